@@ -1,0 +1,993 @@
+//! Load benchmark of hotline, in-process, on SQLite and PostgreSQL.
+//!
+//! Run it from the repository root:
+//!
+//! ```text
+//! cargo bench --bench load                # full run (20,000 intake requests, 100,000 cases; 10+ minutes)
+//! cargo bench --bench load -- --quick     # smoke run (a minute or two)
+//! ```
+//!
+//! Options (after `--`): `--quick`, `--cases N` (cases in the database before the read
+//! benchmarks), `--intake N` (public intake requests over HTTP, split 20/40/40 over
+//! concurrency 1, 8 and 32), `--backend sqlite|postgres|both` (default both).
+//!
+//! PostgreSQL: connects to `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`),
+//! creates a throw-away database `hotline_bench_<random>` and drops it at the end. If the server
+//! is unreachable, PostgreSQL is skipped with a loud line. SQLite uses a file in a temporary folder.
+//!
+//! For each backend it measures: the public intake (`POST /api/v1/public/complaints`) at
+//! concurrency 1, 8 and 32; the raw rate of the same insert transaction (`create_case_tx` in
+//! `write_transaction`, one thread, no HTTP); then, after loading the database to `--cases`
+//! cases, `GET /api/v1/cases/{id}` and the first page of `GET /api/v1/cases`. It prints numbers
+//! next to the targets; it never fails on a missed target (exit code 0 unless setup fails).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context};
+use diesel::prelude::*;
+use hotline::config::Settings;
+use hotline::db::{portability, AnyConnection};
+use hotline::domain::case::Channel;
+use hotline::domain::complaint::{Business, Consumer, NewComplaint};
+use hotline::domain::user::Actor;
+use hotline::domain::values::{Phone, TaxCode};
+use hotline::service::intake::{create_case_tx, IntakeContext};
+use hotline::startup::Application;
+use rand::Rng;
+
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const HTTP_WORKERS: usize = 2;
+const LEVELS: [usize; 3] = [1, 8, 32];
+const BULK_BATCH: usize = 500;
+const READ_CONCURRENCY: usize = 8;
+
+// ------------------------------------------------------------------ options
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Sqlite => "sqlite",
+            Kind::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Opts {
+    quick: bool,
+    /// Requests per concurrency level (index matches `LEVELS`).
+    intake: [usize; 3],
+    raw: usize,
+    cases: usize,
+    gets: usize,
+    lists: usize,
+    backends: Vec<Kind>,
+}
+
+fn parse_count(flag: &str, v: Option<String>) -> anyhow::Result<usize> {
+    let v = v.ok_or_else(|| anyhow!("{flag} needs a number"))?;
+    v.replace(['_', ','], "")
+        .parse::<usize>()
+        .map_err(|_| anyhow!("{flag}: '{v}' is not a number"))
+}
+
+fn parse_args() -> anyhow::Result<Opts> {
+    let mut quick = false;
+    let mut cases = None;
+    let mut intake = None;
+    let mut backend = "both".to_owned();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (a.clone(), None),
+        };
+        match flag.as_str() {
+            "--quick" => quick = true,
+            "--cases" => cases = Some(parse_count("--cases", inline.or_else(|| args.next()))?),
+            "--intake" => intake = Some(parse_count("--intake", inline.or_else(|| args.next()))?),
+            "--backend" => {
+                backend = inline
+                    .or_else(|| args.next())
+                    .ok_or_else(|| anyhow!("--backend needs a value"))?
+            }
+            _ => {} // cargo passes --bench; anything else is ignored too
+        }
+    }
+    let backends = match backend.as_str() {
+        "sqlite" => vec![Kind::Sqlite],
+        "postgres" | "postgresql" | "pg" => vec![Kind::Postgres],
+        "both" | "all" => vec![Kind::Sqlite, Kind::Postgres],
+        other => bail!("--backend must be sqlite, postgres or both (got '{other}')"),
+    };
+    let intake_total = intake.unwrap_or(if quick { 900 } else { 20_000 });
+    let first = intake_total / 5;
+    let second = (intake_total - first) / 2;
+    Ok(Opts {
+        quick,
+        intake: [first, second, intake_total - first - second],
+        raw: if quick { 500 } else { 5_000 },
+        cases: cases.unwrap_or(if quick { 3_000 } else { 100_000 }),
+        gets: if quick { 300 } else { 2_000 },
+        lists: if quick { 200 } else { 1_000 },
+        backends,
+    })
+}
+
+// ------------------------------------------------------------------ realistic complaints
+
+const NAMES: &[&str] = &[
+    "Nguyễn Văn An",
+    "Trần Thị Bích Ngọc",
+    "Lê Hoàng Minh",
+    "Phạm Thu Hà",
+    "Hoàng Đức Thắng",
+    "Vũ Thị Lan Anh",
+    "Đặng Quốc Huy",
+    "Bùi Ngọc Ánh",
+    "Đỗ Mạnh Cường",
+    "Ngô Thị Hương",
+    "Dương Văn Tùng",
+    "Lý Thị Mai",
+];
+
+const PROVINCES: &[&str] = &[
+    "Thái Nguyên",
+    "Hà Nội",
+    "Bắc Ninh",
+    "Hải Phòng",
+    "Nghệ An",
+    "Đà Nẵng",
+    "Lâm Đồng",
+    "Cần Thơ",
+    "Thành phố Hồ Chí Minh",
+];
+
+const BUSINESSES: &[(&str, Option<&str>)] = &[
+    ("Công ty TNHH Thương mại Minh Phát", Some("4601234567")),
+    ("Cửa hàng Điện máy Hoàng Long", None),
+    ("Shop Thời Trang Xinh Xinh trên sàn thương mại điện tử", None),
+    ("Công ty Cổ phần Du lịch Biển Xanh", Some("0312345678")),
+    ("Cửa hàng xăng dầu số 12", Some("4600112233-001")),
+    ("Nhà hàng Hải Sản Phố Biển", None),
+    ("Công ty Bảo hiểm Nhân thọ An Tâm", Some("0109876543")),
+    ("Siêu thị Mini Tâm An", None),
+    ("Công ty TNHH Mỹ phẩm Ngọc Trinh Beauty", Some("0315556677")),
+    ("Đại lý gas Phúc Lộc", None),
+];
+
+/// Stories: `{biz}`, `{amt}`, `{day}` and `{month}` are filled in.
+const STORIES: &[&str] = &[
+    "Tôi đặt mua một chiếc điện thoại trên sàn thương mại điện tử ngày {day}/{month}, shop {biz} giao sai mẫu và màu. Tôi yêu cầu hoàn tiền {amt} đồng nhưng shop không trả lời tin nhắn.",
+    "Ngày {day}/{month} tôi đổ xăng tại {biz}, trả {amt} đồng nhưng đồng hồ xe chỉ tăng chưa đến nửa vạch. Đề nghị cơ quan chức năng kiểm tra cột bơm vì nhiều người cũng bị như vậy.",
+    "Tôi nhận được cuộc gọi của người tự xưng là nhân viên ngân hàng, yêu cầu cung cấp mã OTP để nhận quà tri ân. Sau đó tài khoản của tôi bị chiếm đoạt {amt} đồng.",
+    "Mẹ tôi 72 tuổi mua thực phẩm chức năng qua livestream của {biz}, quảng cáo chữa khỏi tiểu đường. Dùng xong bà bị mệt, phải đi viện. Cho tôi hỏi có được trả lại hàng và bồi thường không?",
+    "Nhà hàng {biz} tính giá cao hơn giá niêm yết trên thực đơn, hóa đơn bữa tối ngày {day}/{month} là {amt} đồng. Tôi muốn được hoàn lại phần chênh lệch.",
+    "Hóa đơn tiền điện tháng {month} của gia đình tôi tăng gấp ba so với tháng trước dù sử dụng bình thường. Đề nghị điện lực kiểm tra lại công tơ điện.",
+    "Tôi mua máy giặt tại {biz} giá {amt} đồng, mới dùng hai tháng đã hỏng bo mạch. Trung tâm bảo hành từ chối bảo hành với lý do lỗi người dùng.",
+    "{biz} hủy tour Đà Nẵng ba ngày hai đêm sát ngày khởi hành ({day}/{month}) và chỉ đồng ý hoàn 50% tiền cọc {amt} đồng. Tôi đề nghị hỗ trợ thương lượng để lấy lại đủ tiền.",
+    "Nhà mạng tự đăng ký dịch vụ giá trị gia tăng và trừ tiền cước hằng tháng mà tôi không hề đăng ký, tổng cộng khoảng {amt} đồng từ đầu năm.",
+    "Tôi mua bao gạo 10 kg ở {biz} nhưng cân lại chỉ được 9,2 kg. Nhiều người trong xóm cũng bị thiếu cân như vậy, đề nghị kiểm tra.",
+    "Cho tôi hỏi {biz} từ chối chi trả quyền lợi bảo hiểm sức khỏe khi tôi nằm viện năm ngày có đúng quy định không? Hợp đồng tôi đóng phí đầy đủ.",
+    "Tôi tham gia một công ty bán hàng đa cấp, được hứa hoa hồng cao khi giới thiệu thêm người. Nay tôi muốn chấm dứt hợp đồng nhưng công ty không mua lại hàng trị giá {amt} đồng.",
+    "Tôi mua kem dưỡng da của {biz}, bao bì không có nhãn phụ tiếng Việt, không rõ nguồn gốc xuất xứ. Dùng ba ngày bị dị ứng, nổi mẩn đỏ.",
+    "Bình gas mua ở {biz} ngày {day}/{month} bị rò rỉ ở van, cửa hàng không chịu đổi bình mới. Tôi lo ngại nguy hiểm cho gia đình có con nhỏ.",
+];
+
+const REQUESTS: &[Option<&str>] = &[
+    Some("Yêu cầu hoàn lại toàn bộ số tiền đã thanh toán."),
+    None,
+    Some("Đề nghị đổi sản phẩm mới và xin lỗi khách hàng."),
+    Some("Đề nghị cơ quan chức năng kiểm tra, xử lý."),
+    None,
+    Some("Yêu cầu bồi thường thiệt hại."),
+];
+
+/// One complaint's fields, shared by the JSON body (HTTP path) and the domain value (raw path).
+struct Sample {
+    description: String,
+    request: Option<&'static str>,
+    name: &'static str,
+    phone: String,
+    province: &'static str,
+    business: &'static str,
+    tax_code: Option<&'static str>,
+    amount: i64,
+}
+
+fn mix(mut x: u64) -> u64 {
+    // splitmix64: spreads consecutive indexes over the tables.
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+fn pick<T: Copy>(table: &[T], h: u64, shift: u32) -> T {
+    table[((h >> shift) % table.len() as u64) as usize]
+}
+
+fn vnd(amount: i64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn sample(i: usize, salt: u64) -> Sample {
+    let h = mix(i as u64 ^ salt);
+    let (business, tax_code) = pick(BUSINESSES, h, 16);
+    let amount = 150_000 + ((h >> 24) % 200) as i64 * 50_000;
+    let day = 1 + (h >> 32) % 28;
+    let month = 1 + (h >> 40) % 12;
+    let story = pick(STORIES, h, 0)
+        .replace("{biz}", business)
+        .replace("{amt}", &vnd(amount))
+        .replace("{day}", &day.to_string())
+        .replace("{month}", &month.to_string());
+    let description = format!("{story} Mã giao dịch GD{:07}.", i);
+    Sample {
+        description,
+        request: pick(REQUESTS, h, 48),
+        name: pick(NAMES, h, 8),
+        phone: format!("09{:08}", (h >> 20) % 100_000_000),
+        province: pick(PROVINCES, h, 56),
+        business,
+        tax_code,
+        amount,
+    }
+}
+
+fn complaint_json(s: &Sample) -> String {
+    serde_json::json!({
+        "description": s.description,
+        "consumer_request": s.request,
+        "amount_vnd": s.amount,
+        "consumer": { "name": s.name, "phone": s.phone, "province": s.province, "consent": true },
+        "business": { "name": s.business, "tax_code": s.tax_code },
+    })
+    .to_string()
+}
+
+fn complaint_domain(s: &Sample) -> anyhow::Result<NewComplaint> {
+    Ok(NewComplaint {
+        kind: None,
+        category: None,
+        channel: Channel::Web,
+        description: s.description.clone(),
+        consumer_request: s.request.map(str::to_owned),
+        amount_vnd: Some(s.amount),
+        transaction_date: None,
+        consumer: Consumer {
+            name: s.name.to_owned(),
+            phone: Phone::parse("consumer.phone", &s.phone).map_err(|e| anyhow!("phone {}: {e}", s.phone))?,
+            email: None,
+            address: None,
+            commune: None,
+            province: Some(s.province.to_owned()),
+            vulnerable: vec![],
+            consent: true,
+        },
+        business: Business {
+            name: Some(s.business.to_owned()),
+            tax_code: s
+                .tax_code
+                .map(|t| TaxCode::parse("business.tax_code", t))
+                .transpose()
+                .map_err(|e| anyhow!("tax code: {e}"))?,
+            ..Business::default()
+        },
+    })
+}
+
+// ------------------------------------------------------------------ load runner
+
+struct LoadStats {
+    n: usize,
+    secs: f64,
+    /// Sorted latencies, microseconds.
+    lat_us: Vec<u64>,
+    failures: usize,
+}
+
+impl LoadStats {
+    fn rps(&self) -> f64 {
+        if self.secs > 0.0 {
+            self.n as f64 / self.secs
+        } else {
+            0.0
+        }
+    }
+
+    /// Nearest-rank percentile in milliseconds.
+    fn pct(&self, p: f64) -> f64 {
+        if self.lat_us.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p / 100.0) * self.lat_us.len() as f64).ceil() as usize;
+        self.lat_us[rank.clamp(1, self.lat_us.len()) - 1] as f64 / 1000.0
+    }
+}
+
+/// Runs `total` requests from `concurrency` workers on the current (single) thread. `make(i)`
+/// builds request `i` (not timed) and returns its future (timed until the body is read).
+async fn run_load<F, Fut>(label: &str, total: usize, concurrency: usize, make: F) -> LoadStats
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let next = Cell::new(0usize);
+    let lat = RefCell::new(Vec::with_capacity(total));
+    let failures = RefCell::new(Vec::<(usize, String)>::new());
+    let failed = Cell::new(0usize);
+    let (next_r, lat_r, failures_r, failed_r, make_r) = (&next, &lat, &failures, &failed, &make);
+    let start = Instant::now();
+    let workers = (0..concurrency.max(1)).map(|_| async move {
+        loop {
+            let i = next_r.get();
+            if i >= total {
+                break;
+            }
+            next_r.set(i + 1);
+            let fut = make_r(i);
+            let t = Instant::now();
+            let r = fut.await;
+            lat_r.borrow_mut().push(t.elapsed().as_micros() as u64);
+            if let Err(e) = r {
+                failed_r.set(failed_r.get() + 1);
+                let mut f = failures_r.borrow_mut();
+                if f.len() < 10 {
+                    f.push((i, e));
+                }
+            }
+        }
+    });
+    futures_util::future::join_all(workers).await;
+    let secs = start.elapsed().as_secs_f64();
+    let mut lat_us = lat.into_inner();
+    lat_us.sort_unstable();
+    let stats = LoadStats {
+        n: total,
+        secs,
+        lat_us,
+        failures: failed.get(),
+    };
+    println!(
+        "  {label:<34} n={:<6} c={:<3} {:>9.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   failures {}",
+        stats.n,
+        concurrency,
+        stats.rps(),
+        stats.pct(50.0),
+        stats.pct(99.0),
+        stats.failures
+    );
+    for (i, e) in failures.into_inner() {
+        println!("    FAILED request #{i}: {e}");
+    }
+    stats
+}
+
+async fn expect_status(
+    resp: Result<awc::ClientResponse, awc::error::SendRequestError>,
+    want: u16,
+) -> Result<actix_web::web::Bytes, String> {
+    let mut resp = resp.map_err(|e| format!("send: {e}"))?;
+    let status = resp.status();
+    let body = resp
+        .body()
+        .limit(16 << 20)
+        .await
+        .map_err(|e| format!("reading body ({status}): {e}"))?;
+    if status.as_u16() != want {
+        let text = String::from_utf8_lossy(&body);
+        let short: String = text.chars().take(400).collect();
+        return Err(format!("HTTP {status} (expected {want}): {short}"));
+    }
+    Ok(body)
+}
+
+// ------------------------------------------------------------------ one backend
+
+#[derive(Default)]
+struct Report {
+    intake: Vec<(usize, f64, f64, f64, usize)>, // (concurrency, req/s, p50, p99, failures)
+    raw_rate: f64,
+    bulk_rate: f64,
+    total_cases: i64,
+    get_p50: f64,
+    get_p99: f64,
+    get_failures: usize,
+    list_p50: f64,
+    list_p99: f64,
+    list_failures: usize,
+    filtered_ms: f64,
+    filtered_items: usize,
+}
+
+impl Report {
+    fn best_intake(&self) -> f64 {
+        self.intake.iter().map(|l| l.1).fold(0.0, f64::max)
+    }
+}
+
+fn config_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config")
+}
+
+fn insert_batch(
+    state: &hotline::state::AppState,
+    ctx: &IntakeContext,
+    agency: &str,
+    batch: &[NewComplaint],
+) -> anyhow::Result<Vec<String>> {
+    let mut conn = state.db.get_blocking().map_err(|e| anyhow!("pool: {e}"))?;
+    let conn: &mut AnyConnection = &mut conn;
+    portability::write_transaction(conn, |c| {
+        let mut ids = Vec::with_capacity(batch.len());
+        for complaint in batch {
+            let row = create_case_tx(c, ctx, &Actor::Citizen, complaint, agency, None, hotline::state::now())?;
+            ids.push(row.id);
+        }
+        Ok::<_, hotline::error::AppError>(ids)
+    })
+    .map_err(|e| anyhow!("bulk insert: {e}"))
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> anyhow::Result<T> {
+    actix_web::rt::task::spawn_blocking(f)
+        .await
+        .map_err(|e| anyhow!("blocking task: {e}"))?
+}
+
+async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result<Report> {
+    let data = tempfile::tempdir().context("creating a temporary folder")?;
+    let mut settings = Settings::load_from(&config_dir(), "local", false)?;
+    settings.data_dir = data.path().to_path_buf();
+    settings.database.url = db_url;
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.workers = HTTP_WORKERS;
+    settings.log.level = "warn".into();
+    // The benchmark measures requests and the insert transaction; its bulk loader writes outside
+    // the service's SQLite write queue, where the background worker's polling would make it wait
+    // in SQLite's busy handler. The worker is measured by nothing here.
+    settings.jobs.enabled = false;
+    settings.finish()?;
+    let sync = match kind {
+        Kind::Sqlite => format!(", sqlite synchronous {}", settings.database.sqlite_synchronous),
+        Kind::Postgres => String::new(),
+    };
+    println!(
+        "\n=== {} === (HTTP workers {}, pool {}{sync}, {} cores)",
+        kind.name(),
+        HTTP_WORKERS,
+        settings.database.pool_size,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    let web_agency = settings.intake.web_agency.clone();
+    let app = Application::build(settings)?;
+    let port = app.port;
+    let state = app.state.clone();
+    let admin = app.bootstrap_admin.clone();
+    let handle = app.handle();
+    let server = actix_web::rt::spawn(app.run_until_stopped());
+    let result = run_phases(kind, port, &state, admin, &web_agency, &opts).await;
+    handle.stop(true).await;
+    let _ = server.await;
+    drop(state);
+    result
+}
+
+async fn run_phases(
+    kind: Kind,
+    port: u16,
+    state: &hotline::state::AppState,
+    admin: Option<(String, String)>,
+    web_agency: &str,
+    opts: &Opts,
+) -> anyhow::Result<Report> {
+    let base = format!("http://127.0.0.1:{port}");
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .connector(awc::Connector::new().limit(128).timeout(Duration::from_secs(10)))
+        .finish();
+    let mut report = Report::default();
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
+    let salt = mix(u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into()?));
+
+    // Warm up connections and the server (no writes).
+    let warm = run_load("warm-up GET /healthz", 64, 32, |_| {
+        let req = client.get(format!("{base}/healthz"));
+        async move { expect_status(req.send().await, 200).await.map(|_| ()) }
+    })
+    .await;
+    if warm.failures > 0 {
+        bail!("the server does not answer /healthz");
+    }
+
+    // 1. Public intake over HTTP.
+    println!("-- public intake: POST /api/v1/public/complaints");
+    let mut seq = 0usize;
+    for (level, &n) in LEVELS.iter().zip(opts.intake.iter()) {
+        let offset = seq;
+        let stats = run_load(&format!("intake c={level}"), n, *level, |i| {
+            let s = sample(offset + i, salt);
+            let body = complaint_json(&s);
+            let req = client
+                .post(format!("{base}/api/v1/public/complaints"))
+                .insert_header(("Content-Type", "application/json"))
+                .insert_header(("Idempotency-Key", format!("bench-{run_id}-{}", offset + i)));
+            async move { expect_status(req.send_body(body).await, 201).await.map(|_| ()) }
+        })
+        .await;
+        seq += n;
+        report
+            .intake
+            .push((*level, stats.rps(), stats.pct(50.0), stats.pct(99.0), stats.failures));
+    }
+    let intake_total: usize = opts.intake.iter().sum();
+
+    // 2. Raw rate of the same insert transaction, one thread, no HTTP.
+    println!("-- raw insert: create_case_tx in write_transaction, one per transaction, one thread");
+    let ctx = IntakeContext::from_state(state);
+    let raw_n = opts.raw;
+    let raw_complaints = (0..raw_n)
+        .map(|i| complaint_domain(&sample(seq + i, salt)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    seq += raw_n;
+    let (st, cx, ag) = (state.clone(), ctx.clone(), web_agency.to_owned());
+    let (raw_ids, raw_secs) = blocking(move || {
+        let mut conn = st.db.get_blocking().map_err(|e| anyhow!("pool: {e}"))?;
+        let conn: &mut AnyConnection = &mut conn;
+        let mut ids = Vec::with_capacity(raw_complaints.len());
+        let start = Instant::now();
+        for c in &raw_complaints {
+            let row = portability::write_transaction(conn, |tx| {
+                create_case_tx(tx, &cx, &Actor::Citizen, c, &ag, None, hotline::state::now())
+            })
+            .map_err(|e| anyhow!("raw insert: {e}"))?;
+            ids.push(row.id);
+        }
+        Ok((ids, start.elapsed().as_secs_f64()))
+    })
+    .await?;
+    report.raw_rate = raw_n as f64 / raw_secs.max(1e-9);
+    println!(
+        "  raw inserts                        n={raw_n:<6}      {:>9.1} inserts/s",
+        report.raw_rate
+    );
+    let best = report.best_intake();
+    println!(
+        "  HTTP best level / raw = {:.1} / {:.1} = {:.1}%   (target >= 50%)",
+        best,
+        report.raw_rate,
+        100.0 * best / report.raw_rate.max(1e-9)
+    );
+
+    // 3. Load to the target number of cases.
+    let mut ids = raw_ids;
+    let have = intake_total + raw_n;
+    let remaining = opts.cases.saturating_sub(have);
+    println!("-- bulk load: {remaining} more cases in transactions of {BULK_BATCH}");
+    let bulk_start = Instant::now();
+    let mut done = 0usize;
+    let mut last_print = Instant::now();
+    while done < remaining {
+        let n = BULK_BATCH.min(remaining - done);
+        let batch = (0..n)
+            .map(|i| complaint_domain(&sample(seq + i, salt)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        seq += n;
+        let (st, cx, ag) = (state.clone(), ctx.clone(), web_agency.to_owned());
+        let new_ids = blocking(move || insert_batch(&st, &cx, &ag, &batch)).await?;
+        ids.extend(new_ids);
+        done += n;
+        if last_print.elapsed() > Duration::from_secs(10) {
+            println!(
+                "  ... {done}/{remaining} ({:.0} cases/s)",
+                done as f64 / bulk_start.elapsed().as_secs_f64()
+            );
+            last_print = Instant::now();
+        }
+    }
+    let bulk_secs = bulk_start.elapsed().as_secs_f64();
+    report.bulk_rate = if remaining > 0 {
+        remaining as f64 / bulk_secs
+    } else {
+        0.0
+    };
+    let st = state.clone();
+    report.total_cases = blocking(move || {
+        let mut conn = st.db.get_blocking().map_err(|e| anyhow!("pool: {e}"))?;
+        let conn: &mut AnyConnection = &mut conn;
+        hotline::db::schema::cases::table
+            .count()
+            .get_result::<i64>(conn)
+            .map_err(|e| anyhow!("count: {e}"))
+    })
+    .await?;
+    println!(
+        "  loaded {remaining} in {bulk_secs:.1} s ({:.0} cases/s); cases in the database: {}",
+        report.bulk_rate, report.total_cases
+    );
+
+    // 4. Reads as a coordinator.
+    let (admin_user, admin_password) = admin.ok_or_else(|| anyhow!("no bootstrap administrator was created"))?;
+    let admin_token = login(&client, &base, &admin_user, &admin_password).await?;
+    let coord_password = format!("bench-{run_id}");
+    let body = serde_json::json!({
+        "username": "bench.coordinator",
+        "role": "coordinator",
+        "agency": web_agency,
+        "password": coord_password,
+    })
+    .to_string();
+    expect_status(
+        client
+            .post(format!("{base}/api/v1/admin/users"))
+            .insert_header(("Authorization", format!("Bearer {admin_token}")))
+            .insert_header(("Content-Type", "application/json"))
+            .send_body(body)
+            .await,
+        201,
+    )
+    .await
+    .map_err(|e| anyhow!("creating the coordinator: {e}"))?;
+    let token = login(&client, &base, "bench.coordinator", &coord_password).await?;
+    let auth = format!("Bearer {token}");
+
+    println!("-- reads as coordinator over {} cases", report.total_cases);
+    let chosen: Vec<String> = {
+        let mut rng = rand::rng();
+        (0..opts.gets)
+            .map(|_| ids[rng.random_range(0..ids.len())].clone())
+            .collect()
+    };
+    let get = run_load("GET /cases/{id} (random)", opts.gets, READ_CONCURRENCY, |i| {
+        let req = client
+            .get(format!("{base}/api/v1/cases/{}", chosen[i]))
+            .insert_header(("Authorization", auth.clone()));
+        async move { expect_status(req.send().await, 200).await.map(|_| ()) }
+    })
+    .await;
+    report.get_p50 = get.pct(50.0);
+    report.get_p99 = get.pct(99.0);
+    report.get_failures = get.failures;
+
+    let list = run_load("GET /cases?limit=50 (first page)", opts.lists, READ_CONCURRENCY, |_| {
+        let req = client
+            .get(format!("{base}/api/v1/cases?limit=50"))
+            .insert_header(("Authorization", auth.clone()));
+        async move {
+            let body = expect_status(req.send().await, 200).await?;
+            let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| format!("list body: {e}"))?;
+            match v["items"].as_array().map(Vec::len) {
+                Some(50) => Ok(()),
+                other => Err(format!("expected 50 items, got {other:?}")),
+            }
+        }
+    })
+    .await;
+    report.list_p50 = list.pct(50.0);
+    report.list_p99 = list.pct(99.0);
+    report.list_failures = list.failures;
+    println!("     (target: list first page p99 <= 20 ms)");
+
+    // "hoàn" (refund), URL-encoded.
+    let t = Instant::now();
+    let body = expect_status(
+        client
+            .get(format!("{base}/api/v1/cases?limit=50&status=new&q=ho%C3%A0n"))
+            .insert_header(("Authorization", auth.clone()))
+            .send()
+            .await,
+        200,
+    )
+    .await
+    .map_err(|e| anyhow!("filtered list: {e}"))?;
+    report.filtered_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let v: serde_json::Value = serde_json::from_slice(&body)?;
+    report.filtered_items = v["items"].as_array().map(Vec::len).unwrap_or(0);
+    println!(
+        "  GET /cases?status=new&q=hoàn (once)   {:.2} ms, {} items on the first page",
+        report.filtered_ms, report.filtered_items
+    );
+    println!("  ({} finished)", kind.name());
+    Ok(report)
+}
+
+async fn login(client: &awc::Client, base: &str, user: &str, password: &str) -> anyhow::Result<String> {
+    let body = serde_json::json!({ "username": user, "password": password }).to_string();
+    let bytes = expect_status(
+        client
+            .post(format!("{base}/api/v1/auth/login"))
+            .insert_header(("Content-Type", "application/json"))
+            .send_body(body)
+            .await,
+        200,
+    )
+    .await
+    .map_err(|e| anyhow!("login as {user}: {e}"))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+    v["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow!("login as {user}: no token in the answer"))
+}
+
+// ------------------------------------------------------------------ PostgreSQL database
+
+/// A throw-away database, dropped when this value is.
+struct PgBenchDb {
+    admin_url: String,
+    name: String,
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let authority_start = base.find("://").map(|p| p + 3).unwrap_or(0);
+    let root = match base[authority_start..].find('/') {
+        Some(p) => &base[..authority_start + p],
+        None => base,
+    };
+    format!("{root}/{name}{query}")
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl PgBenchDb {
+    fn create(admin_url: &str) -> anyhow::Result<PgBenchDb> {
+        let mut conn = diesel::PgConnection::establish(admin_url)?;
+        let name = format!("hotline_bench_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn)?;
+        Ok(PgBenchDb {
+            admin_url: admin_url.to_owned(),
+            name,
+        })
+    }
+
+    fn url(&self) -> String {
+        with_database(&self.admin_url, &self.name)
+    }
+}
+
+impl Drop for PgBenchDb {
+    fn drop(&mut self) {
+        let dropped = diesel::PgConnection::establish(&self.admin_url)
+            .map_err(|e| e.to_string())
+            .and_then(|mut conn| {
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                    .execute(&mut conn)
+                    .or_else(|_| diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", self.name)).execute(&mut conn))
+                    .map_err(|e| e.to_string())
+            });
+        match dropped {
+            Ok(_) => println!("(dropped PostgreSQL database {})", self.name),
+            Err(e) => eprintln!("WARNING: could not drop PostgreSQL database {}: {e}", self.name),
+        }
+    }
+}
+
+// ------------------------------------------------------------------ main
+
+fn run_in_system(kind: Kind, url: String, opts: Opts) -> anyhow::Result<Report> {
+    std::thread::Builder::new()
+        .name(format!("bench-{}", kind.name()))
+        .spawn(move || actix_web::rt::System::new().block_on(bench_backend(kind, url, opts)))
+        .context("starting the benchmark thread")?
+        .join()
+        .map_err(|_| anyhow!("the {} benchmark panicked", kind.name()))?
+}
+
+enum Outcome {
+    Done(Box<Report>),
+    Skipped(String),
+}
+
+fn fmt_num(v: f64, decimals: usize) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else {
+        format!("{v:.decimals$}")
+    }
+}
+
+fn print_table(results: &[(Kind, Outcome)]) {
+    let col = |kind: Kind| results.iter().find(|(k, _)| *k == kind).map(|(_, o)| o);
+    type Getter = Box<dyn Fn(&Report) -> String>;
+    let mut rows: Vec<(String, Getter, &str)> = Vec::new();
+    for (idx, level) in LEVELS.iter().enumerate() {
+        let target_p99 = if *level == 32 { "<= 50" } else { "" };
+        rows.push((
+            format!("intake c={level} throughput (req/s)"),
+            Box::new(move |r: &Report| r.intake.get(idx).map(|l| fmt_num(l.1, 1)).unwrap_or_default()),
+            "",
+        ));
+        rows.push((
+            format!("intake c={level} p50 (ms)"),
+            Box::new(move |r: &Report| r.intake.get(idx).map(|l| fmt_num(l.2, 2)).unwrap_or_default()),
+            "",
+        ));
+        rows.push((
+            format!("intake c={level} p99 (ms)"),
+            Box::new(move |r: &Report| r.intake.get(idx).map(|l| fmt_num(l.3, 2)).unwrap_or_default()),
+            target_p99,
+        ));
+        rows.push((
+            format!("intake c={level} non-201"),
+            Box::new(move |r: &Report| r.intake.get(idx).map(|l| l.4.to_string()).unwrap_or_default()),
+            "0",
+        ));
+    }
+    rows.push((
+        "raw insert tx (inserts/s)".into(),
+        Box::new(|r: &Report| fmt_num(r.raw_rate, 1)),
+        "",
+    ));
+    rows.push((
+        "HTTP best / raw (%)".into(),
+        Box::new(|r: &Report| fmt_num(100.0 * r.best_intake() / r.raw_rate.max(1e-9), 1)),
+        ">= 50",
+    ));
+    rows.push((
+        "bulk load (cases/s, 500/tx)".into(),
+        Box::new(|r: &Report| fmt_num(r.bulk_rate, 0)),
+        "",
+    ));
+    rows.push((
+        "cases in database".into(),
+        Box::new(|r: &Report| r.total_cases.to_string()),
+        "",
+    ));
+    rows.push((
+        "GET /cases/{id} p50 (ms)".into(),
+        Box::new(|r: &Report| fmt_num(r.get_p50, 2)),
+        "",
+    ));
+    rows.push((
+        "GET /cases/{id} p99 (ms)".into(),
+        Box::new(|r: &Report| fmt_num(r.get_p99, 2)),
+        "",
+    ));
+    rows.push((
+        "GET /cases/{id} failures".into(),
+        Box::new(|r: &Report| r.get_failures.to_string()),
+        "0",
+    ));
+    rows.push((
+        "list first page p50 (ms)".into(),
+        Box::new(|r: &Report| fmt_num(r.list_p50, 2)),
+        "",
+    ));
+    rows.push((
+        "list first page p99 (ms)".into(),
+        Box::new(|r: &Report| fmt_num(r.list_p99, 2)),
+        "<= 20",
+    ));
+    rows.push((
+        "list failures".into(),
+        Box::new(|r: &Report| r.list_failures.to_string()),
+        "0",
+    ));
+    rows.push((
+        "list status=new&q=hoàn, once (ms)".into(),
+        Box::new(|r: &Report| fmt_num(r.filtered_ms, 2)),
+        "",
+    ));
+    rows.push((
+        "  ... items on that page".into(),
+        Box::new(|r: &Report| r.filtered_items.to_string()),
+        "",
+    ));
+
+    let cell = |o: Option<&Outcome>, get: &Getter| match o {
+        Some(Outcome::Done(r)) => get(r),
+        Some(Outcome::Skipped(_)) => "skipped".into(),
+        None => "not run".into(),
+    };
+    println!(
+        "\n{:<36} | {:>12} | {:>12} | {:>8}",
+        "metric", "sqlite", "postgres", "target"
+    );
+    println!("{:-<36}-+-{:->12}-+-{:->12}-+-{:->8}", "", "", "", "");
+    for (name, get, target) in &rows {
+        println!(
+            "{:<36} | {:>12} | {:>12} | {:>8}",
+            name,
+            cell(col(Kind::Sqlite), get),
+            cell(col(Kind::Postgres), get),
+            target
+        );
+    }
+    for (kind, o) in results {
+        if let Outcome::Skipped(why) = o {
+            println!("{}: skipped: {why}", kind.name());
+        }
+    }
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("load benchmark failed: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> anyhow::Result<()> {
+    let opts = parse_args()?;
+    println!(
+        "hotline load benchmark{}: intake {:?} at concurrency {:?}, raw {}, cases {}, GET {} / list {} at concurrency {}",
+        if opts.quick { " (--quick)" } else { "" },
+        opts.intake,
+        LEVELS,
+        opts.raw,
+        opts.cases,
+        opts.gets,
+        opts.lists,
+        READ_CONCURRENCY
+    );
+    let mut results: Vec<(Kind, Outcome)> = Vec::new();
+    for &kind in &opts.backends {
+        match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().context("creating a temporary folder")?;
+                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+                let report = run_in_system(kind, url, opts.clone()).context("sqlite benchmark")?;
+                results.push((kind, Outcome::Done(Box::new(report))));
+            }
+            Kind::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL")
+                    .ok()
+                    .filter(|u| !u.trim().is_empty())
+                    .unwrap_or_else(|| DEFAULT_PG_URL.to_owned());
+                match PgBenchDb::create(&admin_url) {
+                    Err(e) => {
+                        let why = format!(
+                            "PostgreSQL at {} is unreachable or refused CREATE DATABASE: {e}",
+                            redact(&admin_url)
+                        );
+                        println!("\n!!!!!!!! SKIPPING POSTGRESQL: {why} !!!!!!!!");
+                        results.push((kind, Outcome::Skipped(why)));
+                    }
+                    Ok(db) => {
+                        println!("(created PostgreSQL database {} on {})", db.name, redact(&admin_url));
+                        let report = run_in_system(kind, db.url(), opts.clone()).context("postgres benchmark");
+                        drop(db);
+                        results.push((kind, Outcome::Done(Box::new(report?))));
+                    }
+                }
+            }
+        }
+    }
+    print_table(&results);
+    Ok(())
+}

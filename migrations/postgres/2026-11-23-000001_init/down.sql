@@ -1,0 +1,12 @@
+DROP INDEX cases_search_trgm_idx;
+DROP TABLE idempotency_keys;
+DROP TABLE evidence;
+DROP TABLE calls;
+DROP TABLE case_events;
+DROP TABLE routing_corrections;
+DROP TABLE case_agencies;
+DROP TABLE cases;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE categories;
+DROP TABLE agencies;

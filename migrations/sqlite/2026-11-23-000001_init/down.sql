@@ -1,0 +1,15 @@
+DROP TRIGGER cases_fts_delete;
+DROP TRIGGER cases_fts_update;
+DROP TRIGGER cases_fts_insert;
+DROP TABLE case_fts;
+DROP TABLE idempotency_keys;
+DROP TABLE evidence;
+DROP TABLE calls;
+DROP TABLE case_events;
+DROP TABLE routing_corrections;
+DROP TABLE case_agencies;
+DROP TABLE cases;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE categories;
+DROP TABLE agencies;

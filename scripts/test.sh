@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The test command (README, and what .ci/run calls). Installs what the build needs if it is
+# missing, makes sure PostgreSQL is reachable, then runs every test suite on SQLite and
+# PostgreSQL, and prints the router's accuracy on the development set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+for p in libpq-dev pkg-config; do
+  dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "installing: ${need_pkgs[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_pkgs[@]}"
+fi
+
+# The SMTP integration tests talk to a real SMTP server on loopback (scripts/smtp_sink.py).
+if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+  echo "installing aiosmtpd (SMTP sink for the e-mail tests)"
+  python3 -m pip install -q aiosmtpd
+fi
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  # A local cluster that is installed but stopped: start it (CI machines run one).
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    sleep 2
+  fi
+fi
+
+cargo test --locked "$@"
+
+echo
+echo "== router accuracy on the development set (tests/fixtures/complaints-dev.jsonl)"
+cargo run --locked --quiet -- routing evaluate tests/fixtures/complaints-dev.jsonl

@@ -1,0 +1,206 @@
+//! Layered, typed configuration: `config/base.toml`, then `config/{APP_ENV}.toml` (APP_ENV
+//! defaults to `local`), then `APP_SECTION__KEY` environment variables (`APP_DATABASE__URL`,
+//! `APP_SERVER__BIND`, `APP_DATA_DIR`, …). Unknown keys are rejected so a typo fails at start
+//! instead of being ignored. `Settings` is passed in; nothing reads it from a global.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::db::DbUrl;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Folder for the SQLite file (by default) and evidence files.
+    pub data_dir: PathBuf,
+    /// Folder holding taxonomy.toml, routing.toml and the environment files (set by the loader).
+    #[serde(default)]
+    pub config_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub server: ServerSettings,
+    pub auth: AuthSettings,
+    pub intake: IntakeSettings,
+    pub clocks: ClockSettings,
+    pub jobs: JobSettings,
+    pub email: crate::email::EmailSettings,
+    pub log: LogSettings,
+}
+
+/// Lengths of the clocks that are not fixed by law (product.md §4), in working days.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSettings {
+    /// Time the consumer has to send requested information (old Decree 99/2011 practice: 5).
+    pub provide_info_wd: u32,
+    /// Internal target to close, per kind.
+    pub internal_consultation_wd: u32,
+    pub internal_dispute_wd: u32,
+    pub internal_violation_report_wd: u32,
+    /// Internal targets of priority cases (vulnerable consumers, Art 8) are this percentage of
+    /// the normal target (rounded up).
+    pub priority_target_percent: u32,
+}
+
+/// The job worker that runs in every `serve` process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSettings {
+    /// Run the worker in this process.
+    pub enabled: bool,
+    /// Sleep between polls when the queue is empty, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// How often the deadline sweep is scheduled (once across all instances), in seconds.
+    pub sweep_interval_secs: u64,
+    /// A claimed job not finished within this many seconds is taken over by another worker.
+    pub lease_secs: i64,
+    /// Attempts before a job is dead-lettered.
+    pub max_attempts: i32,
+    /// First retry delay in seconds; doubles with each attempt.
+    pub backoff_base_secs: i64,
+    /// Local hour (Asia/Ho_Chi_Minh) after which each agency's daily digest is sent.
+    pub digest_hour: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`. Empty: `sqlite://{data_dir}/hotline.db`.
+    #[serde(default)]
+    pub url: String,
+    /// Maximum pooled connections.
+    pub pool_size: u32,
+    /// Seconds to wait for a free connection before answering 503.
+    pub pool_timeout_secs: u64,
+    /// SQLite `busy_timeout` in milliseconds.
+    pub sqlite_busy_timeout_ms: u32,
+    /// SQLite `synchronous`: FULL (default, survives power loss) or NORMAL.
+    pub sqlite_synchronous: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub bind: String,
+    /// HTTP worker threads; 0 = one per core.
+    pub workers: usize,
+    /// Largest JSON body accepted, in bytes.
+    pub max_json_bytes: usize,
+    /// Largest evidence file accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// Seconds to let in-flight requests finish on shutdown.
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Lifetime of a login token, in hours.
+    pub session_hours: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeSettings {
+    /// Agency whose queue receives complaints filed on the public web form (the coordinator).
+    pub web_agency: String,
+    /// Prefix of tracking codes (`KN` = khiếu nại).
+    pub tracking_prefix: String,
+    /// A new case of the same consumer (phone) about the same business (tax code or
+    /// normalised name) within this many days is linked as a possible duplicate.
+    pub duplicate_window_days: i64,
+    /// Words dropped from business names before comparing them ("công ty", "TNHH", …),
+    /// written without diacritics, lower case.
+    pub business_name_stopwords: Vec<String>,
+    /// Mass complaints: this many distinct consumers about one business …
+    pub cluster_min_consumers: i64,
+    /// … within this many days form a cluster flagged to supervisors.
+    pub cluster_window_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` (local) or `json` (production).
+    pub format: String,
+    /// tracing filter, e.g. `info` or `hotline=debug,info`; RUST_LOG overrides.
+    pub level: String,
+}
+
+impl Settings {
+    /// Loads the layers from `config_dir` (default `config`, or `APP_CONFIG_DIR`).
+    pub fn load() -> anyhow::Result<Settings> {
+        let dir = std::env::var("APP_CONFIG_DIR").unwrap_or_else(|_| "config".into());
+        let env = std::env::var("APP_ENV").unwrap_or_else(|_| "local".into());
+        Settings::load_from(Path::new(&dir), &env, true)
+    }
+
+    /// Loads `base.toml` and `{env}.toml` from `dir`, then (if `use_env`) `APP_*` variables.
+    pub fn load_from(dir: &Path, env: &str, use_env: bool) -> anyhow::Result<Settings> {
+        let base = dir.join("base.toml");
+        if !base.exists() {
+            anyhow::bail!(
+                "configuration file {} not found (run from the repository root or set APP_CONFIG_DIR)",
+                base.display()
+            );
+        }
+        let mut fig = Figment::new()
+            .merge(Toml::file(base))
+            .merge(Toml::file(dir.join(format!("{env}.toml"))));
+        if use_env {
+            fig = fig.merge(
+                Env::prefixed("APP_")
+                    .ignore(&["ENV", "CONFIG_DIR"])
+                    .split("__")
+                    .map(|k| k.as_str().to_ascii_lowercase().into()),
+            );
+        }
+        fig = fig.merge(Serialized::default("config_dir", dir));
+        let mut s: Settings = fig.extract()?;
+        s.finish()?;
+        if env == "production" && s.email.transport != "smtp" {
+            anyhow::bail!("production needs email.transport = \"smtp\" (set APP_EMAIL__TRANSPORT and APP_EMAIL__SMTP_HOST): mail must leave the machine");
+        }
+        Ok(s)
+    }
+
+    /// Fills derived defaults and validates.
+    pub fn finish(&mut self) -> anyhow::Result<()> {
+        if self.database.url.trim().is_empty() {
+            self.database.url = format!("sqlite://{}/hotline.db", self.data_dir.display());
+        }
+        DbUrl::parse(&self.database.url).map_err(|e| anyhow::anyhow!("database.url: {e}"))?;
+        if self.intake.duplicate_window_days < 0
+            || self.intake.cluster_window_days <= 0
+            || self.intake.cluster_min_consumers < 2
+        {
+            anyhow::bail!("intake: duplicate_window_days >= 0, cluster_window_days > 0, cluster_min_consumers >= 2");
+        }
+        if self.auth.session_hours <= 0 {
+            anyhow::bail!("auth.session_hours must be positive");
+        }
+        if !matches!(self.log.format.as_str(), "pretty" | "json") {
+            anyhow::bail!("log.format must be 'pretty' or 'json'");
+        }
+        Ok(())
+    }
+
+    pub fn db_url(&self) -> anyhow::Result<DbUrl> {
+        DbUrl::parse(&self.database.url).map_err(|e| anyhow::anyhow!("database.url: {e}"))
+    }
+
+    pub fn taxonomy_path(&self) -> PathBuf {
+        self.config_dir.join("taxonomy.toml")
+    }
+
+    pub fn routing_path(&self) -> PathBuf {
+        self.config_dir.join("routing.toml")
+    }
+
+    pub fn evidence_dir(&self) -> PathBuf {
+        self.data_dir.join("evidence")
+    }
+}

@@ -1,0 +1,547 @@
+//! Cases, their agencies, events, evidence and idempotency keys: rows and queries.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::portability::backend_of;
+use super::schema::{case_agencies, case_clocks, case_events, cases, evidence, idempotency_keys, routing_corrections};
+use super::AnyConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: String,
+    pub tracking_code: String,
+    pub kind: String,
+    pub category: String,
+    pub channel: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub return_status: Option<String>,
+    pub priority: bool,
+    pub description: String,
+    pub consumer_request: Option<String>,
+    pub amount_vnd: Option<i64>,
+    pub transaction_date: Option<NaiveDate>,
+    pub consumer_name: String,
+    pub consumer_phone: String,
+    pub consumer_phone_last4: String,
+    pub consumer_email: Option<String>,
+    pub consumer_address: Option<String>,
+    pub consumer_commune: Option<String>,
+    pub consumer_province: Option<String>,
+    pub vulnerable: String,
+    pub consent_at: Option<NaiveDateTime>,
+    pub business_name: Option<String>,
+    pub business_tax_code: Option<String>,
+    pub business_address: Option<String>,
+    pub business_website: Option<String>,
+    pub business_shop_link: Option<String>,
+    pub current_agency: Option<String>,
+    pub pending_transfer_to: Option<String>,
+    pub assignee_id: Option<String>,
+    pub mediator_id: Option<String>,
+    pub call_id: Option<String>,
+    pub suggestion: String,
+    /// Normalised words for free-text search (see `portability::text_search`).
+    pub search_text: String,
+    /// Tax code, or `name:` + the normalised name: groups complaints about one business.
+    pub business_key: Option<String>,
+    pub possible_duplicate_of: Option<String>,
+    pub due_at: Option<NaiveDateTime>,
+    pub version: i32,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// The state columns a transition may change. `None` leaves a column alone; `Some(None)` nulls it.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct CaseChangeset {
+    pub status: Option<String>,
+    pub outcome: Option<Option<String>>,
+    pub return_status: Option<Option<String>>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub current_agency: Option<Option<String>>,
+    pub pending_transfer_to: Option<Option<String>>,
+    pub assignee_id: Option<Option<String>>,
+    pub mediator_id: Option<Option<String>>,
+    pub suggestion: Option<String>,
+    pub due_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+    pub closed_at: Option<Option<NaiveDateTime>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_events)]
+pub struct EventRow {
+    pub case_id: String,
+    pub seq: i32,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub data: String,
+    pub public_message: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = evidence)]
+pub struct EvidenceRow {
+    pub id: String,
+    pub case_id: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Which cases a reader may see (the isolation rule of product.md §1).
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Coordinators: every case of the province.
+    All,
+    /// Agency staff: cases ever routed (or offered by transfer) to this agency.
+    Agency(String),
+    /// Mediators: cases appointed to them.
+    Mediator(String),
+    /// Admins and anyone else: nothing.
+    Nothing,
+}
+
+type BoxedCases<'a> = cases::BoxedQuery<'a, crate::db::connection::MultiBackend>;
+
+fn scoped<'a>(scope: &'a Scope) -> BoxedCases<'a> {
+    let q = cases::table.into_boxed();
+    match scope {
+        Scope::All => q,
+        Scope::Agency(a) => q.filter(
+            cases::id.eq_any(
+                case_agencies::table
+                    .filter(case_agencies::agency_code.eq(a.as_str()))
+                    .select(case_agencies::case_id),
+            ),
+        ),
+        Scope::Mediator(m) => q.filter(cases::mediator_id.eq(m.as_str())),
+        Scope::Nothing => q.filter(cases::id.eq("").and(cases::id.ne(""))),
+    }
+}
+
+pub fn insert_case(conn: &mut AnyConnection, row: &CaseRow) -> QueryResult<()> {
+    diesel::insert_into(cases::table).values(row).execute(conn).map(|_| ())
+}
+
+/// Records that `agency` may read the case from now on (idempotent).
+pub fn grant_agency(conn: &mut AnyConnection, case_id: &str, agency: &str) -> QueryResult<()> {
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        case_agencies::table
+            .filter(case_agencies::case_id.eq(case_id))
+            .filter(case_agencies::agency_code.eq(agency)),
+    ))
+    .get_result(conn)?;
+    if !exists {
+        diesel::insert_into(case_agencies::table)
+            .values((
+                case_agencies::case_id.eq(case_id),
+                case_agencies::agency_code.eq(agency),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A case the scope may see, or `None` (not found and not visible look the same).
+pub fn find_visible(conn: &mut AnyConnection, id: &str, scope: &Scope) -> QueryResult<Option<CaseRow>> {
+    scoped(scope)
+        .filter(cases::id.eq(id))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_tracking_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .filter(cases::tracking_code.eq(code))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_id(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .find(id)
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Applies a changeset if the version still matches; returns whether it did. Bumps the version.
+pub fn update_if_version(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i32,
+    changes: &CaseChangeset,
+) -> QueryResult<bool> {
+    let n = diesel::update(cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(version)))
+        .set((changes, cases::version.eq(version + 1)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn current_version(conn: &mut AnyConnection, id: &str) -> QueryResult<i32> {
+    cases::table.find(id).select(cases::version).first(conn)
+}
+
+pub fn set_call_id(conn: &mut AnyConnection, id: &str, call_id: &str) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set(cases::call_id.eq(call_id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sort order of a case list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest first.
+    CreatedDesc,
+    /// Soonest due first; cases without a due date last.
+    DueAsc,
+}
+
+/// Position after which the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cursor {
+    Created {
+        priority: bool,
+        at: NaiveDateTime,
+        id: String,
+    },
+    Due {
+        priority: bool,
+        due: Option<NaiveDateTime>,
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub agency: Option<String>,
+    pub assignee: Option<String>,
+    pub created_from: Option<NaiveDateTime>,
+    pub created_to: Option<NaiveDateTime>,
+    /// Normalised search words; every one must occur in the case (see `portability::text_search`).
+    pub words: Vec<String>,
+    /// Only cases with this clock running.
+    pub clock: Option<String>,
+    /// Only cases with a running clock past due.
+    pub overdue: bool,
+}
+
+/// One page of cases, keyset-paginated. Priority cases (vulnerable consumers) come first in
+/// every order.
+pub fn list(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
+    let mut q = scoped(scope);
+    if let Some(s) = &f.status {
+        q = q.filter(cases::status.eq(s.clone()));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(cases::kind.eq(k.clone()));
+    }
+    if let Some(c) = &f.category {
+        q = q.filter(cases::category.eq(c.clone()));
+    }
+    if let Some(a) = &f.agency {
+        q = q.filter(cases::current_agency.eq(a.clone()));
+    }
+    if let Some(u) = &f.assignee {
+        q = q.filter(cases::assignee_id.eq(u.clone()));
+    }
+    if let Some(t) = f.created_from {
+        q = q.filter(cases::created_at.ge(t));
+    }
+    if let Some(t) = f.created_to {
+        q = q.filter(cases::created_at.lt(t));
+    }
+    if let Some(c) = &f.clock {
+        q = q.filter(
+            cases::id.eq_any(
+                case_clocks::table
+                    .filter(case_clocks::clock.eq(c.clone()))
+                    .filter(case_clocks::state.eq("running"))
+                    .select(case_clocks::case_id),
+            ),
+        );
+    }
+    if f.overdue {
+        q = q.filter(
+            cases::id.eq_any(
+                case_clocks::table
+                    .filter(case_clocks::overdue.eq(true))
+                    .filter(case_clocks::state.eq("running"))
+                    .select(case_clocks::case_id),
+            ),
+        );
+    }
+    for cond in super::portability::text_search(backend_of(conn), &f.words) {
+        q = q.filter(cond);
+    }
+    match (sort, after) {
+        (Sort::CreatedDesc, Some(Cursor::Created { priority, at, id })) => {
+            q = q.filter(
+                cases::priority.lt(*priority).or(cases::priority.eq(*priority).and(
+                    cases::created_at
+                        .lt(*at)
+                        .or(cases::created_at.eq(*at).and(cases::id.lt(id.clone()))),
+                )),
+            );
+        }
+        (
+            Sort::DueAsc,
+            Some(Cursor::Due {
+                priority,
+                due: Some(d),
+                id,
+            }),
+        ) => {
+            q = q.filter(
+                cases::priority.lt(*priority).or(cases::priority.eq(*priority).and(
+                    cases::due_at
+                        .gt(*d)
+                        .or(cases::due_at.eq(*d).and(cases::id.gt(id.clone())))
+                        .or(cases::due_at.is_null()),
+                )),
+            );
+        }
+        (
+            Sort::DueAsc,
+            Some(Cursor::Due {
+                priority,
+                due: None,
+                id,
+            }),
+        ) => {
+            q = q.filter(
+                cases::priority.lt(*priority).or(cases::priority
+                    .eq(*priority)
+                    .and(cases::due_at.is_null().and(cases::id.gt(id.clone())))),
+            );
+        }
+        _ => {}
+    }
+    q = match sort {
+        Sort::CreatedDesc => q.order((cases::priority.desc(), cases::created_at.desc(), cases::id.desc())),
+        Sort::DueAsc => q.order((
+            cases::priority.desc(),
+            cases::due_at.is_null().asc(),
+            cases::due_at.asc(),
+            cases::id.asc(),
+        )),
+    };
+    q.limit(limit).select(CaseRow::as_select()).load(conn)
+}
+
+/// Seq and hash of the newest event of a case.
+pub fn last_event(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Option<(i32, String)>> {
+    case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .order(case_events::seq.desc())
+        .select((case_events::seq, case_events::hash))
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_event(conn: &mut AnyConnection, row: &EventRow) -> QueryResult<()> {
+    diesel::insert_into(case_events::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn list_events(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<EventRow>> {
+    case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .order(case_events::seq.asc())
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_evidence(conn: &mut AnyConnection, row: &EvidenceRow) -> QueryResult<()> {
+    diesel::insert_into(evidence::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn list_evidence(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<EvidenceRow>> {
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .order((evidence::created_at.asc(), evidence::id.asc()))
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
+pub fn find_evidence(conn: &mut AnyConnection, case_id: &str, id: &str) -> QueryResult<Option<EvidenceRow>> {
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .filter(evidence::id.eq(id))
+        .select(EvidenceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The case and request hash stored for an idempotency key.
+pub fn find_idempotency(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<(String, String)>> {
+    idempotency_keys::table
+        .find(key)
+        .select((idempotency_keys::request_hash, idempotency_keys::case_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_idempotency(
+    conn: &mut AnyConnection,
+    key: &str,
+    request_hash: &str,
+    case_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request_hash.eq(request_hash),
+            idempotency_keys::case_id.eq(case_id),
+            idempotency_keys::created_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Updates `updated_at` without a new version: serialises writers of the case's event chain.
+pub fn touch(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set(cases::updated_at.eq(at))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The most recent case of the same consumer about the same business since `since`.
+pub fn find_possible_duplicate(
+    conn: &mut AnyConnection,
+    phone: &str,
+    business_key: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Option<String>> {
+    cases::table
+        .filter(cases::consumer_phone.eq(phone))
+        .filter(cases::business_key.eq(business_key))
+        .filter(cases::created_at.ge(since))
+        .filter(cases::outcome.is_null().or(cases::outcome.ne("duplicate")))
+        .order((cases::created_at.desc(), cases::id.desc()))
+        .select(cases::id)
+        .first(conn)
+        .optional()
+}
+
+/// A recent case that names a business, as the cluster detection reads it.
+#[derive(Debug, Clone, Queryable)]
+pub struct BusinessCaseRow {
+    pub business_key: Option<String>,
+    pub consumer_phone: String,
+    pub id: String,
+    pub kind: String,
+    pub category: String,
+    pub business_name: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Visible cases naming a business, created since `since`, oldest first. (Grouped in the
+/// service: a province has thousands of cases a month, and a boxed GROUP BY does not compile
+/// through diesel's MultiConnection.)
+pub fn recent_business_cases(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<BusinessCaseRow>> {
+    scoped(scope)
+        .filter(cases::business_key.is_not_null())
+        .filter(cases::created_at.ge(since))
+        .order((cases::created_at.asc(), cases::id.asc()))
+        .select((
+            cases::business_key,
+            cases::consumer_phone,
+            cases::id,
+            cases::kind,
+            cases::category,
+            cases::business_name,
+            cases::created_at,
+        ))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = routing_corrections)]
+pub struct CorrectionRow {
+    pub id: String,
+    pub case_id: String,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub source: String,
+    pub text: String,
+    pub suggested_kind: String,
+    pub suggested_category: String,
+    pub suggested_agency: Option<String>,
+    pub final_kind: String,
+    pub final_category: String,
+    pub final_agency: Option<String>,
+}
+
+pub fn insert_correction(conn: &mut AnyConnection, row: &CorrectionRow) -> QueryResult<()> {
+    diesel::insert_into(routing_corrections::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn list_corrections(conn: &mut AnyConnection) -> QueryResult<Vec<CorrectionRow>> {
+    routing_corrections::table
+        .order((routing_corrections::at.asc(), routing_corrections::id.asc()))
+        .select(CorrectionRow::as_select())
+        .load(conn)
+}
+
+pub fn set_due(conn: &mut AnyConnection, id: &str, due: Option<NaiveDateTime>) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set(cases::due_at.eq(due))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Distinct consumers (by phone) who complained about a business since `since`, all agencies.
+pub fn consumers_of_business(conn: &mut AnyConnection, business_key: &str, since: NaiveDateTime) -> QueryResult<usize> {
+    let phones: Vec<String> = cases::table
+        .filter(cases::business_key.eq(business_key))
+        .filter(cases::created_at.ge(since))
+        .select(cases::consumer_phone)
+        .distinct()
+        .load(conn)?;
+    Ok(phones.len())
+}

@@ -1,0 +1,88 @@
+//! Legal clocks of cases: rows and queries.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::case_clocks;
+use super::AnyConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = case_clocks)]
+#[diesel(treat_none_as_null = true)]
+pub struct ClockRow {
+    pub id: String,
+    pub case_id: String,
+    pub clock: String,
+    pub started_at: NaiveDateTime,
+    /// Local date of the triggering event (not counted).
+    pub start_date: NaiveDate,
+    /// Working days, for working-day clocks.
+    pub length_wd: Option<i32>,
+    /// The due date of calendar clocks (an agreed date, six months).
+    pub fixed_due: Option<NaiveDate>,
+    /// JSON `[[from, to], …]`: local dates (inclusive) during which the clock was paused.
+    pub pauses: String,
+    /// Local date the current pause began.
+    pub paused_since: Option<NaiveDate>,
+    pub due_date: NaiveDate,
+    pub due_at: NaiveDateTime,
+    pub provisional: bool,
+    /// running | paused | stopped
+    pub state: String,
+    /// met | late (when stopped)
+    pub result: Option<String>,
+    pub stopped_at: Option<NaiveDateTime>,
+    pub reminded: bool,
+    pub overdue: bool,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &ClockRow) -> QueryResult<()> {
+    diesel::insert_into(case_clocks::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn save(conn: &mut AnyConnection, row: &ClockRow) -> QueryResult<()> {
+    diesel::update(case_clocks::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn for_case(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<ClockRow>> {
+    case_clocks::table
+        .filter(case_clocks::case_id.eq(case_id))
+        .order((case_clocks::started_at.asc(), case_clocks::id.asc()))
+        .select(ClockRow::as_select())
+        .load(conn)
+}
+
+/// Clocks still running or paused, across all cases.
+pub fn open(conn: &mut AnyConnection) -> QueryResult<Vec<ClockRow>> {
+    case_clocks::table
+        .filter(case_clocks::state.ne("stopped"))
+        .order((case_clocks::due_at.asc(), case_clocks::id.asc()))
+        .select(ClockRow::as_select())
+        .load(conn)
+}
+
+/// Running clocks due at or before `until`, soonest first.
+pub fn running_due_before(conn: &mut AnyConnection, until: NaiveDateTime) -> QueryResult<Vec<ClockRow>> {
+    case_clocks::table
+        .filter(case_clocks::state.eq("running"))
+        .filter(case_clocks::due_at.le(until))
+        .order((case_clocks::due_at.asc(), case_clocks::id.asc()))
+        .select(ClockRow::as_select())
+        .load(conn)
+}
+
+/// Number of running clocks past due, per clock name.
+pub fn overdue_counts(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i64)>> {
+    case_clocks::table
+        .filter(case_clocks::state.eq("running"))
+        .filter(case_clocks::overdue.eq(true))
+        .group_by(case_clocks::clock)
+        .select((case_clocks::clock, diesel::dsl::count_star()))
+        .load(conn)
+}

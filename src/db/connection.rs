@@ -1,0 +1,165 @@
+//! The connection enum over both backends, the URL that picks one, and the r2d2 manager.
+//!
+//! The backend is chosen from the URL scheme, never by trial: diesel's `establish()` on a
+//! `MultiConnection` tries variants in order and SQLite accepts almost any string, which would
+//! silently create a new database file for a mistyped PostgreSQL URL.
+
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+/// One connection to whichever backend the configuration names.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A parsed database URL: `sqlite://relative/or/absolute/path.db` or `postgres://…`.
+#[derive(Debug, Clone)]
+pub struct DbUrl {
+    backend: Backend,
+    raw: String,
+    sqlite_path: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbUrlError {
+    #[error("unknown database URL scheme (expected sqlite:// or postgres://)")]
+    UnknownScheme,
+    #[error("sqlite URL has no file path (in-memory databases are not supported: each pooled connection would get its own empty database)")]
+    NoSqlitePath,
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> Result<DbUrl, DbUrlError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl {
+                backend: Backend::Postgres,
+                raw: url.to_owned(),
+                sqlite_path: None,
+            });
+        }
+        if let Some(rest) = url.strip_prefix("sqlite://") {
+            let path = rest.split('?').next().unwrap_or_default();
+            if path.is_empty() || path.contains(":memory:") {
+                return Err(DbUrlError::NoSqlitePath);
+            }
+            return Ok(DbUrl {
+                backend: Backend::Sqlite,
+                raw: url.to_owned(),
+                sqlite_path: Some(PathBuf::from(path)),
+            });
+        }
+        Err(DbUrlError::UnknownScheme)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The file of a SQLite database; `None` for PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
+    }
+
+    /// The URL with any password masked, for logs.
+    pub fn redacted(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => self.raw.clone(),
+            Backend::Postgres => match (self.raw.find("://"), self.raw.rfind('@')) {
+                (Some(s), Some(at)) if at > s => {
+                    let creds = &self.raw[s + 3..at];
+                    let user = creds.split(':').next().unwrap_or_default();
+                    format!("{}://{}:***@{}", &self.raw[..s], user, &self.raw[at + 1..])
+                }
+                _ => self.raw.clone(),
+            },
+        }
+    }
+
+    pub(crate) fn raw(&self) -> &str {
+        &self.raw
+    }
+}
+
+/// SQLite settings applied to every new connection.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    pub busy_timeout_ms: u32,
+    /// `FULL` (default: an acknowledged complaint survives power loss) or `NORMAL`.
+    pub synchronous: String,
+}
+
+/// Opens a connection of the backend the URL names, with the per-connection settings.
+pub fn establish(url: &DbUrl, sqlite: &SqliteOptions) -> Result<AnyConnection, diesel::ConnectionError> {
+    match url.backend {
+        Backend::Postgres => PgConnection::establish(url.raw()).map(AnyConnection::Postgresql),
+        Backend::Sqlite => {
+            let path = url
+                .sqlite_path()
+                .ok_or_else(|| diesel::ConnectionError::InvalidConnectionUrl("no sqlite path".into()))?;
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+            let sync = match sqlite.synchronous.to_ascii_uppercase().as_str() {
+                "NORMAL" => "NORMAL",
+                "OFF" => "OFF",
+                _ => "FULL",
+            };
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+                sqlite.busy_timeout_ms, sync
+            ))
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(AnyConnection::Sqlite(conn))
+        }
+    }
+}
+
+/// r2d2 manager that builds the variant from the parsed URL.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DbUrl,
+    sqlite: SqliteOptions,
+}
+
+impl Manager {
+    pub fn new(url: DbUrl, sqlite: SqliteOptions) -> Manager {
+        Manager { url, sqlite }
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        establish(&self.url, &self.sqlite).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
+    }
+}

@@ -1,0 +1,96 @@
+//! Database access: the pool, the unit-of-work runner, and query functions per table.
+//!
+//! Query functions take `&mut AnyConnection` and return `QueryResult`, so a service can compose
+//! several of them inside one transaction. All of it is synchronous diesel, run on actix's
+//! blocking pool through [`Db::run`] / [`Db::write`], never on an async worker thread.
+
+pub mod calendar;
+pub mod calls;
+pub mod cases;
+pub mod clocks;
+pub mod connection;
+pub mod jobs;
+pub mod migrations;
+pub mod portability;
+pub mod reference;
+pub mod schema;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::r2d2::Pool;
+
+pub use connection::{AnyConnection, Backend, DbUrl, SqliteOptions};
+
+use crate::error::AppError;
+
+/// A pool of connections to one database, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<connection::Manager>,
+    backend: Backend,
+    /// SQLite admits one writer at a time. Queueing writers here, in arrival order, keeps them
+    /// out of SQLite's busy handler, whose growing sleeps (up to 100 ms each) made the latency
+    /// tail under concurrent intake. `None` for PostgreSQL, which takes concurrent writers.
+    write_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+}
+
+impl Db {
+    /// Builds the pool (connections are opened lazily, up to `size`).
+    pub fn connect(url: &DbUrl, sqlite: SqliteOptions, size: u32, timeout: Duration) -> anyhow::Result<Db> {
+        let manager = connection::Manager::new(url.clone(), sqlite);
+        let size = if url.backend() == Backend::Sqlite {
+            size.max(2)
+        } else {
+            size.max(1)
+        };
+        let pool = Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(timeout)
+            .build(manager)?;
+        Ok(Db {
+            pool,
+            backend: url.backend(),
+            write_gate: (url.backend() == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool (reads, or work that opens
+    /// its own transaction).
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+
+    /// Runs `f` inside one write transaction (see [`portability::write_transaction`]).
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _turn = match &self.write_gate {
+            Some(gate) => Some(gate.acquire().await.map_err(|_| AppError::Unavailable)?),
+            None => None,
+        };
+        self.run(move |conn| portability::write_transaction(conn, f)).await
+    }
+
+    /// Synchronous access for startup and CLI commands (never call from an async handler).
+    pub fn get_blocking(&self) -> Result<diesel::r2d2::PooledConnection<connection::Manager>, AppError> {
+        self.pool.get().map_err(|_| AppError::Unavailable)
+    }
+}

@@ -1,0 +1,244 @@
+//! The one portable `table!` file: only types both backends share (Text ids, naive-UTC
+//! Timestamp, BigInt money, Bool). Written by hand to match both migration folders; the
+//! `db` test binary checks the two folders stay in step.
+
+diesel::table! {
+    agencies (code) {
+        code -> Text,
+        name -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (code) {
+        code -> Text,
+        name -> Text,
+        dispute_lead -> Text,
+        violation_lead -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        agency_code -> Nullable<Text>,
+        password_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        tracking_code -> Text,
+        kind -> Text,
+        category -> Text,
+        channel -> Text,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        return_status -> Nullable<Text>,
+        priority -> Bool,
+        description -> Text,
+        consumer_request -> Nullable<Text>,
+        amount_vnd -> Nullable<BigInt>,
+        transaction_date -> Nullable<Date>,
+        consumer_name -> Text,
+        consumer_phone -> Text,
+        consumer_phone_last4 -> Text,
+        consumer_email -> Nullable<Text>,
+        consumer_address -> Nullable<Text>,
+        consumer_commune -> Nullable<Text>,
+        consumer_province -> Nullable<Text>,
+        vulnerable -> Text,
+        consent_at -> Nullable<Timestamp>,
+        business_name -> Nullable<Text>,
+        business_tax_code -> Nullable<Text>,
+        business_address -> Nullable<Text>,
+        business_website -> Nullable<Text>,
+        business_shop_link -> Nullable<Text>,
+        current_agency -> Nullable<Text>,
+        pending_transfer_to -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        mediator_id -> Nullable<Text>,
+        call_id -> Nullable<Text>,
+        suggestion -> Text,
+        search_text -> Text,
+        business_key -> Nullable<Text>,
+        possible_duplicate_of -> Nullable<Text>,
+        due_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    case_agencies (case_id, agency_code) {
+        case_id -> Text,
+        agency_code -> Text,
+    }
+}
+
+diesel::table! {
+    routing_corrections (id) {
+        id -> Text,
+        case_id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        source -> Text,
+        text -> Text,
+        suggested_kind -> Text,
+        suggested_category -> Text,
+        suggested_agency -> Nullable<Text>,
+        final_kind -> Text,
+        final_category -> Text,
+        final_agency -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_events (case_id, seq) {
+        case_id -> Text,
+        seq -> Integer,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        data -> Text,
+        public_message -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    calls (id) {
+        id -> Text,
+        agency_code -> Text,
+        operator_id -> Text,
+        caller_phone -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        category -> Nullable<Text>,
+        outcome -> Text,
+        note -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> Text,
+        case_id -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (key) {
+        key -> Text,
+        request_hash -> Text,
+        case_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+        status -> Text,
+        enabled -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_clocks (id) {
+        id -> Text,
+        case_id -> Text,
+        clock -> Text,
+        started_at -> Timestamp,
+        start_date -> Date,
+        length_wd -> Nullable<Integer>,
+        fixed_due -> Nullable<Date>,
+        pauses -> Text,
+        paused_since -> Nullable<Date>,
+        due_date -> Date,
+        due_at -> Timestamp,
+        provisional -> Bool,
+        state -> Text,
+        result -> Nullable<Text>,
+        stopped_at -> Nullable<Timestamp>,
+        reminded -> Bool,
+        overdue -> Bool,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        dedupe_key -> Nullable<Text>,
+        payload -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        status -> Text,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(case_agencies -> cases (case_id));
+diesel::joinable!(case_clocks -> cases (case_id));
+diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(evidence -> cases (case_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agencies,
+    categories,
+    users,
+    sessions,
+    cases,
+    case_agencies,
+    routing_corrections,
+    case_events,
+    calendar_days,
+    case_clocks,
+    jobs,
+    calls,
+    evidence,
+    idempotency_keys,
+);

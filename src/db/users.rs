@@ -1,0 +1,110 @@
+//! Staff accounts and login sessions.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{sessions, users};
+use super::AnyConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub agency_code: Option<String>,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn insert_user(conn: &mut AnyConnection, row: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_id(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut AnyConnection) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .order(users::username)
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+pub fn any_admin(conn: &mut AnyConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table
+            .filter(users::role.eq("admin"))
+            .filter(users::active.eq(true)),
+    ))
+    .get_result(conn)
+}
+
+pub fn insert_session(conn: &mut AnyConnection, row: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The active user behind a token hash, if the session has not expired.
+pub fn user_for_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<UserRow>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::expires_at.gt(now))
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(token_hash)).execute(conn)
+}
+
+pub fn delete_expired_sessions(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
+}
+
+/// Active staff of an agency with one of the roles, and an e-mail address: (id, email).
+pub fn agency_emails(conn: &mut AnyConnection, agency: &str, roles: &[&str]) -> QueryResult<Vec<(String, String)>> {
+    let rows: Vec<(String, Option<String>)> = users::table
+        .filter(users::agency_code.eq(agency))
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any(roles.iter().map(|r| r.to_string()).collect::<Vec<_>>()))
+        .filter(users::email.is_not_null())
+        .order(users::username)
+        .select((users::id, users::email))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, e)| e.map(|e| (id, e))).collect())
+}

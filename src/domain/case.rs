@@ -1,0 +1,629 @@
+//! The case and its state machine (product.md §3).
+//!
+//! [`apply`] is a pure function from (state, action) to the next state: the service layer
+//! loads the state, calls it, writes the difference and the event in one transaction. Which
+//! actions a caller may take is [`allowed_actions`]; the HTTP layer never hard-codes the graph.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::user::{Actor, Role};
+use super::Kind;
+use crate::error::AppError;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),+ } }
+            pub fn parse(s: &str) -> Option<$name> { $name::ALL.iter().copied().find(|v| v.as_str() == s) }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum!(
+    /// Where a case is in its process.
+    Status {
+        New => "new",
+        Routed => "routed",
+        Accepted => "accepted",
+        Negotiation => "negotiation",
+        Mediation => "mediation",
+        Inspection => "inspection",
+        AwaitingInfo => "awaiting_info",
+        Closed => "closed",
+    }
+);
+
+string_enum!(
+    /// How a closed case ended.
+    Outcome {
+        Advised => "advised",
+        Refused => "refused",
+        SettledNegotiation => "settled_negotiation",
+        SettledMediation => "settled_mediation",
+        MediationFailed => "mediation_failed",
+        Sanctioned => "sanctioned",
+        NoViolation => "no_violation",
+        Withdrawn => "withdrawn",
+        Duplicate => "duplicate",
+        Referred => "referred",
+    }
+);
+
+string_enum!(
+    /// How the complaint arrived (recorded for statistics).
+    Channel {
+        Hotline => "hotline",
+        Web => "web",
+        Email => "email",
+        Letter => "letter",
+        WalkIn => "walk_in",
+        Zalo => "zalo",
+        Api => "api",
+    }
+);
+
+string_enum!(
+    /// Vulnerable consumer groups of Law 19/2023 Art 8(1).
+    VulnerableGroup {
+        Elderly => "elderly",
+        Disability => "disability",
+        Child => "child",
+        EthnicMinorityRemote => "ethnic_minority_remote",
+        PregnantOrInfant => "pregnant_or_infant",
+        SeriousIllness => "serious_illness",
+        PoorHousehold => "poor_household",
+    }
+);
+
+string_enum!(
+    /// Grounds to refuse a negotiation-support request (Law 19/2023 Art 58).
+    RefusalGround {
+        MinorOrIncapacitatedWithoutRepresentative => "minor_or_incapacitated_without_representative",
+        NotConsumerOrRepresentative => "not_consumer_or_representative",
+        InsufficientInformation => "insufficient_information",
+        OutsideRemit => "outside_remit",
+        AlreadyResolved => "already_resolved",
+    }
+);
+
+string_enum!(
+    /// Every action of the state machine, as it appears in `/cases/{id}/actions/{action}`.
+    ActionName {
+        Route => "route",
+        Advise => "advise",
+        Accept => "accept",
+        Refuse => "refuse",
+        Transfer => "transfer",
+        AcceptTransfer => "accept_transfer",
+        DeclineTransfer => "decline_transfer",
+        ForwardToBusiness => "forward_to_business",
+        RecordNegotiationEnded => "record_negotiation_ended",
+        RecordNegotiationResult => "record_negotiation_result",
+        AppointMediator => "appoint_mediator",
+        ScheduleMediationSession => "schedule_mediation_session",
+        RecordMediationResult => "record_mediation_result",
+        StartInspection => "start_inspection",
+        RecordInspectionResult => "record_inspection_result",
+        RequestInfo => "request_info",
+        ProvideInfo => "provide_info",
+        Withdraw => "withdraw",
+        MarkDuplicate => "mark_duplicate",
+        Refer => "refer",
+        Reopen => "reopen",
+        Reclassify => "reclassify",
+    }
+);
+
+string_enum!(
+    /// Result of the business negotiation stage.
+    NegotiationResult {
+        Settled => "settled",
+        Failed => "failed",
+        NoAnswer => "no_answer",
+    }
+);
+
+impl Status {
+    pub fn is_open(self) -> bool {
+        self != Status::Closed
+    }
+
+    /// Vietnamese label of the stage, for the public status page.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::New => "Đã tiếp nhận",
+            Status::Routed => "Đã chuyển cơ quan có thẩm quyền",
+            Status::Accepted => "Đang xử lý",
+            Status::Negotiation => "Đang thương lượng với doanh nghiệp",
+            Status::Mediation => "Đang hòa giải",
+            Status::Inspection => "Đang kiểm tra, xác minh",
+            Status::AwaitingInfo => "Chờ bổ sung thông tin",
+            Status::Closed => "Đã kết thúc",
+        }
+    }
+}
+
+impl Outcome {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Outcome::Advised => "Đã tư vấn",
+            Outcome::Refused => "Từ chối hỗ trợ",
+            Outcome::SettledNegotiation => "Thương lượng thành",
+            Outcome::SettledMediation => "Hòa giải thành",
+            Outcome::MediationFailed => "Hòa giải không thành",
+            Outcome::Sanctioned => "Đã xử phạt vi phạm",
+            Outcome::NoViolation => "Không phát hiện vi phạm",
+            Outcome::Withdrawn => "Người tiêu dùng rút yêu cầu",
+            Outcome::Duplicate => "Trùng với hồ sơ khác",
+            Outcome::Referred => "Đã chuyển cơ quan khác ngoài hệ thống",
+        }
+    }
+}
+
+/// The Art 60 negotiation record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NegotiationRecord {
+    pub parties: String,
+    pub held_at: NaiveDateTime,
+    pub place: String,
+    pub content: String,
+    pub result: String,
+    pub other_terms: Option<String>,
+    pub performance_deadline: Option<NaiveDate>,
+}
+
+/// The eight items of the Art 65 mediation-success record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediationRecord {
+    /// 1. the mediating person or organisation
+    pub mediator: String,
+    /// 2. the parties
+    pub parties: String,
+    /// 3. time and place
+    pub held_at: NaiveDateTime,
+    pub place: String,
+    /// 4. the subject of the dispute
+    pub subject: String,
+    /// 5. the parties' views
+    pub parties_views: String,
+    /// 6. the result and how it will be carried out
+    pub result: String,
+    /// 7. the deadline for performance
+    pub performance_deadline: NaiveDate,
+    /// 8. other agreed terms
+    pub other_terms: String,
+}
+
+/// A sanction decision that closes an inspection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sanction {
+    pub decision_number: String,
+    pub decision_date: NaiveDate,
+    pub issuing_body: String,
+    pub fine_amount_vnd: i64,
+    pub violation: String,
+}
+
+/// A validated action with its own fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Route {
+        agency: String,
+    },
+    Advise {
+        answer: String,
+    },
+    Accept {
+        assignee_id: Option<String>,
+    },
+    Refuse {
+        ground: RefusalGround,
+        explanation: String,
+    },
+    Transfer {
+        to_agency: String,
+        reason: String,
+    },
+    AcceptTransfer,
+    DeclineTransfer {
+        reason: String,
+    },
+    ForwardToBusiness {
+        business_email: Option<String>,
+        message: Option<String>,
+    },
+    /// The business reports that negotiation has ended; its written result is due in 5 working
+    /// days (Art 57(5)).
+    RecordNegotiationEnded {
+        ended_on: Option<NaiveDate>,
+    },
+    RecordNegotiationResult {
+        result: NegotiationResult,
+        record: Option<NegotiationRecord>,
+        reason: Option<String>,
+    },
+    AppointMediator {
+        mediator_id: String,
+        interpreter: Option<String>,
+    },
+    ScheduleMediationSession {
+        /// UTC start.
+        at: NaiveDateTime,
+        duration_minutes: u32,
+        place: String,
+        /// Other people to invite (e.g. the business's contact); the consumer is invited by
+        /// e-mail if they gave an address.
+        attendees: Vec<String>,
+    },
+    RecordMediationResult {
+        success: bool,
+        record: Option<MediationRecord>,
+        failure_reason: Option<String>,
+        advice: Option<String>,
+    },
+    StartInspection {
+        plan: Option<String>,
+    },
+    RecordInspectionResult {
+        violation_found: bool,
+        sanction: Option<Sanction>,
+        findings: Option<String>,
+    },
+    RequestInfo {
+        requested: String,
+    },
+    ProvideInfo {
+        info: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    MarkDuplicate {
+        of_case_id: String,
+    },
+    Refer {
+        body: String,
+        reason: String,
+    },
+    Reopen {
+        reason: String,
+    },
+    Reclassify {
+        kind: Kind,
+        category: String,
+    },
+}
+
+impl Action {
+    pub fn name(&self) -> ActionName {
+        match self {
+            Action::Route { .. } => ActionName::Route,
+            Action::Advise { .. } => ActionName::Advise,
+            Action::Accept { .. } => ActionName::Accept,
+            Action::Refuse { .. } => ActionName::Refuse,
+            Action::Transfer { .. } => ActionName::Transfer,
+            Action::AcceptTransfer => ActionName::AcceptTransfer,
+            Action::DeclineTransfer { .. } => ActionName::DeclineTransfer,
+            Action::ForwardToBusiness { .. } => ActionName::ForwardToBusiness,
+            Action::RecordNegotiationEnded { .. } => ActionName::RecordNegotiationEnded,
+            Action::RecordNegotiationResult { .. } => ActionName::RecordNegotiationResult,
+            Action::AppointMediator { .. } => ActionName::AppointMediator,
+            Action::ScheduleMediationSession { .. } => ActionName::ScheduleMediationSession,
+            Action::RecordMediationResult { .. } => ActionName::RecordMediationResult,
+            Action::StartInspection { .. } => ActionName::StartInspection,
+            Action::RecordInspectionResult { .. } => ActionName::RecordInspectionResult,
+            Action::RequestInfo { .. } => ActionName::RequestInfo,
+            Action::ProvideInfo { .. } => ActionName::ProvideInfo,
+            Action::Withdraw { .. } => ActionName::Withdraw,
+            Action::MarkDuplicate { .. } => ActionName::MarkDuplicate,
+            Action::Refer { .. } => ActionName::Refer,
+            Action::Reopen { .. } => ActionName::Reopen,
+            Action::Reclassify { .. } => ActionName::Reclassify,
+        }
+    }
+}
+
+/// The part of a case the state machine reads and writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    /// For `awaiting_info`: the status to resume; for `closed`: the status it closed from.
+    pub return_status: Option<Status>,
+    pub kind: Kind,
+    pub category: String,
+    pub current_agency: Option<String>,
+    pub pending_transfer_to: Option<String>,
+    pub assignee_id: Option<String>,
+    pub mediator_id: Option<String>,
+}
+
+impl CaseState {
+    /// The status that decides what may happen next: the resumed status while awaiting info.
+    fn underlying(&self) -> Status {
+        match (self.status, self.return_status) {
+            (Status::AwaitingInfo, Some(s)) => s,
+            (s, _) => s,
+        }
+    }
+}
+
+/// Does the state (status, kind, pending transfer) allow this action at all?
+pub fn state_allows(s: &CaseState, a: ActionName) -> bool {
+    use ActionName as A;
+    use Status as S;
+    let pending = s.pending_transfer_to.is_some();
+    match a {
+        A::Route | A::Advise => s.status == S::New,
+        A::Accept => s.status == S::Routed && !pending,
+        A::Refuse => {
+            !pending
+                && (matches!(s.status, S::Routed | S::Accepted)
+                    || (s.status == S::AwaitingInfo && matches!(s.underlying(), S::Routed | S::Accepted)))
+        }
+        A::Transfer => matches!(s.status, S::Routed | S::Accepted) && !pending,
+        A::AcceptTransfer | A::DeclineTransfer => matches!(s.status, S::Routed | S::Accepted) && pending,
+        A::ForwardToBusiness => s.status == S::Accepted && s.kind == Kind::Dispute && !pending,
+        A::RecordNegotiationEnded | A::RecordNegotiationResult => s.status == S::Negotiation,
+        A::AppointMediator | A::ScheduleMediationSession | A::RecordMediationResult => s.status == S::Mediation,
+        A::StartInspection => s.status == S::Accepted && s.kind == Kind::ViolationReport && !pending,
+        A::RecordInspectionResult => s.status == S::Inspection,
+        A::RequestInfo => s.status.is_open() && s.status != S::AwaitingInfo && !pending,
+        A::ProvideInfo => s.status == S::AwaitingInfo,
+        A::Withdraw | A::MarkDuplicate | A::Refer => s.status.is_open(),
+        A::Reopen => s.status == S::Closed && s.return_status.is_some(),
+        A::Reclassify => matches!(s.status, S::New | S::Routed | S::Accepted) && !pending,
+    }
+}
+
+/// May this actor take this action on a case it can see? (Visibility is checked before.)
+pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
+    use ActionName as A;
+    let Actor::Staff(staff) = actor else {
+        return false;
+    };
+    let of_current = staff.agency.is_some() && staff.agency == s.current_agency;
+    let of_target = staff.agency.is_some() && staff.agency == s.pending_transfer_to;
+    match staff.role {
+        Role::Admin | Role::Coordinator => false,
+        Role::Mediator => {
+            matches!(a, A::RecordMediationResult | A::ScheduleMediationSession)
+                && s.mediator_id.as_deref() == Some(staff.id.as_str())
+        }
+        Role::Operator => {
+            of_current
+                && matches!(
+                    a,
+                    A::Route
+                        | A::Advise
+                        | A::Reclassify
+                        | A::RequestInfo
+                        | A::ProvideInfo
+                        | A::Withdraw
+                        | A::Refer
+                        | A::MarkDuplicate
+                )
+        }
+        Role::Handler | Role::Supervisor => match a {
+            A::AcceptTransfer | A::DeclineTransfer => of_target,
+            A::Reopen => of_current && staff.role == Role::Supervisor,
+            _ => of_current,
+        },
+    }
+}
+
+/// Actions this actor may take now, in the order of [`ActionName::ALL`].
+pub fn allowed_actions(actor: &Actor, s: &CaseState) -> Vec<ActionName> {
+    ActionName::ALL
+        .iter()
+        .copied()
+        .filter(|a| state_allows(s, *a) && actor_allows(actor, s, *a))
+        .collect()
+}
+
+/// The next state after `action`, or why it cannot happen. Does not check the actor.
+pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, AppError> {
+    let name = action.name();
+    if !state_allows(s, name) {
+        return Err(AppError::InvalidTransition {
+            action: name.as_str().into(),
+            status: s.status.as_str().into(),
+            allowed: vec![],
+        });
+    }
+    let mut n = s.clone();
+    let close = |n: &mut CaseState, outcome: Outcome| {
+        n.return_status = Some(s.underlying());
+        n.status = Status::Closed;
+        n.outcome = Some(outcome);
+        n.pending_transfer_to = None;
+    };
+    match action {
+        Action::Route { agency } => {
+            n.status = Status::Routed;
+            n.current_agency = Some(agency.clone());
+            n.assignee_id = None;
+        }
+        Action::Advise { .. } => close(&mut n, Outcome::Advised),
+        Action::Accept { assignee_id } => {
+            n.status = Status::Accepted;
+            n.assignee_id = assignee_id.clone();
+        }
+        Action::Refuse { .. } => close(&mut n, Outcome::Refused),
+        Action::Transfer { to_agency, .. } => {
+            if s.current_agency.as_deref() == Some(to_agency.as_str()) {
+                return Err(AppError::invalid(
+                    "to_agency",
+                    "the case is already at this agency",
+                    "hồ sơ đang ở chính cơ quan này",
+                ));
+            }
+            n.pending_transfer_to = Some(to_agency.clone());
+        }
+        Action::AcceptTransfer => {
+            n.current_agency = s.pending_transfer_to.clone();
+            n.pending_transfer_to = None;
+            n.status = Status::Routed;
+            n.assignee_id = None;
+        }
+        Action::DeclineTransfer { .. } => n.pending_transfer_to = None,
+        Action::ForwardToBusiness { .. } => n.status = Status::Negotiation,
+        Action::RecordNegotiationResult { result, .. } => match result {
+            NegotiationResult::Settled => close(&mut n, Outcome::SettledNegotiation),
+            NegotiationResult::Failed | NegotiationResult::NoAnswer => n.status = Status::Mediation,
+        },
+        Action::AppointMediator { mediator_id, .. } => n.mediator_id = Some(mediator_id.clone()),
+        Action::ScheduleMediationSession { .. } | Action::RecordNegotiationEnded { .. } => {}
+        Action::RecordMediationResult { success, .. } => close(
+            &mut n,
+            if *success {
+                Outcome::SettledMediation
+            } else {
+                Outcome::MediationFailed
+            },
+        ),
+        Action::StartInspection { .. } => n.status = Status::Inspection,
+        Action::RecordInspectionResult { violation_found, .. } => close(
+            &mut n,
+            if *violation_found {
+                Outcome::Sanctioned
+            } else {
+                Outcome::NoViolation
+            },
+        ),
+        Action::RequestInfo { .. } => {
+            n.return_status = Some(s.status);
+            n.status = Status::AwaitingInfo;
+        }
+        Action::ProvideInfo { .. } => {
+            n.status = s.underlying();
+            n.return_status = None;
+        }
+        Action::Withdraw { .. } => close(&mut n, Outcome::Withdrawn),
+        Action::MarkDuplicate { .. } => close(&mut n, Outcome::Duplicate),
+        Action::Refer { .. } => close(&mut n, Outcome::Referred),
+        Action::Reopen { .. } => {
+            n.status = s.return_status.unwrap_or(Status::New);
+            n.return_status = None;
+            n.outcome = None;
+        }
+        Action::Reclassify { kind, category } => {
+            n.kind = *kind;
+            n.category = category.clone();
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::user::Staff;
+
+    fn state(status: Status, kind: Kind) -> CaseState {
+        CaseState {
+            status,
+            outcome: None,
+            return_status: None,
+            kind,
+            category: "ecommerce".into(),
+            current_agency: Some("SCT".into()),
+            pending_transfer_to: None,
+            assignee_id: None,
+            mediator_id: None,
+        }
+    }
+
+    fn staff(role: Role, agency: &str) -> Actor {
+        Actor::Staff(Staff {
+            id: "u1".into(),
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            agency: Some(agency.into()),
+        })
+    }
+
+    #[test]
+    fn request_info_then_provide_returns_to_the_same_status() {
+        for st in [
+            Status::New,
+            Status::Routed,
+            Status::Accepted,
+            Status::Negotiation,
+            Status::Mediation,
+            Status::Inspection,
+        ] {
+            let s = state(st, Kind::Dispute);
+            let w = apply(&s, &Action::RequestInfo { requested: "x".into() }).unwrap();
+            assert_eq!(w.status, Status::AwaitingInfo);
+            let back = apply(&w, &Action::ProvideInfo { info: "y".into() }).unwrap();
+            assert_eq!(back.status, st);
+        }
+    }
+
+    #[test]
+    fn reopen_returns_to_the_state_it_closed_from() {
+        let s = state(Status::Negotiation, Kind::Dispute);
+        let c = apply(&s, &Action::Withdraw { reason: "x".into() }).unwrap();
+        assert_eq!(c.status, Status::Closed);
+        let r = apply(&c, &Action::Reopen { reason: "y".into() }).unwrap();
+        assert_eq!(r.status, Status::Negotiation);
+        assert_eq!(r.outcome, None);
+    }
+
+    #[test]
+    fn forwarding_is_for_disputes_and_inspection_for_violation_reports() {
+        let d = state(Status::Accepted, Kind::Dispute);
+        let v = state(Status::Accepted, Kind::ViolationReport);
+        assert!(state_allows(&d, ActionName::ForwardToBusiness));
+        assert!(!state_allows(&d, ActionName::StartInspection));
+        assert!(state_allows(&v, ActionName::StartInspection));
+        assert!(!state_allows(&v, ActionName::ForwardToBusiness));
+    }
+
+    #[test]
+    fn only_staff_of_the_current_agency_act_and_only_supervisors_reopen() {
+        let s = state(Status::Routed, Kind::Dispute);
+        assert!(allowed_actions(&staff(Role::Handler, "QLTT"), &s).is_empty());
+        assert!(allowed_actions(&staff(Role::Handler, "SCT"), &s).contains(&ActionName::Accept));
+        assert!(!allowed_actions(&staff(Role::Operator, "SCT"), &s).contains(&ActionName::Accept));
+        let closed = apply(&s, &Action::Withdraw { reason: "x".into() }).unwrap();
+        assert!(!allowed_actions(&staff(Role::Handler, "SCT"), &closed).contains(&ActionName::Reopen));
+        assert!(allowed_actions(&staff(Role::Supervisor, "SCT"), &closed).contains(&ActionName::Reopen));
+        assert!(allowed_actions(&staff(Role::Coordinator, "SCT"), &s).is_empty());
+    }
+
+    #[test]
+    fn a_pending_transfer_is_decided_by_the_target_agency() {
+        let s = state(Status::Routed, Kind::Dispute);
+        let t = apply(
+            &s,
+            &Action::Transfer {
+                to_agency: "HOI".into(),
+                reason: "r".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            allowed_actions(&staff(Role::Handler, "HOI"), &t),
+            vec![ActionName::AcceptTransfer, ActionName::DeclineTransfer]
+        );
+        assert!(!allowed_actions(&staff(Role::Handler, "SCT"), &t).contains(&ActionName::Accept));
+        let a = apply(&t, &Action::AcceptTransfer).unwrap();
+        assert_eq!(a.current_agency.as_deref(), Some("HOI"));
+        let d = apply(&t, &Action::DeclineTransfer { reason: "r".into() }).unwrap();
+        assert_eq!(d.current_agency.as_deref(), Some("SCT"));
+        assert_eq!(d.pending_transfer_to, None);
+    }
+}

@@ -1,0 +1,213 @@
+//! Value types parsed at the edge: once a value exists, it is valid.
+
+use rand::Rng;
+use serde::Serialize;
+
+use crate::error::AppError;
+
+/// A Vietnamese phone number in its normal form: digits only, national prefix `0`
+/// (`+84 90 123 4567`, `090.123.4567` and `0901234567` are the same number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(field: &str, raw: &str) -> Result<Phone, AppError> {
+        let mut digits: String = String::with_capacity(raw.len());
+        for (i, ch) in raw.trim().chars().enumerate() {
+            match ch {
+                '0'..='9' => digits.push(ch),
+                '+' if i == 0 => {}
+                ' ' | '.' | '-' | '(' | ')' => {}
+                _ => return Err(invalid_phone(field)),
+            }
+        }
+        let national = if let Some(rest) = digits
+            .strip_prefix("84")
+            .filter(|r| r.len() >= 9 && !digits.starts_with('0'))
+        {
+            format!("0{rest}")
+        } else {
+            digits
+        };
+        if !(10..=11).contains(&national.len()) || !national.starts_with('0') {
+            return Err(invalid_phone(field));
+        }
+        Ok(Phone(national))
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.0[self.0.len() - 4..]
+    }
+}
+
+impl AsRef<str> for Phone {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+fn invalid_phone(field: &str) -> AppError {
+    AppError::invalid(
+        field,
+        "not a valid Vietnamese phone number (10–11 digits starting with 0, or +84)",
+        "số điện thoại không hợp lệ (10–11 chữ số bắt đầu bằng 0, hoặc +84)",
+    )
+}
+
+/// An e-mail address (syntax checked, lower-cased domain).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Email, AppError> {
+        let s = raw.trim();
+        let bad = || AppError::invalid(field, "not a valid e-mail address", "địa chỉ e-mail không hợp lệ");
+        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        if s.len() > 254
+            || local.is_empty()
+            || local.len() > 64
+            || domain.len() < 3
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains('@')
+            || s.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(bad());
+        }
+        Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+}
+
+impl AsRef<str> for Email {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A Vietnamese tax code (mã số thuế): 10 digits, or 10 + 3 for a branch, normalised to
+/// `0123456789` / `0123456789-001`. The check digit is verified by the business registry, not
+/// at intake, so that a consumer's slightly wrong code never blocks a complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaxCode(String);
+
+impl TaxCode {
+    pub fn parse(field: &str, raw: &str) -> Result<TaxCode, AppError> {
+        let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.')).collect();
+        if !digits.chars().all(|c| c.is_ascii_digit()) || !(digits.len() == 10 || digits.len() == 13) {
+            return Err(AppError::invalid(
+                field,
+                "a tax code has 10 digits, or 13 for a branch (0123456789-001)",
+                "mã số thuế gồm 10 chữ số, hoặc 13 chữ số cho chi nhánh (0123456789-001)",
+            ));
+        }
+        Ok(TaxCode(if digits.len() == 13 {
+            format!("{}-{}", &digits[..10], &digits[10..])
+        } else {
+            digits
+        }))
+    }
+}
+
+impl AsRef<str> for TaxCode {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Free text: trimmed, not empty, at most `max` characters, no control characters except
+/// newlines and tabs. Vietnamese text is kept byte for byte otherwise.
+pub fn text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(AppError::required(field));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("at most {max} characters"),
+            format!("tối đa {max} ký tự"),
+        ));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(AppError::invalid(
+            field,
+            "contains control characters",
+            "chứa ký tự điều khiển không hợp lệ",
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// Optional free text: `None` and blank strings are both "not given".
+pub fn opt_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+    match raw {
+        Some(s) if !s.trim().is_empty() => text(field, s, max).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Characters of tracking codes: no 0/O, 1/I/L or U, so a code read out on the phone is unambiguous.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new unguessable tracking code, e.g. `KN-2026-7QF3-XK2M` (8 random symbols ≈ 39 bits; the
+/// status page also requires the last four digits of the phone).
+pub fn new_tracking_code(prefix: &str, year: i32) -> String {
+    let mut rng = rand::rng();
+    let mut sym = || CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char;
+    let a: String = (0..4).map(|_| sym()).collect();
+    let b: String = (0..4).map(|_| sym()).collect();
+    format!("{prefix}-{year}-{a}-{b}")
+}
+
+/// Normalises a tracking code typed by a person (case, spaces).
+pub fn normalize_tracking_code(raw: &str) -> String {
+    raw.trim().to_ascii_uppercase().replace(' ', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_normalise_to_national_form() {
+        for raw in [
+            "0901234567",
+            "090.123.4567",
+            "+84 90 123 4567",
+            "84901234567",
+            "(028) 3823 4567",
+        ] {
+            let p = Phone::parse("phone", raw).unwrap();
+            assert!(p.as_ref().starts_with('0'), "{raw}");
+        }
+        assert_eq!(Phone::parse("p", "+84 90 123 4567").unwrap().as_ref(), "0901234567");
+        assert_eq!(Phone::parse("p", "090.123.4567").unwrap().last4(), "4567");
+        for bad in ["", "12345", "090123456a", "+8490", "1901234567"] {
+            assert!(Phone::parse("phone", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_and_tax_codes() {
+        assert!(Email::parse("e", "a.b@Example.COM").is_ok());
+        assert_eq!(Email::parse("e", "a@Example.COM").unwrap().as_ref(), "a@example.com");
+        for bad in ["", "a", "a@b", "a @b.com", "@b.com", "a@.com"] {
+            assert!(Email::parse("e", bad).is_err(), "{bad}");
+        }
+        assert_eq!(TaxCode::parse("t", "0101243150").unwrap().as_ref(), "0101243150");
+        assert_eq!(
+            TaxCode::parse("t", "0101243150-001").unwrap().as_ref(),
+            "0101243150-001"
+        );
+        assert!(TaxCode::parse("t", "12345").is_err());
+    }
+
+    #[test]
+    fn tracking_codes_have_the_documented_shape() {
+        let c = new_tracking_code("KN", 2026);
+        assert_eq!(c.len(), "KN-2026-7QF3-XK2M".len());
+        assert!(c.starts_with("KN-2026-"));
+        assert_ne!(c, new_tracking_code("KN", 2026));
+    }
+}

@@ -1,0 +1,480 @@
+//! Bodies of `POST /cases/{id}/actions/{action}`: each action validates its own fields.
+//!
+//! Every body carries `version` (the case version the client saw), and may carry `note`
+//! (internal) and `public_message` (shown on the citizen's status page). The remaining fields
+//! are the action's own, parsed by its DTO with unknown fields rejected.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::dto::{LONG, SHORT};
+use super::extractors::json_error;
+use crate::domain::case::{
+    Action, ActionName, MediationRecord, NegotiationRecord, NegotiationResult, RefusalGround, Sanction,
+};
+use crate::domain::values::{opt_text, text, Email};
+use crate::domain::Kind;
+use crate::error::AppError;
+use crate::service::cases::ActionEnvelope;
+
+fn take<T: DeserializeOwned>(rest: serde_json::Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(rest).map_err(json_error)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteDto {
+    pub agency: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdviseDto {
+    pub answer: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptDto {
+    pub assignee_id: Option<String>,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefuseDto {
+    pub ground: RefusalGround,
+    pub explanation: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferDto {
+    pub to_agency: String,
+    pub reason: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyDto {}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonDto {
+    pub reason: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardDto {
+    pub business_email: Option<String>,
+    pub message: Option<String>,
+}
+/// Art 60 negotiation record.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NegotiationRecordDto {
+    pub parties: String,
+    pub held_at: DateTime<FixedOffset>,
+    pub place: String,
+    pub content: String,
+    pub result: String,
+    pub other_terms: Option<String>,
+    pub performance_deadline: Option<NaiveDate>,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NegotiationResultDto {
+    pub result: NegotiationResult,
+    /// Required when `result` is `settled`.
+    pub record: Option<NegotiationRecordDto>,
+    /// Why it failed (for `failed` / `no_answer`).
+    pub reason: Option<String>,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NegotiationEndedDto {
+    /// The day negotiation ended (default: today); the business's written result is due 5
+    /// working days later.
+    pub ended_on: Option<NaiveDate>,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointMediatorDto {
+    pub mediator_id: String,
+    /// Interpreter for an ethnic-minority party (Art 64), if any.
+    pub interpreter: Option<String>,
+}
+/// The eight items of the Art 65 mediation-success record.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediationRecordDto {
+    pub mediator: String,
+    pub parties: String,
+    pub held_at: DateTime<FixedOffset>,
+    pub place: String,
+    pub subject: String,
+    pub parties_views: String,
+    pub result: String,
+    pub performance_deadline: NaiveDate,
+    pub other_terms: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediationResultDto {
+    pub success: bool,
+    /// Required when `success` is true.
+    pub record: Option<MediationRecordDto>,
+    /// Required when `success` is false.
+    pub failure_reason: Option<String>,
+    /// Advice given on court or arbitration (Art 70–71).
+    pub advice: Option<String>,
+}
+/// A mediation session: the consumer (if they gave an e-mail) and `attendees` receive an
+/// invitation with an iCalendar file.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSessionDto {
+    pub at: DateTime<FixedOffset>,
+    /// 15–480, default 60.
+    pub duration_minutes: Option<u32>,
+    pub place: String,
+    #[serde(default)]
+    pub attendees: Vec<String>,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartInspectionDto {
+    pub plan: Option<String>,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SanctionDto {
+    pub decision_number: String,
+    pub decision_date: NaiveDate,
+    pub issuing_body: String,
+    pub fine_amount_vnd: i64,
+    pub violation: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionResultDto {
+    pub violation_found: bool,
+    /// Required when `violation_found` is true.
+    pub sanction: Option<SanctionDto>,
+    /// Required when `violation_found` is false.
+    pub findings: Option<String>,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInfoDto {
+    pub requested: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvideInfoDto {
+    pub info: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkDuplicateDto {
+    pub of_case_id: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferDto {
+    pub body: String,
+    pub reason: String,
+}
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReclassifyDto {
+    pub kind: Kind,
+    pub category: String,
+}
+
+fn short(field: &str, v: &str) -> Result<String, AppError> {
+    text(field, v, SHORT)
+}
+fn long(field: &str, v: &str) -> Result<String, AppError> {
+    text(field, v, LONG)
+}
+
+fn code(field: &str, v: &str) -> Result<String, AppError> {
+    let v = v.trim();
+    if v.is_empty() || v.len() > 64 {
+        return Err(AppError::required(field));
+    }
+    Ok(v.to_owned())
+}
+
+/// Splits the envelope off and parses the action's own fields.
+pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, ActionEnvelope), AppError> {
+    let serde_json::Value::Object(mut map) = body else {
+        return Err(AppError::invalid(
+            "body",
+            "the body must be a JSON object",
+            "dữ liệu phải là một đối tượng JSON",
+        ));
+    };
+    let version = match map.remove("version") {
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .and_then(|v| i32::try_from(v).ok())
+            .ok_or_else(|| AppError::invalid("version", "must be an integer", "phải là số nguyên"))?,
+        Some(_) => return Err(AppError::invalid("version", "must be an integer", "phải là số nguyên")),
+        None => return Err(AppError::required("version")),
+    };
+    let str_field =
+        |map: &mut serde_json::Map<String, serde_json::Value>, key: &str| -> Result<Option<String>, AppError> {
+            match map.remove(key) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(serde_json::Value::String(s)) => opt_text(key, Some(&s), LONG),
+                Some(_) => Err(AppError::invalid(key, "must be a string", "phải là chuỗi ký tự")),
+            }
+        };
+    let note = str_field(&mut map, "note")?;
+    let public_message = str_field(&mut map, "public_message")?;
+    let rest = serde_json::Value::Object(map);
+    use ActionName as A;
+    let action = match name {
+        A::Route => {
+            let d: RouteDto = take(rest)?;
+            Action::Route {
+                agency: code("agency", &d.agency)?,
+            }
+        }
+        A::Advise => {
+            let d: AdviseDto = take(rest)?;
+            Action::Advise {
+                answer: long("answer", &d.answer)?,
+            }
+        }
+        A::Accept => {
+            let d: AcceptDto = take(rest)?;
+            Action::Accept {
+                assignee_id: d.assignee_id,
+            }
+        }
+        A::Refuse => {
+            let d: RefuseDto = take(rest)?;
+            Action::Refuse {
+                ground: d.ground,
+                explanation: long("explanation", &d.explanation)?,
+            }
+        }
+        A::Transfer => {
+            let d: TransferDto = take(rest)?;
+            Action::Transfer {
+                to_agency: code("to_agency", &d.to_agency)?,
+                reason: long("reason", &d.reason)?,
+            }
+        }
+        A::AcceptTransfer => {
+            let _: EmptyDto = take(rest)?;
+            Action::AcceptTransfer
+        }
+        A::DeclineTransfer => {
+            let d: ReasonDto = take(rest)?;
+            Action::DeclineTransfer {
+                reason: long("reason", &d.reason)?,
+            }
+        }
+        A::ForwardToBusiness => {
+            let d: ForwardDto = take(rest)?;
+            Action::ForwardToBusiness {
+                business_email: match d.business_email.as_deref().map(str::trim) {
+                    Some(e) if !e.is_empty() => Some(Email::parse("business_email", e)?.as_ref().to_owned()),
+                    _ => None,
+                },
+                message: opt_text("message", d.message.as_deref(), LONG)?,
+            }
+        }
+        A::RecordNegotiationEnded => {
+            let d: NegotiationEndedDto = take(rest)?;
+            Action::RecordNegotiationEnded { ended_on: d.ended_on }
+        }
+        A::RecordNegotiationResult => {
+            let d: NegotiationResultDto = take(rest)?;
+            let record = match (d.result, d.record) {
+                (NegotiationResult::Settled, None) => return Err(AppError::required("record")),
+                (_, Some(r)) => Some(NegotiationRecord {
+                    parties: short("record.parties", &r.parties)?,
+                    held_at: r.held_at.to_utc().naive_utc(),
+                    place: short("record.place", &r.place)?,
+                    content: long("record.content", &r.content)?,
+                    result: long("record.result", &r.result)?,
+                    other_terms: opt_text("record.other_terms", r.other_terms.as_deref(), LONG)?,
+                    performance_deadline: r.performance_deadline,
+                }),
+                (_, None) => None,
+            };
+            let reason = opt_text("reason", d.reason.as_deref(), LONG)?;
+            if d.result != NegotiationResult::Settled && reason.is_none() {
+                return Err(AppError::required("reason"));
+            }
+            Action::RecordNegotiationResult {
+                result: d.result,
+                record,
+                reason,
+            }
+        }
+        A::AppointMediator => {
+            let d: AppointMediatorDto = take(rest)?;
+            Action::AppointMediator {
+                mediator_id: code("mediator_id", &d.mediator_id)?,
+                interpreter: opt_text("interpreter", d.interpreter.as_deref(), SHORT)?,
+            }
+        }
+        A::ScheduleMediationSession => {
+            let d: ScheduleSessionDto = take(rest)?;
+            let duration = d.duration_minutes.unwrap_or(60);
+            if !(15..=480).contains(&duration) {
+                return Err(AppError::invalid(
+                    "duration_minutes",
+                    "between 15 and 480",
+                    "từ 15 đến 480 phút",
+                ));
+            }
+            if d.attendees.len() > 20 {
+                return Err(AppError::invalid("attendees", "at most 20", "tối đa 20 người"));
+            }
+            let mut attendees = Vec::new();
+            for (i, a) in d.attendees.iter().enumerate() {
+                attendees.push(Email::parse(&format!("attendees[{i}]"), a)?.as_ref().to_owned());
+            }
+            Action::ScheduleMediationSession {
+                at: d.at.to_utc().naive_utc(),
+                duration_minutes: duration,
+                place: short("place", &d.place)?,
+                attendees,
+            }
+        }
+        A::RecordMediationResult => {
+            let d: MediationResultDto = take(rest)?;
+            let record = match (d.success, d.record) {
+                (true, None) => return Err(AppError::required("record")),
+                (true, Some(r)) => Some(MediationRecord {
+                    mediator: short("record.mediator", &r.mediator)?,
+                    parties: short("record.parties", &r.parties)?,
+                    held_at: r.held_at.to_utc().naive_utc(),
+                    place: short("record.place", &r.place)?,
+                    subject: long("record.subject", &r.subject)?,
+                    parties_views: long("record.parties_views", &r.parties_views)?,
+                    result: long("record.result", &r.result)?,
+                    performance_deadline: r.performance_deadline,
+                    other_terms: r.other_terms.trim().to_owned(),
+                }),
+                (false, Some(_)) => {
+                    return Err(AppError::invalid(
+                        "record",
+                        "a failed mediation has no success record",
+                        "hòa giải không thành thì không có biên bản hòa giải thành",
+                    ))
+                }
+                (false, None) => None,
+            };
+            let failure_reason = opt_text("failure_reason", d.failure_reason.as_deref(), LONG)?;
+            if !d.success && failure_reason.is_none() {
+                return Err(AppError::required("failure_reason"));
+            }
+            Action::RecordMediationResult {
+                success: d.success,
+                record,
+                failure_reason,
+                advice: opt_text("advice", d.advice.as_deref(), LONG)?,
+            }
+        }
+        A::StartInspection => {
+            let d: StartInspectionDto = take(rest)?;
+            Action::StartInspection {
+                plan: opt_text("plan", d.plan.as_deref(), LONG)?,
+            }
+        }
+        A::RecordInspectionResult => {
+            let d: InspectionResultDto = take(rest)?;
+            let sanction = match (d.violation_found, d.sanction) {
+                (true, None) => return Err(AppError::required("sanction")),
+                (true, Some(s)) => {
+                    if s.fine_amount_vnd < 0 {
+                        return Err(AppError::invalid(
+                            "sanction.fine_amount_vnd",
+                            "must not be negative",
+                            "không được âm",
+                        ));
+                    }
+                    Some(Sanction {
+                        decision_number: short("sanction.decision_number", &s.decision_number)?,
+                        decision_date: s.decision_date,
+                        issuing_body: short("sanction.issuing_body", &s.issuing_body)?,
+                        fine_amount_vnd: s.fine_amount_vnd,
+                        violation: long("sanction.violation", &s.violation)?,
+                    })
+                }
+                (false, Some(_)) => {
+                    return Err(AppError::invalid(
+                        "sanction",
+                        "no sanction without a violation",
+                        "không có vi phạm thì không có xử phạt",
+                    ))
+                }
+                (false, None) => None,
+            };
+            let findings = opt_text("findings", d.findings.as_deref(), LONG)?;
+            if !d.violation_found && findings.is_none() {
+                return Err(AppError::required("findings"));
+            }
+            Action::RecordInspectionResult {
+                violation_found: d.violation_found,
+                sanction,
+                findings,
+            }
+        }
+        A::RequestInfo => {
+            let d: RequestInfoDto = take(rest)?;
+            Action::RequestInfo {
+                requested: long("requested", &d.requested)?,
+            }
+        }
+        A::ProvideInfo => {
+            let d: ProvideInfoDto = take(rest)?;
+            Action::ProvideInfo {
+                info: long("info", &d.info)?,
+            }
+        }
+        A::Withdraw => {
+            let d: ReasonDto = take(rest)?;
+            Action::Withdraw {
+                reason: long("reason", &d.reason)?,
+            }
+        }
+        A::MarkDuplicate => {
+            let d: MarkDuplicateDto = take(rest)?;
+            Action::MarkDuplicate {
+                of_case_id: code("of_case_id", &d.of_case_id)?,
+            }
+        }
+        A::Refer => {
+            let d: ReferDto = take(rest)?;
+            Action::Refer {
+                body: short("body", &d.body)?,
+                reason: long("reason", &d.reason)?,
+            }
+        }
+        A::Reopen => {
+            let d: ReasonDto = take(rest)?;
+            Action::Reopen {
+                reason: long("reason", &d.reason)?,
+            }
+        }
+        A::Reclassify => {
+            let d: ReclassifyDto = take(rest)?;
+            Action::Reclassify {
+                kind: d.kind,
+                category: code("category", &d.category)?,
+            }
+        }
+    };
+    Ok((
+        action,
+        ActionEnvelope {
+            version,
+            note,
+            public_message,
+        },
+    ))
+}

@@ -1,0 +1,64 @@
+//! Login, logout, me; admin user management.
+
+use actix_web::web::Data;
+use actix_web::{HttpResponse, Responder};
+
+use super::dto::{CreateUserDto, LoginDto, LoginResponse, MeResponse};
+use super::extractors::{CurrentUser, JsonBody};
+use crate::error::{AppError, Problem};
+use crate::service::auth::{self, NewUser};
+use crate::state::AppState;
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginDto,
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn login(state: Data<AppState>, body: JsonBody<LoginDto>) -> Result<impl Responder, AppError> {
+    let b = body.value;
+    let l = auth::login(&state, b.username, b.password).await?;
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        token: l.token,
+        expires_at: l.expires_at,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204)))]
+pub async fn logout(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
+    auth::logout(&state, user.token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses((status = 200, body = MeResponse)))]
+pub async fn me(user: CurrentUser) -> impl Responder {
+    HttpResponse::Ok().json(MeResponse::from(user.staff))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])), request_body = CreateUserDto,
+    responses((status = 201, body = MeResponse), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_user(
+    state: Data<AppState>,
+    user: CurrentUser,
+    body: JsonBody<CreateUserDto>,
+) -> Result<impl Responder, AppError> {
+    crate::service::require_admin(&user.actor())?;
+    let b = body.value;
+    let new = NewUser::parse(
+        &b.username,
+        b.display_name.as_deref(),
+        &b.role,
+        b.agency.as_deref(),
+        &b.password,
+    )?
+    .with_email(b.email.as_deref())?;
+    let staff = auth::create_user(&state, new).await?;
+    Ok(HttpResponse::Created().json(MeResponse::from(staff)))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<MeResponse>)))]
+pub async fn list_users(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
+    crate::service::require_admin(&user.actor())?;
+    let users: Vec<MeResponse> = auth::list_users(&state)
+        .await?
+        .into_iter()
+        .map(MeResponse::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(users))
+}

@@ -1,0 +1,54 @@
+//! Hotline call log endpoints.
+
+use actix_web::web::{Data, Path, Query};
+use actix_web::{HttpResponse, Responder};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::NewCallDto;
+use super::extractors::{CurrentUser, JsonBody};
+use crate::error::{AppError, Problem};
+use crate::service::calls::{self, CallOutcome, CallPage, CallView};
+use crate::service::cases::decode_time_cursor;
+use crate::state::AppState;
+
+#[utoipa::path(post, path = "/api/v1/calls", tag = "calls", security(("bearer" = [])), request_body = NewCallDto,
+    responses((status = 201, body = CallView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    state: Data<AppState>,
+    user: CurrentUser,
+    body: JsonBody<NewCallDto>,
+) -> Result<impl Responder, AppError> {
+    let call = body.value.into_domain()?;
+    Ok(HttpResponse::Created().json(calls::log_call(&state, user.actor(), call).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CallListParams {
+    pub outcome: Option<CallOutcome>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/calls", tag = "calls", security(("bearer" = [])), params(CallListParams),
+    responses((status = 200, body = CallPage)))]
+pub async fn list(
+    state: Data<AppState>,
+    user: CurrentUser,
+    q: Query<CallListParams>,
+) -> Result<impl Responder, AppError> {
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let after = match &q.cursor {
+        Some(c) => Some(decode_time_cursor(c)?),
+        None => None,
+    };
+    Ok(HttpResponse::Ok().json(calls::list_calls(&state, user.actor(), q.outcome, after, limit).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls", security(("bearer" = [])),
+    responses((status = 200, body = CallView), (status = 404, body = Problem)))]
+pub async fn get(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(calls::get_call(&state, user.actor(), id.into_inner()).await?))
+}

@@ -1,0 +1,182 @@
+//! Staff case endpoints.
+
+use actix_web::web::{Data, Path, Query};
+use actix_web::{HttpResponse, Responder};
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::actions;
+use super::dto::NewComplaintDto;
+use super::extractors::{CurrentUser, JsonBody};
+use crate::domain::case::{ActionName, Status};
+use crate::domain::Kind;
+use crate::error::{AppError, Problem};
+use crate::routing;
+use crate::service::cases::{self, ListFilter, ListQuery, Sort};
+use crate::service::events::Verification;
+use crate::service::views::{CaseDetail, CasePage, EventView};
+use crate::state::AppState;
+
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = NewComplaintDto,
+    responses((status = 201, body = CaseDetail), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    state: Data<AppState>,
+    user: CurrentUser,
+    body: JsonBody<NewComplaintDto>,
+) -> Result<impl Responder, AppError> {
+    let (complaint, call_id) = body.value.into_staff()?;
+    let case = cases::open_case(&state, user.actor(), complaint, call_id).await?;
+    Ok(HttpResponse::Created().json(case))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(GetParams),
+    responses((status = 200, body = CaseDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    q: Query<GetParams>,
+) -> Result<impl Responder, AppError> {
+    let mut case = cases::get_case(&state, user.actor(), id.into_inner()).await?;
+    if q.redact.unwrap_or(false) {
+        crate::service::views::redact_detail(&mut case);
+    }
+    Ok(HttpResponse::Ok().json(case))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct GetParams {
+    /// Mask personal data (for an export, or a screen shown outside case work).
+    pub redact: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    pub status: Option<Status>,
+    pub kind: Option<Kind>,
+    pub category: Option<String>,
+    /// Current agency code.
+    pub agency: Option<String>,
+    /// User id of the assignee.
+    pub assignee: Option<String>,
+    /// Created at or after (RFC 3339).
+    pub created_from: Option<DateTime<FixedOffset>>,
+    /// Created before (RFC 3339).
+    pub created_to: Option<DateTime<FixedOffset>>,
+    /// Free text: matched without regard to diacritics or case over description, business,
+    /// tracking code, phone and name.
+    pub q: Option<String>,
+    /// Only cases with this legal clock running (acknowledge, forward_to_business,
+    /// business_negotiation, provide_info, settlement_performance, court_recognition, internal_target).
+    pub clock: Option<String>,
+    /// Only cases with a running clock past its due date.
+    pub overdue: Option<bool>,
+    /// `created` (newest first, default) or `due` (soonest first).
+    pub sort: Option<String>,
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(ListParams),
+    responses((status = 200, body = CasePage), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>) -> Result<impl Responder, AppError> {
+    let p = p.into_inner();
+    let sort = match p.sort.as_deref() {
+        None | Some("created") => Sort::CreatedDesc,
+        Some("due") => Sort::DueAsc,
+        Some(_) => {
+            return Err(AppError::BadRequest {
+                code: "invalid_query",
+                field: Some("sort".into()),
+                en: "sort is 'created' or 'due'".into(),
+                vi: "sort chỉ nhận 'created' hoặc 'due'".into(),
+            })
+        }
+    };
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::BadRequest {
+            code: "invalid_query",
+            field: Some("limit".into()),
+            en: "limit is between 1 and 200".into(),
+            vi: "limit từ 1 đến 200".into(),
+        });
+    }
+    let words: Vec<String> =
+        p.q.as_deref()
+            .map(routing::normalize)
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(8)
+            .map(str::to_owned)
+            .collect();
+    let cursor = match &p.cursor {
+        Some(c) => Some(cases::decode_cursor(c, sort)?),
+        None => None,
+    };
+    let q = ListQuery {
+        filter: ListFilter {
+            status: p.status.map(|s| s.as_str().to_owned()),
+            kind: p.kind.map(|k| k.as_str().to_owned()),
+            category: p.category,
+            agency: p.agency,
+            assignee: p.assignee,
+            created_from: p.created_from.map(|t| t.to_utc().naive_utc()),
+            created_to: p.created_to.map(|t| t.to_utc().naive_utc()),
+            words,
+            clock: p.clock,
+            overdue: p.overdue.unwrap_or(false),
+        },
+        sort,
+        cursor,
+        limit,
+    };
+    Ok(HttpResponse::Ok().json(cases::list_cases(&state, user.actor(), q).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions/{action}", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path), ("action" = ActionName, Path)),
+    request_body(content = Object, description = "`version` plus the action's own fields (see docs/api.md)"),
+    responses((status = 200, body = CaseDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "version_conflict or invalid_transition", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn act(
+    state: Data<AppState>,
+    user: CurrentUser,
+    path: Path<(String, String)>,
+    body: JsonBody<serde_json::Value>,
+) -> Result<impl Responder, AppError> {
+    let (id, action) = path.into_inner();
+    let name = ActionName::parse(&action).ok_or(AppError::NotFound("action"))?;
+    let (action, env) = actions::parse(name, body.value)?;
+    Ok(HttpResponse::Ok().json(cases::act(&state, user.actor(), id, action, env).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Vec<EventView>), (status = 404, body = Problem)))]
+pub async fn events(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(cases::case_events(&state, user.actor(), id.into_inner()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events/verify", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Verification), (status = 404, body = Problem)))]
+pub async fn verify(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(cases::verify_events(&state, user.actor(), id.into_inner()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/clusters", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Vec<crate::service::clusters::Cluster>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn clusters(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(crate::service::clusters::list(&state, user.actor()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/deadlines", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Vec<crate::service::clocks::Deadline>), (status = 404, body = Problem)))]
+pub async fn deadlines(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(cases::deadlines(&state, user.actor(), id.into_inner()).await?))
+}

@@ -1,0 +1,235 @@
+//! Request bodies (DTOs) and their conversion into domain values: parse at the edge.
+//! Every struct rejects unknown fields.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::case::{Channel, VulnerableGroup};
+use crate::domain::complaint::{Business, Consumer, NewComplaint};
+use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
+use crate::domain::Kind;
+use crate::error::AppError;
+use crate::service::calls::{CallOutcome, NewCall};
+
+pub const LONG: usize = 10_000;
+pub const SHORT: usize = 500;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerDto {
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    /// Street address (personal data: never shown publicly).
+    pub address: Option<String>,
+    pub commune: Option<String>,
+    /// Province of residence: decides the SCT that leads a dispute.
+    pub province: Option<String>,
+    #[serde(default)]
+    pub vulnerable: Vec<VulnerableGroup>,
+    /// Consent to the processing of personal data for handling the complaint.
+    #[serde(default)]
+    pub consent: bool,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessDto {
+    pub name: Option<String>,
+    pub tax_code: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub shop_link: Option<String>,
+}
+
+/// A complaint, from the web form or entered by staff.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComplaintDto {
+    /// Staff only: the kind if known; otherwise the router's suggestion.
+    pub kind: Option<Kind>,
+    /// Staff only: the category code if known.
+    pub category: Option<String>,
+    /// Staff only (the web form is always `web`); defaults to `hotline` for staff.
+    pub channel: Option<Channel>,
+    pub description: String,
+    /// What the consumer asks for (refund, repair, inspection…).
+    pub consumer_request: Option<String>,
+    pub amount_vnd: Option<i64>,
+    pub transaction_date: Option<NaiveDate>,
+    pub consumer: ConsumerDto,
+    #[serde(default)]
+    pub business: BusinessDto,
+    /// Staff only: the logged call this case comes from.
+    pub call_id: Option<String>,
+}
+
+fn opt_short(field: &str, v: &Option<String>) -> Result<Option<String>, AppError> {
+    opt_text(field, v.as_deref(), SHORT)
+}
+
+impl NewComplaintDto {
+    /// For the public web form: staff-only fields are refused, consent is required.
+    pub fn into_public(self) -> Result<NewComplaint, AppError> {
+        for (field, given) in [
+            ("kind", self.kind.is_some()),
+            ("category", self.category.is_some()),
+            ("channel", self.channel.is_some_and(|c| c != Channel::Web)),
+            ("call_id", self.call_id.is_some()),
+        ] {
+            if given {
+                return Err(AppError::Validation {
+                    code: "unknown_field",
+                    field: field.into(),
+                    en: "this field is set by staff, not on the web form".into(),
+                    vi: "trường này do cán bộ nhập, không dùng trên biểu mẫu công khai".into(),
+                });
+            }
+        }
+        if !self.consumer.consent {
+            return Err(AppError::Validation {
+                code: "consent_required",
+                field: "consumer.consent".into(),
+                en: "consent to the processing of personal data is required to handle the complaint".into(),
+                vi: "cần đồng ý cho phép xử lý dữ liệu cá nhân để giải quyết phản ánh".into(),
+            });
+        }
+        self.into_domain(Channel::Web)
+    }
+
+    /// For staff intake; returns the complaint and the optional call id.
+    pub fn into_staff(self) -> Result<(NewComplaint, Option<String>), AppError> {
+        let call_id = self.call_id.clone();
+        let channel = self.channel.unwrap_or(Channel::Hotline);
+        Ok((self.into_domain(channel)?, call_id))
+    }
+
+    pub fn into_domain(self, channel: Channel) -> Result<NewComplaint, AppError> {
+        let c = self.consumer;
+        let b = self.business;
+        if let Some(a) = self.amount_vnd {
+            if a < 0 {
+                return Err(AppError::invalid("amount_vnd", "must not be negative", "không được âm"));
+            }
+        }
+        let mut vulnerable = c.vulnerable;
+        vulnerable.sort_by_key(|v| v.as_str());
+        vulnerable.dedup();
+        Ok(NewComplaint {
+            kind: self.kind,
+            category: opt_short("category", &self.category)?,
+            channel,
+            description: text("description", &self.description, LONG)?,
+            consumer_request: opt_text("consumer_request", self.consumer_request.as_deref(), LONG)?,
+            amount_vnd: self.amount_vnd,
+            transaction_date: self.transaction_date,
+            consumer: Consumer {
+                name: text("consumer.name", &c.name, 200)?,
+                phone: Phone::parse("consumer.phone", &c.phone)?,
+                email: match c.email.as_deref().map(str::trim) {
+                    Some(e) if !e.is_empty() => Some(Email::parse("consumer.email", e)?),
+                    _ => None,
+                },
+                address: opt_short("consumer.address", &c.address)?,
+                commune: opt_short("consumer.commune", &c.commune)?,
+                province: opt_short("consumer.province", &c.province)?,
+                vulnerable,
+                consent: c.consent,
+            },
+            business: Business {
+                name: opt_short("business.name", &b.name)?,
+                tax_code: match b.tax_code.as_deref().map(str::trim) {
+                    Some(t) if !t.is_empty() => Some(TaxCode::parse("business.tax_code", t)?),
+                    _ => None,
+                },
+                address: opt_short("business.address", &b.address)?,
+                website: opt_short("business.website", &b.website)?,
+                shop_link: opt_text("business.shop_link", b.shop_link.as_deref(), 2000)?,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginDto {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub expires_at: DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::domain::user::Role,
+    pub agency: Option<String>,
+}
+
+impl From<crate::domain::user::Staff> for MeResponse {
+    fn from(s: crate::domain::user::Staff) -> Self {
+        MeResponse {
+            id: s.id,
+            username: s.username,
+            display_name: s.display_name,
+            role: s.role,
+            agency: s.agency,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserDto {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: String,
+    pub agency: Option<String>,
+    pub password: String,
+    /// For reminders, escalations and the daily digest.
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCallDto {
+    pub caller_phone: String,
+    pub started_at: DateTime<FixedOffset>,
+    pub ended_at: Option<DateTime<FixedOffset>>,
+    pub category: Option<String>,
+    pub outcome: CallOutcome,
+    pub note: Option<String>,
+    /// The case this call opens (outcome `case_opened`).
+    pub case: Option<NewComplaintDto>,
+}
+
+impl NewCallDto {
+    pub fn into_domain(self) -> Result<NewCall, AppError> {
+        Ok(NewCall {
+            caller_phone: Phone::parse("caller_phone", &self.caller_phone)?,
+            started_at: self.started_at.to_utc(),
+            ended_at: self.ended_at.map(|t| t.to_utc()),
+            category: opt_short("category", &self.category)?,
+            outcome: self.outcome,
+            note: opt_text("note", self.note.as_deref(), LONG)?,
+            case: match self.case {
+                Some(c) => Some(c.into_staff()?.0),
+                None => None,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifyDto {
+    pub text: String,
+    pub channel: Option<String>,
+}

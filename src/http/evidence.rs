@@ -1,0 +1,131 @@
+//! Evidence upload (multipart) and download.
+
+use actix_multipart::Multipart;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::web::{Data, Path};
+use actix_web::{HttpResponse, Responder};
+use futures_util::StreamExt;
+use tokio::io::AsyncReadExt;
+
+use super::extractors::CurrentUser;
+use crate::error::{AppError, Problem};
+use crate::service::evidence::{self, StoredFile, Upload};
+use crate::service::views::EvidenceView;
+use crate::state::AppState;
+
+const MAX_FILES: usize = 20;
+
+fn bad_multipart() -> AppError {
+    AppError::BadRequest {
+        code: "bad_multipart",
+        field: Some("file".into()),
+        en: "expected multipart/form-data with one or more 'file' parts".into(),
+        vi: "cần multipart/form-data với một hoặc nhiều phần 'file'".into(),
+    }
+}
+
+/// A safe display name: no path, no control characters, at most 200 characters.
+fn clean_name(raw: Option<&str>) -> String {
+    let base = raw.unwrap_or("file").rsplit(['/', '\\']).next().unwrap_or("file");
+    let s: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if s.trim().is_empty() {
+        "file".into()
+    } else {
+        s
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", tag = "cases", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", content = Object, description = "one or more parts named `file`"),
+    responses((status = 201, body = Vec<EvidenceView>), (status = 413, body = Problem), (status = 404, body = Problem)))]
+pub async fn upload(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    payload: Result<Multipart, actix_web::Error>,
+) -> Result<impl Responder, AppError> {
+    let id = id.into_inner();
+    let actor = user.actor();
+    evidence::check_may_add(&state, &actor, &id).await?;
+    let mut payload = payload.map_err(|_| bad_multipart())?;
+    let dir = state.settings.evidence_dir();
+    let limit = state.settings.server.max_upload_bytes;
+    let mut files = Vec::new();
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| bad_multipart())?;
+        if field.name() != Some("file") {
+            return Err(bad_multipart());
+        }
+        if files.len() >= MAX_FILES {
+            return Err(AppError::invalid(
+                "file",
+                format!("at most {MAX_FILES} files per upload"),
+                format!("tối đa {MAX_FILES} tệp mỗi lần"),
+            ));
+        }
+        let file_name = clean_name(field.content_disposition().and_then(|d| d.get_filename()));
+        let media_type = field
+            .content_type()
+            .map(|m| m.essence_str().to_owned())
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let mut up = Upload::start(&dir, limit).await?;
+        while let Some(chunk) = field.next().await {
+            let res = match chunk {
+                Ok(bytes) => up.write(&bytes).await,
+                Err(_) => Err(bad_multipart()),
+            };
+            if let Err(e) = res {
+                up.abort().await;
+                return Err(e);
+            }
+        }
+        let (sha256, size) = up.finish(&dir).await?;
+        files.push(StoredFile {
+            file_name,
+            media_type,
+            sha256,
+            size,
+        });
+    }
+    if files.is_empty() {
+        return Err(bad_multipart());
+    }
+    Ok(HttpResponse::Created().json(evidence::record(&state, actor, id, files).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{evidence_id}", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+pub async fn download(
+    state: Data<AppState>,
+    user: CurrentUser,
+    path: Path<(String, String)>,
+) -> Result<impl Responder, AppError> {
+    let (case_id, evidence_id) = path.into_inner();
+    let (ev, file) = evidence::find(&state, user.actor(), case_id, evidence_id).await?;
+    let f = tokio::fs::File::open(&file)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    // Stream in 64 KiB chunks: a large file never sits in memory whole.
+    let stream = futures_util::stream::unfold(Some(f), |state| async move {
+        let mut f = state?;
+        let mut buf = vec![0u8; 64 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(actix_web::web::Bytes::from(buf)), Some(f)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(ev.media_type)
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("X-Checksum-Sha256", ev.sha256))
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(ev.file_name)],
+        })
+        .no_chunking(ev.size_bytes.max(0) as u64)
+        .streaming(stream))
+}

@@ -1,0 +1,175 @@
+//! Request extractors: the bearer-authenticated staff member, and a JSON body extractor whose
+//! errors are our problem+json codes (400 malformed, 415 wrong type, 413 too large, 422 wrong
+//! field) with the failing field's path and no echo of submitted values.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::web::{Bytes, Data};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::domain::user::{Actor, Staff};
+use crate::error::{scrub_message, AppError};
+use crate::service::auth;
+use crate::state::AppState;
+
+fn app_state(req: &HttpRequest) -> Result<Data<AppState>, AppError> {
+    req.app_data::<Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState missing")))
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let h = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = h.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    (!token.is_empty() && token.len() <= 128).then(|| token.to_owned())
+}
+
+/// The authenticated staff member behind `Authorization: Bearer <token>`.
+pub struct CurrentUser {
+    pub staff: Staff,
+    pub token: String,
+}
+
+impl CurrentUser {
+    pub fn actor(&self) -> Actor {
+        Actor::Staff(self.staff.clone())
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<CurrentUser, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = app_state(req);
+        let token = bearer(req);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state?;
+            let token = token.ok_or(AppError::Unauthenticated)?;
+            let staff = auth::authenticate(&state, token.clone()).await?;
+            req.extensions_mut().insert(UserId(staff.id.clone()));
+            Ok(CurrentUser { staff, token })
+        })
+    }
+}
+
+/// The user id, put in request extensions for the access log.
+#[derive(Clone)]
+pub struct UserId(pub String);
+
+/// A JSON body, deserialized with the field path of any error; keeps the raw bytes.
+pub struct JsonBody<T> {
+    pub value: T,
+    pub raw: Bytes,
+}
+
+/// Maps a deserialization error to 400 (syntax) or 422 (shape), naming the field.
+pub fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let field = (path != ".").then_some(path);
+    if inner.is_syntax() || inner.is_eof() {
+        return AppError::BadRequest {
+            code: "malformed_json",
+            field: None,
+            en: format!("the body is not valid JSON: {}", scrub_message(&inner.to_string())),
+            vi: "dữ liệu gửi lên không phải JSON hợp lệ".into(),
+        };
+    }
+    let msg = scrub_message(&inner.to_string());
+    let code = if msg.starts_with("unknown field") {
+        "unknown_field"
+    } else if msg.starts_with("unknown variant") {
+        "invalid_enum"
+    } else if msg.starts_with("missing field") {
+        "required"
+    } else {
+        "invalid_field"
+    };
+    // A missing field's path is its parent: name the field itself.
+    let field = match (code, field) {
+        ("required", Some(parent)) => format!("{parent}.{}", missing_field_name(&msg)),
+        (_, Some(f)) => f,
+        (_, None) => missing_field_name(&msg),
+    };
+    AppError::Validation {
+        code,
+        field,
+        en: msg,
+        vi: match code {
+            "unknown_field" => "trường không được hỗ trợ".into(),
+            "invalid_enum" => "giá trị không thuộc danh sách cho phép".into(),
+            "required" => "thiếu trường bắt buộc".into(),
+            _ => "giá trị hoặc kiểu dữ liệu không hợp lệ".into(),
+        },
+    }
+}
+
+fn missing_field_name(msg: &str) -> String {
+    msg.split('`').nth(1).unwrap_or("body").to_owned()
+}
+
+pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(raw);
+    let v = serde_path_to_error::deserialize(de).map_err(json_error)?;
+    Ok(v)
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<JsonBody<T>, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = app_state(req)
+            .map(|s| s.settings.server.max_json_bytes)
+            .unwrap_or(256 * 1024);
+        let is_json = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
+        let declared = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(AppError::UnsupportedMediaType);
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(AppError::PayloadTooLarge);
+            }
+            let mut buf = actix_web::web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| AppError::BadRequest {
+                    code: "bad_body",
+                    field: None,
+                    en: "the request body could not be read".into(),
+                    vi: "không đọc được dữ liệu gửi lên".into(),
+                })?;
+                if buf.len() + chunk.len() > limit {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            let raw = buf.freeze();
+            let value = parse_json(&raw)?;
+            Ok(JsonBody { value, raw })
+        })
+    }
+}

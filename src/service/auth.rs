@@ -1,0 +1,243 @@
+//! Staff accounts, password hashing (argon2id) and opaque bearer tokens stored hashed.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use chrono::{DateTime, TimeDelta, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::users::{self, SessionRow, UserRow};
+use crate::db::{reference, AnyConnection};
+use crate::domain::user::{Role, Staff};
+use crate::error::AppError;
+use crate::state::{now, AppState};
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(anyhow::anyhow!("salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hash: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// sha256 of a token, hex: what the sessions table stores.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// A random password for bootstrap accounts.
+pub fn random_password() -> String {
+    let mut b = [0u8; 18];
+    rand::rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+pub fn staff_from_row(row: UserRow) -> Result<Staff, AppError> {
+    let role = Role::parse(&row.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role in database")))?;
+    Ok(Staff {
+        id: row.id,
+        username: row.username,
+        display_name: row.display_name,
+        role,
+        agency: row.agency_code,
+    })
+}
+
+/// A validated request to create a staff account.
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub agency: Option<String>,
+    pub password: String,
+    /// Where reminders, escalations and digests go.
+    pub email: Option<String>,
+}
+
+impl NewUser {
+    /// Adds the (optional) e-mail address, validated.
+    pub fn with_email(mut self, raw: Option<&str>) -> Result<NewUser, AppError> {
+        self.email = match raw.map(str::trim) {
+            Some(e) if !e.is_empty() => Some(crate::domain::values::Email::parse("email", e)?.as_ref().to_owned()),
+            _ => None,
+        };
+        Ok(self)
+    }
+
+    pub fn parse(
+        username: &str,
+        display_name: Option<&str>,
+        role: &str,
+        agency: Option<&str>,
+        password: &str,
+    ) -> Result<NewUser, AppError> {
+        let username = username.trim().to_lowercase();
+        if username.len() < 3
+            || username.len() > 64
+            || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(AppError::invalid(
+                "username",
+                "3–64 characters: letters, digits, '.', '_' or '-'",
+                "3–64 ký tự: chữ, số, '.', '_' hoặc '-'",
+            ));
+        }
+        let role =
+            Role::parse(role).ok_or_else(|| AppError::invalid("role", "unknown role", "vai trò không hợp lệ"))?;
+        let agency = agency.map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
+        if role.needs_agency() && agency.is_none() {
+            return Err(AppError::required("agency"));
+        }
+        if password.chars().count() < 10 || password.len() > 256 {
+            return Err(AppError::invalid(
+                "password",
+                "a password has 10 to 256 characters",
+                "mật khẩu dài từ 10 đến 256 ký tự",
+            ));
+        }
+        let display_name =
+            crate::domain::values::opt_text("display_name", display_name, 200)?.unwrap_or_else(|| username.clone());
+        Ok(NewUser {
+            username,
+            display_name,
+            role,
+            agency,
+            password: password.to_owned(),
+            email: None,
+        })
+    }
+}
+
+/// Creates the account (sync: used by the API, the CLI and bootstrap inside their own transaction).
+pub fn create_user_tx(conn: &mut AnyConnection, u: &NewUser, password_hash: String) -> Result<Staff, AppError> {
+    if let Some(a) = &u.agency {
+        if !reference::agency_exists(conn, a)? {
+            return Err(AppError::invalid(
+                "agency",
+                "unknown agency code",
+                "mã cơ quan không tồn tại",
+            ));
+        }
+    }
+    if users::find_by_username(conn, &u.username)?.is_some() {
+        return Err(AppError::Conflict {
+            code: "username_taken",
+            en: "this username is taken".into(),
+            vi: "tên đăng nhập đã được dùng".into(),
+        });
+    }
+    let row = UserRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role.as_str().into(),
+        agency_code: u.agency.clone(),
+        password_hash,
+        active: true,
+        created_at: now().naive_utc(),
+        email: u.email.clone(),
+    };
+    users::insert_user(conn, &row)?;
+    staff_from_row(row)
+}
+
+pub async fn create_user(state: &AppState, u: NewUser) -> Result<Staff, AppError> {
+    let pw = u.password.clone();
+    let hash = actix_web::web::block(move || hash_password(&pw))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))??;
+    state.db.write(move |conn| create_user_tx(conn, &u, hash)).await
+}
+
+/// A freshly issued token.
+pub struct Login {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub staff: Staff,
+}
+
+pub async fn login(state: &AppState, username: String, password: String) -> Result<Login, AppError> {
+    let hours = state.settings.auth.session_hours;
+    state
+        .db
+        .run(move |conn| {
+            let user = users::find_by_username(conn, &username.trim().to_lowercase())?;
+            // Verify against a fixed hash when the user is unknown, so timing does not reveal
+            // which usernames exist.
+            let ok = match &user {
+                Some(u) if u.active => verify_password(&password, &u.password_hash),
+                _ => {
+                    let _ = verify_password(&password, DUMMY_HASH);
+                    false
+                }
+            };
+            let user = match (ok, user) {
+                (true, Some(u)) => u,
+                _ => return Err(AppError::InvalidCredentials),
+            };
+            let token = new_token();
+            let t = now();
+            let expires_at = t + TimeDelta::hours(hours);
+            users::delete_expired_sessions(conn, t.naive_utc())?;
+            users::insert_session(
+                conn,
+                &SessionRow {
+                    token_hash: token_hash(&token),
+                    user_id: user.id.clone(),
+                    created_at: t.naive_utc(),
+                    expires_at: expires_at.naive_utc(),
+                },
+            )?;
+            Ok(Login {
+                token,
+                expires_at,
+                staff: staff_from_row(user)?,
+            })
+        })
+        .await
+}
+
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4Bqk9oV0Cq1zqAzsdb1tKqVnSi5YTbIpYcBR1cnnVGQ";
+
+pub async fn authenticate(state: &AppState, token: String) -> Result<Staff, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            let row = users::user_for_session(conn, &token_hash(&token), now().naive_utc())?;
+            staff_from_row(row.ok_or(AppError::Unauthenticated)?)
+        })
+        .await
+}
+
+pub async fn logout(state: &AppState, token: String) -> Result<(), AppError> {
+    state
+        .db
+        .run(move |conn| {
+            users::delete_session(conn, &token_hash(&token))?;
+            Ok(())
+        })
+        .await
+}
+
+pub async fn list_users(state: &AppState) -> Result<Vec<Staff>, AppError> {
+    state
+        .db
+        .run(|conn| users::list(conn)?.into_iter().map(staff_from_row).collect())
+        .await
+}

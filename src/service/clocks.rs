@@ -1,0 +1,507 @@
+//! Legal clocks on the working-day calendar (product.md §4).
+//!
+//! A clock counts working days after its start date (the day of the triggering event is not
+//! counted, Civil Code Art 147). While a case awaits information its clocks are paused: the
+//! working days of a pause do not count, so resuming extends the due date by exactly the
+//! working days spent paused. Every due date is recomputed from its facts (start, length,
+//! pauses, calendar), so a calendar change moves it correctly, and `explain` shows the count
+//! day by day.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::events::{self, NewEvent};
+use crate::calendar::{self, Calendar, DayKind, DayStatus, SpecialDay};
+use crate::config::ClockSettings;
+use crate::db::calendar as cal_db;
+use crate::db::cases as case_db;
+use crate::db::clocks::{self as clock_db, ClockRow};
+use crate::db::AnyConnection;
+use crate::domain::case::{Action, ActionName, CaseState, NegotiationResult, Status};
+use crate::domain::user::Actor;
+use crate::domain::Kind;
+use crate::error::AppError;
+
+pub const ACKNOWLEDGE: &str = "acknowledge";
+pub const FORWARD_TO_BUSINESS: &str = "forward_to_business";
+pub const BUSINESS_NEGOTIATION: &str = "business_negotiation";
+pub const BUSINESS_REPORT: &str = "business_report";
+pub const PROVIDE_INFO: &str = "provide_info";
+pub const SETTLEMENT_PERFORMANCE: &str = "settlement_performance";
+pub const COURT_RECOGNITION: &str = "court_recognition";
+pub const INTERNAL_TARGET: &str = "internal_target";
+
+/// Reason shown for a working day that did not count because the case was paused.
+pub const PAUSED_REASON: &str = "tạm dừng: chờ bổ sung thông tin (paused: awaiting information)";
+
+/// Vietnamese label of a clock, for e-mails and the public page.
+pub fn label_vi(clock: &str) -> &'static str {
+    match clock {
+        ACKNOWLEDGE => "Thông báo thụ lý (10 ngày làm việc)",
+        FORWARD_TO_BUSINESS => "Chuyển yêu cầu cho doanh nghiệp (7 ngày làm việc)",
+        BUSINESS_NEGOTIATION => "Doanh nghiệp thương lượng (7 ngày làm việc)",
+        BUSINESS_REPORT => "Doanh nghiệp báo cáo kết quả thương lượng (5 ngày làm việc)",
+        PROVIDE_INFO => "Bổ sung thông tin",
+        SETTLEMENT_PERFORMANCE => "Thực hiện thỏa thuận",
+        COURT_RECOGNITION => "Yêu cầu Tòa án công nhận hòa giải thành (6 tháng)",
+        INTERNAL_TARGET => "Chỉ tiêu nội bộ",
+        _ => "Thời hạn",
+    }
+}
+
+/// Clocks the public status page shows (internal targets are internal).
+pub fn is_public(clock: &str) -> bool {
+    clock != INTERNAL_TARGET
+}
+
+/// The calendar as the database holds it now (a few dozen rows).
+pub fn load_calendar(conn: &mut AnyConnection) -> Result<Calendar, AppError> {
+    let rows = cal_db::list(conn)?;
+    let mut days = Vec::with_capacity(rows.len());
+    for r in rows {
+        days.push(SpecialDay {
+            date: r.day,
+            kind: if r.kind == "working" {
+                DayKind::Working
+            } else {
+                DayKind::Off
+            },
+            name: r.name,
+            status: match r.status.as_str() {
+                "official" => DayStatus::Official,
+                "statutory" => DayStatus::Statutory,
+                _ => DayStatus::Proposed,
+            },
+            enabled: r.enabled,
+        });
+    }
+    Calendar::from_days(days).map_err(|e| AppError::Internal(anyhow::anyhow!("stored calendar is invalid: {e}")))
+}
+
+/// Pause intervals `(after, through]` as stored.
+fn pauses_of(c: &ClockRow) -> Vec<(NaiveDate, NaiveDate)> {
+    serde_json::from_str(&c.pauses).unwrap_or_default()
+}
+
+fn paused_on(c: &ClockRow, d: NaiveDate, today: NaiveDate) -> bool {
+    pauses_of(c).iter().any(|(a, b)| d > *a && d <= *b) || c.paused_since.is_some_and(|p| d > p && d <= today)
+}
+
+/// One day of a clock's count.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DayNote {
+    pub date: NaiveDate,
+    /// Working day number n of the count, or null when the day was skipped.
+    pub counted: Option<u32>,
+    pub reason: Option<String>,
+}
+
+/// Walks the days after the start and returns (due date, provisional, day notes).
+/// A paused clock is projected as if it resumed tomorrow.
+fn walk(cal: &Calendar, c: &ClockRow, today: NaiveDate, keep_notes: bool) -> (NaiveDate, bool, Vec<DayNote>) {
+    let mut notes = Vec::new();
+    if let Some(fixed) = c.fixed_due {
+        return (fixed, false, notes);
+    }
+    let length = c.length_wd.unwrap_or(0).max(0) as u32;
+    let mut provisional = false;
+    let mut count = 0u32;
+    let mut d = c.start_date;
+    // At most ten years of days: no clock is that long; the bound keeps bad data from looping.
+    for _ in 0..3660 {
+        if count >= length {
+            break;
+        }
+        let Some(next) = d.succ_opt() else { break };
+        d = next;
+        if let Some((reason, statutory)) = cal.rest_reason(d) {
+            provisional |= statutory;
+            if keep_notes {
+                notes.push(DayNote {
+                    date: d,
+                    counted: None,
+                    reason: Some(reason),
+                });
+            }
+            continue;
+        }
+        if paused_on(c, d, today) {
+            if keep_notes {
+                notes.push(DayNote {
+                    date: d,
+                    counted: None,
+                    reason: Some(PAUSED_REASON.into()),
+                });
+            }
+            continue;
+        }
+        provisional |= cal.is_statutory_make_up(d);
+        count += 1;
+        if keep_notes {
+            notes.push(DayNote {
+                date: d,
+                counted: Some(count),
+                reason: None,
+            });
+        }
+    }
+    (d, provisional, notes)
+}
+
+/// Recomputes the due date of a clock; returns whether it changed.
+fn refresh(cal: &Calendar, c: &mut ClockRow, today: NaiveDate) -> bool {
+    let (due, provisional, _) = walk(cal, c, today, false);
+    let changed = due != c.due_date;
+    c.due_date = due;
+    c.due_at = calendar::end_of_day_utc(due).naive_utc();
+    c.provisional = provisional;
+    changed
+}
+
+fn new_clock(case_id: &str, clock: &str, at: DateTime<Utc>, length: Option<u32>, fixed: Option<NaiveDate>) -> ClockRow {
+    let start = calendar::local_date(at);
+    ClockRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_id: case_id.to_owned(),
+        clock: clock.to_owned(),
+        started_at: at.naive_utc(),
+        start_date: start,
+        length_wd: length.map(|l| l as i32),
+        fixed_due: fixed,
+        pauses: "[]".into(),
+        paused_since: None,
+        due_date: start,
+        due_at: at.naive_utc(),
+        provisional: false,
+        state: "running".into(),
+        result: None,
+        stopped_at: None,
+        reminded: false,
+        overdue: false,
+    }
+}
+
+/// The internal target of a case of this kind (shorter for priority cases).
+pub fn internal_target_wd(s: &ClockSettings, kind: Kind, priority: bool) -> u32 {
+    let base = match kind {
+        Kind::Consultation => s.internal_consultation_wd,
+        Kind::Dispute => s.internal_dispute_wd,
+        Kind::ViolationReport => s.internal_violation_report_wd,
+    };
+    if priority {
+        (base * s.priority_target_percent).div_ceil(100).max(1)
+    } else {
+        base
+    }
+}
+
+/// Starts a clock on a case.
+pub fn start(
+    conn: &mut AnyConnection,
+    cal: &Calendar,
+    case_id: &str,
+    clock: &str,
+    at: DateTime<Utc>,
+    length: Option<u32>,
+    fixed: Option<NaiveDate>,
+) -> Result<(), AppError> {
+    let mut c = new_clock(case_id, clock, at, length, fixed);
+    refresh(cal, &mut c, calendar::local_date(at));
+    clock_db::insert(conn, &c)?;
+    Ok(())
+}
+
+/// Stops the named open clocks of a case (all open ones if `names` is None).
+fn stop(conn: &mut AnyConnection, case_id: &str, names: Option<&[&str]>, at: DateTime<Utc>) -> Result<(), AppError> {
+    for mut c in clock_db::for_case(conn, case_id)? {
+        if c.state == "stopped" || names.is_some_and(|n| !n.contains(&c.clock.as_str())) {
+            continue;
+        }
+        c.state = "stopped".into();
+        c.paused_since = None;
+        c.stopped_at = Some(at.naive_utc());
+        c.result = Some(if at.naive_utc() <= c.due_at { "met" } else { "late" }.into());
+        clock_db::save(conn, &c)?;
+    }
+    Ok(())
+}
+
+/// Starts the clocks a transition starts and stops the ones it stops; then sets the case's
+/// `due_at` (for queues) to its soonest running clock. Called inside the transition's
+/// transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn on_transition(
+    conn: &mut AnyConnection,
+    cal: &Calendar,
+    settings: &ClockSettings,
+    case_id: &str,
+    before: &CaseState,
+    after: &CaseState,
+    action: &Action,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let today = calendar::local_date(at);
+    use ActionName as A;
+    match action.name() {
+        A::Route => start(conn, cal, case_id, ACKNOWLEDGE, at, Some(10), None)?,
+        A::Transfer => stop(conn, case_id, Some(&[ACKNOWLEDGE]), at)?,
+        A::AcceptTransfer | A::DeclineTransfer => {
+            stop(conn, case_id, Some(&[ACKNOWLEDGE, FORWARD_TO_BUSINESS]), at)?;
+            start(conn, cal, case_id, ACKNOWLEDGE, at, Some(10), None)?;
+        }
+        A::Accept => {
+            stop(conn, case_id, Some(&[ACKNOWLEDGE]), at)?;
+            if after.kind == Kind::Dispute {
+                start(conn, cal, case_id, FORWARD_TO_BUSINESS, at, Some(7), None)?;
+            }
+        }
+        A::ForwardToBusiness => {
+            stop(conn, case_id, Some(&[FORWARD_TO_BUSINESS]), at)?;
+            start(conn, cal, case_id, BUSINESS_NEGOTIATION, at, Some(7), None)?;
+        }
+        A::RecordNegotiationEnded => {
+            stop(conn, case_id, Some(&[BUSINESS_NEGOTIATION]), at)?;
+            let ended = match action {
+                Action::RecordNegotiationEnded { ended_on: Some(d) } => *d,
+                _ => today,
+            };
+            let mut c = new_clock(case_id, BUSINESS_REPORT, at, Some(5), None);
+            c.start_date = ended;
+            refresh(cal, &mut c, today);
+            clock_db::insert(conn, &c)?;
+        }
+        A::RecordNegotiationResult => {
+            stop(conn, case_id, Some(&[BUSINESS_NEGOTIATION, BUSINESS_REPORT]), at)?;
+        }
+        A::RequestInfo => {
+            for mut c in clock_db::for_case(conn, case_id)? {
+                if c.state == "running" {
+                    c.state = "paused".into();
+                    c.paused_since = Some(today);
+                    clock_db::save(conn, &c)?;
+                }
+            }
+            start(
+                conn,
+                cal,
+                case_id,
+                PROVIDE_INFO,
+                at,
+                Some(settings.provide_info_wd),
+                None,
+            )?;
+        }
+        A::ProvideInfo => {
+            stop(conn, case_id, Some(&[PROVIDE_INFO]), at)?;
+            for mut c in clock_db::for_case(conn, case_id)? {
+                if c.state == "paused" {
+                    if let Some(p) = c.paused_since.take() {
+                        let mut pauses = pauses_of(&c);
+                        if today > p {
+                            pauses.push((p, today));
+                        }
+                        c.pauses = serde_json::to_string(&pauses).map_err(|e| AppError::Internal(e.into()))?;
+                    }
+                    c.state = "running".into();
+                    refresh(cal, &mut c, today);
+                    clock_db::save(conn, &c)?;
+                }
+            }
+        }
+        A::Reclassify if before.kind != after.kind && after.status == Status::Accepted => {
+            stop(conn, case_id, Some(&[FORWARD_TO_BUSINESS]), at)?;
+            if after.kind == Kind::Dispute {
+                start(conn, cal, case_id, FORWARD_TO_BUSINESS, at, Some(7), None)?;
+            }
+        }
+        A::Reopen => match (after.status, after.kind) {
+            (Status::Routed, _) => start(conn, cal, case_id, ACKNOWLEDGE, at, Some(10), None)?,
+            (Status::Accepted, Kind::Dispute) => start(conn, cal, case_id, FORWARD_TO_BUSINESS, at, Some(7), None)?,
+            (Status::Negotiation, _) => start(conn, cal, case_id, BUSINESS_NEGOTIATION, at, Some(7), None)?,
+            _ => {}
+        },
+        _ => {}
+    }
+    if after.status == Status::Closed && before.status != Status::Closed {
+        stop(conn, case_id, None, at)?;
+        // Follow-ups that outlive the case: performing the settlement, and the 6 months to ask a
+        // court to recognise a successful mediation (Civil Procedure Code Art 418).
+        match action {
+            Action::RecordNegotiationResult {
+                result: NegotiationResult::Settled,
+                record: Some(r),
+                ..
+            } => {
+                if let Some(d) = r.performance_deadline {
+                    start(conn, cal, case_id, SETTLEMENT_PERFORMANCE, at, None, Some(d))?;
+                }
+            }
+            Action::RecordMediationResult { record: Some(r), .. } => {
+                start(
+                    conn,
+                    cal,
+                    case_id,
+                    SETTLEMENT_PERFORMANCE,
+                    at,
+                    None,
+                    Some(r.performance_deadline),
+                )?;
+                start(
+                    conn,
+                    cal,
+                    case_id,
+                    COURT_RECOGNITION,
+                    at,
+                    None,
+                    Some(calendar::add_calendar_months(today, 6)),
+                )?;
+            }
+            _ => {}
+        }
+    }
+    set_case_due(conn, case_id)
+}
+
+/// The case's `due_at`: its soonest running clock (queues sort and filter on it).
+pub fn set_case_due(conn: &mut AnyConnection, case_id: &str) -> Result<(), AppError> {
+    let due = clock_db::for_case(conn, case_id)?
+        .into_iter()
+        .filter(|c| c.state == "running" && c.clock != COURT_RECOGNITION)
+        .map(|c| c.due_at)
+        .min();
+    case_db::set_due(conn, case_id, due)?;
+    Ok(())
+}
+
+/// A clock as `GET /cases/{id}/deadlines` explains it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Deadline {
+    pub clock: String,
+    pub label: String,
+    /// running | paused | stopped
+    pub state: String,
+    /// met | late, once stopped
+    pub result: Option<String>,
+    pub started_at: DateTime<Utc>,
+    /// The day of the triggering event (not counted).
+    pub start_date: NaiveDate,
+    /// Working days, or null for a fixed date.
+    pub length_working_days: Option<i32>,
+    pub due_date: NaiveDate,
+    /// 23:59:59 local (Asia/Ho_Chi_Minh) of the due date.
+    pub due_at: DateTime<Utc>,
+    /// The due date depends on a `statutory` calendar day not yet announced.
+    pub provisional: bool,
+    pub overdue: bool,
+    pub paused_since: Option<NaiveDate>,
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// Each day from the day after the start to the due date: counted (n) or skipped, with why.
+    pub days: Vec<DayNote>,
+}
+
+pub fn explain(cal: &Calendar, clocks: Vec<ClockRow>, today: NaiveDate) -> Vec<Deadline> {
+    clocks
+        .into_iter()
+        .map(|c| {
+            let (_, _, days) = walk(cal, &c, today, true);
+            Deadline {
+                label: label_vi(&c.clock).into(),
+                days,
+                state: c.state.clone(),
+                result: c.result.clone(),
+                started_at: c.started_at.and_utc(),
+                start_date: c.start_date,
+                length_working_days: c.length_wd,
+                due_date: c.due_date,
+                due_at: c.due_at.and_utc(),
+                provisional: c.provisional,
+                overdue: c.overdue,
+                paused_since: c.paused_since,
+                stopped_at: c.stopped_at.map(|t| t.and_utc()),
+                clock: c.clock,
+            }
+        })
+        .collect()
+}
+
+/// After a calendar change: recomputes every open clock, records each moved due date as an
+/// event on its case, and refreshes the cases' `due_at`. Returns how many due dates moved.
+pub fn recompute_all(
+    conn: &mut AnyConnection,
+    cal: &Calendar,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let today = calendar::local_date(at);
+    let mut moved = 0;
+    for mut c in clock_db::open(conn)? {
+        let before = c.due_date;
+        if refresh(cal, &mut c, today) {
+            clock_db::save(conn, &c)?;
+            moved += 1;
+            case_db::touch(conn, &c.case_id, at.naive_utc())?;
+            let status = case_db::find_by_id(conn, &c.case_id)?
+                .map(|r| r.status)
+                .unwrap_or_default();
+            events::append(
+                conn,
+                &c.case_id,
+                actor,
+                at.naive_utc(),
+                NewEvent {
+                    action: "deadline_changed".into(),
+                    from_status: Some(status.clone()),
+                    to_status: status,
+                    data: serde_json::json!({
+                        "clock": c.clock, "before": before, "after": c.due_date,
+                        "reason": "calendar changed", "provisional": c.provisional
+                    }),
+                    public_message: None,
+                },
+            )?;
+            set_case_due(conn, &c.case_id)?;
+        }
+    }
+    Ok(moved)
+}
+
+/// Seeds the calendar table from `config/calendar/` on first start (when it is empty).
+pub fn seed_calendar(conn: &mut AnyConnection, cal: &Calendar, at: NaiveDateTime) -> Result<(), AppError> {
+    if cal_db::count(conn)? > 0 {
+        return Ok(());
+    }
+    for d in cal.days() {
+        cal_db::insert(conn, &day_row(d, at))?;
+    }
+    Ok(())
+}
+
+pub fn day_row(d: &SpecialDay, at: NaiveDateTime) -> cal_db::DayRow {
+    cal_db::DayRow {
+        day: d.date,
+        kind: match d.kind {
+            DayKind::Off => "off",
+            DayKind::Working => "working",
+        }
+        .into(),
+        name: d.name.clone(),
+        status: match d.status {
+            DayStatus::Official => "official",
+            DayStatus::Statutory => "statutory",
+            DayStatus::Proposed => "proposed",
+        }
+        .into(),
+        enabled: d.enabled,
+        updated_at: at,
+    }
+}
+
+/// Public view of one running clock.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PublicDue {
+    pub clock: String,
+    pub label: String,
+    pub due_date: NaiveDate,
+    pub provisional: bool,
+}

@@ -1,0 +1,183 @@
+//! Evidence files: streamed to disk under `data_dir/evidence/` (content-addressed by sha256,
+//! fsynced) before the row and event are committed, so a committed row always has its file.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::events::{self, NewEvent};
+use super::scope_of;
+use super::views::EvidenceView;
+use crate::db::cases::{self as case_db, EvidenceRow};
+use crate::domain::user::{Actor, Role};
+use crate::error::AppError;
+use crate::state::{now, AppState};
+
+/// A file being received: written to a temporary name while hashed.
+pub struct Upload {
+    tmp: PathBuf,
+    file: tokio::fs::File,
+    hasher: Sha256,
+    size: usize,
+    limit: usize,
+}
+
+impl Upload {
+    pub async fn start(dir: &Path, limit: usize) -> Result<Upload, AppError> {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let tmp = dir.join(format!(".upload-{}", uuid::Uuid::new_v4()));
+        let file = tokio::fs::File::create(&tmp)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        Ok(Upload {
+            tmp,
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+            limit,
+        })
+    }
+
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        self.size += chunk.len();
+        if self.size > self.limit {
+            return Err(AppError::PayloadTooLarge);
+        }
+        self.hasher.update(chunk);
+        self.file
+            .write_all(chunk)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))
+    }
+
+    /// Flushes, fsyncs and moves the file to its content address; returns (sha256, size).
+    pub async fn finish(mut self, dir: &Path) -> Result<(String, usize), AppError> {
+        self.file.flush().await.map_err(|e| AppError::Internal(e.into()))?;
+        self.file.sync_all().await.map_err(|e| AppError::Internal(e.into()))?;
+        let sha = hex::encode(self.hasher.finalize_reset());
+        let dest = dir.join(&sha);
+        tokio::fs::rename(&self.tmp, &dest)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        // Make the rename itself durable before the row that points at it is committed.
+        let d = tokio::fs::File::open(dir)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        d.sync_all().await.map_err(|e| AppError::Internal(e.into()))?;
+        Ok((sha, self.size))
+    }
+
+    pub async fn abort(self) {
+        let _ignored = tokio::fs::remove_file(&self.tmp).await;
+    }
+}
+
+/// Who may add evidence: staff of the current agency (not coordinators or admins) and the
+/// appointed mediator.
+fn may_add(actor: &Actor, row: &case_db::CaseRow) -> bool {
+    match actor {
+        Actor::Staff(s) => match s.role {
+            Role::Operator | Role::Handler | Role::Supervisor => s.agency.is_some() && s.agency == row.current_agency,
+            Role::Mediator => row.mediator_id.as_deref() == Some(s.id.as_str()),
+            Role::Coordinator | Role::Admin => false,
+        },
+        _ => false,
+    }
+}
+
+/// Checks before receiving bytes that the caller may add evidence to this case.
+pub async fn check_may_add(state: &AppState, actor: &Actor, case_id: &str) -> Result<(), AppError> {
+    let actor = actor.clone();
+    let id = case_id.to_owned();
+    state
+        .db
+        .run(move |conn| {
+            let row = case_db::find_visible(conn, &id, &scope_of(&actor))?.ok_or(AppError::NotFound("case"))?;
+            if !may_add(&actor, &row) {
+                return Err(AppError::Forbidden);
+            }
+            Ok(())
+        })
+        .await
+}
+
+pub struct StoredFile {
+    pub file_name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub size: usize,
+}
+
+/// Records received files on the case, with one event.
+pub async fn record(
+    state: &AppState,
+    actor: Actor,
+    case_id: String,
+    files: Vec<StoredFile>,
+) -> Result<Vec<EvidenceView>, AppError> {
+    state
+        .db
+        .write(move |conn| {
+            let row = case_db::find_visible(conn, &case_id, &scope_of(&actor))?.ok_or(AppError::NotFound("case"))?;
+            if !may_add(&actor, &row) {
+                return Err(AppError::Forbidden);
+            }
+            let t = now().naive_utc();
+            // Touch the case so concurrent writers of this case's event chain queue behind us.
+            case_db::touch(conn, &row.id, t)?;
+            let mut out = Vec::new();
+            for f in files {
+                let ev = EvidenceRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    case_id: row.id.clone(),
+                    file_name: f.file_name,
+                    media_type: f.media_type,
+                    size_bytes: f.size as i64,
+                    sha256: f.sha256,
+                    uploaded_by: actor.id().map(str::to_owned),
+                    created_at: t,
+                };
+                case_db::insert_evidence(conn, &ev)?;
+                out.push(ev);
+            }
+            events::append(
+                conn,
+                &row.id,
+                &actor,
+                t,
+                NewEvent {
+                    action: "evidence_added".into(),
+                    from_status: Some(row.status.clone()),
+                    to_status: row.status.clone(),
+                    data: serde_json::json!({
+                        "files": out.iter().map(|e| serde_json::json!({"id": e.id, "sha256": e.sha256, "size_bytes": e.size_bytes, "media_type": e.media_type})).collect::<Vec<_>>()
+                    }),
+                    public_message: None,
+                },
+            )?;
+            Ok(out.into_iter().map(EvidenceView::from).collect())
+        })
+        .await
+}
+
+/// Metadata and path of a file the caller may read.
+pub async fn find(
+    state: &AppState,
+    actor: Actor,
+    case_id: String,
+    evidence_id: String,
+) -> Result<(EvidenceRow, PathBuf), AppError> {
+    let dir = state.settings.evidence_dir();
+    state
+        .db
+        .run(move |conn| {
+            case_db::find_visible(conn, &case_id, &scope_of(&actor))?.ok_or(AppError::NotFound("case"))?;
+            let ev = case_db::find_evidence(conn, &case_id, &evidence_id)?.ok_or(AppError::NotFound("evidence"))?;
+            let path = dir.join(&ev.sha256);
+            Ok((ev, path))
+        })
+        .await
+}

@@ -1,0 +1,300 @@
+//! Opening cases: the citizen web form (idempotent), operator intake, and calls that open cases.
+
+use chrono::{DateTime, Datelike, Utc};
+use sha2::{Digest, Sha256};
+
+use super::events::{self, NewEvent};
+use super::views::{self, Submitted};
+use crate::calendar;
+use crate::db::cases::{self as case_db, CaseRow};
+use crate::db::AnyConnection;
+use crate::domain::case::{Status, VulnerableGroup};
+use crate::domain::complaint::NewComplaint;
+use crate::domain::user::Actor;
+use crate::domain::values::new_tracking_code;
+use crate::domain::Kind;
+use crate::error::AppError;
+use crate::routing::{self, Router};
+use crate::state::{now, AppState};
+
+/// Everything needed to write a case, cloned out of the state so it can move to the blocking pool.
+#[derive(Clone)]
+pub struct IntakeContext {
+    pub router: std::sync::Arc<Router>,
+    pub tracking_prefix: String,
+    pub duplicate_window_days: i64,
+    pub cluster_min_consumers: i64,
+    pub cluster_window_days: i64,
+    pub business_stopwords: std::sync::Arc<Vec<String>>,
+    pub clocks: crate::config::ClockSettings,
+    pub notify: super::notify::NotifyCtx,
+}
+
+impl IntakeContext {
+    pub fn from_state(state: &AppState) -> IntakeContext {
+        let i = &state.settings.intake;
+        IntakeContext {
+            router: state.router.clone(),
+            tracking_prefix: i.tracking_prefix.clone(),
+            duplicate_window_days: i.duplicate_window_days,
+            cluster_min_consumers: i.cluster_min_consumers,
+            cluster_window_days: i.cluster_window_days,
+            clocks: state.settings.clocks.clone(),
+            notify: super::notify::NotifyCtx::from_state(state),
+            business_stopwords: state.business_stopwords.clone(),
+        }
+    }
+}
+
+/// The normalised text free-text search matches: the words of the given texts, diacritics and
+/// case folded (`đ` → `d`), punctuation removed, each distinct word once, at most 2,000 words.
+pub fn search_text(parts: &[Option<&str>]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    let normalised: Vec<String> = parts.iter().flatten().map(|p| routing::normalize(p)).collect();
+    for n in &normalised {
+        for w in n.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if !w.is_empty() && !words.contains(&w) && words.len() < 2000 {
+                words.push(w);
+            }
+        }
+    }
+    words.join(" ")
+}
+
+/// The key that groups complaints about one business: its tax code if known, else its name
+/// normalised without the configured stop words ("Công ty TNHH Ánh Dương" = "anh duong").
+pub fn business_key(name: Option<&str>, tax_code: Option<&str>, stopwords: &[String]) -> Option<String> {
+    if let Some(t) = tax_code {
+        return Some(format!("mst:{t}"));
+    }
+    let mut n = format!(" {} ", routing::normalize(name?));
+    for w in stopwords {
+        n = n.replace(&format!(" {w} "), " ");
+    }
+    let n = n.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!n.is_empty()).then(|| format!("name:{n}"))
+}
+
+/// Writes a new case in state `new` at `agency`, with its first event. Runs inside the caller's transaction.
+pub fn create_case_tx(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    c: &NewComplaint,
+    agency: &str,
+    call_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<CaseRow, AppError> {
+    let text = match &c.consumer_request {
+        Some(r) => format!("{}\n{}", c.description, r),
+        None => c.description.clone(),
+    };
+    let suggestion = ctx.router.classify(&text, Some(c.channel.as_str()));
+    let taxonomy = ctx.router.taxonomy();
+    if let Some(cat) = &c.category {
+        if taxonomy.category(cat).is_none() {
+            return Err(AppError::invalid(
+                "category",
+                "unknown category code",
+                "mã lĩnh vực không tồn tại",
+            ));
+        }
+    }
+    let kind: Kind = c.kind.unwrap_or(suggestion.kind);
+    let category = c.category.clone().unwrap_or_else(|| suggestion.category.clone());
+
+    let mut vulnerable: Vec<String> = c.consumer.vulnerable.iter().map(|v| v.as_str().to_owned()).collect();
+    for v in &suggestion.vulnerable {
+        if VulnerableGroup::parse(v).is_some() && !vulnerable.contains(v) {
+            vulnerable.push(v.clone());
+        }
+    }
+    vulnerable.sort();
+
+    let mut code = new_tracking_code(&ctx.tracking_prefix, calendar::local_date(at).year());
+    while case_db::find_by_tracking_code(conn, &code)?.is_some() {
+        code = new_tracking_code(&ctx.tracking_prefix, calendar::local_date(at).year());
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let t = at.naive_utc();
+    let bkey = business_key(
+        c.business.name.as_deref(),
+        c.business.tax_code.as_ref().map(|x| x.as_ref()),
+        &ctx.business_stopwords,
+    );
+    let possible_duplicate = match &bkey {
+        Some(k) => case_db::find_possible_duplicate(
+            conn,
+            c.consumer.phone.as_ref(),
+            k,
+            t - chrono::TimeDelta::days(ctx.duplicate_window_days),
+        )?,
+        None => None,
+    };
+    let row = CaseRow {
+        id: id.clone(),
+        tracking_code: code.clone(),
+        kind: kind.as_str().into(),
+        category,
+        channel: c.channel.as_str().into(),
+        status: Status::New.as_str().into(),
+        outcome: None,
+        return_status: None,
+        priority: !vulnerable.is_empty(),
+        description: c.description.clone(),
+        consumer_request: c.consumer_request.clone(),
+        amount_vnd: c.amount_vnd,
+        transaction_date: c.transaction_date,
+        consumer_name: c.consumer.name.clone(),
+        consumer_phone: c.consumer.phone.as_ref().to_owned(),
+        consumer_phone_last4: c.consumer.phone.last4().to_owned(),
+        consumer_email: c.consumer.email.as_ref().map(|e| e.as_ref().to_owned()),
+        consumer_address: c.consumer.address.clone(),
+        consumer_commune: c.consumer.commune.clone(),
+        consumer_province: c.consumer.province.clone(),
+        vulnerable: vulnerable.join(","),
+        consent_at: c.consumer.consent.then_some(t),
+        business_name: c.business.name.clone(),
+        business_tax_code: c.business.tax_code.as_ref().map(|x| x.as_ref().to_owned()),
+        business_address: c.business.address.clone(),
+        business_website: c.business.website.clone(),
+        business_shop_link: c.business.shop_link.clone(),
+        current_agency: Some(agency.to_owned()),
+        pending_transfer_to: None,
+        assignee_id: None,
+        mediator_id: None,
+        call_id: call_id.map(str::to_owned),
+        suggestion: serde_json::to_string(&suggestion).map_err(|e| AppError::Internal(e.into()))?,
+        search_text: search_text(&[
+            Some(&c.description),
+            c.consumer_request.as_deref(),
+            c.business.name.as_deref(),
+            c.business.tax_code.as_ref().map(|x| x.as_ref()),
+            Some(&code),
+            Some(c.consumer.phone.as_ref()),
+            Some(&c.consumer.name),
+        ]),
+        business_key: bkey.clone(),
+        possible_duplicate_of: possible_duplicate.clone(),
+        due_at: None,
+        version: 1,
+        created_by: actor.id().map(str::to_owned),
+        created_at: t,
+        updated_at: t,
+        closed_at: None,
+    };
+    case_db::insert_case(conn, &row)?;
+    case_db::grant_agency(conn, &id, agency)?;
+    let cal = super::clocks::load_calendar(conn)?;
+    let target = super::clocks::internal_target_wd(&ctx.clocks, kind, row.priority);
+    super::clocks::start(conn, &cal, &id, super::clocks::INTERNAL_TARGET, at, Some(target), None)?;
+    super::clocks::set_case_due(conn, &id)?;
+    super::notify::complaint_received(conn, &ctx.notify, &row, at)?;
+    events::append(
+        conn,
+        &id,
+        actor,
+        t,
+        NewEvent {
+            action: "created".into(),
+            from_status: None,
+            to_status: Status::New.as_str().into(),
+            data: serde_json::json!({
+                "channel": row.channel,
+                "kind": row.kind,
+                "category": row.category,
+                "agency": agency,
+                "priority": row.priority,
+                "possible_duplicate_of": possible_duplicate,
+                "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
+            }),
+            public_message: Some("Đã tiếp nhận phản ánh, yêu cầu của quý vị.".into()),
+        },
+    )?;
+    Ok(row)
+}
+
+/// An `Idempotency-Key` header value: 1–200 visible ASCII characters.
+pub fn parse_idempotency_key(raw: &str) -> Result<String, AppError> {
+    let k = raw.trim();
+    if k.is_empty() || k.len() > 200 || !k.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(AppError::BadRequest {
+            code: "invalid_idempotency_key",
+            field: Some("Idempotency-Key".into()),
+            en: "Idempotency-Key must be 1–200 visible ASCII characters".into(),
+            vi: "Idempotency-Key phải gồm 1–200 ký tự ASCII hiển thị".into(),
+        });
+    }
+    Ok(k.to_owned())
+}
+
+fn key_reused() -> AppError {
+    AppError::Validation {
+        code: "idempotency_key_reused",
+        field: "Idempotency-Key".into(),
+        en: "this Idempotency-Key was used for a different request".into(),
+        vi: "Idempotency-Key này đã được dùng cho một yêu cầu khác".into(),
+    }
+}
+
+fn submitted(row: &CaseRow) -> Submitted {
+    Submitted {
+        tracking_code: row.tracking_code.clone(),
+        status: row.status.clone(),
+        created_at: views::utc(row.created_at),
+        status_url: format!("/api/v1/public/complaints/{}", row.tracking_code),
+    }
+}
+
+/// A citizen's web-form complaint. With an idempotency key, a repeat of the same request
+/// returns the first answer (`replayed = true`) and creates nothing.
+pub async fn submit_public(
+    state: &AppState,
+    complaint: NewComplaint,
+    idempotency_key: Option<String>,
+    raw_body: &[u8],
+) -> Result<(Submitted, bool), AppError> {
+    let ctx = IntakeContext::from_state(state);
+    let agency = state.settings.intake.web_agency.clone();
+    let request_hash = hex::encode(Sha256::digest(raw_body));
+    let key = idempotency_key.clone();
+    let rh = request_hash.clone();
+    let result = state
+        .db
+        .write(move |conn| {
+            if let Some(k) = &key {
+                if let Some((hash, case_id)) = case_db::find_idempotency(conn, k)? {
+                    if hash != rh {
+                        return Err(key_reused());
+                    }
+                    let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
+                    return Ok((submitted(&row), true));
+                }
+            }
+            let at = now();
+            let row = create_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &agency, None, at)?;
+            if let Some(k) = &key {
+                case_db::insert_idempotency(conn, k, &rh, &row.id, at.naive_utc())?;
+            }
+            Ok((submitted(&row), false))
+        })
+        .await;
+    match (result, idempotency_key) {
+        // Two identical submissions raced: the loser's insert hit the key's unique index and
+        // rolled back; answer with the winner's case.
+        (Err(AppError::Conflict { .. }), Some(k)) => {
+            state
+                .db
+                .run(move |conn| match case_db::find_idempotency(conn, &k)? {
+                    Some((hash, case_id)) if hash == request_hash => {
+                        let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
+                        Ok((submitted(&row), true))
+                    }
+                    Some(_) => Err(key_reused()),
+                    None => Err(AppError::Unavailable),
+                })
+                .await
+        }
+        (other, _) => other,
+    }
+}

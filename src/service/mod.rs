@@ -1,0 +1,43 @@
+//! Use cases. Each public function is one unit of work: it owns its transaction, checks the
+//! caller's rights, changes rows, and appends the case event in the same transaction.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod calendar_admin;
+pub mod calls;
+pub mod cases;
+pub mod clocks;
+pub mod clusters;
+pub mod events;
+pub mod evidence;
+pub mod intake;
+pub mod jobs;
+pub mod notify;
+pub mod reference;
+pub mod views;
+
+use crate::db::cases::Scope;
+use crate::domain::user::{Actor, Role};
+
+/// Admin-only operations (accounts, calendar, outbox).
+pub fn require_admin(actor: &Actor) -> Result<(), crate::error::AppError> {
+    match actor {
+        Actor::Staff(s) if s.role == Role::Admin => Ok(()),
+        Actor::Staff(_) => Err(crate::error::AppError::Forbidden),
+        _ => Err(crate::error::AppError::Unauthenticated),
+    }
+}
+
+/// The case-visibility scope of an actor (product.md §1: isolation).
+pub fn scope_of(actor: &Actor) -> Scope {
+    match actor {
+        Actor::Staff(s) => match (s.role, &s.agency) {
+            (Role::Coordinator, _) => Scope::All,
+            (Role::Mediator, _) => Scope::Mediator(s.id.clone()),
+            (Role::Admin, _) => Scope::Nothing,
+            (_, Some(a)) => Scope::Agency(a.clone()),
+            (_, None) => Scope::Nothing,
+        },
+        Actor::Citizen | Actor::System => Scope::Nothing,
+    }
+}

@@ -1,0 +1,233 @@
+//! E-mails that case changes cause, put in the outbox inside the same transaction.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::clocks;
+use super::jobs::enqueue_email;
+use crate::calendar;
+use crate::db::cases::CaseRow;
+use crate::db::clocks as clock_db;
+use crate::db::AnyConnection;
+use crate::domain::case::{Action, CaseState, Status};
+use crate::email::TemplateKind;
+use crate::error::AppError;
+use crate::routing::Router;
+use crate::state::AppState;
+
+#[derive(Clone)]
+pub struct NotifyCtx {
+    pub router: Arc<Router>,
+    pub base_url: String,
+    pub max_attempts: i32,
+    /// The sender's bare address (organizer of invitations).
+    pub from_address: String,
+}
+
+impl NotifyCtx {
+    pub fn from_state(state: &AppState) -> NotifyCtx {
+        NotifyCtx {
+            router: state.router.clone(),
+            base_url: state.settings.email.public_base_url.trim_end_matches('/').to_owned(),
+            max_attempts: state.settings.jobs.max_attempts,
+            from_address: bare_address(&state.settings.email.from),
+        }
+    }
+
+    fn agency_name(&self, code: Option<&str>) -> String {
+        code.and_then(|c| self.router.taxonomy().agency(c))
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| "Cơ quan bảo vệ quyền lợi người tiêu dùng".into())
+    }
+
+    fn status_url(&self, case: &CaseRow) -> String {
+        format!("{}/api/v1/public/complaints/{}", self.base_url, case.tracking_code)
+    }
+}
+
+/// `addr@host` out of `Name <addr@host>`.
+fn bare_address(from: &str) -> String {
+    match (from.rfind('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if b > a => from[a + 1..b].trim().to_owned(),
+        _ => from.trim().to_owned(),
+    }
+}
+
+/// A date as Vietnamese letters write it: 03/12/2026.
+pub fn vn_date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// "Complaint received" to the consumer, if they gave an e-mail address.
+pub fn complaint_received(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(to) = &case.consumer_email else { return Ok(()) };
+    enqueue_email(
+        conn,
+        to,
+        TemplateKind::ComplaintReceived,
+        &serde_json::json!({
+            "consumer_name": case.consumer_name, "tracking_code": case.tracking_code,
+            "status_url": ctx.status_url(case), "agency_name": ctx.agency_name(case.current_agency.as_deref()),
+            "received_date": vn_date(calendar::local_date(at)),
+        }),
+        ctx.max_attempts,
+    )
+}
+
+/// The e-mails a transition causes: information requested and closure (to the consumer),
+/// the forwarded request (to the business).
+pub fn on_transition(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    after: &CaseState,
+    action: &Action,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let agency_name = ctx.agency_name(after.current_agency.as_deref());
+    match action {
+        Action::RequestInfo { requested } => {
+            if let Some(to) = &case.consumer_email {
+                let due = clock_db::for_case(conn, &case.id)?
+                    .into_iter()
+                    .find(|c| c.clock == clocks::PROVIDE_INFO && c.state == "running")
+                    .map(|c| vn_date(c.due_date))
+                    .unwrap_or_default();
+                enqueue_email(
+                    conn,
+                    to,
+                    TemplateKind::InfoRequested,
+                    &serde_json::json!({
+                        "consumer_name": case.consumer_name, "tracking_code": case.tracking_code,
+                        "requested": requested, "due_date": due, "status_url": ctx.status_url(case),
+                        "agency_name": agency_name,
+                    }),
+                    ctx.max_attempts,
+                )?;
+            }
+        }
+        Action::ForwardToBusiness {
+            business_email: Some(to),
+            message,
+        } => {
+            enqueue_email(
+                conn,
+                to,
+                TemplateKind::ForwardedToBusiness,
+                &serde_json::json!({
+                    "business_name": case.business_name.clone().unwrap_or_else(|| "Quý doanh nghiệp".into()),
+                    "tracking_code": case.tracking_code, "agency_name": agency_name,
+                    "forwarded_date": vn_date(calendar::local_date(at)),
+                    "request_summary": message.clone().or_else(|| case.consumer_request.clone())
+                        .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into()),
+                    "business_link": ctx.status_url(case),
+                }),
+                ctx.max_attempts,
+            )?;
+        }
+        Action::ScheduleMediationSession {
+            at: start,
+            duration_minutes,
+            place,
+            attendees,
+        } => {
+            let start_utc = start.and_utc();
+            let end = start_utc + chrono::TimeDelta::minutes(i64::from(*duration_minutes));
+            let mediator = match &after.mediator_id {
+                Some(id) => crate::db::users::find_by_id(conn, id)?.map(|u| u.display_name),
+                None => None,
+            }
+            .unwrap_or_else(|| agency_name.clone());
+            let local = start_utc + chrono::TimeDelta::hours(7);
+            let session_time = local.format("%H:%M ngày %d/%m/%Y").to_string();
+            let mut recipients: Vec<(String, String)> = Vec::new();
+            if let Some(e) = &case.consumer_email {
+                recipients.push((e.clone(), case.consumer_name.clone()));
+            }
+            for a in attendees {
+                recipients.push((a.clone(), "Quý vị".into()));
+            }
+            let all: Vec<String> = recipients.iter().map(|(e, _)| e.clone()).collect();
+            let ics = crate::email::ics_invite(
+                &format!("{}-{}@hotline", case.id, start_utc.timestamp()),
+                start_utc,
+                end,
+                &format!("Phiên hòa giải hồ sơ {}", case.tracking_code),
+                place,
+                &format!("Hòa giải viên: {mediator}. Mã hồ sơ: {}", case.tracking_code),
+                &format!("mailto:{}", ctx.from_address),
+                &all,
+            );
+            for (to, name) in recipients {
+                let mut msg = crate::email::OutgoingEmail::from_template(
+                    &to,
+                    TemplateKind::MediationInvitation,
+                    &serde_json::json!({
+                        "recipient_name": name, "tracking_code": case.tracking_code, "session_time": session_time,
+                        "place": place, "mediator": mediator, "agency_name": agency_name,
+                    }),
+                )
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+                msg.attachments.push(crate::email::Attachment {
+                    filename: "moi-hoa-giai.ics".into(),
+                    content_type: "text/calendar; charset=utf-8; method=REQUEST".into(),
+                    bytes: ics.clone().into_bytes(),
+                });
+                super::jobs::enqueue_message(conn, &msg, ctx.max_attempts)?;
+            }
+        }
+        _ => {}
+    }
+    if after.status == Status::Closed {
+        if let (Some(to), Some(outcome)) = (&case.consumer_email, after.outcome) {
+            enqueue_email(
+                conn,
+                to,
+                TemplateKind::Closure,
+                &serde_json::json!({
+                    "consumer_name": case.consumer_name, "tracking_code": case.tracking_code,
+                    "outcome_label": outcome.label_vi(), "agency_name": agency_name,
+                    "mediation_failed": outcome == crate::domain::case::Outcome::MediationFailed,
+                    "summary": closure_summary(action),
+                    "rating_url": ctx.status_url(case),
+                }),
+                ctx.max_attempts,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn closure_summary(action: &Action) -> String {
+    match action {
+        Action::Advise { answer } => answer.clone(),
+        Action::Refuse { explanation, .. } => explanation.clone(),
+        Action::RecordNegotiationResult { record: Some(r), .. } => r.result.clone(),
+        Action::RecordMediationResult { record: Some(r), .. } => r.result.clone(),
+        Action::RecordMediationResult {
+            failure_reason: Some(f),
+            advice,
+            ..
+        } => match advice {
+            Some(a) => format!("{f}\n{a}"),
+            None => f.clone(),
+        },
+        Action::RecordInspectionResult { sanction: Some(s), .. } => format!(
+            "Quyết định xử phạt số {} ngày {} của {}.",
+            s.decision_number,
+            s.decision_date.format("%d/%m/%Y"),
+            s.issuing_body
+        ),
+        Action::RecordInspectionResult { findings: Some(f), .. } => f.clone(),
+        Action::Withdraw { .. } => "Hồ sơ kết thúc theo đề nghị rút yêu cầu.".into(),
+        Action::MarkDuplicate { .. } => "Hồ sơ được gộp vào một hồ sơ khác của quý vị về cùng nội dung.".into(),
+        Action::Refer { body, .. } => format!("Hồ sơ được chuyển đến {body}."),
+        _ => "Hồ sơ đã được giải quyết.".into(),
+    }
+}

@@ -1,0 +1,391 @@
+//! What services hand back to the HTTP layer: response shapes built from rows, never the rows.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::cases::{CaseRow, EventRow, EvidenceRow};
+use crate::db::clocks::ClockRow;
+use crate::domain::case::{ActionName, CaseState, Outcome, Status};
+use crate::domain::Kind;
+use crate::error::AppError;
+use crate::routing::Classification;
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+pub fn state_of(row: &CaseRow) -> Result<CaseState, AppError> {
+    let bad = |what: &str| AppError::Internal(anyhow::anyhow!("stored case has an unknown {what}"));
+    Ok(CaseState {
+        status: Status::parse(&row.status).ok_or_else(|| bad("status"))?,
+        outcome: match &row.outcome {
+            Some(o) => Some(Outcome::parse(o).ok_or_else(|| bad("outcome"))?),
+            None => None,
+        },
+        return_status: match &row.return_status {
+            Some(s) => Some(Status::parse(s).ok_or_else(|| bad("return status"))?),
+            None => None,
+        },
+        kind: Kind::parse(&row.kind).ok_or_else(|| bad("kind"))?,
+        category: row.category.clone(),
+        current_agency: row.current_agency.clone(),
+        pending_transfer_to: row.pending_transfer_to.clone(),
+        assignee_id: row.assignee_id.clone(),
+        mediator_id: row.mediator_id.clone(),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueView {
+    /// The clock: acknowledge, forward_to_business, business_negotiation, provide_info,
+    /// settlement_performance, court_recognition, internal_target.
+    pub clock: String,
+    /// Last day (Asia/Ho_Chi_Minh); the deadline ends at 23:59:59 local.
+    pub due_date: NaiveDate,
+    pub due_at: DateTime<Utc>,
+    /// Depends on a calendar day that is not yet officially announced.
+    pub provisional: bool,
+}
+
+impl From<&ClockRow> for DueView {
+    fn from(c: &ClockRow) -> Self {
+        DueView {
+            clock: c.clock.clone(),
+            due_date: c.due_date,
+            due_at: c.due_at.and_utc(),
+            provisional: c.provisional,
+        }
+    }
+}
+
+/// Running clocks, soonest first.
+pub fn running(clocks: &[ClockRow]) -> Vec<&ClockRow> {
+    let mut r: Vec<&ClockRow> = clocks.iter().filter(|c| c.state == "running").collect();
+    r.sort_by_key(|c| c.due_at);
+    r
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsumerView {
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub commune: Option<String>,
+    pub province: Option<String>,
+    pub vulnerable: Vec<String>,
+    pub consent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BusinessView {
+    pub name: Option<String>,
+    pub tax_code: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub shop_link: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceView {
+    pub id: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<EvidenceRow> for EvidenceView {
+    fn from(r: EvidenceRow) -> Self {
+        EvidenceView {
+            id: r.id,
+            file_name: r.file_name,
+            media_type: r.media_type,
+            size_bytes: r.size_bytes,
+            sha256: r.sha256,
+            uploaded_by: r.uploaded_by,
+            created_at: utc(r.created_at),
+        }
+    }
+}
+
+/// A case as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    pub id: String,
+    pub tracking_code: String,
+    pub kind: String,
+    pub category: String,
+    pub channel: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub priority: bool,
+    pub description: String,
+    pub consumer_request: Option<String>,
+    pub amount_vnd: Option<i64>,
+    pub transaction_date: Option<NaiveDate>,
+    pub consumer: ConsumerView,
+    pub business: BusinessView,
+    pub current_agency: Option<String>,
+    pub pending_transfer_to: Option<String>,
+    pub assignee_id: Option<String>,
+    pub mediator_id: Option<String>,
+    pub call_id: Option<String>,
+    /// An earlier case of the same consumer about the same business (within
+    /// `intake.duplicate_window_days`); `mark_duplicate` closes this one into it.
+    pub possible_duplicate_of: Option<String>,
+    /// The router's suggestion at intake (or after reclassification), with its explanation.
+    #[schema(value_type = Object)]
+    pub suggestion: serde_json::Value,
+    /// The soonest running clock (all of them: GET /cases/{id}/deadlines).
+    pub due: Option<DueView>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// What the caller may do now: POST /cases/{id}/actions/{action}.
+    pub allowed_actions: Vec<ActionName>,
+    pub evidence: Vec<EvidenceView>,
+}
+
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect()
+}
+
+pub fn case_detail(
+    row: CaseRow,
+    allowed: Vec<ActionName>,
+    evidence: Vec<EvidenceRow>,
+    clocks: &[ClockRow],
+) -> Result<CaseDetail, AppError> {
+    let due = running(clocks).first().map(|c| DueView::from(*c));
+    let suggestion = serde_json::from_str(&row.suggestion).unwrap_or(serde_json::Value::Null);
+    Ok(CaseDetail {
+        due,
+        suggestion,
+        id: row.id,
+        tracking_code: row.tracking_code,
+        kind: row.kind,
+        category: row.category,
+        channel: row.channel,
+        status: row.status,
+        outcome: row.outcome,
+        priority: row.priority,
+        description: row.description,
+        consumer_request: row.consumer_request,
+        amount_vnd: row.amount_vnd,
+        transaction_date: row.transaction_date,
+        consumer: ConsumerView {
+            name: row.consumer_name,
+            phone: row.consumer_phone,
+            email: row.consumer_email,
+            address: row.consumer_address,
+            commune: row.consumer_commune,
+            province: row.consumer_province,
+            vulnerable: split_list(&row.vulnerable),
+            consent_at: row.consent_at.map(utc),
+        },
+        business: BusinessView {
+            name: row.business_name,
+            tax_code: row.business_tax_code,
+            address: row.business_address,
+            website: row.business_website,
+            shop_link: row.business_shop_link,
+        },
+        current_agency: row.current_agency,
+        pending_transfer_to: row.pending_transfer_to,
+        assignee_id: row.assignee_id,
+        mediator_id: row.mediator_id,
+        call_id: row.call_id,
+        possible_duplicate_of: row.possible_duplicate_of,
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        closed_at: row.closed_at.map(utc),
+        allowed_actions: allowed,
+        evidence: evidence.into_iter().map(EvidenceView::from).collect(),
+    })
+}
+
+/// One line of a case list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    pub tracking_code: String,
+    pub kind: String,
+    pub category: String,
+    pub channel: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub priority: bool,
+    pub current_agency: Option<String>,
+    pub assignee_id: Option<String>,
+    pub business_name: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<CaseRow> for CaseSummary {
+    fn from(r: CaseRow) -> Self {
+        CaseSummary {
+            id: r.id,
+            tracking_code: r.tracking_code,
+            kind: r.kind,
+            category: r.category,
+            channel: r.channel,
+            status: r.status,
+            outcome: r.outcome,
+            priority: r.priority,
+            current_agency: r.current_agency,
+            assignee_id: r.assignee_id,
+            business_name: r.business_name,
+            due_at: r.due_at.map(utc),
+            created_at: utc(r.created_at),
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePage {
+    pub items: Vec<CaseSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub seq: i32,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    pub public_message: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<EventRow> for EventView {
+    fn from(e: EventRow) -> Self {
+        EventView {
+            seq: e.seq,
+            at: utc(e.at),
+            actor_id: e.actor_id,
+            actor_role: e.actor_role,
+            action: e.action,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
+            public_message: e.public_message,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
+/// Answer to a public submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Submitted {
+    pub tracking_code: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    /// Where to follow the complaint (add `?phone_last4=NNNN`).
+    pub status_url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicMessage {
+    pub at: DateTime<Utc>,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicStage {
+    pub at: DateTime<Utc>,
+    pub status: String,
+    pub stage: String,
+}
+
+/// The public status page: no personal data, no description, no internal notes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicStatus {
+    pub tracking_code: String,
+    pub status: String,
+    /// The stage in plain Vietnamese.
+    pub stage: String,
+    pub outcome: Option<String>,
+    pub outcome_label: Option<String>,
+    pub kind: String,
+    pub category: String,
+    pub agency: Option<PublicAgency>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub due_dates: Vec<DueView>,
+    pub messages: Vec<PublicMessage>,
+    pub history: Vec<PublicStage>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicAgency {
+    pub code: String,
+    pub name: String,
+}
+
+/// The classifier's answer (`POST /classify`), the contract of product.md §5.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClassifyView {
+    pub kind: Kind,
+    pub category: String,
+    pub agency: Option<String>,
+    pub vulnerable: Vec<String>,
+    pub pii: Vec<String>,
+    pub confidence: f64,
+    pub explanation: Vec<String>,
+}
+
+impl From<Classification> for ClassifyView {
+    fn from(c: Classification) -> Self {
+        ClassifyView {
+            kind: c.kind,
+            category: c.category,
+            agency: c.agency,
+            vulnerable: c.vulnerable,
+            pii: c.pii,
+            confidence: c.confidence,
+            explanation: c.explanation,
+        }
+    }
+}
+
+/// Masks personal data in a case for export or display outside case work: free text has
+/// phones, ID numbers, e-mails, bank accounts and street addresses replaced by placeholders;
+/// the consumer's contact fields are masked.
+pub fn redact_detail(d: &mut CaseDetail) {
+    d.description = crate::routing::redact(&d.description);
+    d.consumer_request = d.consumer_request.as_deref().map(crate::routing::redact);
+    d.consumer.name = d
+        .consumer
+        .name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .map(|c| format!("{c}."))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let digits: Vec<char> = d.consumer.phone.chars().collect();
+    let keep = digits.len().saturating_sub(3);
+    d.consumer.phone = digits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < keep { '*' } else { *c })
+        .collect();
+    d.consumer.email = d.consumer.email.as_ref().map(|_| "[email]".to_owned());
+    d.consumer.address = d.consumer.address.as_ref().map(|_| "[address]".to_owned());
+}

@@ -1,0 +1,91 @@
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, TestApp, PASSWORD};
+
+async fn login_me_logout(app: &TestApp) {
+    let (id, token) = app.user("hanh.op", "operator", Some("SCT")).await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["id"], id.as_str());
+    assert_eq!(me.body["role"], "operator");
+    assert_eq!(me.body["agency"], "SCT");
+
+    let bad = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "hanh.op", "password": "wrong password"}),
+        )
+        .await;
+    assert_problem(&bad, 401, "invalid_credentials");
+    let nobody = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "nobody", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(&nobody, 401, "invalid_credentials");
+
+    assert_problem(&app.get("/api/v1/me", None).await, 401, "unauthenticated");
+    assert_problem(
+        &app.get("/api/v1/me", Some("not-a-token")).await,
+        401,
+        "unauthenticated",
+    );
+    assert_problem(&app.get("/api/v1/cases", None).await, 401, "unauthenticated");
+
+    let out = app.post("/api/v1/auth/logout", Some(&token), &json!({})).await;
+    assert_eq!(out.status, 204);
+    assert_problem(&app.get("/api/v1/me", Some(&token)).await, 401, "unauthenticated");
+}
+both_backends!(login_me_logout);
+
+async fn only_admins_manage_users_and_input_is_checked(app: &TestApp) {
+    let (_, op) = app.user("op.a", "operator", Some("SCT")).await;
+    let r = app
+        .post(
+            "/api/v1/admin/users",
+            Some(&op),
+            &json!({"username": "x.y", "role": "handler", "agency": "SCT", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(&r, 403, "forbidden");
+    let dup = app
+        .post(
+            "/api/v1/admin/users",
+            Some(&app.admin_token),
+            &json!({"username": "op.a", "role": "handler", "agency": "SCT", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(&dup, 409, "username_taken");
+    let no_agency = app
+        .post(
+            "/api/v1/admin/users",
+            Some(&app.admin_token),
+            &json!({"username": "h.b", "role": "handler", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(&no_agency, 422, "required");
+    let bad_agency = app
+        .post(
+            "/api/v1/admin/users",
+            Some(&app.admin_token),
+            &json!({"username": "h.c", "role": "handler", "agency": "XYZ", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(&bad_agency, 422, "invalid_field");
+    let bad_role = app
+        .post(
+            "/api/v1/admin/users",
+            Some(&app.admin_token),
+            &json!({"username": "h.d", "role": "king", "agency": "SCT", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(&bad_role, 422, "invalid_field");
+    let list = app.get("/api/v1/admin/users", Some(&app.admin_token)).await;
+    assert_eq!(list.status, 200);
+    assert_eq!(list.body.as_array().unwrap().len(), 2);
+}
+both_backends!(only_admins_manage_users_and_input_is_checked);

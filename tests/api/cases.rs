@@ -1,0 +1,219 @@
+use diesel::RunQueryDsl;
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, dispute, TestApp};
+
+async fn a_handler_never_sees_another_agencys_case(app: &TestApp) {
+    let (_, sct) = app.user("h.sct", "handler", Some("SCT")).await;
+    let (_, qltt) = app.user("h.qltt", "handler", Some("QLTT")).await;
+    let (_, coord) = app.user("coord", "coordinator", Some("SCT")).await;
+    let c = app.open_case(&sct, &dispute()).await;
+    let id = c["id"].as_str().unwrap();
+    assert_problem(&app.case(&qltt, id).await, 404, "not_found");
+    assert_problem(
+        &app.get(&format!("/api/v1/cases/{id}/events"), Some(&qltt)).await,
+        404,
+        "not_found",
+    );
+    assert_problem(
+        &app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&qltt)).await,
+        404,
+        "not_found",
+    );
+    assert_problem(
+        &app.act(&qltt, &c, "withdraw", json!({"reason": "x"})).await,
+        404,
+        "not_found",
+    );
+    let list = app.get("/api/v1/cases", Some(&qltt)).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 0);
+    let filtered = app.get("/api/v1/cases?agency=SCT", Some(&qltt)).await;
+    assert_eq!(filtered.body["items"].as_array().unwrap().len(), 0);
+    // The admin has no access to case contents.
+    assert_problem(&app.case(&app.admin_token, id).await, 404, "not_found");
+    // The coordinator reads every case but takes no action.
+    let seen = app.case(&coord, id).await;
+    assert_eq!(seen.status, 200);
+    assert!(seen.body["allowed_actions"].as_array().unwrap().is_empty());
+    assert_problem(
+        &app.act(&coord, &seen.body, "route", json!({"agency": "SCT"})).await,
+        403,
+        "forbidden",
+    );
+    assert_problem(
+        &app.case(&sct, "00000000-0000-0000-0000-000000000000").await,
+        404,
+        "not_found",
+    );
+}
+both_backends!(a_handler_never_sees_another_agencys_case);
+
+async fn two_concurrent_writers_one_wins_one_gets_409(app: &TestApp) {
+    let (_, h1) = app.user("h.one", "handler", Some("SCT")).await;
+    let (_, h2) = app.user("h.two", "handler", Some("SCT")).await;
+    for round in 0..3 {
+        let c = app.open_case(&h1, &dispute()).await;
+        let c = app.act_ok(&h1, &c, "route", json!({"agency": "SCT"})).await;
+        let (a, b) = tokio::join!(
+            app.act(&h1, &c, "accept", json!({})),
+            app.act(
+                &h2,
+                &c,
+                "refuse",
+                json!({"ground": "already_resolved", "explanation": "Đã giải quyết"})
+            )
+        );
+        let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, vec![200, 409], "round {round}: {} / {}", a.body, b.body);
+        let loser = if a.status == 409 { &a } else { &b };
+        assert_eq!(loser.body["code"], "version_conflict");
+        assert_eq!(loser.body["current_version"], c["version"].as_i64().unwrap() + 1);
+        let events = app
+            .get(
+                &format!("/api/v1/cases/{}/events", c["id"].as_str().unwrap()),
+                Some(&h1),
+            )
+            .await;
+        assert_eq!(
+            events.body.as_array().unwrap().len(),
+            3,
+            "created, routed, and exactly one winner"
+        );
+    }
+    // A stale version is refused too.
+    let c = app.open_case(&h1, &dispute()).await;
+    let c2 = app
+        .act_ok(
+            &h1,
+            &c,
+            "reclassify",
+            json!({"kind": "dispute", "category": "ecommerce"}),
+        )
+        .await;
+    let r = app.act(&h1, &c, "route", json!({"agency": "SCT"})).await;
+    assert_problem(&r, 409, "version_conflict");
+    assert_eq!(r.body["current_version"], c2["version"]);
+}
+both_backends!(two_concurrent_writers_one_wins_one_gets_409);
+
+async fn events_are_hash_chained_and_tampering_is_detected(app: &TestApp) {
+    let (_, h) = app.user("h.ev", "handler", Some("SCT")).await;
+    let c = app.open_case(&h, &dispute()).await;
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "route",
+            json!({"agency": "SCT", "note": "ghi chú nội bộ", "public_message": "Đã chuyển xử lý"}),
+        )
+        .await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let ev = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
+    let evs = ev.body.as_array().unwrap();
+    assert_eq!(evs.len(), 3);
+    assert_eq!(evs[0]["action"], "created");
+    assert_eq!(evs[1]["action"], "route");
+    assert_eq!(evs[1]["data"]["note"], "ghi chú nội bộ");
+    assert_eq!(evs[1]["prev_hash"], evs[0]["hash"]);
+    assert_eq!(evs[2]["prev_hash"], evs[1]["hash"]);
+    let v = app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&h)).await;
+    assert_eq!(v.body["valid"], true, "{}", v.body);
+    assert_eq!(v.body["events"], 3);
+
+    // Tamper with the stored history directly in the database.
+    let mut conn = app.state.db.get_blocking().unwrap();
+    diesel::sql_query(format!(
+        "UPDATE case_events SET data = '{{\"agency\":\"QLTT\"}}' WHERE case_id = '{id}' AND seq = 2"
+    ))
+    .execute(&mut *conn)
+    .unwrap();
+    let v = app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&h)).await;
+    assert_eq!(v.body["valid"], false);
+    assert_eq!(v.body["first_invalid_seq"], 2);
+}
+both_backends!(events_are_hash_chained_and_tampering_is_detected);
+
+async fn lists_filter_and_paginate_without_gaps_or_repeats(app: &TestApp) {
+    let (hid, h) = app.user("h.list", "handler", Some("SCT")).await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let mut b = dispute();
+        let fruit = ["táo", "cam", "chuối", "xoài", "mận", "đào", "nho"][i];
+        b["description"] = json!(format!("Khiếu nại về máy giặt, kèm quà {fruit}"));
+        let c = app.open_case(&h, &b).await;
+        if i % 2 == 0 {
+            let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+            if i == 0 {
+                app.act_ok(&h, &c, "accept", json!({})).await;
+            }
+        }
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let mut seen = Vec::new();
+    let mut url = "/api/v1/cases?limit=3".to_owned();
+    loop {
+        let p = app.get(&url, Some(&h)).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        for it in p.body["items"].as_array().unwrap() {
+            seen.push(it["id"].as_str().unwrap().to_owned());
+        }
+        match p.body["next_cursor"].as_str() {
+            Some(cur) => url = format!("/api/v1/cases?limit=3&cursor={cur}"),
+            None => break,
+        }
+    }
+    let mut expected = ids.clone();
+    expected.reverse();
+    assert_eq!(seen, expected, "newest first, each once");
+
+    let routed = app.get("/api/v1/cases?status=routed", Some(&h)).await;
+    assert_eq!(routed.body["items"].as_array().unwrap().len(), 3);
+    let mine = app.get(&format!("/api/v1/cases?assignee={hid}"), Some(&h)).await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+    let kind = app.get("/api/v1/cases?kind=violation_report", Some(&h)).await;
+    assert_eq!(kind.body["items"].as_array().unwrap().len(), 0);
+    let cat = app.get("/api/v1/cases?category=goods_general&q=CHUOI", Some(&h)).await;
+    assert_eq!(cat.body["items"].as_array().unwrap().len(), 1);
+    let future = app
+        .get("/api/v1/cases?created_from=2999-01-01T00:00:00Z", Some(&h))
+        .await;
+    assert_eq!(future.body["items"].as_array().unwrap().len(), 0);
+
+    // Sorted by due date: cases with a running clock first, soonest first; all of them, once.
+    // (E.g. routed Mon 23/11/2026 + 10 working days = Mon 7/12; an accepted dispute + 7 = Wed 2/12.)
+    let mut due_seen = Vec::new();
+    let mut url = "/api/v1/cases?sort=due&limit=2".to_owned();
+    loop {
+        let p = app.get(&url, Some(&h)).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        for it in p.body["items"].as_array().unwrap() {
+            due_seen.push((
+                it["id"].as_str().unwrap().to_owned(),
+                it["due_at"].as_str().map(str::to_owned),
+            ));
+        }
+        match p.body["next_cursor"].as_str() {
+            Some(cur) => url = format!("/api/v1/cases?sort=due&limit=2&cursor={cur}"),
+            None => break,
+        }
+    }
+    // Every case has a clock: the internal target (45 working days for a dispute) from intake;
+    // routing adds the 10-day acknowledgment, accepting a dispute the 7-day forwarding clock.
+    assert_eq!(due_seen.len(), 7);
+    assert!(due_seen.iter().all(|(_, d)| d.is_some()), "{due_seen:?}");
+    let first_four: std::collections::HashSet<&String> = due_seen[..4].iter().map(|(id, _)| id).collect();
+    let routed: std::collections::HashSet<&String> = [&ids[0], &ids[2], &ids[4], &ids[6]].into_iter().collect();
+    assert_eq!(
+        first_four, routed,
+        "routed cases (10-day clock) before new ones (45-day target)"
+    );
+    let dues: Vec<&String> = due_seen.iter().filter_map(|(_, d)| d.as_ref()).collect();
+    assert_eq!(due_seen[0].0, ids[0], "the accepted dispute's 7-day clock is due first");
+    let mut sorted = dues.clone();
+    sorted.sort();
+    assert_eq!(dues, sorted);
+}
+both_backends!(lists_filter_and_paginate_without_gaps_or_repeats);

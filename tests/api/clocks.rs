@@ -1,0 +1,596 @@
+//! Legal clocks, the calendar API, the sweep, and e-mail that is never lost.
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, complaint, dispute, spawn_app_with, TestApp};
+use hotline::service::jobs::{Ran, Worker};
+
+async fn the_working_day_calculator_explains_its_answer(app: &TestApp) {
+    // 30/4–2/5/2025 off, make-up Saturday 26/4 counted.
+    let r = app
+        .get("/api/v1/calendar/working-days?from=2025-04-25&add=3", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["due"], "2025-04-29", "{}", r.body);
+    let r = app
+        .get("/api/v1/calendar/working-days?from=2025-04-28&add=3", None)
+        .await;
+    assert_eq!(r.body["due"], "2025-05-06", "{}", r.body);
+    let reasons: Vec<&str> = r.body["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.contains(&"Ngày Chiến thắng") && reasons.contains(&"Quốc tế Lao động"),
+        "{reasons:?}"
+    );
+    assert_eq!(r.body["provisional"], false);
+    // Tết 2027 is not announced yet: the answer says so.
+    let r = app
+        .get("/api/v1/calendar/working-days?from=2027-02-03&add=2", None)
+        .await;
+    assert_eq!(r.body["provisional"], true, "{}", r.body);
+    assert_problem(
+        &app.get("/api/v1/calendar/working-days?from=2025-13-01&add=1", None)
+            .await,
+        400,
+        "invalid_query",
+    );
+    assert_eq!(
+        app.get("/api/v1/calendar/days", None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        52
+    );
+}
+both_backends!(the_working_day_calculator_explains_its_answer);
+
+async fn a_pause_extends_a_clock_by_the_working_days_paused_and_calendar_changes_move_due_dates(app: &TestApp) {
+    let (_, h) = app.user("h.clock", "handler", Some("SCT")).await;
+    let c = app.open_case(&h, &dispute()).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    // Put the acknowledgment clock on fixed dates: started Thu 20/8/2026, paused from Mon 24/8
+    // to Fri 4/9 (25–28/8 and 3–4/9 are six working days; 31/8–2/9 are holidays, Sat 22/8 a
+    // make-up working day).
+    app.sql(&format!(
+        "UPDATE case_clocks SET start_date = '2026-08-20', pauses = '[[\"2026-08-24\",\"2026-09-04\"]]' WHERE case_id = '{id}' AND clock = 'acknowledge'"
+    ));
+    // Any calendar change recomputes open clocks.
+    let r = app
+        .post(
+            "/api/v1/admin/calendar/days",
+            Some(&app.admin_token),
+            &json!({"date": "2030-01-02", "kind": "off", "name": "Nghỉ bù (thử)", "status": "official"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert!(r.body["due_dates_moved"].as_u64().unwrap() >= 1);
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
+    assert_eq!(d.status, 200, "{}", d.body);
+    let ack = d
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == "acknowledge")
+        .unwrap()
+        .clone();
+    // Without the pause: 7/9. Six paused working days later: Tue 15/9/2026.
+    assert_eq!(ack["due_date"], "2026-09-15", "{ack}");
+    let days = ack["days"].as_array().unwrap();
+    let day = |date: &str| days.iter().find(|x| x["date"] == date).unwrap().clone();
+    assert_eq!(day("2026-08-22")["counted"], 2, "make-up Saturday counts");
+    assert!(day("2026-08-25")["reason"].as_str().unwrap().contains("paused"));
+    assert!(day("2026-08-31")["counted"].is_null());
+    assert_eq!(day("2026-09-15")["counted"], 10);
+    let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
+    let last = evs.body.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "deadline_changed");
+    assert_eq!(last["data"]["after"], "2026-09-15");
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&h))
+            .await
+            .body["valid"],
+        true
+    );
+
+    // The proposed 24/11/2026 counts only once an administrator turns it on.
+    app.sql(&format!(
+        "UPDATE case_clocks SET start_date = '2026-11-20', pauses = '[]' WHERE case_id = '{id}' AND clock = 'acknowledge'"
+    ));
+    let on = app
+        .client
+        .put(app.url("/api/v1/admin/calendar/days/2026-11-24"))
+        .bearer_auth(&app.admin_token)
+        .send_json(&json!({"date": "2026-11-24", "kind": "off", "name": "Ngày Văn hóa Việt Nam", "status": "proposed", "enabled": true}))
+        .await
+        .unwrap();
+    assert_eq!(on.status(), 200);
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
+    let ack = d
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == "acknowledge")
+        .unwrap()
+        .clone();
+    // 20/11 + 10 working days, 24/11 off: Mon 7/12/2026 (it would be Fri 4/12 otherwise).
+    assert_eq!(ack["due_date"], "2026-12-07", "{ack}");
+    // Only admins edit the calendar; bad days are refused.
+    let r = app
+        .post(
+            "/api/v1/admin/calendar/days",
+            Some(&h),
+            &json!({"date": "2030-01-03", "kind": "off", "name": "x", "status": "official"}),
+        )
+        .await;
+    assert_problem(&r, 403, "forbidden");
+    let r = app
+        .post(
+            "/api/v1/admin/calendar/days",
+            Some(&app.admin_token),
+            &json!({"date": "2030-01-07", "kind": "working", "name": "x", "status": "official"}),
+        )
+        .await;
+    assert_problem(&r, 422, "invalid_field");
+    let r = app
+        .post(
+            "/api/v1/admin/calendar/days",
+            Some(&app.admin_token),
+            &json!({"date": "2030-01-02", "kind": "off", "name": "x", "status": "official"}),
+        )
+        .await;
+    assert_problem(&r, 409, "already_exists");
+    let del = app
+        .client
+        .delete(app.url("/api/v1/admin/calendar/days/2030-01-02"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), 200);
+}
+both_backends!(a_pause_extends_a_clock_by_the_working_days_paused_and_calendar_changes_move_due_dates);
+
+async fn transitions_start_pause_and_stop_clocks(app: &TestApp) {
+    let (_, h) = app.user("h.cl2", "handler", Some("SCT")).await;
+    let c = app.open_case(&h, &dispute()).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let clocks = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["clock"].as_str().unwrap().to_owned(),
+                    c["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
+    assert_eq!(
+        clocks(&d.body),
+        vec![("internal_target".to_owned(), "running".to_owned())]
+    );
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app
+        .act_ok(&h, &c, "request_info", json!({"requested": "Hóa đơn"}))
+        .await;
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
+    let got = clocks(&d.body);
+    assert!(got.contains(&("acknowledge".into(), "paused".into())), "{got:?}");
+    assert!(got.contains(&("internal_target".into(), "paused".into())), "{got:?}");
+    assert!(got.contains(&("provide_info".into(), "running".into())), "{got:?}");
+    let c = app.act_ok(&h, &c, "provide_info", json!({"info": "Đã gửi"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
+    let got = clocks(&d.body);
+    assert!(got.contains(&("acknowledge".into(), "stopped".into())));
+    assert!(
+        got.contains(&("forward_to_business".into(), "running".into())),
+        "{got:?}"
+    );
+    let ack = d
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == "acknowledge")
+        .unwrap()
+        .clone();
+    assert_eq!(ack["result"], "met");
+    let only = app.get("/api/v1/cases?clock=forward_to_business", Some(&h)).await;
+    assert_eq!(only.body["items"].as_array().unwrap().len(), 1);
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "forward_to_business",
+            json!({"business_email": "cskh@example.com"}),
+        )
+        .await;
+    // The business says negotiation ended on Fri 20/11/2026: its written result is due 5
+    // working days later, Fri 27/11/2026.
+    let c = app
+        .act_ok(&h, &c, "record_negotiation_ended", json!({"ended_on": "2026-11-20"}))
+        .await;
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
+    let report = d
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == "business_report")
+        .unwrap()
+        .clone();
+    assert_eq!(report["due_date"], "2026-11-27", "{report}");
+    assert_eq!(report["state"], "running");
+    let got = clocks(&d.body);
+    assert!(
+        got.contains(&("business_negotiation".into(), "stopped".into())),
+        "{got:?}"
+    );
+    let settled = app
+        .act_ok(
+            &h,
+            &c,
+            "record_negotiation_result",
+            json!({"result": "settled", "record": {"parties": "A; B", "held_at": "2026-11-20T09:00:00+07:00", "place": "SCT", "content": "Đổi máy", "result": "Cửa hàng đổi máy mới", "performance_deadline": "2026-12-20"}}),
+        )
+        .await;
+    assert_eq!(settled["status"], "closed");
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
+    let got = clocks(&d.body);
+    assert!(
+        got.contains(&("settlement_performance".into(), "running".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .filter(|(c, _)| c != "settlement_performance")
+            .all(|(_, s)| s == "stopped"),
+        "{got:?}"
+    );
+    // The public page shows the legal due dates, never the internal target.
+    let list = app.get(&format!("/api/v1/cases/{id}"), Some(&h)).await;
+    let code = list.body["tracking_code"].as_str().unwrap();
+    let p = app
+        .get(&format!("/api/v1/public/complaints/{code}?phone_last4=5678"), None)
+        .await;
+    let clocks_shown: Vec<&str> = p.body["due_dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["clock"].as_str().unwrap())
+        .collect();
+    assert_eq!(clocks_shown, vec!["settlement_performance"], "{}", p.body);
+    // E-mails caused by the transitions are in the outbox: business forward, closure.
+    let out = app.get("/api/v1/admin/outbox", Some(&app.admin_token)).await;
+    let subjects: Vec<&str> = out
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects.len(),
+        4,
+        "received, info requested, forwarded, closure: {subjects:?}"
+    );
+    assert!(
+        out.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| !m["to"].as_str().unwrap().contains("hong.nguyen")),
+        "addresses are masked"
+    );
+}
+both_backends!(transitions_start_pause_and_stop_clocks);
+
+async fn the_sweep_reminds_marks_overdue_and_escalates_once(app: &TestApp) {
+    let (_, h) = app.user("h.sw", "handler", Some("SCT")).await;
+    let sup_body = json!({"username": "sup.sw", "role": "supervisor", "agency": "SCT", "password": crate::helpers::PASSWORD, "email": "truong.phong@example.gov.vn"});
+    assert_eq!(
+        app.post("/api/v1/admin/users", Some(&app.admin_token), &sup_body)
+            .await
+            .status,
+        201
+    );
+    let c = app.open_case(&h, &dispute()).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    // The acknowledgment clock started in January: long overdue.
+    app.sql(&format!(
+        "UPDATE case_clocks SET start_date = '2026-01-05' WHERE case_id = '{id}' AND clock = 'acknowledge'"
+    ));
+    app.post(
+        "/api/v1/admin/calendar/days",
+        Some(&app.admin_token),
+        &json!({"date": "2030-01-02", "kind": "off", "name": "x", "status": "official"}),
+    )
+    .await;
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    assert!(
+        !app.worker.schedule_sweep().await.unwrap(),
+        "one sweep per interval, whoever schedules it"
+    );
+    let ran = app.worker.drain().await.unwrap();
+    assert!(ran >= 2, "the sweep and at least one e-mail: {ran}");
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
+    let ack = d
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == "acknowledge")
+        .unwrap()
+        .clone();
+    assert_eq!(ack["overdue"], true);
+    let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
+    assert!(evs
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "clock_overdue" && e["actor_role"] == "system"));
+    let sent = app.state.mailer.memory_sent();
+    let escalations: Vec<_> = sent
+        .iter()
+        .filter(|m| m.to.contains("truong.phong") && m.subject.contains("Quá hạn"))
+        .collect();
+    assert_eq!(
+        escalations.len(),
+        1,
+        "{:?}",
+        sent.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    let digests = sent
+        .iter()
+        .filter(|m| m.to.contains("truong.phong") && m.subject.contains("Tổng hợp"))
+        .count();
+    let local_hour = (chrono::Utc::now() + chrono::TimeDelta::hours(7))
+        .format("%H")
+        .to_string();
+    if local_hour.as_str() >= "07" {
+        assert_eq!(digests, 1, "the agency's daily digest after 07:00 local");
+    }
+    assert!(escalations[0].text.contains(c["tracking_code"].as_str().unwrap()));
+    let overdue = app.get("/api/v1/cases?overdue=true", Some(&h)).await;
+    assert_eq!(overdue.body["items"].as_array().unwrap().len(), 1);
+    // A second sweep escalates nothing new.
+    app.sql("DELETE FROM jobs WHERE kind = 'sweep'");
+    app.worker.schedule_sweep().await.unwrap();
+    app.worker.drain().await.unwrap();
+    let again = app.state.mailer.memory_sent();
+    assert_eq!(
+        again.iter().filter(|m| m.subject.contains("Quá hạn")).count(),
+        1,
+        "escalated once"
+    );
+    assert_eq!(
+        again.iter().filter(|m| m.subject.contains("Tổng hợp")).count(),
+        digests,
+        "one digest a day"
+    );
+    app.worker.refresh_gauges().await.unwrap();
+    let m = app.get("/metrics", None).await;
+    assert!(String::from_utf8_lossy(&m.raw).contains("hotline_overdue_clocks{clock=\"acknowledge\"} 1"));
+}
+both_backends!(the_sweep_reminds_marks_overdue_and_escalates_once);
+
+async fn a_complaint_acknowledgment_survives_a_crash_before_sending(app: &TestApp) {
+    let r = app
+        .submit(&complaint("Mua bếp từ bị lỗi, cửa hàng không bảo hành."))
+        .await;
+    assert_eq!(r.status, 201);
+    // The process "crashed" before its worker ran: the message is in the outbox, committed with
+    // the complaint.
+    let out = app
+        .get("/api/v1/admin/outbox?status=pending", Some(&app.admin_token))
+        .await;
+    assert_eq!(out.body.as_array().unwrap().len(), 1, "{}", out.body);
+    // After a restart, a new worker (new mailer, nothing in memory) sends it.
+    let mailer = hotline::email::Mailer::memory();
+    let restarted = Worker::new(
+        app.state.db.clone(),
+        app.state.settings.clone(),
+        mailer.clone(),
+        app.state.router.clone(),
+        None,
+    );
+    assert_eq!(restarted.drain().await.unwrap(), 1);
+    let sent = mailer.memory_sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, "hong.nguyen@example.com");
+    assert!(sent[0].text.contains(r.body["tracking_code"].as_str().unwrap()));
+    assert!(
+        sent[0].subject.contains("tiếp nhận") || sent[0].subject.contains("Tiếp nhận"),
+        "{}",
+        sent[0].subject
+    );
+    let done = app
+        .get("/api/v1/admin/outbox?status=done", Some(&app.admin_token))
+        .await;
+    assert_eq!(done.body.as_array().unwrap().len(), 1);
+}
+both_backends!(a_complaint_acknowledgment_survives_a_crash_before_sending);
+
+async fn two_workers_run_each_job_exactly_once(app: &TestApp) {
+    for i in 0..30 {
+        let mut c = complaint("Hàng giao sai mẫu.");
+        c["consumer"]["email"] = json!(format!("nguoi.{i}@example.com"));
+        c["consumer"]["phone"] = json!(format!("09{:08}", i));
+        assert_eq!(app.submit(&c).await.status, 201);
+    }
+    let mailer = hotline::email::Mailer::memory();
+    let w1 = Worker::new(
+        app.state.db.clone(),
+        app.state.settings.clone(),
+        mailer.clone(),
+        app.state.router.clone(),
+        None,
+    );
+    let w2 = Worker::new(
+        app.state.db.clone(),
+        app.state.settings.clone(),
+        mailer.clone(),
+        app.state.router.clone(),
+        None,
+    );
+    let (a, b) = tokio::join!(w1.drain(), w2.drain());
+    assert_eq!(a.unwrap() + b.unwrap(), 30);
+    let mut to: Vec<String> = mailer.memory_sent().into_iter().map(|m| m.to).collect();
+    assert_eq!(to.len(), 30);
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 30, "each message sent exactly once");
+}
+both_backends!(two_workers_run_each_job_exactly_once);
+
+fn aiosmtpd_available() -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+struct Sink {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_sink(fail_first: u32) -> Sink {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new("python3")
+        .arg(format!("{}/scripts/smtp_sink.py", env!("CARGO_MANIFEST_DIR")))
+        .args([
+            "--port",
+            &port.to_string(),
+            "--dir",
+            &dir.path().to_string_lossy(),
+            "--fail-first",
+            &fail_first.to_string(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("ready"), "{line}");
+    Sink { child, dir, port }
+}
+
+async fn e_mail_goes_through_a_real_smtp_server_with_retries_and_dead_letters(backend: crate::common::Backend) {
+    if !aiosmtpd_available() {
+        if std::env::var("REQUIRE_POSTGRES").is_ok() {
+            panic!("aiosmtpd is required in CI (scripts/test.sh installs it)");
+        }
+        eprintln!("\n!!!!! SKIPPING SMTP test: pip install aiosmtpd !!!!!\n");
+        return;
+    }
+    let sink = start_sink(1);
+    let port = sink.port;
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.email.transport = "smtp".into();
+        s.email.smtp_host = "127.0.0.1".into();
+        s.email.smtp_port = port;
+        s.email.smtp_tls = "none".into();
+        s.jobs.backoff_base_secs = 0;
+        s.jobs.max_attempts = 3;
+    })
+    .await
+    else {
+        return;
+    };
+    let r = app
+        .submit(&complaint(
+            "Đặt vé máy bay qua đại lý, bị hủy chuyến không được hoàn tiền.",
+        ))
+        .await;
+    assert_eq!(r.status, 201);
+    // The server answers the first attempt with 451: the message is retried, then delivered.
+    assert_eq!(app.worker.run_once().await.unwrap(), Ran::Retry);
+    assert_eq!(app.worker.run_once().await.unwrap(), Ran::Done);
+    let files: Vec<_> = std::fs::read_dir(sink.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let raw = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        raw.lines()
+            .any(|l| l.starts_with("Subject:") && l.to_lowercase().contains("=?utf-8?b?")),
+        "Vietnamese subject is RFC 2047 encoded:\n{raw}"
+    );
+    assert!(raw.contains("multipart/alternative"));
+    assert!(raw.contains("hong.nguyen@example.com"));
+    drop(sink);
+    // With the server gone, a message is retried and then dead-lettered, visible to admins.
+    app.submit(&complaint("Khiếu nại thứ hai về dịch vụ.")).await;
+    let mut last = Ran::Nothing;
+    for _ in 0..3 {
+        last = app.worker.run_once().await.unwrap();
+    }
+    assert_eq!(last, Ran::Dead);
+    let dead = app
+        .get("/api/v1/admin/outbox?status=dead", Some(&app.admin_token))
+        .await;
+    let dead = dead.body.as_array().unwrap().clone();
+    assert_eq!(dead.len(), 1);
+    assert!(dead[0]["last_error"].is_string());
+    assert!(
+        !dead[0]["to"].as_str().unwrap().contains("hong.nguyen"),
+        "masked: {}",
+        dead[0]["to"]
+    );
+    let id = dead[0]["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/admin/outbox/{id}/retry"),
+            Some(&app.admin_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let pending = app
+        .get("/api/v1/admin/outbox?status=pending", Some(&app.admin_token))
+        .await;
+    assert_eq!(pending.body.as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn e_mail_goes_through_a_real_smtp_server_sqlite() {
+    e_mail_goes_through_a_real_smtp_server_with_retries_and_dead_letters(crate::common::Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn e_mail_goes_through_a_real_smtp_server_postgres() {
+    e_mail_goes_through_a_real_smtp_server_with_retries_and_dead_letters(crate::common::Backend::Postgres).await;
+}

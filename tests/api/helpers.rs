@@ -1,0 +1,286 @@
+//! `spawn_app()`: a fresh database, the real application on port 0, and per-endpoint helpers.
+
+use std::path::Path;
+
+use awc::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::common::{Backend, TestDb};
+use hotline::config::Settings;
+use hotline::startup::Application;
+use hotline::state::AppState;
+
+/// Runs a scenario on SQLite and on PostgreSQL as two tests.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                if let Some(app) = $crate::helpers::spawn_app($crate::common::Backend::Sqlite).await {
+                    super::$name(&app).await;
+                }
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::spawn_app($crate::common::Backend::Postgres).await {
+                    super::$name(&app).await;
+                }
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub client: awc::Client,
+    pub admin_token: String,
+    pub handle: actix_web::dev::ServerHandle,
+    /// The application's job worker (tests drive it: `jobs.enabled` is false in config/test.toml).
+    pub worker: hotline::service::jobs::Worker,
+    _db: TestDb,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop the server (without waiting) so the database can be dropped.
+        let h = self.handle.clone();
+        actix_web::rt::spawn(async move { h.stop(false).await });
+    }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+    pub raw: Vec<u8>,
+}
+
+async fn read(
+    mut r: awc::ClientResponse<
+        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+    >,
+) -> Resp {
+    let status = r.status();
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let raw = r.body().limit(50 * 1024 * 1024).await.expect("body").to_vec();
+    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    Resp {
+        status,
+        body,
+        content_type,
+        raw,
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    let db = TestDb::new(backend)?;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut settings = Settings::load_from(&Path::new(root).join("config"), "test", false).expect("settings");
+    settings.data_dir = db.dir.path().to_path_buf();
+    settings.database.url = db.url.clone();
+    settings.database.pool_size = 4;
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.workers = 2;
+    tweak(&mut settings);
+    settings.finish().expect("settings");
+    let app = Application::build(settings).expect("build app");
+    let port = app.port;
+    let state = app.state.clone();
+    let (user, pw) = app.bootstrap_admin.clone().expect("a fresh database creates an admin");
+    let handle = app.handle();
+    let worker = app.worker.clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let client = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish();
+    let mut t = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        state,
+        client,
+        admin_token: String::new(),
+        handle,
+        worker,
+        _db: db,
+    };
+    t.admin_token = t.login(&user, &pw).await;
+    Some(t)
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        let mut r = self.client.get(self.url(path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        read(r.send().await.expect("send")).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        let mut r = self.client.post(self.url(path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        read(r.send_json(body).await.expect("send")).await
+    }
+
+    /// POST with a raw body and content type (for malformed-input tests).
+    pub async fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Resp {
+        let mut r = self
+            .client
+            .post(self.url(path))
+            .insert_header(("content-type", content_type));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        read(r.send_body(body).await.expect("send")).await
+    }
+
+    pub async fn post_with_header(&self, path: &str, header: (&str, &str), body: &Value) -> Resp {
+        read(
+            self.client
+                .post(self.url(path))
+                .insert_header(header)
+                .send_json(body)
+                .await
+                .expect("send"),
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "login {username}: {}", r.body);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a staff member through the admin API and returns (id, token).
+    pub async fn user(&self, username: &str, role: &str, agency: Option<&str>) -> (String, String) {
+        let r = self
+            .post(
+                "/api/v1/admin/users",
+                Some(&self.admin_token),
+                &json!({"username": username, "role": role, "agency": agency, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "create user: {}", r.body);
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        (id, self.login(username, PASSWORD).await)
+    }
+
+    /// Runs a SQL statement directly on the test database (to age clocks, tamper, …).
+    pub fn sql(&self, statement: &str) {
+        use diesel::RunQueryDsl;
+        let mut conn = self.state.db.get_blocking().unwrap();
+        diesel::sql_query(statement).execute(&mut *conn).unwrap();
+    }
+
+    pub async fn submit(&self, body: &Value) -> Resp {
+        self.post("/api/v1/public/complaints", None, body).await
+    }
+
+    /// Operator intake; returns the case JSON.
+    pub async fn open_case(&self, token: &str, body: &Value) -> Value {
+        let r = self.post("/api/v1/cases", Some(token), body).await;
+        assert_eq!(r.status, 201, "open case: {}", r.body);
+        r.body
+    }
+
+    pub async fn case(&self, token: &str, id: &str) -> Resp {
+        self.get(&format!("/api/v1/cases/{id}"), Some(token)).await
+    }
+
+    /// Posts an action with the case's current version merged into `fields`.
+    pub async fn act(&self, token: &str, case: &Value, action: &str, fields: Value) -> Resp {
+        let mut body = fields;
+        body["version"] = case["version"].clone();
+        self.post(
+            &format!("/api/v1/cases/{}/actions/{action}", case["id"].as_str().unwrap()),
+            Some(token),
+            &body,
+        )
+        .await
+    }
+
+    /// Like `act`, asserting success and returning the new case.
+    pub async fn act_ok(&self, token: &str, case: &Value, action: &str, fields: Value) -> Value {
+        let r = self.act(token, case, action, fields).await;
+        assert_eq!(r.status, 200, "{action} from {}: {}", case["status"], r.body);
+        r.body
+    }
+}
+
+/// A complaint as the web form sends it.
+pub fn complaint(description: &str) -> Value {
+    json!({
+        "description": description,
+        "consumer_request": "Đề nghị hoàn lại tiền",
+        "amount_vnd": 1250000,
+        "transaction_date": "2026-11-01",
+        "consumer": {
+            "name": "Nguyễn Thị Hồng",
+            "phone": "0912 345 678",
+            "email": "hong.nguyen@example.com",
+            "address": "Số 12 ngõ 34 phố Huế, phường Hai Bà Trưng",
+            "province": "Hà Nội",
+            "consent": true
+        },
+        "business": {"name": "Cửa hàng Điện máy Ánh Dương", "tax_code": "0101243150"}
+    })
+}
+
+/// A dispute entered by staff (kind and category fixed, so the test does not depend on the router).
+pub fn dispute() -> Value {
+    let mut c = complaint("Mua máy giặt bị lỗi, cửa hàng không bảo hành.");
+    c["kind"] = json!("dispute");
+    c["category"] = json!("goods_general");
+    c["channel"] = json!("hotline");
+    c
+}
+
+pub fn violation() -> Value {
+    let mut c = complaint("Cửa hàng bán mỹ phẩm không rõ nguồn gốc, đề nghị kiểm tra.");
+    c["kind"] = json!("violation_report");
+    c["category"] = json!("counterfeit_origin");
+    c["channel"] = json!("walk_in");
+    c
+}
+
+pub fn assert_problem(r: &Resp, status: u16, code: &str) {
+    assert_eq!(
+        r.status.as_u16(),
+        status,
+        "expected {status} {code}, got {}: {}",
+        r.status,
+        r.body
+    );
+    assert!(
+        r.content_type.starts_with("application/problem+json"),
+        "content type {}",
+        r.content_type
+    );
+    assert_eq!(r.body["code"], code, "{}", r.body);
+    assert!(r.body["detail"].is_string() && r.body["detail_vi"].is_string());
+}

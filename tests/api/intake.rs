@@ -1,0 +1,241 @@
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, complaint, TestApp};
+
+async fn citizen_submits_and_follows_a_complaint_without_seeing_personal_data(app: &TestApp) {
+    let r = app
+        .submit(&complaint(
+            "Tôi mua tủ lạnh tại cửa hàng, giao hàng bị móp, cửa hàng không đổi.",
+        ))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let code = r.body["tracking_code"].as_str().unwrap().to_owned();
+    let parts: Vec<&str> = code.split('-').collect();
+    assert_eq!(parts.len(), 4, "{code}");
+    assert_eq!(parts[0], "KN");
+    assert_eq!(parts[2].len(), 4);
+    assert_eq!(parts[3].len(), 4);
+
+    let wrong = app
+        .get(&format!("/api/v1/public/complaints/{code}?phone_last4=0000"), None)
+        .await;
+    assert_problem(&wrong, 404, "not_found");
+    let unknown = app
+        .get("/api/v1/public/complaints/KN-2026-AAAA-BBBB?phone_last4=5678", None)
+        .await;
+    assert_problem(&unknown, 404, "not_found");
+    let missing = app.get(&format!("/api/v1/public/complaints/{code}"), None).await;
+    assert_problem(&missing, 422, "invalid_field");
+
+    let view = app
+        .get(
+            &format!("/api/v1/public/complaints/{}?phone_last4=5678", code.to_lowercase()),
+            None,
+        )
+        .await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    assert_eq!(view.body["status"], "new");
+    assert_eq!(view.body["stage"], "Đã tiếp nhận");
+    assert_eq!(view.body["agency"]["code"], "SCT");
+    assert!(!view.body["messages"].as_array().unwrap().is_empty());
+    let text = String::from_utf8(view.raw.clone()).unwrap();
+    for secret in [
+        "Nguyễn Thị Hồng",
+        "0912",
+        "345 678",
+        "912345678",
+        "hong.nguyen",
+        "example.com",
+        "ngõ 34",
+        "tủ lạnh",
+        "Ánh Dương",
+        "0101243150",
+    ] {
+        assert!(!text.contains(secret), "public view leaks {secret}: {text}");
+    }
+}
+both_backends!(citizen_submits_and_follows_a_complaint_without_seeing_personal_data);
+
+async fn the_same_idempotency_key_never_creates_a_second_case(app: &TestApp) {
+    let body = complaint("Đặt hàng online đã chuyển khoản nhưng không nhận được hàng.");
+    let a = app
+        .post_with_header("/api/v1/public/complaints", ("Idempotency-Key", "form-42"), &body)
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let b = app
+        .post_with_header("/api/v1/public/complaints", ("Idempotency-Key", "form-42"), &body)
+        .await;
+    assert_eq!(b.status, 200, "{}", b.body);
+    assert_eq!(a.body["tracking_code"], b.body["tracking_code"]);
+
+    // Concurrent repeats of one submission: still one case.
+    let mut futs = Vec::new();
+    for _ in 0..6 {
+        futs.push(app.post_with_header("/api/v1/public/complaints", ("Idempotency-Key", "form-43"), &body));
+    }
+    let results = futures_util::future::join_all(futs).await;
+    let codes: std::collections::HashSet<String> = results
+        .iter()
+        .map(|r| {
+            assert!(r.status == 201 || r.status == 200, "{} {}", r.status, r.body);
+            r.body["tracking_code"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(codes.len(), 1, "{codes:?}");
+
+    let other = complaint("Một nội dung khác hẳn.");
+    let reused = app
+        .post_with_header("/api/v1/public/complaints", ("Idempotency-Key", "form-42"), &other)
+        .await;
+    assert_problem(&reused, 422, "idempotency_key_reused");
+
+    let (_, coord) = app.user("dieu.phoi", "coordinator", Some("SCT")).await;
+    let all = app.get("/api/v1/cases?limit=200", Some(&coord)).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 2, "{}", all.body);
+}
+both_backends!(the_same_idempotency_key_never_creates_a_second_case);
+
+async fn vietnamese_text_round_trips_byte_for_byte(app: &TestApp) {
+    let text = "Tôi đã mua “nồi cơm điện” giá 1.250.000đ; hàng lỗi — shop bảo: «không đổi trả». Ỹ ỷ ữ ự ổ ẫ đĐ 🙂\nDòng thứ hai\tcó tab.";
+    let (_, op) = app.user("op.vn", "operator", Some("SCT")).await;
+    let mut body = crate::helpers::dispute();
+    body["description"] = json!(text);
+    body["consumer"]["name"] = json!("Đặng Thị Ngọc Ánh");
+    let c = app.open_case(&op, &body).await;
+    let got = app.case(&op, c["id"].as_str().unwrap()).await;
+    assert_eq!(got.body["description"].as_str().unwrap().as_bytes(), text.as_bytes());
+    assert_eq!(got.body["consumer"]["name"], "Đặng Thị Ngọc Ánh");
+    // Search ignores diacritics and case.
+    let found = app.get("/api/v1/cases?q=NOI%20COM%20dien", Some(&op)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{}", found.body);
+    let found = app.get("/api/v1/cases?q=dang%20thi%20ngoc", Some(&op)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{}", found.body);
+    // Words with letters the tracking-code alphabet lacks (I, L, O, U), so no random code
+    // fragment can match them ("xe may" once did: "may" from the business name, "xe" from a
+    // code like KN-2026-XE4F-….).
+    let none = app.get("/api/v1/cases?q=tu%20lanh", Some(&op)).await;
+    assert_eq!(none.body["items"].as_array().unwrap().len(), 0);
+}
+both_backends!(vietnamese_text_round_trips_byte_for_byte);
+
+async fn bad_input_gets_a_clear_4xx_and_changes_nothing(app: &TestApp) {
+    let p = "/api/v1/public/complaints";
+    let r = app
+        .post_raw(p, None, "application/json", b"{\"description\": ".to_vec())
+        .await;
+    assert_problem(&r, 400, "malformed_json");
+    let r = app.post_raw(p, None, "text/plain", b"hello".to_vec()).await;
+    assert_problem(&r, 415, "unsupported_media_type");
+    let mut c = complaint("x y z");
+    c["surprise"] = json!(1);
+    let r = app.submit(&c).await;
+    assert_problem(&r, 422, "unknown_field");
+    assert_eq!(r.body["field"], "surprise");
+    let mut c = complaint("x y z");
+    c["amount_vnd"] = json!("nhiều tiền");
+    let r = app.submit(&c).await;
+    assert_problem(&r, 422, "invalid_field");
+    assert_eq!(r.body["field"], "amount_vnd");
+    assert!(
+        !r.raw.windows("nhiều".len()).any(|w| w == "nhiều".as_bytes()),
+        "error echoes input"
+    );
+    let mut c = complaint("x y z");
+    c["consumer"]["phone"] = json!(912345678);
+    let r = app.submit(&c).await;
+    assert_problem(&r, 422, "invalid_field");
+    assert!(
+        !String::from_utf8_lossy(&r.raw).contains("912345678"),
+        "error echoes a phone number"
+    );
+    let mut c = complaint("x y z");
+    c["consumer"]["vulnerable"] = json!(["dragon"]);
+    let r = app.submit(&c).await;
+    assert_problem(&r, 422, "invalid_enum");
+    let mut c = complaint("x y z");
+    c["consumer"]["phone"] = json!("12345");
+    let r = app.submit(&c).await;
+    assert_problem(&r, 422, "invalid_field");
+    assert_eq!(r.body["field"], "consumer.phone");
+    let mut c = complaint("x y z");
+    c["consumer"]["consent"] = json!(false);
+    assert_problem(&app.submit(&c).await, 422, "consent_required");
+    let mut c = complaint("   ");
+    c["consumer"]["consent"] = json!(true);
+    assert_problem(&app.submit(&c).await, 422, "required");
+    let mut c = complaint("x");
+    c["kind"] = json!("dispute");
+    assert_problem(&app.submit(&c).await, 422, "unknown_field");
+    let mut c = complaint("x");
+    c["consumer"].as_object_mut().unwrap().remove("phone");
+    assert_problem(&app.submit(&c).await, 422, "required");
+    let big = complaint(&"a".repeat(400_000));
+    let r = app.submit(&big).await;
+    assert_problem(&r, 413, "payload_too_large");
+    let r = app.post_with_header(p, ("Idempotency-Key", ""), &complaint("x")).await;
+    assert_problem(&r, 400, "invalid_idempotency_key");
+    let r = app.get("/api/v1/cases?limit=9999", Some(&app.admin_token)).await;
+    assert_problem(&r, 400, "invalid_query");
+    let r = app.get("/api/v1/cases?status=flying", Some(&app.admin_token)).await;
+    assert_problem(&r, 400, "invalid_query");
+    let r = app
+        .get("/api/v1/cases?cursor=bm90LWEtY3Vyc29y", Some(&app.admin_token))
+        .await;
+    assert_problem(&r, 400, "invalid_cursor");
+
+    // Nothing was created by any of that.
+    let (_, coord) = app.user("coord.bad", "coordinator", Some("SCT")).await;
+    let all = app.get("/api/v1/cases", Some(&coord)).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 0, "{}", all.body);
+}
+both_backends!(bad_input_gets_a_clear_4xx_and_changes_nothing);
+
+async fn classify_returns_the_contract(app: &TestApp) {
+    let r = app
+        .post("/api/v1/classify", None, &json!({"text": "Bán hàng giả, hàng nhái không rõ nguồn gốc tại chợ, đề nghị kiểm tra xử lý", "channel": "hotline"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for k in [
+        "kind",
+        "category",
+        "agency",
+        "vulnerable",
+        "pii",
+        "confidence",
+        "explanation",
+    ] {
+        assert!(r.body.get(k).is_some(), "missing {k}: {}", r.body);
+    }
+    assert_eq!(r.body["kind"], "violation_report");
+    let q = app
+        .post(
+            "/api/v1/classify",
+            None,
+            &json!({"text": "Cho tôi hỏi mua hàng online được đổi trả trong bao nhiêu ngày?"}),
+        )
+        .await;
+    assert_eq!(q.body["kind"], "consultation");
+    assert!(q.body["agency"].is_null());
+    let e = app.post("/api/v1/classify", None, &json!({"text": ""})).await;
+    assert_problem(&e, 422, "required");
+    // Intake stores the suggestion with its explanation.
+    let s = app
+        .submit(&complaint(
+            "Mua sữa bột cho con trên Shopee, nhận hàng giả, đề nghị hoàn tiền",
+        ))
+        .await;
+    assert_eq!(s.status, 201);
+    let (_, op) = app.user("op.cls", "operator", Some("SCT")).await;
+    let list = app.get("/api/v1/cases", Some(&op)).await;
+    let id = list.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let c = app.case(&op, &id).await;
+    assert!(
+        c.body["suggestion"]["explanation"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "{}",
+        c.body
+    );
+}
+both_backends!(classify_returns_the_contract);

@@ -1,0 +1,20 @@
+//! Black-box integration tests over HTTP. Every test runs twice, on a fresh SQLite file and on
+//! a fresh PostgreSQL database (skipped loudly if PostgreSQL is unreachable and
+//! REQUIRE_POSTGRES is not set).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+mod helpers;
+
+mod auth;
+mod calls;
+mod cases;
+mod clocks;
+mod evidence;
+mod health;
+mod intake;
+mod lifecycle;
+mod process;
+mod routing;
