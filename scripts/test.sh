@@ -35,3 +35,7 @@ cargo test --locked "$@"
 echo
 echo "== router accuracy on the development set (tests/fixtures/complaints-dev.jsonl)"
 cargo run --locked --quiet -- routing evaluate tests/fixtures/complaints-dev.jsonl
+
+echo
+echo "== router accuracy on the independent hold-out set (tests/fixtures/complaints-holdout.jsonl)"
+cargo run --locked --quiet -- routing evaluate tests/fixtures/complaints-holdout.jsonl | head -n 2

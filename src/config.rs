@@ -78,6 +78,9 @@ pub struct DatabaseSettings {
     pub sqlite_busy_timeout_ms: u32,
     /// SQLite `synchronous`: FULL (default, survives power loss) or NORMAL.
     pub sqlite_synchronous: String,
+    /// SQLite: seconds between refreshes of the query planner's statistics (`ANALYZE`, also
+    /// run at start); 0 = only at start. Ignored on PostgreSQL (autovacuum does it).
+    pub sqlite_analyze_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -54,6 +54,10 @@ pub enum AppError {
     },
     #[error("conflict: {en}")]
     Conflict { code: &'static str, en: String, vi: String },
+    /// A violation report opened from this cluster is still open (409 `cluster_report_exists`);
+    /// the problem body names it in `case_id`.
+    #[error("an open violation report exists for this cluster")]
+    ClusterReportExists { case_id: String },
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -93,9 +97,10 @@ impl AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::VersionConflict { .. } | AppError::InvalidTransition { .. } | AppError::Conflict { .. } => {
-                StatusCode::CONFLICT
-            }
+            AppError::VersionConflict { .. }
+            | AppError::InvalidTransition { .. }
+            | AppError::Conflict { .. }
+            | AppError::ClusterReportExists { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -115,6 +120,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::VersionConflict { .. } => "version_conflict",
             AppError::InvalidTransition { .. } => "invalid_transition",
+            AppError::ClusterReportExists { .. } => "cluster_report_exists",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Unavailable => "unavailable",
@@ -147,6 +153,10 @@ impl AppError {
             AppError::InvalidTransition { action, status, .. } => (
                 format!("action '{action}' is not allowed while the case is '{status}'"),
                 format!("không thể thực hiện '{action}' khi hồ sơ đang ở trạng thái '{status}'"),
+            ),
+            AppError::ClusterReportExists { case_id } => (
+                format!("a violation report opened from this cluster is still open (case {case_id}); it was not opened again"),
+                format!("đã có phản ánh vi phạm lập từ cụm phản ánh này và chưa kết thúc (hồ sơ {case_id}); không lập thêm"),
             ),
             AppError::PayloadTooLarge => ("the request body is too large".into(), "dữ liệu gửi lên quá lớn".into()),
             AppError::UnsupportedMediaType => (
@@ -192,6 +202,9 @@ pub struct Problem {
     /// For `version_conflict`: the current version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// For `cluster_report_exists`: the open violation report's case id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
 }
 
 impl ResponseError for AppError {
@@ -219,6 +232,10 @@ impl ResponseError for AppError {
             },
             current_version: match self {
                 AppError::VersionConflict { current } => Some(*current),
+                _ => None,
+            },
+            case_id: match self {
+                AppError::ClusterReportExists { case_id } => Some(case_id.clone()),
                 _ => None,
             },
         };

@@ -69,6 +69,8 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Prepared> {
         crate::service::clocks::seed_calendar(c, &calendar, crate::state::now().naive_utc())
     })
     .map_err(|e| anyhow::anyhow!("seeding the calendar: {e}"))?;
+    portability::refresh_planner_statistics(&mut conn)
+        .map_err(|e| anyhow::anyhow!("refreshing planner statistics: {e}"))?;
     let admin =
         bootstrap::ensure_admin(&mut conn).map_err(|e| anyhow::anyhow!("creating the first administrator: {e}"))?;
     Ok(Prepared {

@@ -124,12 +124,15 @@ fn scoped<'a>(scope: &'a Scope) -> BoxedCases<'a> {
     let q = cases::table.into_boxed();
     match scope {
         Scope::All => q,
+        // A correlated EXISTS, not `id IN (SELECT …)`: SQLite would first collect every case
+        // id of the agency (a quarter of a million at a million cases) before answering the
+        // first page; probing the (case_id, agency_code) key per case stops at the page.
         Scope::Agency(a) => q.filter(
-            cases::id.eq_any(
-                case_agencies::table
-                    .filter(case_agencies::agency_code.eq(a.as_str()))
-                    .select(case_agencies::case_id),
-            ),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "EXISTS (SELECT 1 FROM case_agencies ca WHERE ca.case_id = cases.id AND ca.agency_code = ",
+            )
+            .bind::<diesel::sql_types::Text, _>(a.clone())
+            .sql(")"),
         ),
         Scope::Mediator(m) => q.filter(cases::mediator_id.eq(m.as_str())),
         Scope::Nothing => q.filter(cases::id.eq("").and(cases::id.ne(""))),
@@ -241,8 +244,8 @@ pub struct ListFilter {
     pub assignee: Option<String>,
     pub created_from: Option<NaiveDateTime>,
     pub created_to: Option<NaiveDateTime>,
-    /// Normalised search words; every one must occur in the case (see `portability::text_search`).
-    pub words: Vec<String>,
+    /// Search terms; the case must be indexed under every one (see `portability::text_search`).
+    pub words: Vec<crate::domain::search::SearchTerm>,
     /// Only cases with this clock running.
     pub clock: Option<String>,
     /// Only cases with a running clock past due.
@@ -259,6 +262,40 @@ pub fn list(
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<CaseRow>> {
+    use super::portability::{text_search, TextSearch};
+    let newest_first_after = match (sort, after) {
+        (Sort::CreatedDesc, Some(Cursor::Created { priority, at, .. })) => Some(Some((*priority, *at))),
+        (Sort::CreatedDesc, _) => Some(None),
+        (Sort::DueAsc, _) => None,
+    };
+    match text_search(backend_of(conn), &f.words, newest_first_after, limit) {
+        TextSearch::Nothing => page_query(scope, f, sort, after)
+            .limit(limit)
+            .select(CaseRow::as_select())
+            .load(conn),
+        TextSearch::Condition(cond) => page_query(scope, f, sort, after)
+            .filter(cond)
+            .limit(limit)
+            .select(CaseRow::as_select())
+            .load(conn),
+        TextSearch::Windows(mut windows) => {
+            let mut page: Vec<CaseRow> = Vec::new();
+            while (page.len() as i64) < limit {
+                let Some(cond) = windows.next_window(conn)? else { break };
+                let rows = page_query(scope, f, sort, after)
+                    .filter(cond)
+                    .limit(limit - page.len() as i64)
+                    .select(CaseRow::as_select())
+                    .load(conn)?;
+                page.extend(rows);
+            }
+            Ok(page)
+        }
+    }
+}
+
+/// The filters, cursor and order of a list, without its text search.
+fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&Cursor>) -> BoxedCases<'a> {
     let mut q = scoped(scope);
     if let Some(s) = &f.status {
         q = q.filter(cases::status.eq(s.clone()));
@@ -300,9 +337,6 @@ pub fn list(
                     .select(case_clocks::case_id),
             ),
         );
-    }
-    for cond in super::portability::text_search(backend_of(conn), &f.words) {
-        q = q.filter(cond);
     }
     match (sort, after) {
         (Sort::CreatedDesc, Some(Cursor::Created { priority, at, id })) => {
@@ -347,7 +381,7 @@ pub fn list(
         }
         _ => {}
     }
-    q = match sort {
+    match sort {
         Sort::CreatedDesc => q.order((cases::priority.desc(), cases::created_at.desc(), cases::id.desc())),
         Sort::DueAsc => q.order((
             cases::priority.desc(),
@@ -355,8 +389,7 @@ pub fn list(
             cases::due_at.asc(),
             cases::id.asc(),
         )),
-    };
-    q.limit(limit).select(CaseRow::as_select()).load(conn)
+    }
 }
 
 /// Seq and hash of the newest event of a case.
@@ -536,10 +569,13 @@ pub fn set_due(conn: &mut AnyConnection, id: &str, due: Option<NaiveDateTime>) -
 }
 
 /// Distinct consumers (by phone) who complained about a business since `since`, all agencies.
+/// Cases the service opened itself (channel `internal`: a violation report from a cluster) have
+/// no consumer and do not count.
 pub fn consumers_of_business(conn: &mut AnyConnection, business_key: &str, since: NaiveDateTime) -> QueryResult<usize> {
     let phones: Vec<String> = cases::table
         .filter(cases::business_key.eq(business_key))
         .filter(cases::created_at.ge(since))
+        .filter(cases::channel.ne("internal"))
         .select(cases::consumer_phone)
         .distinct()
         .load(conn)?;

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod calls;
 pub mod cases;
 pub mod clocks;
+pub mod cluster_reports;
 pub mod connection;
 pub mod jobs;
 pub mod migrations;

@@ -13,11 +13,11 @@ use diesel_migrations::MigrationHarness;
 
 use diesel::expression::BoxableExpression;
 use diesel::sql_types::{Bool, Text};
-use diesel::TextExpressionMethods;
 
 use super::connection::{AnyConnection, Backend, MultiBackend};
 use super::migrations;
 use super::schema::cases;
+use crate::domain::search::SearchTerm;
 
 /// The backend of a live connection.
 pub fn backend_of(conn: &AnyConnection) -> Backend {
@@ -64,37 +64,185 @@ where
 /// A boxed condition on `cases`.
 pub type CaseFilter = Box<dyn BoxableExpression<cases::table, MultiBackend, SqlType = Bool>>;
 
-/// List filters: every word occurs in the case's `search_text`.
-/// - SQLite: the FTS5 table `case_fts` (kept by triggers), prefix query `"w1"* AND "w2"*`.
-/// - PostgreSQL: `search_text LIKE '%w%'` per word, served by the pg_trgm GIN index.
-///
-/// Words are normalised (ASCII letters and digits only), so they need no quoting beyond this.
-pub fn text_search(backend: Backend, words: &[String]) -> Vec<CaseFilter> {
-    let words: Vec<String> = words
-        .iter()
-        .map(|w| w.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>())
-        .filter(|w| !w.is_empty())
+/// Refreshes the query planner's statistics.
+/// - SQLite: `ANALYZE` sampling at most 1,000 rows per index (`analysis_limit`: milliseconds
+///   even at a million cases). SQLite keeps no statistics by itself; without them it guesses
+///   that an equality on any index (e.g. `status`) selects ten rows and prefers that index to
+///   the search window's keys. Run at start and periodically by the worker.
+/// - PostgreSQL: nothing; autovacuum's auto-analyze keeps statistics current.
+pub fn refresh_planner_statistics(conn: &mut AnyConnection) -> Result<(), DieselError> {
+    use diesel::RunQueryDsl;
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            diesel::sql_query("PRAGMA analysis_limit = 1000").execute(c)?;
+            diesel::sql_query("ANALYZE").execute(c)?;
+            Ok(())
+        }
+        AnyConnection::Postgresql(_) => Ok(()),
+    }
+}
+
+/// How a list finds the cases indexed under every search term (see `domain::search`): whole
+/// words, and words starting with a term whose `prefix` is set.
+pub enum TextSearch {
+    /// No terms: no restriction.
+    Nothing,
+    /// One condition selects every match.
+    /// - PostgreSQL: the GIN index on `array_to_tsvector(string_to_array(search_text, ' '))`
+    ///   (migration 000003); the expression must stay identical to the index's for it to be
+    ///   used. ANALYZE keeps per-word frequencies, so for a common word the planner walks the
+    ///   newest-first index and checks each case instead.
+    /// - SQLite, for orders other than newest first: the keys of every match.
+    Condition(CaseFilter),
+    /// SQLite, newest first: the matching keys in list order, one window at a time (see
+    /// [`KeyWindows`]); the caller stops asking once its page is full.
+    Windows(KeyWindows),
+}
+
+/// The `search_key` a case has in SQLite's search index (migration 000003 computes the same in
+/// SQL): it sorts like the default list order, priority first, then newest.
+pub fn search_key(priority: bool, created_at: chrono::NaiveDateTime) -> i64 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_default();
+    let micros = (created_at - epoch).num_microseconds().unwrap_or(0);
+    (if priority { 1_i64 << 62 } else { 0 }) + micros * SLOTS
+}
+
+/// Cases created in the same microsecond share a bucket of this many keys.
+const SLOTS: i64 = 1024;
+/// Keys read in the first window, as a multiple of the page size; each further window is
+/// four times larger, up to `MAX_WINDOW`.
+const FIRST_WINDOW_PAGES: i64 = 4;
+const MAX_WINDOW: i64 = 65_536;
+
+/// Matching keys of SQLite's search index in descending order (= list order), window by window.
+/// Each window ends on a bucket boundary, so every case sharing a bucket with a case of the
+/// window is in it: a page assembled from whole windows, each sorted by the list order, is
+/// exactly the page a single query over all matches would give.
+pub struct KeyWindows {
+    query: String,
+    /// Keys below this (exclusive) are still to be read.
+    upper: i64,
+    size: i64,
+    done: bool,
+}
+
+#[derive(diesel::QueryableByName)]
+struct KeyRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    rowid: i64,
+}
+
+impl KeyWindows {
+    /// The condition restricting cases to the next window, or `None` when all are read.
+    pub fn next_window(&mut self, conn: &mut AnyConnection) -> Result<Option<CaseFilter>, DieselError> {
+        use diesel::sql_types::BigInt;
+        use diesel::RunQueryDsl;
+        let AnyConnection::Sqlite(conn) = conn else {
+            return Err(DieselError::QueryBuilderError("key windows are SQLite's".into()));
+        };
+        if self.done {
+            return Ok(None);
+        }
+        let mut keys: Vec<i64> = diesel::sql_query(
+            "SELECT rowid FROM case_search WHERE case_search MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+        )
+        .bind::<Text, _>(&self.query)
+        .bind::<BigInt, _>(self.upper)
+        .bind::<BigInt, _>(self.size)
+        .load::<KeyRow>(conn)?
+        .into_iter()
+        .map(|k| k.rowid)
         .collect();
-    if words.is_empty() {
-        return vec![];
+        match keys.last().copied() {
+            None => {
+                self.done = true;
+                return Ok(None);
+            }
+            Some(_) if (keys.len() as i64) < self.size => self.done = true,
+            Some(low) => {
+                // Complete the bucket of the lowest key read.
+                let floor = low.div_euclid(SLOTS) * SLOTS;
+                let rest = diesel::sql_query(
+                    "SELECT rowid FROM case_search WHERE case_search MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC",
+                )
+                .bind::<Text, _>(&self.query)
+                .bind::<BigInt, _>(floor)
+                .bind::<BigInt, _>(low)
+                .load::<KeyRow>(conn)?;
+                keys.extend(rest.into_iter().map(|k| k.rowid));
+                self.upper = floor;
+                self.size = (self.size * 4).min(MAX_WINDOW);
+            }
+        }
+        let list = serde_json::to_string(&keys).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+        Ok(Some(Box::new(
+            diesel::dsl::sql::<Bool>("cases.search_key IN (SELECT value FROM json_each(")
+                .bind::<Text, _>(list)
+                .sql("))"),
+        )))
+    }
+}
+
+/// Plans the text search of a list. `newest_first_after`: for the default order, the
+/// position the page starts after (`Some(None)` for the first page); `None` for other orders.
+/// Terms hold only ASCII letters and digits (checked again here), so quoting them is safe.
+pub fn text_search(
+    backend: Backend,
+    terms: &[SearchTerm],
+    newest_first_after: Option<Option<(bool, chrono::NaiveDateTime)>>,
+    page: i64,
+) -> TextSearch {
+    let terms: Vec<(&str, bool)> = terms
+        .iter()
+        .filter(|t| !t.word.is_empty() && t.word.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(|t| (t.word.as_str(), t.prefix))
+        .collect();
+    if terms.is_empty() {
+        return TextSearch::Nothing;
     }
     match backend {
         Backend::Sqlite => {
-            let query = words
+            let query = terms
                 .iter()
-                .map(|w| format!("\"{w}\"*"))
+                .map(|(w, prefix)| {
+                    if *prefix {
+                        format!("\"{w}\"*")
+                    } else {
+                        format!("\"{w}\"")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" AND ");
-            vec![Box::new(
-                diesel::dsl::sql::<Bool>("cases.id IN (SELECT case_id FROM case_fts WHERE case_fts MATCH ")
+            match newest_first_after {
+                Some(after) => TextSearch::Windows(KeyWindows {
+                    query,
+                    upper: after.map_or(i64::MAX, |(p, at)| search_key(p, at).saturating_add(SLOTS)),
+                    size: (page * FIRST_WINDOW_PAGES).clamp(16, MAX_WINDOW),
+                    done: false,
+                }),
+                None => TextSearch::Condition(Box::new(
+                    diesel::dsl::sql::<Bool>(
+                        "cases.search_key IN (SELECT rowid FROM case_search WHERE case_search MATCH ",
+                    )
                     .bind::<Text, _>(query)
                     .sql(")"),
-            )]
+                )),
+            }
         }
-        Backend::Postgres => words
-            .iter()
-            .map(|w| -> CaseFilter { Box::new(cases::search_text.like(format!("%{w}%"))) })
-            .collect(),
+        Backend::Postgres => {
+            let query = terms
+                .iter()
+                .map(|(w, prefix)| if *prefix { format!("'{w}':*") } else { format!("'{w}'") })
+                .collect::<Vec<_>>()
+                .join(" & ");
+            TextSearch::Condition(Box::new(
+                diesel::dsl::sql::<Bool>("array_to_tsvector(string_to_array(cases.search_text, ' ')) @@ CAST(")
+                    .bind::<Text, _>(query)
+                    .sql(" AS tsquery)"),
+            ))
+        }
     }
 }
 

@@ -220,6 +220,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Violation reports opened from a mass-complaint cluster (`service::clusters`).
+    cluster_reports (report_case_id) {
+        report_case_id -> Text,
+        business_key -> Text,
+        seq -> Integer,
+        consumers -> Integer,
+        first_at -> Timestamp,
+        last_at -> Timestamp,
+        opened_by -> Nullable<Text>,
+        opened_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The cases each cluster report covers.
+    cluster_report_cases (report_case_id, case_id) {
+        report_case_id -> Text,
+        case_id -> Text,
+    }
+}
+
 diesel::joinable!(case_agencies -> cases (case_id));
 diesel::joinable!(case_clocks -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -241,4 +263,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     calls,
     evidence,
     idempotency_keys,
+    cluster_reports,
+    cluster_report_cases,
 );

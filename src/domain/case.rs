@@ -59,7 +59,8 @@ string_enum!(
 );
 
 string_enum!(
-    /// How the complaint arrived (recorded for statistics).
+    /// How the complaint arrived (recorded for statistics). `internal`: opened by the service
+    /// itself (a violation report from a mass-complaint cluster), never accepted from a client.
     Channel {
         Hotline => "hotline",
         Web => "web",
@@ -68,6 +69,9 @@ string_enum!(
         WalkIn => "walk_in",
         Zalo => "zalo",
         Api => "api",
+        // Opened by the service from its own data (a violation report from a mass-complaint
+        // cluster); never accepted in a request body.
+        Internal => "internal",
     }
 );
 

@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod complaint;
+pub mod search;
 pub mod user;
 pub mod values;
 

@@ -7,12 +7,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::actions;
-use super::dto::NewComplaintDto;
-use super::extractors::{CurrentUser, JsonBody};
+use super::dto::{ClusterReportDto, NewComplaintDto};
+use super::extractors::{CurrentUser, JsonBody, OptionalJsonBody};
 use crate::domain::case::{ActionName, Status};
+use crate::domain::search::query_terms;
 use crate::domain::Kind;
 use crate::error::{AppError, Problem};
-use crate::routing;
 use crate::service::cases::{self, ListFilter, ListQuery, Sort};
 use crate::service::events::Verification;
 use crate::service::views::{CaseDetail, CasePage, EventView};
@@ -106,14 +106,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             vi: "limit từ 1 đến 200".into(),
         });
     }
-    let words: Vec<String> =
-        p.q.as_deref()
-            .map(routing::normalize)
-            .unwrap_or_default()
-            .split_whitespace()
-            .take(8)
-            .map(str::to_owned)
-            .collect();
+    let words = p.q.as_deref().map(query_terms).unwrap_or_default();
     let cursor = match &p.cursor {
         Some(c) => Some(cases::decode_cursor(c, sort)?),
         None => None,
@@ -173,6 +166,28 @@ pub async fn verify(state: Data<AppState>, user: CurrentUser, id: Path<String>) 
     responses((status = 200, body = Vec<crate::service::clusters::Cluster>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn clusters(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(crate::service::clusters::list(&state, user.actor()).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/clusters/{business_key}/violation-report", tag = "cases", security(("bearer" = [])),
+    params(("business_key" = String, Path, description = "The cluster's `business_key`, URL-encoded (`mst%3A0101243150`, `name%3Aanh%20duong`)")),
+    request_body(content = Option<ClusterReportDto>, description = "Optional overrides of the cluster's suggestion"),
+    responses((status = 201, body = CaseDetail, description = "the report case; `Location` is its URL"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, description = "not a current cluster among the cases the caller may see", content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "cluster_report_exists: `case_id` names the open report", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn open_cluster_report(
+    state: Data<AppState>,
+    user: CurrentUser,
+    business_key: Path<String>,
+    body: OptionalJsonBody<ClusterReportDto>,
+) -> Result<impl Responder, AppError> {
+    let overrides = body.0.unwrap_or_default().into_domain()?;
+    let case =
+        crate::service::clusters::open_report(&state, user.actor(), business_key.into_inner(), overrides).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/cases/{}", case.id)))
+        .json(case))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/deadlines", tag = "cases", security(("bearer" = [])),

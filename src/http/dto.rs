@@ -11,6 +11,7 @@ use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
 use crate::domain::Kind;
 use crate::error::AppError;
 use crate::service::calls::{CallOutcome, NewCall};
+use crate::service::clusters::ClusterReportOverrides;
 
 pub const LONG: usize = 10_000;
 pub const SHORT: usize = 500;
@@ -102,6 +103,13 @@ impl NewComplaintDto {
     pub fn into_staff(self) -> Result<(NewComplaint, Option<String>), AppError> {
         let call_id = self.call_id.clone();
         let channel = self.channel.unwrap_or(Channel::Hotline);
+        if channel == Channel::Internal {
+            return Err(AppError::invalid(
+                "channel",
+                "channel `internal` is set by the service itself",
+                "kênh `internal` chỉ do hệ thống tự đặt",
+            ));
+        }
         Ok((self.into_domain(channel)?, call_id))
     }
 
@@ -232,4 +240,28 @@ impl NewCallDto {
 pub struct ClassifyDto {
     pub text: String,
     pub channel: Option<String>,
+}
+
+/// `POST /clusters/{business_key}/violation-report`: optional overrides of the cluster's
+/// suggestion. An empty or absent body takes the suggestion as it is.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterReportDto {
+    /// Category code (default: the cluster's most frequent category).
+    pub category: Option<String>,
+    /// Agency code that receives the report (default: the category's enforcement lead).
+    pub agency: Option<String>,
+    /// A covering note for the receiving agency, kept in the report's history (not in its
+    /// description); phone numbers, e-mails and ID numbers in it are masked.
+    pub note: Option<String>,
+}
+
+impl ClusterReportDto {
+    pub fn into_domain(self) -> Result<ClusterReportOverrides, AppError> {
+        Ok(ClusterReportOverrides {
+            category: opt_short("category", &self.category)?,
+            agency: opt_short("agency", &self.agency)?,
+            note: opt_text("note", self.note.as_deref(), LONG)?,
+        })
+    }
 }

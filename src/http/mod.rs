@@ -31,7 +31,7 @@ use crate::error::AppError;
     info(title = "hotline", description = "Provincial consumer-protection hotline and complaint case service. Errors are application/problem+json with a stable `code` (docs/api.md)."),
     paths(
         auth::login, auth::logout, auth::me, auth::create_user, auth::list_users,
-        cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::deadlines,
+        cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines,
         admin::outbox, admin::retry,
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
         evidence::upload, evidence::download,
@@ -85,6 +85,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases", web::get().to(cases::list))
                 .route("/cases/{id}", web::get().to(cases::get))
                 .route("/clusters", web::get().to(cases::clusters))
+                .route(
+                    "/clusters/{business_key}/violation-report",
+                    web::post().to(cases::open_cluster_report),
+                )
                 .route("/cases/{id}/deadlines", web::get().to(cases::deadlines))
                 .route("/calendar/working-days", web::get().to(calendar::working_days))
                 .route("/calendar/days", web::get().to(calendar::list))

@@ -12,7 +12,7 @@ use super::views::{
 };
 use crate::db::cases::{self as case_db, CaseChangeset, CaseRow};
 pub use crate::db::cases::{Cursor, ListFilter, Sort};
-use crate::db::{reference, users, AnyConnection};
+use crate::db::{cluster_reports, reference, users, AnyConnection};
 use crate::domain::case::{self, Action, ActionName, Outcome, Status};
 use crate::domain::complaint::NewComplaint;
 use crate::domain::user::{Actor, Role};
@@ -32,12 +32,34 @@ fn load_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<Cas
     case_db::find_visible(conn, id, &scope_of(actor))?.ok_or(AppError::NotFound("case"))
 }
 
-fn detail(conn: &mut AnyConnection, actor: &Actor, row: CaseRow) -> Result<CaseDetail, AppError> {
+/// The full case as the caller sees it, with its links to cluster violation reports.
+pub(crate) fn detail(conn: &mut AnyConnection, actor: &Actor, row: CaseRow) -> Result<CaseDetail, AppError> {
     let st = views::state_of(&row)?;
     let allowed = case::allowed_actions(actor, &st);
     let ev = case_db::list_evidence(conn, &row.id)?;
     let clocks = crate::db::clocks::for_case(conn, &row.id)?;
-    views::case_detail(row, allowed, ev, &clocks)
+    let id = row.id.clone();
+    let mut d = views::case_detail(row, allowed, ev, &clocks)?;
+    if let Some(r) = cluster_reports::find(conn, &id)? {
+        d.cluster_report = Some(views::ClusterReportView {
+            business_key: r.business_key,
+            consumers: r.consumers,
+            first_at: views::utc(r.first_at),
+            last_at: views::utc(r.last_at),
+            opened_by: r.opened_by,
+            opened_at: views::utc(r.opened_at),
+            member_case_ids: cluster_reports::members(conn, &id)?,
+        });
+    }
+    d.included_in_reports = cluster_reports::reports_including(conn, &id)?
+        .into_iter()
+        .map(|r| views::ReportLinkView {
+            case_id: r.id,
+            tracking_code: r.tracking_code,
+            status: r.status,
+        })
+        .collect();
+    Ok(d)
 }
 
 /// Operator (or handler/supervisor) intake: the case opens in state `new` at the caller's agency.

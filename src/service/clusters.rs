@@ -1,5 +1,11 @@
 //! Mass complaints: many distinct consumers about one business in a short time (Law 19/2023
-//! Art 54(2): such disputes are not negotiated; the enforcement agency should inspect).
+//! Art 54(2): such disputes are not negotiated; the enforcement agency should inspect), and the
+//! one step that acts on one: a violation report to the enforcement lead.
+//!
+//! A cluster is never stored: it is computed from the cases the caller may see, both for the
+//! list and when a report is opened (so the client's view of it is never trusted). What is
+//! stored is the report (an ordinary case of kind `violation_report`, channel `internal`) and
+//! its link to the member cases (`db::cluster_reports`), plus an event on every member.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -7,18 +13,26 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::events::{self, NewEvent};
+use super::intake::{fresh_tracking_code, insert_new_case, IntakeContext};
+use super::notify::vn_date;
 use super::scope_of;
-use super::views::utc;
-use crate::db::cases::{self as case_db, BusinessCaseRow};
+use super::views::{utc, CaseDetail};
+use crate::calendar;
+use crate::db::cases::{self as case_db, BusinessCaseRow, CaseRow};
+use crate::db::cluster_reports::{self as report_db, ClusterReportRow};
+use crate::db::{reference, AnyConnection};
+use crate::domain::case::{Channel, Status};
 use crate::domain::user::{Actor, Role};
 use crate::domain::Kind;
 use crate::error::AppError;
+use crate::routing;
 use crate::state::{now, AppState};
 
 /// The suggested next step for a cluster.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ClusterSuggestion {
-    /// Always `open_violation_report`.
+    /// Always `open_violation_report` (`POST /clusters/{business_key}/violation-report`).
     pub action: String,
     pub kind: Kind,
     /// The most frequent category among the cluster's cases.
@@ -28,40 +42,57 @@ pub struct ClusterSuggestion {
     pub explanation: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Cluster {
     pub business_key: String,
     pub business_name: Option<String>,
     /// Distinct consumers (by phone).
     pub consumers: usize,
+    /// Oldest first.
     pub case_ids: Vec<String>,
     pub first_at: DateTime<Utc>,
     pub last_at: DateTime<Utc>,
     pub suggestion: ClusterSuggestion,
+    /// The open (not closed) violation report already opened for this business, if any: a
+    /// second one is refused with `cluster_report_exists`.
+    pub report_case_id: Option<String>,
+    pub report_tracking_code: Option<String>,
 }
 
-/// Clusters among the cases the caller may see. Supervisors and coordinators only.
-pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<Cluster>, AppError> {
-    match &actor {
-        Actor::Staff(s) if matches!(s.role, Role::Supervisor | Role::Coordinator) => {}
-        Actor::Staff(_) => return Err(AppError::Forbidden),
-        _ => return Err(AppError::Unauthenticated),
+/// What the caller may change in the suggestion when opening the report (already parsed).
+#[derive(Debug, Clone, Default)]
+pub struct ClusterReportOverrides {
+    pub category: Option<String>,
+    pub agency: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Clusters are for supervisors and coordinators.
+fn require_reader(actor: &Actor) -> Result<(), AppError> {
+    match actor {
+        Actor::Staff(s) if matches!(s.role, Role::Supervisor | Role::Coordinator) => Ok(()),
+        Actor::Staff(_) => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthenticated),
     }
-    let min = state.settings.intake.cluster_min_consumers;
-    let since = now() - TimeDelta::days(state.settings.intake.cluster_window_days);
-    let rows = state
-        .db
-        .run(move |conn| {
-            Ok(case_db::recent_business_cases(
-                conn,
-                &scope_of(&actor),
-                since.naive_utc(),
-            )?)
-        })
-        .await?;
-    let taxonomy = state.router.taxonomy();
+}
+
+/// The clusters among the cases `actor` may see, created within the window before `at`,
+/// largest first. Report cases themselves are not complaints and are left out.
+fn compute(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<Vec<Cluster>, AppError> {
+    let since = (at - TimeDelta::days(ctx.cluster_window_days)).naive_utc();
+    let reports: HashSet<String> = report_db::report_case_ids_since(conn, since)?.into_iter().collect();
+    let rows = case_db::recent_business_cases(conn, &scope_of(actor), since)?;
+    let taxonomy = ctx.router.taxonomy();
     let mut groups: BTreeMap<String, Vec<BusinessCaseRow>> = BTreeMap::new();
     for r in rows {
+        if reports.contains(&r.id) {
+            continue;
+        }
         if let Some(k) = r.business_key.clone() {
             groups.entry(k).or_default().push(r);
         }
@@ -69,7 +100,7 @@ pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<Cluster>, AppErr
     let mut out = Vec::new();
     for (key, cases) in groups {
         let phones: HashSet<&str> = cases.iter().map(|c| c.consumer_phone.as_str()).collect();
-        if (phones.len() as i64) < min {
+        if (phones.len() as i64) < ctx.cluster_min_consumers {
             continue;
         }
         let mut counts: HashMap<&str, usize> = HashMap::new();
@@ -98,7 +129,7 @@ pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<Cluster>, AppErr
                 explanation: format!(
                     "{} consumers complained about this business in {} days: harm to many consumers (Law 19/2023 Art 54(2)) is not negotiated; open a violation report to {} for inspection.",
                     phones.len(),
-                    state.settings.intake.cluster_window_days,
+                    ctx.cluster_window_days,
                     agency.as_deref().unwrap_or("the enforcement agency")
                 ),
                 category,
@@ -106,8 +137,374 @@ pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<Cluster>, AppErr
             },
             case_ids: cases.into_iter().map(|c| c.id).collect(),
             business_key: key,
+            report_case_id: None,
+            report_tracking_code: None,
         });
+    }
+    let keys: Vec<String> = out.iter().map(|c| c.business_key.clone()).collect();
+    let open = report_db::open_reports(conn, &keys)?;
+    for c in &mut out {
+        if let Some(r) = open.get(&c.business_key) {
+            c.report_case_id = Some(r.id.clone());
+            c.report_tracking_code = Some(r.tracking_code.clone());
+        }
     }
     out.sort_by(|a, b| b.consumers.cmp(&a.consumers).then(b.last_at.cmp(&a.last_at)));
     Ok(out)
+}
+
+/// Clusters among the cases the caller may see. Supervisors and coordinators only.
+pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<Cluster>, AppError> {
+    require_reader(&actor)?;
+    let ctx = IntakeContext::from_state(state);
+    state.db.run(move |conn| compute(conn, &ctx, &actor, now())).await
+}
+
+/// Opens a violation report from the cluster of `business_key`, in one transaction: the
+/// cluster is recomputed from the database, the report case is opened at the enforcement lead
+/// (or the overriding agency) through the intake path, and every member case is linked to it
+/// (link rows and an `included_in_violation_report` event on each).
+#[tracing::instrument(name = "Open cluster violation report", skip_all)]
+pub async fn open_report(
+    state: &AppState,
+    actor: Actor,
+    business_key: String,
+    overrides: ClusterReportOverrides,
+) -> Result<CaseDetail, AppError> {
+    require_reader(&actor)?;
+    let ctx = IntakeContext::from_state(state);
+    // The reporter is the caller's agency (every staff role but admin has one).
+    let reporter_agency = match &actor {
+        Actor::Staff(s) => s.agency.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| state.settings.intake.web_agency.clone());
+    let key = business_key.clone();
+    let result = state
+        .db
+        .write(move |conn| open_report_tx(conn, &ctx, &actor, &key, &overrides, &reporter_agency, now()))
+        .await;
+    match result {
+        // Two openings raced (PostgreSQL): the later one's insert hit the unique
+        // (business_key, seq) index and rolled back. Answer as if it had come second.
+        Err(
+            e @ AppError::Conflict {
+                code: "already_exists", ..
+            },
+        ) => {
+            let existing = state
+                .db
+                .run(move |conn| Ok(report_db::open_reports(conn, std::slice::from_ref(&business_key))?))
+                .await?;
+            match existing.into_values().next() {
+                Some(r) => Err(AppError::ClusterReportExists { case_id: r.id }),
+                None => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
+fn open_report_tx(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    key: &str,
+    overrides: &ClusterReportOverrides,
+    reporter_agency: &str,
+    at: DateTime<Utc>,
+) -> Result<CaseDetail, AppError> {
+    let taxonomy = ctx.router.taxonomy();
+    if let Some(c) = &overrides.category {
+        if taxonomy.category(c).is_none() {
+            return Err(AppError::invalid(
+                "category",
+                "unknown category code",
+                "mã lĩnh vực không tồn tại",
+            ));
+        }
+    }
+    if let Some(a) = &overrides.agency {
+        if !reference::agency_exists(conn, a)? {
+            return Err(AppError::invalid(
+                "agency",
+                "unknown agency code",
+                "mã cơ quan không tồn tại",
+            ));
+        }
+    }
+    let cluster = compute(conn, ctx, actor, at)?
+        .into_iter()
+        .find(|c| c.business_key == key)
+        .ok_or(AppError::NotFound("cluster"))?;
+    if let Some(case_id) = cluster.report_case_id {
+        return Err(AppError::ClusterReportExists { case_id });
+    }
+    let category = overrides
+        .category
+        .clone()
+        .unwrap_or_else(|| cluster.suggestion.category.clone());
+    let category_name = taxonomy
+        .category(&category)
+        .map(|c| c.name.clone())
+        .ok_or_else(|| AppError::invalid("category", "unknown category code", "mã lĩnh vực không tồn tại"))?;
+    let agency = match &overrides.agency {
+        Some(a) => a.clone(),
+        None => taxonomy
+            .lead_agency(Kind::ViolationReport, &category)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "agency",
+                    "the category has no enforcement lead: name the agency",
+                    "lĩnh vực này chưa có cơ quan thực thi chủ trì: cần chỉ định cơ quan",
+                )
+            })?,
+    };
+    let mut members: Vec<CaseRow> = Vec::with_capacity(cluster.case_ids.len());
+    for id in &cluster.case_ids {
+        members.push(case_db::find_by_id(conn, id)?.ok_or(AppError::NotFound("case"))?);
+    }
+
+    let t = at.naive_utc();
+    let id = uuid::Uuid::now_v7().to_string();
+    let code = fresh_tracking_code(conn, &ctx.tracking_prefix, at)?;
+    let tax_code = key.strip_prefix("mst:").map(str::to_owned);
+    let business_name = cluster.business_name.clone();
+    let latest = |f: fn(&CaseRow) -> Option<String>| members.iter().rev().find_map(f);
+    let agency_name = |code: &str| {
+        taxonomy
+            .agency(code)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let member_codes: Vec<String> = members.iter().map(|m| m.tracking_code.clone()).collect();
+    let description = compose_description(&ReportFacts {
+        business_name: business_name.as_deref(),
+        tax_code: tax_code.as_deref(),
+        consumers: cluster.consumers,
+        cases: members.len(),
+        first_at: cluster.first_at,
+        last_at: cluster.last_at,
+        category: &category,
+        category_name: &category_name,
+        agency_name: &agency_name(&agency),
+        tracking_codes: &member_codes,
+    });
+    let suggestion = serde_json::json!({
+        "kind": Kind::ViolationReport,
+        "category": cluster.suggestion.category,
+        "agency": cluster.suggestion.agency,
+        "vulnerable": [],
+        "pii": [],
+        "confidence": 1.0,
+        "explanation": [cluster.suggestion.explanation],
+        "source": "cluster",
+    });
+    let row = CaseRow {
+        id: id.clone(),
+        tracking_code: code.clone(),
+        kind: Kind::ViolationReport.as_str().into(),
+        category: category.clone(),
+        channel: Channel::Internal.as_str().into(),
+        status: Status::New.as_str().into(),
+        outcome: None,
+        return_status: None,
+        priority: false,
+        search_text: crate::domain::search::index_text(&[
+            Some(&description),
+            business_name.as_deref(),
+            tax_code.as_deref(),
+            Some(&code),
+        ]),
+        description,
+        consumer_request: Some(
+            "Đề nghị kiểm tra, xử lý vi phạm theo thẩm quyền (Điều 54 khoản 2 Luật 19/2023/QH15).".into(),
+        ),
+        amount_vnd: None,
+        transaction_date: None,
+        // The reporter is the caller's agency, an organisation: no personal data, no phone
+        // (so the public status page, which needs a phone's last four digits, never shows it),
+        // no consent needed.
+        consumer_name: agency_name(reporter_agency),
+        consumer_phone: String::new(),
+        consumer_phone_last4: String::new(),
+        consumer_email: None,
+        consumer_address: None,
+        consumer_commune: None,
+        consumer_province: None,
+        vulnerable: String::new(),
+        consent_at: None,
+        business_name: business_name.clone(),
+        business_tax_code: tax_code.clone(),
+        business_address: latest(|m| m.business_address.clone()),
+        business_website: latest(|m| m.business_website.clone()),
+        business_shop_link: latest(|m| m.business_shop_link.clone()),
+        current_agency: Some(agency.clone()),
+        pending_transfer_to: None,
+        assignee_id: None,
+        mediator_id: None,
+        call_id: None,
+        suggestion: suggestion.to_string(),
+        business_key: Some(key.to_owned()),
+        possible_duplicate_of: None,
+        due_at: None,
+        version: 1,
+        created_by: actor.id().map(str::to_owned),
+        created_at: t,
+        updated_at: t,
+        closed_at: None,
+    };
+    insert_new_case(
+        conn,
+        ctx,
+        actor,
+        &row,
+        at,
+        serde_json::json!({
+            "channel": row.channel,
+            "kind": row.kind,
+            "category": row.category,
+            "agency": agency,
+            "priority": false,
+            "possible_duplicate_of": null,
+            "suggested": { "kind": Kind::ViolationReport, "category": cluster.suggestion.category, "agency": cluster.suggestion.agency },
+        }),
+    )?;
+    // The reporting agency follows what becomes of its report (Law 19/2023 Art 51 gives
+    // reporting organisations that right); it holds no consumer's personal data.
+    case_db::grant_agency(conn, &id, reporter_agency)?;
+    let seq = report_db::next_seq(conn, key)?;
+    report_db::insert(
+        conn,
+        &ClusterReportRow {
+            report_case_id: id.clone(),
+            business_key: key.to_owned(),
+            seq,
+            consumers: i32::try_from(cluster.consumers).unwrap_or(i32::MAX),
+            first_at: cluster.first_at.naive_utc(),
+            last_at: cluster.last_at.naive_utc(),
+            opened_by: actor.id().map(str::to_owned),
+            opened_at: t,
+        },
+    )?;
+    events::append(
+        conn,
+        &id,
+        actor,
+        t,
+        NewEvent {
+            action: "opened_from_cluster".into(),
+            from_status: Some(Status::New.as_str().into()),
+            to_status: Status::New.as_str().into(),
+            data: serde_json::json!({
+                "business_key": key,
+                "consumers": cluster.consumers,
+                "first_at": cluster.first_at,
+                "last_at": cluster.last_at,
+                "member_case_ids": cluster.case_ids,
+                "member_tracking_codes": member_codes,
+                "suggested": { "category": cluster.suggestion.category, "agency": cluster.suggestion.agency },
+                "note": overrides.note.as_deref().map(routing::redact),
+            }),
+            public_message: None,
+        },
+    )?;
+    for m in &members {
+        report_db::insert_member(conn, &id, &m.id)?;
+        // Serialises writers of the member's event chain, as any change to the case would.
+        case_db::touch(conn, &m.id, t)?;
+        events::append(
+            conn,
+            &m.id,
+            actor,
+            t,
+            NewEvent {
+                action: "included_in_violation_report".into(),
+                from_status: Some(m.status.clone()),
+                to_status: m.status.clone(),
+                data: serde_json::json!({
+                    "report_case_id": id,
+                    "report_tracking_code": code,
+                    "business_key": key,
+                    "agency": agency,
+                }),
+                public_message: None,
+            },
+        )?;
+    }
+    let row = case_db::find_by_id(conn, &id)?.ok_or(AppError::NotFound("case"))?;
+    super::cases::detail(conn, actor, row)
+}
+
+/// The non-personal facts a report's description is composed from.
+struct ReportFacts<'a> {
+    business_name: Option<&'a str>,
+    tax_code: Option<&'a str>,
+    consumers: usize,
+    cases: usize,
+    first_at: DateTime<Utc>,
+    last_at: DateTime<Utc>,
+    category: &'a str,
+    category_name: &'a str,
+    agency_name: &'a str,
+    tracking_codes: &'a [String],
+}
+
+/// The report's description, in Vietnamese, from facts only: the business, how many consumers
+/// and cases, the dates, the category and the member cases' tracking codes. No consumer's name,
+/// phone, e-mail or address, and no complaint text (which may hold them).
+fn compose_description(f: &ReportFacts<'_>) -> String {
+    let business = match (f.business_name, f.tax_code) {
+        (Some(n), Some(t)) => format!("{n} (mã số thuế {t})"),
+        (Some(n), None) => format!("{n} (chưa xác định mã số thuế)"),
+        (None, Some(t)) => format!("mã số thuế {t}"),
+        (None, None) => "chưa xác định".to_owned(),
+    };
+    [
+        "Phản ánh vi phạm lập từ cụm phản ánh hàng loạt: nhiều người tiêu dùng cùng phản ánh một tổ chức, cá nhân kinh doanh. Vụ việc gây thiệt hại cho nhiều người tiêu dùng không giải quyết bằng thương lượng, hòa giải (Điều 54 khoản 2 Luật Bảo vệ quyền lợi người tiêu dùng số 19/2023/QH15).".to_owned(),
+        format!("Tổ chức, cá nhân kinh doanh: {business}."),
+        format!(
+            "Số người tiêu dùng phản ánh: {} người, trong {} hồ sơ, từ ngày {} đến ngày {}.",
+            f.consumers,
+            f.cases,
+            vn_date(calendar::local_date(f.first_at)),
+            vn_date(calendar::local_date(f.last_at)),
+        ),
+        format!("Lĩnh vực: {} ({}).", f.category_name, f.category),
+        format!("Các hồ sơ liên quan: {}.", f.tracking_codes.join(", ")),
+        format!("Đề nghị {} kiểm tra, xử lý theo thẩm quyền.", f.agency_name),
+    ]
+    .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_description_holds_facts_only() {
+        let at = DateTime::parse_from_rfc3339("2026-11-02T03:00:00Z").unwrap().to_utc();
+        let codes = vec!["KN-2026-AAAA-BBBB".to_owned(), "KN-2026-CCCC-DDDD".to_owned()];
+        let d = compose_description(&ReportFacts {
+            business_name: Some("Shop Thời Trang Hà My"),
+            tax_code: Some("0312345678"),
+            consumers: 5,
+            cases: 6,
+            first_at: at,
+            last_at: at + TimeDelta::days(3),
+            category: "ecommerce",
+            category_name: "Thương mại điện tử",
+            agency_name: "Chi cục Quản lý thị trường",
+            tracking_codes: &codes,
+        });
+        assert!(d.contains("Shop Thời Trang Hà My (mã số thuế 0312345678)"), "{d}");
+        assert!(
+            d.contains("5 người, trong 6 hồ sơ, từ ngày 02/11/2026 đến ngày 05/11/2026"),
+            "{d}"
+        );
+        assert!(d.contains("KN-2026-AAAA-BBBB, KN-2026-CCCC-DDDD"), "{d}");
+        assert!(d.contains("Điều 54 khoản 2"), "{d}");
+        assert!(!d.contains('@'), "{d}");
+    }
 }

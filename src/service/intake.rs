@@ -46,21 +46,6 @@ impl IntakeContext {
     }
 }
 
-/// The normalised text free-text search matches: the words of the given texts, diacritics and
-/// case folded (`đ` → `d`), punctuation removed, each distinct word once, at most 2,000 words.
-pub fn search_text(parts: &[Option<&str>]) -> String {
-    let mut words: Vec<&str> = Vec::new();
-    let normalised: Vec<String> = parts.iter().flatten().map(|p| routing::normalize(p)).collect();
-    for n in &normalised {
-        for w in n.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if !w.is_empty() && !words.contains(&w) && words.len() < 2000 {
-                words.push(w);
-            }
-        }
-    }
-    words.join(" ")
-}
-
 /// The key that groups complaints about one business: its tax code if known, else its name
 /// normalised without the configured stop words ("Công ty TNHH Ánh Dương" = "anh duong").
 pub fn business_key(name: Option<&str>, tax_code: Option<&str>, stopwords: &[String]) -> Option<String> {
@@ -111,10 +96,7 @@ pub fn create_case_tx(
     }
     vulnerable.sort();
 
-    let mut code = new_tracking_code(&ctx.tracking_prefix, calendar::local_date(at).year());
-    while case_db::find_by_tracking_code(conn, &code)?.is_some() {
-        code = new_tracking_code(&ctx.tracking_prefix, calendar::local_date(at).year());
-    }
+    let code = fresh_tracking_code(conn, &ctx.tracking_prefix, at)?;
     let id = uuid::Uuid::now_v7().to_string();
     let t = at.naive_utc();
     let bkey = business_key(
@@ -165,7 +147,7 @@ pub fn create_case_tx(
         mediator_id: None,
         call_id: call_id.map(str::to_owned),
         suggestion: serde_json::to_string(&suggestion).map_err(|e| AppError::Internal(e.into()))?,
-        search_text: search_text(&[
+        search_text: crate::domain::search::index_text(&[
             Some(&c.description),
             c.consumer_request.as_deref(),
             c.business.name.as_deref(),
@@ -183,35 +165,83 @@ pub fn create_case_tx(
         updated_at: t,
         closed_at: None,
     };
-    case_db::insert_case(conn, &row)?;
-    case_db::grant_agency(conn, &id, agency)?;
+    insert_new_case(
+        conn,
+        ctx,
+        actor,
+        &row,
+        at,
+        serde_json::json!({
+            "channel": row.channel,
+            "kind": row.kind,
+            "category": row.category,
+            "agency": agency,
+            "priority": row.priority,
+            "possible_duplicate_of": possible_duplicate,
+            "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
+        }),
+    )?;
+    Ok(row)
+}
+
+/// A tracking code no case has yet.
+pub fn fresh_tracking_code(conn: &mut AnyConnection, prefix: &str, at: DateTime<Utc>) -> Result<String, AppError> {
+    let year = calendar::local_date(at).year();
+    let mut code = new_tracking_code(prefix, year);
+    while case_db::find_by_tracking_code(conn, &code)?.is_some() {
+        code = new_tracking_code(prefix, year);
+    }
+    Ok(code)
+}
+
+/// Writes a new case row (state `new` at its `current_agency`): inserts it, gives that agency
+/// read access, starts the internal-target clock, queues the acknowledgement e-mail (if the
+/// consumer gave an address) and appends the `created` event with `data`. Every way of opening
+/// a case ends here. Runs inside the caller's transaction.
+pub fn insert_new_case(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    row: &CaseRow,
+    at: DateTime<Utc>,
+    data: serde_json::Value,
+) -> Result<(), AppError> {
+    let kind =
+        Kind::parse(&row.kind).ok_or_else(|| AppError::Internal(anyhow::anyhow!("new case has an unknown kind")))?;
+    let agency = row
+        .current_agency
+        .as_deref()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("new case has no agency")))?;
+    let t = at.naive_utc();
+    case_db::insert_case(conn, row)?;
+    case_db::grant_agency(conn, &row.id, agency)?;
     let cal = super::clocks::load_calendar(conn)?;
     let target = super::clocks::internal_target_wd(&ctx.clocks, kind, row.priority);
-    super::clocks::start(conn, &cal, &id, super::clocks::INTERNAL_TARGET, at, Some(target), None)?;
-    super::clocks::set_case_due(conn, &id)?;
-    super::notify::complaint_received(conn, &ctx.notify, &row, at)?;
+    super::clocks::start(
+        conn,
+        &cal,
+        &row.id,
+        super::clocks::INTERNAL_TARGET,
+        at,
+        Some(target),
+        None,
+    )?;
+    super::clocks::set_case_due(conn, &row.id)?;
+    super::notify::complaint_received(conn, &ctx.notify, row, at)?;
     events::append(
         conn,
-        &id,
+        &row.id,
         actor,
         t,
         NewEvent {
             action: "created".into(),
             from_status: None,
             to_status: Status::New.as_str().into(),
-            data: serde_json::json!({
-                "channel": row.channel,
-                "kind": row.kind,
-                "category": row.category,
-                "agency": agency,
-                "priority": row.priority,
-                "possible_duplicate_of": possible_duplicate,
-                "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
-            }),
+            data,
             public_message: Some("Đã tiếp nhận phản ánh, yêu cầu của quý vị.".into()),
         },
     )?;
-    Ok(row)
+    Ok(())
 }
 
 /// An `Idempotency-Key` header value: 1–200 visible ASCII characters.

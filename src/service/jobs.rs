@@ -279,7 +279,19 @@ impl Worker {
         let poll = Duration::from_millis(self.settings.jobs.poll_interval_ms.max(50));
         let mut last_sweep_check = std::time::Instant::now() - Duration::from_secs(3600);
         let mut last_gauges = last_sweep_check;
+        let analyze_every = Duration::from_secs(self.settings.database.sqlite_analyze_interval_secs);
+        let mut last_analyze = std::time::Instant::now();
         loop {
+            if !analyze_every.is_zero() && last_analyze.elapsed() >= analyze_every {
+                let analyzed = self
+                    .db
+                    .write(|conn| Ok(crate::db::portability::refresh_planner_statistics(conn)?))
+                    .await;
+                if let Err(e) = analyzed {
+                    tracing::warn!(error = %e, "refreshing planner statistics failed");
+                }
+                last_analyze = std::time::Instant::now();
+            }
             if last_sweep_check.elapsed() >= Duration::from_secs(10) {
                 if let Err(e) = self.schedule_sweep().await {
                     tracing::warn!(error = %e, "scheduling the sweep failed");

@@ -149,6 +149,32 @@ pub struct CaseDetail {
     /// What the caller may do now: POST /cases/{id}/actions/{action}.
     pub allowed_actions: Vec<ActionName>,
     pub evidence: Vec<EvidenceView>,
+    /// On a violation report opened from a mass-complaint cluster: that cluster and its cases.
+    pub cluster_report: Option<ClusterReportView>,
+    /// The violation reports (opened from clusters) that include this case.
+    pub included_in_reports: Vec<ReportLinkView>,
+}
+
+/// The cluster a violation report was opened from (`POST /clusters/{business_key}/violation-report`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterReportView {
+    pub business_key: String,
+    /// Distinct consumers in the cluster when the report was opened.
+    pub consumers: i32,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+    pub opened_by: Option<String>,
+    pub opened_at: DateTime<Utc>,
+    /// The cases the report covers (each has an `included_in_violation_report` event).
+    pub member_case_ids: Vec<String>,
+}
+
+/// A violation report that includes a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportLinkView {
+    pub case_id: String,
+    pub tracking_code: String,
+    pub status: String,
 }
 
 pub fn split_list(s: &str) -> Vec<String> {
@@ -207,6 +233,8 @@ pub fn case_detail(
         closed_at: row.closed_at.map(utc),
         allowed_actions: allowed,
         evidence: evidence.into_iter().map(EvidenceView::from).collect(),
+        cluster_report: None,
+        included_in_reports: Vec::new(),
     })
 }
 

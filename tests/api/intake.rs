@@ -116,6 +116,18 @@ async fn vietnamese_text_round_trips_byte_for_byte(app: &TestApp) {
     // code like KN-2026-XE4F-….).
     let none = app.get("/api/v1/cases?q=tu%20lanh", Some(&op)).await;
     assert_eq!(none.body["items"].as_array().unwrap().len(), 0);
+    // Letter words match whole ("dan" is not "Đặng"); digits match as prefixes; the phone
+    // number is found however it is typed.
+    let none = app.get("/api/v1/cases?q=dan", Some(&op)).await;
+    assert_eq!(none.body["items"].as_array().unwrap().len(), 0, "{}", none.body);
+    for q in ["0912.345.678", "%2B84%20912%20345%20678", "0912%20345", "0101243150"] {
+        let found = app.get(&format!("/api/v1/cases?q={q}"), Some(&op)).await;
+        assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{q}: {}", found.body);
+    }
+    // ...and by the tracking code as printed on the receipt.
+    let code = c["tracking_code"].as_str().unwrap();
+    let found = app.get(&format!("/api/v1/cases?q={code}"), Some(&op)).await;
+    assert_eq!(found.body["items"][0]["id"], c["id"], "{}", found.body);
 }
 both_backends!(vietnamese_text_round_trips_byte_for_byte);
 

@@ -246,3 +246,208 @@ async fn personal_data_is_found_in_free_text_and_redacted_on_request(app: &TestA
     assert!(full.body["description"].as_str().unwrap().contains("0903.123.456"));
 }
 both_backends!(personal_data_is_found_in_free_text_and_redacted_on_request);
+
+async fn a_cluster_opens_one_violation_report_linked_to_its_cases(app: &TestApp) {
+    let (_, sup) = app.user("sup.vr", "supervisor", Some("SCT")).await;
+    let (_, h) = app.user("h.vr", "handler", Some("SCT")).await;
+    let (_, qltt) = app.user("h.vr.q", "handler", Some("QLTT")).await;
+    let names = [
+        "Trần Văn An",
+        "Lê Thị Bình",
+        "Phạm Minh Cường",
+        "Hoàng Thu Dung",
+        "Vũ Quốc Em",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let mut c = crate::helpers::complaint("Mua hàng trên sàn, shop giao hàng giả, không hoàn tiền.");
+        c["business"] = json!({"name": "Shop Thời Trang Hà My", "tax_code": "0312345678", "address": "88 Lê Lợi"});
+        c["consumer"]["name"] = json!(name);
+        c["consumer"]["phone"] = json!(format!("09123450{i:02}"));
+        c["consumer"]["email"] = json!(format!("nguoi.mua{i}@example.com"));
+        assert_eq!(app.submit(&c).await.status, 201);
+    }
+    let mut few = crate::helpers::complaint("Cửa hàng khác bán hàng lỗi.");
+    few["business"] = json!({"name": "Cửa hàng Lẻ"});
+    app.submit(&few).await;
+    let count_cases = || async {
+        app.get("/api/v1/cases?limit=200", Some(&sup)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count_cases().await, 6);
+    let clusters = app.get("/api/v1/clusters", Some(&sup)).await.body;
+    let cluster = clusters[0].clone();
+    assert_eq!(cluster["business_key"], "mst:0312345678", "{clusters}");
+    assert!(cluster["report_case_id"].is_null(), "{cluster}");
+    let agency = cluster["suggestion"]["agency"].as_str().unwrap().to_owned();
+    let category = cluster["suggestion"]["category"].as_str().unwrap().to_owned();
+    let members: Vec<String> = cluster["case_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let path = "/api/v1/clusters/mst%3A0312345678/violation-report";
+
+    // Only supervisors and coordinators; only current clusters; overrides are validated first.
+    assert_problem(&app.post(path, Some(&h), &json!({})).await, 403, "forbidden");
+    for unknown in ["mst%3A0000000000", "name%3Ale"] {
+        let r = app
+            .post(
+                &format!("/api/v1/clusters/{unknown}/violation-report"),
+                Some(&sup),
+                &json!({}),
+            )
+            .await;
+        assert_problem(&r, 404, "not_found");
+    }
+    let r = app
+        .post(path, Some(&sup), &json!({"category": "no_such_category"}))
+        .await;
+    assert_problem(&r, 422, "invalid_field");
+    assert_eq!(r.body["field"], "category");
+    let r = app.post(path, Some(&sup), &json!({"agency": "NOPE"})).await;
+    assert_problem(&r, 422, "invalid_field");
+    assert_eq!(r.body["field"], "agency");
+    assert_problem(
+        &app.post(path, Some(&sup), &json!({"extra": 1})).await,
+        422,
+        "unknown_field",
+    );
+    assert_eq!(count_cases().await, 6, "a refused report creates nothing");
+    assert!(app.get("/api/v1/clusters", Some(&sup)).await.body[0]["report_case_id"].is_null());
+
+    let doc = app.get("/openapi.json", None).await.body;
+    assert!(doc["paths"]["/api/v1/clusters/{business_key}/violation-report"]["post"].is_object());
+    // Only the service opens `internal` cases.
+    let mut own = crate::helpers::dispute();
+    own["channel"] = json!("internal");
+    let r = app.post("/api/v1/cases", Some(&sup), &own).await;
+    assert_problem(&r, 422, "invalid_field");
+    assert_eq!(r.body["field"], "channel");
+
+    // One step, no body: the suggestion as it is.
+    let mut resp = app.client.post(app.url(path)).bearer_auth(&sup).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let location = resp.headers().get("location").unwrap().to_str().unwrap().to_owned();
+    let report: serde_json::Value = resp.json().limit(1 << 20).await.unwrap();
+    let report_id = report["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/api/v1/cases/{report_id}"));
+    assert_eq!(report["kind"], "violation_report");
+    assert_eq!(report["status"], "new");
+    assert_eq!(report["channel"], "internal");
+    assert_eq!(report["category"], category.as_str());
+    assert_eq!(report["current_agency"], agency.as_str());
+    assert_eq!(report["business"]["tax_code"], "0312345678");
+    assert_eq!(
+        report["consumer"]["name"], "Sở Công Thương",
+        "the reporter is the agency"
+    );
+    assert_eq!(report["consumer"]["phone"], "");
+    assert!(report["consumer"]["email"].is_null());
+    assert!(report["due"]["clock"] == "internal_target", "{report}");
+    let description = report["description"].as_str().unwrap();
+    assert!(description.contains("Shop Thời Trang Hà My"), "{description}");
+    assert!(description.contains("0312345678"), "{description}");
+    assert!(description.contains("5 người"), "{description}");
+    assert!(description.contains("Điều 54 khoản 2"), "{description}");
+    let mut member_codes = Vec::new();
+    for id in &members {
+        let m = app.case(&sup, id).await.body;
+        let code = m["tracking_code"].as_str().unwrap().to_owned();
+        assert!(description.contains(&code), "{code} missing: {description}");
+        member_codes.push(code);
+    }
+    let whole = report.to_string();
+    for (i, name) in names.iter().enumerate() {
+        let phone = format!("09123450{i:02}");
+        for secret in [
+            name.to_string(),
+            phone,
+            format!("nguoi.mua{i}"),
+            "@example.com".into(),
+            "ngõ 34".into(),
+        ] {
+            assert!(!whole.contains(&secret), "the report leaks {secret}: {whole}");
+        }
+    }
+    let mut linked = report["cluster_report"]["member_case_ids"].as_array().unwrap().clone();
+    linked.sort_by_key(|v| v.as_str().unwrap().to_owned());
+    let mut expected: Vec<serde_json::Value> = members.iter().map(|m| json!(m)).collect();
+    expected.sort_by_key(|v| v.as_str().unwrap().to_owned());
+    assert_eq!(linked, expected);
+    assert_eq!(report["cluster_report"]["consumers"], 5);
+    assert_eq!(report["cluster_report"]["business_key"], "mst:0312345678");
+
+    // Both directions: the opener's agency follows the report, the enforcement agency has it in
+    // its queue, and every member names it, with an event in its chain.
+    assert_eq!(app.case(&sup, &report_id).await.status, 200);
+    let at_lead = app.case(&qltt, &report_id).await;
+    assert_eq!(at_lead.status, 200, "{}", at_lead.body);
+    assert_eq!(at_lead.body["included_in_reports"], json!([]));
+    for id in &members {
+        let m = app.case(&sup, id).await.body;
+        assert_eq!(m["included_in_reports"][0]["case_id"], report_id.as_str(), "{m}");
+        assert_eq!(m["included_in_reports"][0]["tracking_code"], report["tracking_code"]);
+        assert!(m["cluster_report"].is_null());
+        let ev = app.get(&format!("/api/v1/cases/{id}/events"), Some(&sup)).await.body;
+        let last = ev.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["action"], "included_in_violation_report");
+        assert_eq!(last["data"]["report_case_id"], report_id.as_str());
+        let v = app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&sup)).await;
+        assert_eq!(v.body["valid"], true, "{}", v.body);
+    }
+    let ev = app
+        .get(&format!("/api/v1/cases/{report_id}/events"), Some(&sup))
+        .await
+        .body;
+    let actions: Vec<&str> = ev
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["created", "opened_from_cluster"]);
+    assert_eq!(ev[1]["data"]["member_tracking_codes"].as_array().unwrap().len(), 5);
+
+    // The cluster shows its report (and the report does not count as a consumer); no second one.
+    let clusters = app.get("/api/v1/clusters", Some(&sup)).await.body;
+    assert_eq!(clusters.as_array().unwrap().len(), 1, "{clusters}");
+    assert_eq!(clusters[0]["report_case_id"], report_id.as_str());
+    assert_eq!(clusters[0]["report_tracking_code"], report["tracking_code"]);
+    assert_eq!(clusters[0]["consumers"], 5);
+    assert_eq!(clusters[0]["case_ids"].as_array().unwrap().len(), 5);
+    let again = app.post(path, Some(&sup), &json!({})).await;
+    assert_problem(&again, 409, "cluster_report_exists");
+    assert_eq!(again.body["case_id"], report_id.as_str());
+    assert_eq!(count_cases().await, 7);
+
+    // Once that report is closed, the cluster can be reported again, with overrides.
+    app.act_ok(&qltt, &at_lead.body, "withdraw", json!({"reason": "Lập nhầm cơ quan"}))
+        .await;
+    assert!(app.get("/api/v1/clusters", Some(&sup)).await.body[0]["report_case_id"].is_null());
+    let r = app
+        .post(
+            path,
+            Some(&sup),
+            &json!({"category": "counterfeit_origin", "agency": "CA", "note": "Liên hệ 0912 345 600 nếu cần."}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_ne!(r.body["id"], report_id.as_str());
+    assert_eq!(r.body["current_agency"], "CA");
+    assert_eq!(r.body["category"], "counterfeit_origin");
+    let ev = app
+        .get(
+            &format!("/api/v1/cases/{}/events", r.body["id"].as_str().unwrap()),
+            Some(&sup),
+        )
+        .await
+        .body;
+    let note = ev[1]["data"]["note"].as_str().unwrap();
+    assert!(!note.contains("0912 345 600"), "the note's phone is masked: {note}");
+    let m = app.case(&sup, &members[0]).await.body;
+    assert_eq!(m["included_in_reports"].as_array().unwrap().len(), 2, "{m}");
+}
+both_backends!(a_cluster_opens_one_violation_report_linked_to_its_cases);

@@ -104,3 +104,113 @@ fn unknown_url_schemes_are_refused() {
     assert!(DbUrl::parse("sqlite://data/h.db").is_ok());
     assert!(DbUrl::parse("postgresql://u@h/db").is_ok());
 }
+
+/// SQLite's search index keys (computed by trigger in SQL) sort like the list, and the service
+/// computes the same key for a cursor: priority first, newest first, one bucket per
+/// microsecond; also for timestamps without a fraction, before 2000, and for ties.
+#[test]
+fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
+    use diesel::prelude::*;
+    use hotline::db::cases::CaseRow;
+    let Some(tdb) = TestDb::new(Backend::Sqlite) else {
+        return;
+    };
+    let db = Db::connect(
+        &DbUrl::parse(&tdb.url).unwrap(),
+        SqliteOptions {
+            busy_timeout_ms: 5000,
+            synchronous: "NORMAL".into(),
+        },
+        1,
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    let mut conn = db.get_blocking().unwrap();
+    portability::run_migrations(&mut conn).unwrap();
+    // No reference data here (categories, channels): only the keys matter.
+    diesel::sql_query("PRAGMA foreign_keys = OFF")
+        .execute(&mut conn)
+        .unwrap();
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap();
+    let cases = [
+        ("a", false, at("2026-11-23 10:00:00.123456")),
+        ("b", false, at("2026-11-23 10:00:00.123456")), // same microsecond as a
+        ("c", true, at("2020-01-01 00:00:00")),         // no fraction, priority
+        ("d", false, at("1999-12-31 23:59:59.5")),      // before 2000
+        ("e", false, at("2026-11-23 10:00:00.123457")),
+    ];
+    for (id, priority, created) in cases {
+        let row = CaseRow {
+            id: id.into(),
+            tracking_code: format!("T-{id}"),
+            kind: "dispute".into(),
+            category: "goods_general".into(),
+            channel: "hotline".into(),
+            status: "new".into(),
+            outcome: None,
+            return_status: None,
+            priority,
+            description: "x".into(),
+            consumer_request: None,
+            amount_vnd: None,
+            transaction_date: None,
+            consumer_name: "x".into(),
+            consumer_phone: "0912345678".into(),
+            consumer_phone_last4: "5678".into(),
+            consumer_email: None,
+            consumer_address: None,
+            consumer_commune: None,
+            consumer_province: None,
+            vulnerable: String::new(),
+            consent_at: None,
+            business_name: None,
+            business_tax_code: None,
+            business_address: None,
+            business_website: None,
+            business_shop_link: None,
+            current_agency: None,
+            pending_transfer_to: None,
+            assignee_id: None,
+            mediator_id: None,
+            call_id: None,
+            suggestion: "{}".into(),
+            search_text: format!("word {id}"),
+            business_key: None,
+            possible_duplicate_of: None,
+            due_at: None,
+            version: 1,
+            created_by: None,
+            created_at: created,
+            updated_at: created,
+            closed_at: None,
+        };
+        hotline::db::cases::insert_case(&mut conn, &row).unwrap();
+    }
+    #[derive(diesel::QueryableByName)]
+    struct K {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        search_key: i64,
+    }
+    let keys: Vec<K> = diesel::sql_query("SELECT id, search_key FROM cases ORDER BY search_key DESC")
+        .load(&mut conn)
+        .unwrap();
+    let order: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(order, ["c", "e", "b", "a", "d"]);
+    for k in &keys {
+        let (_, priority, created) = cases.iter().find(|c| c.0 == k.id).unwrap();
+        let base = portability::search_key(*priority, *created);
+        let slot = if k.id == "b" { 1 } else { 0 };
+        assert_eq!(k.search_key, base + slot, "{}", k.id);
+    }
+    // The index answers with those keys.
+    let hits: Vec<K> = diesel::sql_query(
+        "SELECT c.id, c.search_key FROM cases c WHERE c.search_key IN \
+         (SELECT rowid FROM case_search WHERE case_search MATCH '\"word\" AND \"e\"')",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].id, "e");
+}

@@ -1,0 +1,742 @@
+//! Search benchmark of hotline: free-text case search at 100,000 and 1,000,000 cases.
+//!
+//! ```text
+//! cargo bench --bench search                          # 100,000 then 1,000,000 cases, both backends
+//! cargo bench --bench search -- --quick               # 20,000 cases (a minute)
+//! cargo bench --bench search -- --cases 100000 --backend sqlite
+//! ```
+//!
+//! Options (after `--`): `--quick`, `--cases N[,N…]` (sizes, measured in increasing order on the
+//! same database, which grows between them), `--queries N` (queries per kind and size),
+//! `--backend sqlite|postgres|both`, `--keep` (leave the PostgreSQL database in place, e.g. to
+//! EXPLAIN its queries; drop it by hand afterwards).
+//!
+//! The cases are written straight into the tables in large batches (rows built like intake
+//! builds them: the same index text, business key and a real router suggestion; no events or
+//! clocks, which search does not read), spread over two years, at 12 agencies, with 5,000
+//! businesses and the 150 development-set complaint texts as descriptions. The planner
+//! statistics are then refreshed as the service's worker does on SQLite and autovacuum on
+//! PostgreSQL. Each query goes through HTTP (`GET /api/v1/cases?q=…`,
+//! first page of 50, newest first) one at a time, as a coordinator (every case) and as an
+//! agency handler (only the agency's cases). Query kinds:
+//! - `phone`: a consumer's phone number as typed on the phone (`0912 345 678`): one case;
+//! - `code`: a tracking code: one case;
+//! - `business`: the distinctive words of a business name: ~1 case in 5,000;
+//! - `topic`: two words of a complaint's subject ("máy giặt", "hoàn tiền"): common;
+//! - `topic+status`: the same with `status=routed` (10% of the cases);
+//! - `absent`: a word no case has: nothing to find.
+//!
+//! The typical query is the mix of all kinds in equal parts. For comparison, the first page of
+//! each caller's unfiltered list (`list`) is measured too. The handler at `CA` sees 1 case in
+//! 16 (the smallest agency here), the one at `SCT` 1 in 4. Numbers are printed, never
+//! judged: the benchmark exits 0 unless setup fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context};
+use chrono::{TimeDelta, Utc};
+use diesel::prelude::*;
+use hotline::config::Settings;
+use hotline::db::cases::CaseRow;
+use hotline::db::schema::{case_agencies, cases};
+use hotline::db::AnyConnection;
+use hotline::routing::Router;
+use hotline::service::intake::business_key;
+use hotline::startup::Application;
+use support::*;
+
+const HTTP_WORKERS: usize = 2;
+/// Rows per INSERT statement (PostgreSQL allows 65,535 bound parameters; a case has 43 columns).
+const ROWS_PER_INSERT: usize = 1_000;
+/// Rows per transaction.
+const ROWS_PER_TX: usize = 10_000;
+
+#[derive(Debug, Clone)]
+struct Opts {
+    /// Keep the PostgreSQL database (to EXPLAIN queries afterwards).
+    keep: bool,
+    sizes: Vec<usize>,
+    queries: usize,
+    backends: Vec<Kind>,
+}
+
+fn parse_args() -> anyhow::Result<Opts> {
+    let mut quick = false;
+    let mut keep = false;
+    let mut sizes: Option<Vec<usize>> = None;
+    let mut queries = None;
+    let mut backend = "both".to_owned();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (a.clone(), None),
+        };
+        match flag.as_str() {
+            "--quick" => quick = true,
+            "--keep" => keep = true,
+            "--cases" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or_else(|| anyhow!("--cases needs a number"))?;
+                let mut list = v
+                    .split(',')
+                    .map(|n| parse_count("--cases", Some(n.to_owned())))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                list.sort_unstable();
+                sizes = Some(list);
+            }
+            "--queries" => queries = Some(parse_count("--queries", inline.or_else(|| args.next()))?),
+            "--backend" => {
+                backend = inline
+                    .or_else(|| args.next())
+                    .ok_or_else(|| anyhow!("--backend needs a value"))?
+            }
+            _ => {} // cargo passes --bench
+        }
+    }
+    let backends = match backend.as_str() {
+        "sqlite" => vec![Kind::Sqlite],
+        "postgres" | "postgresql" | "pg" => vec![Kind::Postgres],
+        "both" | "all" => vec![Kind::Sqlite, Kind::Postgres],
+        other => bail!("--backend must be sqlite, postgres or both (got '{other}')"),
+    };
+    Ok(Opts {
+        keep,
+        sizes: sizes.unwrap_or(if quick { vec![20_000] } else { vec![100_000, 1_000_000] }),
+        queries: queries.unwrap_or(if quick { 40 } else { 200 }),
+        backends,
+    })
+}
+
+// ------------------------------------------------------------------ data
+
+const FAMILY: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương",
+    "Lý",
+];
+const MIDDLE: &[&str] = &[
+    "Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thu", "Quốc", "Thanh", "Hoài",
+];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan", "Linh",
+    "Long", "Mai", "Nam", "Nga", "Phong", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến",
+];
+const SHOP_KINDS: &[&str] = &[
+    "Cửa hàng",
+    "Công ty TNHH",
+    "Công ty Cổ phần",
+    "Shop",
+    "Siêu thị",
+    "Nhà hàng",
+    "Đại lý",
+    "Trung tâm",
+];
+const SHOP_WORDS: &[&str] = &[
+    "Minh",
+    "Phát",
+    "Hoàng",
+    "Long",
+    "An",
+    "Khang",
+    "Thịnh",
+    "Vượng",
+    "Tân",
+    "Tiến",
+    "Đại",
+    "Lộc",
+    "Phúc",
+    "Thành",
+    "Công",
+    "Hưng",
+    "Thái",
+    "Bình",
+    "Sao",
+    "Việt",
+    "Nam",
+    "Kim",
+    "Ngân",
+    "Hồng",
+    "Quang",
+    "Trường",
+    "Sơn",
+    "Hải",
+    "Đông",
+    "Tây",
+    "Bắc",
+    "Mỹ",
+    "Hạnh",
+    "Gia",
+    "Huy",
+    "Bảo",
+    "Ngọc",
+    "Thiên",
+    "Hòa",
+    "Phú",
+    "Xuân",
+    "Thu",
+    "Hà",
+    "Linh",
+    "Trung",
+    "Nhật",
+    "Quý",
+    "Đức",
+    "Trí",
+    "Tâm",
+];
+const AGENCIES: &[&str] = &[
+    "SCT", "SCT", "SCT", "SCT", "QLTT", "QLTT", "SYT", "HOI", "UBND_XA", "SKHCN", "SXD", "SVHTTDL", "NHNN", "SNNMT",
+    "CA", "STC",
+];
+const STATUSES: &[&str] = &[
+    "new",
+    "routed",
+    "accepted",
+    "negotiation",
+    "mediation",
+    "inspection",
+    "awaiting_info",
+    "closed",
+    "closed",
+    "closed",
+];
+const BUSINESSES: usize = 5_000;
+/// Cases are spread evenly over this period before the load started.
+const SPAN_DAYS: i64 = 730;
+
+struct Texts {
+    /// (description, suggestion JSON, kind, category)
+    items: Vec<(String, String, String, String)>,
+    /// Two-word subjects taken from the texts, as typed by staff.
+    topics: Vec<String>,
+}
+
+fn load_texts(router: &Router) -> anyhow::Result<Texts> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/complaints-dev.jsonl");
+    let raw = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut items = Vec::new();
+    for line in raw.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let text = v["text"]
+            .as_str()
+            .ok_or_else(|| anyhow!("a fixture line has no text"))?
+            .to_owned();
+        let c = router.classify(&text, Some("hotline"));
+        items.push((
+            text,
+            serde_json::to_string(&c)?,
+            c.kind.as_str().to_owned(),
+            c.category.clone(),
+        ));
+    }
+    let topics = [
+        "máy giặt",
+        "hoàn tiền",
+        "bảo hiểm",
+        "điện thoại",
+        "tiền điện",
+        "thực phẩm",
+        "giao hàng",
+        "bảo hành",
+        "khuyến mãi",
+        "hàng giả",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    Ok(Texts { items, topics })
+}
+
+fn business_name(b: u64) -> String {
+    let h = mix(b ^ 0xB05);
+    format!(
+        "{} {} {} {}",
+        pick(SHOP_KINDS, h, 0),
+        pick(SHOP_WORDS, h, 8),
+        pick(SHOP_WORDS, h, 16),
+        pick(SHOP_WORDS, h, 24)
+    )
+}
+
+/// Tracking codes are unique by construction (the service draws them at random and checks).
+fn tracking_code(i: usize) -> String {
+    const A: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut n = i as u64;
+    let mut s = String::new();
+    for k in 0..8 {
+        if k == 4 {
+            s.insert(0, '-');
+        }
+        s.insert(0, A[(n % A.len() as u64) as usize] as char);
+        n /= A.len() as u64;
+    }
+    format!("KN-2026-{s}")
+}
+
+fn phone(i: usize) -> String {
+    format!("09{:08}", mix(i as u64 ^ 0x9F) % 100_000_000)
+}
+
+fn row(i: usize, n_total: usize, start: chrono::DateTime<Utc>, texts: &Texts, stop: &[String]) -> CaseRow {
+    let h = mix(i as u64);
+    let (desc, suggestion, kind, category) = &texts.items[(h % texts.items.len() as u64) as usize];
+    let biz_no = (h >> 20) % BUSINESSES as u64;
+    let biz = business_name(biz_no);
+    let name = format!("{} {} {}", pick(FAMILY, h, 8), pick(MIDDLE, h, 12), pick(GIVEN, h, 16));
+    let phone = phone(i);
+    let code = tracking_code(i);
+    let status = pick(STATUSES, h, 28);
+    let agency = pick(AGENCIES, h, 36);
+    let step = (SPAN_DAYS * 86_400_000_000 / n_total.max(1) as i64).max(1);
+    let at = (start - TimeDelta::days(SPAN_DAYS) + TimeDelta::microseconds(step * i as i64)).naive_utc();
+    let description = format!("{desc} (về {biz})");
+    CaseRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        tracking_code: code.clone(),
+        kind: kind.clone(),
+        category: category.clone(),
+        channel: "hotline".into(),
+        status: status.into(),
+        outcome: (status == "closed").then(|| "advised".into()),
+        return_status: None,
+        priority: (h >> 44) % 33 == 0,
+        search_text: hotline::domain::search::index_text(&[
+            Some(&description),
+            None,
+            Some(&biz),
+            None,
+            Some(&code),
+            Some(&phone),
+            Some(&name),
+        ]),
+        description,
+        consumer_request: None,
+        amount_vnd: Some(100_000 * (1 + (h >> 48) as i64 % 100)),
+        transaction_date: None,
+        consumer_phone_last4: phone[phone.len() - 4..].to_owned(),
+        consumer_phone: phone,
+        consumer_name: name,
+        consumer_email: None,
+        consumer_address: None,
+        consumer_commune: None,
+        consumer_province: Some("Hà Nội".into()),
+        vulnerable: String::new(),
+        consent_at: Some(at),
+        business_key: business_key(Some(&biz), None, stop),
+        business_name: Some(biz),
+        business_tax_code: None,
+        business_address: None,
+        business_website: None,
+        business_shop_link: None,
+        current_agency: Some(agency.into()),
+        pending_transfer_to: None,
+        assignee_id: None,
+        mediator_id: None,
+        call_id: None,
+        suggestion: suggestion.clone(),
+        possible_duplicate_of: None,
+        due_at: None,
+        version: 1,
+        created_by: None,
+        created_at: at,
+        updated_at: at,
+        closed_at: (status == "closed").then_some(at),
+    }
+}
+
+fn load_rows(
+    conn: &mut AnyConnection,
+    from: usize,
+    to: usize,
+    n_total: usize,
+    start: chrono::DateTime<Utc>,
+    texts: &Texts,
+    stop: &[String],
+) -> anyhow::Result<()> {
+    let mut i = from;
+    let t0 = Instant::now();
+    let mut last = Instant::now();
+    while i < to {
+        let end = (i + ROWS_PER_TX).min(to);
+        hotline::db::portability::write_transaction(conn, |c| {
+            let mut k = i;
+            while k < end {
+                let e = (k + ROWS_PER_INSERT).min(end);
+                let rows: Vec<CaseRow> = (k..e).map(|j| row(j, n_total, start, texts, stop)).collect();
+                let grants: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            case_agencies::case_id.eq(r.id.clone()),
+                            case_agencies::agency_code.eq(r.current_agency.clone().unwrap_or_default()),
+                        )
+                    })
+                    .collect();
+                // Multi-row INSERTs need the concrete connection (diesel's MultiConnection
+                // does not batch); the service itself never does this.
+                match c {
+                    AnyConnection::Sqlite(s) => {
+                        diesel::insert_into(cases::table).values(&rows).execute(s)?;
+                        diesel::insert_into(case_agencies::table).values(&grants).execute(s)?;
+                    }
+                    AnyConnection::Postgresql(p) => {
+                        diesel::insert_into(cases::table).values(&rows).execute(p)?;
+                        diesel::insert_into(case_agencies::table).values(&grants).execute(p)?;
+                    }
+                }
+                k = e;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?;
+        i = end;
+        if last.elapsed() > Duration::from_secs(15) {
+            println!(
+                "  ... {i}/{to} ({:.0} cases/s)",
+                (i - from) as f64 / t0.elapsed().as_secs_f64()
+            );
+            last = Instant::now();
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ queries
+
+const KINDS: &[&str] = &["phone", "code", "business", "topic", "topic+status", "absent"];
+
+fn spaced_phone(p: &str) -> String {
+    format!("{} {} {}", &p[..4], &p[4..7], &p[7..])
+}
+
+fn query_for(kind: &str, q: usize, loaded: usize, texts: &Texts) -> String {
+    let h = mix(q as u64 ^ 0x5EA);
+    let i = (h % loaded as u64) as usize;
+    let enc = |s: &str| url_encode(s);
+    match kind {
+        "phone" => format!("q={}", enc(&spaced_phone(&phone(i)))),
+        "code" => format!("q={}", enc(&tracking_code(i))),
+        "business" => {
+            let name = business_name((h >> 20) % BUSINESSES as u64);
+            let words: Vec<&str> = name.split(' ').collect();
+            format!("q={}", enc(&words[words.len() - 3..].join(" ")))
+        }
+        "topic" => format!("q={}", enc(&texts.topics[(h >> 8) as usize % texts.topics.len()])),
+        "topic+status" => format!(
+            "status=routed&q={}",
+            enc(&texts.topics[(h >> 8) as usize % texts.topics.len()])
+        ),
+        _ => format!("q={}", enc(&format!("zq{}x", h % 1000))),
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+struct Measured {
+    size: usize,
+    who: &'static str,
+    kind: String,
+    p50: f64,
+    p99: f64,
+    mean_items: f64,
+    failures: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn measure(
+    client: &awc::Client,
+    base: &str,
+    auth: &str,
+    who: &'static str,
+    size: usize,
+    opts: &Opts,
+    texts: &Texts,
+    out: &mut Vec<Measured>,
+) {
+    let mut all = Vec::new();
+    for kind in KINDS {
+        let items = std::cell::Cell::new(0usize);
+        let items_r = &items;
+        let stats = run_load(&format!("{who} {kind}"), opts.queries, 1, |q| {
+            let url = format!("{base}/api/v1/cases?limit=50&{}", query_for(kind, q, size, texts));
+            let req = client.get(url).insert_header(("Authorization", auth.to_owned()));
+            async move {
+                let body = expect_status(req.send().await, 200).await?;
+                let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| format!("body: {e}"))?;
+                items_r.set(items_r.get() + v["items"].as_array().map(Vec::len).unwrap_or(0));
+                Ok(())
+            }
+        })
+        .await;
+        all.extend(stats.lat_us.iter().copied());
+        out.push(Measured {
+            size,
+            who,
+            kind: kind.to_string(),
+            p50: stats.pct(50.0),
+            p99: stats.pct(99.0),
+            mean_items: items.get() as f64 / opts.queries.max(1) as f64,
+            failures: stats.failures,
+        });
+    }
+    all.sort_unstable();
+    let mix = LoadStats {
+        n: all.len(),
+        secs: 0.0,
+        lat_us: all,
+        failures: 0,
+    };
+    println!(
+        "  {who} typical (all kinds)            p50 {:>7.2} ms   p99 {:>7.2} ms",
+        mix.pct(50.0),
+        mix.pct(99.0)
+    );
+    out.push(Measured {
+        size,
+        who,
+        kind: "TYPICAL (mix)".into(),
+        p50: mix.pct(50.0),
+        p99: mix.pct(99.0),
+        mean_items: f64::NAN,
+        failures: out
+            .iter()
+            .filter(|m| m.size == size && m.who == who)
+            .map(|m| m.failures)
+            .sum(),
+    });
+}
+
+async fn first_pages(
+    client: &awc::Client,
+    base: &str,
+    callers: &[(&'static str, &String)],
+    n: usize,
+    size: usize,
+    out: &mut Vec<Measured>,
+) {
+    for (who, auth) in callers {
+        let stats = run_load(&format!("{who} list (no q)"), n, 1, |_| {
+            let req = client
+                .get(format!("{base}/api/v1/cases?limit=50"))
+                .insert_header(("Authorization", auth.to_string()));
+            async move { expect_status(req.send().await, 200).await.map(|_| ()) }
+        })
+        .await;
+        out.push(Measured {
+            size,
+            who,
+            kind: "list (no q)".into(),
+            p50: stats.pct(50.0),
+            p99: stats.pct(99.0),
+            mean_items: f64::NAN,
+            failures: stats.failures,
+        });
+    }
+}
+
+async fn create_user(
+    client: &awc::Client,
+    base: &str,
+    admin_token: &str,
+    username: &str,
+    role: &str,
+    agency: &str,
+    password: &str,
+) -> anyhow::Result<String> {
+    let body = serde_json::json!({ "username": username, "role": role, "agency": agency, "password": password });
+    expect_status(
+        client
+            .post(format!("{base}/api/v1/admin/users"))
+            .insert_header(("Authorization", format!("Bearer {admin_token}")))
+            .insert_header(("Content-Type", "application/json"))
+            .send_body(body.to_string())
+            .await,
+        201,
+    )
+    .await
+    .map_err(|e| anyhow!("creating {username}: {e}"))?;
+    Ok(format!("Bearer {}", login(client, base, username, password).await?))
+}
+
+async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result<Vec<Measured>> {
+    let data = tempfile::tempdir().context("creating a temporary folder")?;
+    let mut settings = Settings::load_from(&config_dir(), "local", false)?;
+    settings.data_dir = data.path().to_path_buf();
+    settings.database.url = db_url;
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.workers = HTTP_WORKERS;
+    settings.log.level = "warn".into();
+    settings.jobs.enabled = false;
+    settings.finish()?;
+    println!("\n=== {} ===", kind.name());
+    let app = Application::build(settings)?;
+    let port = app.port;
+    let state = app.state.clone();
+    let admin = app.bootstrap_admin.clone();
+    let handle = app.handle();
+    let server = actix_web::rt::spawn(app.run_until_stopped());
+    let texts = std::sync::Arc::new(load_texts(&state.router)?);
+    let stop: Vec<String> = state.business_stopwords.as_ref().clone();
+    let start = Utc::now();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = awc::Client::builder().timeout(Duration::from_secs(600)).finish();
+    let (admin_user, admin_password) = admin.ok_or_else(|| anyhow!("no bootstrap administrator"))?;
+    let admin_token = login(&client, &base, &admin_user, &admin_password).await?;
+    let coord = create_user(
+        &client,
+        &base,
+        &admin_token,
+        "bench.coord",
+        "coordinator",
+        "SCT",
+        "bench-pass-1",
+    )
+    .await?;
+    let handler = create_user(
+        &client,
+        &base,
+        &admin_token,
+        "bench.sct",
+        "handler",
+        "SCT",
+        "bench-pass-2",
+    )
+    .await?;
+    let small = create_user(
+        &client,
+        &base,
+        &admin_token,
+        "bench.ca",
+        "handler",
+        "CA",
+        "bench-pass-3",
+    )
+    .await?;
+
+    let mut out = Vec::new();
+    let mut loaded = 0usize;
+    let n_total = *opts.sizes.last().unwrap_or(&0);
+    for &size in &opts.sizes {
+        println!("-- loading cases {loaded}..{size}");
+        let t = Instant::now();
+        let (st, tx, from, stop) = (state.clone(), texts.clone(), loaded, stop.clone());
+        blocking(move || {
+            let mut conn = st.db.get_blocking().map_err(|e| anyhow!("pool: {e}"))?;
+            load_rows(&mut conn, from, size, n_total, start, &tx, &stop)?;
+            // What the service's worker does hourly on SQLite, and autovacuum on PostgreSQL.
+            hotline::db::portability::refresh_planner_statistics(&mut conn)?;
+            if kind == Kind::Postgres {
+                diesel::sql_query("ANALYZE cases").execute(&mut *conn)?;
+                diesel::sql_query("ANALYZE case_agencies").execute(&mut *conn)?;
+            }
+            Ok(())
+        })
+        .await?;
+        println!(
+            "  loaded {} in {:.1} s ({:.0} cases/s)",
+            size - loaded,
+            t.elapsed().as_secs_f64(),
+            (size - loaded) as f64 / t.elapsed().as_secs_f64()
+        );
+        loaded = size;
+        println!("-- queries at {size} cases, one at a time, first page of 50");
+        measure(&client, &base, &coord, "coordinator", size, &opts, &texts, &mut out).await;
+        measure(&client, &base, &handler, "handler(SCT)", size, &opts, &texts, &mut out).await;
+        measure(&client, &base, &small, "handler(CA)", size, &opts, &texts, &mut out).await;
+        let callers = [
+            ("coordinator", &coord),
+            ("handler(SCT)", &handler),
+            ("handler(CA)", &small),
+        ];
+        first_pages(&client, &base, &callers, opts.queries, size, &mut out).await;
+    }
+    handle.stop(true).await;
+    let _ = server.await;
+    Ok(out)
+}
+
+fn run_in_system(kind: Kind, url: String, opts: Opts) -> anyhow::Result<Vec<Measured>> {
+    std::thread::Builder::new()
+        .name(format!("search-{}", kind.name()))
+        .spawn(move || actix_web::rt::System::new().block_on(bench_backend(kind, url, opts)))
+        .context("starting the benchmark thread")?
+        .join()
+        .map_err(|_| anyhow!("the {} benchmark panicked", kind.name()))?
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("search benchmark failed: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> anyhow::Result<()> {
+    let opts = parse_args()?;
+    println!(
+        "hotline search benchmark: sizes {:?}, {} queries per kind, kinds {:?}",
+        opts.sizes, opts.queries, KINDS
+    );
+    let mut results: Vec<(Kind, Vec<Measured>)> = Vec::new();
+    for &kind in &opts.backends {
+        match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().context("creating a temporary folder")?;
+                let url = format!("sqlite://{}", dir.path().join("search.db").display());
+                results.push((kind, run_in_system(kind, url, opts.clone())?));
+            }
+            Kind::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL")
+                    .ok()
+                    .filter(|u| !u.trim().is_empty())
+                    .unwrap_or_else(|| DEFAULT_PG_URL.to_owned());
+                match PgBenchDb::create(&admin_url) {
+                    Err(e) => println!(
+                        "\n!!!!!!!! SKIPPING POSTGRESQL: {} unreachable or refused CREATE DATABASE: {e} !!!!!!!!",
+                        redact(&admin_url)
+                    ),
+                    Ok(db) => {
+                        let r = run_in_system(kind, db.url(), opts.clone());
+                        if opts.keep {
+                            println!("(kept PostgreSQL database {})", db.name);
+                            std::mem::forget(db);
+                        } else {
+                            drop(db);
+                        }
+                        results.push((kind, r?));
+                    }
+                }
+            }
+        }
+    }
+    println!("\n| backend | cases | caller | query | p50 ms | p99 ms | items/page | failures |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (kind, rows) in &results {
+        for m in rows {
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                kind.name(),
+                m.size,
+                m.who,
+                m.kind,
+                fmt_num(m.p50, 2),
+                fmt_num(m.p99, 2),
+                fmt_num(m.mean_items, 1),
+                m.failures
+            );
+        }
+    }
+    Ok(())
+}

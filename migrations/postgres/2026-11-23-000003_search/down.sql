@@ -1,0 +1,2 @@
+DROP INDEX cases_search_idx;
+CREATE INDEX cases_search_trgm_idx ON cases USING gin (search_text gin_trgm_ops);

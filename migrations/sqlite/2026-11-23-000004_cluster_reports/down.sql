@@ -1,0 +1,2 @@
+DROP TABLE cluster_report_cases;
+DROP TABLE cluster_reports;
