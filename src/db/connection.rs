@@ -113,7 +113,15 @@ pub struct SqliteOptions {
 /// Opens a connection of the backend the URL names, with the per-connection settings.
 pub fn establish(url: &DbUrl, sqlite: &SqliteOptions) -> Result<AnyConnection, diesel::ConnectionError> {
     match url.backend {
-        Backend::Postgres => PgConnection::establish(url.raw()).map(AnyConnection::Postgresql),
+        Backend::Postgres => {
+            let mut conn = PgConnection::establish(url.raw())?;
+            // Every query of the service is short; starting a parallel worker costs 5–10 ms
+            // here (measured: a search finding nothing took 12.6 ms with one worker, 0.13 ms
+            // without), more than any of them can gain.
+            conn.batch_execute("SET max_parallel_workers_per_gather = 0")
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(AnyConnection::Postgresql(conn))
+        }
         Backend::Sqlite => {
             let path = url
                 .sqlite_path()

@@ -88,10 +88,10 @@ pub enum TextSearch {
     /// No terms: no restriction.
     Nothing,
     /// One condition selects every match.
-    /// - PostgreSQL: the GIN index on `array_to_tsvector(string_to_array(search_text, ' '))`
-    ///   (migration 000003); the expression must stay identical to the index's for it to be
-    ///   used. ANALYZE keeps per-word frequencies, so for a common word the planner walks the
-    ///   newest-first index and checks each case instead.
+    /// - PostgreSQL: the generated column `search_tsv` (the words of `search_text` as a
+    ///   tsvector) and its GIN index (migration 000003). ANALYZE keeps per-word frequencies,
+    ///   so for a common word the planner walks the newest-first index and checks each case
+    ///   instead.
     /// - SQLite, for orders other than newest first: the keys of every match.
     Condition(CaseFilter),
     /// SQLite, newest first: the matching keys in list order, one window at a time (see
@@ -238,7 +238,7 @@ pub fn text_search(
                 .collect::<Vec<_>>()
                 .join(" & ");
             TextSearch::Condition(Box::new(
-                diesel::dsl::sql::<Bool>("array_to_tsvector(string_to_array(cases.search_text, ' ')) @@ CAST(")
+                diesel::dsl::sql::<Bool>("cases.search_tsv @@ CAST(")
                     .bind::<Text, _>(query)
                     .sql(" AS tsquery)"),
             ))

@@ -11,12 +11,16 @@ fn router() -> Router {
     Router::load(&dir.join("taxonomy.toml"), &dir.join("routing.toml")).unwrap()
 }
 
-fn dev_set() -> String {
+fn fixture(name: &str) -> String {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("fixtures")
-        .join("complaints-dev.jsonl");
+        .join(name);
     std::fs::read_to_string(p).unwrap()
+}
+
+fn dev_set() -> String {
+    fixture("complaints-dev.jsonl")
 }
 
 /// Lines of the dev set whose numeric id has the given parity (1 = odd, 0 = even).
@@ -26,7 +30,7 @@ fn half(jsonl: &str, parity: u32) -> String {
         .filter(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             let id = v["id"].as_str().unwrap();
-            let n: u32 = id.trim_start_matches("dev-").parse().unwrap();
+            let n: u32 = id.rsplit('-').next().unwrap().parse().unwrap();
             n % 2 == parity
         })
         .collect::<Vec<_>>()
@@ -298,6 +302,25 @@ fn dev_set_meets_accuracy_bars() {
         "category {}",
         full.category_accuracy()
     );
+}
+
+/// The independent hold-out set (170 complaints labelled from taxonomy.md by someone who had
+/// not seen the vocabulary). Its odd half was used to find gaps in the vocabulary; the even
+/// half never was (its texts were not read): the even half is the honest estimate for unseen
+/// text. Both must stay above the bars.
+#[test]
+fn holdout_set_meets_accuracy_bars() {
+    let r = router();
+    let all = fixture("complaints-holdout.jsonl");
+    let tune = evaluate(&r, &half(&all, 1)).unwrap();
+    let check = evaluate(&r, &half(&all, 0)).unwrap();
+    println!("== hold-out, odd (tuning) half ==\n{tune}");
+    println!("== hold-out, even (never read) half ==\n{check}");
+    for rep in [&tune, &check] {
+        assert!(rep.agency_accuracy() >= 0.90, "agency {}", rep.agency_accuracy());
+        assert!(rep.kind_accuracy() >= 0.85, "kind {}", rep.kind_accuracy());
+        assert!(rep.category_accuracy() >= 0.85, "category {}", rep.category_accuracy());
+    }
 }
 
 /// A probe set written by hand for this module (not taken from the dev set), in the same JSONL
