@@ -213,4 +213,24 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
     .unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].id, "e");
+    // A changed text is re-indexed under the same key; the old words are gone.
+    diesel::sql_query("UPDATE cases SET search_text = 'other e' WHERE id = 'e'")
+        .execute(&mut conn)
+        .unwrap();
+    let count = |conn: &mut hotline::db::AnyConnection, q: &str| -> usize {
+        diesel::sql_query(format!(
+            "SELECT c.id, c.search_key FROM cases c WHERE c.search_key IN \
+             (SELECT rowid FROM case_search WHERE case_search MATCH '{q}')"
+        ))
+        .load::<K>(conn)
+        .unwrap()
+        .len()
+    };
+    assert_eq!(count(&mut conn, "\"word\" AND \"e\""), 0);
+    assert_eq!(count(&mut conn, "\"other\""), 1);
+    assert_eq!(count(&mut conn, "\"word\""), 4);
+    diesel::sql_query("DELETE FROM cases WHERE id = 'a'")
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(count(&mut conn, "\"word\""), 3);
 }

@@ -24,8 +24,12 @@ UPDATE cases SET search_key = k.key
  WHERE cases.id = k.id;
 CREATE UNIQUE INDEX cases_search_key_idx ON cases (search_key);
 
+-- Contentless, without `contentless_delete`: that option made every commit's flush walk a
+-- b-tree whose size grows with the table (measured: intake transactions slowed from ~550/s to
+-- ~250/s by 40,000 cases). Entries are removed with FTS5's 'delete' command instead, which
+-- needs the old text: the triggers have it.
 CREATE VIRTUAL TABLE case_search USING fts5(
-    search_text, content = '', contentless_delete = 1, tokenize = 'ascii', detail = 'none'
+    search_text, content = '', tokenize = 'ascii', detail = 'none'
 );
 INSERT INTO case_search (rowid, search_text) SELECT search_key, search_text FROM cases;
 
@@ -42,7 +46,7 @@ END;
 -- A change of priority moves the case to another key (the list order changed); a change of
 -- text re-indexes it under the same key.
 CREATE TRIGGER cases_search_update AFTER UPDATE OF search_text, priority ON cases BEGIN
-    DELETE FROM case_search WHERE rowid = old.search_key;
+    INSERT INTO case_search (case_search, rowid, search_text) VALUES ('delete', old.search_key, old.search_text);
     UPDATE cases SET search_key = (
         SELECT b.base + (SELECT count(*) FROM cases c WHERE c.search_key >= b.base AND c.search_key < b.base + 1024)
           FROM (SELECT (CASE WHEN new.priority THEN 4611686018427387904 ELSE 0 END)
@@ -53,5 +57,5 @@ CREATE TRIGGER cases_search_update AFTER UPDATE OF search_text, priority ON case
         SELECT search_key, new.search_text FROM cases WHERE rowid = new.rowid;
 END;
 CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
-    DELETE FROM case_search WHERE rowid = old.search_key;
+    INSERT INTO case_search (case_search, rowid, search_text) VALUES ('delete', old.search_key, old.search_text);
 END;
