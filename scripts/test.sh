@@ -38,4 +38,4 @@ cargo run --locked --quiet -- routing evaluate tests/fixtures/complaints-dev.jso
 
 echo
 echo "== router accuracy on the independent hold-out set (tests/fixtures/complaints-holdout.jsonl)"
-cargo run --locked --quiet -- routing evaluate tests/fixtures/complaints-holdout.jsonl | head -n 2
+cargo run --locked --quiet -- routing evaluate tests/fixtures/complaints-holdout.jsonl
