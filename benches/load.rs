@@ -83,12 +83,7 @@ fn parse_args() -> anyhow::Result<Opts> {
             _ => {} // cargo passes --bench; anything else is ignored too
         }
     }
-    let backends = match backend.as_str() {
-        "sqlite" => vec![Kind::Sqlite],
-        "postgres" | "postgresql" | "pg" => vec![Kind::Postgres],
-        "both" | "all" => vec![Kind::Sqlite, Kind::Postgres],
-        other => bail!("--backend must be sqlite, postgres or both (got '{other}')"),
-    };
+    let backends = Kind::parse_list(&backend)?;
     let intake_total = intake.unwrap_or(if quick { 900 } else { 20_000 });
     let first = intake_total / 5;
     let second = (intake_total - first) / 2;
@@ -563,15 +558,6 @@ async fn run_phases(
 
 // ------------------------------------------------------------------ main
 
-fn run_in_system(kind: Kind, url: String, opts: Opts) -> anyhow::Result<Report> {
-    std::thread::Builder::new()
-        .name(format!("bench-{}", kind.name()))
-        .spawn(move || actix_web::rt::System::new().block_on(bench_backend(kind, url, opts)))
-        .context("starting the benchmark thread")?
-        .join()
-        .map_err(|_| anyhow!("the {} benchmark panicked", kind.name()))?
-}
-
 enum Outcome {
     Done(Box<Report>),
     Skipped(String),
@@ -717,14 +703,15 @@ fn real_main() -> anyhow::Result<()> {
             Kind::Sqlite => {
                 let dir = tempfile::tempdir().context("creating a temporary folder")?;
                 let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-                let report = run_in_system(kind, url, opts.clone()).context("sqlite benchmark")?;
+                let report = run_in_system(kind, {
+                    let opts = opts.clone();
+                    move || bench_backend(kind, url, opts)
+                })
+                .context("sqlite benchmark")?;
                 results.push((kind, Outcome::Done(Box::new(report))));
             }
             Kind::Postgres => {
-                let admin_url = std::env::var("TEST_DATABASE_URL")
-                    .ok()
-                    .filter(|u| !u.trim().is_empty())
-                    .unwrap_or_else(|| DEFAULT_PG_URL.to_owned());
+                let admin_url = pg_admin_url();
                 match PgBenchDb::create(&admin_url) {
                     Err(e) => {
                         let why = format!(
@@ -736,7 +723,11 @@ fn real_main() -> anyhow::Result<()> {
                     }
                     Ok(db) => {
                         println!("(created PostgreSQL database {} on {})", db.name, redact(&admin_url));
-                        let report = run_in_system(kind, db.url(), opts.clone()).context("postgres benchmark");
+                        let report = run_in_system(kind, {
+                            let (url, opts) = (db.url(), opts.clone());
+                            move || bench_backend(kind, url, opts)
+                        })
+                        .context("postgres benchmark");
                         drop(db);
                         results.push((kind, Outcome::Done(Box::new(report?))));
                     }

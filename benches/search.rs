@@ -37,7 +37,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, Context};
 use chrono::{TimeDelta, Utc};
 use diesel::prelude::*;
 use hotline::config::Settings;
@@ -99,12 +99,7 @@ fn parse_args() -> anyhow::Result<Opts> {
             _ => {} // cargo passes --bench
         }
     }
-    let backends = match backend.as_str() {
-        "sqlite" => vec![Kind::Sqlite],
-        "postgres" | "postgresql" | "pg" => vec![Kind::Postgres],
-        "both" | "all" => vec![Kind::Sqlite, Kind::Postgres],
-        other => bail!("--backend must be sqlite, postgres or both (got '{other}')"),
-    };
+    let backends = Kind::parse_list(&backend)?;
     Ok(Opts {
         keep,
         sizes: sizes.unwrap_or(if quick { vec![20_000] } else { vec![100_000, 1_000_000] }),
@@ -667,15 +662,6 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
     Ok(out)
 }
 
-fn run_in_system(kind: Kind, url: String, opts: Opts) -> anyhow::Result<Vec<Measured>> {
-    std::thread::Builder::new()
-        .name(format!("search-{}", kind.name()))
-        .spawn(move || actix_web::rt::System::new().block_on(bench_backend(kind, url, opts)))
-        .context("starting the benchmark thread")?
-        .join()
-        .map_err(|_| anyhow!("the {} benchmark panicked", kind.name()))?
-}
-
 fn main() {
     if let Err(e) = real_main() {
         eprintln!("search benchmark failed: {e:#}");
@@ -695,20 +681,26 @@ fn real_main() -> anyhow::Result<()> {
             Kind::Sqlite => {
                 let dir = tempfile::tempdir().context("creating a temporary folder")?;
                 let url = format!("sqlite://{}", dir.path().join("search.db").display());
-                results.push((kind, run_in_system(kind, url, opts.clone())?));
+                results.push((
+                    kind,
+                    run_in_system(kind, {
+                        let opts = opts.clone();
+                        move || bench_backend(kind, url, opts)
+                    })?,
+                ));
             }
             Kind::Postgres => {
-                let admin_url = std::env::var("TEST_DATABASE_URL")
-                    .ok()
-                    .filter(|u| !u.trim().is_empty())
-                    .unwrap_or_else(|| DEFAULT_PG_URL.to_owned());
+                let admin_url = pg_admin_url();
                 match PgBenchDb::create(&admin_url) {
                     Err(e) => println!(
                         "\n!!!!!!!! SKIPPING POSTGRESQL: {} unreachable or refused CREATE DATABASE: {e} !!!!!!!!",
                         redact(&admin_url)
                     ),
                     Ok(db) => {
-                        let r = run_in_system(kind, db.url(), opts.clone());
+                        let r = run_in_system(kind, {
+                            let (url, opts) = (db.url(), opts.clone());
+                            move || bench_backend(kind, url, opts)
+                        });
                         if opts.keep {
                             println!("(kept PostgreSQL database {})", db.name);
                             std::mem::forget(db);

@@ -28,6 +28,42 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// The backends a `--backend` value names: `sqlite`, `postgres` (`pg`) or `both`.
+    pub fn parse_list(v: &str) -> anyhow::Result<Vec<Kind>> {
+        match v {
+            "sqlite" => Ok(vec![Kind::Sqlite]),
+            "postgres" | "postgresql" | "pg" => Ok(vec![Kind::Postgres]),
+            "both" | "all" => Ok(vec![Kind::Sqlite, Kind::Postgres]),
+            other => anyhow::bail!("--backend must be sqlite, postgres or both (got '{other}')"),
+        }
+    }
+}
+
+/// The PostgreSQL server that throw-away benchmark databases are created on:
+/// `TEST_DATABASE_URL`, else the local default.
+pub fn pg_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_PG_URL.to_owned())
+}
+
+/// Runs one backend's benchmark in its own thread with its own actix system.
+pub fn run_in_system<T, F, Fut>(kind: Kind, bench: F) -> anyhow::Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    std::thread::Builder::new()
+        .name(format!("bench-{}", kind.name()))
+        .spawn(move || actix_web::rt::System::new().block_on(bench()))
+        .map_err(|e| anyhow!("starting the benchmark thread: {e}"))?
+        .join()
+        .map_err(|_| anyhow!("the {} benchmark panicked", kind.name()))?
+}
+
 pub fn parse_count(flag: &str, v: Option<String>) -> anyhow::Result<usize> {
     let v = v.ok_or_else(|| anyhow!("{flag} needs a number"))?;
     v.replace(['_', ','], "")
