@@ -268,28 +268,25 @@ pub fn list(
         (Sort::CreatedDesc, _) => Some(None),
         (Sort::DueAsc, _) => None,
     };
+    // One page query, optionally restricted by a search condition, at most `n` rows.
+    let page = |conn: &mut AnyConnection, cond: Option<super::portability::CaseFilter>, n: i64| {
+        let mut q = page_query(scope, f, sort, after);
+        if let Some(c) = cond {
+            q = q.filter(c);
+        }
+        q.limit(n).select(CaseRow::as_select()).load(conn)
+    };
     match text_search(backend_of(conn), &f.words, newest_first_after, limit) {
-        TextSearch::Nothing => page_query(scope, f, sort, after)
-            .limit(limit)
-            .select(CaseRow::as_select())
-            .load(conn),
-        TextSearch::Condition(cond) => page_query(scope, f, sort, after)
-            .filter(cond)
-            .limit(limit)
-            .select(CaseRow::as_select())
-            .load(conn),
+        TextSearch::Nothing => page(conn, None, limit),
+        TextSearch::Condition(cond) => page(conn, Some(cond), limit),
         TextSearch::Windows(mut windows) => {
-            let mut page: Vec<CaseRow> = Vec::new();
-            while (page.len() as i64) < limit {
+            let mut rows: Vec<CaseRow> = Vec::new();
+            while (rows.len() as i64) < limit {
                 let Some(cond) = windows.next_window(conn)? else { break };
-                let rows = page_query(scope, f, sort, after)
-                    .filter(cond)
-                    .limit(limit - page.len() as i64)
-                    .select(CaseRow::as_select())
-                    .load(conn)?;
-                page.extend(rows);
+                let more = page(conn, Some(cond), limit - rows.len() as i64)?;
+                rows.extend(more);
             }
-            Ok(page)
+            Ok(rows)
         }
     }
 }
