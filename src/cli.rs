@@ -80,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => {
             crate::telemetry::init(&settings.log);
+            crate::telemetry::install_panic_hook();
             actix_web::rt::System::new().block_on(async move {
                 let app = Application::build(settings)?;
                 if let Some((user, pw)) = &app.bootstrap_admin {

@@ -96,6 +96,14 @@ pub struct ServerSettings {
     pub max_upload_bytes: usize,
     /// Seconds to let in-flight requests finish on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// Seconds a client has to send the request line and headers (else 408 and close).
+    pub request_head_timeout_secs: u64,
+    /// Seconds a client has to send a whole JSON body (else 408 `request_timeout`, close).
+    pub body_read_timeout_secs: u64,
+    /// Seconds a client has to send a whole evidence upload (else 408 `request_timeout`).
+    pub upload_read_timeout_secs: u64,
+    /// Open connections each worker accepts; beyond it new connections wait in the backlog.
+    pub max_connections_per_worker: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -62,10 +62,115 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    #[error("service unavailable")]
-    Unavailable,
+    /// Reading the request body took longer than `server.body_read_timeout_secs` (408).
+    #[error("request body timed out")]
+    BodyTimeout,
+    /// Temporarily unable to serve (503 with `Retry-After`); the cause says why.
+    #[error("service unavailable: {}", .0.as_str())]
+    Unavailable(Unavailable),
+    /// A panic was caught (500); its message is withheld (it may quote submitted text).
+    #[error("a request handler panicked")]
+    Panicked,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// Why the service cannot answer now. Each is retryable: the client should try again after
+/// [`Unavailable::retry_after_secs`]; readiness (`/readyz`) reports the storage causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// Every connection or the SQLite write turn is taken, or a serialization conflict.
+    Busy,
+    /// The database server cannot be reached or dropped the connection.
+    DatabaseUnreachable,
+    /// The database's disk (or SQLite file's filesystem) is full.
+    DiskFull,
+    /// The database is read-only (read-only filesystem, file permissions, standby server).
+    ReadOnly,
+    /// The storage reported an I/O error.
+    StorageError,
+}
+
+impl Unavailable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unavailable::Busy => "busy",
+            Unavailable::DatabaseUnreachable => "unreachable",
+            Unavailable::DiskFull => "disk_full",
+            Unavailable::ReadOnly => "read_only",
+            Unavailable::StorageError => "storage_error",
+        }
+    }
+
+    /// Seconds a client should wait before trying again (`Retry-After`).
+    pub fn retry_after_secs(self) -> u32 {
+        match self {
+            Unavailable::Busy => 1,
+            Unavailable::DatabaseUnreachable => 5,
+            Unavailable::DiskFull | Unavailable::ReadOnly | Unavailable::StorageError => 30,
+        }
+    }
+
+    /// A fault of the storage itself (as opposed to load): readiness reports it until a write
+    /// succeeds again.
+    pub fn is_storage_fault(self) -> bool {
+        matches!(
+            self,
+            Unavailable::DiskFull | Unavailable::ReadOnly | Unavailable::StorageError
+        )
+    }
+
+    /// The unavailability a database error stands for, if it is one: lost connections, a full
+    /// or read-only disk, I/O errors. SQLite reports these with fixed messages
+    /// (`sqlite3_errstr`) and diesel gives them no kind of their own; PostgreSQL's come as
+    /// connection kinds or the server's messages for SQLSTATE classes 08, 53, 57 and 25006.
+    pub fn from_database_error(e: &diesel::result::Error) -> Option<Unavailable> {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Some(Unavailable::Busy),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
+                Some(Unavailable::DatabaseUnreachable)
+            }
+            Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => Some(Unavailable::ReadOnly),
+            Error::DatabaseError(_, info) => Self::from_message(info.message()),
+            Error::RollbackErrorOnCommit { commit_error, .. } => Self::from_database_error(commit_error),
+            _ => None,
+        }
+    }
+
+    fn from_message(msg: &str) -> Option<Unavailable> {
+        let m = msg.to_ascii_lowercase();
+        let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
+        if has(&["database or disk is full", "could not extend file", "no space left on device", "disk full"]) {
+            Some(Unavailable::DiskFull)
+        } else if has(&["readonly database", "read-only transaction", "read-only file system", "recovery is in progress"]) {
+            Some(Unavailable::ReadOnly)
+        } else if has(&["disk i/o error", "unable to open database file", "database disk image is malformed", "could not write", "could not fsync"]) {
+            Some(Unavailable::StorageError)
+        } else if has(&[
+            "database is locked",
+            "database table is locked",
+            "too many connections",
+            "remaining connection slots",
+        ]) {
+            Some(Unavailable::Busy)
+        } else if has(&[
+            "terminating connection",
+            "server closed the connection",
+            "connection to server",
+            "no connection to the server",
+            "the database system is",
+            "could not receive data from server",
+            "could not send data to server",
+            "ssl syscall error",
+            "broken pipe",
+            "connection reset",
+        ]) {
+            Some(Unavailable::DatabaseUnreachable)
+        } else {
+            None
+        }
+    }
 }
 
 impl AppError {
@@ -103,8 +208,9 @@ impl AppError {
             | AppError::ClusterReportExists { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) | AppError::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -123,8 +229,9 @@ impl AppError {
             AppError::ClusterReportExists { .. } => "cluster_report_exists",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
-            AppError::Unavailable => "unavailable",
-            AppError::Internal(_) => "internal",
+            AppError::BodyTimeout => "request_timeout",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) | AppError::Panicked => "internal",
         }
     }
 
@@ -163,11 +270,33 @@ impl AppError {
                 "unsupported content type".into(),
                 "kiểu nội dung không được hỗ trợ".into(),
             ),
-            AppError::Unavailable => (
-                "the service is temporarily unavailable, try again".into(),
-                "hệ thống tạm thời bận, vui lòng thử lại".into(),
+            AppError::BodyTimeout => (
+                "the request body was not received in time".into(),
+                "không nhận được đầy đủ dữ liệu gửi lên trong thời gian cho phép".into(),
             ),
-            AppError::Internal(_) => ("internal error".into(), "lỗi hệ thống".into()),
+            AppError::Unavailable(cause) => {
+                let (en, vi) = match cause {
+                    Unavailable::Busy => ("the service is busy", "hệ thống đang bận"),
+                    Unavailable::DatabaseUnreachable => (
+                        "the database cannot be reached",
+                        "tạm thời không kết nối được cơ sở dữ liệu",
+                    ),
+                    Unavailable::DiskFull => ("the database storage is full", "bộ nhớ lưu trữ dữ liệu đã đầy"),
+                    Unavailable::ReadOnly => (
+                        "the database cannot be written to",
+                        "cơ sở dữ liệu tạm thời không ghi được",
+                    ),
+                    Unavailable::StorageError => (
+                        "the database storage reported an error",
+                        "bộ nhớ lưu trữ dữ liệu gặp lỗi",
+                    ),
+                };
+                (
+                    format!("{en}; nothing was saved, try again in {} s", cause.retry_after_secs()),
+                    format!("{vi}; chưa có gì được lưu, vui lòng thử lại sau {} giây", cause.retry_after_secs()),
+                )
+            }
+            AppError::Internal(_) | AppError::Panicked => ("internal error".into(), "lỗi hệ thống".into()),
         }
     }
 
@@ -214,8 +343,11 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status();
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = %format!("{e:#}"), "internal error");
+        match self {
+            AppError::Internal(e) => tracing::error!(error = %format!("{e:#}"), "internal error"),
+            AppError::Panicked => tracing::error!("request ended by a panic (see the panic line before)"),
+            AppError::Unavailable(cause) => tracing::warn!(cause = cause.as_str(), "unavailable"),
+            _ => {}
         }
         let (detail, detail_vi) = self.messages();
         let body = Problem {
@@ -244,6 +376,12 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Unauthenticated | AppError::InvalidCredentials) {
             resp.insert_header(("WWW-Authenticate", "Bearer"));
         }
+        if let AppError::Unavailable(cause) = self {
+            resp.insert_header(("Retry-After", cause.retry_after_secs().to_string()));
+        }
+        if matches!(self, AppError::BodyTimeout) {
+            resp.insert_header(("Connection", "close"));
+        }
         resp.json(body)
     }
 }
@@ -258,8 +396,10 @@ impl From<diesel::result::Error> for AppError {
                 en: "a record with the same unique value already exists".into(),
                 vi: "đã có bản ghi trùng giá trị duy nhất".into(),
             },
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => AppError::Unavailable,
-            other => AppError::Internal(anyhow::Error::new(other).context("database error")),
+            other => match Unavailable::from_database_error(&other) {
+                Some(cause) => AppError::Unavailable(cause),
+                None => AppError::Internal(anyhow::Error::new(other).context("database error")),
+            },
         }
     }
 }

@@ -132,6 +132,9 @@ impl Application {
                 .default_service(web::to(crate::http::not_found))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        .client_request_timeout(Duration::from_secs(settings.server.request_head_timeout_secs))
+        .client_disconnect_timeout(Duration::from_secs(2))
+        .max_connections(settings.server.max_connections_per_worker)
         .listen(listener)?;
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);

@@ -16,3 +16,29 @@ pub fn init(log: &LogSettings) {
         builder.compact().try_init()
     };
 }
+
+/// Replaces the default panic hook, which prints the panic's message: a message such as
+/// "byte index 7 is not a char boundary … of `<the complaint's text>`" quotes the data being
+/// processed, and complaint text carries names and phone numbers. The hook logs where the
+/// panic happened (file, line, thread) and the backtrace when `RUST_BACKTRACE` asks for one,
+/// never the message. The request itself is answered 500 by `http::request_log`.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "unknown".into());
+        let thread = std::thread::current().name().unwrap_or("unnamed").to_owned();
+        let backtrace = std::backtrace::Backtrace::capture();
+        let backtrace = match backtrace.status() {
+            std::backtrace::BacktraceStatus::Captured => backtrace.to_string(),
+            _ => String::new(),
+        };
+        tracing::error!(
+            location = %location,
+            thread = %thread,
+            backtrace = %backtrace,
+            "panic (its message is withheld: it may quote personal data)"
+        );
+    }));
+}

@@ -23,7 +23,18 @@ use diesel::r2d2::Pool;
 
 pub use connection::{AnyConnection, Backend, DbUrl, SqliteOptions};
 
-use crate::error::AppError;
+use crate::error::{AppError, Unavailable};
+
+/// A pool checkout that failed: with a connection error the database is unreachable, without
+/// one every connection was busy for `pool_timeout_secs`.
+fn checkout_error(e: &diesel::r2d2::PoolError) -> AppError {
+    let msg = e.to_string();
+    if msg.contains("timed out waiting for connection") && !msg.contains(':') {
+        AppError::Unavailable(Unavailable::Busy)
+    } else {
+        AppError::Unavailable(Unavailable::DatabaseUnreachable)
+    }
+}
 
 /// A pool of connections to one database, cheap to clone.
 #[derive(Clone)]
@@ -34,6 +45,9 @@ pub struct Db {
     /// out of SQLite's busy handler, whose growing sleeps (up to 100 ms each) made the latency
     /// tail under concurrent intake. `None` for PostgreSQL, which takes concurrent writers.
     write_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+    /// The storage fault the last failed statement reported (disk full, read-only, I/O), until
+    /// a write succeeds again; `/readyz` reports it.
+    storage_fault: std::sync::Arc<std::sync::Mutex<Option<Unavailable>>>,
 }
 
 impl Db {
@@ -54,6 +68,7 @@ impl Db {
             pool,
             backend: url.backend(),
             write_gate: (url.backend() == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
+            storage_fault: Default::default(),
         })
     }
 
@@ -69,29 +84,58 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
+        let result = actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| checkout_error(&e))?;
             f(&mut conn)
         })
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
+        if let Err(AppError::Unavailable(cause)) = &result {
+            if cause.is_storage_fault() {
+                self.set_storage_fault(Some(*cause));
+            }
+        }
+        result
     }
 
-    /// Runs `f` inside one write transaction (see [`portability::write_transaction`]).
+    /// Runs `f` inside one write transaction (see [`portability::write_transaction`]). A
+    /// committed write clears any storage fault recorded before.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let _turn = match &self.write_gate {
-            Some(gate) => Some(gate.acquire().await.map_err(|_| AppError::Unavailable)?),
+            Some(gate) => Some(gate.acquire().await.map_err(|_| AppError::Unavailable(Unavailable::Busy))?),
             None => None,
         };
-        self.run(move |conn| portability::write_transaction(conn, f)).await
+        let result = self.run(move |conn| portability::write_transaction(conn, f)).await;
+        if result.is_ok() {
+            self.set_storage_fault(None);
+        }
+        result
+    }
+
+    /// The storage fault seen last (disk full, read-only, I/O error), if no write has
+    /// succeeded since.
+    pub fn storage_fault(&self) -> Option<Unavailable> {
+        self.storage_fault.lock().map(|g| *g).unwrap_or(None)
+    }
+
+    fn set_storage_fault(&self, fault: Option<Unavailable>) {
+        if let Ok(mut g) = self.storage_fault.lock() {
+            if *g != fault {
+                match fault {
+                    Some(f) => tracing::error!(cause = f.as_str(), "database storage fault: writes fail"),
+                    None => tracing::info!("database storage writable again"),
+                }
+                *g = fault;
+            }
+        }
     }
 
     /// Synchronous access for startup and CLI commands (never call from an async handler).
     pub fn get_blocking(&self) -> Result<diesel::r2d2::PooledConnection<connection::Manager>, AppError> {
-        self.pool.get().map_err(|_| AppError::Unavailable)
+        self.pool.get().map_err(|e| checkout_error(&e))
     }
 }

@@ -16,6 +16,17 @@ use crate::routing::{detect_pii, normalize};
 pub const MAX_INDEXED_WORDS: usize = 2000;
 /// At most this many words of a query are used.
 pub const MAX_QUERY_TERMS: usize = 8;
+/// Longer words are indexed and searched by their first this many characters (normalised words
+/// are ASCII, so characters = bytes). PostgreSQL refuses a lexeme over 2,047 bytes; SQLite has
+/// no limit, and both backends must find the same cases, so the cap is applied here, before
+/// either sees the word. No real word or number is near it; a "word" this long is pasted junk
+/// (a URL, a base64 blob) and its first characters find it as well as the rest would.
+pub const MAX_WORD_CHARS: usize = 100;
+
+/// The indexed / searched form of a normalised word: its first [`MAX_WORD_CHARS`] characters.
+fn capped(word: &str) -> &str {
+    word.get(..MAX_WORD_CHARS).unwrap_or(word)
+}
 
 /// One word of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,12 +48,18 @@ fn code_word(chunk: &str) -> Option<String> {
         .collect();
     let letters = c.bytes().take_while(u8::is_ascii_lowercase).count();
     let rest = c.get(letters..)?;
+    let year = rest.get(..4).filter(|y| is_number(y)).and_then(|y| y.parse::<u32>().ok());
+    // The 8 random symbols come from the code alphabet (no 0, 1, i, l, o, u): "mua 2026 tivi
+    // sony" has the right lengths but is not a code.
     let ok = (1..=6).contains(&letters)
         && rest.len() == 12
-        && rest.get(..4).is_some_and(is_number)
-        && rest.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+        && year.is_some_and(|y| (2000..=2999).contains(&y))
+        && rest[4..].bytes().all(|b| CODE_SYMBOLS.contains(&b));
     ok.then_some(c)
 }
+
+/// The symbols of a code's random part, lower case (see `values::new_tracking_code`).
+const CODE_SYMBOLS: &[u8] = b"23456789abcdefghjkmnpqrstvwxyz";
 
 /// Tracking codes written in `text` (as whitespace-separated chunks), one word each.
 fn codes_in(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -79,7 +96,7 @@ pub fn index_text(parts: &[Option<&str>]) -> String {
     };
     for part in parts.iter().flatten() {
         for w in normalize(part).split(|c: char| !c.is_ascii_alphanumeric()) {
-            add(w, &mut words);
+            add(capped(w), &mut words);
         }
         for (_, _, phone) in phones_in(part) {
             add(&phone, &mut words);
@@ -146,6 +163,7 @@ pub fn query_terms(q: &str) -> Vec<SearchTerm> {
             }
         }
         let prefix = word.bytes().any(|b| b.is_ascii_digit());
+        word.truncate(MAX_WORD_CHARS);
         terms.push(SearchTerm { word, prefix });
     }
     let mut seen: Vec<SearchTerm> = Vec::new();
@@ -217,6 +235,28 @@ mod tests {
         // Not codes: a date, an amount.
         assert_eq!(code_word("2026-11-23"), None);
         assert_eq!(code_word("1.250.000"), None);
+    }
+
+    #[test]
+    fn ordinary_words_of_code_shape_are_not_codes() {
+        assert_eq!(
+            words("mua 2026 tivi sony"),
+            vec![
+                ("mua".into(), false),
+                ("2026".into(), true),
+                ("tivi".into(), false),
+                ("sony".into(), false)
+            ]
+        );
+        assert_eq!(code_word("kn-1999-7qf3-xk2m"), None);
+    }
+
+    #[test]
+    fn long_words_are_indexed_and_searched_by_the_same_prefix() {
+        let long = "a".repeat(5000);
+        let idx = index_text(&[Some(&format!("x {long} y"))]);
+        assert_eq!(idx, format!("x {} y", "a".repeat(MAX_WORD_CHARS)));
+        assert_eq!(words(&long), vec![("a".repeat(MAX_WORD_CHARS), false)]);
     }
 
     #[test]

@@ -4,10 +4,9 @@ use actix_multipart::Multipart;
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, Responder};
-use futures_util::StreamExt;
 use tokio::io::AsyncReadExt;
 
-use super::extractors::CurrentUser;
+use super::extractors::{next_before, CurrentUser};
 use crate::error::{AppError, Problem};
 use crate::service::evidence::{self, StoredFile, Upload};
 use crate::service::views::EvidenceView;
@@ -51,7 +50,10 @@ pub async fn upload(
     let dir = state.settings.evidence_dir();
     let limit = state.settings.server.max_upload_bytes;
     let mut files = Vec::new();
-    while let Some(field) = payload.next().await {
+    // Files are larger than JSON bodies: the whole upload may take `upload_read_timeout_secs`.
+    let deadline =
+        tokio::time::Instant::now() + std::time::Duration::from_secs(state.settings.server.upload_read_timeout_secs);
+    while let Some(field) = next_before(&mut payload, deadline).await? {
         let mut field = field.map_err(|_| bad_multipart())?;
         if field.name() != Some("file") {
             return Err(bad_multipart());
@@ -69,7 +71,15 @@ pub async fn upload(
             .map(|m| m.essence_str().to_owned())
             .unwrap_or_else(|| "application/octet-stream".into());
         let mut up = Upload::start(&dir, limit).await?;
-        while let Some(chunk) = field.next().await {
+        loop {
+            let chunk = match next_before(&mut field, deadline).await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => {
+                    up.abort().await;
+                    return Err(e);
+                }
+            };
             let res = match chunk {
                 Ok(bytes) => up.write(&bytes).await,
                 Err(_) => Err(bad_multipart()),

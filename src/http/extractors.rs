@@ -122,10 +122,68 @@ fn missing_field_name(msg: &str) -> String {
     msg.split('`').nth(1).unwrap_or("body").to_owned()
 }
 
+/// Parses a whole JSON body strictly: nothing but white space may follow the value, and no
+/// string may hold a NUL character (`\u0000`: PostgreSQL cannot store it, and no field of this
+/// API has a use for it).
 pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(raw);
-    let v = serde_path_to_error::deserialize(de).map_err(json_error)?;
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    let v = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
+    de.end().map_err(|_| AppError::BadRequest {
+        code: "malformed_json",
+        field: None,
+        en: "the body is not valid JSON: text follows the JSON value".into(),
+        vi: "dữ liệu gửi lên không phải JSON hợp lệ: có nội dung thừa sau giá trị JSON".into(),
+    })?;
+    if has_escaped_nul(raw) {
+        let field = serde_json::from_slice::<serde_json::Value>(raw)
+            .ok()
+            .and_then(|v| nul_path(&v, String::new()))
+            .unwrap_or_else(|| "body".into());
+        return Err(AppError::Validation {
+            code: "invalid_characters",
+            field,
+            en: "text may not contain the NUL character".into(),
+            vi: "văn bản không được chứa ký tự NUL".into(),
+        });
+    }
     Ok(v)
+}
+
+/// Whether a JSON text contains the escape `\u0000` (an escaped backslash followed by
+/// "u0000" is not one). Literal control characters are already refused by the parser.
+fn has_escaped_nul(raw: &[u8]) -> bool {
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\\' {
+            if raw.get(i + 1) == Some(&b'u') && raw.get(i + 2..i + 6) == Some(b"0000".as_slice()) {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// The path (`consumer.name`, `items[2]`) of the first string holding NUL.
+fn nul_path(v: &serde_json::Value, path: String) -> Option<String> {
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match v {
+        serde_json::Value::String(s) => s.contains('\0').then_some(path),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_path(x, format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            if k.contains('\0') {
+                Some(join("(key)"))
+            } else {
+                nul_path(x, join(k))
+            }
+        }),
+        _ => None,
+    }
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
@@ -146,6 +204,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .get(actix_web::http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
+        let timeout = body_timeout(req);
         let mut payload = payload.take();
         Box::pin(async move {
             if !is_json {
@@ -154,8 +213,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if declared.is_some_and(|n| n > limit) {
                 return Err(AppError::PayloadTooLarge);
             }
+            let deadline = tokio::time::Instant::now() + timeout;
             let mut buf = actix_web::web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
+            while let Some(chunk) = next_before(&mut payload, deadline).await? {
                 let chunk = chunk.map_err(|_| AppError::BadRequest {
                     code: "bad_body",
                     field: None,
@@ -172,6 +232,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             Ok(JsonBody { value, raw })
         })
     }
+}
+
+/// How long a request body may take to arrive (`server.body_read_timeout_secs`).
+pub fn body_timeout(req: &HttpRequest) -> std::time::Duration {
+    let secs = app_state(req)
+        .map(|s| s.settings.server.body_read_timeout_secs)
+        .unwrap_or(30);
+    std::time::Duration::from_secs(secs)
+}
+
+/// The next item of a body stream, or 408 `request_timeout` once `deadline` has passed: a
+/// client that sends part of a body and stalls (or trickles) cannot hold a connection open.
+pub async fn next_before<S: futures_util::Stream + Unpin>(
+    stream: &mut S,
+    deadline: tokio::time::Instant,
+) -> Result<Option<S::Item>, AppError> {
+    tokio::time::timeout_at(deadline, stream.next())
+        .await
+        .map_err(|_| AppError::BodyTimeout)
 }
 
 /// A JSON body that may be absent: no body (no `Content-Length`, or 0, and no

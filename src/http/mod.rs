@@ -10,57 +10,23 @@ pub mod dto;
 pub mod evidence;
 pub mod extractors;
 pub mod health;
+pub mod openapi;
 pub mod public;
 
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::{self, ServiceConfig};
-use actix_web::{HttpMessage, HttpResponse};
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use futures_util::FutureExt;
 use tracing::Instrument;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::AppError;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "hotline", description = "Provincial consumer-protection hotline and complaint case service. Errors are application/problem+json with a stable `code` (docs/api.md)."),
-    paths(
-        auth::login, auth::logout, auth::me, auth::create_user, auth::list_users,
-        cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines,
-        admin::outbox, admin::retry,
-        calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
-        evidence::upload, evidence::download,
-        calls::create, calls::list, calls::get,
-        public::submit, public::status, public::classify,
-        health::healthz, health::readyz, health::agencies, health::categories,
-    ),
-    components(schemas(
-        crate::error::Problem,
-        actions::RouteDto, actions::AdviseDto, actions::AcceptDto, actions::RefuseDto, actions::TransferDto,
-        actions::ReasonDto, actions::ForwardDto, actions::NegotiationResultDto, actions::NegotiationRecordDto,
-        actions::NegotiationEndedDto, actions::AppointMediatorDto, actions::ScheduleSessionDto, actions::MediationResultDto, actions::MediationRecordDto,
-        actions::StartInspectionDto, actions::InspectionResultDto, actions::SanctionDto, actions::RequestInfoDto,
-        actions::ProvideInfoDto, actions::MarkDuplicateDto, actions::ReferDto, actions::ReclassifyDto,
-    )),
-    modifiers(&BearerAuth),
-    tags((name = "public", description = "No account: the citizen's web form and status page"),
-         (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"))
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
-    }
-}
 
 /// The route table: every endpoint of the service, in one place.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -103,7 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases/{id}/evidence", web::post().to(evidence::upload))
                 .route("/cases/{id}/evidence/{evidence_id}", web::get().to(evidence::download)),
         )
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .route(
             "/docs",
             web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/docs/")).finish() }),
@@ -131,13 +97,19 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 /// Request id (incoming `X-Request-Id` if sane, else a new one), a span around the request,
 /// and one access-log line with the route *pattern* (never the path: it may hold a tracking
 /// code) — no query strings, no bodies, no personal data.
+///
+/// It is also the outermost guard: a panic anywhere below (a handler, an extractor, another
+/// middleware) becomes a 500 problem document carrying the request id instead of a dropped
+/// connection, and a path or query string holding control characters (`%00`) is answered here
+/// (404 / 400) before any handler or database sees it. The panic's message is never logged: it
+/// may quote the complaint being processed (see [`crate::telemetry::install_panic_hook`]).
 pub fn request_log<S, B>(
     req: ServiceRequest,
     srv: &S,
-) -> impl std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
+) -> impl std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
+    B: MessageBody + 'static,
 {
     let rid = req
         .headers()
@@ -151,9 +123,21 @@ where
     let method = req.method().to_string();
     let span = tracing::info_span!("request", request_id = %rid, method = %method);
     let start = Instant::now();
-    let fut = srv.call(req);
+    let http_req = req.request().clone();
+    let rejected = reject_control_characters(&req);
+    let fut = match rejected {
+        Some(err) => None.ok_or(err),
+        None => std::panic::catch_unwind(AssertUnwindSafe(|| srv.call(req))).map_err(|_| AppError::Panicked),
+    };
     async move {
-        let mut res = fut.await?;
+        let outcome = match fut {
+            Ok(fut) => AssertUnwindSafe(fut).catch_unwind().await.map_err(|_| AppError::Panicked),
+            Err(e) => Err(e),
+        };
+        let mut res = match outcome {
+            Ok(res) => res?.map_into_boxed_body(),
+            Err(e) => ServiceResponse::new(http_req, e.error_response()),
+        };
         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
         let status = res.status().as_u16();
         let user = res
@@ -173,4 +157,41 @@ where
         Ok(res)
     }
     .instrument(span)
+}
+
+/// Control characters (C0, DEL) have no place in a path or a query parameter; PostgreSQL
+/// refuses NUL in any text, so they are turned away before a handler sees them: 404 for a
+/// path (it names no resource), 400 `invalid_query` for a query string.
+fn reject_control_characters(req: &ServiceRequest) -> Option<AppError> {
+    let has_control = |raw: &str| {
+        let bytes = raw.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = match bytes[i] {
+                b'%' if i + 2 < bytes.len() => {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                    i += 2;
+                    hex.and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(b'%')
+                }
+                b => b,
+            };
+            if b < 0x20 || b == 0x7f {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    };
+    if has_control(req.path()) {
+        return Some(AppError::NotFound("resource"));
+    }
+    if has_control(req.query_string()) {
+        return Some(AppError::BadRequest {
+            code: "invalid_query",
+            field: None,
+            en: "query parameters may not contain control characters".into(),
+            vi: "tham số truy vấn không được chứa ký tự điều khiển".into(),
+        });
+    }
+    None
 }

@@ -41,18 +41,49 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
+/// Folds one alphanumeric run into tokens. A character may fold into several words (`½` →
+/// `1/2`, `⅔` → `2/3`, `北京` → `Bei Jing`), so spans are assigned character by character: a
+/// token spans the characters it was folded from, and a token that starts inside a character
+/// whose earlier part ended another token gets an empty span at that character's end. So spans
+/// always lie on character boundaries and never overlap or go backwards:
+/// `start <= end <= next.start` for consecutive tokens.
 fn push_token(out: &mut Vec<Token>, text: &str, start: usize, end: usize) {
     let word = text.get(start..end).unwrap_or("");
-    // deunicode may turn one letter into several words (rare symbols); split them again.
-    let folded = deunicode::deunicode(word).to_lowercase();
-    for part in folded.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if !part.is_empty() {
-            out.push(Token {
-                start,
-                end,
-                norm: part.to_string(),
-            });
+    // The open token: (start, end, folded text).
+    let mut cur: Option<(usize, usize, String)> = None;
+    // Where the last closed token of this run ended (a new token never starts before it).
+    let mut floor = start;
+    let mut buf = [0u8; 4];
+    for (off, c) in word.char_indices() {
+        let (cs, ce) = (start + off, start + off + c.len_utf8());
+        let folded: &str = if c.is_ascii() {
+            c.encode_utf8(&mut buf)
+        } else {
+            deunicode::deunicode_char(c).unwrap_or("")
+        };
+        for (k, piece) in folded.split(|ch: char| !ch.is_ascii_alphanumeric()).enumerate() {
+            if k > 0 {
+                // a separator inside the folded character closes the open token
+                if let Some((s, e, norm)) = cur.take() {
+                    floor = e;
+                    out.push(Token { start: s, end: e, norm });
+                }
+            }
+            if piece.is_empty() {
+                continue;
+            }
+            let lower = piece.to_ascii_lowercase();
+            match cur.as_mut() {
+                Some((_, e, norm)) => {
+                    norm.push_str(&lower);
+                    *e = ce;
+                }
+                None => cur = Some((cs.max(floor), ce, lower)),
+            }
         }
+    }
+    if let Some((s, e, norm)) = cur {
+        out.push(Token { start: s, end: e, norm });
     }
 }
 
@@ -173,5 +204,84 @@ mod tests {
     #[test]
     fn fold_handles_d_bar() {
         assert_eq!(normalize("Đồng"), "dong");
+    }
+
+    /// Spans lie on character boundaries, inside the text, and never overlap or go back.
+    fn assert_spans_sane(text: &str) {
+        let toks = tokenize(text);
+        let mut prev_end = 0;
+        for t in &toks {
+            assert!(t.start <= t.end && t.end <= text.len(), "span out of order in {text:?}: {t:?}");
+            assert!(prev_end <= t.start, "overlapping spans in {text:?}: {toks:?}");
+            assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end), "{text:?}: {t:?}");
+            assert!(!t.norm.is_empty() && t.norm.bytes().all(|b| b.is_ascii_alphanumeric()));
+            prev_end = t.end;
+        }
+        // Every scanner that slices by token spans must survive the text too.
+        let _ = crate::routing::pii::redact(text);
+    }
+
+    #[test]
+    fn vulgar_fractions_fold_to_separate_tokens_with_sane_spans() {
+        let toks = tokenize("Mua ½ kg thịt");
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(norms, ["mua", "1", "2", "kg", "thit"]);
+        // "1" covers the fraction sign, "2" is an empty span at its end
+        assert_eq!((toks[1].start, toks[1].end), (4, 6));
+        assert_eq!((toks[2].start, toks[2].end), (6, 6));
+        assert_eq!(normalize("2⅔ hộp"), "22 3 hop");
+        assert_eq!(normalize("½kg"), "1 2kg");
+    }
+
+    #[test]
+    fn every_number_form_and_script_symbol_keeps_spans_sane() {
+        // Number Forms, superscripts/subscripts, enclosed alphanumerics, fullwidth forms, CJK
+        // numerals, ligatures: characters whose folded form has several parts or none.
+        let ranges = [
+            0x2150..=0x218F,
+            0x2070..=0x209F,
+            0x2460..=0x24FF,
+            0x3220..=0x325F,
+            0x3280..=0x32BF,
+            0xFB00..=0xFB06,
+            0xFF01..=0xFF5E,
+            0x00BC..=0x00BE,
+        ];
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            for tpl in ["{c}", "a{c}b", "Mua {c} kg", "12{c}3 đường Lê Lợi", "0903{c}111222", "{c}{c} {c}x{c}"] {
+                assert_spans_sane(&tpl.replace("{c}", &c.to_string()));
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_point_keeps_spans_sane() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = c.to_string();
+            let text = ["so 1", &s, &s, "2 duong A", &s, "b"].concat();
+            assert_spans_sane(&text);
+        }
+    }
+
+    #[test]
+    fn property_arbitrary_strings_keep_spans_sane() {
+        use rand::{Rng, SeedableRng};
+        let pool: Vec<char> = "½¼¾⅓⅔⅕⅙⅛⅐⅑⅒↉ⅠⅫ①⑳²³₄ﬁﬀ北京Æœßđ Đạ0123456789 .,-/@+:;\n\tabcXYZ🙂\u{0301}\u{200B}"
+            .chars()
+            .collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed);
+        for _ in 0..20_000 {
+            let len = rng.random_range(0..40);
+            let text: String = (0..len)
+                .map(|_| {
+                    if rng.random_bool(0.1) {
+                        char::from_u32(rng.random_range(0..0x3_0000)).unwrap_or('x')
+                    } else {
+                        pool[rng.random_range(0..pool.len())]
+                    }
+                })
+                .collect();
+            assert_spans_sane(&text);
+        }
     }
 }

@@ -321,7 +321,7 @@ pub async fn submit_public(
                         Ok((submitted(&row), true))
                     }
                     Some(_) => Err(key_reused()),
-                    None => Err(AppError::Unavailable),
+                    None => Err(AppError::Unavailable(crate::error::Unavailable::Busy)),
                 })
                 .await
         }

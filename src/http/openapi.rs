@@ -1,0 +1,249 @@
+//! The OpenAPI document: the operations listed once, then completed by [`Complete`] so that
+//! the document says everything the service can answer. The rules live here, not on each
+//! handler, because they follow from the middleware and extractors every route shares:
+//!
+//! - every operation may answer 400 (a control character in the query string), 500 and, where
+//!   it touches the database, 503 `unavailable` with `Retry-After`;
+//! - an operation with path parameters may answer 404;
+//! - an operation with a bearer token may answer 401 and 403;
+//! - an operation with a JSON body may answer 400 (malformed), 408 (body too slow), 413, 415
+//!   and 422;
+//! - every error body is `application/problem+json` ([`Problem`]);
+//! - operation ids are unique (a handler name used twice gets its tag as a prefix).
+//!
+//! `/metrics`, `/openapi.json` and `/docs/` are served outside the handlers and are added here.
+
+use std::collections::HashMap;
+
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, PathItem};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{Modify, OpenApi};
+
+use super::{actions, admin, auth, calendar, calls, cases, evidence, health, public};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "hotline", description = "Provincial consumer-protection hotline and complaint case service. Errors are application/problem+json with a stable `code` (docs/api.md)."),
+    paths(
+        auth::login, auth::logout, auth::me, auth::create_user, auth::list_users,
+        cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines,
+        admin::outbox, admin::retry,
+        calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
+        evidence::upload, evidence::download,
+        calls::create, calls::list, calls::get,
+        public::submit, public::status, public::classify,
+        health::healthz, health::readyz, health::agencies, health::categories,
+    ),
+    components(schemas(
+        crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
+        actions::RouteDto, actions::AdviseDto, actions::AcceptDto, actions::RefuseDto, actions::TransferDto,
+        actions::ReasonDto, actions::ForwardDto, actions::NegotiationResultDto, actions::NegotiationRecordDto,
+        actions::NegotiationEndedDto, actions::AppointMediatorDto, actions::ScheduleSessionDto, actions::MediationResultDto, actions::MediationRecordDto,
+        actions::StartInspectionDto, actions::InspectionResultDto, actions::SanctionDto, actions::RequestInfoDto,
+        actions::ProvideInfoDto, actions::MarkDuplicateDto, actions::ReferDto, actions::ReclassifyDto,
+    )),
+    modifiers(&BearerAuth, &Complete),
+    tags((name = "public", description = "No account: the citizen's web form and status page"),
+         (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"))
+)]
+pub struct ApiDoc;
+
+
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Completes every operation's responses and makes operation ids unique (see the module doc).
+struct Complete;
+
+const PROBLEM_TYPE: &str = "application/problem+json";
+
+impl Modify for Complete {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        add_infrastructure_paths(openapi);
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (_, op) in operations_mut(item) {
+                complete_operation(path, op);
+            }
+        }
+        unique_operation_ids(openapi);
+    }
+}
+
+fn operations_mut(item: &mut PathItem) -> Vec<(&'static str, &mut Operation)> {
+    [
+        ("get", item.get.as_mut()),
+        ("put", item.put.as_mut()),
+        ("post", item.post.as_mut()),
+        ("delete", item.delete.as_mut()),
+        ("patch", item.patch.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.map(|o| (m, o)))
+    .collect()
+}
+
+fn problem_response(description: &str, retry_after: bool) -> Response {
+    let mut b = ResponseBuilder::new().description(description).content(
+        PROBLEM_TYPE,
+        ContentBuilder::new()
+            .schema(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
+            .build(),
+    );
+    if retry_after {
+        b = b.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                .description(Some("seconds to wait before trying again"))
+                .build(),
+        );
+    }
+    b.build()
+}
+
+fn is_problem_ref(schema: &Option<RefOr<utoipa::openapi::schema::Schema>>) -> bool {
+    matches!(schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+}
+
+/// Paths that never touch the database (no 503).
+fn is_static(path: &str) -> bool {
+    matches!(path, "/healthz" | "/metrics" | "/openapi.json" | "/docs/")
+}
+
+fn complete_operation(path: &str, op: &mut Operation) {
+    // Error bodies are problem documents, whatever an annotation said.
+    for (status, resp) in op.responses.responses.iter_mut() {
+        let RefOr::T(resp) = resp else { continue };
+        if !status.starts_with('4') && !status.starts_with('5') {
+            continue;
+        }
+        if let Some(content) = resp.content.shift_remove("application/json") {
+            if is_problem_ref(&content.schema) || content.schema.is_none() {
+                resp.content.insert(PROBLEM_TYPE.into(), content);
+            } else {
+                resp.content.insert("application/json".into(), content);
+            }
+        }
+    }
+    let mut add = |status: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(problem_response(description, status == "503")));
+    };
+    add("400", "bad request: malformed JSON, or an invalid or unknown query parameter (`code` says which)");
+    add("500", "internal error (the `X-Request-Id` of the answer identifies it in the log)");
+    if !is_static(path) {
+        add("503", "temporarily unavailable (database busy, unreachable, full or read-only); retry after `Retry-After` seconds");
+    }
+    if path.contains('{') {
+        add("404", "not found, or not visible to the caller");
+    }
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        add("401", "no valid bearer token");
+        add("403", "the caller's role or agency may not do this");
+    }
+    if op.request_body.is_some() {
+        add("408", "the request body was not received within `server.body_read_timeout_secs`");
+        add("413", "the body is larger than the configured limit");
+        add("415", "the body is not `application/json`");
+        add("422", "a field failed validation (`field` names it)");
+    }
+}
+
+fn unique_operation_ids(openapi: &mut utoipa::openapi::OpenApi) {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for item in openapi.paths.paths.values_mut() {
+        for (_, op) in operations_mut(item) {
+            if let Some(id) = &op.operation_id {
+                *count.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        for (method, op) in operations_mut(item) {
+            let Some(id) = op.operation_id.clone() else { continue };
+            if count.get(&id).copied().unwrap_or(0) > 1 {
+                let tag = op.tags.as_ref().and_then(|t| t.first()).cloned().unwrap_or_default();
+                let mut new = format!("{tag}_{id}");
+                if tag.is_empty() || count.contains_key(&new) {
+                    let slug: String = path
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                        .collect();
+                    new = format!("{method}{slug}");
+                }
+                op.operation_id = Some(new);
+            }
+        }
+    }
+}
+
+/// `/metrics` (Prometheus text), `/openapi.json` (this document) and `/docs/` (Swagger UI).
+fn add_infrastructure_paths(openapi: &mut utoipa::openapi::OpenApi) {
+    let text = |media: &str, description: &str, schema_type: Type| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                media,
+                ContentBuilder::new()
+                    .schema(Some(ObjectBuilder::new().schema_type(schema_type)))
+                    .build(),
+            )
+            .build()
+    };
+    let op = |id: &str, summary: &str, ok: Response| {
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .tag("health")
+            .summary(Some(summary))
+            .response("200", ok)
+            .build()
+    };
+    let paths = &mut openapi.paths.paths;
+    paths.insert(
+        "/metrics".into(),
+        PathItem::new(
+            HttpMethod::Get,
+            op(
+                "metrics",
+                "Prometheus metrics (requests by route pattern, jobs, overdue clocks)",
+                text("text/plain", "metrics in the Prometheus text format", Type::String),
+            ),
+        ),
+    );
+    paths.insert(
+        "/openapi.json".into(),
+        PathItem::new(
+            HttpMethod::Get,
+            op(
+                "openapi",
+                "This OpenAPI document",
+                text("application/json", "the OpenAPI 3.1 document", Type::Object),
+            ),
+        ),
+    );
+    paths.insert(
+        "/docs/".into(),
+        PathItem::new(
+            HttpMethod::Get,
+            op(
+                "docs",
+                "Browsable API documentation (Swagger UI, vendored)",
+                text("text/html", "the Swagger UI page", Type::String),
+            ),
+        ),
+    );
+}
