@@ -70,7 +70,7 @@ pub enum AppError {
     Unavailable(Unavailable),
     /// A panic was caught (500); its message is withheld (it may quote submitted text).
     #[error("a request handler panicked")]
-    Panicked,
+    Panicked { request_id: String },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -210,7 +210,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) | AppError::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Internal(_) | AppError::Panicked { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -231,7 +231,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::BodyTimeout => "request_timeout",
             AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) | AppError::Panicked => "internal",
+            AppError::Internal(_) | AppError::Panicked { .. } => "internal",
         }
     }
 
@@ -296,7 +296,7 @@ impl AppError {
                     format!("{vi}; chưa có gì được lưu, vui lòng thử lại sau {} giây", cause.retry_after_secs()),
                 )
             }
-            AppError::Internal(_) | AppError::Panicked => ("internal error".into(), "lỗi hệ thống".into()),
+            AppError::Internal(_) | AppError::Panicked { .. } => ("internal error".into(), "lỗi hệ thống".into()),
         }
     }
 
@@ -334,6 +334,9 @@ pub struct Problem {
     /// For `cluster_report_exists`: the open violation report's case id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    /// For `internal` after a panic: the request id to quote to support (also in `X-Request-Id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl ResponseError for AppError {
@@ -345,7 +348,7 @@ impl ResponseError for AppError {
         let status = self.status();
         match self {
             AppError::Internal(e) => tracing::error!(error = %format!("{e:#}"), "internal error"),
-            AppError::Panicked => tracing::error!("request ended by a panic (see the panic line before)"),
+            AppError::Panicked { .. } => tracing::error!("request ended by a panic (see the panic line before)"),
             AppError::Unavailable(cause) => tracing::warn!(cause = cause.as_str(), "unavailable"),
             _ => {}
         }
@@ -370,6 +373,10 @@ impl ResponseError for AppError {
                 AppError::ClusterReportExists { case_id } => Some(case_id.clone()),
                 _ => None,
             },
+            request_id: match self {
+                AppError::Panicked { request_id } => Some(request_id.clone()),
+                _ => None,
+            },
         };
         let mut resp = HttpResponse::build(status);
         resp.content_type("application/problem+json");
@@ -378,6 +385,9 @@ impl ResponseError for AppError {
         }
         if let AppError::Unavailable(cause) = self {
             resp.insert_header(("Retry-After", cause.retry_after_secs().to_string()));
+        }
+        if let AppError::Panicked { request_id } = self {
+            resp.insert_header(("X-Request-Id", request_id.as_str()));
         }
         if matches!(self, AppError::BodyTimeout) {
             resp.insert_header(("Connection", "close"));

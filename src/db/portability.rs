@@ -82,6 +82,20 @@ pub fn refresh_planner_statistics(conn: &mut AnyConnection) -> Result<(), Diesel
     }
 }
 
+/// Rewrites the one row of `health_probe`: a real write (journal, fsync) that tells readiness
+/// whether storage takes writes again after a fault. Same statement on both backends.
+pub fn write_probe(conn: &mut AnyConnection, unix_secs: i64) -> Result<(), DieselError> {
+    use diesel::RunQueryDsl;
+    let sql = format!(
+        "INSERT INTO health_probe (id, checked_at) VALUES (1, {unix_secs}) \
+         ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"
+    );
+    match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(sql).execute(c).map(drop),
+        AnyConnection::Postgresql(c) => diesel::sql_query(sql).execute(c).map(drop),
+    }
+}
+
 /// How a list finds the cases indexed under every search term (see `domain::search`): whole
 /// words, and words starting with a term whose `prefix` is set.
 pub enum TextSearch {

@@ -70,7 +70,8 @@ pub struct ListParams {
     /// tracking code, phone and name.
     pub q: Option<String>,
     /// Only cases with this legal clock running (acknowledge, forward_to_business,
-    /// business_negotiation, provide_info, settlement_performance, court_recognition, internal_target).
+    /// business_negotiation, business_report, provide_info, settlement_performance,
+    /// court_recognition, internal_target); anything else is 400 `invalid_query`.
     pub clock: Option<String>,
     /// Only cases with a running clock past its due date.
     pub overdue: Option<bool>,
@@ -104,6 +105,22 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             field: Some("limit".into()),
             en: "limit is between 1 and 200".into(),
             vi: "limit từ 1 đến 200".into(),
+        });
+    }
+    if p.clock.as_deref().is_some_and(|c| !crate::service::clocks::ALL.contains(&c)) {
+        return Err(AppError::BadRequest {
+            code: "invalid_query",
+            field: Some("clock".into()),
+            en: format!("clock is one of {}", crate::service::clocks::ALL.join(", ")),
+            vi: format!("clock chỉ nhận một trong: {}", crate::service::clocks::ALL.join(", ")),
+        });
+    }
+    if p.assignee.as_deref().is_some_and(|a| uuid::Uuid::parse_str(a).is_err()) {
+        return Err(AppError::BadRequest {
+            code: "invalid_query",
+            field: Some("assignee".into()),
+            en: "assignee is a user id (UUID)".into(),
+            vi: "assignee phải là mã người dùng (UUID)".into(),
         });
     }
     let words = p.q.as_deref().map(query_terms).unwrap_or_default();

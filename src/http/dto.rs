@@ -131,7 +131,7 @@ impl NewComplaintDto {
             description: text("description", &self.description, LONG)?,
             consumer_request: opt_text("consumer_request", self.consumer_request.as_deref(), LONG)?,
             amount_vnd: self.amount_vnd,
-            transaction_date: self.transaction_date,
+            transaction_date: transaction_date(self.transaction_date)?,
             consumer: Consumer {
                 name: text("consumer.name", &c.name, 200)?,
                 phone: Phone::parse("consumer.phone", &c.phone)?,
@@ -264,4 +264,24 @@ impl ClusterReportDto {
             note: opt_text("note", self.note.as_deref(), LONG)?,
         })
     }
+}
+
+/// The earliest transaction date a complaint may name (documented in docs/api.md).
+pub const EARLIEST_TRANSACTION_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => panic!("2000-01-01 is a date"),
+};
+
+/// A transaction happened on a real past day: from 2000-01-01 up to today (Asia/Ho_Chi_Minh).
+fn transaction_date(d: Option<NaiveDate>) -> Result<Option<NaiveDate>, AppError> {
+    let Some(d) = d else { return Ok(None) };
+    let today = crate::calendar::local_date(crate::state::now());
+    if d < EARLIEST_TRANSACTION_DATE || d > today {
+        return Err(AppError::invalid(
+            "transaction_date",
+            "must be a date from 2000-01-01 up to today",
+            "phải là ngày từ 01/01/2000 đến hôm nay",
+        ));
+    }
+    Ok(Some(d))
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::extractors::CurrentUser;
-use crate::error::AppError;
+use crate::error::{AppError, Unavailable};
 use crate::service::reference::{self, AgencyView, CategoryView};
 use crate::state::AppState;
 
@@ -17,7 +17,10 @@ pub async fn healthz() -> impl Responder {
 
 #[derive(Serialize, ToSchema)]
 pub struct Readiness {
+    /// `ready` or `not_ready`.
     pub status: String,
+    /// `ok`, or why not: `unreachable`, `busy`, `disk_full`, `read_only`, `storage_error`,
+    /// `migrations_pending`.
     pub database: String,
     pub backend: String,
     pub pending_migrations: Vec<String>,
@@ -27,10 +30,16 @@ pub struct Readiness {
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(state: Data<AppState>) -> impl Responder {
     let backend = state.db.backend().as_str().to_owned();
-    let (ok, database, pending) = match reference::pending_migrations(&state).await {
-        Ok(p) => (p.is_empty(), "ok", p),
-        Err(_) => (false, "unreachable", vec![]),
+    let (database, pending) = match reference::pending_migrations(&state).await {
+        Ok(p) if !p.is_empty() => ("migrations_pending", p),
+        Ok(p) => match reference::storage_fault(&state).await {
+            None => ("ok", p),
+            Some(cause) => (cause.as_str(), p),
+        },
+        Err(AppError::Unavailable(cause)) => (cause.as_str(), vec![]),
+        Err(_) => (Unavailable::StorageError.as_str(), vec![]),
     };
+    let ok = database == "ok";
     let body = Readiness {
         status: if ok { "ready" } else { "not_ready" }.into(),
         database: database.into(),
@@ -38,9 +47,12 @@ pub async fn readyz(state: Data<AppState>) -> impl Responder {
         pending_migrations: pending,
     };
     if ok {
-        HttpResponse::Ok().json(body)
+        HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body)
     } else {
-        HttpResponse::ServiceUnavailable().json(body)
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("Cache-Control", "no-store"))
+            .insert_header(("Retry-After", "5"))
+            .json(body)
     }
 }
 

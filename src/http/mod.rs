@@ -20,7 +20,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::{self, ServiceConfig};
-use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpResponse};
 use futures_util::FutureExt;
 use tracing::Instrument;
 use utoipa::OpenApi;
@@ -123,20 +123,26 @@ where
     let method = req.method().to_string();
     let span = tracing::info_span!("request", request_id = %rid, method = %method);
     let start = Instant::now();
-    let http_req = req.request().clone();
-    let rejected = reject_control_characters(&req);
-    let fut = match rejected {
-        Some(err) => None.ok_or(err),
-        None => std::panic::catch_unwind(AssertUnwindSafe(|| srv.call(req))).map_err(|_| AppError::Panicked),
+    // The request is not cloned up front: routing needs it uniquely owned. A request turned
+    // away here is answered with it; after a panic it is gone, so the problem document goes
+    // back as the service's error, which actix renders as the response.
+    let fut = match reject_control_characters(&req) {
+        Some(err) => Err(Some(req.error_response(err))),
+        None => std::panic::catch_unwind(AssertUnwindSafe(|| srv.call(req))).map_err(|_| None),
     };
     async move {
         let outcome = match fut {
-            Ok(fut) => AssertUnwindSafe(fut).catch_unwind().await.map_err(|_| AppError::Panicked),
-            Err(e) => Err(e),
+            Ok(fut) => AssertUnwindSafe(fut).catch_unwind().await.map_err(|_| None),
+            Err(answered) => Err(answered),
         };
         let mut res = match outcome {
             Ok(res) => res?.map_into_boxed_body(),
-            Err(e) => ServiceResponse::new(http_req, e.error_response()),
+            Err(Some(answered)) => answered,
+            Err(None) => {
+                let ms = start.elapsed().as_secs_f64() * 1000.0;
+                tracing::error!(route = "unknown", status = 500, ms, "request");
+                return Err(AppError::Panicked { request_id: rid }.into());
+            }
         };
         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
         let status = res.status().as_u16();

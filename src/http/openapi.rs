@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, PathItem};
+use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, ParameterIn, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -159,7 +159,15 @@ fn complete_operation(path: &str, op: &mut Operation) {
         add("408", "the request body was not received within `server.body_read_timeout_secs`");
         add("413", "the body is larger than the configured limit");
         add("415", "the body is not `application/json`");
-        add("422", "a field failed validation (`field` names it)");
+    }
+    // A parameter that parses but is out of its documented range (a date, a count, a code)
+    // is a validation error like a body field.
+    let validated_params = op.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| !(matches!(p.parameter_in, ParameterIn::Path) && p.name.ends_with("id")))
+    });
+    if op.request_body.is_some() || validated_params {
+        add("422", "a field or parameter failed validation (`field` names it)");
     }
 }
 

@@ -41,12 +41,31 @@ impl From<&SpecialDay> for DayDto {
 }
 
 /// `from` + `add` working days, explained.
+/// Bounds of the working-day calculator (documented in docs/api.md): the answer stays a
+/// four-digit year whatever is asked.
+pub const MAX_WORKING_DAYS: u32 = 3650;
+const CALCULATOR_FROM: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => panic!("1900-01-01 is a date"),
+};
+const CALCULATOR_TO: NaiveDate = match NaiveDate::from_ymd_opt(2999, 12, 31) {
+    Some(d) => d,
+    None => panic!("2999-12-31 is a date"),
+};
+
 pub async fn working_days(state: &AppState, from: NaiveDate, add: u32) -> Result<DueDate, AppError> {
-    if add > 3650 {
+    if add > MAX_WORKING_DAYS {
         return Err(AppError::invalid(
             "add",
             "at most 3650 working days",
             "tối đa 3650 ngày làm việc",
+        ));
+    }
+    if !(CALCULATOR_FROM..=CALCULATOR_TO).contains(&from) {
+        return Err(AppError::invalid(
+            "from",
+            "must be a date from 1900-01-01 to 2999-12-31",
+            "phải là ngày từ 01/01/1900 đến 31/12/2999",
         ));
     }
     let cal = state.db.run(clocks::load_calendar).await?;

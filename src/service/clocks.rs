@@ -32,6 +32,18 @@ pub const SETTLEMENT_PERFORMANCE: &str = "settlement_performance";
 pub const COURT_RECOGNITION: &str = "court_recognition";
 pub const INTERNAL_TARGET: &str = "internal_target";
 
+/// Every clock kind (the `?clock=` filter accepts these only).
+pub const ALL: [&str; 8] = [
+    ACKNOWLEDGE,
+    FORWARD_TO_BUSINESS,
+    BUSINESS_NEGOTIATION,
+    BUSINESS_REPORT,
+    PROVIDE_INFO,
+    SETTLEMENT_PERFORMANCE,
+    COURT_RECOGNITION,
+    INTERNAL_TARGET,
+];
+
 /// Reason shown for a working day that did not count because the case was paused.
 pub const PAUSED_REASON: &str = "tạm dừng: chờ bổ sung thông tin (paused: awaiting information)";
 

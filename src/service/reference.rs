@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::{portability, reference};
-use crate::error::AppError;
+use crate::error::{AppError, Unavailable};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -48,6 +48,23 @@ pub async fn categories(state: &AppState) -> Result<Vec<CategoryView>, AppError>
 }
 
 /// The database answers, and no migration is pending: the versions still pending, if any.
+/// After a storage fault (disk full, read-only, I/O error) was seen, tries one real write:
+/// `None` when storage takes writes again (the fault is cleared), else the cause. Without a
+/// recorded fault nothing is written (health checks stay read-only).
+pub async fn storage_fault(state: &AppState) -> Option<Unavailable> {
+    state.db.storage_fault()?;
+    let at = crate::state::now().timestamp();
+    match state
+        .db
+        .write(move |conn| portability::write_probe(conn, at).map_err(AppError::from))
+        .await
+    {
+        Ok(()) => None,
+        Err(AppError::Unavailable(cause)) => Some(cause),
+        Err(_) => Some(Unavailable::StorageError),
+    }
+}
+
 pub async fn pending_migrations(state: &AppState) -> Result<Vec<String>, AppError> {
     state
         .db

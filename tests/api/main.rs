@@ -17,4 +17,5 @@ mod health;
 mod intake;
 mod lifecycle;
 mod process;
+mod robustness;
 mod routing;
