@@ -141,11 +141,27 @@ impl Unavailable {
     fn from_message(msg: &str) -> Option<Unavailable> {
         let m = msg.to_ascii_lowercase();
         let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
-        if has(&["database or disk is full", "could not extend file", "no space left on device", "disk full"]) {
+        if has(&[
+            "database or disk is full",
+            "could not extend file",
+            "no space left on device",
+            "disk full",
+        ]) {
             Some(Unavailable::DiskFull)
-        } else if has(&["readonly database", "read-only transaction", "read-only file system", "recovery is in progress"]) {
+        } else if has(&[
+            "readonly database",
+            "read-only transaction",
+            "read-only file system",
+            "recovery is in progress",
+        ]) {
             Some(Unavailable::ReadOnly)
-        } else if has(&["disk i/o error", "unable to open database file", "database disk image is malformed", "could not write", "could not fsync"]) {
+        } else if has(&[
+            "disk i/o error",
+            "unable to open database file",
+            "database disk image is malformed",
+            "could not write",
+            "could not fsync",
+        ]) {
             Some(Unavailable::StorageError)
         } else if has(&[
             "database is locked",
@@ -457,6 +473,69 @@ pub fn scrub_message(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_and_connection_faults_are_recognised_on_both_backends() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let err = |kind, msg: &str| Error::DatabaseError(kind, Box::new(msg.to_owned()));
+        let cases = [
+            (
+                err(DatabaseErrorKind::Unknown, "database or disk is full"),
+                Some(Unavailable::DiskFull),
+            ),
+            (
+                err(
+                    DatabaseErrorKind::Unknown,
+                    "could not extend file \"base/1/2\": No space left on device",
+                ),
+                Some(Unavailable::DiskFull),
+            ),
+            (
+                err(DatabaseErrorKind::Unknown, "attempt to write a readonly database"),
+                Some(Unavailable::ReadOnly),
+            ),
+            (
+                err(
+                    DatabaseErrorKind::ReadOnlyTransaction,
+                    "cannot execute INSERT in a read-only transaction",
+                ),
+                Some(Unavailable::ReadOnly),
+            ),
+            (
+                err(DatabaseErrorKind::Unknown, "disk I/O error"),
+                Some(Unavailable::StorageError),
+            ),
+            (
+                err(DatabaseErrorKind::Unknown, "database is locked"),
+                Some(Unavailable::Busy),
+            ),
+            (
+                err(
+                    DatabaseErrorKind::Unknown,
+                    "terminating connection due to administrator command",
+                ),
+                Some(Unavailable::DatabaseUnreachable),
+            ),
+            (
+                err(
+                    DatabaseErrorKind::ClosedConnection,
+                    "server closed the connection unexpectedly",
+                ),
+                Some(Unavailable::DatabaseUnreachable),
+            ),
+            (err(DatabaseErrorKind::UniqueViolation, "duplicate key value"), None),
+            (Error::NotFound, None),
+        ];
+        for (e, want) in cases {
+            assert_eq!(Unavailable::from_database_error(&e), want, "{e}");
+        }
+        let commit = Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(Error::BrokenTransactionManager),
+            commit_error: Box::new(err(DatabaseErrorKind::Unknown, "database or disk is full")),
+        };
+        assert_eq!(Unavailable::from_database_error(&commit), Some(Unavailable::DiskFull));
+        assert_eq!(Unavailable::DiskFull.retry_after_secs(), 30);
+    }
 
     #[test]
     fn scrub_removes_quoted_values() {

@@ -106,7 +106,11 @@ impl Db {
         T: Send + 'static,
     {
         let _turn = match &self.write_gate {
-            Some(gate) => Some(gate.acquire().await.map_err(|_| AppError::Unavailable(Unavailable::Busy))?),
+            Some(gate) => Some(
+                gate.acquire()
+                    .await
+                    .map_err(|_| AppError::Unavailable(Unavailable::Busy))?,
+            ),
             None => None,
         };
         let result = self.run(move |conn| portability::write_transaction(conn, f)).await;

@@ -48,7 +48,10 @@ fn code_word(chunk: &str) -> Option<String> {
         .collect();
     let letters = c.bytes().take_while(u8::is_ascii_lowercase).count();
     let rest = c.get(letters..)?;
-    let year = rest.get(..4).filter(|y| is_number(y)).and_then(|y| y.parse::<u32>().ok());
+    let year = rest
+        .get(..4)
+        .filter(|y| is_number(y))
+        .and_then(|y| y.parse::<u32>().ok());
     // The 8 random symbols come from the code alphabet (no 0, 1, i, l, o, u): "mua 2026 tivi
     // sony" has the right lengths but is not a code.
     let ok = (1..=6).contains(&letters)

@@ -107,7 +107,10 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             vi: "limit từ 1 đến 200".into(),
         });
     }
-    if p.clock.as_deref().is_some_and(|c| !crate::service::clocks::ALL.contains(&c)) {
+    if p.clock
+        .as_deref()
+        .is_some_and(|c| !crate::service::clocks::ALL.contains(&c))
+    {
         return Err(AppError::BadRequest {
             code: "invalid_query",
             field: Some("clock".into()),

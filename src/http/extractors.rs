@@ -168,7 +168,13 @@ fn has_escaped_nul(raw: &[u8]) -> bool {
 
 /// The path (`consumer.name`, `items[2]`) of the first string holding NUL.
 fn nul_path(v: &serde_json::Value, path: String) -> Option<String> {
-    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
     match v {
         serde_json::Value::String(s) => s.contains('\0').then_some(path),
         serde_json::Value::Array(items) => items

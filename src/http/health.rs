@@ -47,7 +47,9 @@ pub async fn readyz(state: Data<AppState>) -> impl Responder {
         pending_migrations: pending,
     };
     if ok {
-        HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body)
+        HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(body)
     } else {
         HttpResponse::ServiceUnavailable()
             .insert_header(("Cache-Control", "no-store"))

@@ -53,8 +53,6 @@ use super::{actions, admin, auth, calendar, calls, cases, evidence, health, publ
 )]
 pub struct ApiDoc;
 
-
-
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -143,8 +141,14 @@ fn complete_operation(path: &str, op: &mut Operation) {
             .entry(status.to_owned())
             .or_insert_with(|| RefOr::T(problem_response(description, status == "503")));
     };
-    add("400", "bad request: malformed JSON, or an invalid or unknown query parameter (`code` says which)");
-    add("500", "internal error (the `X-Request-Id` of the answer identifies it in the log)");
+    add(
+        "400",
+        "bad request: malformed JSON, or an invalid or unknown query parameter (`code` says which)",
+    );
+    add(
+        "500",
+        "internal error (the `X-Request-Id` of the answer identifies it in the log)",
+    );
     if !is_static(path) {
         add("503", "temporarily unavailable (database busy, unreachable, full or read-only); retry after `Retry-After` seconds");
     }
@@ -156,7 +160,10 @@ fn complete_operation(path: &str, op: &mut Operation) {
         add("403", "the caller's role or agency may not do this");
     }
     if op.request_body.is_some() {
-        add("408", "the request body was not received within `server.body_read_timeout_secs`");
+        add(
+            "408",
+            "the request body was not received within `server.body_read_timeout_secs`",
+        );
         add("413", "the body is larger than the configured limit");
         add("415", "the body is not `application/json`");
     }

@@ -211,9 +211,15 @@ mod tests {
         let toks = tokenize(text);
         let mut prev_end = 0;
         for t in &toks {
-            assert!(t.start <= t.end && t.end <= text.len(), "span out of order in {text:?}: {t:?}");
+            assert!(
+                t.start <= t.end && t.end <= text.len(),
+                "span out of order in {text:?}: {t:?}"
+            );
             assert!(prev_end <= t.start, "overlapping spans in {text:?}: {toks:?}");
-            assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end), "{text:?}: {t:?}");
+            assert!(
+                text.is_char_boundary(t.start) && text.is_char_boundary(t.end),
+                "{text:?}: {t:?}"
+            );
             assert!(!t.norm.is_empty() && t.norm.bytes().all(|b| b.is_ascii_alphanumeric()));
             prev_end = t.end;
         }
@@ -248,7 +254,14 @@ mod tests {
             0x00BC..=0x00BE,
         ];
         for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
-            for tpl in ["{c}", "a{c}b", "Mua {c} kg", "12{c}3 đường Lê Lợi", "0903{c}111222", "{c}{c} {c}x{c}"] {
+            for tpl in [
+                "{c}",
+                "a{c}b",
+                "Mua {c} kg",
+                "12{c}3 đường Lê Lợi",
+                "0903{c}111222",
+                "{c}{c} {c}x{c}",
+            ] {
                 assert_spans_sane(&tpl.replace("{c}", &c.to_string()));
             }
         }

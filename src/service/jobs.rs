@@ -183,7 +183,11 @@ impl Worker {
             })
             .await?;
         let Some(job) = claimed else { return Ok(Ran::Nothing) };
-        let result = self.execute(&job).await;
+        // A panicking job is a failed attempt (retried with back-off like any other failure),
+        // not the end of the worker loop. The hook logs where it panicked, not the message.
+        let result = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(self.execute(&job)))
+            .await
+            .unwrap_or_else(|_| Err(("the job panicked (see the log for where)".to_owned(), false)));
         let worker = self.id.clone();
         let base = self.settings.jobs.backoff_base_secs;
         let id = job.id.clone();

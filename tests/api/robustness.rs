@@ -25,7 +25,12 @@ async fn fractions_are_ordinary_text_everywhere(app: &TestApp) {
     let cl = app.post("/api/v1/classify", None, &json!({"text": text})).await;
     assert_eq!(cl.status, 200, "classify: {}", cl.body);
 
-    for q in ["%C2%BD", "%C2%BD%20kg", "%E2%85%93", "c%C3%A2n%20thi%E1%BA%BFu%20%C2%BC"] {
+    for q in [
+        "%C2%BD",
+        "%C2%BD%20kg",
+        "%E2%85%93",
+        "c%C3%A2n%20thi%E1%BA%BFu%20%C2%BC",
+    ] {
         let s = app.get(&format!("/api/v1/cases?q={q}"), Some(&h)).await;
         assert_eq!(s.status, 200, "search {q}: {}", s.body);
     }
@@ -63,7 +68,9 @@ async fn a_very_long_word_is_accepted_and_found(app: &TestApp) {
     body["consumer_request"] = json!(format!("x{}", "b".repeat(9_000)));
     let (_, h) = app.user("h.long", "handler", Some("SCT")).await;
     let c = app.open_case(&h, &body).await;
-    let r = app.get(&format!("/api/v1/cases?q={}", "a".repeat(5000)), Some(&h)).await;
+    let r = app
+        .get(&format!("/api/v1/cases?q={}", "a".repeat(5000)), Some(&h))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let ids: Vec<&str> = r.body["items"]
         .as_array()
@@ -127,7 +134,13 @@ async fn json_and_dates_are_parsed_strictly(app: &TestApp) {
 
     let today = hotline::calendar::local_date(chrono::Utc::now());
     let tomorrow = today.succ_opt().unwrap().to_string();
-    for date in ["0000-01-01", "-0001-06-01", "+10000-01-01", "1999-12-31", tomorrow.as_str()] {
+    for date in [
+        "0000-01-01",
+        "-0001-06-01",
+        "+10000-01-01",
+        "1999-12-31",
+        tomorrow.as_str(),
+    ] {
         let mut body = complaint("Hàng lỗi không đổi");
         body["transaction_date"] = json!(date);
         let r = app.submit(&body).await;
@@ -138,14 +151,22 @@ async fn json_and_dates_are_parsed_strictly(app: &TestApp) {
     body["transaction_date"] = json!(today.to_string());
     assert_eq!(app.submit(&body).await.status, 201);
     let list = app.get("/api/v1/cases", t).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "only the valid one stored");
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        1,
+        "only the valid one stored"
+    );
 
     let r = app
         .get("/api/v1/calendar/working-days?from=2999-12-31&add=3650", None)
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body["due"].as_str().unwrap().starts_with("30"), "{}", r.body);
-    for q in ["from=%2B10000-01-01&add=1", "from=1899-12-31&add=1", "from=2026-01-01&add=3651"] {
+    for q in [
+        "from=%2B10000-01-01&add=1",
+        "from=1899-12-31&add=1",
+        "from=2026-01-01&add=3651",
+    ] {
         let r = app.get(&format!("/api/v1/calendar/working-days?{q}"), None).await;
         assert!(r.status.is_client_error(), "{q}: {} {}", r.status, r.body);
     }
@@ -158,7 +179,9 @@ async fn json_and_dates_are_parsed_strictly(app: &TestApp) {
     assert_eq!(r.body["field"], "assignee");
 
     // A year in a search is a word, not a tracking code.
-    let r = app.submit(&complaint("Tôi mua tivi Sony năm 2026, màn hình hỏng")).await;
+    let r = app
+        .submit(&complaint("Tôi mua tivi Sony năm 2026, màn hình hỏng"))
+        .await;
     assert_eq!(r.status, 201);
     let s = app.get("/api/v1/cases?q=mua%202026%20tivi%20sony", t).await;
     assert_eq!(s.status, 200);
@@ -235,7 +258,9 @@ async fn the_openapi_document_is_valid_and_complete(app: &TestApp) {
     let mut ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path}: no id"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no id"));
             assert!(ids.insert(id.to_owned()), "duplicate operation id {id}");
             for (status, resp) in op["responses"].as_object().unwrap() {
                 if status.starts_with('4') || status.starts_with('5') {
