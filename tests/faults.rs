@@ -106,7 +106,7 @@ enum Answer {
     Unavailable(Option<String>, String),
     Other(u16, String),
     /// No HTTP answer (the process was killed).
-    NoAnswer,
+    Dropped,
 }
 
 async fn submit(client: &awc::Client, base: &str, n: usize) -> Answer {
@@ -115,7 +115,7 @@ async fn submit(client: &awc::Client, base: &str, n: usize) -> Answer {
         .send_json(&complaint(n))
         .await
     else {
-        return Answer::NoAnswer;
+        return Answer::Dropped;
     };
     let status = r.status().as_u16();
     let retry = r
@@ -124,7 +124,7 @@ async fn submit(client: &awc::Client, base: &str, n: usize) -> Answer {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let Ok(body) = r.body().limit(1 << 20).await else {
-        return Answer::NoAnswer;
+        return Answer::Dropped;
     };
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     match status {
@@ -168,7 +168,7 @@ async fn burst(base: &str, workers: usize, stop: impl Fn(usize) -> bool + Clone 
             while !stop(acked.get()) {
                 let a = submit(&client, &base, n).await;
                 n += 1;
-                let dead = matches!(a, Answer::NoAnswer);
+                let dead = matches!(a, Answer::Dropped);
                 if matches!(a, Answer::Acknowledged(_)) {
                     acked.set(acked.get() + 1);
                 }
@@ -301,7 +301,7 @@ async fn sqlite_on_a_full_disk_answers_503_and_recovers() {
                 break;
             }
             Answer::Other(s, b) => panic!("a full disk answered {s}: {b}"),
-            Answer::NoAnswer => panic!("a full disk dropped the connection"),
+            Answer::Dropped => panic!("a full disk dropped the connection"),
         }
     }
     let (retry, code) = unavailable.expect("the 4 MiB disk never filled");
@@ -370,7 +370,7 @@ async fn postgres_connection_loss_answers_503_and_recovers() {
                 refused += 1;
             }
             Answer::Other(s, b) => panic!("connection loss answered {s}: {b}"),
-            Answer::NoAnswer => panic!("connection loss dropped an answer"),
+            Answer::Dropped => panic!("connection loss dropped an answer"),
         }
     }
     let codes = acknowledged(&answers);
