@@ -415,7 +415,7 @@ pub async fn act(
             }
             if let Action::Reclassify { kind, category } = &action {
                 let lead = ctx.router.taxonomy().lead_agency(*kind, category).map(str::to_owned);
-                let mut sug: serde_json::Value = serde_json::from_str(&row.suggestion).unwrap_or_default();
+                let mut sug = views::stored_json(&row.suggestion, "suggestion", &row.id)?;
                 sug["reclassified"] = serde_json::json!({ "kind": kind, "category": category, "agency": lead, "at": at });
                 ch.suggestion = Some(sug.to_string());
             }
@@ -493,7 +493,7 @@ fn record_correction(
             .map(str::to_owned),
         _ => return Ok(()),
     };
-    let sug: serde_json::Value = serde_json::from_str(&row.suggestion).unwrap_or_default();
+    let sug = views::stored_json(&row.suggestion, "suggestion", &row.id)?;
     let text = match &row.consumer_request {
         Some(r) => format!("{}\n{}", row.description, r),
         None => row.description.clone(),
@@ -523,10 +523,10 @@ pub async fn case_events(state: &AppState, actor: Actor, id: String) -> Result<V
         .db
         .run(move |conn| {
             load_visible(conn, &actor, &id)?;
-            Ok(case_db::list_events(conn, &id)?
+            case_db::list_events(conn, &id)?
                 .into_iter()
-                .map(EventView::from)
-                .collect())
+                .map(EventView::try_from)
+                .collect()
         })
         .await
 }
@@ -577,8 +577,8 @@ pub async fn public_status(state: &AppState, code: String, phone_last4: String) 
                         at: views::utc(e.at),
                         status: e.to_status.clone(),
                         stage: Status::parse(&e.to_status)
-                            .map(|s| s.label_vi())
-                            .unwrap_or_default()
+                            .ok_or_else(|| views::corrupt(&format!("status of event {}", e.seq), &e.case_id))?
+                            .label_vi()
                             .to_owned(),
                     });
                 }
@@ -623,7 +623,7 @@ pub async fn deadlines(state: &AppState, actor: Actor, id: String) -> Result<Vec
             load_visible(conn, &actor, &id)?;
             let cal = clocks::load_calendar(conn)?;
             let rows = crate::db::clocks::for_case(conn, &id)?;
-            Ok(clocks::explain(&cal, rows, crate::calendar::local_date(now())))
+            clocks::explain(&cal, rows, crate::calendar::local_date(now()))
         })
         .await
 }

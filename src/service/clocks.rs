@@ -91,13 +91,20 @@ pub fn load_calendar(conn: &mut AnyConnection) -> Result<Calendar, AppError> {
     Calendar::from_days(days).map_err(|e| AppError::Internal(anyhow::anyhow!("stored calendar is invalid: {e}")))
 }
 
-/// Pause intervals `(after, through]` as stored.
-fn pauses_of(c: &ClockRow) -> Vec<(NaiveDate, NaiveDate)> {
-    serde_json::from_str(&c.pauses).unwrap_or_default()
+/// Pause intervals `(after, through]` as stored. Unreadable pauses are an error, never "no
+/// pauses": reading them as empty would silently move a legal deadline.
+fn pauses_of(c: &ClockRow) -> Result<Vec<(NaiveDate, NaiveDate)>, AppError> {
+    serde_json::from_str(&c.pauses).map_err(|_| {
+        AppError::Internal(anyhow::anyhow!(
+            "stored data is invalid: clock {} of case {} has unreadable pauses",
+            c.id,
+            c.case_id
+        ))
+    })
 }
 
-fn paused_on(c: &ClockRow, d: NaiveDate, today: NaiveDate) -> bool {
-    pauses_of(c).iter().any(|(a, b)| d > *a && d <= *b) || c.paused_since.is_some_and(|p| d > p && d <= today)
+fn paused_on(c: &ClockRow, pauses: &[(NaiveDate, NaiveDate)], d: NaiveDate, today: NaiveDate) -> bool {
+    pauses.iter().any(|(a, b)| d > *a && d <= *b) || c.paused_since.is_some_and(|p| d > p && d <= today)
 }
 
 /// One day of a clock's count.
@@ -111,11 +118,17 @@ pub struct DayNote {
 
 /// Walks the days after the start and returns (due date, provisional, day notes).
 /// A paused clock is projected as if it resumed tomorrow.
-fn walk(cal: &Calendar, c: &ClockRow, today: NaiveDate, keep_notes: bool) -> (NaiveDate, bool, Vec<DayNote>) {
+fn walk(
+    cal: &Calendar,
+    c: &ClockRow,
+    today: NaiveDate,
+    keep_notes: bool,
+) -> Result<(NaiveDate, bool, Vec<DayNote>), AppError> {
     let mut notes = Vec::new();
     if let Some(fixed) = c.fixed_due {
-        return (fixed, false, notes);
+        return Ok((fixed, false, notes));
     }
+    let pauses = pauses_of(c)?;
     let length = c.length_wd.unwrap_or(0).max(0) as u32;
     let mut provisional = false;
     let mut count = 0u32;
@@ -138,7 +151,7 @@ fn walk(cal: &Calendar, c: &ClockRow, today: NaiveDate, keep_notes: bool) -> (Na
             }
             continue;
         }
-        if paused_on(c, d, today) {
+        if paused_on(c, &pauses, d, today) {
             if keep_notes {
                 notes.push(DayNote {
                     date: d,
@@ -158,17 +171,17 @@ fn walk(cal: &Calendar, c: &ClockRow, today: NaiveDate, keep_notes: bool) -> (Na
             });
         }
     }
-    (d, provisional, notes)
+    Ok((d, provisional, notes))
 }
 
 /// Recomputes the due date of a clock; returns whether it changed.
-fn refresh(cal: &Calendar, c: &mut ClockRow, today: NaiveDate) -> bool {
-    let (due, provisional, _) = walk(cal, c, today, false);
+fn refresh(cal: &Calendar, c: &mut ClockRow, today: NaiveDate) -> Result<bool, AppError> {
+    let (due, provisional, _) = walk(cal, c, today, false)?;
     let changed = due != c.due_date;
     c.due_date = due;
     c.due_at = calendar::end_of_day_utc(due).naive_utc();
     c.provisional = provisional;
-    changed
+    Ok(changed)
 }
 
 fn new_clock(case_id: &str, clock: &str, at: DateTime<Utc>, length: Option<u32>, fixed: Option<NaiveDate>) -> ClockRow {
@@ -219,7 +232,7 @@ pub fn start(
     fixed: Option<NaiveDate>,
 ) -> Result<(), AppError> {
     let mut c = new_clock(case_id, clock, at, length, fixed);
-    refresh(cal, &mut c, calendar::local_date(at));
+    refresh(cal, &mut c, calendar::local_date(at))?;
     clock_db::insert(conn, &c)?;
     Ok(())
 }
@@ -280,7 +293,7 @@ pub fn on_transition(
             };
             let mut c = new_clock(case_id, BUSINESS_REPORT, at, Some(5), None);
             c.start_date = ended;
-            refresh(cal, &mut c, today);
+            refresh(cal, &mut c, today)?;
             clock_db::insert(conn, &c)?;
         }
         A::RecordNegotiationResult => {
@@ -309,14 +322,14 @@ pub fn on_transition(
             for mut c in clock_db::for_case(conn, case_id)? {
                 if c.state == "paused" {
                     if let Some(p) = c.paused_since.take() {
-                        let mut pauses = pauses_of(&c);
+                        let mut pauses = pauses_of(&c)?;
                         if today > p {
                             pauses.push((p, today));
                         }
                         c.pauses = serde_json::to_string(&pauses).map_err(|e| AppError::Internal(e.into()))?;
                     }
                     c.state = "running".into();
-                    refresh(cal, &mut c, today);
+                    refresh(cal, &mut c, today)?;
                     clock_db::save(conn, &c)?;
                 }
             }
@@ -412,12 +425,12 @@ pub struct Deadline {
     pub days: Vec<DayNote>,
 }
 
-pub fn explain(cal: &Calendar, clocks: Vec<ClockRow>, today: NaiveDate) -> Vec<Deadline> {
+pub fn explain(cal: &Calendar, clocks: Vec<ClockRow>, today: NaiveDate) -> Result<Vec<Deadline>, AppError> {
     clocks
         .into_iter()
         .map(|c| {
-            let (_, _, days) = walk(cal, &c, today, true);
-            Deadline {
+            let (_, _, days) = walk(cal, &c, today, true)?;
+            Ok(Deadline {
                 label: label_vi(&c.clock).into(),
                 days,
                 state: c.state.clone(),
@@ -432,7 +445,7 @@ pub fn explain(cal: &Calendar, clocks: Vec<ClockRow>, today: NaiveDate) -> Vec<D
                 paused_since: c.paused_since,
                 stopped_at: c.stopped_at.map(|t| t.and_utc()),
                 clock: c.clock,
-            }
+            })
         })
         .collect()
 }
@@ -449,7 +462,7 @@ pub fn recompute_all(
     let mut moved = 0;
     for mut c in clock_db::open(conn)? {
         let before = c.due_date;
-        if refresh(cal, &mut c, today) {
+        if refresh(cal, &mut c, today)? {
             clock_db::save(conn, &c)?;
             moved += 1;
             case_db::touch(conn, &c.case_id, at.naive_utc())?;

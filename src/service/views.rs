@@ -15,8 +15,19 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
+/// Stored data that cannot be read is an error, never a default: a 500 for the caller, and the
+/// log names what and which case (never the content, which may be personal data).
+pub fn corrupt(what: &str, case_id: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!("stored data is invalid: {what} of case {case_id}"))
+}
+
+/// A JSON column as stored (see [`corrupt`]).
+pub fn stored_json(raw: &str, what: &str, case_id: &str) -> Result<serde_json::Value, AppError> {
+    serde_json::from_str(raw).map_err(|_| corrupt(what, case_id))
+}
+
 pub fn state_of(row: &CaseRow) -> Result<CaseState, AppError> {
-    let bad = |what: &str| AppError::Internal(anyhow::anyhow!("stored case has an unknown {what}"));
+    let bad = |what: &str| corrupt(&format!("unknown {what}"), &row.id);
     Ok(CaseState {
         status: Status::parse(&row.status).ok_or_else(|| bad("status"))?,
         outcome: match &row.outcome {
@@ -188,7 +199,7 @@ pub fn case_detail(
     clocks: &[ClockRow],
 ) -> Result<CaseDetail, AppError> {
     let due = running(clocks).first().map(|c| DueView::from(*c));
-    let suggestion = serde_json::from_str(&row.suggestion).unwrap_or(serde_json::Value::Null);
+    let suggestion = stored_json(&row.suggestion, "suggestion", &row.id)?;
     Ok(CaseDetail {
         due,
         suggestion,
@@ -301,9 +312,11 @@ pub struct EventView {
     pub hash: String,
 }
 
-impl From<EventRow> for EventView {
-    fn from(e: EventRow) -> Self {
-        EventView {
+impl TryFrom<EventRow> for EventView {
+    type Error = AppError;
+
+    fn try_from(e: EventRow) -> Result<Self, AppError> {
+        Ok(EventView {
             seq: e.seq,
             at: utc(e.at),
             actor_id: e.actor_id,
@@ -311,11 +324,11 @@ impl From<EventRow> for EventView {
             action: e.action,
             from_status: e.from_status,
             to_status: e.to_status,
-            data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
+            data: stored_json(&e.data, &format!("data of event {}", e.seq), &e.case_id)?,
             public_message: e.public_message,
             prev_hash: e.prev_hash,
             hash: e.hash,
-        }
+        })
     }
 }
 

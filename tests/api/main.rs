@@ -19,3 +19,4 @@ mod lifecycle;
 mod process;
 mod robustness;
 mod routing;
+mod stored_data;

@@ -1,0 +1,47 @@
+//! Stored data that cannot be read is an error, never a default (issue 9, item 6): a clock
+//! whose pauses are unreadable must not be counted as never paused (that would move a legal
+//! deadline without a word), an unknown status must not be guessed. The caller gets a 500
+//! problem document without the stored content; the log names the column and the case.
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, dispute, TestApp};
+
+async fn a_corrupt_row_is_an_error_not_a_default(app: &TestApp) {
+    let (_, h) = app.user("h.corrupt", "handler", Some("SCT")).await;
+    let c = app.open_case(&h, &dispute()).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let deadlines = format!("/api/v1/cases/{id}/deadlines");
+    assert_eq!(app.get(&deadlines, Some(&h)).await.status, 200);
+
+    // Unreadable pauses of a clock.
+    app.sql(&format!(
+        "UPDATE case_clocks SET pauses = 'Nguyễn 0912345678' WHERE case_id = '{id}'"
+    ));
+    let r = app.get(&deadlines, Some(&h)).await;
+    assert_problem(&r, 500, "internal");
+    assert!(!r.body.to_string().contains("0912345678"), "{}", r.body);
+    app.sql(&format!("UPDATE case_clocks SET pauses = '[]' WHERE case_id = '{id}'"));
+    assert_eq!(app.get(&deadlines, Some(&h)).await.status, 200);
+
+    // Unreadable event data.
+    let events = format!("/api/v1/cases/{id}/events");
+    assert_eq!(app.get(&events, Some(&h)).await.status, 200);
+    app.sql(&format!(
+        "UPDATE case_events SET data = '{{broken' WHERE case_id = '{id}' AND seq = 2"
+    ));
+    assert_problem(&app.get(&events, Some(&h)).await, 500, "internal");
+
+    // An unknown status or suggestion is not guessed.
+    let case = format!("/api/v1/cases/{id}");
+    app.sql(&format!("UPDATE cases SET status = 'floating' WHERE id = '{id}'"));
+    assert_problem(&app.get(&case, Some(&h)).await, 500, "internal");
+    app.sql(&format!(
+        "UPDATE cases SET status = 'accepted', suggestion = 'x' WHERE id = '{id}'"
+    ));
+    assert_problem(&app.get(&case, Some(&h)).await, 500, "internal");
+}
+both_backends!(a_corrupt_row_is_an_error_not_a_default);
