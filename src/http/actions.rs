@@ -202,8 +202,55 @@ fn code(field: &str, v: &str) -> Result<String, AppError> {
     Ok(v.to_owned())
 }
 
+/// One action's own fields (its DTO), checked and turned into the domain action.
+trait ActionFields: DeserializeOwned {
+    fn into_action(self) -> Result<Action, AppError>;
+}
+
+/// Parses `rest` as the DTO `T` and turns it into the action.
+fn action<T: ActionFields>(rest: serde_json::Value) -> Result<Action, AppError> {
+    take::<T>(rest)?.into_action()
+}
+
+/// `reason` of the actions whose only field it is.
+fn reason(rest: serde_json::Value) -> Result<String, AppError> {
+    let d: ReasonDto = take(rest)?;
+    long("reason", &d.reason)
+}
+
 /// Splits the envelope off and parses the action's own fields.
 pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, ActionEnvelope), AppError> {
+    let (envelope, rest) = envelope(body)?;
+    use ActionName as A;
+    let action = match name {
+        A::Route => action::<RouteDto>(rest)?,
+        A::Advise => action::<AdviseDto>(rest)?,
+        A::Accept => action::<AcceptDto>(rest)?,
+        A::Refuse => action::<RefuseDto>(rest)?,
+        A::Transfer => action::<TransferDto>(rest)?,
+        A::AcceptTransfer => action::<EmptyDto>(rest)?,
+        A::DeclineTransfer => Action::DeclineTransfer { reason: reason(rest)? },
+        A::ForwardToBusiness => action::<ForwardDto>(rest)?,
+        A::RecordNegotiationEnded => action::<NegotiationEndedDto>(rest)?,
+        A::RecordNegotiationResult => action::<NegotiationResultDto>(rest)?,
+        A::AppointMediator => action::<AppointMediatorDto>(rest)?,
+        A::ScheduleMediationSession => action::<ScheduleSessionDto>(rest)?,
+        A::RecordMediationResult => action::<MediationResultDto>(rest)?,
+        A::StartInspection => action::<StartInspectionDto>(rest)?,
+        A::RecordInspectionResult => action::<InspectionResultDto>(rest)?,
+        A::RequestInfo => action::<RequestInfoDto>(rest)?,
+        A::ProvideInfo => action::<ProvideInfoDto>(rest)?,
+        A::Withdraw => Action::Withdraw { reason: reason(rest)? },
+        A::MarkDuplicate => action::<MarkDuplicateDto>(rest)?,
+        A::Refer => action::<ReferDto>(rest)?,
+        A::Reopen => Action::Reopen { reason: reason(rest)? },
+        A::Reclassify => action::<ReclassifyDto>(rest)?,
+    };
+    Ok((action, envelope))
+}
+
+/// `version`, `note` and `public_message`, and the remaining fields (the action's own).
+fn envelope(body: serde_json::Value) -> Result<(ActionEnvelope, serde_json::Value), AppError> {
     let serde_json::Value::Object(mut map) = body else {
         return Err(AppError::invalid(
             "body",
@@ -219,262 +266,281 @@ pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, Actio
         Some(_) => return Err(AppError::invalid("version", "must be an integer", "phải là số nguyên")),
         None => return Err(AppError::required("version")),
     };
-    let str_field =
-        |map: &mut serde_json::Map<String, serde_json::Value>, key: &str| -> Result<Option<String>, AppError> {
-            match map.remove(key) {
-                None | Some(serde_json::Value::Null) => Ok(None),
-                Some(serde_json::Value::String(s)) => opt_text(key, Some(&s), LONG),
-                Some(_) => Err(AppError::invalid(key, "must be a string", "phải là chuỗi ký tự")),
-            }
-        };
-    let note = str_field(&mut map, "note")?;
-    let public_message = str_field(&mut map, "public_message")?;
-    let rest = serde_json::Value::Object(map);
-    use ActionName as A;
-    let action = match name {
-        A::Route => {
-            let d: RouteDto = take(rest)?;
-            Action::Route {
-                agency: code("agency", &d.agency)?,
-            }
-        }
-        A::Advise => {
-            let d: AdviseDto = take(rest)?;
-            Action::Advise {
-                answer: long("answer", &d.answer)?,
-            }
-        }
-        A::Accept => {
-            let d: AcceptDto = take(rest)?;
-            Action::Accept {
-                assignee_id: d.assignee_id,
-            }
-        }
-        A::Refuse => {
-            let d: RefuseDto = take(rest)?;
-            Action::Refuse {
-                ground: d.ground,
-                explanation: long("explanation", &d.explanation)?,
-            }
-        }
-        A::Transfer => {
-            let d: TransferDto = take(rest)?;
-            Action::Transfer {
-                to_agency: code("to_agency", &d.to_agency)?,
-                reason: long("reason", &d.reason)?,
-            }
-        }
-        A::AcceptTransfer => {
-            let _: EmptyDto = take(rest)?;
-            Action::AcceptTransfer
-        }
-        A::DeclineTransfer => {
-            let d: ReasonDto = take(rest)?;
-            Action::DeclineTransfer {
-                reason: long("reason", &d.reason)?,
-            }
-        }
-        A::ForwardToBusiness => {
-            let d: ForwardDto = take(rest)?;
-            Action::ForwardToBusiness {
-                business_email: match d.business_email.as_deref().map(str::trim) {
-                    Some(e) if !e.is_empty() => Some(Email::parse("business_email", e)?.as_ref().to_owned()),
-                    _ => None,
-                },
-                message: opt_text("message", d.message.as_deref(), LONG)?,
-            }
-        }
-        A::RecordNegotiationEnded => {
-            let d: NegotiationEndedDto = take(rest)?;
-            Action::RecordNegotiationEnded { ended_on: d.ended_on }
-        }
-        A::RecordNegotiationResult => {
-            let d: NegotiationResultDto = take(rest)?;
-            let record = match (d.result, d.record) {
-                (NegotiationResult::Settled, None) => return Err(AppError::required("record")),
-                (_, Some(r)) => Some(NegotiationRecord {
-                    parties: short("record.parties", &r.parties)?,
-                    held_at: r.held_at.to_utc().naive_utc(),
-                    place: short("record.place", &r.place)?,
-                    content: long("record.content", &r.content)?,
-                    result: long("record.result", &r.result)?,
-                    other_terms: opt_text("record.other_terms", r.other_terms.as_deref(), LONG)?,
-                    performance_deadline: r.performance_deadline,
-                }),
-                (_, None) => None,
-            };
-            let reason = opt_text("reason", d.reason.as_deref(), LONG)?;
-            if d.result != NegotiationResult::Settled && reason.is_none() {
-                return Err(AppError::required("reason"));
-            }
-            Action::RecordNegotiationResult {
-                result: d.result,
-                record,
-                reason,
-            }
-        }
-        A::AppointMediator => {
-            let d: AppointMediatorDto = take(rest)?;
-            Action::AppointMediator {
-                mediator_id: code("mediator_id", &d.mediator_id)?,
-                interpreter: opt_text("interpreter", d.interpreter.as_deref(), SHORT)?,
-            }
-        }
-        A::ScheduleMediationSession => {
-            let d: ScheduleSessionDto = take(rest)?;
-            let duration = d.duration_minutes.unwrap_or(60);
-            if !(15..=480).contains(&duration) {
-                return Err(AppError::invalid(
-                    "duration_minutes",
-                    "between 15 and 480",
-                    "từ 15 đến 480 phút",
-                ));
-            }
-            if d.attendees.len() > 20 {
-                return Err(AppError::invalid("attendees", "at most 20", "tối đa 20 người"));
-            }
-            let mut attendees = Vec::new();
-            for (i, a) in d.attendees.iter().enumerate() {
-                attendees.push(Email::parse(&format!("attendees[{i}]"), a)?.as_ref().to_owned());
-            }
-            Action::ScheduleMediationSession {
-                at: d.at.to_utc().naive_utc(),
-                duration_minutes: duration,
-                place: short("place", &d.place)?,
-                attendees,
-            }
-        }
-        A::RecordMediationResult => {
-            let d: MediationResultDto = take(rest)?;
-            let record = match (d.success, d.record) {
-                (true, None) => return Err(AppError::required("record")),
-                (true, Some(r)) => Some(MediationRecord {
-                    mediator: short("record.mediator", &r.mediator)?,
-                    parties: short("record.parties", &r.parties)?,
-                    held_at: r.held_at.to_utc().naive_utc(),
-                    place: short("record.place", &r.place)?,
-                    subject: long("record.subject", &r.subject)?,
-                    parties_views: long("record.parties_views", &r.parties_views)?,
-                    result: long("record.result", &r.result)?,
-                    performance_deadline: r.performance_deadline,
-                    other_terms: r.other_terms.trim().to_owned(),
-                }),
-                (false, Some(_)) => {
-                    return Err(AppError::invalid(
-                        "record",
-                        "a failed mediation has no success record",
-                        "hòa giải không thành thì không có biên bản hòa giải thành",
-                    ))
-                }
-                (false, None) => None,
-            };
-            let failure_reason = opt_text("failure_reason", d.failure_reason.as_deref(), LONG)?;
-            if !d.success && failure_reason.is_none() {
-                return Err(AppError::required("failure_reason"));
-            }
-            Action::RecordMediationResult {
-                success: d.success,
-                record,
-                failure_reason,
-                advice: opt_text("advice", d.advice.as_deref(), LONG)?,
-            }
-        }
-        A::StartInspection => {
-            let d: StartInspectionDto = take(rest)?;
-            Action::StartInspection {
-                plan: opt_text("plan", d.plan.as_deref(), LONG)?,
-            }
-        }
-        A::RecordInspectionResult => {
-            let d: InspectionResultDto = take(rest)?;
-            let sanction = match (d.violation_found, d.sanction) {
-                (true, None) => return Err(AppError::required("sanction")),
-                (true, Some(s)) => {
-                    if s.fine_amount_vnd < 0 {
-                        return Err(AppError::invalid(
-                            "sanction.fine_amount_vnd",
-                            "must not be negative",
-                            "không được âm",
-                        ));
-                    }
-                    Some(Sanction {
-                        decision_number: short("sanction.decision_number", &s.decision_number)?,
-                        decision_date: s.decision_date,
-                        issuing_body: short("sanction.issuing_body", &s.issuing_body)?,
-                        fine_amount_vnd: s.fine_amount_vnd,
-                        violation: long("sanction.violation", &s.violation)?,
-                    })
-                }
-                (false, Some(_)) => {
-                    return Err(AppError::invalid(
-                        "sanction",
-                        "no sanction without a violation",
-                        "không có vi phạm thì không có xử phạt",
-                    ))
-                }
-                (false, None) => None,
-            };
-            let findings = opt_text("findings", d.findings.as_deref(), LONG)?;
-            if !d.violation_found && findings.is_none() {
-                return Err(AppError::required("findings"));
-            }
-            Action::RecordInspectionResult {
-                violation_found: d.violation_found,
-                sanction,
-                findings,
-            }
-        }
-        A::RequestInfo => {
-            let d: RequestInfoDto = take(rest)?;
-            Action::RequestInfo {
-                requested: long("requested", &d.requested)?,
-            }
-        }
-        A::ProvideInfo => {
-            let d: ProvideInfoDto = take(rest)?;
-            Action::ProvideInfo {
-                info: long("info", &d.info)?,
-            }
-        }
-        A::Withdraw => {
-            let d: ReasonDto = take(rest)?;
-            Action::Withdraw {
-                reason: long("reason", &d.reason)?,
-            }
-        }
-        A::MarkDuplicate => {
-            let d: MarkDuplicateDto = take(rest)?;
-            Action::MarkDuplicate {
-                of_case_id: code("of_case_id", &d.of_case_id)?,
-            }
-        }
-        A::Refer => {
-            let d: ReferDto = take(rest)?;
-            Action::Refer {
-                body: short("body", &d.body)?,
-                reason: long("reason", &d.reason)?,
-            }
-        }
-        A::Reopen => {
-            let d: ReasonDto = take(rest)?;
-            Action::Reopen {
-                reason: long("reason", &d.reason)?,
-            }
-        }
-        A::Reclassify => {
-            let d: ReclassifyDto = take(rest)?;
-            Action::Reclassify {
-                kind: d.kind,
-                category: code("category", &d.category)?,
-            }
+    let mut str_field = |key: &str| -> Result<Option<String>, AppError> {
+        match map.remove(key) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => opt_text(key, Some(&s), LONG),
+            Some(_) => Err(AppError::invalid(key, "must be a string", "phải là chuỗi ký tự")),
         }
     };
-    Ok((
-        action,
-        ActionEnvelope {
-            version,
-            note,
-            public_message,
-        },
-    ))
+    let note = str_field("note")?;
+    let public_message = str_field("public_message")?;
+    let envelope = ActionEnvelope {
+        version,
+        note,
+        public_message,
+    };
+    Ok((envelope, serde_json::Value::Object(map)))
+}
+
+impl ActionFields for RouteDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::Route {
+            agency: code("agency", &self.agency)?,
+        })
+    }
+}
+
+impl ActionFields for AdviseDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::Advise {
+            answer: long("answer", &self.answer)?,
+        })
+    }
+}
+
+impl ActionFields for AcceptDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::Accept {
+            assignee_id: self.assignee_id,
+        })
+    }
+}
+
+impl ActionFields for RefuseDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::Refuse {
+            ground: self.ground,
+            explanation: long("explanation", &self.explanation)?,
+        })
+    }
+}
+
+impl ActionFields for TransferDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::Transfer {
+            to_agency: code("to_agency", &self.to_agency)?,
+            reason: long("reason", &self.reason)?,
+        })
+    }
+}
+
+impl ActionFields for EmptyDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::AcceptTransfer)
+    }
+}
+
+impl ActionFields for ForwardDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::ForwardToBusiness {
+            business_email: match self.business_email.as_deref().map(str::trim) {
+                Some(e) if !e.is_empty() => Some(Email::parse("business_email", e)?.as_ref().to_owned()),
+                _ => None,
+            },
+            message: opt_text("message", self.message.as_deref(), LONG)?,
+        })
+    }
+}
+
+impl ActionFields for NegotiationEndedDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::RecordNegotiationEnded {
+            ended_on: self.ended_on,
+        })
+    }
+}
+
+impl ActionFields for NegotiationResultDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        let d = self;
+        let record = match (d.result, d.record) {
+            (NegotiationResult::Settled, None) => return Err(AppError::required("record")),
+            (_, Some(r)) => Some(NegotiationRecord {
+                parties: short("record.parties", &r.parties)?,
+                held_at: r.held_at.to_utc().naive_utc(),
+                place: short("record.place", &r.place)?,
+                content: long("record.content", &r.content)?,
+                result: long("record.result", &r.result)?,
+                other_terms: opt_text("record.other_terms", r.other_terms.as_deref(), LONG)?,
+                performance_deadline: r.performance_deadline,
+            }),
+            (_, None) => None,
+        };
+        let reason = opt_text("reason", d.reason.as_deref(), LONG)?;
+        if d.result != NegotiationResult::Settled && reason.is_none() {
+            return Err(AppError::required("reason"));
+        }
+        Ok(Action::RecordNegotiationResult {
+            result: d.result,
+            record,
+            reason,
+        })
+    }
+}
+
+impl ActionFields for AppointMediatorDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::AppointMediator {
+            mediator_id: code("mediator_id", &self.mediator_id)?,
+            interpreter: opt_text("interpreter", self.interpreter.as_deref(), SHORT)?,
+        })
+    }
+}
+
+impl ActionFields for ScheduleSessionDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        let d = self;
+        let duration = d.duration_minutes.unwrap_or(60);
+        if !(15..=480).contains(&duration) {
+            return Err(AppError::invalid(
+                "duration_minutes",
+                "between 15 and 480",
+                "từ 15 đến 480 phút",
+            ));
+        }
+        if d.attendees.len() > 20 {
+            return Err(AppError::invalid("attendees", "at most 20", "tối đa 20 người"));
+        }
+        let mut attendees = Vec::new();
+        for (i, a) in d.attendees.iter().enumerate() {
+            attendees.push(Email::parse(&format!("attendees[{i}]"), a)?.as_ref().to_owned());
+        }
+        Ok(Action::ScheduleMediationSession {
+            at: d.at.to_utc().naive_utc(),
+            duration_minutes: duration,
+            place: short("place", &d.place)?,
+            attendees,
+        })
+    }
+}
+
+impl ActionFields for MediationResultDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        let d = self;
+        let record = match (d.success, d.record) {
+            (true, None) => return Err(AppError::required("record")),
+            (true, Some(r)) => Some(MediationRecord {
+                mediator: short("record.mediator", &r.mediator)?,
+                parties: short("record.parties", &r.parties)?,
+                held_at: r.held_at.to_utc().naive_utc(),
+                place: short("record.place", &r.place)?,
+                subject: long("record.subject", &r.subject)?,
+                parties_views: long("record.parties_views", &r.parties_views)?,
+                result: long("record.result", &r.result)?,
+                performance_deadline: r.performance_deadline,
+                other_terms: r.other_terms.trim().to_owned(),
+            }),
+            (false, Some(_)) => {
+                return Err(AppError::invalid(
+                    "record",
+                    "a failed mediation has no success record",
+                    "hòa giải không thành thì không có biên bản hòa giải thành",
+                ))
+            }
+            (false, None) => None,
+        };
+        let failure_reason = opt_text("failure_reason", d.failure_reason.as_deref(), LONG)?;
+        if !d.success && failure_reason.is_none() {
+            return Err(AppError::required("failure_reason"));
+        }
+        Ok(Action::RecordMediationResult {
+            success: d.success,
+            record,
+            failure_reason,
+            advice: opt_text("advice", d.advice.as_deref(), LONG)?,
+        })
+    }
+}
+
+impl ActionFields for StartInspectionDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::StartInspection {
+            plan: opt_text("plan", self.plan.as_deref(), LONG)?,
+        })
+    }
+}
+
+impl ActionFields for InspectionResultDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        let d = self;
+        let sanction = match (d.violation_found, d.sanction) {
+            (true, None) => return Err(AppError::required("sanction")),
+            (true, Some(s)) => {
+                if s.fine_amount_vnd < 0 {
+                    return Err(AppError::invalid(
+                        "sanction.fine_amount_vnd",
+                        "must not be negative",
+                        "không được âm",
+                    ));
+                }
+                Some(Sanction {
+                    decision_number: short("sanction.decision_number", &s.decision_number)?,
+                    decision_date: s.decision_date,
+                    issuing_body: short("sanction.issuing_body", &s.issuing_body)?,
+                    fine_amount_vnd: s.fine_amount_vnd,
+                    violation: long("sanction.violation", &s.violation)?,
+                })
+            }
+            (false, Some(_)) => {
+                return Err(AppError::invalid(
+                    "sanction",
+                    "no sanction without a violation",
+                    "không có vi phạm thì không có xử phạt",
+                ))
+            }
+            (false, None) => None,
+        };
+        let findings = opt_text("findings", d.findings.as_deref(), LONG)?;
+        if !d.violation_found && findings.is_none() {
+            return Err(AppError::required("findings"));
+        }
+        Ok(Action::RecordInspectionResult {
+            violation_found: d.violation_found,
+            sanction,
+            findings,
+        })
+    }
+}
+
+impl ActionFields for RequestInfoDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::RequestInfo {
+            requested: long("requested", &self.requested)?,
+        })
+    }
+}
+
+impl ActionFields for ProvideInfoDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::ProvideInfo {
+            info: long("info", &self.info)?,
+        })
+    }
+}
+
+impl ActionFields for MarkDuplicateDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::MarkDuplicate {
+            of_case_id: code("of_case_id", &self.of_case_id)?,
+        })
+    }
+}
+
+impl ActionFields for ReferDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::Refer {
+            body: short("body", &self.body)?,
+            reason: long("reason", &self.reason)?,
+        })
+    }
+}
+
+impl ActionFields for ReclassifyDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::Reclassify {
+            kind: self.kind,
+            category: code("category", &self.category)?,
+        })
+    }
 }

@@ -382,107 +382,49 @@ impl Router {
 
         let categories: Vec<String> = taxonomy.categories.iter().map(|c| c.code.clone()).collect();
         let cat_index = |code: &str| categories.iter().position(|c| c == code);
-        let mut category_lex = Lexicon::default();
+        let mut by_index = Vec::new();
         for (code, terms) in &cfg.categories {
             let idx = cat_index(code)
                 .ok_or_else(|| RoutingError::Invalid(format!("routing rules name unknown category '{code}'")))?;
-            for (phrase, w) in terms {
-                category_lex.add(&normalizer, phrase, Some(idx), *w);
-            }
+            by_index.push((idx, terms));
         }
-        for code in &categories {
-            if !cfg.categories.contains_key(code) {
-                return Err(RoutingError::Invalid(format!("category '{code}' has no routing terms")));
-            }
+        if let Some(code) = categories.iter().find(|c| !cfg.categories.contains_key(*c)) {
+            return Err(RoutingError::Invalid(format!("category '{code}' has no routing terms")));
         }
-        for phrase in &cfg.neutral {
-            category_lex.add(&normalizer, phrase, None, 0.0);
-        }
+        let category_lex = lexicon(&normalizer, by_index, &cfg.neutral);
         let default_category = cat_index(&cfg.default_category).ok_or_else(|| {
             RoutingError::Invalid(format!(
                 "default_category '{}' is not a taxonomy category",
                 cfg.default_category
             ))
         })?;
-        let mut precedence = Vec::new();
-        for p in &cfg.precedence {
-            let unknown = |c: &str| RoutingError::Invalid(format!("precedence names unknown category '{c}'"));
-            let category = cat_index(&p.category).ok_or_else(|| unknown(&p.category))?;
-            let mut over = Vec::new();
-            for o in &p.over {
-                over.push(cat_index(o).ok_or_else(|| unknown(o))?);
-            }
-            precedence.push(Precedence {
-                category,
-                min_score: p.min_score,
-                over,
-            });
-        }
+        let precedence = precedence_rules(&cfg.precedence, cat_index)?;
         let default_kind = Kind::parse(&cfg.default_kind)
             .ok_or_else(|| RoutingError::Invalid(format!("default_kind '{}' unknown", cfg.default_kind)))?;
-
-        let mut kind_lex = Lexicon::default();
-        for (kind, terms) in [
-            (Kind::Consultation, &cfg.kind_cues.consultation),
-            (Kind::Dispute, &cfg.kind_cues.dispute),
-            (Kind::ViolationReport, &cfg.kind_cues.violation_report),
-        ] {
-            for (phrase, w) in terms {
-                kind_lex.add(&normalizer, phrase, Some(kind.index()), *w);
-            }
-        }
-        for phrase in &cfg.kind_cues.neutral {
-            kind_lex.add(&normalizer, phrase, None, 0.0);
-        }
-
+        let cues = &cfg.kind_cues;
+        let kind_lex = lexicon(
+            &normalizer,
+            [
+                (Kind::Consultation.index(), &cues.consultation),
+                (Kind::Dispute.index(), &cues.dispute),
+                (Kind::ViolationReport.index(), &cues.violation_report),
+            ],
+            &cues.neutral,
+        );
         if taxonomy.agency(&cfg.association.agency).is_none() {
             return Err(RoutingError::Invalid(format!(
                 "association agency '{}' is not in the taxonomy",
                 cfg.association.agency
             )));
         }
-        let mut association_lex = Lexicon::default();
-        for (phrase, w) in &cfg.association.terms {
-            association_lex.add(&normalizer, phrase, Some(0), *w);
-        }
-        for phrase in &cfg.association.neutral {
-            association_lex.add(&normalizer, phrase, None, 0.0);
-        }
-
+        let association_lex = lexicon(&normalizer, [(0, &cfg.association.terms)], &cfg.association.neutral);
         let groups: Vec<String> = cfg.vulnerable.groups.keys().cloned().collect();
-        let mut vulnerable_lex = Lexicon::default();
-        for (gi, terms) in cfg.vulnerable.groups.values().enumerate() {
-            for (phrase, w) in terms {
-                vulnerable_lex.add(&normalizer, phrase, Some(gi), *w);
-            }
-        }
-        for phrase in &cfg.vulnerable.neutral {
-            vulnerable_lex.add(&normalizer, phrase, None, 0.0);
-        }
-        let mut age_rules = Vec::new();
-        for r in &cfg.vulnerable.age_rules {
-            let group = groups
-                .iter()
-                .position(|g| *g == r.group)
-                .ok_or_else(|| RoutingError::Invalid(format!("age rule names unknown group '{}'", r.group)))?;
-            let unit = normalizer.phrase(&r.unit);
-            if unit.is_empty() {
-                return Err(RoutingError::Invalid("age rule with empty unit".into()));
-            }
-            let source = format!(
-                "{}{}{}",
-                r.min.map(|m| format!("≥{m} ")).unwrap_or_default(),
-                r.max.map(|m| format!("≤{m} ")).unwrap_or_default(),
-                unit.join(" ")
-            );
-            age_rules.push(AgeRule {
-                group,
-                unit,
-                min: r.min,
-                max: r.max,
-                source,
-            });
-        }
+        let vulnerable_lex = lexicon(
+            &normalizer,
+            cfg.vulnerable.groups.values().enumerate(),
+            &cfg.vulnerable.neutral,
+        );
+        let age_rules = age_rules(&normalizer, &cfg.vulnerable.age_rules, &groups)?;
 
         Ok(Router {
             taxonomy,
@@ -534,8 +476,28 @@ impl Router {
             explanation.push(format!("channel: {ch}"));
         }
 
-        // ---- category
-        let cat_hits = self.category_lex.scan(&toks);
+        let (category, cat_margin, runner_up_category) = self.category(&toks, &mut explanation);
+        let (kind, kind_margin) = self.kind(&toks, text.contains('?'), &mut explanation);
+        let agency = self.agency(kind, &category, &toks, &mut explanation);
+        let vulnerable = self.vulnerable(&toks, &mut explanation);
+        let pii = pii_kinds(text, &mut explanation);
+
+        let confidence = ((0.5 + 0.5 * cat_margin) * (0.5 + 0.5 * kind_margin)).clamp(0.0, 1.0);
+        Classification {
+            kind,
+            category,
+            agency,
+            vulnerable,
+            pii,
+            confidence: (confidence * 1000.0).round() / 1000.0,
+            explanation,
+            runner_up_category,
+        }
+    }
+
+    /// The category, how far it leads the runner-up (0–1), and the runner-up.
+    fn category(&self, toks: &text::TokenSeq, explanation: &mut Vec<String>) -> (String, f64, Option<String>) {
+        let cat_hits = self.category_lex.scan(toks);
         let cat_scores = Lexicon::score(&cat_hits, self.categories.len());
         let (mut best, mut second) = top_two(&cat_scores);
         let mut precedence_note = None;
@@ -586,11 +548,13 @@ impl Router {
             }
             _ => None,
         };
+        (category, cat_margin, runner_up_category)
+    }
 
-        // ---- kind
-        let kind_hits = self.kind_lex.scan(&toks);
+    /// The kind and how far it leads (0–1); a question mark counts towards a consultation.
+    fn kind(&self, toks: &text::TokenSeq, question: bool, explanation: &mut Vec<String>) -> (Kind, f64) {
+        let kind_hits = self.kind_lex.scan(toks);
         let mut kind_scores = Lexicon::score(&kind_hits, 3);
-        let question = text.contains('?');
         if question {
             kind_scores[Kind::Consultation.index()] += self.question_mark_weight;
         }
@@ -617,16 +581,25 @@ impl Router {
                 String::new()
             }
         ));
+        (kind, kind_margin)
+    }
 
-        // ---- agency
-        let agency = match kind {
+    /// The agency that should handle a complaint of this kind and category.
+    fn agency(
+        &self,
+        kind: Kind,
+        category: &str,
+        toks: &text::TokenSeq,
+        explanation: &mut Vec<String>,
+    ) -> Option<String> {
+        match kind {
             Kind::Consultation => {
                 explanation
                     .push("agency: none — a consultation is answered and closed by the person who took it".to_string());
                 None
             }
             Kind::Dispute => {
-                let hits = self.association_lex.scan(&toks);
+                let hits = self.association_lex.scan(toks);
                 let s: f64 = hits.iter().map(|h| h.weight).sum();
                 if s >= self.association_threshold && !hits.is_empty() {
                     explanation.push(format!(
@@ -636,7 +609,7 @@ impl Router {
                     ));
                     Some(self.association_agency.clone())
                 } else {
-                    let lead = self.taxonomy.lead_agency(kind, &category).map(str::to_string);
+                    let lead = self.taxonomy.lead_agency(kind, category).map(str::to_string);
                     explanation.push(format!(
                         "agency {}: dispute lead for category {category}",
                         lead.as_deref().unwrap_or("?")
@@ -645,39 +618,13 @@ impl Router {
                 }
             }
             Kind::ViolationReport => {
-                let lead = self.taxonomy.lead_agency(kind, &category).map(str::to_string);
+                let lead = self.taxonomy.lead_agency(kind, category).map(str::to_string);
                 explanation.push(format!(
                     "agency {}: violation lead for category {category}",
                     lead.as_deref().unwrap_or("?")
                 ));
                 lead
             }
-        };
-
-        // ---- vulnerable
-        let vulnerable = self.vulnerable(&toks, &mut explanation);
-
-        // ---- pii
-        let pii: Vec<String> = detect_pii(text)
-            .into_iter()
-            .map(|m| m.kind.to_string())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if !pii.is_empty() {
-            explanation.push(format!("personal data found: {}", pii.join(", ")));
-        }
-
-        let confidence = ((0.5 + 0.5 * cat_margin) * (0.5 + 0.5 * kind_margin)).clamp(0.0, 1.0);
-        Classification {
-            kind,
-            category,
-            agency,
-            vulnerable,
-            pii,
-            confidence: (confidence * 1000.0).round() / 1000.0,
-            explanation,
-            runner_up_category,
         }
     }
 
@@ -724,6 +671,88 @@ impl Router {
 type Scored = Option<(usize, f64)>;
 
 /// Indices and values of the best and second-best scores (first index wins ties).
+/// The kinds of personal data found in a text (for the explanation and the view).
+fn pii_kinds(text: &str, explanation: &mut Vec<String>) -> Vec<String> {
+    let pii: Vec<String> = detect_pii(text)
+        .into_iter()
+        .map(|m| m.kind.to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !pii.is_empty() {
+        explanation.push(format!("personal data found: {}", pii.join(", ")));
+    }
+    pii
+}
+
+/// A lexicon of weighted phrases per class index, plus neutral phrases (weight 0, no class)
+/// that stop a shorter phrase inside them from counting.
+fn lexicon<'a>(
+    normalizer: &Normalizer,
+    classes: impl IntoIterator<Item = (usize, &'a Weights)>,
+    neutral: &[String],
+) -> Lexicon {
+    let mut lex = Lexicon::default();
+    for (idx, terms) in classes {
+        for (phrase, w) in terms {
+            lex.add(normalizer, phrase, Some(idx), *w);
+        }
+    }
+    for phrase in neutral {
+        lex.add(normalizer, phrase, None, 0.0);
+    }
+    lex
+}
+
+fn precedence_rules(
+    rules: &[PrecedenceCfg],
+    cat_index: impl Fn(&str) -> Option<usize>,
+) -> Result<Vec<Precedence>, RoutingError> {
+    let unknown = |c: &str| RoutingError::Invalid(format!("precedence names unknown category '{c}'"));
+    let mut out = Vec::new();
+    for p in rules {
+        let category = cat_index(&p.category).ok_or_else(|| unknown(&p.category))?;
+        let mut over = Vec::new();
+        for o in &p.over {
+            over.push(cat_index(o).ok_or_else(|| unknown(o))?);
+        }
+        out.push(Precedence {
+            category,
+            min_score: p.min_score,
+            over,
+        });
+    }
+    Ok(out)
+}
+
+fn age_rules(normalizer: &Normalizer, rules: &[AgeRuleCfg], groups: &[String]) -> Result<Vec<AgeRule>, RoutingError> {
+    let mut out = Vec::new();
+    for r in rules {
+        let group = groups
+            .iter()
+            .position(|g| *g == r.group)
+            .ok_or_else(|| RoutingError::Invalid(format!("age rule names unknown group '{}'", r.group)))?;
+        let unit = normalizer.phrase(&r.unit);
+        if unit.is_empty() {
+            return Err(RoutingError::Invalid("age rule with empty unit".into()));
+        }
+        let source = format!(
+            "{}{}{}",
+            r.min.map(|m| format!("≥{m} ")).unwrap_or_default(),
+            r.max.map(|m| format!("≤{m} ")).unwrap_or_default(),
+            unit.join(" ")
+        );
+        out.push(AgeRule {
+            group,
+            unit,
+            min: r.min,
+            max: r.max,
+            source,
+        });
+    }
+    Ok(out)
+}
+
 fn top_two(scores: &[f64]) -> (Scored, Scored) {
     let mut best: Option<(usize, f64)> = None;
     let mut second: Option<(usize, f64)> = None;
