@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 backend="${1:?usage: scripts/schemathesis.sh sqlite|postgres [MAX_EXAMPLES] [SEED]}"
 max_examples="${2:-25}"
 seed="${3:-20261128}"
-bin="${HOTLINE_BIN:-target/debug/hotline}"
+bin="${HOTLINE_BIN:-${CARGO_TARGET_DIR:-target}/debug/hotline}"
 
 if ! command -v schemathesis >/dev/null 2>&1; then
   echo "installing schemathesis"

@@ -78,44 +78,8 @@ pub enum RoutingCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     match cli.command {
-        Command::Serve => {
-            crate::telemetry::init(&settings.log);
-            crate::telemetry::install_panic_hook();
-            actix_web::rt::System::new().block_on(async move {
-                let app = Application::build(settings)?;
-                if let Some((user, pw)) = &app.bootstrap_admin {
-                    // Printed once, to the terminal only (not through the logger).
-                    println!("\n  First start: created administrator '{user}' with one-time password: {pw}\n  Log in at POST /api/v1/auth/login and keep it safe; it is not shown again.\n");
-                }
-                println!("hotline listening on http://{} (API docs: /docs/)", settings_bind(&app));
-                app.run_until_stopped().await.context("server")
-            })
-        }
-        Command::Migrate { revert_all } => {
-            crate::telemetry::init(&settings.log);
-            if revert_all {
-                let url = settings.db_url()?;
-                let db = crate::db::Db::connect(
-                    &url,
-                    crate::db::SqliteOptions {
-                        busy_timeout_ms: settings.database.sqlite_busy_timeout_ms,
-                        synchronous: settings.database.sqlite_synchronous.clone(),
-                    },
-                    1,
-                    std::time::Duration::from_secs(settings.database.pool_timeout_secs),
-                )?;
-                let mut conn = db.get_blocking().map_err(|e| anyhow::anyhow!("{e}"))?;
-                let v = portability::revert_all_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
-                println!("reverted: {v:?}");
-                return Ok(());
-            }
-            let prepared = prepare(&settings)?;
-            println!("database is up to date");
-            if let Some((user, pw)) = prepared.bootstrap_admin {
-                println!("created administrator '{user}' with one-time password: {pw}");
-            }
-            Ok(())
-        }
+        Command::Serve => serve(settings),
+        Command::Migrate { revert_all } => migrate(&settings, revert_all),
         Command::Admin {
             command:
                 AdminCommand::CreateUser {
@@ -127,56 +91,130 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     password_stdin: _,
                 },
         } => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("reading the password from stdin")?;
-            let password = password.trim_end_matches(['\n', '\r']).to_owned();
-            let db = prepare(&settings)?.db;
-            let new = NewUser::parse(&username, display_name.as_deref(), &role, agency.as_deref(), &password)
-                .and_then(|u| u.with_email(email.as_deref()))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let mut conn = db.get_blocking().map_err(|e| anyhow::anyhow!("{e}"))?;
-            let staff = portability::write_transaction(&mut conn, |c| create_user_tx(c, &new, hash))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "created {} ({}, agency {})",
-                staff.username,
-                staff.role.as_str(),
-                staff.agency.as_deref().unwrap_or("-")
-            );
-            Ok(())
+            let new = NewUserArgs {
+                username,
+                role,
+                agency,
+                display_name,
+                email,
+            };
+            create_user(&settings, new)
         }
-        Command::CheckConfig => {
-            let url = settings.db_url()?;
-            crate::routing::Router::load(&settings.taxonomy_path(), &settings.routing_path())
-                .context("routing configuration")?;
-            crate::calendar::Calendar::load_dir(&settings.config_dir.join("calendar")).context("calendar")?;
-            let mut shown = settings.clone();
-            shown.database.url = url.redacted();
-            println!("{}", toml::to_string_pretty(&shown).context("printing settings")?);
-            println!("# configuration OK ({} backend)", url.backend().as_str());
-            Ok(())
-        }
+        Command::CheckConfig => check_config(&settings),
         Command::Routing {
             command: RoutingCommand::Evaluate { file, from_corrections },
-        } => {
-            let router = crate::routing::Router::load(&settings.taxonomy_path(), &settings.routing_path())?;
-            if from_corrections {
-                let db = prepare(&settings)?.db;
-                let mut conn = db.get_blocking().map_err(|e| anyhow::anyhow!("{e}"))?;
-                let rows = crate::db::cases::list_corrections(&mut conn)?;
-                println!("{}", corrections_report(&router, &rows));
-                return Ok(());
-            }
-            let file = file.ok_or_else(|| anyhow::anyhow!("give a JSONL file or --from-corrections"))?;
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let report = crate::routing::evaluate(&router, &text)?;
-            println!("{report}");
-            Ok(())
-        }
+        } => evaluate_routing(&settings, file, from_corrections),
     }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    crate::telemetry::init(&settings.log);
+    crate::telemetry::install_panic_hook();
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings)?;
+        if let Some((user, pw)) = &app.bootstrap_admin {
+            // Printed once, to the terminal only (not through the logger).
+            println!("\n  First start: created administrator '{user}' with one-time password: {pw}\n  Log in at POST /api/v1/auth/login and keep it safe; it is not shown again.\n");
+        }
+        println!("hotline listening on http://{} (API docs: /docs/)", settings_bind(&app));
+        app.run_until_stopped().await.context("server")
+    })
+}
+
+fn migrate(settings: &Settings, revert_all: bool) -> anyhow::Result<()> {
+    crate::telemetry::init(&settings.log);
+    if revert_all {
+        let url = settings.db_url()?;
+        let db = crate::db::Db::connect(
+            &url,
+            crate::db::SqliteOptions {
+                busy_timeout_ms: settings.database.sqlite_busy_timeout_ms,
+                synchronous: settings.database.sqlite_synchronous.clone(),
+            },
+            1,
+            std::time::Duration::from_secs(settings.database.pool_timeout_secs),
+        )?;
+        let mut conn = db.get_blocking().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let v = portability::revert_all_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("reverted: {v:?}");
+        return Ok(());
+    }
+    let prepared = prepare(settings)?;
+    println!("database is up to date");
+    if let Some((user, pw)) = prepared.bootstrap_admin {
+        println!("created administrator '{user}' with one-time password: {pw}");
+    }
+    Ok(())
+}
+
+/// `admin create-user` arguments (the password comes on standard input).
+struct NewUserArgs {
+    username: String,
+    role: String,
+    agency: Option<String>,
+    display_name: Option<String>,
+    email: Option<String>,
+}
+
+fn create_user(settings: &Settings, a: NewUserArgs) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from stdin")?;
+    let password = password.trim_end_matches(['\n', '\r']).to_owned();
+    let db = prepare(settings)?.db;
+    let new = NewUser::parse(
+        &a.username,
+        a.display_name.as_deref(),
+        &a.role,
+        a.agency.as_deref(),
+        &password,
+    )
+    .and_then(|u| u.with_email(a.email.as_deref()))
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = db.get_blocking().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let staff = portability::write_transaction(&mut conn, |c| create_user_tx(c, &new, hash))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "created {} ({}, agency {})",
+        staff.username,
+        staff.role.as_str(),
+        staff.agency.as_deref().unwrap_or("-")
+    );
+    Ok(())
+}
+
+fn check_config(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.db_url()?;
+    crate::routing::Router::load(&settings.taxonomy_path(), &settings.routing_path())
+        .context("routing configuration")?;
+    crate::calendar::Calendar::load_dir(&settings.config_dir.join("calendar")).context("calendar")?;
+    let mut shown = settings.clone();
+    shown.database.url = url.redacted();
+    println!("{}", toml::to_string_pretty(&shown).context("printing settings")?);
+    println!("# configuration OK ({} backend)", url.backend().as_str());
+    Ok(())
+}
+
+fn evaluate_routing(
+    settings: &Settings,
+    file: Option<std::path::PathBuf>,
+    from_corrections: bool,
+) -> anyhow::Result<()> {
+    let router = crate::routing::Router::load(&settings.taxonomy_path(), &settings.routing_path())?;
+    if from_corrections {
+        let db = prepare(settings)?.db;
+        let mut conn = db.get_blocking().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rows = crate::db::cases::list_corrections(&mut conn)?;
+        println!("{}", corrections_report(&router, &rows));
+        return Ok(());
+    }
+    let file = file.ok_or_else(|| anyhow::anyhow!("give a JSONL file or --from-corrections"))?;
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let report = crate::routing::evaluate(&router, &text)?;
+    println!("{report}");
+    Ok(())
 }
 
 /// Accuracy of the stored suggestions, and of the current rules re-run on the same texts,

@@ -1,7 +1,7 @@
 //! Working cases: staff intake, reading, listing, transitions, history, public status.
 
 use base64::Engine;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::clocks;
 use super::events::{self, NewEvent, Verification};
@@ -13,7 +13,7 @@ use super::views::{
 use crate::db::cases::{self as case_db, CaseChangeset, CaseRow};
 pub use crate::db::cases::{Cursor, ListFilter, Sort};
 use crate::db::{cluster_reports, reference, users, AnyConnection};
-use crate::domain::case::{self, Action, ActionName, Outcome, Status};
+use crate::domain::case::{self, Action, ActionName, CaseState, Outcome, Status};
 use crate::domain::complaint::NewComplaint;
 use crate::domain::user::{Actor, Role};
 use crate::domain::values::normalize_tracking_code;
@@ -350,19 +350,7 @@ pub async fn act(
             let row = load_visible(conn, &actor, &id)?;
             let st = views::state_of(&row)?;
             let name = action.name();
-            if env.version != row.version {
-                return Err(AppError::VersionConflict { current: row.version });
-            }
-            if !case::state_allows(&st, name) {
-                return Err(AppError::InvalidTransition {
-                    action: name.as_str().into(),
-                    status: st.status.as_str().into(),
-                    allowed: case::allowed_actions(&actor, &st).iter().map(|a| a.as_str().to_owned()).collect(),
-                });
-            }
-            if !case::actor_allows(&actor, &st, name) {
-                return Err(AppError::Forbidden);
-            }
+            may_act(&actor, &st, name, env.version, row.version)?;
             // Accept defaults the assignee to the handler who accepts.
             let action = match (action, &actor) {
                 (Action::Accept { assignee_id: None }, Actor::Staff(s)) if s.role != Role::Operator => Action::Accept {
@@ -375,50 +363,7 @@ pub async fn act(
             let at = now();
             let t = at.naive_utc();
 
-            let mut ch = CaseChangeset {
-                updated_at: Some(t),
-                ..Default::default()
-            };
-            let opt = |s: Option<Status>| s.map(|s| s.as_str().to_owned());
-            if next.status != st.status {
-                ch.status = Some(next.status.as_str().into());
-            }
-            if next.outcome != st.outcome {
-                ch.outcome = Some(next.outcome.map(|o: Outcome| o.as_str().to_owned()));
-            }
-            if next.return_status != st.return_status {
-                ch.return_status = Some(opt(next.return_status));
-            }
-            if next.kind != st.kind {
-                ch.kind = Some(next.kind.as_str().into());
-            }
-            if next.category != st.category {
-                ch.category = Some(next.category.clone());
-            }
-            if next.current_agency != st.current_agency {
-                ch.current_agency = Some(next.current_agency.clone());
-            }
-            if next.pending_transfer_to != st.pending_transfer_to {
-                ch.pending_transfer_to = Some(next.pending_transfer_to.clone());
-            }
-            if next.assignee_id != st.assignee_id {
-                ch.assignee_id = Some(next.assignee_id.clone());
-            }
-            if next.mediator_id != st.mediator_id {
-                ch.mediator_id = Some(next.mediator_id.clone());
-            }
-            if next.status == Status::Closed && st.status != Status::Closed {
-                ch.closed_at = Some(Some(t));
-            }
-            if name == ActionName::Reopen {
-                ch.closed_at = Some(None);
-            }
-            if let Action::Reclassify { kind, category } = &action {
-                let lead = ctx.router.taxonomy().lead_agency(*kind, category).map(str::to_owned);
-                let mut sug = views::stored_json(&row.suggestion, "suggestion", &row.id)?;
-                sug["reclassified"] = serde_json::json!({ "kind": kind, "category": category, "agency": lead, "at": at });
-                ch.suggestion = Some(sug.to_string());
-            }
+            let ch = changeset(&st, &next, &action, &row, &ctx, at)?;
             if !case_db::update_if_version(conn, &row.id, row.version, &ch)? {
                 return Err(AppError::VersionConflict {
                     current: case_db::current_version(conn, &row.id)?,
@@ -449,27 +394,119 @@ pub async fn act(
             )?;
             record_correction(conn, &ctx, &actor, &row, &next, name, t)?;
             if let Action::MarkDuplicate { of_case_id } = &action {
-                // Both histories stay: the original records that this case was merged into it.
-                case_db::touch(conn, of_case_id, t)?;
-                let original = case_db::find_by_id(conn, of_case_id)?.ok_or(AppError::NotFound("case"))?;
-                events::append(
-                    conn,
-                    of_case_id,
-                    &actor,
-                    t,
-                    NewEvent {
-                        action: "duplicate_linked".into(),
-                        from_status: Some(original.status.clone()),
-                        to_status: original.status.clone(),
-                        data: serde_json::json!({ "duplicate_case_id": row.id, "duplicate_tracking_code": row.tracking_code }),
-                        public_message: None,
-                    },
-                )?;
+                link_duplicate(conn, &actor, &row, of_case_id, t)?;
             }
             let row = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
             detail(conn, &actor, row)
         })
         .await
+}
+
+/// Whether `actor` may perform `name` on a case in state `st` seen at `version`: a stale
+/// version is 409 `version_conflict`, a state that does not allow it 409 `invalid_transition`
+/// (with what is allowed now), a role or agency that may not 403.
+fn may_act(actor: &Actor, st: &CaseState, name: ActionName, version: i32, current: i32) -> Result<(), AppError> {
+    if version != current {
+        return Err(AppError::VersionConflict { current });
+    }
+    if !case::state_allows(st, name) {
+        return Err(AppError::InvalidTransition {
+            action: name.as_str().into(),
+            status: st.status.as_str().into(),
+            allowed: case::allowed_actions(actor, st)
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
+        });
+    }
+    if !case::actor_allows(actor, st, name) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+/// The columns that change from state `st` to `next` (and the stamps an action sets).
+fn changeset(
+    st: &CaseState,
+    next: &CaseState,
+    action: &Action,
+    row: &CaseRow,
+    ctx: &IntakeContext,
+    at: DateTime<Utc>,
+) -> Result<CaseChangeset, AppError> {
+    let t = at.naive_utc();
+    let mut ch = CaseChangeset {
+        updated_at: Some(t),
+        ..Default::default()
+    };
+    let opt = |s: Option<Status>| s.map(|s| s.as_str().to_owned());
+    if next.status != st.status {
+        ch.status = Some(next.status.as_str().into());
+    }
+    if next.outcome != st.outcome {
+        ch.outcome = Some(next.outcome.map(|o: Outcome| o.as_str().to_owned()));
+    }
+    if next.return_status != st.return_status {
+        ch.return_status = Some(opt(next.return_status));
+    }
+    if next.kind != st.kind {
+        ch.kind = Some(next.kind.as_str().into());
+    }
+    if next.category != st.category {
+        ch.category = Some(next.category.clone());
+    }
+    if next.current_agency != st.current_agency {
+        ch.current_agency = Some(next.current_agency.clone());
+    }
+    if next.pending_transfer_to != st.pending_transfer_to {
+        ch.pending_transfer_to = Some(next.pending_transfer_to.clone());
+    }
+    if next.assignee_id != st.assignee_id {
+        ch.assignee_id = Some(next.assignee_id.clone());
+    }
+    if next.mediator_id != st.mediator_id {
+        ch.mediator_id = Some(next.mediator_id.clone());
+    }
+    if next.status == Status::Closed && st.status != Status::Closed {
+        ch.closed_at = Some(Some(t));
+    }
+    if action.name() == ActionName::Reopen {
+        ch.closed_at = Some(None);
+    }
+    if let Action::Reclassify { kind, category } = action {
+        let lead = ctx.router.taxonomy().lead_agency(*kind, category).map(str::to_owned);
+        let mut sug = views::stored_json(&row.suggestion, "suggestion", &row.id)?;
+        sug["reclassified"] = serde_json::json!({ "kind": kind, "category": category, "agency": lead, "at": at });
+        ch.suggestion = Some(sug.to_string());
+    }
+    Ok(ch)
+}
+
+/// Marks `row` as a duplicate on the original too: both histories stay, the original records
+/// that this case was merged into it.
+fn link_duplicate(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    row: &CaseRow,
+    of_case_id: &str,
+    t: NaiveDateTime,
+) -> Result<(), AppError> {
+    case_db::touch(conn, of_case_id, t)?;
+    let original = case_db::find_by_id(conn, of_case_id)?.ok_or(AppError::NotFound("case"))?;
+    events::append(
+        conn,
+        of_case_id,
+        actor,
+        t,
+        NewEvent {
+            action: "duplicate_linked".into(),
+            from_status: Some(original.status.clone()),
+            to_status: original.status.clone(),
+            data: serde_json::json!({ "duplicate_case_id": row.id, "duplicate_tracking_code": row.tracking_code }),
+            public_message: None,
+        },
+    )?;
+    Ok(())
 }
 
 /// Records what the router suggested and what a person decided, whenever a person decides the
