@@ -300,13 +300,7 @@ pub fn on_transition(
             stop(conn, case_id, Some(&[BUSINESS_NEGOTIATION, BUSINESS_REPORT]), at)?;
         }
         A::RequestInfo => {
-            for mut c in clock_db::for_case(conn, case_id)? {
-                if c.state == "running" {
-                    c.state = "paused".into();
-                    c.paused_since = Some(today);
-                    clock_db::save(conn, &c)?;
-                }
-            }
+            pause_all(conn, case_id, today)?;
             start(
                 conn,
                 cal,
@@ -319,20 +313,7 @@ pub fn on_transition(
         }
         A::ProvideInfo => {
             stop(conn, case_id, Some(&[PROVIDE_INFO]), at)?;
-            for mut c in clock_db::for_case(conn, case_id)? {
-                if c.state == "paused" {
-                    if let Some(p) = c.paused_since.take() {
-                        let mut pauses = pauses_of(&c)?;
-                        if today > p {
-                            pauses.push((p, today));
-                        }
-                        c.pauses = serde_json::to_string(&pauses).map_err(|e| AppError::Internal(e.into()))?;
-                    }
-                    c.state = "running".into();
-                    refresh(cal, &mut c, today)?;
-                    clock_db::save(conn, &c)?;
-                }
-            }
+            resume_all(conn, cal, case_id, today)?;
         }
         A::Reclassify if before.kind != after.kind && after.status == Status::Accepted => {
             stop(conn, case_id, Some(&[FORWARD_TO_BUSINESS]), at)?;
@@ -350,42 +331,77 @@ pub fn on_transition(
     }
     if after.status == Status::Closed && before.status != Status::Closed {
         stop(conn, case_id, None, at)?;
-        // Follow-ups that outlive the case: performing the settlement, and the 6 months to ask a
-        // court to recognise a successful mediation (Civil Procedure Code Art 418).
-        match action {
-            Action::RecordNegotiationResult {
-                result: NegotiationResult::Settled,
-                record: Some(r),
-                ..
-            } => {
-                if let Some(d) = r.performance_deadline {
-                    start(conn, cal, case_id, SETTLEMENT_PERFORMANCE, at, None, Some(d))?;
-                }
-            }
-            Action::RecordMediationResult { record: Some(r), .. } => {
-                start(
-                    conn,
-                    cal,
-                    case_id,
-                    SETTLEMENT_PERFORMANCE,
-                    at,
-                    None,
-                    Some(r.performance_deadline),
-                )?;
-                start(
-                    conn,
-                    cal,
-                    case_id,
-                    COURT_RECOGNITION,
-                    at,
-                    None,
-                    Some(calendar::add_calendar_months(today, 6)),
-                )?;
-            }
-            _ => {}
-        }
+        start_follow_ups(conn, cal, case_id, action, at)?;
     }
     set_case_due(conn, case_id)
+}
+
+/// Pauses every running clock of a case (information was requested from the consumer).
+fn pause_all(conn: &mut AnyConnection, case_id: &str, today: NaiveDate) -> Result<(), AppError> {
+    for mut c in clock_db::for_case(conn, case_id)? {
+        if c.state == "running" {
+            c.state = "paused".into();
+            c.paused_since = Some(today);
+            clock_db::save(conn, &c)?;
+        }
+    }
+    Ok(())
+}
+
+/// Resumes every paused clock of a case, recording the pause so that its days do not count.
+fn resume_all(conn: &mut AnyConnection, cal: &Calendar, case_id: &str, today: NaiveDate) -> Result<(), AppError> {
+    for mut c in clock_db::for_case(conn, case_id)? {
+        if c.state == "paused" {
+            if let Some(p) = c.paused_since.take() {
+                let mut pauses = pauses_of(&c)?;
+                if today > p {
+                    pauses.push((p, today));
+                }
+                c.pauses = serde_json::to_string(&pauses).map_err(|e| AppError::Internal(e.into()))?;
+            }
+            c.state = "running".into();
+            refresh(cal, &mut c, today)?;
+            clock_db::save(conn, &c)?;
+        }
+    }
+    Ok(())
+}
+
+/// Follow-ups that outlive a closed case: performing the settlement, and the 6 months to ask a
+/// court to recognise a successful mediation (Civil Procedure Code Art 418).
+fn start_follow_ups(
+    conn: &mut AnyConnection,
+    cal: &Calendar,
+    case_id: &str,
+    action: &Action,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    match action {
+        Action::RecordNegotiationResult {
+            result: NegotiationResult::Settled,
+            record: Some(r),
+            ..
+        } => {
+            if let Some(d) = r.performance_deadline {
+                start(conn, cal, case_id, SETTLEMENT_PERFORMANCE, at, None, Some(d))?;
+            }
+        }
+        Action::RecordMediationResult { record: Some(r), .. } => {
+            start(
+                conn,
+                cal,
+                case_id,
+                SETTLEMENT_PERFORMANCE,
+                at,
+                None,
+                Some(r.performance_deadline),
+            )?;
+            let court = calendar::add_calendar_months(calendar::local_date(at), 6);
+            start(conn, cal, case_id, COURT_RECOGNITION, at, None, Some(court))?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The case's `due_at`: its soonest running clock (queues sort and filter on it).

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -215,6 +215,82 @@ fn open_report_tx(
     at: DateTime<Utc>,
 ) -> Result<CaseDetail, AppError> {
     let taxonomy = ctx.router.taxonomy();
+    check_overrides(conn, ctx, overrides)?;
+    let cluster = compute(conn, ctx, actor, at)?
+        .into_iter()
+        .find(|c| c.business_key == key)
+        .ok_or(AppError::NotFound("cluster"))?;
+    if let Some(case_id) = cluster.report_case_id {
+        return Err(AppError::ClusterReportExists { case_id });
+    }
+    let (category, category_name, agency) = report_target(ctx, overrides, &cluster)?;
+    let mut members: Vec<CaseRow> = Vec::with_capacity(cluster.case_ids.len());
+    for id in &cluster.case_ids {
+        members.push(case_db::find_by_id(conn, id)?.ok_or(AppError::NotFound("case"))?);
+    }
+    let agency_name = |code: &str| {
+        taxonomy
+            .agency(code)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let member_codes: Vec<String> = members.iter().map(|m| m.tracking_code.clone()).collect();
+    let tax_code = key.strip_prefix("mst:").map(str::to_owned);
+    let description = compose_description(&ReportFacts {
+        business_name: cluster.business_name.as_deref(),
+        tax_code: tax_code.as_deref(),
+        consumers: cluster.consumers,
+        cases: members.len(),
+        first_at: cluster.first_at,
+        last_at: cluster.last_at,
+        category: &category,
+        category_name: &category_name,
+        agency_name: &agency_name(&agency),
+        tracking_codes: &member_codes,
+    });
+    let report = NewReport {
+        id: uuid::Uuid::now_v7().to_string(),
+        code: fresh_tracking_code(conn, &ctx.tracking_prefix, at)?,
+        key,
+        tax_code,
+        category,
+        agency,
+        reporter_name: agency_name(reporter_agency),
+        description,
+    };
+    let row = report_row(&report, &cluster, &members, actor, at.naive_utc());
+    insert_new_case(
+        conn,
+        ctx,
+        actor,
+        &row,
+        at,
+        serde_json::json!({
+            "channel": row.channel,
+            "kind": row.kind,
+            "category": row.category,
+            "agency": report.agency,
+            "priority": false,
+            "possible_duplicate_of": null,
+            "suggested": { "kind": Kind::ViolationReport, "category": cluster.suggestion.category, "agency": cluster.suggestion.agency },
+        }),
+    )?;
+    // The reporting agency follows what becomes of its report (Law 19/2023 Art 51 gives
+    // reporting organisations that right); it holds no consumer's personal data.
+    case_db::grant_agency(conn, &report.id, reporter_agency)?;
+    record_report(conn, actor, &report, &cluster, &member_codes, overrides, at)?;
+    link_members(conn, actor, &report, &members, at)?;
+    let row = case_db::find_by_id(conn, &report.id)?.ok_or(AppError::NotFound("case"))?;
+    super::cases::detail(conn, actor, row)
+}
+
+/// A category or agency the caller names instead of the suggestion must exist.
+fn check_overrides(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    overrides: &ClusterReportOverrides,
+) -> Result<(), AppError> {
+    let taxonomy = ctx.router.taxonomy();
     if let Some(c) = &overrides.category {
         if taxonomy.category(c).is_none() {
             return Err(AppError::invalid(
@@ -233,13 +309,17 @@ fn open_report_tx(
             ));
         }
     }
-    let cluster = compute(conn, ctx, actor, at)?
-        .into_iter()
-        .find(|c| c.business_key == key)
-        .ok_or(AppError::NotFound("cluster"))?;
-    if let Some(case_id) = cluster.report_case_id {
-        return Err(AppError::ClusterReportExists { case_id });
-    }
+    Ok(())
+}
+
+/// The report's category (code and name) and the agency it goes to: the caller's choice, else
+/// the suggestion and the category's enforcement lead.
+fn report_target(
+    ctx: &IntakeContext,
+    overrides: &ClusterReportOverrides,
+    cluster: &Cluster,
+) -> Result<(String, String, String), AppError> {
+    let taxonomy = ctx.router.taxonomy();
     let category = overrides
         .category
         .clone()
@@ -261,36 +341,24 @@ fn open_report_tx(
                 )
             })?,
     };
-    let mut members: Vec<CaseRow> = Vec::with_capacity(cluster.case_ids.len());
-    for id in &cluster.case_ids {
-        members.push(case_db::find_by_id(conn, id)?.ok_or(AppError::NotFound("case"))?);
-    }
+    Ok((category, category_name, agency))
+}
 
-    let t = at.naive_utc();
-    let id = uuid::Uuid::now_v7().to_string();
-    let code = fresh_tracking_code(conn, &ctx.tracking_prefix, at)?;
-    let tax_code = key.strip_prefix("mst:").map(str::to_owned);
-    let business_name = cluster.business_name.clone();
+/// What the report case is made of, beyond the cluster.
+struct NewReport<'a> {
+    id: String,
+    code: String,
+    key: &'a str,
+    tax_code: Option<String>,
+    category: String,
+    agency: String,
+    reporter_name: String,
+    description: String,
+}
+
+/// The row of the violation report: the members' business facts, no consumer's personal data.
+fn report_row(r: &NewReport<'_>, cluster: &Cluster, members: &[CaseRow], actor: &Actor, t: NaiveDateTime) -> CaseRow {
     let latest = |f: fn(&CaseRow) -> Option<String>| members.iter().rev().find_map(f);
-    let agency_name = |code: &str| {
-        taxonomy
-            .agency(code)
-            .map(|a| a.name.clone())
-            .unwrap_or_else(|| code.to_owned())
-    };
-    let member_codes: Vec<String> = members.iter().map(|m| m.tracking_code.clone()).collect();
-    let description = compose_description(&ReportFacts {
-        business_name: business_name.as_deref(),
-        tax_code: tax_code.as_deref(),
-        consumers: cluster.consumers,
-        cases: members.len(),
-        first_at: cluster.first_at,
-        last_at: cluster.last_at,
-        category: &category,
-        category_name: &category_name,
-        agency_name: &agency_name(&agency),
-        tracking_codes: &member_codes,
-    });
     let suggestion = serde_json::json!({
         "kind": Kind::ViolationReport,
         "category": cluster.suggestion.category,
@@ -301,23 +369,23 @@ fn open_report_tx(
         "explanation": [cluster.suggestion.explanation],
         "source": "cluster",
     });
-    let row = CaseRow {
-        id: id.clone(),
-        tracking_code: code.clone(),
+    CaseRow {
+        id: r.id.clone(),
+        tracking_code: r.code.clone(),
         kind: Kind::ViolationReport.as_str().into(),
-        category: category.clone(),
+        category: r.category.clone(),
         channel: Channel::Internal.as_str().into(),
         status: Status::New.as_str().into(),
         outcome: None,
         return_status: None,
         priority: false,
         search_text: crate::domain::search::index_text(&[
-            Some(&description),
-            business_name.as_deref(),
-            tax_code.as_deref(),
-            Some(&code),
+            Some(&r.description),
+            cluster.business_name.as_deref(),
+            r.tax_code.as_deref(),
+            Some(&r.code),
         ]),
-        description,
+        description: r.description.clone(),
         consumer_request: Some(
             "Đề nghị kiểm tra, xử lý vi phạm theo thẩm quyền (Điều 54 khoản 2 Luật 19/2023/QH15).".into(),
         ),
@@ -326,7 +394,7 @@ fn open_report_tx(
         // The reporter is the caller's agency, an organisation: no personal data, no phone
         // (so the public status page, which needs a phone's last four digits, never shows it),
         // no consent needed.
-        consumer_name: agency_name(reporter_agency),
+        consumer_name: r.reporter_name.clone(),
         consumer_phone: String::new(),
         consumer_phone_last4: String::new(),
         consumer_email: None,
@@ -335,18 +403,18 @@ fn open_report_tx(
         consumer_province: None,
         vulnerable: String::new(),
         consent_at: None,
-        business_name: business_name.clone(),
-        business_tax_code: tax_code.clone(),
+        business_name: cluster.business_name.clone(),
+        business_tax_code: r.tax_code.clone(),
         business_address: latest(|m| m.business_address.clone()),
         business_website: latest(|m| m.business_website.clone()),
         business_shop_link: latest(|m| m.business_shop_link.clone()),
-        current_agency: Some(agency.clone()),
+        current_agency: Some(r.agency.clone()),
         pending_transfer_to: None,
         assignee_id: None,
         mediator_id: None,
         call_id: None,
         suggestion: suggestion.to_string(),
-        business_key: Some(key.to_owned()),
+        business_key: Some(r.key.to_owned()),
         possible_duplicate_of: None,
         due_at: None,
         version: 1,
@@ -354,26 +422,21 @@ fn open_report_tx(
         created_at: t,
         updated_at: t,
         closed_at: None,
-    };
-    insert_new_case(
-        conn,
-        ctx,
-        actor,
-        &row,
-        at,
-        serde_json::json!({
-            "channel": row.channel,
-            "kind": row.kind,
-            "category": row.category,
-            "agency": agency,
-            "priority": false,
-            "possible_duplicate_of": null,
-            "suggested": { "kind": Kind::ViolationReport, "category": cluster.suggestion.category, "agency": cluster.suggestion.agency },
-        }),
-    )?;
-    // The reporting agency follows what becomes of its report (Law 19/2023 Art 51 gives
-    // reporting organisations that right); it holds no consumer's personal data.
-    case_db::grant_agency(conn, &id, reporter_agency)?;
+    }
+}
+
+/// The report's own history: the cluster it was opened from, and its place in the series of
+/// reports about this business.
+fn record_report(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    report: &NewReport<'_>,
+    cluster: &Cluster,
+    member_codes: &[String],
+    overrides: &ClusterReportOverrides,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (t, id, key) = (at.naive_utc(), &report.id, report.key);
     let seq = report_db::next_seq(conn, key)?;
     report_db::insert(
         conn,
@@ -390,7 +453,7 @@ fn open_report_tx(
     )?;
     events::append(
         conn,
-        &id,
+        id,
         actor,
         t,
         NewEvent {
@@ -410,8 +473,20 @@ fn open_report_tx(
             public_message: None,
         },
     )?;
-    for m in &members {
-        report_db::insert_member(conn, &id, &m.id)?;
+    Ok(())
+}
+
+/// Links every member case to the report, with an event in each member's history.
+fn link_members(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    report: &NewReport<'_>,
+    members: &[CaseRow],
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (t, id, code, key, agency) = (at.naive_utc(), &report.id, &report.code, report.key, &report.agency);
+    for m in members {
+        report_db::insert_member(conn, id, &m.id)?;
         // Serialises writers of the member's event chain, as any change to the case would.
         case_db::touch(conn, &m.id, t)?;
         events::append(
@@ -433,8 +508,7 @@ fn open_report_tx(
             },
         )?;
     }
-    let row = case_db::find_by_id(conn, &id)?.ok_or(AppError::NotFound("case"))?;
-    super::cases::detail(conn, actor, row)
+    Ok(())
 }
 
 /// The non-personal facts a report's description is composed from.

@@ -131,57 +131,7 @@ pub fn on_transition(
                 ctx.max_attempts,
             )?;
         }
-        Action::ScheduleMediationSession {
-            at: start,
-            duration_minutes,
-            place,
-            attendees,
-        } => {
-            let start_utc = start.and_utc();
-            let end = start_utc + chrono::TimeDelta::minutes(i64::from(*duration_minutes));
-            let mediator = match &after.mediator_id {
-                Some(id) => crate::db::users::find_by_id(conn, id)?.map(|u| u.display_name),
-                None => None,
-            }
-            .unwrap_or_else(|| agency_name.clone());
-            let local = start_utc + chrono::TimeDelta::hours(7);
-            let session_time = local.format("%H:%M ngày %d/%m/%Y").to_string();
-            let mut recipients: Vec<(String, String)> = Vec::new();
-            if let Some(e) = &case.consumer_email {
-                recipients.push((e.clone(), case.consumer_name.clone()));
-            }
-            for a in attendees {
-                recipients.push((a.clone(), "Quý vị".into()));
-            }
-            let all: Vec<String> = recipients.iter().map(|(e, _)| e.clone()).collect();
-            let ics = crate::email::ics_invite(
-                &format!("{}-{}@hotline", case.id, start_utc.timestamp()),
-                start_utc,
-                end,
-                &format!("Phiên hòa giải hồ sơ {}", case.tracking_code),
-                place,
-                &format!("Hòa giải viên: {mediator}. Mã hồ sơ: {}", case.tracking_code),
-                &format!("mailto:{}", ctx.from_address),
-                &all,
-            );
-            for (to, name) in recipients {
-                let mut msg = crate::email::OutgoingEmail::from_template(
-                    &to,
-                    TemplateKind::MediationInvitation,
-                    &serde_json::json!({
-                        "recipient_name": name, "tracking_code": case.tracking_code, "session_time": session_time,
-                        "place": place, "mediator": mediator, "agency_name": agency_name,
-                    }),
-                )
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-                msg.attachments.push(crate::email::Attachment {
-                    filename: "moi-hoa-giai.ics".into(),
-                    content_type: "text/calendar; charset=utf-8; method=REQUEST".into(),
-                    bytes: ics.clone().into_bytes(),
-                });
-                super::jobs::enqueue_message(conn, &msg, ctx.max_attempts)?;
-            }
-        }
+        Action::ScheduleMediationSession { .. } => mediation_invitations(conn, ctx, case, after, &agency_name, action)?,
         _ => {}
     }
     if after.status == Status::Closed {
@@ -200,6 +150,72 @@ pub fn on_transition(
                 ctx.max_attempts,
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The invitation to a mediation session, with an iCalendar attachment, to the consumer and to
+/// every attendee.
+fn mediation_invitations(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    after: &CaseState,
+    agency_name: &str,
+    action: &Action,
+) -> Result<(), AppError> {
+    let Action::ScheduleMediationSession {
+        at: start,
+        duration_minutes,
+        place,
+        attendees,
+    } = action
+    else {
+        return Ok(());
+    };
+    let start_utc = start.and_utc();
+    let end = start_utc + chrono::TimeDelta::minutes(i64::from(*duration_minutes));
+    let mediator = match &after.mediator_id {
+        Some(id) => crate::db::users::find_by_id(conn, id)?.map(|u| u.display_name),
+        None => None,
+    }
+    .unwrap_or_else(|| agency_name.to_owned());
+    let local = start_utc + chrono::TimeDelta::hours(7);
+    let session_time = local.format("%H:%M ngày %d/%m/%Y").to_string();
+    let mut recipients: Vec<(String, String)> = Vec::new();
+    if let Some(e) = &case.consumer_email {
+        recipients.push((e.clone(), case.consumer_name.clone()));
+    }
+    for a in attendees {
+        recipients.push((a.clone(), "Quý vị".into()));
+    }
+    let all: Vec<String> = recipients.iter().map(|(e, _)| e.clone()).collect();
+    let ics = crate::email::ics_invite(
+        &format!("{}-{}@hotline", case.id, start_utc.timestamp()),
+        start_utc,
+        end,
+        &format!("Phiên hòa giải hồ sơ {}", case.tracking_code),
+        place,
+        &format!("Hòa giải viên: {mediator}. Mã hồ sơ: {}", case.tracking_code),
+        &format!("mailto:{}", ctx.from_address),
+        &all,
+    );
+    for (to, name) in recipients {
+        let mut msg = crate::email::OutgoingEmail::from_template(
+            &to,
+            TemplateKind::MediationInvitation,
+            &serde_json::json!({
+                "recipient_name": name, "tracking_code": case.tracking_code, "session_time": session_time,
+                "place": place, "mediator": mediator, "agency_name": agency_name,
+            }),
+        )
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        msg.attachments.push(crate::email::Attachment {
+            filename: "moi-hoa-giai.ics".into(),
+            content_type: "text/calendar; charset=utf-8; method=REQUEST".into(),
+            bytes: ics.clone().into_bytes(),
+        });
+        super::jobs::enqueue_message(conn, &msg, ctx.max_attempts)?;
     }
     Ok(())
 }
