@@ -17,12 +17,121 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 /// Every error a request can end in.
+/// Every error code the API answers (`code` and `type` of a problem document). Clients branch on
+/// these, so they are stable; each is documented in docs/api.md (a test checks both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    MalformedJson,
+    BadBody,
+    InvalidQuery,
+    InvalidCursor,
+    InvalidIdempotencyKey,
+    BadMultipart,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    NotFound,
+    VersionConflict,
+    InvalidTransition,
+    AlreadyExists,
+    UsernameTaken,
+    MassHarmNotNegotiable,
+    CallAlreadyLinked,
+    ClusterReportExists,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    InvalidField,
+    Required,
+    UnknownField,
+    InvalidEnum,
+    ConsentRequired,
+    IdempotencyKeyReused,
+    InvalidCharacters,
+    RequestTimeout,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 29] = [
+        ErrorCode::MalformedJson,
+        ErrorCode::BadBody,
+        ErrorCode::InvalidQuery,
+        ErrorCode::InvalidCursor,
+        ErrorCode::InvalidIdempotencyKey,
+        ErrorCode::BadMultipart,
+        ErrorCode::Unauthenticated,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::VersionConflict,
+        ErrorCode::InvalidTransition,
+        ErrorCode::AlreadyExists,
+        ErrorCode::UsernameTaken,
+        ErrorCode::MassHarmNotNegotiable,
+        ErrorCode::CallAlreadyLinked,
+        ErrorCode::ClusterReportExists,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::InvalidField,
+        ErrorCode::Required,
+        ErrorCode::UnknownField,
+        ErrorCode::InvalidEnum,
+        ErrorCode::ConsentRequired,
+        ErrorCode::IdempotencyKeyReused,
+        ErrorCode::InvalidCharacters,
+        ErrorCode::RequestTimeout,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::BadBody => "bad_body",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidCursor => "invalid_cursor",
+            ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
+            ErrorCode::BadMultipart => "bad_multipart",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::VersionConflict => "version_conflict",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::UsernameTaken => "username_taken",
+            ErrorCode::MassHarmNotNegotiable => "mass_harm_not_negotiable",
+            ErrorCode::CallAlreadyLinked => "call_already_linked",
+            ErrorCode::ClusterReportExists => "cluster_report_exists",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::InvalidField => "invalid_field",
+            ErrorCode::Required => "required",
+            ErrorCode::UnknownField => "unknown_field",
+            ErrorCode::InvalidEnum => "invalid_enum",
+            ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::InvalidCharacters => "invalid_characters",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// A field failed validation (422).
     #[error("invalid field {field}: {en}")]
     Validation {
-        code: &'static str,
+        code: ErrorCode,
         field: String,
         en: String,
         vi: String,
@@ -30,7 +139,7 @@ pub enum AppError {
     /// The request itself is malformed: bad JSON syntax, wrong content type, bad query (400).
     #[error("bad request: {en}")]
     BadRequest {
-        code: &'static str,
+        code: ErrorCode,
         field: Option<String>,
         en: String,
         vi: String,
@@ -53,7 +162,7 @@ pub enum AppError {
         allowed: Vec<String>,
     },
     #[error("conflict: {en}")]
-    Conflict { code: &'static str, en: String, vi: String },
+    Conflict { code: ErrorCode, en: String, vi: String },
     /// A violation report opened from this cluster is still open (409 `cluster_report_exists`);
     /// the problem body names it in `case_id`.
     #[error("an open violation report exists for this cluster")]
@@ -193,7 +302,7 @@ impl AppError {
     /// Shorthand for a 422 on one field.
     pub fn invalid(field: impl Into<String>, en: impl Into<String>, vi: impl Into<String>) -> AppError {
         AppError::Validation {
-            code: "invalid_field",
+            code: ErrorCode::InvalidField,
             field: field.into(),
             en: en.into(),
             vi: vi.into(),
@@ -203,7 +312,7 @@ impl AppError {
     /// Shorthand for a missing required field.
     pub fn required(field: impl Into<String>) -> AppError {
         AppError::Validation {
-            code: "required",
+            code: ErrorCode::Required,
             field: field.into(),
             en: "this field is required".into(),
             vi: "trường này là bắt buộc".into(),
@@ -231,23 +340,23 @@ impl AppError {
     }
 
     /// The stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Validation { code, .. } | AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => {
-                code
+                *code
             }
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::InvalidCredentials => "invalid_credentials",
-            AppError::Forbidden => "forbidden",
-            AppError::NotFound(_) => "not_found",
-            AppError::VersionConflict { .. } => "version_conflict",
-            AppError::InvalidTransition { .. } => "invalid_transition",
-            AppError::ClusterReportExists { .. } => "cluster_report_exists",
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::UnsupportedMediaType => "unsupported_media_type",
-            AppError::BodyTimeout => "request_timeout",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) | AppError::Panicked { .. } => "internal",
+            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::VersionConflict { .. } => ErrorCode::VersionConflict,
+            AppError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+            AppError::ClusterReportExists { .. } => ErrorCode::ClusterReportExists,
+            AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            AppError::BodyTimeout => ErrorCode::RequestTimeout,
+            AppError::Unavailable(_) => ErrorCode::Unavailable,
+            AppError::Internal(_) | AppError::Panicked { .. } => ErrorCode::Internal,
         }
     }
 
@@ -373,7 +482,7 @@ impl ResponseError for AppError {
             type_: format!("urn:hotline:error:{}", self.code()),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
-            code: self.code().to_owned(),
+            code: self.code().as_str().to_owned(),
             detail,
             detail_vi,
             field: self.field().map(str::to_owned),
@@ -418,7 +527,7 @@ impl From<diesel::result::Error> for AppError {
         match e {
             Error::NotFound => AppError::NotFound("record"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::Conflict {
-                code: "already_exists",
+                code: ErrorCode::AlreadyExists,
                 en: "a record with the same unique value already exists".into(),
                 vi: "đã có bản ghi trùng giá trị duy nhất".into(),
             },
@@ -473,6 +582,38 @@ pub fn scrub_message(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_unique_and_each_is_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {c}");
+            assert!(c.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{c}");
+        }
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/api.md")).unwrap();
+        let table = doc
+            .split("### Stable error codes")
+            .nth(1)
+            .and_then(|t| t.split("\n## ").next())
+            .unwrap();
+        let documented: std::collections::HashSet<&str> = table
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        for c in ErrorCode::ALL {
+            assert!(
+                documented.contains(c.as_str()),
+                "`{c}` is not in docs/api.md's table of error codes"
+            );
+        }
+        for d in &documented {
+            assert!(
+                ErrorCode::ALL.iter().any(|c| c.as_str() == *d),
+                "docs/api.md documents `{d}`, which the service never answers"
+            );
+        }
+    }
 
     #[test]
     fn storage_and_connection_faults_are_recognised_on_both_backends() {

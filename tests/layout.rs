@@ -21,9 +21,18 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn starts_fn(line: &str) -> bool {
     let t = line.trim_start();
-    ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn ", "async fn ", "pub async fn ", "const fn ", "pub const fn "]
-        .iter()
-        .any(|p| t.starts_with(p))
+    [
+        "fn ",
+        "pub fn ",
+        "pub(crate) fn ",
+        "pub(super) fn ",
+        "async fn ",
+        "pub async fn ",
+        "const fn ",
+        "pub const fn ",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
 }
 
 /// (name, first line, length) of every function longer than `MAX_LINES` before the file's

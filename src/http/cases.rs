@@ -12,7 +12,7 @@ use super::extractors::{CurrentUser, JsonBody, OptionalJsonBody};
 use crate::domain::case::{ActionName, Status};
 use crate::domain::search::query_terms;
 use crate::domain::Kind;
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, ErrorCode, Problem};
 use crate::service::cases::{self, ListFilter, ListQuery, Sort};
 use crate::service::events::Verification;
 use crate::service::views::{CaseDetail, CasePage, EventView};
@@ -91,7 +91,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
         Some("due") => Sort::DueAsc,
         Some(_) => {
             return Err(AppError::BadRequest {
-                code: "invalid_query",
+                code: ErrorCode::InvalidQuery,
                 field: Some("sort".into()),
                 en: "sort is 'created' or 'due'".into(),
                 vi: "sort chỉ nhận 'created' hoặc 'due'".into(),
@@ -101,7 +101,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
     let limit = p.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::BadRequest {
-            code: "invalid_query",
+            code: ErrorCode::InvalidQuery,
             field: Some("limit".into()),
             en: "limit is between 1 and 200".into(),
             vi: "limit từ 1 đến 200".into(),
@@ -112,7 +112,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
         .is_some_and(|c| !crate::service::clocks::ALL.contains(&c))
     {
         return Err(AppError::BadRequest {
-            code: "invalid_query",
+            code: ErrorCode::InvalidQuery,
             field: Some("clock".into()),
             en: format!("clock is one of {}", crate::service::clocks::ALL.join(", ")),
             vi: format!("clock chỉ nhận một trong: {}", crate::service::clocks::ALL.join(", ")),
@@ -120,7 +120,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
     }
     if p.assignee.as_deref().is_some_and(|a| uuid::Uuid::parse_str(a).is_err()) {
         return Err(AppError::BadRequest {
-            code: "invalid_query",
+            code: ErrorCode::InvalidQuery,
             field: Some("assignee".into()),
             en: "assignee is a user id (UUID)".into(),
             vi: "assignee phải là mã người dùng (UUID)".into(),

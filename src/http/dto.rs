@@ -9,7 +9,7 @@ use crate::domain::case::{Channel, VulnerableGroup};
 use crate::domain::complaint::{Business, Consumer, NewComplaint};
 use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
 use crate::domain::Kind;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::service::calls::{CallOutcome, NewCall};
 use crate::service::clusters::ClusterReportOverrides;
 
@@ -81,7 +81,7 @@ impl NewComplaintDto {
         ] {
             if given {
                 return Err(AppError::Validation {
-                    code: "unknown_field",
+                    code: ErrorCode::UnknownField,
                     field: field.into(),
                     en: "this field is set by staff, not on the web form".into(),
                     vi: "trường này do cán bộ nhập, không dùng trên biểu mẫu công khai".into(),
@@ -90,7 +90,7 @@ impl NewComplaintDto {
         }
         if !self.consumer.consent {
             return Err(AppError::Validation {
-                code: "consent_required",
+                code: ErrorCode::ConsentRequired,
                 field: "consumer.consent".into(),
                 en: "consent to the processing of personal data is required to handle the complaint".into(),
                 vi: "cần đồng ý cho phép xử lý dữ liệu cá nhân để giải quyết phản ánh".into(),

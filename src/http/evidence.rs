@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, Responder};
 use tokio::io::AsyncReadExt;
 
 use super::extractors::{next_before, CurrentUser};
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, ErrorCode, Problem};
 use crate::service::evidence::{self, StoredFile, Upload};
 use crate::service::views::EvidenceView;
 use crate::state::AppState;
@@ -16,7 +16,7 @@ const MAX_FILES: usize = 20;
 
 fn bad_multipart() -> AppError {
     AppError::BadRequest {
-        code: "bad_multipart",
+        code: ErrorCode::BadMultipart,
         field: Some("file".into()),
         en: "expected multipart/form-data with one or more 'file' parts".into(),
         vi: "cần multipart/form-data với một hoặc nhiều phần 'file'".into(),

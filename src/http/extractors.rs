@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::domain::user::{Actor, Staff};
-use crate::error::{scrub_message, AppError};
+use crate::error::{scrub_message, AppError, ErrorCode};
 use crate::service::auth;
 use crate::state::AppState;
 
@@ -83,7 +83,7 @@ pub fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError 
     let field = (path != ".").then_some(path);
     if inner.is_syntax() || inner.is_eof() {
         return AppError::BadRequest {
-            code: "malformed_json",
+            code: ErrorCode::MalformedJson,
             field: None,
             en: format!("the body is not valid JSON: {}", scrub_message(&inner.to_string())),
             vi: "dữ liệu gửi lên không phải JSON hợp lệ".into(),
@@ -91,17 +91,17 @@ pub fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError 
     }
     let msg = scrub_message(&inner.to_string());
     let code = if msg.starts_with("unknown field") {
-        "unknown_field"
+        ErrorCode::UnknownField
     } else if msg.starts_with("unknown variant") {
-        "invalid_enum"
+        ErrorCode::InvalidEnum
     } else if msg.starts_with("missing field") {
-        "required"
+        ErrorCode::Required
     } else {
-        "invalid_field"
+        ErrorCode::InvalidField
     };
     // A missing field's path is its parent: name the field itself.
     let field = match (code, field) {
-        ("required", Some(parent)) => format!("{parent}.{}", missing_field_name(&msg)),
+        (ErrorCode::Required, Some(parent)) => format!("{parent}.{}", missing_field_name(&msg)),
         (_, Some(f)) => f,
         (_, None) => missing_field_name(&msg),
     };
@@ -110,9 +110,9 @@ pub fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError 
         field,
         en: msg,
         vi: match code {
-            "unknown_field" => "trường không được hỗ trợ".into(),
-            "invalid_enum" => "giá trị không thuộc danh sách cho phép".into(),
-            "required" => "thiếu trường bắt buộc".into(),
+            ErrorCode::UnknownField => "trường không được hỗ trợ".into(),
+            ErrorCode::InvalidEnum => "giá trị không thuộc danh sách cho phép".into(),
+            ErrorCode::Required => "thiếu trường bắt buộc".into(),
             _ => "giá trị hoặc kiểu dữ liệu không hợp lệ".into(),
         },
     }
@@ -129,7 +129,7 @@ pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, AppError> {
     let mut de = serde_json::Deserializer::from_slice(raw);
     let v = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
     de.end().map_err(|_| AppError::BadRequest {
-        code: "malformed_json",
+        code: ErrorCode::MalformedJson,
         field: None,
         en: "the body is not valid JSON: text follows the JSON value".into(),
         vi: "dữ liệu gửi lên không phải JSON hợp lệ: có nội dung thừa sau giá trị JSON".into(),
@@ -140,7 +140,7 @@ pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, AppError> {
             .and_then(|v| nul_path(&v, String::new()))
             .unwrap_or_else(|| "body".into());
         return Err(AppError::Validation {
-            code: "invalid_characters",
+            code: ErrorCode::InvalidCharacters,
             field,
             en: "text may not contain the NUL character".into(),
             vi: "văn bản không được chứa ký tự NUL".into(),
@@ -223,7 +223,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let mut buf = actix_web::web::BytesMut::new();
             while let Some(chunk) = next_before(&mut payload, deadline).await? {
                 let chunk = chunk.map_err(|_| AppError::BadRequest {
-                    code: "bad_body",
+                    code: ErrorCode::BadBody,
                     field: None,
                     en: "the request body could not be read".into(),
                     vi: "không đọc được dữ liệu gửi lên".into(),

@@ -26,7 +26,7 @@ use tracing::Instrument;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// The route table: every endpoint of the service, in one place.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -80,7 +80,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub fn extractor_configs(cfg: &mut ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|e, _| {
         AppError::BadRequest {
-            code: "invalid_query",
+            code: ErrorCode::InvalidQuery,
             field: None,
             en: crate::error::scrub_message(&e.to_string()),
             vi: "tham số truy vấn không hợp lệ".into(),
@@ -193,7 +193,7 @@ fn reject_control_characters(req: &ServiceRequest) -> Option<AppError> {
     }
     if has_control(req.query_string()) {
         return Some(AppError::BadRequest {
-            code: "invalid_query",
+            code: ErrorCode::InvalidQuery,
             field: None,
             en: "query parameters may not contain control characters".into(),
             vi: "tham số truy vấn không được chứa ký tự điều khiển".into(),

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::db::users::{self, SessionRow, UserRow};
 use crate::db::{reference, AnyConnection};
 use crate::domain::user::{Role, Staff};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::state::{now, AppState};
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -136,7 +136,7 @@ pub fn create_user_tx(conn: &mut AnyConnection, u: &NewUser, password_hash: Stri
     }
     if users::find_by_username(conn, &u.username)?.is_some() {
         return Err(AppError::Conflict {
-            code: "username_taken",
+            code: ErrorCode::UsernameTaken,
             en: "this username is taken".into(),
             vi: "tên đăng nhập đã được dùng".into(),
         });

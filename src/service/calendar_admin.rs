@@ -10,7 +10,7 @@ use super::clocks;
 use crate::calendar::{Calendar, DayKind, DayStatus, DueDate, SpecialDay};
 use crate::db::calendar as cal_db;
 use crate::domain::user::Actor;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::state::{now, AppState};
 
 /// A calendar entry as the API shows and takes it.
@@ -110,7 +110,7 @@ pub async fn change(state: &AppState, actor: Actor, change: Change, create: bool
             match (&change, exists, create) {
                 (Change::Put(_), true, true) => {
                     return Err(AppError::Conflict {
-                        code: "already_exists",
+                        code: ErrorCode::AlreadyExists,
                         en: "this date is already in the calendar".into(),
                         vi: "ngày này đã có trong lịch".into(),
                     })

@@ -17,7 +17,7 @@ use crate::domain::case::{self, Action, ActionName, CaseState, Outcome, Status};
 use crate::domain::complaint::NewComplaint;
 use crate::domain::user::{Actor, Role};
 use crate::domain::values::normalize_tracking_code;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::routing;
 use crate::state::{now, AppState};
 
@@ -88,7 +88,7 @@ pub async fn open_case(
                 })?;
                 if call.case_id.is_some() {
                     return Err(AppError::Conflict {
-                        code: "call_already_linked",
+                        code: ErrorCode::CallAlreadyLinked,
                         en: "this call already opened a case".into(),
                         vi: "cuộc gọi này đã mở một hồ sơ".into(),
                     });
@@ -138,7 +138,7 @@ pub fn encode_cursor(c: &Cursor) -> String {
 
 fn bad_cursor() -> AppError {
     AppError::BadRequest {
-        code: "invalid_cursor",
+        code: ErrorCode::InvalidCursor,
         field: Some("cursor".into()),
         en: "the cursor is not valid for this list and sort order".into(),
         vi: "con trỏ phân trang không hợp lệ".into(),
@@ -305,7 +305,7 @@ fn check_references(
                         .unwrap_or("QLTT")
                         .to_owned();
                     return Err(AppError::Conflict {
-                        code: "mass_harm_not_negotiable",
+                        code: ErrorCode::MassHarmNotNegotiable,
                         en: format!(
                             "{n} consumers complained about this business within {} days: harm to many consumers is not negotiated (Law 19/2023 Art 54(2)); reclassify the case as a violation_report and transfer it to {lead}",
                             ctx.cluster_window_days

@@ -25,7 +25,7 @@ use crate::db::{reference, AnyConnection};
 use crate::domain::case::{Channel, Status};
 use crate::domain::user::{Actor, Role};
 use crate::domain::Kind;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::routing;
 use crate::state::{now, AppState};
 
@@ -189,7 +189,8 @@ pub async fn open_report(
         // (business_key, seq) index and rolled back. Answer as if it had come second.
         Err(
             e @ AppError::Conflict {
-                code: "already_exists", ..
+                code: ErrorCode::AlreadyExists,
+                ..
             },
         ) => {
             let existing = state

@@ -13,7 +13,7 @@ use crate::domain::complaint::NewComplaint;
 use crate::domain::user::Actor;
 use crate::domain::values::new_tracking_code;
 use crate::domain::Kind;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::routing::{self, Router};
 use crate::state::{now, AppState};
 
@@ -284,7 +284,7 @@ pub fn parse_idempotency_key(raw: &str) -> Result<String, AppError> {
     let k = raw.trim();
     if k.is_empty() || k.len() > 200 || !k.chars().all(|c| c.is_ascii_graphic()) {
         return Err(AppError::BadRequest {
-            code: "invalid_idempotency_key",
+            code: ErrorCode::InvalidIdempotencyKey,
             field: Some("Idempotency-Key".into()),
             en: "Idempotency-Key must be 1–200 visible ASCII characters".into(),
             vi: "Idempotency-Key phải gồm 1–200 ký tự ASCII hiển thị".into(),
@@ -295,7 +295,7 @@ pub fn parse_idempotency_key(raw: &str) -> Result<String, AppError> {
 
 fn key_reused() -> AppError {
     AppError::Validation {
-        code: "idempotency_key_reused",
+        code: ErrorCode::IdempotencyKeyReused,
         field: "Idempotency-Key".into(),
         en: "this Idempotency-Key was used for a different request".into(),
         vi: "Idempotency-Key này đã được dùng cho một yêu cầu khác".into(),
