@@ -1,6 +1,6 @@
 //! Rules about the code itself (issue 9): no function in `src/` is longer than 100 lines
-//! outside test code. Long functions hid the state machine's steps; the limit keeps each step
-//! named.
+//! outside test code (long functions hid the state machine's steps), and the layers import
+//! only downwards (docs/architecture.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -94,4 +94,87 @@ fn the_length_rule_sees_a_long_function() {
     let body = "    let x = 1;\n".repeat(MAX_LINES);
     let text = format!("pub fn short() {{}}\n\npub async fn long(a: u8) -> u8 {{\n{body}}}\n");
     assert_eq!(long_functions(&text), vec![("long".to_owned(), 3, MAX_LINES + 2)]);
+}
+
+/// Every `crate::<module>` a file names (in `use` lines and in paths).
+fn crate_modules(text: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for part in text.split("crate::").skip(1) {
+        let name: String = part
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            out.insert(name);
+        }
+    }
+    // `use crate::{a, b}`
+    for part in text.split("crate::{").skip(1) {
+        for name in part.split('}').next().unwrap_or("").split(',') {
+            let name = name.trim().split("::").next().unwrap_or("").trim();
+            if !name.is_empty() {
+                out.insert(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn files_under(sub: &str) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(sub), &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).unwrap();
+            (f, text)
+        })
+        .collect()
+}
+
+#[test]
+fn layers_import_only_downwards() {
+    // db: storage only; it knows nothing of HTTP or of the services above it.
+    for (f, text) in files_under("db") {
+        let m = crate_modules(&text);
+        for banned in ["http", "service", "startup", "cli"] {
+            assert!(!m.contains(banned), "{} imports crate::{banned}", f.display());
+        }
+    }
+    // http: handlers call services; they never reach the database.
+    for (f, text) in files_under("http") {
+        let m = crate_modules(&text);
+        assert!(!m.contains("db"), "{} imports crate::db", f.display());
+        assert!(!text.contains("state.db"), "{} uses state.db directly", f.display());
+    }
+    // Only startup wires the HTTP layer in.
+    let mut all = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut all);
+    for f in all {
+        let rel = f
+            .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+            .unwrap();
+        if rel.starts_with("http") || rel == Path::new("startup.rs") || rel == Path::new("lib.rs") {
+            continue;
+        }
+        let m = crate_modules(&std::fs::read_to_string(&f).unwrap());
+        assert!(!m.contains("http"), "{} imports crate::http", f.display());
+    }
+    // The domain never reaches storage, HTTP, services, state or configuration.
+    for (f, text) in files_under("domain") {
+        let m = crate_modules(&text);
+        for banned in ["db", "http", "service", "state", "config", "startup"] {
+            assert!(!m.contains(banned), "{} imports crate::{banned}", f.display());
+        }
+        for krate in ["diesel::", "actix_web::"] {
+            assert!(!text.contains(krate), "{} uses {krate}", f.display());
+        }
+    }
+}
+
+#[test]
+fn the_import_scanner_sees_both_forms() {
+    let m = crate_modules("use crate::db::cases;\nuse crate::{error::AppError, state};\nlet x = crate::http::f();");
+    let names: Vec<&str> = m.iter().map(String::as_str).collect();
+    assert_eq!(names, ["db", "error", "http", "state"]);
 }

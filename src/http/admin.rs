@@ -24,12 +24,12 @@ pub async fn outbox(
     user: CurrentUser,
     q: Query<OutboxParams>,
 ) -> Result<impl Responder, AppError> {
-    Ok(HttpResponse::Ok().json(jobs::outbox(&state.db, user.actor(), q.into_inner().status).await?))
+    Ok(HttpResponse::Ok().json(jobs::outbox(&state, user.actor(), q.into_inner().status).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "admin", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn retry(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
-    jobs::retry(&state.db, user.actor(), id.into_inner()).await?;
+    jobs::retry(&state, user.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -29,7 +29,7 @@ pub struct Readiness {
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(state: Data<AppState>) -> impl Responder {
-    let backend = state.db.backend().as_str().to_owned();
+    let backend = reference::backend(&state).to_owned();
     let (database, pending) = match reference::pending_migrations(&state).await {
         Ok(p) if !p.is_empty() => ("migrations_pending", p),
         Ok(p) => match reference::storage_fault(&state).await {

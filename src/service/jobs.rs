@@ -27,7 +27,7 @@ use crate::domain::user::Actor;
 use crate::email::{Mailer, OutgoingEmail, TemplateKind};
 use crate::error::AppError;
 use crate::routing::Router;
-use crate::state::now;
+use crate::state::{now, AppState};
 
 pub const SEND_EMAIL: &str = "send_email";
 pub const SWEEP: &str = "sweep";
@@ -552,25 +552,29 @@ impl From<JobRow> for OutboxView {
 }
 
 /// The e-mail outbox for admins: newest first, optionally one status (`dead` = dead letters).
-pub async fn outbox(db: &Db, actor: Actor, status: Option<String>) -> Result<Vec<OutboxView>, AppError> {
+pub async fn outbox(state: &AppState, actor: Actor, status: Option<String>) -> Result<Vec<OutboxView>, AppError> {
     super::require_admin(&actor)?;
-    db.run(move |conn| {
-        Ok(job_db::list(conn, Some(SEND_EMAIL), status.as_deref(), 500)?
-            .into_iter()
-            .map(OutboxView::from)
-            .collect())
-    })
-    .await
+    state
+        .db
+        .run(move |conn| {
+            Ok(job_db::list(conn, Some(SEND_EMAIL), status.as_deref(), 500)?
+                .into_iter()
+                .map(OutboxView::from)
+                .collect())
+        })
+        .await
 }
 
 /// Puts a dead-lettered message back in the queue.
-pub async fn retry(db: &Db, actor: Actor, id: String) -> Result<(), AppError> {
+pub async fn retry(state: &AppState, actor: Actor, id: String) -> Result<(), AppError> {
     super::require_admin(&actor)?;
-    db.write(move |conn| {
-        if job_db::retry(conn, &id, now().naive_utc())? == 0 {
-            return Err(AppError::NotFound("dead-lettered job"));
-        }
-        Ok(())
-    })
-    .await
+    state
+        .db
+        .write(move |conn| {
+            if job_db::retry(conn, &id, now().naive_utc())? == 0 {
+                return Err(AppError::NotFound("dead-lettered job"));
+            }
+            Ok(())
+        })
+        .await
 }

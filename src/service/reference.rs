@@ -48,6 +48,11 @@ pub async fn categories(state: &AppState) -> Result<Vec<CategoryView>, AppError>
 }
 
 /// The database answers, and no migration is pending: the versions still pending, if any.
+/// `sqlite` or `postgres`.
+pub fn backend(state: &AppState) -> &'static str {
+    state.db.backend().as_str()
+}
+
 /// After a storage fault (disk full, read-only, I/O error) was seen, tries one real write:
 /// `None` when storage takes writes again (the fault is cleared), else the cause. Without a
 /// recorded fault nothing is written (health checks stay read-only).
