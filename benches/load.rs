@@ -292,7 +292,7 @@ fn insert_batch(
     portability::write_transaction(conn, |c| {
         let mut ids = Vec::with_capacity(batch.len());
         for complaint in batch {
-            let row = create_case_tx(c, ctx, &Actor::Citizen, complaint, agency, None, hotline::state::now())?;
+            let row = create_case_tx(c, ctx, &Actor::Citizen, complaint, agency, None, ctx.clock.now())?;
             ids.push(row.id);
         }
         Ok::<_, hotline::error::AppError>(ids)
@@ -403,7 +403,7 @@ async fn run_phases(
         let start = Instant::now();
         for c in &raw_complaints {
             let row = portability::write_transaction(conn, |tx| {
-                create_case_tx(tx, &cx, &Actor::Citizen, c, &ag, None, hotline::state::now())
+                create_case_tx(tx, &cx, &Actor::Citizen, c, &ag, None, cx.clock.now())
             })
             .map_err(|e| anyhow!("raw insert: {e}"))?;
             ids.push(row.id);

@@ -174,8 +174,10 @@ fn create_user(settings: &Settings, a: NewUserArgs) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut conn = db.get_blocking().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let staff = portability::write_transaction(&mut conn, |c| create_user_tx(c, &new, hash))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let staff = portability::write_transaction(&mut conn, |c| {
+        create_user_tx(c, &new, hash, crate::state::Clock::default().now().naive_utc())
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "created {} ({}, agency {})",
         staff.username,

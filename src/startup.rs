@@ -66,7 +66,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Prepared> {
         .map_err(|e| anyhow::anyhow!("seeding reference data: {e}"))?;
     let calendar = Calendar::load_dir(&settings.config_dir.join("calendar")).context("loading config/calendar")?;
     crate::db::portability::write_transaction(&mut conn, |c| {
-        crate::service::clocks::seed_calendar(c, &calendar, crate::state::now().naive_utc())
+        crate::service::clocks::seed_calendar(c, &calendar, crate::state::Clock::default().now().naive_utc())
     })
     .map_err(|e| anyhow::anyhow!("seeding the calendar: {e}"))?;
     portability::refresh_planner_statistics(&mut conn)
@@ -102,6 +102,7 @@ impl Application {
                     .map(|w| crate::routing::normalize(w))
                     .collect(),
             ),
+            clock: crate::state::Clock::default(),
         };
         let listener =
             TcpListener::bind(&settings.server.bind).with_context(|| format!("binding {}", settings.server.bind))?;
@@ -120,6 +121,7 @@ impl Application {
             state.mailer.clone(),
             state.router.clone(),
             Some(gauges),
+            state.clock.clone(),
         );
         let data = web::Data::new(state.clone());
         let mut server = HttpServer::new(move || {

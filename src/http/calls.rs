@@ -19,7 +19,7 @@ pub async fn create(
     user: CurrentUser,
     body: JsonBody<NewCallDto>,
 ) -> Result<impl Responder, AppError> {
-    let call = body.value.into_domain()?;
+    let call = body.value.into_domain(state.clock.today())?;
     Ok(HttpResponse::Created().json(calls::log_call(&state, user.actor(), call).await?))
 }
 

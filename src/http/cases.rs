@@ -25,7 +25,7 @@ pub async fn create(
     user: CurrentUser,
     body: JsonBody<NewComplaintDto>,
 ) -> Result<impl Responder, AppError> {
-    let (complaint, call_id) = body.value.into_staff()?;
+    let (complaint, call_id) = body.value.into_staff(state.clock.today())?;
     let case = cases::open_case(&state, user.actor(), complaint, call_id).await?;
     Ok(HttpResponse::Created().json(case))
 }

@@ -72,7 +72,8 @@ fn opt_short(field: &str, v: &Option<String>) -> Result<Option<String>, AppError
 
 impl NewComplaintDto {
     /// For the public web form: staff-only fields are refused, consent is required.
-    pub fn into_public(self) -> Result<NewComplaint, AppError> {
+    /// `today` (Asia/Ho_Chi_Minh, from the service's clock) bounds `transaction_date`.
+    pub fn into_public(self, today: NaiveDate) -> Result<NewComplaint, AppError> {
         for (field, given) in [
             ("kind", self.kind.is_some()),
             ("category", self.category.is_some()),
@@ -96,11 +97,11 @@ impl NewComplaintDto {
                 vi: "cần đồng ý cho phép xử lý dữ liệu cá nhân để giải quyết phản ánh".into(),
             });
         }
-        self.into_domain(Channel::Web)
+        self.into_domain(Channel::Web, today)
     }
 
     /// For staff intake; returns the complaint and the optional call id.
-    pub fn into_staff(self) -> Result<(NewComplaint, Option<String>), AppError> {
+    pub fn into_staff(self, today: NaiveDate) -> Result<(NewComplaint, Option<String>), AppError> {
         let call_id = self.call_id.clone();
         let channel = self.channel.unwrap_or(Channel::Hotline);
         if channel == Channel::Internal {
@@ -110,10 +111,10 @@ impl NewComplaintDto {
                 "kênh `internal` chỉ do hệ thống tự đặt",
             ));
         }
-        Ok((self.into_domain(channel)?, call_id))
+        Ok((self.into_domain(channel, today)?, call_id))
     }
 
-    pub fn into_domain(self, channel: Channel) -> Result<NewComplaint, AppError> {
+    pub fn into_domain(self, channel: Channel, today: NaiveDate) -> Result<NewComplaint, AppError> {
         let c = self.consumer;
         let b = self.business;
         if let Some(a) = self.amount_vnd {
@@ -131,7 +132,7 @@ impl NewComplaintDto {
             description: text("description", &self.description, LONG)?,
             consumer_request: opt_text("consumer_request", self.consumer_request.as_deref(), LONG)?,
             amount_vnd: self.amount_vnd,
-            transaction_date: transaction_date(self.transaction_date)?,
+            transaction_date: transaction_date(self.transaction_date, today)?,
             consumer: Consumer {
                 name: text("consumer.name", &c.name, 200)?,
                 phone: Phone::parse("consumer.phone", &c.phone)?,
@@ -219,7 +220,7 @@ pub struct NewCallDto {
 }
 
 impl NewCallDto {
-    pub fn into_domain(self) -> Result<NewCall, AppError> {
+    pub fn into_domain(self, today: NaiveDate) -> Result<NewCall, AppError> {
         Ok(NewCall {
             caller_phone: Phone::parse("caller_phone", &self.caller_phone)?,
             started_at: self.started_at.to_utc(),
@@ -228,7 +229,7 @@ impl NewCallDto {
             outcome: self.outcome,
             note: opt_text("note", self.note.as_deref(), LONG)?,
             case: match self.case {
-                Some(c) => Some(c.into_staff()?.0),
+                Some(c) => Some(c.into_staff(today)?.0),
                 None => None,
             },
         })
@@ -273,9 +274,8 @@ pub const EARLIEST_TRANSACTION_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2
 };
 
 /// A transaction happened on a real past day: from 2000-01-01 up to today (Asia/Ho_Chi_Minh).
-fn transaction_date(d: Option<NaiveDate>) -> Result<Option<NaiveDate>, AppError> {
+fn transaction_date(d: Option<NaiveDate>, today: NaiveDate) -> Result<Option<NaiveDate>, AppError> {
     let Some(d) = d else { return Ok(None) };
-    let today = crate::calendar::local_date(crate::state::now());
     if d < EARLIEST_TRANSACTION_DATE || d > today {
         return Err(AppError::invalid(
             "transaction_date",

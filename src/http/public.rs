@@ -27,7 +27,7 @@ pub async fn submit(
         Some(v) => Some(parse_idempotency_key(v.to_str().unwrap_or_default())?),
         None => None,
     };
-    let complaint = body.value.into_public()?;
+    let complaint = body.value.into_public(state.clock.today())?;
     let (submitted, replayed) = intake::submit_public(&state, complaint, key, &body.raw).await?;
     let mut resp = if replayed {
         HttpResponse::Ok()

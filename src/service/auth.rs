@@ -11,7 +11,7 @@ use crate::db::users::{self, SessionRow, UserRow};
 use crate::db::{reference, AnyConnection};
 use crate::domain::user::{Role, Staff};
 use crate::error::{AppError, ErrorCode};
-use crate::state::{now, AppState};
+use crate::state::AppState;
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
@@ -124,7 +124,12 @@ impl NewUser {
 }
 
 /// Creates the account (sync: used by the API, the CLI and bootstrap inside their own transaction).
-pub fn create_user_tx(conn: &mut AnyConnection, u: &NewUser, password_hash: String) -> Result<Staff, AppError> {
+pub fn create_user_tx(
+    conn: &mut AnyConnection,
+    u: &NewUser,
+    password_hash: String,
+    created_at: chrono::NaiveDateTime,
+) -> Result<Staff, AppError> {
     if let Some(a) = &u.agency {
         if !reference::agency_exists(conn, a)? {
             return Err(AppError::invalid(
@@ -149,7 +154,7 @@ pub fn create_user_tx(conn: &mut AnyConnection, u: &NewUser, password_hash: Stri
         agency_code: u.agency.clone(),
         password_hash,
         active: true,
-        created_at: now().naive_utc(),
+        created_at,
         email: u.email.clone(),
     };
     users::insert_user(conn, &row)?;
@@ -161,7 +166,8 @@ pub async fn create_user(state: &AppState, u: NewUser) -> Result<Staff, AppError
     let hash = actix_web::web::block(move || hash_password(&pw))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))??;
-    state.db.write(move |conn| create_user_tx(conn, &u, hash)).await
+    let at = state.clock.now().naive_utc();
+    state.db.write(move |conn| create_user_tx(conn, &u, hash, at)).await
 }
 
 /// A freshly issued token.
@@ -172,6 +178,7 @@ pub struct Login {
 }
 
 pub async fn login(state: &AppState, username: String, password: String) -> Result<Login, AppError> {
+    let clock = state.clock.clone();
     let hours = state.settings.auth.session_hours;
     state
         .db
@@ -191,7 +198,7 @@ pub async fn login(state: &AppState, username: String, password: String) -> Resu
                 _ => return Err(AppError::InvalidCredentials),
             };
             let token = new_token();
-            let t = now();
+            let t = clock.now();
             let expires_at = t + TimeDelta::hours(hours);
             users::delete_expired_sessions(conn, t.naive_utc())?;
             users::insert_session(
@@ -216,10 +223,11 @@ const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4Bqk9oV0Cq1zqAzsdb1tKqVnSi5YTbIpYcBR1cnnVGQ";
 
 pub async fn authenticate(state: &AppState, token: String) -> Result<Staff, AppError> {
+    let clock = state.clock.clone();
     state
         .db
         .run(move |conn| {
-            let row = users::user_for_session(conn, &token_hash(&token), now().naive_utc())?;
+            let row = users::user_for_session(conn, &token_hash(&token), clock.now().naive_utc())?;
             staff_from_row(row.ok_or(AppError::Unauthenticated)?)
         })
         .await

@@ -5,14 +5,15 @@ use crate::db::{portability, users, AnyConnection};
 use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::routing::Taxonomy;
-use crate::state::now;
+use crate::state::Clock;
 
 use super::auth::{create_user_tx, hash_password, random_password, NewUser};
 
 /// Writes the agencies and categories of the taxonomy (inserting new ones, updating names).
 pub fn seed_reference(conn: &mut AnyConnection, taxonomy: &Taxonomy) -> Result<(), AppError> {
     portability::write_transaction(conn, |conn| {
-        let t = now().naive_utc();
+        // Start-up work: the system time (no test moves the clock before the service starts).
+        let t = Clock::default().now().naive_utc();
         for a in &taxonomy.agencies {
             reference::save_agency(
                 conn,
@@ -60,7 +61,7 @@ pub fn ensure_admin(conn: &mut AnyConnection) -> Result<Option<(String, String)>
             None,
             &password,
         )?;
-        create_user_tx(conn, &u, hash_password(&password)?)?;
+        create_user_tx(conn, &u, hash_password(&password)?, Clock::default().now().naive_utc())?;
         Ok(Some((username, password)))
     })
 }

@@ -11,7 +11,7 @@ use crate::calendar::{Calendar, DayKind, DayStatus, DueDate, SpecialDay};
 use crate::db::calendar as cal_db;
 use crate::domain::user::Actor;
 use crate::error::{AppError, ErrorCode};
-use crate::state::{now, AppState};
+use crate::state::AppState;
 
 /// A calendar entry as the API shows and takes it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -92,6 +92,7 @@ pub struct ChangeResult {
 
 /// Adds, changes or removes a day; recomputes open clocks. `create` refuses an existing date.
 pub async fn change(state: &AppState, actor: Actor, change: Change, create: bool) -> Result<ChangeResult, AppError> {
+    let clock = state.clock.clone();
     super::require_admin(&actor)?;
     if let Change::Put(d) = &change {
         crate::domain::values::text("name", &d.name, 200)?;
@@ -99,7 +100,7 @@ pub async fn change(state: &AppState, actor: Actor, change: Change, create: bool
     state
         .db
         .write(move |conn| {
-            let at = now();
+            let at = clock.now();
             let current = clocks::load_calendar(conn)?;
             let mut days: Vec<SpecialDay> = current.days().cloned().collect();
             let date = match &change {

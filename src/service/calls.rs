@@ -12,7 +12,7 @@ use crate::domain::complaint::NewComplaint;
 use crate::domain::user::{Actor, Role};
 use crate::domain::values::Phone;
 use crate::error::AppError;
-use crate::state::{now, AppState};
+use crate::state::AppState;
 
 /// How a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
@@ -94,6 +94,7 @@ fn staff_agency(actor: &Actor) -> Result<(String, String), AppError> {
 }
 
 pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<CallView, AppError> {
+    let clock = state.clock.clone();
     let (operator_id, agency) = staff_agency(&actor)?;
     if let Some(end) = c.ended_at {
         if end < c.started_at {
@@ -128,7 +129,7 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
                     ));
                 }
             }
-            let at = now();
+            let at = clock.now();
             let id = uuid::Uuid::now_v7().to_string();
             let case_id = match &c.case {
                 Some(complaint) => Some(create_case_tx(conn, &ctx, &actor, complaint, &agency, Some(&id), at)?.id),

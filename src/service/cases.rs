@@ -19,7 +19,7 @@ use crate::domain::user::{Actor, Role};
 use crate::domain::values::normalize_tracking_code;
 use crate::error::{AppError, ErrorCode};
 use crate::routing;
-use crate::state::{now, AppState};
+use crate::state::AppState;
 
 fn staff_of(actor: &Actor) -> Result<&crate::domain::user::Staff, AppError> {
     match actor {
@@ -69,6 +69,7 @@ pub async fn open_case(
     complaint: NewComplaint,
     call_id: Option<String>,
 ) -> Result<CaseDetail, AppError> {
+    let clock = state.clock.clone();
     let staff = staff_of(&actor)?;
     if !staff.role.is_agency_staff() {
         return Err(AppError::Forbidden);
@@ -94,7 +95,7 @@ pub async fn open_case(
                     });
                 }
             }
-            let row = create_case_tx(conn, &ctx, &actor, &complaint, &agency, call_id.as_deref(), now())?;
+            let row = create_case_tx(conn, &ctx, &actor, &complaint, &agency, call_id.as_deref(), clock.now())?;
             if let Some(cid) = &call_id {
                 crate::db::calls::link_case(conn, cid, &row.id)?;
             }
@@ -295,7 +296,7 @@ fn check_references(
         // to the enforcement agency as a violation report.
         Action::ForwardToBusiness { .. } => match &row.business_key {
             Some(key) => {
-                let since = now().naive_utc() - chrono::TimeDelta::days(ctx.cluster_window_days);
+                let since = ctx.clock.now().naive_utc() - chrono::TimeDelta::days(ctx.cluster_window_days);
                 let n = case_db::consumers_of_business(conn, key, since)?;
                 if n as i64 >= ctx.cluster_min_consumers {
                     let lead = ctx
@@ -342,6 +343,7 @@ pub async fn act(
     action: Action,
     env: ActionEnvelope,
 ) -> Result<CaseDetail, AppError> {
+    let clock = state.clock.clone();
     let ctx = IntakeContext::from_state(state);
     let clock_settings = state.settings.clocks.clone();
     state
@@ -360,7 +362,7 @@ pub async fn act(
             };
             check_references(conn, &actor, &row, &action, &ctx)?;
             let next = case::apply(&st, &action)?;
-            let at = now();
+            let at = clock.now();
             let t = at.naive_utc();
 
             let ch = changeset(&st, &next, &action, &row, &ctx, at)?;
@@ -654,13 +656,14 @@ pub async fn public_status(state: &AppState, code: String, phone_last4: String) 
 
 /// Every clock of a case, explained day by day.
 pub async fn deadlines(state: &AppState, actor: Actor, id: String) -> Result<Vec<clocks::Deadline>, AppError> {
+    let clock = state.clock.clone();
     state
         .db
         .run(move |conn| {
             load_visible(conn, &actor, &id)?;
             let cal = clocks::load_calendar(conn)?;
             let rows = crate::db::clocks::for_case(conn, &id)?;
-            clocks::explain(&cal, rows, crate::calendar::local_date(now()))
+            clocks::explain(&cal, rows, crate::calendar::local_date(clock.now()))
         })
         .await
 }

@@ -27,7 +27,7 @@ use crate::domain::user::{Actor, Role};
 use crate::domain::Kind;
 use crate::error::{AppError, ErrorCode};
 use crate::routing;
-use crate::state::{now, AppState};
+use crate::state::AppState;
 
 /// The suggested next step for a cluster.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -155,9 +155,10 @@ fn compute(
 
 /// Clusters among the cases the caller may see. Supervisors and coordinators only.
 pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<Cluster>, AppError> {
+    let clock = state.clock.clone();
     require_reader(&actor)?;
     let ctx = IntakeContext::from_state(state);
-    state.db.run(move |conn| compute(conn, &ctx, &actor, now())).await
+    state.db.run(move |conn| compute(conn, &ctx, &actor, clock.now())).await
 }
 
 /// Opens a violation report from the cluster of `business_key`, in one transaction: the
@@ -171,6 +172,7 @@ pub async fn open_report(
     business_key: String,
     overrides: ClusterReportOverrides,
 ) -> Result<CaseDetail, AppError> {
+    let clock = state.clock.clone();
     require_reader(&actor)?;
     let ctx = IntakeContext::from_state(state);
     // The reporter is the caller's agency (every staff role but admin has one).
@@ -182,7 +184,7 @@ pub async fn open_report(
     let key = business_key.clone();
     let result = state
         .db
-        .write(move |conn| open_report_tx(conn, &ctx, &actor, &key, &overrides, &reporter_agency, now()))
+        .write(move |conn| open_report_tx(conn, &ctx, &actor, &key, &overrides, &reporter_agency, clock.now()))
         .await;
     match result {
         // Two openings raced (PostgreSQL): the later one's insert hit the unique

@@ -12,7 +12,7 @@ use super::views::EvidenceView;
 use crate::db::cases::{self as case_db, EvidenceRow};
 use crate::domain::user::{Actor, Role};
 use crate::error::AppError;
-use crate::state::{now, AppState};
+use crate::state::AppState;
 
 /// A file being received: written to a temporary name while hashed.
 pub struct Upload {
@@ -118,6 +118,7 @@ pub async fn record(
     case_id: String,
     files: Vec<StoredFile>,
 ) -> Result<Vec<EvidenceView>, AppError> {
+    let clock = state.clock.clone();
     state
         .db
         .write(move |conn| {
@@ -125,7 +126,7 @@ pub async fn record(
             if !may_add(&actor, &row) {
                 return Err(AppError::Forbidden);
             }
-            let t = now().naive_utc();
+            let t = clock.now().naive_utc();
             // Touch the case so concurrent writers of this case's event chain queue behind us.
             case_db::touch(conn, &row.id, t)?;
             let mut out = Vec::new();

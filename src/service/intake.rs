@@ -15,7 +15,7 @@ use crate::domain::values::new_tracking_code;
 use crate::domain::Kind;
 use crate::error::{AppError, ErrorCode};
 use crate::routing::{self, Router};
-use crate::state::{now, AppState};
+use crate::state::AppState;
 
 /// Everything needed to write a case, cloned out of the state so it can move to the blocking pool.
 #[derive(Clone)]
@@ -28,6 +28,7 @@ pub struct IntakeContext {
     pub business_stopwords: std::sync::Arc<Vec<String>>,
     pub clocks: crate::config::ClockSettings,
     pub notify: super::notify::NotifyCtx,
+    pub clock: crate::state::Clock,
 }
 
 impl IntakeContext {
@@ -42,6 +43,7 @@ impl IntakeContext {
             clocks: state.settings.clocks.clone(),
             notify: super::notify::NotifyCtx::from_state(state),
             business_stopwords: state.business_stopwords.clone(),
+            clock: state.clock.clone(),
         }
     }
 }
@@ -319,6 +321,7 @@ pub async fn submit_public(
     idempotency_key: Option<String>,
     raw_body: &[u8],
 ) -> Result<(Submitted, bool), AppError> {
+    let clock = state.clock.clone();
     let ctx = IntakeContext::from_state(state);
     let agency = state.settings.intake.web_agency.clone();
     let request_hash = hex::encode(Sha256::digest(raw_body));
@@ -336,7 +339,7 @@ pub async fn submit_public(
                     return Ok((submitted(&row), true));
                 }
             }
-            let at = now();
+            let at = clock.now();
             let row = create_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &agency, None, at)?;
             if let Some(k) = &key {
                 case_db::insert_idempotency(conn, k, &rh, &row.id, at.naive_utc())?;

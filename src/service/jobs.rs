@@ -27,7 +27,7 @@ use crate::domain::user::Actor;
 use crate::email::{Mailer, OutgoingEmail, TemplateKind};
 use crate::error::AppError;
 use crate::routing::Router;
-use crate::state::{now, AppState};
+use crate::state::{AppState, Clock};
 
 pub const SEND_EMAIL: &str = "send_email";
 pub const SWEEP: &str = "sweep";
@@ -39,6 +39,7 @@ pub fn enqueue(
     conn: &mut AnyConnection,
     kind: &str,
     payload: &serde_json::Value,
+    at: NaiveDateTime,
     run_at: NaiveDateTime,
     dedupe_key: Option<String>,
     max_attempts: i32,
@@ -62,7 +63,7 @@ pub fn enqueue(
             locked_by: None,
             locked_until: None,
             last_error: None,
-            created_at: now().naive_utc(),
+            created_at: at,
             finished_at: None,
         },
     )?;
@@ -75,18 +76,26 @@ pub fn enqueue_email(
     to: &str,
     kind: TemplateKind,
     vars: &serde_json::Value,
+    at: DateTime<Utc>,
     max_attempts: i32,
 ) -> Result<(), AppError> {
     let msg = OutgoingEmail::from_template(to, kind, vars).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let payload = serde_json::to_value(&msg).map_err(|e| AppError::Internal(e.into()))?;
-    enqueue(conn, SEND_EMAIL, &payload, now().naive_utc(), None, max_attempts)?;
+    let t = at.naive_utc();
+    enqueue(conn, SEND_EMAIL, &payload, t, t, None, max_attempts)?;
     Ok(())
 }
 
 /// Puts a ready message (e.g. with attachments) in the outbox.
-pub fn enqueue_message(conn: &mut AnyConnection, msg: &OutgoingEmail, max_attempts: i32) -> Result<(), AppError> {
+pub fn enqueue_message(
+    conn: &mut AnyConnection,
+    msg: &OutgoingEmail,
+    at: DateTime<Utc>,
+    max_attempts: i32,
+) -> Result<(), AppError> {
     let payload = serde_json::to_value(msg).map_err(|e| AppError::Internal(e.into()))?;
-    enqueue(conn, SEND_EMAIL, &payload, now().naive_utc(), None, max_attempts)?;
+    let t = at.naive_utc();
+    enqueue(conn, SEND_EMAIL, &payload, t, t, None, max_attempts)?;
     Ok(())
 }
 
@@ -119,6 +128,7 @@ pub struct Worker {
     mailer: Mailer,
     router: Arc<Router>,
     gauges: Option<Gauges>,
+    clock: Clock,
 }
 
 /// What running one job did.
@@ -131,7 +141,14 @@ pub enum Ran {
 }
 
 impl Worker {
-    pub fn new(db: Db, settings: Arc<Settings>, mailer: Mailer, router: Arc<Router>, gauges: Option<Gauges>) -> Worker {
+    pub fn new(
+        db: Db,
+        settings: Arc<Settings>,
+        mailer: Mailer,
+        router: Arc<Router>,
+        gauges: Option<Gauges>,
+        clock: Clock,
+    ) -> Worker {
         Worker {
             id: format!("worker-{}", uuid::Uuid::new_v4()),
             db,
@@ -139,13 +156,15 @@ impl Worker {
             mailer,
             router,
             gauges,
+            clock,
         }
     }
 
     /// Schedules the sweep for the current interval unless an instance already did.
     pub async fn schedule_sweep(&self) -> Result<bool, AppError> {
+        let clock = self.clock.clone();
         let interval = self.settings.jobs.sweep_interval_secs.max(1) as i64;
-        let slot = now().timestamp() / interval;
+        let slot = clock.now().timestamp() / interval;
         let max = self.settings.jobs.max_attempts;
         let r = self
             .db
@@ -154,7 +173,8 @@ impl Worker {
                     conn,
                     SWEEP,
                     &serde_json::json!({}),
-                    now().naive_utc(),
+                    clock.now().naive_utc(),
+                    clock.now().naive_utc(),
                     Some(format!("sweep:{slot}")),
                     max,
                 )
@@ -172,15 +192,15 @@ impl Worker {
     pub async fn run_once(&self) -> Result<Ran, AppError> {
         let worker = self.id.clone();
         let lease = self.settings.jobs.lease_secs;
+        let t = self.clock.now().naive_utc();
         let claimed = self
             .db
-            .write(move |conn| {
-                let t = now().naive_utc();
-                match portability::claim_next_job(conn, &worker, t, t + TimeDelta::seconds(lease))? {
+            .write(
+                move |conn| match portability::claim_next_job(conn, &worker, t, t + TimeDelta::seconds(lease))? {
                     Some(id) => Ok(job_db::find(conn, &id)?),
                     None => Ok(None),
-                }
-            })
+                },
+            )
             .await?;
         let Some(job) = claimed else { return Ok(Ran::Nothing) };
         // A panicking job is a failed attempt (retried with back-off like any other failure),
@@ -193,9 +213,10 @@ impl Worker {
         let id = job.id.clone();
         match result {
             Ok(()) => {
+                let t = self.clock.now().naive_utc();
                 self.db
                     .write(move |conn| {
-                        job_db::finish(conn, &id, &worker, now().naive_utc())?;
+                        job_db::finish(conn, &id, &worker, t)?;
                         Ok(())
                     })
                     .await?;
@@ -204,13 +225,14 @@ impl Worker {
             Err((message, permanent)) => {
                 let dead = permanent || job.attempts >= job.max_attempts;
                 tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, dead, error = %message, "job failed");
+                let t = self.clock.now().naive_utc();
                 let retry_at = (!dead).then(|| {
                     let exp = (job.attempts - 1).clamp(0, 16) as u32;
-                    now().naive_utc() + TimeDelta::seconds(base.saturating_mul(1i64 << exp))
+                    t + TimeDelta::seconds(base.saturating_mul(1i64 << exp))
                 });
                 self.db
                     .write(move |conn| {
-                        job_db::fail(conn, &id, &worker, &message, retry_at, now().naive_utc())?;
+                        job_db::fail(conn, &id, &worker, &message, retry_at, t)?;
                         Ok(())
                     })
                     .await?;
@@ -230,6 +252,7 @@ impl Worker {
 
     /// Returns Err((message, permanent)).
     async fn execute(&self, job: &JobRow) -> Result<(), (String, bool)> {
+        let clock = self.clock.clone();
         match job.kind.as_str() {
             SEND_EMAIL => {
                 let msg: OutgoingEmail =
@@ -242,7 +265,7 @@ impl Worker {
             SWEEP => {
                 let ctx = SweepCtx::new(self);
                 self.db
-                    .write(move |conn| sweep(conn, &ctx, now()))
+                    .write(move |conn| sweep(conn, &ctx, clock.now()))
                     .await
                     .map_err(|e| (e.to_string(), false))
             }
@@ -252,7 +275,7 @@ impl Worker {
                     serde_json::from_str(&job.payload).map_err(|e| (e.to_string(), true))?;
                 let agency = payload["agency"].as_str().unwrap_or_default().to_owned();
                 self.db
-                    .write(move |conn| digest(conn, &ctx, &agency, now()))
+                    .write(move |conn| digest(conn, &ctx, &agency, clock.now()))
                     .await
                     .map_err(|e| (e.to_string(), false))
             }
@@ -385,6 +408,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
                         "tracking_code": case.tracking_code, "clock_label": clocks::label_vi(&c.clock),
                         "due_date": vn_date(c.due_date), "case_url": case_url,
                     }),
+                    at,
                     ctx.max_attempts,
                 )?;
             }
@@ -411,6 +435,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
                         "tracking_code": case.tracking_code, "clock_label": clocks::label_vi(&c.clock),
                         "due_date": vn_date(c.due_date), "assignee": assignee, "case_url": case_url,
                     }),
+                    at,
                     ctx.max_attempts,
                 )?;
             }
@@ -440,6 +465,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
                 conn,
                 DIGEST,
                 &serde_json::json!({"agency": a.code, "date": today}),
+                t,
                 t,
                 Some(format!("digest:{}:{today}", a.code)),
                 ctx.max_attempts,
@@ -509,6 +535,7 @@ pub fn digest(conn: &mut AnyConnection, ctx: &SweepCtx, agency: &str, at: DateTi
                 "items_text": if lines.is_empty() { "(không có)".to_owned() } else { lines.join("\n") },
                 "items_html": format!("<ul>{items_html}</ul>"),
             }),
+            at,
             ctx.max_attempts,
         )?;
     }
@@ -567,11 +594,12 @@ pub async fn outbox(state: &AppState, actor: Actor, status: Option<String>) -> R
 
 /// Puts a dead-lettered message back in the queue.
 pub async fn retry(state: &AppState, actor: Actor, id: String) -> Result<(), AppError> {
+    let clock = state.clock.clone();
     super::require_admin(&actor)?;
     state
         .db
         .write(move |conn| {
-            if job_db::retry(conn, &id, now().naive_utc())? == 0 {
+            if job_db::retry(conn, &id, clock.now().naive_utc())? == 0 {
                 return Err(AppError::NotFound("dead-lettered job"));
             }
             Ok(())

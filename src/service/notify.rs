@@ -76,6 +76,7 @@ pub fn complaint_received(
             "status_url": ctx.status_url(case), "agency_name": ctx.agency_name(case.current_agency.as_deref()),
             "received_date": vn_date(calendar::local_date(at)),
         }),
+        at,
         ctx.max_attempts,
     )
 }
@@ -108,6 +109,7 @@ pub fn on_transition(
                         "requested": requested, "due_date": due, "status_url": ctx.status_url(case),
                         "agency_name": agency_name,
                     }),
+                    at,
                     ctx.max_attempts,
                 )?;
             }
@@ -128,10 +130,13 @@ pub fn on_transition(
                         .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into()),
                     "business_link": ctx.status_url(case),
                 }),
+                at,
                 ctx.max_attempts,
             )?;
         }
-        Action::ScheduleMediationSession { .. } => mediation_invitations(conn, ctx, case, after, &agency_name, action)?,
+        Action::ScheduleMediationSession { .. } => {
+            mediation_invitations(conn, ctx, case, after, &agency_name, action, at)?
+        }
         _ => {}
     }
     if after.status == Status::Closed {
@@ -147,6 +152,7 @@ pub fn on_transition(
                     "summary": closure_summary(action),
                     "rating_url": ctx.status_url(case),
                 }),
+                at,
                 ctx.max_attempts,
             )?;
         }
@@ -163,6 +169,7 @@ fn mediation_invitations(
     after: &CaseState,
     agency_name: &str,
     action: &Action,
+    at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let Action::ScheduleMediationSession {
         at: start,
@@ -215,7 +222,7 @@ fn mediation_invitations(
             content_type: "text/calendar; charset=utf-8; method=REQUEST".into(),
             bytes: ics.clone().into_bytes(),
         });
-        super::jobs::enqueue_message(conn, &msg, ctx.max_attempts)?;
+        super::jobs::enqueue_message(conn, &msg, at, ctx.max_attempts)?;
     }
     Ok(())
 }

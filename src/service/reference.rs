@@ -58,7 +58,7 @@ pub fn backend(state: &AppState) -> &'static str {
 /// recorded fault nothing is written (health checks stay read-only).
 pub async fn storage_fault(state: &AppState) -> Option<Unavailable> {
     state.db.storage_fault()?;
-    let at = crate::state::now().timestamp();
+    let at = state.clock.now().timestamp();
     match state
         .db
         .write(move |conn| portability::write_probe(conn, at).map_err(AppError::from))

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, complaint, dispute, spawn_app_with, TestApp};
+use crate::helpers::{assert_problem, complaint, dispute, dispute_before, local_noon, spawn_app_with, TestApp};
 use hotline::service::jobs::{Ran, Worker};
 
 async fn the_working_day_calculator_explains_its_answer(app: &TestApp) {
@@ -53,16 +53,22 @@ both_backends!(the_working_day_calculator_explains_its_answer);
 
 async fn a_pause_extends_a_clock_by_the_working_days_paused_and_calendar_changes_move_due_dates(app: &TestApp) {
     let (_, h) = app.user("h.clock", "handler", Some("SCT")).await;
-    let c = app.open_case(&h, &dispute()).await;
+    // On the service's clock: routed Thu 20/8/2026, information requested Mon 24/8, provided
+    // Fri 4/9 (25–28/8 and 3–4/9 are six working days; 31/8–2/9 are holidays, Sat 22/8 a
+    // make-up working day).
+    app.state.clock.set(local_noon("2026-08-20"));
+    let c = app.open_case(&h, &dispute_before("2026-08-20")).await;
     let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
     let id = c["id"].as_str().unwrap().to_owned();
-    // Put the acknowledgment clock on fixed dates: started Thu 20/8/2026, paused from Mon 24/8
-    // to Fri 4/9 (25–28/8 and 3–4/9 are six working days; 31/8–2/9 are holidays, Sat 22/8 a
-    // make-up working day).
-    app.sql(&format!(
-        "UPDATE case_clocks SET start_date = '2026-08-20', pauses = '[[\"2026-08-24\",\"2026-09-04\"]]' WHERE case_id = '{id}' AND clock = 'acknowledge'"
-    ));
-    // Any calendar change recomputes open clocks.
+    app.state.clock.set(local_noon("2026-08-24"));
+    let c = app
+        .act_ok(&h, &c, "request_info", json!({"requested": "Hóa đơn mua hàng"}))
+        .await;
+    app.state.clock.set(local_noon("2026-09-04"));
+    app.act_ok(&h, &c, "provide_info", json!({"info": "Đã gửi hóa đơn"}))
+        .await;
+    app.state.clock.reset();
+    // Any calendar change recomputes open clocks (this one moves none).
     let r = app
         .post(
             "/api/v1/admin/calendar/days",
@@ -71,7 +77,6 @@ async fn a_pause_extends_a_clock_by_the_working_days_paused_and_calendar_changes
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    assert!(r.body["due_dates_moved"].as_u64().unwrap() >= 1);
     let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
     assert_eq!(d.status, 200, "{}", d.body);
     let ack = d
@@ -90,21 +95,14 @@ async fn a_pause_extends_a_clock_by_the_working_days_paused_and_calendar_changes
     assert!(day("2026-08-25")["reason"].as_str().unwrap().contains("paused"));
     assert!(day("2026-08-31")["counted"].is_null());
     assert_eq!(day("2026-09-15")["counted"], 10);
-    let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
-    let last = evs.body.as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["action"], "deadline_changed");
-    assert_eq!(last["data"]["after"], "2026-09-15");
-    assert_eq!(
-        app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&h))
-            .await
-            .body["valid"],
-        true
-    );
 
-    // The proposed 24/11/2026 counts only once an administrator turns it on.
-    app.sql(&format!(
-        "UPDATE case_clocks SET start_date = '2026-11-20', pauses = '[]' WHERE case_id = '{id}' AND clock = 'acknowledge'"
-    ));
+    // The proposed 24/11/2026 counts only once an administrator turns it on: a case routed on
+    // Fri 20/11 is due 4/12, and 7/12 once the day is on, with the move in its history.
+    app.state.clock.set(local_noon("2026-11-20"));
+    let c = app.open_case(&h, &dispute_before("2026-11-20")).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    app.state.clock.reset();
     let on = app
         .client
         .put(app.url("/api/v1/admin/calendar/days/2026-11-24"))
@@ -124,6 +122,23 @@ async fn a_pause_extends_a_clock_by_the_working_days_paused_and_calendar_changes
         .clone();
     // 20/11 + 10 working days, 24/11 off: Mon 7/12/2026 (it would be Fri 4/12 otherwise).
     assert_eq!(ack["due_date"], "2026-12-07", "{ack}");
+    let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
+    let last = evs
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|e| e["action"] == "deadline_changed" && e["data"]["clock"] == "acknowledge")
+        .unwrap()
+        .clone();
+    assert_eq!(last["data"]["before"], "2026-12-04", "{last}");
+    assert_eq!(last["data"]["after"], "2026-12-07");
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&h))
+            .await
+            .body["valid"],
+        true
+    );
     // Only admins edit the calendar; bad days are refused.
     let r = app
         .post(
@@ -307,13 +322,13 @@ async fn the_sweep_reminds_marks_overdue_and_escalates_once(app: &TestApp) {
             .status,
         201
     );
-    let c = app.open_case(&h, &dispute()).await;
+    // The case was routed in January (the service's clock moved back), so its acknowledgment
+    // clock is long overdue today.
+    app.state.clock.set(local_noon("2026-01-05"));
+    let c = app.open_case(&h, &dispute_before("2026-01-05")).await;
     let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
     let id = c["id"].as_str().unwrap().to_owned();
-    // The acknowledgment clock started in January: long overdue.
-    app.sql(&format!(
-        "UPDATE case_clocks SET start_date = '2026-01-05' WHERE case_id = '{id}' AND clock = 'acknowledge'"
-    ));
+    app.state.clock.reset();
     app.post(
         "/api/v1/admin/calendar/days",
         Some(&app.admin_token),
@@ -349,12 +364,15 @@ async fn the_sweep_reminds_marks_overdue_and_escalates_once(app: &TestApp) {
         .iter()
         .filter(|m| m.to.contains("truong.phong") && m.subject.contains("Quá hạn"))
         .collect();
+    // One escalation per overdue clock: the acknowledgment, and the internal target (which
+    // started with the case in January too).
     assert_eq!(
         escalations.len(),
-        1,
+        2,
         "{:?}",
         sent.iter().map(|m| &m.subject).collect::<Vec<_>>()
     );
+    assert!(escalations.iter().any(|m| m.subject.contains("Thông báo thụ lý")));
     let digests = sent
         .iter()
         .filter(|m| m.to.contains("truong.phong") && m.subject.contains("Tổng hợp"))
@@ -368,15 +386,16 @@ async fn the_sweep_reminds_marks_overdue_and_escalates_once(app: &TestApp) {
     assert!(escalations[0].text.contains(c["tracking_code"].as_str().unwrap()));
     let overdue = app.get("/api/v1/cases?overdue=true", Some(&h)).await;
     assert_eq!(overdue.body["items"].as_array().unwrap().len(), 1);
-    // A second sweep escalates nothing new.
-    app.sql("DELETE FROM jobs WHERE kind = 'sweep'");
-    app.worker.schedule_sweep().await.unwrap();
+    // A second sweep, one interval later, escalates nothing new.
+    let interval = app.state.settings.jobs.sweep_interval_secs as i64;
+    app.state.clock.advance(chrono::TimeDelta::seconds(interval + 1));
+    assert!(app.worker.schedule_sweep().await.unwrap());
     app.worker.drain().await.unwrap();
     let again = app.state.mailer.memory_sent();
     assert_eq!(
         again.iter().filter(|m| m.subject.contains("Quá hạn")).count(),
-        1,
-        "escalated once"
+        2,
+        "escalated once per clock"
     );
     assert_eq!(
         again.iter().filter(|m| m.subject.contains("Tổng hợp")).count(),
@@ -408,6 +427,7 @@ async fn a_complaint_acknowledgment_survives_a_crash_before_sending(app: &TestAp
         mailer.clone(),
         app.state.router.clone(),
         None,
+        app.state.clock.clone(),
     );
     assert_eq!(restarted.drain().await.unwrap(), 1);
     let sent = mailer.memory_sent();
@@ -440,6 +460,7 @@ async fn two_workers_run_each_job_exactly_once(app: &TestApp) {
         mailer.clone(),
         app.state.router.clone(),
         None,
+        app.state.clock.clone(),
     );
     let w2 = Worker::new(
         app.state.db.clone(),
@@ -447,6 +468,7 @@ async fn two_workers_run_each_job_exactly_once(app: &TestApp) {
         mailer.clone(),
         app.state.router.clone(),
         None,
+        app.state.clock.clone(),
     );
     let (a, b) = tokio::join!(w1.drain(), w2.drain());
     assert_eq!(a.unwrap() + b.unwrap(), 30);

@@ -284,3 +284,17 @@ pub fn assert_problem(r: &Resp, status: u16, code: &str) {
     assert_eq!(r.body["code"], code, "{}", r.body);
     assert!(r.body["detail"].is_string() && r.body["detail_vi"].is_string());
 }
+
+/// Noon (Asia/Ho_Chi_Minh) of a `YYYY-MM-DD` day, for setting the service's clock.
+pub fn local_noon(date: &str) -> chrono::DateTime<chrono::Utc> {
+    let d: chrono::NaiveDate = date.parse().unwrap();
+    d.and_hms_opt(5, 0, 0).unwrap().and_utc()
+}
+
+/// A dispute whose transaction happened before `date` (for tests that move the clock back).
+pub fn dispute_before(date: &str) -> Value {
+    let mut c = dispute();
+    let d: chrono::NaiveDate = date.parse().unwrap();
+    c["transaction_date"] = json!((d - chrono::TimeDelta::days(10)).to_string());
+    c
+}
