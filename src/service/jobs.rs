@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike, Utc};
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::clocks;
@@ -29,13 +30,105 @@ use crate::error::AppError;
 use crate::routing::Router;
 use crate::state::{AppState, Clock};
 
-pub const SEND_EMAIL: &str = "send_email";
-pub const SWEEP: &str = "sweep";
-pub const DIGEST: &str = "digest";
+pub const SEND_EMAIL: &str = SendEmail::NAME;
+
+/// A kind of background job, the way crates.io's worker types them: its name in the `jobs`
+/// table, its payload (this type, stored as JSON) and what running it does. The worker
+/// dispatches on the name in one table ([`Worker::execute`]); an unreadable payload is a
+/// permanent failure, never a default.
+pub(crate) trait Job: Serialize + DeserializeOwned {
+    const NAME: &'static str;
+
+    /// Runs the job once. `Err` is retried with back-off unless it is permanent.
+    async fn run(self, w: &Worker) -> Result<(), JobError>;
+}
+
+/// Why one attempt at a job failed.
+#[derive(Debug)]
+pub(crate) struct JobError {
+    message: String,
+    permanent: bool,
+}
+
+impl JobError {
+    fn retry(e: impl std::fmt::Display) -> JobError {
+        JobError {
+            message: e.to_string(),
+            permanent: false,
+        }
+    }
+}
+
+/// An e-mail in the outbox (the payload is the rendered message).
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct SendEmail(OutgoingEmail);
+
+impl Job for SendEmail {
+    const NAME: &'static str = "send_email";
+
+    async fn run(self, w: &Worker) -> Result<(), JobError> {
+        w.mailer
+            .send(&w.settings.email.from, &self.0)
+            .await
+            .map_err(|e| JobError {
+                message: e.to_string(),
+                permanent: e.is_permanent(),
+            })
+    }
+}
+
+/// The deadline sweep: reminders, overdue marks and escalations (one per interval).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Sweep {}
+
+impl Job for Sweep {
+    const NAME: &'static str = "sweep";
+
+    async fn run(self, w: &Worker) -> Result<(), JobError> {
+        let ctx = SweepCtx::new(w);
+        let at = w.clock.now();
+        w.db.write(move |conn| sweep(conn, &ctx, at))
+            .await
+            .map_err(JobError::retry)
+    }
+}
+
+/// One agency's daily digest.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Digest {
+    agency: String,
+    date: chrono::NaiveDate,
+}
+
+impl Job for Digest {
+    const NAME: &'static str = "digest";
+
+    async fn run(self, w: &Worker) -> Result<(), JobError> {
+        let ctx = SweepCtx::new(w);
+        let at = w.clock.now();
+        w.db.write(move |conn| digest(conn, &ctx, &self.agency, at))
+            .await
+            .map_err(JobError::retry)
+    }
+}
+
+/// Adds a typed job inside the caller's transaction (see [`enqueue`]).
+fn enqueue_job<J: Job>(
+    conn: &mut AnyConnection,
+    job: &J,
+    at: NaiveDateTime,
+    run_at: NaiveDateTime,
+    dedupe_key: Option<String>,
+    max_attempts: i32,
+) -> Result<bool, AppError> {
+    let payload = serde_json::to_value(job).map_err(|e| AppError::Internal(e.into()))?;
+    enqueue(conn, J::NAME, &payload, at, run_at, dedupe_key, max_attempts)
+}
 
 /// Adds a job inside the caller's transaction. With a dedupe key, does nothing if a job with
 /// that key exists.
-pub fn enqueue(
+fn enqueue(
     conn: &mut AnyConnection,
     kind: &str,
     payload: &serde_json::Value,
@@ -80,9 +173,8 @@ pub fn enqueue_email(
     max_attempts: i32,
 ) -> Result<(), AppError> {
     let msg = OutgoingEmail::from_template(to, kind, vars).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let payload = serde_json::to_value(&msg).map_err(|e| AppError::Internal(e.into()))?;
     let t = at.naive_utc();
-    enqueue(conn, SEND_EMAIL, &payload, t, t, None, max_attempts)?;
+    enqueue_job(conn, &SendEmail(msg), t, t, None, max_attempts)?;
     Ok(())
 }
 
@@ -93,9 +185,8 @@ pub fn enqueue_message(
     at: DateTime<Utc>,
     max_attempts: i32,
 ) -> Result<(), AppError> {
-    let payload = serde_json::to_value(msg).map_err(|e| AppError::Internal(e.into()))?;
     let t = at.naive_utc();
-    enqueue(conn, SEND_EMAIL, &payload, t, t, None, max_attempts)?;
+    enqueue_job(conn, &SendEmail(msg.clone()), t, t, None, max_attempts)?;
     Ok(())
 }
 
@@ -169,15 +260,8 @@ impl Worker {
         let r = self
             .db
             .write(move |conn| {
-                enqueue(
-                    conn,
-                    SWEEP,
-                    &serde_json::json!({}),
-                    clock.now().naive_utc(),
-                    clock.now().naive_utc(),
-                    Some(format!("sweep:{slot}")),
-                    max,
-                )
+                let t = clock.now().naive_utc();
+                enqueue_job(conn, &Sweep {}, t, t, Some(format!("sweep:{slot}")), max)
             })
             .await;
         match r {
@@ -251,36 +335,26 @@ impl Worker {
     }
 
     /// Returns Err((message, permanent)).
+    /// Runs one claimed job: the one table from job names to job types.
     async fn execute(&self, job: &JobRow) -> Result<(), (String, bool)> {
-        let clock = self.clock.clone();
-        match job.kind.as_str() {
-            SEND_EMAIL => {
-                let msg: OutgoingEmail =
-                    serde_json::from_str(&job.payload).map_err(|e| (format!("bad payload: {e}"), true))?;
-                self.mailer
-                    .send(&self.settings.email.from, &msg)
-                    .await
-                    .map_err(|e| (e.to_string(), e.is_permanent()))
-            }
-            SWEEP => {
-                let ctx = SweepCtx::new(self);
-                self.db
-                    .write(move |conn| sweep(conn, &ctx, clock.now()))
-                    .await
-                    .map_err(|e| (e.to_string(), false))
-            }
-            DIGEST => {
-                let ctx = SweepCtx::new(self);
-                let payload: serde_json::Value =
-                    serde_json::from_str(&job.payload).map_err(|e| (e.to_string(), true))?;
-                let agency = payload["agency"].as_str().unwrap_or_default().to_owned();
-                self.db
-                    .write(move |conn| digest(conn, &ctx, &agency, clock.now()))
-                    .await
-                    .map_err(|e| (e.to_string(), false))
-            }
-            other => Err((format!("unknown job kind {other}"), true)),
-        }
+        let ran = match job.kind.as_str() {
+            SendEmail::NAME => self.run_typed::<SendEmail>(&job.payload).await,
+            Sweep::NAME => self.run_typed::<Sweep>(&job.payload).await,
+            Digest::NAME => self.run_typed::<Digest>(&job.payload).await,
+            other => Err(JobError {
+                message: format!("unknown job kind {other}"),
+                permanent: true,
+            }),
+        };
+        ran.map_err(|e| (e.message, e.permanent))
+    }
+
+    async fn run_typed<J: Job>(&self, payload: &str) -> Result<(), JobError> {
+        let job: J = serde_json::from_str(payload).map_err(|e| JobError {
+            message: format!("unreadable {} payload: {e}", J::NAME),
+            permanent: true,
+        })?;
+        job.run(self).await
     }
 
     /// Refreshes the gauges from the database.
@@ -461,10 +535,13 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     let local_hour = (t.and_utc() + TimeDelta::hours(7)).hour();
     if local_hour >= ctx.digest_hour {
         for a in reference::list_agencies(conn)? {
-            enqueue(
+            let job = Digest {
+                agency: a.code.clone(),
+                date: today,
+            };
+            enqueue_job(
                 conn,
-                DIGEST,
-                &serde_json::json!({"agency": a.code, "date": today}),
+                &job,
                 t,
                 t,
                 Some(format!("digest:{}:{today}", a.code)),

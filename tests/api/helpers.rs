@@ -19,12 +19,14 @@ macro_rules! both_backends {
             async fn sqlite() {
                 if let Some(app) = $crate::helpers::spawn_app($crate::common::Backend::Sqlite).await {
                     super::$name(&app).await;
+                    app.assert_no_failed_jobs();
                 }
             }
             #[actix_web::test]
             async fn postgres() {
                 if let Some(app) = $crate::helpers::spawn_app($crate::common::Backend::Postgres).await {
                     super::$name(&app).await;
+                    app.assert_no_failed_jobs();
                 }
             }
         }
@@ -39,6 +41,8 @@ pub struct TestApp {
     pub handle: actix_web::dev::ServerHandle,
     /// The application's job worker (tests drive it: `jobs.enabled` is false in config/test.toml).
     pub worker: hotline::service::jobs::Worker,
+    /// Set by a test that makes jobs fail on purpose (see [`TestApp::assert_no_failed_jobs`]).
+    pub expects_failed_jobs: std::cell::Cell<bool>,
     _db: TestDb,
 }
 
@@ -111,6 +115,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         admin_token: String::new(),
         handle,
         worker,
+        expects_failed_jobs: std::cell::Cell::new(false),
         _db: db,
     };
     t.admin_token = t.login(&user, &pw).await;
@@ -120,6 +125,22 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
 pub const PASSWORD: &str = "correct horse battery";
 
 impl TestApp {
+    /// Run after every scenario: no background job was left dead or failing (awaiting a
+    /// retry), unless the test said it expects that (`expects_failed_jobs`).
+    pub fn assert_no_failed_jobs(&self) {
+        if self.expects_failed_jobs.get() {
+            return;
+        }
+        let mut conn = self.state.db.get_blocking().unwrap();
+        let jobs = hotline::db::jobs::list(&mut conn, None, None, 100_000).unwrap();
+        let failed: Vec<String> = jobs
+            .iter()
+            .filter(|j| j.status == "dead" || j.last_error.is_some())
+            .map(|j| format!("{} {} ({}): {:?}", j.kind, j.id, j.status, j.last_error))
+            .collect();
+        assert!(failed.is_empty(), "jobs left failed or dead:\n{}", failed.join("\n"));
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -45,3 +45,32 @@ async fn a_corrupt_row_is_an_error_not_a_default(app: &TestApp) {
     assert_problem(&app.get(&case, Some(&h)).await, 500, "internal");
 }
 both_backends!(a_corrupt_row_is_an_error_not_a_default);
+
+/// A job whose kind is unknown or whose payload cannot be read fails permanently (dead, with
+/// the reason), instead of running with defaults; and the end-of-test check reports it.
+async fn an_unreadable_job_goes_dead_and_is_reported(app: &TestApp) {
+    let when = "2026-01-01 00:00:00";
+    for (id, kind, payload) in [
+        ("job-unknown", "nope", "{}"),
+        ("job-bad-digest", "digest", "{\"agency\": 7}"),
+        ("job-bad-mail", "send_email", "[]"),
+    ] {
+        app.sql(&format!(
+            "INSERT INTO jobs (id, kind, payload, run_at, attempts, max_attempts, status, created_at) \
+             VALUES ('{id}', '{kind}', '{payload}', '{when}', 0, 5, 'pending', '{when}')"
+        ));
+    }
+    assert_eq!(app.worker.drain().await.unwrap(), 3);
+    let mut conn = app.state.db.get_blocking().unwrap();
+    let dead = hotline::db::jobs::list(&mut conn, None, Some("dead"), 10).unwrap();
+    drop(conn);
+    assert_eq!(dead.len(), 3, "{dead:?}");
+    assert!(
+        dead.iter().all(|j| j.attempts == 1),
+        "no retries of a permanent failure"
+    );
+    let reported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.assert_no_failed_jobs()));
+    assert!(reported.is_err(), "the end-of-test check must see dead jobs");
+    app.expects_failed_jobs.set(true);
+}
+both_backends!(an_unreadable_job_goes_dead_and_is_reported);
