@@ -486,6 +486,11 @@ const TZ: FixedOffset = match FixedOffset::east_opt(UTC_OFFSET_SECS) {
     None => panic!("UTC+07:00 is a valid offset"),
 };
 
+/// A date as Vietnamese letters write it: 03/12/2026.
+pub fn vn_date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
 /// The service's time zone, Asia/Ho_Chi_Minh: a fixed UTC+07:00 (no DST).
 pub fn tz() -> FixedOffset {
     TZ

@@ -15,10 +15,9 @@ use utoipa::ToSchema;
 
 use super::events::{self, NewEvent};
 use super::intake::{fresh_tracking_code, insert_new_case, IntakeContext};
-use super::notify::vn_date;
 use super::scope_of;
 use super::views::{utc, CaseDetail};
-use crate::calendar;
+use crate::calendar::{self, vn_date};
 use crate::db::cases::{self as case_db, BusinessCaseRow, CaseRow};
 use crate::db::cluster_reports::{self as report_db, ClusterReportRow};
 use crate::db::{reference, AnyConnection};

@@ -19,8 +19,7 @@ use utoipa::ToSchema;
 
 use super::clocks;
 use super::events::{self, NewEvent};
-use super::notify::vn_date;
-use crate::calendar;
+use crate::calendar::{self, vn_date};
 use crate::config::Settings;
 use crate::db::jobs::{self as job_db, JobRow};
 use crate::db::{cases as case_db, clocks as clock_db, portability, reference, users, AnyConnection, Db};

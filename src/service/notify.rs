@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::clocks;
 use super::jobs::enqueue_email;
-use crate::calendar;
+use crate::calendar::{self, vn_date};
 use crate::db::cases::CaseRow;
 use crate::db::clocks as clock_db;
 use crate::db::AnyConnection;
@@ -52,11 +52,6 @@ fn bare_address(from: &str) -> String {
         (Some(a), Some(b)) if b > a => from[a + 1..b].trim().to_owned(),
         _ => from.trim().to_owned(),
     }
-}
-
-/// A date as Vietnamese letters write it: 03/12/2026.
-pub fn vn_date(d: chrono::NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
 }
 
 /// "Complaint received" to the consumer, if they gave an e-mail address.
