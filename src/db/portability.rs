@@ -1,10 +1,16 @@
-//! The ONLY module that matches on the backend variant.
+//! The ONLY module that matches on the backend variant (besides `connection.rs`, which builds
+//! the connections).
 //!
 //! Everything else in `db/` is written once against `AnyConnection`. What diesel's
 //! `MultiConnection` cannot express portably lives here behind named functions:
 //! - write transactions: SQLite needs `BEGIN IMMEDIATE` so that two writers queue on the
 //!   database lock (with `busy_timeout`) instead of failing with `SQLITE_BUSY` when a deferred
-//!   read transaction tries to upgrade; PostgreSQL uses an ordinary transaction.
+//!   read transaction tries to upgrade; PostgreSQL uses an ordinary transaction;
+//! - planner statistics (`ANALYZE` on SQLite; autovacuum does it on PostgreSQL);
+//! - the readiness write probe (one raw upsert, same SQL on both);
+//! - free-text search: FTS5 on SQLite, a `tsvector` column and `pg_trgm` on PostgreSQL
+//!   (ADR 0010, 0013), with the ordered search key;
+//! - claiming the next job (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite);
 //! - migrations: one embedded set per backend.
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
