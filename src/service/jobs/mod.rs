@@ -1,0 +1,187 @@
+//! The durable job queue and its worker. Jobs are rows written in the same transaction as the
+//! change that causes them (the outbox), claimed one at a time (`FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL, a `BEGIN IMMEDIATE` transaction on SQLite), retried with exponential backoff and
+//! dead-lettered after `jobs.max_attempts`. A claimed job whose worker dies is taken over when
+//! its lease expires, so delivery is at least once.
+//!
+//! Kinds: `send_email` (payload: an [`OutgoingEmail`]), `sweep` (deadline reminders, overdue
+//! marking, escalation, digest scheduling; scheduled every `jobs.sweep_interval_secs` under a
+//! dedupe key, so it runs once whatever the number of instances), `digest` (one agency's daily
+//! summary).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::db::jobs::{self as job_db, JobRow};
+use crate::db::AnyConnection;
+use crate::email::{OutgoingEmail, TemplateKind};
+use crate::error::AppError;
+
+pub const SEND_EMAIL: &str = SendEmail::NAME;
+
+/// A kind of background job, the way crates.io's worker types them: its name in the `jobs`
+/// table, its payload (this type, stored as JSON) and what running it does. The worker
+/// dispatches on the name in one table ([`Worker::execute`]); an unreadable payload is a
+/// permanent failure, never a default.
+pub(crate) trait Job: Serialize + DeserializeOwned {
+    const NAME: &'static str;
+
+    /// Runs the job once. `Err` is retried with back-off unless it is permanent.
+    async fn run(self, w: &Worker) -> Result<(), JobError>;
+}
+
+/// Why one attempt at a job failed.
+#[derive(Debug)]
+pub(crate) struct JobError {
+    message: String,
+    permanent: bool,
+}
+
+impl JobError {
+    fn retry(e: impl std::fmt::Display) -> JobError {
+        JobError {
+            message: e.to_string(),
+            permanent: false,
+        }
+    }
+}
+
+/// An e-mail in the outbox (the payload is the rendered message).
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct SendEmail(OutgoingEmail);
+
+impl Job for SendEmail {
+    const NAME: &'static str = "send_email";
+
+    async fn run(self, w: &Worker) -> Result<(), JobError> {
+        w.mailer
+            .send(&w.settings.email.from, &self.0)
+            .await
+            .map_err(|e| JobError {
+                message: e.to_string(),
+                permanent: e.is_permanent(),
+            })
+    }
+}
+
+/// The deadline sweep: reminders, overdue marks and escalations (one per interval).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Sweep {}
+
+impl Job for Sweep {
+    const NAME: &'static str = "sweep";
+
+    async fn run(self, w: &Worker) -> Result<(), JobError> {
+        let ctx = SweepCtx::new(w);
+        let at = w.clock.now();
+        w.db.write(move |conn| sweep(conn, &ctx, at))
+            .await
+            .map_err(JobError::retry)
+    }
+}
+
+/// One agency's daily digest.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Digest {
+    agency: String,
+    date: chrono::NaiveDate,
+}
+
+impl Job for Digest {
+    const NAME: &'static str = "digest";
+
+    async fn run(self, w: &Worker) -> Result<(), JobError> {
+        let ctx = SweepCtx::new(w);
+        let at = w.clock.now();
+        w.db.write(move |conn| digest(conn, &ctx, &self.agency, at))
+            .await
+            .map_err(JobError::retry)
+    }
+}
+
+/// Adds a typed job inside the caller's transaction (see [`enqueue`]).
+fn enqueue_job<J: Job>(
+    conn: &mut AnyConnection,
+    job: &J,
+    at: NaiveDateTime,
+    run_at: NaiveDateTime,
+    dedupe_key: Option<String>,
+    max_attempts: i32,
+) -> Result<bool, AppError> {
+    let payload = serde_json::to_value(job).map_err(|e| AppError::Internal(e.into()))?;
+    enqueue(conn, J::NAME, &payload, at, run_at, dedupe_key, max_attempts)
+}
+
+/// Adds a job inside the caller's transaction. With a dedupe key, does nothing if a job with
+/// that key exists.
+fn enqueue(
+    conn: &mut AnyConnection,
+    kind: &str,
+    payload: &serde_json::Value,
+    at: NaiveDateTime,
+    run_at: NaiveDateTime,
+    dedupe_key: Option<String>,
+    max_attempts: i32,
+) -> Result<bool, AppError> {
+    if let Some(k) = &dedupe_key {
+        if job_db::exists_dedupe(conn, k)? {
+            return Ok(false);
+        }
+    }
+    job_db::insert(
+        conn,
+        &JobRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind: kind.into(),
+            dedupe_key,
+            payload: payload.to_string(),
+            run_at,
+            attempts: 0,
+            max_attempts,
+            status: "pending".into(),
+            locked_by: None,
+            locked_until: None,
+            last_error: None,
+            created_at: at,
+            finished_at: None,
+        },
+    )?;
+    Ok(true)
+}
+
+/// Renders a template and puts the message in the outbox (inside the caller's transaction).
+pub fn enqueue_email(
+    conn: &mut AnyConnection,
+    to: &str,
+    kind: TemplateKind,
+    vars: &serde_json::Value,
+    at: DateTime<Utc>,
+    max_attempts: i32,
+) -> Result<(), AppError> {
+    let msg = OutgoingEmail::from_template(to, kind, vars).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let t = at.naive_utc();
+    enqueue_job(conn, &SendEmail(msg), t, t, None, max_attempts)?;
+    Ok(())
+}
+
+/// Puts a ready message (e.g. with attachments) in the outbox.
+pub fn enqueue_message(
+    conn: &mut AnyConnection,
+    msg: &OutgoingEmail,
+    at: DateTime<Utc>,
+    max_attempts: i32,
+) -> Result<(), AppError> {
+    let t = at.naive_utc();
+    enqueue_job(conn, &SendEmail(msg.clone()), t, t, None, max_attempts)?;
+    Ok(())
+}
+
+mod outbox;
+mod sweep;
+mod worker;
+
+pub use outbox::{outbox, retry, OutboxView};
+pub use sweep::{digest, sweep, SweepCtx};
+pub use worker::{Gauges, Ran, Worker};

@@ -1,0 +1,220 @@
+//! The deadline sweep (reminders, overdue marks, escalations, digest scheduling) and the
+//! daily digest.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
+
+use super::super::clocks;
+use super::super::events::{self, NewEvent};
+use crate::calendar::{self, vn_date};
+use crate::db::{cases as case_db, clocks as clock_db, reference, users, AnyConnection};
+use crate::domain::user::Actor;
+use crate::email::TemplateKind;
+use crate::error::AppError;
+use crate::routing::Router;
+
+use super::worker::Worker;
+use super::{enqueue_email, enqueue_job, Digest};
+
+/// What the sweep and digests need, cloned to the blocking pool.
+#[derive(Clone)]
+pub struct SweepCtx {
+    router: Arc<Router>,
+    base_url: String,
+    max_attempts: i32,
+    digest_hour: u32,
+}
+
+impl SweepCtx {
+    pub(super) fn new(w: &Worker) -> SweepCtx {
+        SweepCtx {
+            router: w.router.clone(),
+            base_url: w.settings.email.public_base_url.trim_end_matches('/').to_owned(),
+            max_attempts: w.settings.jobs.max_attempts,
+            digest_hour: w.settings.jobs.digest_hour,
+        }
+    }
+}
+
+/// Staff to tell about a case: the assignee if they have an e-mail, else the agency's handlers
+/// and supervisors.
+fn case_recipients(conn: &mut AnyConnection, case: &case_db::CaseRow, roles: &[&str]) -> Result<Vec<String>, AppError> {
+    if let Some(a) = &case.assignee_id {
+        if roles.contains(&"handler") {
+            if let Some(u) = users::find_by_id(conn, a)? {
+                if let Some(e) = u.email {
+                    return Ok(vec![e]);
+                }
+            }
+        }
+    }
+    let Some(agency) = &case.current_agency else {
+        return Ok(vec![]);
+    };
+    Ok(users::agency_emails(conn, agency, roles)?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}
+
+/// Reminders one working day before a due date, overdue marking with escalation to the
+/// agency's supervisors, and the scheduling of each agency's daily digest.
+pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Result<(), AppError> {
+    let cal = clocks::load_calendar(conn)?;
+    let today = calendar::local_date(at);
+    let t = at.naive_utc();
+    // Everything due by the end of the next working day.
+    let horizon = calendar::end_of_day_utc(cal.next_working_day(today)).naive_utc();
+    for mut c in clock_db::running_due_before(conn, horizon)? {
+        let Some(case) = case_db::find_by_id(conn, &c.case_id)? else {
+            continue;
+        };
+        let case_url = format!("{}/cases/{}", ctx.base_url, case.id);
+        let mut changed = false;
+        if !c.reminded && t <= c.due_at && today >= cal.prev_working_day(c.due_date) {
+            for to in case_recipients(conn, &case, &["handler", "supervisor"])? {
+                enqueue_email(
+                    conn,
+                    &to,
+                    TemplateKind::Reminder,
+                    &serde_json::json!({
+                        "tracking_code": case.tracking_code, "clock_label": clocks::label_vi(&c.clock),
+                        "due_date": vn_date(c.due_date), "case_url": case_url,
+                    }),
+                    at,
+                    ctx.max_attempts,
+                )?;
+            }
+            c.reminded = true;
+            changed = true;
+        }
+        if !c.overdue && t > c.due_at {
+            c.overdue = true;
+            changed = true;
+            let assignee = match &case.assignee_id {
+                Some(a) => users::find_by_id(conn, a)?.map(|u| u.display_name).unwrap_or_default(),
+                None => "chưa phân công".into(),
+            };
+            let supervisors = match &case.current_agency {
+                Some(a) => users::agency_emails(conn, a, &["supervisor"])?,
+                None => vec![],
+            };
+            for (_, to) in supervisors {
+                enqueue_email(
+                    conn,
+                    &to,
+                    TemplateKind::OverdueEscalation,
+                    &serde_json::json!({
+                        "tracking_code": case.tracking_code, "clock_label": clocks::label_vi(&c.clock),
+                        "due_date": vn_date(c.due_date), "assignee": assignee, "case_url": case_url,
+                    }),
+                    at,
+                    ctx.max_attempts,
+                )?;
+            }
+            case_db::touch(conn, &case.id, t)?;
+            events::append(
+                conn,
+                &case.id,
+                &Actor::System,
+                t,
+                NewEvent {
+                    action: "clock_overdue".into(),
+                    from_status: Some(case.status.clone()),
+                    to_status: case.status.clone(),
+                    data: serde_json::json!({"clock": c.clock, "due_date": c.due_date, "escalated_to": "supervisors"}),
+                    public_message: None,
+                },
+            )?;
+        }
+        if changed {
+            clock_db::save(conn, &c)?;
+        }
+    }
+    let local_hour = (t.and_utc() + TimeDelta::hours(7)).hour();
+    if local_hour >= ctx.digest_hour {
+        for a in reference::list_agencies(conn)? {
+            let job = Digest {
+                agency: a.code.clone(),
+                date: today,
+            };
+            enqueue_job(
+                conn,
+                &job,
+                t,
+                t,
+                Some(format!("digest:{}:{today}", a.code)),
+                ctx.max_attempts,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// One agency's daily digest to its handlers and supervisors.
+pub fn digest(conn: &mut AnyConnection, ctx: &SweepCtx, agency: &str, at: DateTime<Utc>) -> Result<(), AppError> {
+    let recipients = users::agency_emails(conn, agency, &["handler", "supervisor"])?;
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let cal = clocks::load_calendar(conn)?;
+    let today = calendar::local_date(at);
+    let soon = calendar::end_of_day_utc(cal.add_working_days(today, 2).due).naive_utc();
+    let scope = case_db::Scope::Agency(agency.to_owned());
+    let filter = case_db::ListFilter {
+        agency: Some(agency.to_owned()),
+        ..Default::default()
+    };
+    let open: Vec<case_db::CaseRow> = case_db::list(conn, &scope, &filter, case_db::Sort::DueAsc, None, 1000)?
+        .into_iter()
+        .filter(|c| c.status != "closed")
+        .collect();
+    let overdue: Vec<&case_db::CaseRow> = open
+        .iter()
+        .filter(|c| c.due_at.is_some_and(|d| d < at.naive_utc()))
+        .collect();
+    let due_soon: Vec<&case_db::CaseRow> = open
+        .iter()
+        .filter(|c| c.due_at.is_some_and(|d| d >= at.naive_utc() && d <= soon))
+        .collect();
+    let lines: Vec<String> = overdue
+        .iter()
+        .chain(due_soon.iter())
+        .take(50)
+        .map(|c| {
+            let due = c
+                .due_at
+                .map(|d| vn_date(calendar::local_date(d.and_utc())))
+                .unwrap_or_default();
+            format!("{} — hạn {} — {}", c.tracking_code, due, c.status)
+        })
+        .collect();
+    let items_html = lines
+        .iter()
+        .map(|l| format!("<li>{}</li>", crate::email::escape_html(l)))
+        .collect::<Vec<_>>()
+        .join("");
+    let agency_name = ctx
+        .router
+        .taxonomy()
+        .agency(agency)
+        .map(|a| a.name.clone())
+        .unwrap_or_else(|| agency.to_owned());
+    for (_, to) in recipients {
+        enqueue_email(
+            conn,
+            &to,
+            TemplateKind::DailyDigest,
+            &serde_json::json!({
+                "agency_name": agency_name, "date": vn_date(today), "open_cases": open.len(),
+                "due_soon": due_soon.len(), "overdue": overdue.len(),
+                "items_text": if lines.is_empty() { "(không có)".to_owned() } else { lines.join("\n") },
+                "items_html": format!("<ul>{items_html}</ul>"),
+            }),
+            at,
+            ctx.max_attempts,
+        )?;
+    }
+    Ok(())
+}
