@@ -1,0 +1,198 @@
+//! Working cases: staff intake, reading, listing, transitions, history, public status.
+
+use super::clocks;
+use super::events::{self, Verification};
+use super::intake::{create_case_tx, IntakeContext};
+use super::scope_of;
+use super::views::{self, CaseDetail, CasePage, CaseSummary, EventView};
+use crate::db::cases::{self as case_db, CaseRow};
+pub use crate::db::cases::{Cursor, ListFilter, Sort};
+use crate::db::{cluster_reports, AnyConnection};
+use crate::domain::case;
+use crate::domain::complaint::NewComplaint;
+use crate::domain::user::Actor;
+use crate::error::{AppError, ErrorCode};
+use crate::state::AppState;
+
+fn staff_of(actor: &Actor) -> Result<&crate::domain::user::Staff, AppError> {
+    match actor {
+        Actor::Staff(s) => Ok(s),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+fn load_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<CaseRow, AppError> {
+    case_db::find_visible(conn, id, &scope_of(actor))?.ok_or(AppError::NotFound("case"))
+}
+
+/// The full case as the caller sees it, with its links to cluster violation reports.
+pub(crate) fn detail(conn: &mut AnyConnection, actor: &Actor, row: CaseRow) -> Result<CaseDetail, AppError> {
+    let st = views::state_of(&row)?;
+    let allowed = case::allowed_actions(actor, &st);
+    let ev = case_db::list_evidence(conn, &row.id)?;
+    let clocks = crate::db::clocks::for_case(conn, &row.id)?;
+    let id = row.id.clone();
+    let mut d = views::case_detail(row, allowed, ev, &clocks)?;
+    if let Some(r) = cluster_reports::find(conn, &id)? {
+        d.cluster_report = Some(views::ClusterReportView {
+            business_key: r.business_key,
+            consumers: r.consumers,
+            first_at: views::utc(r.first_at),
+            last_at: views::utc(r.last_at),
+            opened_by: r.opened_by,
+            opened_at: views::utc(r.opened_at),
+            member_case_ids: cluster_reports::members(conn, &id)?,
+        });
+    }
+    d.included_in_reports = cluster_reports::reports_including(conn, &id)?
+        .into_iter()
+        .map(|r| views::ReportLinkView {
+            case_id: r.id,
+            tracking_code: r.tracking_code,
+            status: r.status,
+        })
+        .collect();
+    Ok(d)
+}
+
+/// Operator (or handler/supervisor) intake: the case opens in state `new` at the caller's agency.
+pub async fn open_case(
+    state: &AppState,
+    actor: Actor,
+    complaint: NewComplaint,
+    call_id: Option<String>,
+) -> Result<CaseDetail, AppError> {
+    let clock = state.clock.clone();
+    let staff = staff_of(&actor)?;
+    if !staff.role.is_agency_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let agency = staff.agency.clone().ok_or(AppError::Forbidden)?;
+    let ctx = IntakeContext::from_state(state);
+    state
+        .db
+        .write(move |conn| {
+            if let Some(cid) = &call_id {
+                let call = crate::db::calls::find(conn, cid, Some(&agency))?.ok_or_else(|| {
+                    AppError::invalid(
+                        "call_id",
+                        "no such call at your agency",
+                        "không có cuộc gọi này tại cơ quan của bạn",
+                    )
+                })?;
+                if call.case_id.is_some() {
+                    return Err(AppError::Conflict {
+                        code: ErrorCode::CallAlreadyLinked,
+                        en: "this call already opened a case".into(),
+                        vi: "cuộc gọi này đã mở một hồ sơ".into(),
+                    });
+                }
+            }
+            let row = create_case_tx(conn, &ctx, &actor, &complaint, &agency, call_id.as_deref(), clock.now())?;
+            if let Some(cid) = &call_id {
+                crate::db::calls::link_case(conn, cid, &row.id)?;
+            }
+            detail(conn, &actor, row)
+        })
+        .await
+}
+
+pub async fn get_case(state: &AppState, actor: Actor, id: String) -> Result<CaseDetail, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            let row = load_visible(conn, &actor, &id)?;
+            detail(conn, &actor, row)
+        })
+        .await
+}
+
+/// Query of `GET /cases`, parsed.
+pub struct ListQuery {
+    pub filter: ListFilter,
+    pub sort: Sort,
+    pub cursor: Option<Cursor>,
+    pub limit: i64,
+}
+
+pub async fn list_cases(state: &AppState, actor: Actor, q: ListQuery) -> Result<CasePage, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            let mut rows = case_db::list(
+                conn,
+                &scope_of(&actor),
+                &q.filter,
+                q.sort,
+                q.cursor.as_ref(),
+                q.limit + 1,
+            )?;
+            let more = rows.len() as i64 > q.limit;
+            rows.truncate(q.limit as usize);
+            let next_cursor = match (more, rows.last()) {
+                (true, Some(last)) => Some(encode_cursor(&match q.sort {
+                    Sort::CreatedDesc => Cursor::Created {
+                        priority: last.priority,
+                        at: last.created_at,
+                        id: last.id.clone(),
+                    },
+                    Sort::DueAsc => Cursor::Due {
+                        priority: last.priority,
+                        due: last.due_at,
+                        id: last.id.clone(),
+                    },
+                })),
+                _ => None,
+            };
+            Ok(CasePage {
+                items: rows.into_iter().map(CaseSummary::from).collect(),
+                next_cursor,
+            })
+        })
+        .await
+}
+
+pub async fn case_events(state: &AppState, actor: Actor, id: String) -> Result<Vec<EventView>, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            load_visible(conn, &actor, &id)?;
+            case_db::list_events(conn, &id)?
+                .into_iter()
+                .map(EventView::try_from)
+                .collect()
+        })
+        .await
+}
+
+pub async fn verify_events(state: &AppState, actor: Actor, id: String) -> Result<Verification, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            load_visible(conn, &actor, &id)?;
+            Ok(events::verify(&case_db::list_events(conn, &id)?))
+        })
+        .await
+}
+
+/// Every clock of a case, explained day by day.
+pub async fn deadlines(state: &AppState, actor: Actor, id: String) -> Result<Vec<clocks::Deadline>, AppError> {
+    let clock = state.clock.clone();
+    state
+        .db
+        .run(move |conn| {
+            load_visible(conn, &actor, &id)?;
+            let cal = clocks::load_calendar(conn)?;
+            let rows = crate::db::clocks::for_case(conn, &id)?;
+            clocks::explain(&cal, rows, crate::calendar::local_date(clock.now()))
+        })
+        .await
+}
+
+mod cursor;
+mod public;
+mod transition;
+
+pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
+pub use public::public_status;
+pub use transition::{act, ActionEnvelope};
