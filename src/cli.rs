@@ -194,6 +194,10 @@ fn check_config(settings: &Settings) -> anyhow::Result<()> {
     crate::calendar::Calendar::load_dir(&settings.config_dir.join("calendar")).context("calendar")?;
     let mut shown = settings.clone();
     shown.database.url = url.redacted();
+    // Secrets are shown as set or not, never printed.
+    if shown.email.smtp_password.is_some() {
+        shown.email.smtp_password = Some("********".into());
+    }
     println!("{}", toml::to_string_pretty(&shown).context("printing settings")?);
     println!("# configuration OK ({} backend)", url.backend().as_str());
     Ok(())

@@ -565,12 +565,15 @@ pub fn scrub_message(msg: &str) -> String {
         }
     }
     // In "invalid type: integer `901234567`, …" and "unknown variant `x`, …" the first
-    // backticked word is the submitted value: mask it. Field and variant names stay.
-    let echoes_value = ["invalid type", "invalid value", "invalid length", "unknown variant"]
+    // backticked word after the phrase is the submitted value: mask it, wherever the phrase
+    // stands (a query-string error prefixes it with "Query deserialize error: "). Field and
+    // variant names stay.
+    let phrase = ["invalid type", "invalid value", "invalid length", "unknown variant"]
         .iter()
-        .any(|p| out.starts_with(p));
-    if echoes_value {
-        if let Some(start) = out.find('`') {
+        .filter_map(|p| out.find(p))
+        .min();
+    if let Some(at) = phrase {
+        if let Some(start) = out[at..].find('`').map(|i| at + i) {
             if let Some(len) = out[start + 1..].find('`') {
                 out.replace_range(start..start + len + 2, "`…`");
             }
@@ -676,6 +679,13 @@ mod tests {
         };
         assert_eq!(Unavailable::from_database_error(&commit), Some(Unavailable::DiskFull));
         assert_eq!(Unavailable::DiskFull.retry_after_secs(), 30);
+    }
+
+    #[test]
+    fn scrub_masks_values_after_a_prefix() {
+        let m = scrub_message("Query deserialize error: unknown variant `ZZSECRET`, expected `new` or `routed`");
+        assert!(!m.contains("ZZSECRET"), "{m}");
+        assert!(m.contains("expected `new`"), "{m}");
     }
 
     #[test]

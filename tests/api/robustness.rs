@@ -122,6 +122,23 @@ async fn control_characters_are_refused_at_the_edge(app: &TestApp) {
 }
 both_backends!(control_characters_are_refused_at_the_edge);
 
+/// A query-string error names the parameter and the rule, never the submitted value.
+async fn query_errors_do_not_echo_the_value(app: &TestApp) {
+    let t = Some(app.admin_token.as_str());
+    for q in [
+        "status=ZZSECRET",
+        "kind=ZZSECRET",
+        "limit=ZZSECRET",
+        "overdue=ZZSECRET",
+        "created_from=ZZSECRET",
+    ] {
+        let r = app.get(&format!("/api/v1/cases?{q}"), t).await;
+        assert_problem(&r, 400, "invalid_query");
+        assert!(!r.body.to_string().contains("ZZSECRET"), "{q}: {}", r.body);
+    }
+}
+both_backends!(query_errors_do_not_echo_the_value);
+
 async fn json_and_dates_are_parsed_strictly(app: &TestApp) {
     let (_, coord) = app.user("coord.strict", "coordinator", Some("SCT")).await;
     let t = Some(coord.as_str());
