@@ -78,6 +78,9 @@ pub struct DatabaseSettings {
     pub sqlite_busy_timeout_ms: u32,
     /// SQLite `synchronous`: FULL (default, survives power loss) or NORMAL.
     pub sqlite_synchronous: String,
+    /// SQLite: writers that may queue for the one write turn (each waits at most
+    /// `pool_timeout_secs`); beyond that a write is refused at once with 503 + Retry-After.
+    pub sqlite_max_queued_writes: usize,
     /// SQLite: seconds between refreshes of the query planner's statistics (`ANALYZE`, also
     /// run at start); 0 = only at start. Ignored on PostgreSQL (autovacuum does it).
     pub sqlite_analyze_interval_secs: u64,

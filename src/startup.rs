@@ -49,6 +49,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Prepared> {
         SqliteOptions {
             busy_timeout_ms: settings.database.sqlite_busy_timeout_ms,
             synchronous: settings.database.sqlite_synchronous.clone(),
+            max_queued_writes: settings.database.sqlite_max_queued_writes,
         },
         settings.database.pool_size,
         Duration::from_secs(settings.database.pool_timeout_secs),

@@ -36,6 +36,40 @@ fn checkout_error(e: &diesel::r2d2::PoolError) -> AppError {
     }
 }
 
+/// SQLite's one write turn, taken in arrival order by a bounded number of waiters, each for a
+/// bounded time: beyond either bound the write is refused with 503 `unavailable` (busy,
+/// `Retry-After: 1`) instead of waiting without end while anonymous traffic piles up.
+struct WriteGate {
+    turn: tokio::sync::Semaphore,
+    queued: std::sync::atomic::AtomicUsize,
+    max_queued: usize,
+    max_wait: Duration,
+}
+
+/// Counts a waiter for as long as it waits.
+struct Queued<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+impl WriteGate {
+    async fn enter(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        let busy = || AppError::Unavailable(Unavailable::Busy);
+        let ahead = self.queued.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        let _queued = Queued(&self.queued);
+        if ahead >= self.max_queued {
+            return Err(busy());
+        }
+        match tokio::time::timeout(self.max_wait, self.turn.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(busy()),
+        }
+    }
+}
+
 /// A pool of connections to one database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -44,7 +78,7 @@ pub struct Db {
     /// SQLite admits one writer at a time. Queueing writers here, in arrival order, keeps them
     /// out of SQLite's busy handler, whose growing sleeps (up to 100 ms each) made the latency
     /// tail under concurrent intake. `None` for PostgreSQL, which takes concurrent writers.
-    write_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+    write_gate: Option<std::sync::Arc<WriteGate>>,
     /// The storage fault the last failed statement reported (disk full, read-only, I/O), until
     /// a write succeeds again; `/readyz` reports it.
     storage_fault: std::sync::Arc<std::sync::Mutex<Option<Unavailable>>>,
@@ -53,6 +87,7 @@ pub struct Db {
 impl Db {
     /// Builds the pool (connections are opened lazily, up to `size`).
     pub fn connect(url: &DbUrl, sqlite: SqliteOptions, size: u32, timeout: Duration) -> anyhow::Result<Db> {
+        let sqlite_max_queued = sqlite.max_queued_writes;
         let manager = connection::Manager::new(url.clone(), sqlite);
         let size = if url.backend() == Backend::Sqlite {
             size.max(2)
@@ -67,7 +102,14 @@ impl Db {
         Ok(Db {
             pool,
             backend: url.backend(),
-            write_gate: (url.backend() == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
+            write_gate: (url.backend() == Backend::Sqlite).then(|| {
+                std::sync::Arc::new(WriteGate {
+                    turn: tokio::sync::Semaphore::new(1),
+                    queued: std::sync::atomic::AtomicUsize::new(0),
+                    max_queued: sqlite_max_queued,
+                    max_wait: timeout,
+                })
+            }),
             storage_fault: Default::default(),
         })
     }
@@ -106,11 +148,7 @@ impl Db {
         T: Send + 'static,
     {
         let _turn = match &self.write_gate {
-            Some(gate) => Some(
-                gate.acquire()
-                    .await
-                    .map_err(|_| AppError::Unavailable(Unavailable::Busy))?,
-            ),
+            Some(gate) => Some(gate.enter().await?),
             None => None,
         };
         let result = self.run(move |conn| portability::write_transaction(conn, f)).await;

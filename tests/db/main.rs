@@ -70,6 +70,7 @@ fn up_down_up(backend: Backend) {
         SqliteOptions {
             busy_timeout_ms: 5000,
             synchronous: "NORMAL".into(),
+            max_queued_writes: 64,
         },
         2,
         std::time::Duration::from_secs(5),
@@ -120,6 +121,7 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
         SqliteOptions {
             busy_timeout_ms: 5000,
             synchronous: "NORMAL".into(),
+            max_queued_writes: 64,
         },
         1,
         std::time::Duration::from_secs(5),
@@ -233,4 +235,64 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
         .execute(&mut conn)
         .unwrap();
     assert_eq!(count(&mut conn, "\"word\""), 3);
+}
+
+/// SQLite's write turn: a bounded number of writers wait, each for a bounded time; the rest are
+/// refused at once with 503 busy. Nothing waits without end.
+#[actix_web::test]
+async fn sqlite_writers_queue_within_bounds() {
+    use hotline::error::{AppError, Unavailable};
+    let Some(tdb) = TestDb::new(Backend::Sqlite) else {
+        return;
+    };
+    let db = Db::connect(
+        &DbUrl::parse(&tdb.url).unwrap(),
+        SqliteOptions {
+            busy_timeout_ms: 5000,
+            synchronous: "NORMAL".into(),
+            max_queued_writes: 2,
+        },
+        4,
+        std::time::Duration::from_millis(800),
+    )
+    .unwrap();
+    let slow = |ms: u64| {
+        let db = db.clone();
+        async move {
+            db.write(move |_conn| {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                Ok(())
+            })
+            .await
+        }
+    };
+    // One writer holds the turn for 2 s; two may wait (and give up after 0.8 s); the others are
+    // refused without waiting.
+    let holder = actix_web::rt::spawn(slow(2000));
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    let timed = |ms: u64| {
+        let write = slow(ms);
+        async move {
+            let start = std::time::Instant::now();
+            (write.await, start.elapsed())
+        }
+    };
+    let others: Vec<_> = (0..5).map(|_| actix_web::rt::spawn(timed(1))).collect();
+    let mut refused_at_once = 0;
+    for o in others {
+        let (r, took) = o.await.unwrap();
+        assert!(matches!(r, Err(AppError::Unavailable(Unavailable::Busy))), "{r:?}");
+        assert!(
+            took < std::time::Duration::from_secs(5),
+            "waiters give up, never wait without end: {took:?}"
+        );
+        // A waiter cannot finish before its 0.8 s timeout (the turn is held for 2 s).
+        if took < std::time::Duration::from_millis(700) {
+            refused_at_once += 1;
+        }
+    }
+    assert_eq!(refused_at_once, 3, "beyond the queue bound writers are refused at once");
+    assert!(holder.await.unwrap().is_ok());
+    // The turn is free again.
+    assert!(slow(1).await.is_ok());
 }
