@@ -74,6 +74,13 @@ async fn a_repeat_complaint_is_linked_and_can_be_merged_keeping_both_histories(a
         b["possible_duplicate_of"], a["id"],
         "same phone and same business name → possible duplicate"
     );
+    // The same consumer and business at another agency: the link is not shown to that agency,
+    // which cannot see the first case (it would disclose that it exists).
+    let (_, q) = app.user("h.dup.qltt", "handler", Some("QLTT")).await;
+    let elsewhere = app.open_case(&q, &second).await;
+    assert!(elsewhere["possible_duplicate_of"].is_null(), "{elsewhere}");
+    let seen_by_q = app.case(&q, elsewhere["id"].as_str().unwrap()).await;
+    assert!(seen_by_q.body["possible_duplicate_of"].is_null());
     let mut other_person = dispute();
     other_person["business"] = json!({"name": "Điện máy Ánh Dương"});
     other_person["consumer"]["phone"] = json!("0987000111");
