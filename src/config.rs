@@ -114,6 +114,9 @@ pub struct ServerSettings {
 pub struct AuthSettings {
     /// Lifetime of a login token, in hours.
     pub session_hours: i64,
+    /// Password checks (argon2, CPU-heavy) running at once; one more login is answered 503 at
+    /// once. They run off the database pool, so a flood of logins never starves other requests.
+    pub max_concurrent_logins: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -19,6 +19,8 @@ pub struct AppState {
     pub business_stopwords: Arc<Vec<String>>,
     /// What time it is for the service (the worker shares it).
     pub clock: Clock,
+    /// Permits for password checks running at once (`auth.max_concurrent_logins`).
+    pub login_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// The service's clock: the system time plus an offset that is zero in production. Every

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::db::users::{self, SessionRow, UserRow};
 use crate::db::{reference, AnyConnection};
 use crate::domain::user::{Role, Staff};
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, Unavailable};
 use crate::state::AppState;
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -178,45 +178,54 @@ pub struct Login {
 }
 
 pub async fn login(state: &AppState, username: String, password: String) -> Result<Login, AppError> {
-    let clock = state.clock.clone();
     let hours = state.settings.auth.session_hours;
+    // A bounded number of password checks at once: more are refused at once (503, retry in a
+    // second) rather than queued behind the CPU.
+    let _slot = state
+        .login_slots
+        .try_acquire()
+        .map_err(|_| AppError::Unavailable(Unavailable::Busy))?;
+    // Read the user and give the connection back before the slow hash.
+    let name = username.trim().to_lowercase();
+    let user = state
+        .db
+        .run(move |conn| Ok(users::find_by_username(conn, &name)?))
+        .await?;
+    // Verify against a fixed hash when the user is unknown or inactive, so timing does not
+    // reveal which usernames exist. argon2 runs on the blocking pool, holding no connection.
+    let hash = match &user {
+        Some(u) if u.active => u.password_hash.clone(),
+        _ => DUMMY_HASH.to_owned(),
+    };
+    let ok = actix_web::web::block(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
+    let user = match (ok, user) {
+        (true, Some(u)) if u.active => u,
+        _ => return Err(AppError::InvalidCredentials),
+    };
+    let token = new_token();
+    let t = state.clock.now();
+    let expires_at = t + TimeDelta::hours(hours);
+    let session = SessionRow {
+        token_hash: token_hash(&token),
+        user_id: user.id.clone(),
+        created_at: t.naive_utc(),
+        expires_at: expires_at.naive_utc(),
+    };
     state
         .db
-        .run(move |conn| {
-            let user = users::find_by_username(conn, &username.trim().to_lowercase())?;
-            // Verify against a fixed hash when the user is unknown, so timing does not reveal
-            // which usernames exist.
-            let ok = match &user {
-                Some(u) if u.active => verify_password(&password, &u.password_hash),
-                _ => {
-                    let _ = verify_password(&password, DUMMY_HASH);
-                    false
-                }
-            };
-            let user = match (ok, user) {
-                (true, Some(u)) => u,
-                _ => return Err(AppError::InvalidCredentials),
-            };
-            let token = new_token();
-            let t = clock.now();
-            let expires_at = t + TimeDelta::hours(hours);
-            users::delete_expired_sessions(conn, t.naive_utc())?;
-            users::insert_session(
-                conn,
-                &SessionRow {
-                    token_hash: token_hash(&token),
-                    user_id: user.id.clone(),
-                    created_at: t.naive_utc(),
-                    expires_at: expires_at.naive_utc(),
-                },
-            )?;
-            Ok(Login {
-                token,
-                expires_at,
-                staff: staff_from_row(user)?,
-            })
+        .write(move |conn| {
+            users::delete_expired_sessions(conn, session.created_at)?;
+            users::insert_session(conn, &session)?;
+            Ok(())
         })
-        .await
+        .await?;
+    Ok(Login {
+        token,
+        expires_at,
+        staff: staff_from_row(user)?,
+    })
 }
 
 const DUMMY_HASH: &str =

@@ -89,3 +89,53 @@ async fn only_admins_manage_users_and_input_is_checked(app: &TestApp) {
     assert_eq!(list.body.as_array().unwrap().len(), 2);
 }
 both_backends!(only_admins_manage_users_and_input_is_checked);
+
+/// Password checks run off the database pool and at most `auth.max_concurrent_logins` at once:
+/// a burst of logins gets 200 or a fast 503 with `Retry-After`, never 500, and signed-in users
+/// are served meanwhile.
+async fn a_login_burst_is_bounded_and_does_not_starve_others(backend: crate::common::Backend) {
+    let Some(app) = crate::helpers::spawn_app_with(backend, |s| s.auth.max_concurrent_logins = 1).await else {
+        return;
+    };
+    app.user("burst.user", "operator", Some("SCT")).await;
+    let body = json!({"username": "burst.user", "password": crate::helpers::PASSWORD});
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/auth/login");
+        let body = body.clone();
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut r = client.post(url).send_json(&body).await.unwrap();
+            let retry = r.headers().get("retry-after").is_some();
+            let v: serde_json::Value = r.json().await.unwrap_or_default();
+            (r.status().as_u16(), retry, v)
+        }));
+    }
+    let me = app.get("/api/v1/me", Some(&app.admin_token)).await;
+    assert_eq!(me.status, 200, "a signed-in user is served during the burst");
+    let (mut ok, mut busy) = (0, 0);
+    for t in tasks {
+        let (status, retry, v) = t.await.unwrap();
+        match status {
+            200 => ok += 1,
+            503 => {
+                assert!(retry, "503 without Retry-After");
+                assert_eq!(v["code"], "unavailable");
+                busy += 1;
+            }
+            other => panic!("a login answered {other}: {v}"),
+        }
+    }
+    assert!(ok >= 1, "some logins succeed ({ok} ok, {busy} busy)");
+    assert!(!app.login("burst.user", crate::helpers::PASSWORD).await.is_empty());
+}
+
+#[actix_web::test]
+async fn a_login_burst_is_bounded_sqlite() {
+    a_login_burst_is_bounded_and_does_not_starve_others(crate::common::Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_login_burst_is_bounded_postgres() {
+    a_login_burst_is_bounded_and_does_not_starve_others(crate::common::Backend::Postgres).await;
+}
