@@ -88,6 +88,22 @@ pub fn user_for_session(
         .optional()
 }
 
+pub fn set_password(conn: &mut AnyConnection, user_id: &str, password_hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)
+}
+
+/// Ends every session of a user but the one with `keep_token_hash`.
+pub fn delete_sessions_except(conn: &mut AnyConnection, user_id: &str, keep_token_hash: &str) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::token_hash.ne(keep_token_hash)),
+    )
+    .execute(conn)
+}
+
 pub fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(token_hash)).execute(conn)
 }

@@ -3,7 +3,7 @@
 use actix_web::web::Data;
 use actix_web::{HttpResponse, Responder};
 
-use super::dto::{CreateUserDto, LoginDto, LoginResponse, MeResponse};
+use super::dto::{CreateUserDto, LoginDto, LoginResponse, MeResponse, PasswordChangeDto};
 use super::extractors::{CurrentUser, JsonBody};
 use crate::error::{AppError, Problem};
 use crate::service::auth::{self, NewUser};
@@ -23,6 +23,19 @@ pub async fn login(state: Data<AppState>, body: JsonBody<LoginDto>) -> Result<im
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204)))]
 pub async fn logout(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
     auth::logout(&state, user.token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChangeDto,
+    responses((status = 204, description = "changed; every other session of the user has ended"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn change_password(
+    state: Data<AppState>,
+    user: CurrentUser,
+    body: JsonBody<PasswordChangeDto>,
+) -> Result<impl Responder, AppError> {
+    let b = body.value;
+    auth::change_password(&state, &user.staff, &user.token, b.current_password, b.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -167,6 +167,14 @@ pub struct LoginDto {
     pub password: String,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeDto {
+    pub current_password: String,
+    /// 10–256 characters, not containing the username, not a common password.
+    pub new_password: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
     pub token: String,

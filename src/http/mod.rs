@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             web::scope("/api/v1")
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/auth/logout", web::post().to(auth::logout))
+                .route("/auth/password", web::post().to(auth::change_password))
                 .route("/me", web::get().to(auth::me))
                 .route("/admin/users", web::post().to(auth::create_user))
                 .route("/admin/users", web::get().to(auth::list_users))

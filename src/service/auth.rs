@@ -103,13 +103,7 @@ impl NewUser {
         if role.needs_agency() && agency.is_none() {
             return Err(AppError::required("agency"));
         }
-        if password.chars().count() < 10 || password.len() > 256 {
-            return Err(AppError::invalid(
-                "password",
-                "a password has 10 to 256 characters",
-                "mật khẩu dài từ 10 đến 256 ký tự",
-            ));
-        }
+        check_password_policy("password", password, &username)?;
         let display_name =
             crate::domain::values::opt_text("display_name", display_name, 200)?.unwrap_or_else(|| username.clone());
         Ok(NewUser {
@@ -121,6 +115,97 @@ impl NewUser {
             email: None,
         })
     }
+}
+
+/// Passwords refused whatever their length (config/common-passwords.txt, built in).
+const COMMON_PASSWORDS: &str = include_str!("../../config/common-passwords.txt");
+
+/// A password has 10 to 256 characters, does not contain the username and is not a common one.
+pub fn check_password_policy(field: &str, password: &str, username: &str) -> Result<(), AppError> {
+    if password.chars().count() < 10 || password.len() > 256 {
+        return Err(AppError::invalid(
+            field,
+            "a password has 10 to 256 characters",
+            "mật khẩu dài từ 10 đến 256 ký tự",
+        ));
+    }
+    let lower = password.trim().to_lowercase();
+    if !username.is_empty() && lower.contains(&username.to_lowercase()) {
+        return Err(AppError::invalid(
+            field,
+            "the password may not contain the username",
+            "mật khẩu không được chứa tên đăng nhập",
+        ));
+    }
+    let common = COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|c| c == lower);
+    if common {
+        return Err(AppError::invalid(
+            field,
+            "this password is too common",
+            "mật khẩu này quá phổ biến, dễ bị đoán",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a password against a stored hash on the blocking pool (argon2 is CPU-heavy), at most
+/// `auth.max_concurrent_logins` at once; more are refused at once (503).
+async fn verify_off_pool(state: &AppState, password: String, hash: String) -> Result<bool, AppError> {
+    let _slot = state
+        .login_slots
+        .try_acquire()
+        .map_err(|_| AppError::Unavailable(Unavailable::Busy))?;
+    actix_web::web::block(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))
+}
+
+/// Changes the caller's own password after checking the current one; every other session of
+/// the user ends (the one making the change stays).
+pub async fn change_password(
+    state: &AppState,
+    staff: &Staff,
+    token: &str,
+    current: String,
+    new: String,
+) -> Result<(), AppError> {
+    let id = staff.id.clone();
+    let user = state
+        .db
+        .run(move |conn| users::find_by_id(conn, &id)?.ok_or(AppError::Unauthenticated))
+        .await?;
+    if !verify_off_pool(state, current, user.password_hash.clone()).await? {
+        return Err(AppError::invalid(
+            "current_password",
+            "the current password is wrong",
+            "mật khẩu hiện tại không đúng",
+        ));
+    }
+    check_password_policy("new_password", &new, &user.username)?;
+    if verify_off_pool(state, new.clone(), user.password_hash).await? {
+        return Err(AppError::invalid(
+            "new_password",
+            "the new password is the current one",
+            "mật khẩu mới trùng mật khẩu hiện tại",
+        ));
+    }
+    let hash = actix_web::web::block(move || hash_password(&new))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))??;
+    let keep = token_hash(token);
+    let id = user.id;
+    state
+        .db
+        .write(move |conn| {
+            users::set_password(conn, &id, &hash)?;
+            users::delete_sessions_except(conn, &id, &keep)?;
+            Ok(())
+        })
+        .await
 }
 
 /// Creates the account (sync: used by the API, the CLI and bootstrap inside their own transaction).
@@ -179,12 +264,6 @@ pub struct Login {
 
 pub async fn login(state: &AppState, username: String, password: String) -> Result<Login, AppError> {
     let hours = state.settings.auth.session_hours;
-    // A bounded number of password checks at once: more are refused at once (503, retry in a
-    // second) rather than queued behind the CPU.
-    let _slot = state
-        .login_slots
-        .try_acquire()
-        .map_err(|_| AppError::Unavailable(Unavailable::Busy))?;
     // Read the user and give the connection back before the slow hash.
     let name = username.trim().to_lowercase();
     let user = state
@@ -197,9 +276,7 @@ pub async fn login(state: &AppState, username: String, password: String) -> Resu
         Some(u) if u.active => u.password_hash.clone(),
         _ => DUMMY_HASH.to_owned(),
     };
-    let ok = actix_web::web::block(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
+    let ok = verify_off_pool(state, password, hash).await?;
     let user = match (ok, user) {
         (true, Some(u)) if u.active => u,
         _ => return Err(AppError::InvalidCredentials),

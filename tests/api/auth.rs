@@ -139,3 +139,54 @@ async fn a_login_burst_is_bounded_sqlite() {
 async fn a_login_burst_is_bounded_postgres() {
     a_login_burst_is_bounded_and_does_not_starve_others(crate::common::Backend::Postgres).await;
 }
+
+/// A user changes their own password: the current one is checked, the policy applies, and
+/// every other session ends while the one making the change stays.
+async fn a_password_change_checks_the_policy_and_ends_other_sessions(app: &TestApp) {
+    let (_, token) = app.user("doi.matkhau", "handler", Some("SCT")).await;
+    let other = app.login("doi.matkhau", PASSWORD).await;
+    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    for (body, field) in [
+        (change("wrong password!", "Một-mật-khẩu-mới-2026"), "current_password"),
+        (change(PASSWORD, "short"), "new_password"),
+        (change(PASSWORD, "xx-doi.matkhau-xx"), "new_password"),
+        (change(PASSWORD, "MatKhau12345"), "new_password"),
+        (change(PASSWORD, PASSWORD), "new_password"),
+    ] {
+        let r = app.post("/api/v1/auth/password", Some(&token), &body).await;
+        assert_problem(&r, 422, "invalid_field");
+        assert_eq!(r.body["field"], field, "{body}: {}", r.body);
+        assert!(!r.body.to_string().contains("doi.matkhau-xx"), "no echo: {}", r.body);
+    }
+    assert_eq!(
+        app.get("/api/v1/me", Some(&other)).await.status,
+        200,
+        "nothing changed yet"
+    );
+    let r = app
+        .post(
+            "/api/v1/auth/password",
+            Some(&token),
+            &change(PASSWORD, "Một-mật-khẩu-mới-2026"),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        200,
+        "this session stays"
+    );
+    assert_problem(&app.get("/api/v1/me", Some(&other)).await, 401, "unauthenticated");
+    let old = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "doi.matkhau", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(&old, 401, "invalid_credentials");
+    assert!(!app.login("doi.matkhau", "Một-mật-khẩu-mới-2026").await.is_empty());
+    let anonymous = app.post("/api/v1/auth/password", None, &change(PASSWORD, "x")).await;
+    assert_problem(&anonymous, 401, "unauthenticated");
+}
+both_backends!(a_password_change_checks_the_policy_and_ends_other_sessions);
