@@ -47,13 +47,14 @@ pub enum ErrorCode {
     ConsentRequired,
     IdempotencyKeyReused,
     InvalidCharacters,
+    LastAdmin,
     RequestTimeout,
     Unavailable,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -80,6 +81,7 @@ impl ErrorCode {
         ErrorCode::ConsentRequired,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::InvalidCharacters,
+        ErrorCode::LastAdmin,
         ErrorCode::RequestTimeout,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
@@ -113,6 +115,7 @@ impl ErrorCode {
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::InvalidCharacters => "invalid_characters",
+            ErrorCode::LastAdmin => "last_admin",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",

@@ -20,6 +20,25 @@ pub struct UserRow {
     pub email: Option<String>,
 }
 
+/// What an administrator changes in an account (`None`: unchanged).
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChangeset {
+    pub active: Option<bool>,
+    pub role: Option<String>,
+    pub agency_code: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+}
+
+pub fn update_user(conn: &mut AnyConnection, id: &str, ch: &UserChangeset) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set(ch).execute(conn)
+}
+
+/// Ends every session of a user.
+pub fn delete_sessions_of(conn: &mut AnyConnection, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {

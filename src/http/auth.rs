@@ -3,7 +3,7 @@
 use actix_web::web::Data;
 use actix_web::{HttpResponse, Responder};
 
-use super::dto::{CreateUserDto, LoginDto, LoginResponse, MeResponse, PasswordChangeDto};
+use super::dto::{CreateUserDto, LoginDto, LoginResponse, MeResponse, PasswordChangeDto, UpdateUserDto};
 use super::extractors::{CurrentUser, JsonBody};
 use crate::error::{AppError, Problem};
 use crate::service::auth::{self, NewUser};
@@ -63,6 +63,29 @@ pub async fn create_user(
     .with_email(b.email.as_deref())?;
     let staff = auth::create_user(&state, new).await?;
     Ok(HttpResponse::Created().json(MeResponse::from(staff)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = UpdateUserDto,
+    responses((status = 200, body = MeResponse),
+        (status = 409, body = Problem, description = "last_admin", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_user(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: actix_web::web::Path<String>,
+    body: JsonBody<UpdateUserDto>,
+) -> Result<impl Responder, AppError> {
+    crate::service::require_admin(&user.actor())?;
+    let b = body.value;
+    let change = auth::UserChange {
+        active: b.active,
+        role: b.role,
+        agency: b.agency,
+        email: b.email,
+    };
+    let staff = auth::update_user(&state, id.into_inner(), change).await?;
+    Ok(HttpResponse::Ok().json(MeResponse::from(staff)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<MeResponse>)))]

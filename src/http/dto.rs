@@ -214,6 +214,19 @@ pub struct CreateUserDto {
     pub email: Option<String>,
 }
 
+/// Fields an administrator may change; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserDto {
+    /// `false` ends the user's sessions at once.
+    pub active: Option<bool>,
+    pub role: Option<String>,
+    /// `""` removes the agency (only for roles without one).
+    pub agency: Option<String>,
+    /// `""` removes the address.
+    pub email: Option<String>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCallDto {

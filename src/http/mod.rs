@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/me", web::get().to(auth::me))
                 .route("/admin/users", web::post().to(auth::create_user))
                 .route("/admin/users", web::get().to(auth::list_users))
+                .route("/admin/users/{id}", web::patch().to(auth::update_user))
                 .route("/agencies", web::get().to(health::agencies))
                 .route("/categories", web::get().to(health::categories))
                 .route("/classify", web::post().to(public::classify))

@@ -30,7 +30,7 @@ use super::{actions, admin, auth, calendar, calls, cases, evidence, health, publ
 #[openapi(
     info(title = "hotline", description = "Provincial consumer-protection hotline and complaint case service. Errors are application/problem+json with a stable `code` (docs/api.md)."),
     paths(
-        auth::login, auth::logout, auth::change_password, auth::me, auth::create_user, auth::list_users,
+        auth::login, auth::logout, auth::change_password, auth::me, auth::create_user, auth::list_users, auth::update_user,
         cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines,
         admin::outbox, admin::retry,
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,

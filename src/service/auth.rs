@@ -329,6 +329,77 @@ pub async fn logout(state: &AppState, token: String) -> Result<(), AppError> {
         .await
 }
 
+/// An administrator's change to an account, already read from the request.
+#[derive(Debug, Default)]
+pub struct UserChange {
+    pub active: Option<bool>,
+    pub role: Option<String>,
+    /// `Some("")` removes the agency.
+    pub agency: Option<String>,
+    /// `Some("")` removes the address.
+    pub email: Option<String>,
+}
+
+/// Changes an account. A deactivated user's sessions end at once (its tokens answer 401);
+/// the last active administrator cannot be deactivated or demoted.
+pub async fn update_user(state: &AppState, id: String, c: UserChange) -> Result<Staff, AppError> {
+    let role = match c.role.as_deref() {
+        Some(r) => {
+            Some(Role::parse(r).ok_or_else(|| AppError::invalid("role", "unknown role", "vai trò không hợp lệ"))?)
+        }
+        None => None,
+    };
+    let email = match c.email.as_deref().map(str::trim) {
+        Some("") => Some(None),
+        Some(e) => Some(Some(
+            crate::domain::values::Email::parse("email", e)?.as_ref().to_owned(),
+        )),
+        None => None,
+    };
+    let agency = c.agency.map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty()));
+    state
+        .db
+        .write(move |conn| {
+            let user = users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
+            let new_role = role.unwrap_or(Role::parse(&user.role).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("stored data is invalid: role of user {}", user.id))
+            })?);
+            let new_agency = agency.clone().unwrap_or(user.agency_code.clone());
+            if new_role.needs_agency() && new_agency.is_none() {
+                return Err(AppError::required("agency"));
+            }
+            if let Some(a) = &new_agency {
+                if !reference::agency_exists(conn, a)? {
+                    return Err(AppError::invalid(
+                        "agency",
+                        "unknown agency code",
+                        "mã cơ quan không tồn tại",
+                    ));
+                }
+            }
+            let ch = users::UserChangeset {
+                active: c.active,
+                role: role.map(|r| r.as_str().to_owned()),
+                agency_code: agency,
+                email,
+            };
+            users::update_user(conn, &id, &ch)?;
+            if !users::any_admin(conn)? {
+                return Err(AppError::Conflict {
+                    code: ErrorCode::LastAdmin,
+                    en: "at least one active administrator must remain".into(),
+                    vi: "phải còn ít nhất một quản trị viên đang hoạt động".into(),
+                });
+            }
+            if c.active == Some(false) {
+                users::delete_sessions_of(conn, &id)?;
+            }
+            let row = users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
+            staff_from_row(row)
+        })
+        .await
+}
+
 pub async fn list_users(state: &AppState) -> Result<Vec<Staff>, AppError> {
     state
         .db

@@ -190,3 +190,77 @@ async fn a_password_change_checks_the_policy_and_ends_other_sessions(app: &TestA
     assert_problem(&anonymous, 401, "unauthenticated");
 }
 both_backends!(a_password_change_checks_the_policy_and_ends_other_sessions);
+
+/// An administrator deactivates, reactivates and changes an account; a deactivated user's
+/// token answers 401 at once; the last active administrator stays.
+async fn an_admin_deactivates_and_changes_accounts(app: &TestApp) {
+    let (id, token) = app.user("nghi.viec", "handler", Some("SCT")).await;
+    let patch = |id: &str, body: serde_json::Value, token: &str| {
+        app.client
+            .patch(app.url(&format!("/api/v1/admin/users/{id}")))
+            .bearer_auth(token)
+            .send_json(&body)
+    };
+    async fn read(
+        r: awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+        >,
+    ) -> (u16, serde_json::Value) {
+        let mut r = r;
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or_default())
+    }
+    let (s, _) = read(patch(&id, json!({"active": false}), &token).await.unwrap()).await;
+    assert_eq!(s, 403, "only administrators change accounts");
+    let (s, b) = read(patch(&id, json!({"active": false}), &app.admin_token).await.unwrap()).await;
+    assert_eq!(s, 200, "{b}");
+    assert_problem(&app.get("/api/v1/me", Some(&token)).await, 401, "unauthenticated");
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "nghi.viec", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(&login, 401, "invalid_credentials");
+    let (s, b) = read(
+        patch(
+            &id,
+            json!({"active": true, "role": "supervisor", "email": "nghi.viec@example.gov.vn"}),
+            &app.admin_token,
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["role"], "supervisor");
+    let token = app.login("nghi.viec", PASSWORD).await;
+    assert_eq!(app.get("/api/v1/me", Some(&token)).await.body["role"], "supervisor");
+    for (body, code) in [
+        (json!({"role": "emperor"}), "invalid_field"),
+        (json!({"agency": "NOPE"}), "invalid_field"),
+        (json!({"agency": ""}), "required"),
+        (json!({"email": "not an address"}), "invalid_field"),
+        (json!({"password": "x"}), "unknown_field"),
+    ] {
+        let (s, b) = read(patch(&id, body.clone(), &app.admin_token).await.unwrap()).await;
+        assert_eq!((s, b["code"].as_str().unwrap()), (422, code), "{body}: {b}");
+    }
+    let (s, _) = read(
+        patch("no-such-user", json!({"active": false}), &app.admin_token)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    // The bootstrap administrator is the only one: it cannot be deactivated or demoted.
+    let me = app.get("/api/v1/me", Some(&app.admin_token)).await;
+    let admin_id = me.body["id"].as_str().unwrap().to_owned();
+    for body in [json!({"active": false}), json!({"role": "handler", "agency": "SCT"})] {
+        let (s, b) = read(patch(&admin_id, body, &app.admin_token).await.unwrap()).await;
+        assert_eq!((s, b["code"].as_str().unwrap()), (409, "last_admin"), "{b}");
+    }
+    assert_eq!(app.get("/api/v1/me", Some(&app.admin_token)).await.status, 200);
+}
+both_backends!(an_admin_deactivates_and_changes_accounts);
