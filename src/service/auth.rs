@@ -383,7 +383,11 @@ pub async fn update_user(state: &AppState, id: String, c: UserChange) -> Result<
                 agency_code: agency,
                 email,
             };
-            users::update_user(conn, &id, &ch)?;
+            let changes_something =
+                ch.active.is_some() || ch.role.is_some() || ch.agency_code.is_some() || ch.email.is_some();
+            if changes_something {
+                users::update_user(conn, &id, &ch)?;
+            }
             if !users::any_admin(conn)? {
                 return Err(AppError::Conflict {
                     code: ErrorCode::LastAdmin,

@@ -247,6 +247,12 @@ async fn an_admin_deactivates_and_changes_accounts(app: &TestApp) {
         let (s, b) = read(patch(&id, body.clone(), &app.admin_token).await.unwrap()).await;
         assert_eq!((s, b["code"].as_str().unwrap()), (422, code), "{body}: {b}");
     }
+    let (s, b) = read(patch(&id, json!({}), &app.admin_token).await.unwrap()).await;
+    assert_eq!(
+        (s, b["role"].as_str()),
+        (200, Some("supervisor")),
+        "an empty change changes nothing: {b}"
+    );
     let (s, _) = read(
         patch("no-such-user", json!({"active": false}), &app.admin_token)
             .await
