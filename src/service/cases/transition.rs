@@ -64,9 +64,19 @@ fn check_references(
                     "hồ sơ không thể trùng với chính nó",
                 ));
             }
-            case_db::find_visible(conn, of_case_id, &scope_of(actor))?
-                .map(|_| ())
-                .ok_or_else(|| AppError::invalid("of_case_id", "no such case", "không có hồ sơ này"))
+            let original = case_db::find_visible(conn, of_case_id, &scope_of(actor))?
+                .ok_or_else(|| AppError::invalid("of_case_id", "no such case", "không có hồ sơ này"))?;
+            // Merging writes an event into the original: only into a case the caller's agency
+            // handles, not one it may merely read (e.g. after transferring it away).
+            let own = matches!(actor, Actor::Staff(s) if s.agency.is_some() && s.agency == original.current_agency);
+            if !own {
+                return Err(AppError::invalid(
+                    "of_case_id",
+                    "the original must be a case your agency handles",
+                    "hồ sơ gốc phải là hồ sơ do cơ quan của bạn đang xử lý",
+                ));
+            }
+            Ok(())
         }
         // Law 19/2023 Art 54(2): a dispute that harms many consumers is not negotiated; it goes
         // to the enforcement agency as a violation report.
