@@ -101,7 +101,7 @@ impl Job for Digest {
     }
 }
 
-/// Adds a typed job inside the caller's transaction (see [`enqueue`]).
+/// Adds a typed job inside the caller's transaction (see [`insert_job`]).
 fn enqueue_job<J: Job>(
     conn: &mut AnyConnection,
     job: &J,
@@ -110,16 +110,16 @@ fn enqueue_job<J: Job>(
     dedupe_key: Option<String>,
     max_attempts: i32,
 ) -> Result<bool, AppError> {
-    let payload = serde_json::to_value(job).map_err(|e| AppError::Internal(e.into()))?;
-    enqueue(conn, J::NAME, &payload, at, run_at, dedupe_key, max_attempts)
+    let payload = serde_json::to_string(job).map_err(|e| AppError::Internal(e.into()))?;
+    insert_job(conn, J::NAME, payload, at, run_at, dedupe_key, max_attempts)
 }
 
-/// Adds a job inside the caller's transaction. With a dedupe key, does nothing if a job with
-/// that key exists.
-fn enqueue(
+/// Adds a job with its serialized payload inside the caller's transaction. With a dedupe key,
+/// does nothing if a job with that key exists.
+fn insert_job(
     conn: &mut AnyConnection,
     kind: &str,
-    payload: &serde_json::Value,
+    payload: String,
     at: NaiveDateTime,
     run_at: NaiveDateTime,
     dedupe_key: Option<String>,
@@ -136,7 +136,7 @@ fn enqueue(
             id: uuid::Uuid::now_v7().to_string(),
             kind: kind.into(),
             dedupe_key,
-            payload: payload.to_string(),
+            payload,
             run_at,
             attempts: 0,
             max_attempts,
@@ -161,9 +161,7 @@ pub fn enqueue_email(
     max_attempts: i32,
 ) -> Result<(), AppError> {
     let msg = OutgoingEmail::from_template(to, kind, vars).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let t = at.naive_utc();
-    enqueue_job(conn, &SendEmail(msg), t, t, None, max_attempts)?;
-    Ok(())
+    enqueue_message(conn, &msg, at, max_attempts)
 }
 
 /// Puts a ready message (e.g. with attachments) in the outbox.
@@ -173,8 +171,11 @@ pub fn enqueue_message(
     at: DateTime<Utc>,
     max_attempts: i32,
 ) -> Result<(), AppError> {
+    // The payload of a `SendEmail` job is the message itself (`#[serde(transparent)]`), so the
+    // message is serialized as it is, without copying it into the job type.
+    let payload = serde_json::to_string(msg).map_err(|e| AppError::Internal(e.into()))?;
     let t = at.naive_utc();
-    enqueue_job(conn, &SendEmail(msg.clone()), t, t, None, max_attempts)?;
+    insert_job(conn, SendEmail::NAME, payload, t, t, None, max_attempts)?;
     Ok(())
 }
 
