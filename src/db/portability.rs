@@ -96,10 +96,7 @@ pub fn write_probe(conn: &mut AnyConnection, unix_secs: i64) -> Result<(), Diese
         "INSERT INTO health_probe (id, checked_at) VALUES (1, {unix_secs}) \
          ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"
     );
-    match conn {
-        AnyConnection::Sqlite(c) => diesel::sql_query(sql).execute(c).map(drop),
-        AnyConnection::Postgresql(c) => diesel::sql_query(sql).execute(c).map(drop),
-    }
+    diesel::sql_query(sql).execute(conn).map(drop)
 }
 
 /// How a list finds the cases indexed under every search term (see `domain::search`): whole

@@ -61,25 +61,29 @@ fn no_backend_match_outside_portability() {
     }
 }
 
+/// A pool on the test database: `size` connections, SQLite writers queued up to `max_queued`,
+/// `timeout` for a connection (and for the SQLite write turn).
+fn connect(tdb: &TestDb, size: u32, max_queued: usize, timeout: std::time::Duration) -> Db {
+    let sqlite = SqliteOptions {
+        busy_timeout_ms: 5000,
+        synchronous: "NORMAL".into(),
+        max_queued_writes: max_queued,
+    };
+    Db::connect(&DbUrl::parse(&tdb.url).unwrap(), sqlite, size, timeout).unwrap()
+}
+
 fn up_down_up(backend: Backend) {
     let Some(tdb) = TestDb::new(backend) else {
         return;
     };
-    let db = Db::connect(
-        &DbUrl::parse(&tdb.url).unwrap(),
-        SqliteOptions {
-            busy_timeout_ms: 5000,
-            synchronous: "NORMAL".into(),
-            max_queued_writes: 64,
-        },
-        2,
-        std::time::Duration::from_secs(5),
-    )
-    .unwrap();
+    let db = connect(&tdb, 2, 64, std::time::Duration::from_secs(5));
     let mut conn = db.get_blocking().unwrap();
     let first = portability::run_migrations(&mut conn).unwrap();
     assert!(!first.is_empty());
     assert!(portability::pending_migrations(&mut conn).unwrap().is_empty());
+    // The readiness write probe inserts its row, then rewrites it, on either backend.
+    portability::write_probe(&mut conn, 1).unwrap();
+    portability::write_probe(&mut conn, 2).unwrap();
     let reverted = portability::revert_all_migrations(&mut conn).unwrap();
     assert_eq!(reverted.len(), first.len());
     assert_eq!(portability::pending_migrations(&mut conn).unwrap().len(), first.len());
@@ -116,17 +120,7 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
     let Some(tdb) = TestDb::new(Backend::Sqlite) else {
         return;
     };
-    let db = Db::connect(
-        &DbUrl::parse(&tdb.url).unwrap(),
-        SqliteOptions {
-            busy_timeout_ms: 5000,
-            synchronous: "NORMAL".into(),
-            max_queued_writes: 64,
-        },
-        1,
-        std::time::Duration::from_secs(5),
-    )
-    .unwrap();
+    let db = connect(&tdb, 1, 64, std::time::Duration::from_secs(5));
     let mut conn = db.get_blocking().unwrap();
     portability::run_migrations(&mut conn).unwrap();
     // No reference data here (categories, channels): only the keys matter.
@@ -245,17 +239,7 @@ async fn sqlite_writers_queue_within_bounds() {
     let Some(tdb) = TestDb::new(Backend::Sqlite) else {
         return;
     };
-    let db = Db::connect(
-        &DbUrl::parse(&tdb.url).unwrap(),
-        SqliteOptions {
-            busy_timeout_ms: 5000,
-            synchronous: "NORMAL".into(),
-            max_queued_writes: 2,
-        },
-        4,
-        std::time::Duration::from_millis(800),
-    )
-    .unwrap();
+    let db = connect(&tdb, 4, 2, std::time::Duration::from_millis(800));
     let slow = |ms: u64| {
         let db = db.clone();
         async move {
