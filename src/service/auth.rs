@@ -152,16 +152,24 @@ pub fn check_password_policy(field: &str, password: &str, username: &str) -> Res
     Ok(())
 }
 
-/// Checks a password against a stored hash on the blocking pool (argon2 is CPU-heavy), at most
-/// `auth.max_concurrent_logins` at once; more are refused at once (503).
-async fn verify_off_pool(state: &AppState, password: String, hash: String) -> Result<bool, AppError> {
+/// Runs password work (argon2: CPU-heavy) on the blocking pool, holding no database connection,
+/// at most `auth.max_concurrent_logins` at once; more is refused at once (503).
+async fn argon2_off_pool<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
     let _slot = state
         .login_slots
         .try_acquire()
         .map_err(|_| AppError::Unavailable(Unavailable::Busy))?;
-    actix_web::web::block(move || verify_password(&password, &hash))
+    actix_web::web::block(work)
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password work failed: {e}")))
+}
+
+/// Checks a password against a stored hash (see [`argon2_off_pool`]).
+async fn verify_off_pool(state: &AppState, password: String, hash: String) -> Result<bool, AppError> {
+    argon2_off_pool(state, move || verify_password(&password, &hash)).await
 }
 
 /// Changes the caller's own password after checking the current one; every other session of
@@ -193,9 +201,7 @@ pub async fn change_password(
             "mật khẩu mới trùng mật khẩu hiện tại",
         ));
     }
-    let hash = actix_web::web::block(move || hash_password(&new))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))??;
+    let hash = argon2_off_pool(state, move || hash_password(&new)).await??;
     let keep = token_hash(token);
     let id = user.id;
     state
