@@ -484,32 +484,16 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
     assert_eq!(old.status, 200);
     assert!(old.body["allowed_actions"].as_array().unwrap().is_empty());
     // Nor can it merge one of its cases into it (that would write into HOI's history).
-    let events_before = app
-        .get(
-            &format!("/api/v1/cases/{}/events", c["id"].as_str().unwrap()),
-            Some(&hoi),
-        )
-        .await
-        .body
-        .as_array()
-        .unwrap()
-        .len();
+    let events_path = format!("/api/v1/cases/{}/events", c["id"].as_str().unwrap());
+    let history_len = || async { app.get(&events_path, Some(&hoi)).await.body.as_array().unwrap().len() };
+    let events_before = history_len().await;
     let mine = app.open_case(&sct, &dispute()).await;
     let r = app
         .act(&sct, &mine, "mark_duplicate", json!({"of_case_id": c["id"]}))
         .await;
     assert_problem(&r, 422, "invalid_field");
     assert_eq!(r.body["field"], "of_case_id");
-    let events_after = app
-        .get(
-            &format!("/api/v1/cases/{}/events", c["id"].as_str().unwrap()),
-            Some(&hoi),
-        )
-        .await
-        .body
-        .as_array()
-        .unwrap()
-        .len();
+    let events_after = history_len().await;
     assert_eq!(events_before, events_after);
 }
 both_backends!(a_transfer_is_accepted_or_declined_by_the_target_agency);
