@@ -57,12 +57,11 @@ fn code_word(chunk: &str) -> Option<String> {
     let ok = (1..=6).contains(&letters)
         && rest.len() == 12
         && year.is_some_and(|y| (2000..=2999).contains(&y))
-        && rest[4..].bytes().all(|b| CODE_SYMBOLS.contains(&b));
+        && rest[4..]
+            .bytes()
+            .all(|b| super::values::CODE_ALPHABET.contains(&b.to_ascii_uppercase()));
     ok.then_some(c)
 }
-
-/// The symbols of a code's random part, lower case (see `values::new_tracking_code`).
-const CODE_SYMBOLS: &[u8] = b"23456789abcdefghjkmnpqrstvwxyz";
 
 /// Tracking codes written in `text` (as whitespace-separated chunks), one word each.
 fn codes_in(text: &str) -> impl Iterator<Item = String> + '_ {

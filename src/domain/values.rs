@@ -148,7 +148,7 @@ pub fn opt_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<Str
 }
 
 /// Characters of tracking codes: no 0/O, 1/I/L or U, so a code read out on the phone is unambiguous.
-const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// A new unguessable tracking code, e.g. `KN-2026-7QF3-XK2M` (8 random symbols ≈ 39 bits; the
 /// status page also requires the last four digits of the phone).
