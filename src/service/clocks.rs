@@ -94,13 +94,7 @@ pub fn load_calendar(conn: &mut AnyConnection) -> Result<Calendar, AppError> {
 /// Pause intervals `(after, through]` as stored. Unreadable pauses are an error, never "no
 /// pauses": reading them as empty would silently move a legal deadline.
 fn pauses_of(c: &ClockRow) -> Result<Vec<(NaiveDate, NaiveDate)>, AppError> {
-    serde_json::from_str(&c.pauses).map_err(|_| {
-        AppError::Internal(anyhow::anyhow!(
-            "stored data is invalid: clock {} of case {} has unreadable pauses",
-            c.id,
-            c.case_id
-        ))
-    })
+    serde_json::from_str(&c.pauses).map_err(|_| super::views::corrupt(&format!("pauses of clock {}", c.id), &c.case_id))
 }
 
 fn paused_on(c: &ClockRow, pauses: &[(NaiveDate, NaiveDate)], d: NaiveDate, today: NaiveDate) -> bool {
