@@ -312,6 +312,16 @@ impl AppError {
         }
     }
 
+    /// Shorthand for a 400 `invalid_query` on one query parameter.
+    pub fn bad_query(param: &str, en: impl Into<String>, vi: impl Into<String>) -> AppError {
+        AppError::BadRequest {
+            code: ErrorCode::InvalidQuery,
+            field: Some(param.to_owned()),
+            en: en.into(),
+            vi: vi.into(),
+        }
+    }
+
     /// Shorthand for a missing required field.
     pub fn required(field: impl Into<String>) -> AppError {
         AppError::Validation {

@@ -12,7 +12,7 @@ use super::extractors::{CurrentUser, JsonBody, OptionalJsonBody};
 use crate::domain::case::{ActionName, Status};
 use crate::domain::search::query_terms;
 use crate::domain::Kind;
-use crate::error::{AppError, ErrorCode, Problem};
+use crate::error::{AppError, Problem};
 use crate::service::cases::{self, ListFilter, ListQuery, Sort};
 use crate::service::events::Verification;
 use crate::service::views::{CaseDetail, CasePage, EventView};
@@ -90,41 +90,37 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
         None | Some("created") => Sort::CreatedDesc,
         Some("due") => Sort::DueAsc,
         Some(_) => {
-            return Err(AppError::BadRequest {
-                code: ErrorCode::InvalidQuery,
-                field: Some("sort".into()),
-                en: "sort is 'created' or 'due'".into(),
-                vi: "sort chỉ nhận 'created' hoặc 'due'".into(),
-            })
+            return Err(AppError::bad_query(
+                "sort",
+                "sort is 'created' or 'due'",
+                "sort chỉ nhận 'created' hoặc 'due'",
+            ))
         }
     };
     let limit = p.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(AppError::BadRequest {
-            code: ErrorCode::InvalidQuery,
-            field: Some("limit".into()),
-            en: "limit is between 1 and 200".into(),
-            vi: "limit từ 1 đến 200".into(),
-        });
+        return Err(AppError::bad_query(
+            "limit",
+            "limit is between 1 and 200",
+            "limit từ 1 đến 200",
+        ));
     }
     if p.clock
         .as_deref()
         .is_some_and(|c| !crate::service::clocks::ALL.contains(&c))
     {
-        return Err(AppError::BadRequest {
-            code: ErrorCode::InvalidQuery,
-            field: Some("clock".into()),
-            en: format!("clock is one of {}", crate::service::clocks::ALL.join(", ")),
-            vi: format!("clock chỉ nhận một trong: {}", crate::service::clocks::ALL.join(", ")),
-        });
+        return Err(AppError::bad_query(
+            "clock",
+            format!("clock is one of {}", crate::service::clocks::ALL.join(", ")),
+            format!("clock chỉ nhận một trong: {}", crate::service::clocks::ALL.join(", ")),
+        ));
     }
     if p.assignee.as_deref().is_some_and(|a| uuid::Uuid::parse_str(a).is_err()) {
-        return Err(AppError::BadRequest {
-            code: ErrorCode::InvalidQuery,
-            field: Some("assignee".into()),
-            en: "assignee is a user id (UUID)".into(),
-            vi: "assignee phải là mã người dùng (UUID)".into(),
-        });
+        return Err(AppError::bad_query(
+            "assignee",
+            "assignee is a user id (UUID)",
+            "assignee phải là mã người dùng (UUID)",
+        ));
     }
     let words = p.q.as_deref().map(query_terms).unwrap_or_default();
     let cursor = match &p.cursor {
