@@ -27,6 +27,124 @@ pub struct Settings {
     pub jobs: JobSettings,
     pub email: crate::email::EmailSettings,
     pub log: LogSettings,
+    pub limits: LimitSettings,
+}
+
+/// Abuse limits (docs/security.md): counters in the database, so every instance shares them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// `false` turns every limit off (benchmarks: `APP_LIMITS__ENABLED=false`).
+    pub enabled: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks). A request
+    /// from anyone else is counted by its own address and its `X-Forwarded-For` is ignored.
+    pub trusted_proxies: Vec<Cidr>,
+    /// Failed sign-ins per username …
+    pub login_user: LimitRule,
+    /// … and per client address.
+    pub login_address: LimitRule,
+    /// Wrong phone digits per tracking code (a lock tells the case's supervisors) …
+    pub status_code: LimitRule,
+    /// … and per client address.
+    pub status_address: LimitRule,
+    /// Complaints sent through the public form per client address.
+    pub form_address: LimitRule,
+    /// Unknown, expired or revoked link tokens tried per client address.
+    pub link_address: LimitRule,
+    /// Acknowledgments and other mail to one consumer address per day; beyond it nothing
+    /// more is sent there that day (the complaint is still taken).
+    pub mail_per_recipient_per_day: i64,
+    /// Consumer mail to one recipient domain per hour; beyond it mail there is held back and
+    /// the burst is logged as a warning.
+    pub mail_per_domain_per_hour: i64,
+}
+
+/// One limit: at most `max` counted events within `window_secs`; one more locks the key for
+/// `lock_secs`, doubling with each lock up to `max_lock_secs` (the count of locks is kept until
+/// the key has been quiet for a day).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRule {
+    pub max: i64,
+    pub window_secs: i64,
+    pub lock_secs: i64,
+    pub max_lock_secs: i64,
+}
+
+impl LimitRule {
+    /// How long the `strikes`-th lock (1, 2, …) lasts.
+    pub fn lock_for(&self, strikes: i64) -> i64 {
+        let doublings = strikes.saturating_sub(1).clamp(0, 30) as u32;
+        self.lock_secs.saturating_mul(1i64 << doublings).min(self.max_lock_secs)
+    }
+
+    fn check(&self, name: &str) -> anyhow::Result<()> {
+        if self.max < 1 || self.window_secs < 1 || self.lock_secs < 1 || self.max_lock_secs < self.lock_secs {
+            anyhow::bail!("limits.{name}: max, window_secs and lock_secs >= 1, max_lock_secs >= lock_secs");
+        }
+        Ok(())
+    }
+}
+
+/// An IPv4 or IPv6 address block (`10.0.0.0/8`, `::1/128`, or one address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(s: &str) -> Option<Cidr> {
+        let (a, p) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s.trim(), None),
+        };
+        let addr: std::net::IpAddr = a.parse().ok()?;
+        let bits = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= bits)?,
+            None => bits,
+        };
+        Some(Cidr { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+impl Serialize for Cidr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cidr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Cidr, D::Error> {
+        let s = String::deserialize(d)?;
+        Cidr::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not an address or CIDR block: {s}")))
+    }
 }
 
 /// Lengths of the clocks that are not fixed by law (product.md §4), in working days.
@@ -198,6 +316,20 @@ impl Settings {
         }
         if self.auth.session_hours <= 0 {
             anyhow::bail!("auth.session_hours must be positive");
+        }
+        let l = &self.limits;
+        for (name, rule) in [
+            ("login_user", l.login_user),
+            ("login_address", l.login_address),
+            ("status_code", l.status_code),
+            ("status_address", l.status_address),
+            ("form_address", l.form_address),
+            ("link_address", l.link_address),
+        ] {
+            rule.check(name)?;
+        }
+        if l.mail_per_recipient_per_day < 1 || l.mail_per_domain_per_hour < 1 {
+            anyhow::bail!("limits.mail_per_recipient_per_day and mail_per_domain_per_hour must be >= 1");
         }
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
             anyhow::bail!("log.format must be 'pretty' or 'json'");

@@ -49,12 +49,14 @@ pub enum ErrorCode {
     InvalidCharacters,
     LastAdmin,
     RequestTimeout,
+    RateLimited,
+    PasswordChangeRequired,
     Unavailable,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -83,6 +85,8 @@ impl ErrorCode {
         ErrorCode::InvalidCharacters,
         ErrorCode::LastAdmin,
         ErrorCode::RequestTimeout,
+        ErrorCode::RateLimited,
+        ErrorCode::PasswordChangeRequired,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
@@ -117,6 +121,8 @@ impl ErrorCode {
             ErrorCode::InvalidCharacters => "invalid_characters",
             ErrorCode::LastAdmin => "last_admin",
             ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::PasswordChangeRequired => "password_change_required",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -177,6 +183,13 @@ pub enum AppError {
     /// Reading the request body took longer than `server.body_read_timeout_secs` (408).
     #[error("request body timed out")]
     BodyTimeout,
+    /// The account must change its password before anything else (403).
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// Too many attempts from this address or on this target (429 with `Retry-After`); see
+    /// `service::limits`.
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: i64 },
     /// Temporarily unable to serve (503 with `Retry-After`); the cause says why.
     #[error("service unavailable: {}", .0.as_str())]
     Unavailable(Unavailable),
@@ -338,7 +351,7 @@ impl AppError {
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::VersionConflict { .. }
             | AppError::InvalidTransition { .. }
@@ -347,6 +360,7 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) | AppError::Panicked { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -361,6 +375,7 @@ impl AppError {
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
             AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
             AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::VersionConflict { .. } => ErrorCode::VersionConflict,
             AppError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
@@ -368,6 +383,7 @@ impl AppError {
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             AppError::BodyTimeout => ErrorCode::RequestTimeout,
+            AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Unavailable(_) => ErrorCode::Unavailable,
             AppError::Internal(_) | AppError::Panicked { .. } => ErrorCode::Internal,
         }
@@ -390,6 +406,10 @@ impl AppError {
                 "your role does not allow this".into(),
                 "vai trò của bạn không được phép thực hiện thao tác này".into(),
             ),
+            AppError::PasswordChangeRequired => (
+                "set a new password first (POST /api/v1/auth/password)".into(),
+                "vui lòng đặt mật khẩu mới trước khi tiếp tục".into(),
+            ),
             AppError::NotFound(what) => (format!("{what} not found"), "không tìm thấy".into()),
             AppError::VersionConflict { current } => (
                 format!("the record was changed by someone else; current version is {current}"),
@@ -411,6 +431,10 @@ impl AppError {
             AppError::BodyTimeout => (
                 "the request body was not received in time".into(),
                 "không nhận được đầy đủ dữ liệu gửi lên trong thời gian cho phép".into(),
+            ),
+            AppError::RateLimited { retry_after_secs } => (
+                format!("too many attempts; try again in {retry_after_secs} s"),
+                format!("quá nhiều lần thử; vui lòng thử lại sau {retry_after_secs} giây"),
             ),
             AppError::Unavailable(cause) => {
                 let (en, vi) = match cause {
@@ -523,6 +547,9 @@ impl ResponseError for AppError {
         }
         if let AppError::Unavailable(cause) = self {
             resp.insert_header(("Retry-After", cause.retry_after_secs().to_string()));
+        }
+        if let AppError::RateLimited { retry_after_secs } = self {
+            resp.insert_header(("Retry-After", retry_after_secs.max(&1).to_string()));
         }
         if let AppError::Panicked { request_id } = self {
             resp.insert_header(("X-Request-Id", request_id.as_str()));

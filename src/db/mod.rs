@@ -4,6 +4,7 @@
 //! several of them inside one transaction. All of it is synchronous diesel, run on actix's
 //! blocking pool through [`Db::run`] / [`Db::write`], never on an async worker thread.
 
+pub mod audit;
 pub mod calendar;
 pub mod calls;
 pub mod cases;
@@ -11,6 +12,8 @@ pub mod clocks;
 pub mod cluster_reports;
 pub mod connection;
 pub mod jobs;
+pub mod limits;
+pub mod links;
 pub mod migrations;
 pub mod portability;
 pub mod reference;

@@ -8,6 +8,7 @@
 //!   read transaction tries to upgrade; PostgreSQL uses an ordinary transaction;
 //! - planner statistics (`ANALYZE` on SQLite; autovacuum does it on PostgreSQL);
 //! - the readiness write probe (one raw upsert, same SQL on both);
+//! - counting a hit on an abuse limit (one upsert with `RETURNING`; parameter markers differ);
 //! - free-text search: FTS5 on SQLite, a `tsvector` column and `pg_trgm` on PostgreSQL
 //!   (ADR 0010, 0013), with the ordered search key;
 //! - claiming the next job (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite);
@@ -97,6 +98,47 @@ pub fn write_probe(conn: &mut AnyConnection, unix_secs: i64) -> Result<(), Diese
          ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"
     );
     diesel::sql_query(sql).execute(conn).map(drop)
+}
+
+/// A limited key's counters after a hit (see `db::limits`).
+#[derive(diesel::QueryableByName, Debug, Clone, Copy)]
+pub struct LimitCounters {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub hits: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub strikes: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub locked_until: i64,
+}
+
+/// Counts one hit on `key` in one statement (an upsert with `RETURNING`), so instances sharing
+/// the database never lose a count: a window older than `window_secs` starts again at 1. The
+/// SQL is the same on both backends but for the parameter markers (`$1` / `?1`).
+pub fn count_hit(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: i64,
+    window_secs: i64,
+) -> Result<LimitCounters, DieselError> {
+    use diesel::sql_types::BigInt;
+    use diesel::RunQueryDsl;
+    let mark = match conn {
+        AnyConnection::Postgresql(_) => '$',
+        AnyConnection::Sqlite(_) => '?',
+    };
+    let sql = format!(
+        "INSERT INTO rate_limits (key, hits, window_start, strikes, locked_until) VALUES ({m}1, 1, {m}2, 0, 0) \
+         ON CONFLICT (key) DO UPDATE SET \
+         hits = CASE WHEN rate_limits.window_start <= {m}3 THEN 1 ELSE rate_limits.hits + 1 END, \
+         window_start = CASE WHEN rate_limits.window_start <= {m}3 THEN {m}2 ELSE rate_limits.window_start END \
+         RETURNING hits, strikes, locked_until",
+        m = mark
+    );
+    diesel::sql_query(sql)
+        .bind::<Text, _>(key)
+        .bind::<BigInt, _>(now)
+        .bind::<BigInt, _>(now - window_secs)
+        .get_result(conn)
 }
 
 /// How a list finds the cases indexed under every search term (see `domain::search`): whole

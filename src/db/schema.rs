@@ -31,6 +31,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         email -> Nullable<Text>,
+        must_change_password -> Bool,
     }
 }
 
@@ -242,11 +243,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        hits -> BigInt,
+        window_start -> BigInt,
+        strikes -> BigInt,
+        locked_until -> BigInt,
+    }
+}
+
+diesel::table! {
+    access_links (token_hash) {
+        token_hash -> Text,
+        case_id -> Text,
+        audience -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        action -> Text,
+        actor_id -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(case_agencies -> cases (case_id));
 diesel::joinable!(case_clocks -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(access_links -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -265,4 +300,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     cluster_reports,
     cluster_report_cases,
+    rate_limits,
+    access_links,
+    audit_log,
 );

@@ -18,6 +18,7 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub email: Option<String>,
+    pub must_change_password: bool,
 }
 
 /// What an administrator changes in an account (`None`: unchanged).
@@ -107,10 +108,46 @@ pub fn user_for_session(
         .optional()
 }
 
-pub fn set_password(conn: &mut AnyConnection, user_id: &str, password_hash: &str) -> QueryResult<usize> {
+/// Sets the password hash; `must_change` forces a change at the next sign-in (a reset).
+pub fn set_password(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    password_hash: &str,
+    must_change: bool,
+) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
-        .set(users::password_hash.eq(password_hash))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::must_change_password.eq(must_change),
+        ))
         .execute(conn)
+}
+
+/// Marks the account: its password must be changed before anything else is allowed.
+pub fn require_password_change(conn: &mut AnyConnection, user_id: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::must_change_password.eq(true))
+        .execute(conn)
+}
+
+/// The live sessions of a user, newest first.
+pub fn sessions_of(conn: &mut AnyConnection, user_id: &str, now: NaiveDateTime) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::expires_at.gt(now))
+        .order(sessions::created_at.desc())
+        .select(SessionRow::as_select())
+        .load(conn)
+}
+
+/// Ends the user's session whose token hash starts with `prefix` (a session's public id).
+pub fn delete_session_by_prefix(conn: &mut AnyConnection, user_id: &str, prefix: &str) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::token_hash.like(format!("{prefix}%"))),
+    )
+    .execute(conn)
 }
 
 /// Ends every session of a user but the one with `keep_token_hash`.

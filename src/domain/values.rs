@@ -160,6 +160,45 @@ pub fn new_tracking_code(prefix: &str, year: i32) -> String {
     format!("{prefix}-{year}-{a}-{b}")
 }
 
+/// Hides the random part of every tracking code in `text` (`KN-2026-AB12-CD34` →
+/// `KN-2026-****-****`): for views that must not hand codes out, such as the admin outbox.
+pub fn mask_tracking_codes(text: &str) -> String {
+    let is_code = |w: &str| {
+        let parts: Vec<&str> = w.split('-').collect();
+        parts.len() == 4
+            && !parts[0].is_empty()
+            && parts[0].len() <= 8
+            && parts[0].bytes().all(|b| b.is_ascii_uppercase())
+            && parts[1].len() == 4
+            && parts[1].bytes().all(|b| b.is_ascii_digit())
+            && parts[2..]
+                .iter()
+                .all(|p| p.len() == 4 && p.bytes().all(|b| CODE_ALPHABET.contains(&b)))
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if is_code(word) {
+            let keep = word.len() - 9;
+            out.push_str(&word[..keep]);
+            out.push_str("****-****");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// Normalises a tracking code typed by a person (case, spaces).
 pub fn normalize_tracking_code(raw: &str) -> String {
     raw.trim().to_ascii_uppercase().replace(' ', "")
@@ -168,6 +207,17 @@ pub fn normalize_tracking_code(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tracking_codes_are_masked_in_text() {
+        let code = new_tracking_code("KN", 2026);
+        let masked = mask_tracking_codes(&format!("[Nhắc hạn] Hồ sơ {code}: đến hạn"));
+        assert_eq!(masked, "[Nhắc hạn] Hồ sơ KN-2026-****-****: đến hạn");
+        assert_eq!(
+            mask_tracking_codes("Số 2026-11-28 và ABC-DEF"),
+            "Số 2026-11-28 và ABC-DEF"
+        );
+    }
 
     #[test]
     fn phones_normalise_to_national_form() {

@@ -35,11 +35,13 @@ pub enum TemplateKind {
     Closure,
     /// To an agency: daily summary of its queue.
     DailyDigest,
+    /// To supervisors: a tracking code's public lookup was locked after wrong phone digits.
+    SecurityAlert,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 8] = [
+    pub const ALL: [TemplateKind; 9] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -48,6 +50,7 @@ impl TemplateKind {
         TemplateKind::MediationInvitation,
         TemplateKind::Closure,
         TemplateKind::DailyDigest,
+        TemplateKind::SecurityAlert,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -61,6 +64,7 @@ impl TemplateKind {
             TemplateKind::MediationInvitation => "mediation_invitation",
             TemplateKind::Closure => "closure",
             TemplateKind::DailyDigest => "daily_digest",
+            TemplateKind::SecurityAlert => "security_alert",
         }
     }
 
@@ -84,6 +88,7 @@ impl TemplateKind {
             TemplateKind::MediationInvitation => tpl!("mediation_invitation"),
             TemplateKind::Closure => tpl!("closure"),
             TemplateKind::DailyDigest => tpl!("daily_digest"),
+            TemplateKind::SecurityAlert => tpl!("security_alert"),
         }
     }
 }

@@ -45,6 +45,7 @@ fn vars_for(kind: TemplateKind) -> Value {
             "rating_url": "https://hotline.example.gov.vn/danh-gia/xyz",
             "mediation_failed": true,
         }),
+        TemplateKind::SecurityAlert => json!({ "locked_until": "10:15 ngày 28/11/2026" }),
         TemplateKind::DailyDigest => json!({
             "date": "23/11/2026",
             "open_cases": 42,
@@ -80,18 +81,40 @@ fn every_kind_renders_in_vietnamese_without_holes() {
             !html.contains("src=") && !html.contains("<link"),
             "{kind:?}: no external resources"
         );
-        let code_or_agency = if kind == TemplateKind::DailyDigest {
-            "Bắc Ninh"
-        } else {
-            "KN-2026-000123"
-        };
-        assert!(
-            subject.contains(code_or_agency) && text.contains(code_or_agency),
-            "{kind:?}"
-        );
+        // Tracking codes stay out of what outsiders receive and out of the subjects of mail to
+        // consumers (the outbox shows subjects to administrators); staff mail names its case.
+        let code = "KN-2026-000123";
+        match kind {
+            TemplateKind::DailyDigest => assert!(subject.contains("Bắc Ninh") && text.contains("Bắc Ninh")),
+            TemplateKind::ForwardedToBusiness | TemplateKind::MediationInvitation => {
+                assert!(
+                    !subject.contains(code) && !text.contains(code) && !html.contains(code),
+                    "{kind:?}"
+                )
+            }
+            TemplateKind::ComplaintReceived | TemplateKind::InfoRequested | TemplateKind::Closure => {
+                assert!(!subject.contains(code) && text.contains(code), "{kind:?}")
+            }
+            _ => assert!(subject.contains(code) && text.contains(code), "{kind:?}"),
+        }
         let json = serde_json::to_string(&kind).unwrap();
         assert_eq!(json, format!("\"{}\"", kind.as_str()));
     }
+}
+
+#[test]
+fn mail_to_an_unverified_address_carries_no_submitted_name() {
+    let mut vars = vars_for(TemplateKind::ComplaintReceived);
+    vars["consumer_name"] = json!("");
+    let (_, text, html) = render(TemplateKind::ComplaintReceived, &vars).unwrap();
+    assert!(text.starts_with("Kính gửi Quý khách,"), "{text}");
+    assert!(html.contains("Kính gửi Quý khách,"));
+    let (_, text, _) = render(
+        TemplateKind::ComplaintReceived,
+        &vars_for(TemplateKind::ComplaintReceived),
+    )
+    .unwrap();
+    assert!(text.starts_with("Kính gửi Ông/Bà Nguyễn Thị Hồng Nhung,"), "{text}");
 }
 
 #[test]

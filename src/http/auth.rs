@@ -3,20 +3,29 @@
 use actix_web::web::Data;
 use actix_web::{HttpResponse, Responder};
 
-use super::dto::{CreateUserDto, LoginDto, LoginResponse, MeResponse, PasswordChangeDto, UpdateUserDto};
-use super::extractors::{CurrentUser, JsonBody};
+use super::dto::{
+    CreateUserDto, LoginDto, LoginResponse, MeResponse, PasswordChangeDto, PasswordResetResponse, UpdateUserDto,
+};
+use super::extractors::{ClientAddr, CurrentUser, JsonBody};
 use crate::error::{AppError, Problem};
+use crate::service::accounts::{self, AuditView, SessionView};
 use crate::service::auth::{self, NewUser};
 use crate::state::AppState;
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginDto,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn login(state: Data<AppState>, body: JsonBody<LoginDto>) -> Result<impl Responder, AppError> {
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "the username or the address is locked after failed sign-ins (`Retry-After`)", content_type = "application/problem+json")))]
+pub async fn login(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    body: JsonBody<LoginDto>,
+) -> Result<impl Responder, AppError> {
     let b = body.value;
-    let l = auth::login(&state, b.username, b.password).await?;
+    let l = auth::login(&state, b.username, b.password, addr.0).await?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         token: l.token,
         expires_at: l.expires_at,
+        must_change_password: l.must_change_password,
     }))
 }
 
@@ -32,10 +41,19 @@ pub async fn logout(state: Data<AppState>, user: CurrentUser) -> Result<impl Res
 pub async fn change_password(
     state: Data<AppState>,
     user: CurrentUser,
+    addr: ClientAddr,
     body: JsonBody<PasswordChangeDto>,
 ) -> Result<impl Responder, AppError> {
     let b = body.value;
-    auth::change_password(&state, &user.staff, &user.token, b.current_password, b.new_password).await?;
+    auth::change_password(
+        &state,
+        &user.staff,
+        &user.token,
+        b.current_password,
+        b.new_password,
+        addr.0,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -49,6 +67,7 @@ pub async fn me(user: CurrentUser) -> impl Responder {
 pub async fn create_user(
     state: Data<AppState>,
     user: CurrentUser,
+    addr: ClientAddr,
     body: JsonBody<CreateUserDto>,
 ) -> Result<impl Responder, AppError> {
     crate::service::require_admin(&user.actor())?;
@@ -61,7 +80,7 @@ pub async fn create_user(
         &b.password,
     )?
     .with_email(b.email.as_deref())?;
-    let staff = auth::create_user(&state, new).await?;
+    let staff = auth::create_user(&state, &user.staff, addr.0, new).await?;
     Ok(HttpResponse::Created().json(MeResponse::from(staff)))
 }
 
@@ -73,28 +92,94 @@ pub async fn create_user(
 pub async fn update_user(
     state: Data<AppState>,
     user: CurrentUser,
+    addr: ClientAddr,
     id: actix_web::web::Path<String>,
     body: JsonBody<UpdateUserDto>,
 ) -> Result<impl Responder, AppError> {
     crate::service::require_admin(&user.actor())?;
     let b = body.value;
-    let change = auth::UserChange {
+    let change = accounts::UserChange {
         active: b.active,
         role: b.role,
         agency: b.agency,
         email: b.email,
     };
-    let staff = auth::update_user(&state, id.into_inner(), change).await?;
+    let staff = accounts::update_user(&state, &user.staff, addr.0, id.into_inner(), change).await?;
     Ok(HttpResponse::Ok().json(MeResponse::from(staff)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<MeResponse>)))]
 pub async fn list_users(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
     crate::service::require_admin(&user.actor())?;
-    let users: Vec<MeResponse> = auth::list_users(&state)
+    let users: Vec<MeResponse> = accounts::list_users(&state)
         .await?
         .into_iter()
         .map(MeResponse::from)
         .collect();
     Ok(HttpResponse::Ok().json(users))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/reset-password", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PasswordResetResponse, description = "a temporary password, to be changed at the first sign-in; every session of the user has ended"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn reset_password(
+    state: Data<AppState>,
+    user: CurrentUser,
+    addr: ClientAddr,
+    id: actix_web::web::Path<String>,
+) -> Result<impl Responder, AppError> {
+    crate::service::require_admin(&user.actor())?;
+    let temporary_password = accounts::reset_password(&state, &user.staff, addr.0, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(PasswordResetResponse { temporary_password }))
+}
+
+#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionView>)))]
+pub async fn sessions(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(accounts::list_sessions(&state, &user.staff, &user.token).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "auth", security(("bearer" = [])),
+    params(("id" = String, Path, description = "a session id from GET /auth/sessions")),
+    responses((status = 204, description = "the session has ended"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_session(
+    state: Data<AppState>,
+    user: CurrentUser,
+    addr: ClientAddr,
+    id: actix_web::web::Path<String>,
+) -> Result<impl Responder, AppError> {
+    accounts::revoke_session(&state, &user.staff, addr.0, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    /// Only records of this action (`sign_in`, `sign_in_failed`, `locked`, `password_reset`, …).
+    pub action: Option<String>,
+    /// At most this many, newest first (1–1000, default 200).
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", security(("bearer" = [])), params(AuditParams),
+    responses((status = 200, body = Vec<AuditView>)))]
+pub async fn audit(
+    state: Data<AppState>,
+    user: CurrentUser,
+    q: actix_web::web::Query<AuditParams>,
+) -> Result<impl Responder, AppError> {
+    crate::service::require_admin(&user.actor())?;
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(200);
+    if !(1..=1000).contains(&limit) {
+        return Err(AppError::bad_query(
+            "limit",
+            "limit must be 1–1000",
+            "limit phải từ 1 đến 1000",
+        ));
+    }
+    Ok(HttpResponse::Ok().json(accounts::audit_log(&state, q.action, limit).await?))
 }

@@ -179,6 +179,16 @@ pub struct PasswordChangeDto {
 pub struct LoginResponse {
     pub token: String,
     pub expires_at: DateTime<chrono::Utc>,
+    /// The password must be changed (`POST /auth/password`) before anything else is allowed:
+    /// until then other requests answer 403 `password_change_required`.
+    pub must_change_password: bool,
+}
+
+/// A password set by an administrator's reset, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordResetResponse {
+    /// Hand it to the user; it must be changed at the first sign-in.
+    pub temporary_password: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

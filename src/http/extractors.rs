@@ -3,6 +3,7 @@
 //! field) with the failing field's path and no echo of submitted values.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
@@ -11,6 +12,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use crate::config::Cidr;
 use crate::domain::user::{Actor, Staff};
 use crate::error::{scrub_message, AppError, ErrorCode};
 use crate::service::auth;
@@ -36,6 +38,14 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     (!token.is_empty() && token.len() <= 128).then(|| token.to_owned())
 }
 
+/// What an account whose password must be changed (bootstrap, reset) may still do.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 4] = [
+    "/api/v1/auth/password",
+    "/api/v1/me",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/sessions",
+];
+
 /// The authenticated staff member behind `Authorization: Bearer <token>`.
 pub struct CurrentUser {
     pub staff: Staff,
@@ -59,10 +69,65 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let state = state?;
             let token = token.ok_or(AppError::Unauthenticated)?;
-            let staff = auth::authenticate(&state, token.clone()).await?;
+            let (staff, must_change_password) = auth::authenticate(&state, token.clone()).await?;
             req.extensions_mut().insert(UserId(staff.id.clone()));
+            if must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&req.path()) {
+                return Err(AppError::PasswordChangeRequired);
+            }
             Ok(CurrentUser { staff, token })
         })
+    }
+}
+
+/// The client's address, for the abuse limits and the audit log: the peer's address, or, when
+/// the peer is a trusted proxy (`limits.trusted_proxies`), the nearest address in
+/// `X-Forwarded-For` that is not a trusted proxy. Never an address the client chose itself
+/// unless it came through a trusted proxy.
+pub struct ClientAddr(pub IpAddr);
+
+impl ClientAddr {
+    pub fn of(req: &HttpRequest, trusted: &[Cidr]) -> ClientAddr {
+        let peer = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
+        if !is_trusted(peer) {
+            return ClientAddr(peer);
+        }
+        let mut client = peer;
+        let hops = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        for hop in hops.iter().rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(ip) => {
+                    client = ip;
+                    if !is_trusted(ip) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        ClientAddr(client)
+    }
+}
+
+impl FromRequest for ClientAddr {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<ClientAddr, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let trusted = req
+            .app_data::<Data<AppState>>()
+            .map(|s| s.settings.limits.trusted_proxies.clone())
+            .unwrap_or_default();
+        std::future::ready(Ok(ClientAddr::of(req, &trusted)))
     }
 }
 

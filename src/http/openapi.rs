@@ -31,12 +31,13 @@ use super::{actions, admin, auth, calendar, calls, cases, evidence, health, publ
     info(title = "hotline", description = "Provincial consumer-protection hotline and complaint case service. Errors are application/problem+json with a stable `code` (docs/api.md)."),
     paths(
         auth::login, auth::logout, auth::change_password, auth::me, auth::create_user, auth::list_users, auth::update_user,
+        auth::reset_password, auth::sessions, auth::revoke_session, auth::audit,
         cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines,
         admin::outbox, admin::retry,
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
         evidence::upload, evidence::download,
         calls::create, calls::list, calls::get,
-        public::submit, public::status, public::classify,
+        public::submit, public::status, public::status_by_link, public::business_case, public::classify,
         health::healthz, health::readyz, health::agencies, health::categories,
     ),
     components(schemas(
@@ -127,6 +128,11 @@ fn complete_operation(path: &str, op: &mut Operation) {
         if !status.starts_with('4') && !status.starts_with('5') {
             continue;
         }
+        if status == "429" && !resp.headers.contains_key("Retry-After") {
+            if let Some(h) = problem_response("", true).headers.remove("Retry-After") {
+                resp.headers.insert("Retry-After".into(), h);
+            }
+        }
         if let Some(content) = resp.content.shift_remove("application/json") {
             if is_problem_ref(&content.schema) || content.schema.is_none() {
                 resp.content.insert(PROBLEM_TYPE.into(), content);
@@ -139,7 +145,7 @@ fn complete_operation(path: &str, op: &mut Operation) {
         op.responses
             .responses
             .entry(status.to_owned())
-            .or_insert_with(|| RefOr::T(problem_response(description, status == "503")));
+            .or_insert_with(|| RefOr::T(problem_response(description, matches!(status, "503" | "429"))));
     };
     add(
         "400",

@@ -6,21 +6,23 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{ClassifyDto, NewComplaintDto};
-use super::extractors::JsonBody;
+use super::extractors::{ClientAddr, JsonBody};
 use crate::domain::values::text;
 use crate::error::{AppError, Problem};
 use crate::service::cases;
 use crate::service::intake::{self, parse_idempotency_key};
-use crate::service::views::{ClassifyView, PublicStatus, Submitted};
+use crate::service::views::{BusinessCaseView, ClassifyView, PublicStatus, Submitted};
 use crate::state::AppState;
 
 #[utoipa::path(post, path = "/api/v1/public/complaints", tag = "public", request_body = NewComplaintDto,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a submission safely: the same key and body return the first answer")),
     responses((status = 201, body = Submitted), (status = 200, body = Submitted, description = "replay of an earlier submission with the same Idempotency-Key"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many complaints from this address (`limits.form_address`)", content_type = "application/problem+json")))]
 pub async fn submit(
     state: Data<AppState>,
     req: HttpRequest,
+    addr: ClientAddr,
     body: JsonBody<NewComplaintDto>,
 ) -> Result<impl Responder, AppError> {
     let key = match req.headers().get("Idempotency-Key") {
@@ -28,7 +30,7 @@ pub async fn submit(
         None => None,
     };
     let complaint = body.value.into_public(state.clock.today())?;
-    let (submitted, replayed) = intake::submit_public(&state, complaint, key, &body.raw).await?;
+    let (submitted, replayed) = intake::submit_public(&state, complaint, key, &body.raw, addr.0).await?;
     let mut resp = if replayed {
         HttpResponse::Ok()
     } else {
@@ -49,15 +51,51 @@ pub struct StatusParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/public/complaints/{code}", tag = "public", params(("code" = String, Path), StatusParams),
-    responses((status = 200, body = PublicStatus), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PublicStatus), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "the code or this address is locked after wrong digits (`Retry-After`)", content_type = "application/problem+json")))]
 pub async fn status(
     state: Data<AppState>,
+    addr: ClientAddr,
     code: Path<String>,
     q: Query<StatusParams>,
 ) -> Result<impl Responder, AppError> {
     let last4 = q.into_inner().phone_last4.unwrap_or_default();
-    let s = cases::public_status(&state, code.into_inner(), last4).await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(s))
+    let s = cases::public_status(&state, code.into_inner(), last4, addr.0).await?;
+    Ok(private_json(s))
+}
+
+#[utoipa::path(get, path = "/api/v1/public/links/{token}", tag = "public",
+    params(("token" = String, Path, description = "the private link's token (from the acknowledgment e-mail or the submission's `private_url`)")),
+    responses((status = 200, body = PublicStatus), (status = 404, body = Problem, description = "unknown, expired or revoked link", content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many unknown links from this address (`Retry-After`)", content_type = "application/problem+json")))]
+pub async fn status_by_link(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    token: Path<String>,
+) -> Result<impl Responder, AppError> {
+    let s = cases::status_by_link(&state, token.into_inner(), addr.0).await?;
+    Ok(private_json(s))
+}
+
+#[utoipa::path(get, path = "/api/v1/business/cases/{token}", tag = "public",
+    params(("token" = String, Path, description = "the business link's token (from the forwarding e-mail)")),
+    responses((status = 200, body = BusinessCaseView), (status = 404, body = Problem, description = "unknown, expired or revoked link (it ends when the case leaves negotiation)", content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many unknown links from this address (`Retry-After`)", content_type = "application/problem+json")))]
+pub async fn business_case(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    token: Path<String>,
+) -> Result<impl Responder, AppError> {
+    let v = cases::business_view(&state, token.into_inner(), addr.0).await?;
+    Ok(private_json(v))
+}
+
+/// A page for one person: never cached, never sent as a referrer to another site.
+fn private_json(body: impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .json(body)
 }
 
 #[utoipa::path(post, path = "/api/v1/classify", tag = "routing", request_body = ClassifyDto,

@@ -7,6 +7,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use std::net::IpAddr;
+
+use super::audit::{self, Audit, AuditAction};
+use super::limits::{self, Key, Limit};
 use crate::db::users::{self, SessionRow, UserRow};
 use crate::db::{reference, AnyConnection};
 use crate::domain::user::{Role, Staff};
@@ -34,7 +38,7 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> String {
+pub fn new_token() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
@@ -180,6 +184,7 @@ pub async fn change_password(
     token: &str,
     current: String,
     new: String,
+    addr: IpAddr,
 ) -> Result<(), AppError> {
     let id = staff.id.clone();
     let user = state
@@ -204,12 +209,23 @@ pub async fn change_password(
     let hash = argon2_off_pool(state, move || hash_password(&new)).await??;
     let keep = token_hash(token);
     let id = user.id;
+    let at = state.clock.now();
     state
         .db
         .write(move |conn| {
-            users::set_password(conn, &id, &hash)?;
+            users::set_password(conn, &id, &hash, false)?;
             users::delete_sessions_except(conn, &id, &keep)?;
-            Ok(())
+            audit::record(
+                conn,
+                Audit {
+                    action: AuditAction::PasswordChanged,
+                    actor_id: Some(&id),
+                    subject: Some(&id),
+                    addr: Some(addr),
+                    detail: None,
+                },
+                at,
+            )
         })
         .await
 }
@@ -247,35 +263,76 @@ pub fn create_user_tx(
         active: true,
         created_at,
         email: u.email.clone(),
+        must_change_password: false,
     };
     users::insert_user(conn, &row)?;
     staff_from_row(row)
 }
 
-pub async fn create_user(state: &AppState, u: NewUser) -> Result<Staff, AppError> {
+pub async fn create_user(state: &AppState, by: &Staff, addr: IpAddr, u: NewUser) -> Result<Staff, AppError> {
     let pw = u.password.clone();
     let hash = actix_web::web::block(move || hash_password(&pw))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))??;
-    let at = state.clock.now().naive_utc();
-    state.db.write(move |conn| create_user_tx(conn, &u, hash, at)).await
+    let (at, actor_id) = (state.clock.now(), by.id.clone());
+    state
+        .db
+        .write(move |conn| {
+            let staff = create_user_tx(conn, &u, hash, at.naive_utc())?;
+            audit::record(
+                conn,
+                Audit {
+                    action: AuditAction::UserCreated,
+                    actor_id: Some(&actor_id),
+                    subject: Some(&staff.id),
+                    addr: Some(addr),
+                    detail: Some(serde_json::json!({"role": staff.role.as_str(), "agency": staff.agency}).to_string()),
+                },
+                at,
+            )?;
+            Ok(staff)
+        })
+        .await
 }
 
 /// A freshly issued token.
 pub struct Login {
     pub token: String,
     pub expires_at: DateTime<Utc>,
+    /// The password must be changed before anything else (bootstrap, reset).
+    pub must_change_password: bool,
     pub staff: Staff,
 }
 
-pub async fn login(state: &AppState, username: String, password: String) -> Result<Login, AppError> {
+/// Signs in: refused with 429 while the username or the address is locked (even with the right
+/// password); a failure counts against both (`limits.login_user`, `limits.login_address`); a
+/// success clears the username's failures. Each outcome is an audit record.
+pub async fn login(state: &AppState, username: String, password: String, addr: IpAddr) -> Result<Login, AppError> {
     let hours = state.settings.auth.session_hours;
-    // Read the user and give the connection back before the slow hash.
     let name = username.trim().to_lowercase();
-    let user = state
-        .db
-        .run(move |conn| Ok(users::find_by_username(conn, &name)?))
-        .await?;
+    let keys = [
+        Key::new(Limit::LoginUser, &name),
+        Key::new(Limit::LoginAddress, &addr.to_string()),
+    ];
+    // Read the user and the locks, and give the connection back before the slow hash.
+    let (user, locked) = {
+        let (name, keys, limits, now) = (
+            name.clone(),
+            keys.clone(),
+            state.settings.limits.clone(),
+            state.clock.now(),
+        );
+        state
+            .db
+            .run(move |conn| {
+                let locked = limits::locked_for(conn, &limits, &keys, now.timestamp())?;
+                Ok((users::find_by_username(conn, &name)?, locked))
+            })
+            .await?
+    };
+    if let Some(retry_after_secs) = locked {
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
     // Verify against a fixed hash when the user is unknown or inactive, so timing does not
     // reveal which usernames exist. argon2 runs on the blocking pool, holding no connection.
     let hash = match &user {
@@ -283,10 +340,57 @@ pub async fn login(state: &AppState, username: String, password: String) -> Resu
         _ => DUMMY_HASH.to_owned(),
     };
     let ok = verify_off_pool(state, password, hash).await?;
-    let user = match (ok, user) {
-        (true, Some(u)) if u.active => u,
-        _ => return Err(AppError::InvalidCredentials),
-    };
+    match (ok, user) {
+        (true, Some(u)) if u.active => open_session(state, u, &keys[0], addr, hours).await,
+        (_, user) => Err(record_failed_login(state, user.map(|u| u.id), keys, addr).await?),
+    }
+}
+
+/// Counts a failed sign-in and audits it; the error to answer (401, or 429 if it locked).
+async fn record_failed_login(
+    state: &AppState,
+    user_id: Option<String>,
+    keys: [Key; 2],
+    addr: IpAddr,
+) -> Result<AppError, AppError> {
+    let (limits, at) = (state.settings.limits.clone(), state.clock.now());
+    state
+        .db
+        .write(move |conn| {
+            let counted = limits::count(conn, &limits, &keys, at.timestamp())?;
+            let mut record = |action, detail: Option<String>| {
+                audit::record(
+                    conn,
+                    Audit {
+                        action,
+                        actor_id: None,
+                        subject: user_id.as_deref(),
+                        addr: Some(addr),
+                        detail,
+                    },
+                    at,
+                )
+            };
+            record(AuditAction::SignInFailed, None)?;
+            for l in &counted.newly_locked {
+                record(AuditAction::Locked, Some(l.as_str().to_owned()))?;
+            }
+            Ok(match counted.retry_after {
+                Some(retry_after_secs) => AppError::RateLimited { retry_after_secs },
+                None => AppError::InvalidCredentials,
+            })
+        })
+        .await
+}
+
+/// Writes the session of a successful sign-in (and clears the username's failures).
+async fn open_session(
+    state: &AppState,
+    user: UserRow,
+    user_key: &Key,
+    addr: IpAddr,
+    hours: i64,
+) -> Result<Login, AppError> {
     let token = new_token();
     let t = state.clock.now();
     let expires_at = t + TimeDelta::hours(hours);
@@ -296,10 +400,23 @@ pub async fn login(state: &AppState, username: String, password: String) -> Resu
         created_at: t.naive_utc(),
         expires_at: expires_at.naive_utc(),
     };
+    let key = user_key.clone();
     state
         .db
         .write(move |conn| {
             users::delete_expired_sessions(conn, session.created_at)?;
+            limits::clear(conn, &key)?;
+            audit::record(
+                conn,
+                Audit {
+                    action: AuditAction::SignIn,
+                    actor_id: Some(&session.user_id),
+                    subject: Some(&session.user_id),
+                    addr: Some(addr),
+                    detail: None,
+                },
+                t,
+            )?;
             users::insert_session(conn, &session)?;
             Ok(())
         })
@@ -307,6 +424,7 @@ pub async fn login(state: &AppState, username: String, password: String) -> Resu
     Ok(Login {
         token,
         expires_at,
+        must_change_password: user.must_change_password,
         staff: staff_from_row(user)?,
     })
 }
@@ -314,13 +432,16 @@ pub async fn login(state: &AppState, username: String, password: String) -> Resu
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4Bqk9oV0Cq1zqAzsdb1tKqVnSi5YTbIpYcBR1cnnVGQ";
 
-pub async fn authenticate(state: &AppState, token: String) -> Result<Staff, AppError> {
+/// The staff member behind a token, and whether they must change their password first.
+pub async fn authenticate(state: &AppState, token: String) -> Result<(Staff, bool), AppError> {
     let clock = state.clock.clone();
     state
         .db
         .run(move |conn| {
-            let row = users::user_for_session(conn, &token_hash(&token), clock.now().naive_utc())?;
-            staff_from_row(row.ok_or(AppError::Unauthenticated)?)
+            let row = users::user_for_session(conn, &token_hash(&token), clock.now().naive_utc())?
+                .ok_or(AppError::Unauthenticated)?;
+            let must_change = row.must_change_password;
+            Ok((staff_from_row(row)?, must_change))
         })
         .await
 }
@@ -332,87 +453,5 @@ pub async fn logout(state: &AppState, token: String) -> Result<(), AppError> {
             users::delete_session(conn, &token_hash(&token))?;
             Ok(())
         })
-        .await
-}
-
-/// An administrator's change to an account, already read from the request.
-#[derive(Debug, Default)]
-pub struct UserChange {
-    pub active: Option<bool>,
-    pub role: Option<String>,
-    /// `Some("")` removes the agency.
-    pub agency: Option<String>,
-    /// `Some("")` removes the address.
-    pub email: Option<String>,
-}
-
-/// Changes an account. A deactivated user's sessions end at once (its tokens answer 401);
-/// the last active administrator cannot be deactivated or demoted.
-pub async fn update_user(state: &AppState, id: String, c: UserChange) -> Result<Staff, AppError> {
-    let role = match c.role.as_deref() {
-        Some(r) => {
-            Some(Role::parse(r).ok_or_else(|| AppError::invalid("role", "unknown role", "vai trò không hợp lệ"))?)
-        }
-        None => None,
-    };
-    let email = match c.email.as_deref().map(str::trim) {
-        Some("") => Some(None),
-        Some(e) => Some(Some(
-            crate::domain::values::Email::parse("email", e)?.as_ref().to_owned(),
-        )),
-        None => None,
-    };
-    let agency = c.agency.map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty()));
-    state
-        .db
-        .write(move |conn| {
-            let user = users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
-            let new_role = role.unwrap_or(Role::parse(&user.role).ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("stored data is invalid: role of user {}", user.id))
-            })?);
-            let new_agency = agency.clone().unwrap_or(user.agency_code.clone());
-            if new_role.needs_agency() && new_agency.is_none() {
-                return Err(AppError::required("agency"));
-            }
-            if let Some(a) = &new_agency {
-                if !reference::agency_exists(conn, a)? {
-                    return Err(AppError::invalid(
-                        "agency",
-                        "unknown agency code",
-                        "mã cơ quan không tồn tại",
-                    ));
-                }
-            }
-            let ch = users::UserChangeset {
-                active: c.active,
-                role: role.map(|r| r.as_str().to_owned()),
-                agency_code: agency,
-                email,
-            };
-            let changes_something =
-                ch.active.is_some() || ch.role.is_some() || ch.agency_code.is_some() || ch.email.is_some();
-            if changes_something {
-                users::update_user(conn, &id, &ch)?;
-            }
-            if !users::any_admin(conn)? {
-                return Err(AppError::Conflict {
-                    code: ErrorCode::LastAdmin,
-                    en: "at least one active administrator must remain".into(),
-                    vi: "phải còn ít nhất một quản trị viên đang hoạt động".into(),
-                });
-            }
-            if c.active == Some(false) {
-                users::delete_sessions_of(conn, &id)?;
-            }
-            let row = users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
-            staff_from_row(row)
-        })
-        .await
-}
-
-pub async fn list_users(state: &AppState) -> Result<Vec<Staff>, AppError> {
-    state
-        .db
-        .run(|conn| users::list(conn)?.into_iter().map(staff_from_row).collect())
         .await
 }

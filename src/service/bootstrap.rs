@@ -61,7 +61,9 @@ pub fn ensure_admin(conn: &mut AnyConnection) -> Result<Option<(String, String)>
             None,
             &password,
         )?;
-        create_user_tx(conn, &u, hash_password(&password)?, Clock::default().now().naive_utc())?;
+        let admin = create_user_tx(conn, &u, hash_password(&password)?, Clock::default().now().naive_utc())?;
+        // The printed password is one-time: the first sign-in must replace it.
+        users::require_password_change(conn, &admin.id)?;
         Ok(Some((username, password)))
     })
 }

@@ -236,7 +236,6 @@ fn open_report_tx(
             .map(|a| a.name.clone())
             .unwrap_or_else(|| code.to_owned())
     };
-    let member_codes: Vec<String> = members.iter().map(|m| m.tracking_code.clone()).collect();
     let tax_code = key.strip_prefix("mst:").map(str::to_owned);
     let description = compose_description(&ReportFacts {
         business_name: cluster.business_name.as_deref(),
@@ -248,7 +247,6 @@ fn open_report_tx(
         category: &category,
         category_name: &category_name,
         agency_name: &agency_name(&agency),
-        tracking_codes: &member_codes,
     });
     let report = NewReport {
         id: uuid::Uuid::now_v7().to_string(),
@@ -280,7 +278,7 @@ fn open_report_tx(
     // The reporting agency follows what becomes of its report (Law 19/2023 Art 51 gives
     // reporting organisations that right); it holds no consumer's personal data.
     case_db::grant_agency(conn, &report.id, reporter_agency)?;
-    record_report(conn, actor, &report, &cluster, &member_codes, overrides, at)?;
+    record_report(conn, actor, &report, &cluster, overrides, at)?;
     link_members(conn, actor, &report, &members, at)?;
     let row = case_db::find_by_id(conn, &report.id)?.ok_or(AppError::NotFound("case"))?;
     super::cases::detail(conn, actor, row)
@@ -434,7 +432,6 @@ fn record_report(
     actor: &Actor,
     report: &NewReport<'_>,
     cluster: &Cluster,
-    member_codes: &[String],
     overrides: &ClusterReportOverrides,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -468,7 +465,6 @@ fn record_report(
                 "first_at": cluster.first_at,
                 "last_at": cluster.last_at,
                 "member_case_ids": cluster.case_ids,
-                "member_tracking_codes": member_codes,
                 "suggested": { "category": cluster.suggestion.category, "agency": cluster.suggestion.agency },
                 "note": overrides.note.as_deref().map(routing::redact),
             }),
@@ -524,11 +520,10 @@ struct ReportFacts<'a> {
     category: &'a str,
     category_name: &'a str,
     agency_name: &'a str,
-    tracking_codes: &'a [String],
 }
 
 /// The report's description, in Vietnamese, from facts only: the business, how many consumers
-/// and cases, the dates, the category and the member cases' tracking codes. No consumer's name,
+/// and cases, the dates, the category. No tracking code (it is the consumer's), no consumer's name,
 /// phone, e-mail or address, and no complaint text (which may hold them).
 fn compose_description(f: &ReportFacts<'_>) -> String {
     let business = match (f.business_name, f.tax_code) {
@@ -548,7 +543,7 @@ fn compose_description(f: &ReportFacts<'_>) -> String {
             vn_date(calendar::local_date(f.last_at)),
         ),
         format!("Lĩnh vực: {} ({}).", f.category_name, f.category),
-        format!("Các hồ sơ liên quan: {}.", f.tracking_codes.join(", ")),
+        "Các hồ sơ liên quan được liên kết với phản ánh này trong hệ thống (mã hồ sơ của người tiêu dùng không ghi ở đây).".to_owned(),
         format!("Đề nghị {} kiểm tra, xử lý theo thẩm quyền.", f.agency_name),
     ]
     .join("\n")
@@ -561,7 +556,6 @@ mod tests {
     #[test]
     fn the_description_holds_facts_only() {
         let at = DateTime::parse_from_rfc3339("2026-11-02T03:00:00Z").unwrap().to_utc();
-        let codes = vec!["KN-2026-AAAA-BBBB".to_owned(), "KN-2026-CCCC-DDDD".to_owned()];
         let d = compose_description(&ReportFacts {
             business_name: Some("Shop Thời Trang Hà My"),
             tax_code: Some("0312345678"),
@@ -572,14 +566,13 @@ mod tests {
             category: "ecommerce",
             category_name: "Thương mại điện tử",
             agency_name: "Chi cục Quản lý thị trường",
-            tracking_codes: &codes,
         });
         assert!(d.contains("Shop Thời Trang Hà My (mã số thuế 0312345678)"), "{d}");
         assert!(
             d.contains("5 người, trong 6 hồ sơ, từ ngày 02/11/2026 đến ngày 05/11/2026"),
             "{d}"
         );
-        assert!(d.contains("KN-2026-AAAA-BBBB, KN-2026-CCCC-DDDD"), "{d}");
+        assert!(!d.contains("KN-"), "no tracking code of a consumer: {d}");
         assert!(d.contains("Điều 54 khoản 2"), "{d}");
         assert!(!d.contains('@'), "{d}");
     }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 use sha2::{Digest, Sha256};
 
 use super::events::{self, NewEvent};
+use super::limits::{self, Key, Limit};
 use super::views::{self, Submitted};
 use crate::calendar;
 use crate::db::cases::{self as case_db, CaseRow};
@@ -304,13 +305,17 @@ fn key_reused() -> AppError {
     }
 }
 
-fn submitted(row: &CaseRow) -> Submitted {
-    Submitted {
+/// The answer to a submission, with a new private link for the submitter (a replay gets a
+/// new one too: only the hash of the first was kept).
+fn submitted(conn: &mut AnyConnection, row: &CaseRow, at: DateTime<Utc>) -> Result<Submitted, AppError> {
+    let token = super::links::issue(conn, &row.id, super::links::Audience::Consumer, at)?;
+    Ok(Submitted {
         tracking_code: row.tracking_code.clone(),
         status: row.status.clone(),
         created_at: views::utc(row.created_at),
         status_url: format!("/api/v1/public/complaints/{}", row.tracking_code),
-    }
+        private_url: format!("/api/v1/public/links/{token}"),
+    })
 }
 
 /// A citizen's web-form complaint. With an idempotency key, a repeat of the same request
@@ -320,43 +325,53 @@ pub async fn submit_public(
     complaint: NewComplaint,
     idempotency_key: Option<String>,
     raw_body: &[u8],
+    addr: std::net::IpAddr,
 ) -> Result<(Submitted, bool), AppError> {
     let clock = state.clock.clone();
     let ctx = IntakeContext::from_state(state);
     let agency = state.settings.intake.web_agency.clone();
     let request_hash = hex::encode(Sha256::digest(raw_body));
-    let key = idempotency_key.clone();
-    let rh = request_hash.clone();
+    let limits = state.settings.limits.clone();
+    let counted = state
+        .db
+        .write(move |conn| {
+            let key = [Key::new(Limit::FormAddress, &addr.to_string())];
+            limits::count(conn, &limits, &key, clock.now().timestamp())
+        })
+        .await?;
+    counted.into_result()?;
+    let (key, rh, clock) = (idempotency_key.clone(), request_hash.clone(), state.clock.clone());
     let result = state
         .db
         .write(move |conn| {
+            let at = clock.now();
             if let Some(k) = &key {
                 if let Some((hash, case_id)) = case_db::find_idempotency(conn, k)? {
                     if hash != rh {
                         return Err(key_reused());
                     }
                     let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
-                    return Ok((submitted(&row), true));
+                    return Ok((submitted(conn, &row, at)?, true));
                 }
             }
-            let at = clock.now();
             let row = create_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &agency, None, at)?;
             if let Some(k) = &key {
                 case_db::insert_idempotency(conn, k, &rh, &row.id, at.naive_utc())?;
             }
-            Ok((submitted(&row), false))
+            Ok((submitted(conn, &row, at)?, false))
         })
         .await;
     match (result, idempotency_key) {
         // Two identical submissions raced: the loser's insert hit the key's unique index and
         // rolled back; answer with the winner's case.
         (Err(AppError::Conflict { .. }), Some(k)) => {
+            let clock = state.clock.clone();
             state
                 .db
-                .run(move |conn| match case_db::find_idempotency(conn, &k)? {
+                .write(move |conn| match case_db::find_idempotency(conn, &k)? {
                     Some((hash, case_id)) if hash == request_hash => {
                         let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
-                        Ok((submitted(&row), true))
+                        Ok((submitted(conn, &row, clock.now())?, true))
                     }
                     Some(_) => Err(key_reused()),
                     None => Err(AppError::Unavailable(crate::error::Unavailable::Busy)),

@@ -1,6 +1,8 @@
 //! Use cases. Each public function is one unit of work: it owns its transaction, checks the
 //! caller's rights, changes rows, and appends the case event in the same transaction.
 
+pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod calendar_admin;
@@ -12,6 +14,8 @@ pub mod events;
 pub mod evidence;
 pub mod intake;
 pub mod jobs;
+pub mod limits;
+pub mod links;
 pub mod notify;
 pub mod reference;
 pub mod views;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::clocks;
 use super::jobs::enqueue_email;
+use super::links::{self, Audience};
 use crate::calendar::{self, vn_date};
 use crate::db::cases::CaseRow;
 use crate::db::clocks as clock_db;
@@ -23,6 +24,8 @@ pub struct NotifyCtx {
     pub max_attempts: i32,
     /// The sender's bare address (organizer of invitations).
     pub from_address: String,
+    /// Caps on consumer mail (`limits.mail_per_recipient_per_day`, `…_per_domain_per_hour`).
+    pub limits: crate::config::LimitSettings,
 }
 
 impl NotifyCtx {
@@ -32,7 +35,25 @@ impl NotifyCtx {
             base_url: state.settings.email.public_base_url.trim_end_matches('/').to_owned(),
             max_attempts: state.settings.jobs.max_attempts,
             from_address: bare_address(&state.settings.email.from),
+            limits: state.settings.limits.clone(),
         }
+    }
+
+    /// The consumer's private link to their complaint (a new token, see `service::links`).
+    pub fn consumer_link(
+        &self,
+        conn: &mut AnyConnection,
+        case: &CaseRow,
+        at: DateTime<Utc>,
+    ) -> Result<String, AppError> {
+        let token = links::issue(conn, &case.id, Audience::Consumer, at)?;
+        Ok(format!("{}/api/v1/public/links/{token}", self.base_url))
+    }
+
+    /// The business's link to the request forwarded to it (a new token).
+    fn business_link(&self, conn: &mut AnyConnection, case: &CaseRow, at: DateTime<Utc>) -> Result<String, AppError> {
+        let token = links::issue(conn, &case.id, Audience::Business, at)?;
+        Ok(format!("{}/api/v1/business/cases/{token}", self.base_url))
     }
 
     fn agency_name(&self, code: Option<&str>) -> String {
@@ -40,10 +61,36 @@ impl NotifyCtx {
             .map(|a| a.name.clone())
             .unwrap_or_else(|| "Cơ quan bảo vệ quyền lợi người tiêu dùng".into())
     }
+}
 
-    fn status_url(&self, case: &CaseRow) -> String {
-        format!("{}/api/v1/public/complaints/{}", self.base_url, case.tracking_code)
+/// The name a consumer mail may greet: none for complaints from the web form, whose address
+/// and name nobody has checked (the hotline must not mail a stranger's text to any address).
+fn greeting_name(case: &CaseRow) -> &str {
+    if case.channel == "web" {
+        ""
+    } else {
+        &case.consumer_name
     }
+}
+
+/// Queues a message to the consumer, its variables made by `vars` from a new private link to
+/// the case, unless the address or its domain is over its cap (`limits`): then nothing is sent
+/// (no link is made) and a warning is logged, without the address.
+fn enqueue_consumer_email(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    to: &str,
+    kind: TemplateKind,
+    vars: impl FnOnce(String) -> serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !super::limits::allow_consumer_mail(conn, &ctx.limits, to, at.timestamp())? {
+        tracing::warn!(template = kind.as_str(), "consumer mail over its cap: not sent");
+        return Ok(());
+    }
+    let link = ctx.consumer_link(conn, case, at)?;
+    enqueue_email(conn, to, kind, &vars(link), at, ctx.max_attempts)
 }
 
 /// `addr@host` out of `Name <addr@host>`.
@@ -62,17 +109,21 @@ pub fn complaint_received(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let Some(to) = &case.consumer_email else { return Ok(()) };
-    enqueue_email(
+    let agency_name = ctx.agency_name(case.current_agency.as_deref());
+    enqueue_consumer_email(
         conn,
+        ctx,
+        case,
         to,
         TemplateKind::ComplaintReceived,
-        &serde_json::json!({
-            "consumer_name": case.consumer_name, "tracking_code": case.tracking_code,
-            "status_url": ctx.status_url(case), "agency_name": ctx.agency_name(case.current_agency.as_deref()),
-            "received_date": vn_date(calendar::local_date(at)),
-        }),
+        |link| {
+            serde_json::json!({
+                "consumer_name": greeting_name(case), "tracking_code": case.tracking_code,
+                "status_url": link, "agency_name": agency_name,
+                "received_date": vn_date(calendar::local_date(at)),
+            })
+        },
         at,
-        ctx.max_attempts,
     )
 }
 
@@ -95,17 +146,20 @@ pub fn on_transition(
                     .find(|c| c.clock == clocks::PROVIDE_INFO && c.state == "running")
                     .map(|c| vn_date(c.due_date))
                     .unwrap_or_default();
-                enqueue_email(
+                enqueue_consumer_email(
                     conn,
+                    ctx,
+                    case,
                     to,
                     TemplateKind::InfoRequested,
-                    &serde_json::json!({
-                        "consumer_name": case.consumer_name, "tracking_code": case.tracking_code,
-                        "requested": requested, "due_date": due, "status_url": ctx.status_url(case),
-                        "agency_name": agency_name,
-                    }),
+                    |link| {
+                        serde_json::json!({
+                            "consumer_name": greeting_name(case), "tracking_code": case.tracking_code,
+                            "requested": requested, "due_date": due, "status_url": link,
+                            "agency_name": agency_name,
+                        })
+                    },
                     at,
-                    ctx.max_attempts,
                 )?;
             }
         }
@@ -113,17 +167,18 @@ pub fn on_transition(
             business_email: Some(to),
             message,
         } => {
+            let business_link = ctx.business_link(conn, case, at)?;
             enqueue_email(
                 conn,
                 to,
                 TemplateKind::ForwardedToBusiness,
                 &serde_json::json!({
                     "business_name": case.business_name.clone().unwrap_or_else(|| "Quý doanh nghiệp".into()),
-                    "tracking_code": case.tracking_code, "agency_name": agency_name,
+                    "agency_name": agency_name,
                     "forwarded_date": vn_date(calendar::local_date(at)),
                     "request_summary": message.clone().or_else(|| case.consumer_request.clone())
                         .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into()),
-                    "business_link": ctx.status_url(case),
+                    "business_link": business_link,
                 }),
                 at,
                 ctx.max_attempts,
@@ -134,21 +189,28 @@ pub fn on_transition(
         }
         _ => {}
     }
+    // The business's link lives while the case is in negotiation.
+    if case.status == Status::Negotiation.as_str() && after.status != Status::Negotiation {
+        links::revoke_all(conn, &case.id, Audience::Business, at)?;
+    }
     if after.status == Status::Closed {
         if let (Some(to), Some(outcome)) = (&case.consumer_email, after.outcome) {
-            enqueue_email(
+            enqueue_consumer_email(
                 conn,
+                ctx,
+                case,
                 to,
                 TemplateKind::Closure,
-                &serde_json::json!({
-                    "consumer_name": case.consumer_name, "tracking_code": case.tracking_code,
-                    "outcome_label": outcome.label_vi(), "agency_name": agency_name,
-                    "mediation_failed": outcome == crate::domain::case::Outcome::MediationFailed,
-                    "summary": closure_summary(action),
-                    "rating_url": ctx.status_url(case),
-                }),
+                |link| {
+                    serde_json::json!({
+                        "consumer_name": greeting_name(case), "tracking_code": case.tracking_code,
+                        "outcome_label": outcome.label_vi(), "agency_name": agency_name,
+                        "mediation_failed": outcome == crate::domain::case::Outcome::MediationFailed,
+                        "summary": closure_summary(action),
+                        "rating_url": link,
+                    })
+                },
                 at,
-                ctx.max_attempts,
             )?;
         }
     }
@@ -186,7 +248,11 @@ fn mediation_invitations(
     let session_time = local.format("%H:%M ngày %d/%m/%Y").to_string();
     let mut recipients: Vec<(String, String)> = Vec::new();
     if let Some(e) = &case.consumer_email {
-        recipients.push((e.clone(), case.consumer_name.clone()));
+        let name = match greeting_name(case) {
+            "" => "Quý khách",
+            n => n,
+        };
+        recipients.push((e.clone(), name.to_owned()));
     }
     for a in attendees {
         recipients.push((a.clone(), "Quý vị".into()));
@@ -196,9 +262,9 @@ fn mediation_invitations(
         &format!("{}-{}@hotline", case.id, start_utc.timestamp()),
         start_utc,
         end,
-        &format!("Phiên hòa giải hồ sơ {}", case.tracking_code),
+        &format!("Phiên hòa giải — {agency_name}"),
         place,
-        &format!("Hòa giải viên: {mediator}. Mã hồ sơ: {}", case.tracking_code),
+        &format!("Hòa giải viên: {mediator}."),
         &format!("mailto:{}", ctx.from_address),
         &all,
     );
@@ -207,7 +273,7 @@ fn mediation_invitations(
             &to,
             TemplateKind::MediationInvitation,
             &serde_json::json!({
-                "recipient_name": name, "tracking_code": case.tracking_code, "session_time": session_time,
+                "recipient_name": name, "session_time": session_time,
                 "place": place, "mediator": mediator, "agency_name": agency_name,
             }),
         )

@@ -338,8 +338,11 @@ pub struct Submitted {
     pub tracking_code: String,
     pub status: String,
     pub created_at: DateTime<Utc>,
-    /// Where to follow the complaint (add `?phone_last4=NNNN`).
+    /// Where to follow the complaint with the tracking code (add `?phone_last4=NNNN`).
     pub status_url: String,
+    /// The submitter's private link to the complaint: opens it without the phone digits. Keep
+    /// it private; the same kind of link is e-mailed if an address was given.
+    pub private_url: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -372,6 +375,28 @@ pub struct PublicStatus {
     pub due_dates: Vec<DueView>,
     pub messages: Vec<PublicMessage>,
     pub history: Vec<PublicStage>,
+}
+
+/// What the business sees behind its link (Law 19/2023 Art 57): the consumer's request and
+/// the facts it must answer, and its deadlines. No phone, e-mail or address of the consumer,
+/// no tracking code, no internal notes; free text is redacted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BusinessCaseView {
+    /// The agency that forwarded the request.
+    pub agency: Option<PublicAgency>,
+    pub business_name: Option<String>,
+    /// The case's stage in plain Vietnamese.
+    pub stage: String,
+    /// What the consumer asks (redacted).
+    pub consumer_request: Option<String>,
+    /// The facts as the consumer told them (redacted).
+    pub description: String,
+    pub amount_vnd: Option<i64>,
+    pub transaction_date: Option<chrono::NaiveDate>,
+    /// The negotiation clocks running now (business_negotiation: 7 working days to negotiate;
+    /// business_report: 5 working days to report the result), each with its date.
+    pub deadlines: Vec<DueView>,
+    pub forwarded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -119,10 +119,21 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         _db: db,
     };
     t.admin_token = t.login(&user, &pw).await;
+    // The bootstrap password is one-time: replace it, as a real administrator must.
+    let changed = t
+        .post(
+            "/api/v1/auth/password",
+            Some(&t.admin_token),
+            &serde_json::json!({"current_password": pw, "new_password": ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(changed.status, 204, "bootstrap password change: {}", changed.body);
     Some(t)
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+/// The bootstrap administrator's password after the harness changed it.
+pub const ADMIN_PASSWORD: &str = "first sign-in replaced 2026";
 
 impl TestApp {
     /// Run after every scenario: no background job was left dead or failing (awaiting a

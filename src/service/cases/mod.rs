@@ -195,10 +195,12 @@ pub async fn deadlines(state: &AppState, actor: Actor, id: String) -> Result<Vec
         .await
 }
 
+mod business;
 mod cursor;
 mod public;
 mod transition;
 
+pub use business::business_view;
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
-pub use public::public_status;
+pub use public::{public_status, status_by_link};
 pub use transition::{act, ActionEnvelope};

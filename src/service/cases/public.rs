@@ -1,17 +1,32 @@
-//! What a citizen sees of their complaint (tracking code + the phone's last four digits).
+//! What a citizen sees of their complaint: through their private link, or with the tracking
+//! code and the phone's last four digits (limited: see `service::limits`).
 
+use std::net::IpAddr;
+
+use super::super::audit::{self, Audit, AuditAction};
 use super::super::clocks;
+use super::super::limits::{self, Key, Limit};
+use super::super::links::{self, Audience};
 use super::super::views::{self, PublicAgency, PublicMessage, PublicStage, PublicStatus};
-use crate::db::cases::{self as case_db};
+use crate::db::cases::{self as case_db, CaseRow};
+use crate::db::AnyConnection;
 use crate::domain::case::Status;
 use crate::domain::values::normalize_tracking_code;
+use crate::email::TemplateKind;
 use crate::error::AppError;
-use crate::routing;
+use crate::routing::{self, Router};
 use crate::state::AppState;
 
-/// The citizen's status page: needs the tracking code and the phone's last four digits; a
-/// wrong pair is a plain 404, the same as an unknown code.
-pub async fn public_status(state: &AppState, code: String, phone_last4: String) -> Result<PublicStatus, AppError> {
+/// The citizen's status page by tracking code and the phone's last four digits; a wrong pair
+/// is a plain 404, the same as an unknown code. Wrong digits count against the code and the
+/// client's address; while either is locked the answer is 429 without looking (a code's lock
+/// is audited and e-mailed to the supervisors of the case's agency).
+pub async fn public_status(
+    state: &AppState,
+    code: String,
+    phone_last4: String,
+    addr: IpAddr,
+) -> Result<PublicStatus, AppError> {
     if phone_last4.len() != 4 || !phone_last4.chars().all(|c| c.is_ascii_digit()) {
         return Err(AppError::invalid(
             "phone_last4",
@@ -19,66 +34,179 @@ pub async fn public_status(state: &AppState, code: String, phone_last4: String) 
             "cần 4 chữ số cuối của số điện thoại",
         ));
     }
-    let code = normalize_tracking_code(&code);
-    let router = state.router.clone();
+    let code_in = code;
+    let code = normalize_tracking_code(&code_in);
+    let keys = [
+        Key::new(Limit::StatusCode, &code),
+        Key::new(Limit::StatusAddress, &addr.to_string()),
+    ];
+    let (router, limits, now) = (state.router.clone(), state.settings.limits.clone(), state.clock.now());
+    let found = {
+        let (keys, limits) = (keys.clone(), limits.clone());
+        state
+            .db
+            .run(move |conn| {
+                limits::ensure_open(conn, &limits, &keys, now.timestamp())?;
+                match case_db::find_by_tracking_code(conn, &code)?.filter(|r| r.consumer_phone_last4 == phone_last4) {
+                    Some(row) => Ok(Some(status_of(conn, &router, &row)?)),
+                    None => Ok(None),
+                }
+            })
+            .await?
+    };
+    if let Some(status) = found {
+        return Ok(status);
+    }
+    let ctx = super::super::notify::NotifyCtx::from_state(state);
+    let code_for_alert = normalize_tracking_code(&code_in);
+    let counted = state
+        .db
+        .write(move |conn| {
+            let counted = limits::count(conn, &limits, &keys, now.timestamp())?;
+            if counted.newly_locked.contains(&Limit::StatusCode) {
+                code_locked(conn, &ctx, &code_for_alert, addr, now, counted.retry_after.unwrap_or(0))?;
+            }
+            Ok(counted)
+        })
+        .await?;
+    counted.into_result()?;
+    Err(AppError::NotFound("complaint"))
+}
+
+/// A tracking code was locked: an audit record and, if the code is a case's, a warning to the
+/// supervisors of its agency.
+fn code_locked(
+    conn: &mut AnyConnection,
+    ctx: &super::super::notify::NotifyCtx,
+    code: &str,
+    addr: IpAddr,
+    now: chrono::DateTime<chrono::Utc>,
+    secs: i64,
+) -> Result<(), AppError> {
+    let case = case_db::find_by_tracking_code(conn, code)?;
+    audit::record(
+        conn,
+        Audit {
+            action: AuditAction::StatusCodeLocked,
+            actor_id: None,
+            subject: case.as_ref().map(|c| c.id.as_str()),
+            addr: Some(addr),
+            detail: Some(format!("locked for {secs} s")),
+        },
+        now,
+    )?;
+    let Some(case) = case else { return Ok(()) };
+    let Some(agency) = case.current_agency.as_deref() else {
+        return Ok(());
+    };
+    let until = (now + chrono::TimeDelta::seconds(secs)).with_timezone(&crate::calendar::tz());
+    for (_, to) in crate::db::users::agency_emails(conn, agency, &["supervisor"])? {
+        super::super::jobs::enqueue_email(
+            conn,
+            &to,
+            TemplateKind::SecurityAlert,
+            &serde_json::json!({
+                "tracking_code": case.tracking_code,
+                "locked_until": until.format("%H:%M ngày %d/%m/%Y").to_string(),
+                "agency_name": router_agency_name(ctx, agency),
+            }),
+            now,
+            ctx.max_attempts,
+        )?;
+    }
+    Ok(())
+}
+
+fn router_agency_name(ctx: &super::super::notify::NotifyCtx, code: &str) -> String {
+    ctx.router
+        .taxonomy()
+        .agency(code)
+        .map(|a| a.name.clone())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// The citizen's status page through their private link (404 for an unknown, expired or
+/// revoked link; such misses count against the client's address).
+pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Result<PublicStatus, AppError> {
+    let (router, limits, now) = (state.router.clone(), state.settings.limits.clone(), state.clock.now());
+    let keys = [Key::new(Limit::LinkAddress, &addr.to_string())];
+    let found = {
+        let (keys, limits) = (keys.clone(), limits.clone());
+        state
+            .db
+            .run(move |conn| {
+                limits::ensure_open(conn, &limits, &keys, now.timestamp())?;
+                let Some(case_id) = links::resolve(conn, &token, Audience::Consumer, now)? else {
+                    return Ok(None);
+                };
+                let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("complaint"))?;
+                Ok(Some(status_of(conn, &router, &row)?))
+            })
+            .await?
+    };
+    if let Some(status) = found {
+        return Ok(status);
+    }
     state
         .db
-        .run(move |conn| {
-            let row = case_db::find_by_tracking_code(conn, &code)?
-                .filter(|r| r.consumer_phone_last4 == phone_last4)
-                .ok_or(AppError::NotFound("complaint"))?;
-            let st = views::state_of(&row)?;
-            let evs = case_db::list_events(conn, &row.id)?;
-            let clock_rows = crate::db::clocks::for_case(conn, &row.id)?;
-            let agency = row.current_agency.as_ref().map(|code| PublicAgency {
-                code: code.clone(),
-                name: router
-                    .taxonomy()
-                    .agency(code)
-                    .map(|a| a.name.clone())
-                    .unwrap_or_default(),
+        .write(move |conn| limits::count(conn, &limits, &keys, now.timestamp()))
+        .await?
+        .into_result()?;
+    Err(AppError::NotFound("complaint"))
+}
+
+/// What the public sees of a case: stages, public messages (redacted), running public clocks.
+fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow) -> Result<PublicStatus, AppError> {
+    let st = views::state_of(row)?;
+    let evs = case_db::list_events(conn, &row.id)?;
+    let clock_rows = crate::db::clocks::for_case(conn, &row.id)?;
+    let agency = row.current_agency.as_ref().map(|code| PublicAgency {
+        code: code.clone(),
+        name: router
+            .taxonomy()
+            .agency(code)
+            .map(|a| a.name.clone())
+            .unwrap_or_default(),
+    });
+    let mut history: Vec<PublicStage> = Vec::new();
+    for e in &evs {
+        if history.last().is_none_or(|h| h.status != e.to_status) {
+            history.push(PublicStage {
+                at: views::utc(e.at),
+                status: e.to_status.clone(),
+                stage: Status::parse(&e.to_status)
+                    .ok_or_else(|| views::corrupt(&format!("status of event {}", e.seq), &e.case_id))?
+                    .label_vi()
+                    .to_owned(),
             });
-            let mut history: Vec<PublicStage> = Vec::new();
-            for e in &evs {
-                if history.last().is_none_or(|h| h.status != e.to_status) {
-                    history.push(PublicStage {
-                        at: views::utc(e.at),
-                        status: e.to_status.clone(),
-                        stage: Status::parse(&e.to_status)
-                            .ok_or_else(|| views::corrupt(&format!("status of event {}", e.seq), &e.case_id))?
-                            .label_vi()
-                            .to_owned(),
-                    });
-                }
-            }
-            let messages = evs
-                .iter()
-                .filter_map(|e| {
-                    e.public_message.as_ref().map(|m| PublicMessage {
-                        at: views::utc(e.at),
-                        message: routing::redact(m),
-                    })
-                })
-                .collect();
-            Ok(PublicStatus {
-                tracking_code: row.tracking_code.clone(),
-                status: row.status.clone(),
-                stage: st.status.label_vi().to_owned(),
-                outcome: row.outcome.clone(),
-                outcome_label: st.outcome.map(|o| o.label_vi().to_owned()),
-                kind: row.kind.clone(),
-                category: row.category.clone(),
-                agency,
-                created_at: views::utc(row.created_at),
-                updated_at: views::utc(row.updated_at),
-                due_dates: views::running(&clock_rows)
-                    .into_iter()
-                    .filter(|c| clocks::is_public(&c.clock))
-                    .map(views::DueView::from)
-                    .collect(),
-                messages,
-                history,
+        }
+    }
+    let messages = evs
+        .iter()
+        .filter_map(|e| {
+            e.public_message.as_ref().map(|m| PublicMessage {
+                at: views::utc(e.at),
+                message: routing::redact(m),
             })
         })
-        .await
+        .collect();
+    Ok(PublicStatus {
+        tracking_code: row.tracking_code.clone(),
+        status: row.status.clone(),
+        stage: st.status.label_vi().to_owned(),
+        outcome: row.outcome.clone(),
+        outcome_label: st.outcome.map(|o| o.label_vi().to_owned()),
+        kind: row.kind.clone(),
+        category: row.category.clone(),
+        agency,
+        created_at: views::utc(row.created_at),
+        updated_at: views::utc(row.updated_at),
+        due_dates: views::running(&clock_rows)
+            .into_iter()
+            .filter(|c| clocks::is_public(&c.clock))
+            .map(views::DueView::from)
+            .collect(),
+        messages,
+        history,
+    })
 }

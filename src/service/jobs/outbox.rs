@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 use super::SEND_EMAIL;
 
-/// An outbox entry as admins see it (addresses masked).
+/// An outbox entry as admins see it (addresses and tracking codes masked).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxView {
     pub id: String,
@@ -35,7 +35,9 @@ impl From<JobRow> for OutboxView {
                 .as_ref()
                 .map(|m| crate::email::mask_address(&m.to))
                 .unwrap_or_default(),
-            subject: m.map(|m| m.subject).unwrap_or_default(),
+            subject: m
+                .map(|m| crate::domain::values::mask_tracking_codes(&m.subject))
+                .unwrap_or_default(),
             id: j.id,
             status: j.status,
             attempts: j.attempts,

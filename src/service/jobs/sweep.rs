@@ -64,6 +64,9 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     let cal = clocks::load_calendar(conn)?;
     let today = calendar::local_date(at);
     let t = at.naive_utc();
+    // Housekeeping: expired sessions, and abuse-limit counters quiet for a day.
+    users::delete_expired_sessions(conn, t)?;
+    crate::service::limits::purge(conn, at.timestamp())?;
     // Everything due by the end of the next working day.
     let horizon = calendar::end_of_day_utc(cal.next_working_day(today)).naive_utc();
     for mut c in clock_db::running_due_before(conn, horizon)? {

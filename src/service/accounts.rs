@@ -1,0 +1,243 @@
+//! Account administration (admins) and the signed-in user's own sessions; every change is an
+//! audit record.
+
+use std::net::IpAddr;
+
+use super::audit::{self, Audit, AuditAction};
+use super::auth::{hash_password, random_password, staff_from_row, token_hash};
+use crate::db::{audit as audit_db, reference, users};
+use crate::domain::user::{Role, Staff};
+use crate::error::{AppError, ErrorCode};
+use crate::state::AppState;
+
+/// An administrator's change to an account, already read from the request.
+#[derive(Debug, Default)]
+pub struct UserChange {
+    pub active: Option<bool>,
+    pub role: Option<String>,
+    /// `Some("")` removes the agency.
+    pub agency: Option<String>,
+    /// `Some("")` removes the address.
+    pub email: Option<String>,
+}
+
+/// Changes an account. A deactivated user's sessions end at once (its tokens answer 401);
+/// the last active administrator cannot be deactivated or demoted.
+pub async fn update_user(
+    state: &AppState,
+    by: &Staff,
+    addr: IpAddr,
+    id: String,
+    c: UserChange,
+) -> Result<Staff, AppError> {
+    let (actor_id, at) = (by.id.clone(), state.clock.now());
+    let role = match c.role.as_deref() {
+        Some(r) => {
+            Some(Role::parse(r).ok_or_else(|| AppError::invalid("role", "unknown role", "vai trò không hợp lệ"))?)
+        }
+        None => None,
+    };
+    let email = match c.email.as_deref().map(str::trim) {
+        Some("") => Some(None),
+        Some(e) => Some(Some(
+            crate::domain::values::Email::parse("email", e)?.as_ref().to_owned(),
+        )),
+        None => None,
+    };
+    let agency = c.agency.map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty()));
+    state
+        .db
+        .write(move |conn| {
+            let user = users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
+            let new_role = role.unwrap_or(Role::parse(&user.role).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("stored data is invalid: role of user {}", user.id))
+            })?);
+            let new_agency = agency.clone().unwrap_or(user.agency_code.clone());
+            if new_role.needs_agency() && new_agency.is_none() {
+                return Err(AppError::required("agency"));
+            }
+            if let Some(a) = &new_agency {
+                if !reference::agency_exists(conn, a)? {
+                    return Err(AppError::invalid(
+                        "agency",
+                        "unknown agency code",
+                        "mã cơ quan không tồn tại",
+                    ));
+                }
+            }
+            let ch = users::UserChangeset {
+                active: c.active,
+                role: role.map(|r| r.as_str().to_owned()),
+                agency_code: agency,
+                email,
+            };
+            let changes_something =
+                ch.active.is_some() || ch.role.is_some() || ch.agency_code.is_some() || ch.email.is_some();
+            if changes_something {
+                users::update_user(conn, &id, &ch)?;
+            }
+            if !users::any_admin(conn)? {
+                return Err(AppError::Conflict {
+                    code: ErrorCode::LastAdmin,
+                    en: "at least one active administrator must remain".into(),
+                    vi: "phải còn ít nhất một quản trị viên đang hoạt động".into(),
+                });
+            }
+            if c.active == Some(false) {
+                users::delete_sessions_of(conn, &id)?;
+            }
+            if changes_something {
+                let action = if c.active == Some(false) && user.active {
+                    AuditAction::UserDeactivated
+                } else {
+                    AuditAction::UserChanged
+                };
+                let detail = serde_json::json!({
+                    "active": c.active, "role": ch.role, "agency": ch.agency_code, "email_changed": ch.email.is_some(),
+                });
+                audit::record(
+                    conn,
+                    Audit {
+                        action,
+                        actor_id: Some(&actor_id),
+                        subject: Some(&id),
+                        addr: Some(addr),
+                        detail: Some(detail.to_string()),
+                    },
+                    at,
+                )?;
+            }
+            let row = users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
+            staff_from_row(row)
+        })
+        .await
+}
+
+pub async fn list_users(state: &AppState) -> Result<Vec<Staff>, AppError> {
+    state
+        .db
+        .run(|conn| users::list(conn)?.into_iter().map(staff_from_row).collect())
+        .await
+}
+
+/// An administrator resets a password: a new random one (returned once, to hand over), to be
+/// changed at the next sign-in; every session of the user ends.
+pub async fn reset_password(state: &AppState, by: &Staff, addr: IpAddr, id: String) -> Result<String, AppError> {
+    let password = random_password();
+    let pw = password.clone();
+    let hash = actix_web::web::block(move || hash_password(&pw))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))??;
+    let (actor_id, at) = (by.id.clone(), state.clock.now());
+    state
+        .db
+        .write(move |conn| {
+            users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
+            users::set_password(conn, &id, &hash, true)?;
+            users::delete_sessions_of(conn, &id)?;
+            audit::record(
+                conn,
+                Audit {
+                    action: AuditAction::PasswordReset,
+                    actor_id: Some(&actor_id),
+                    subject: Some(&id),
+                    addr: Some(addr),
+                    detail: None,
+                },
+                at,
+            )
+        })
+        .await?;
+    Ok(password)
+}
+
+/// One live session of the signed-in user. `id` is the first 16 hex digits of the token's
+/// hash: enough to name it, useless to forge it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub id: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The session making this request.
+    pub current: bool,
+}
+
+pub async fn list_sessions(state: &AppState, me: &Staff, token: &str) -> Result<Vec<SessionView>, AppError> {
+    let (id, now, mine) = (me.id.clone(), state.clock.now().naive_utc(), token_hash(token));
+    state
+        .db
+        .run(move |conn| {
+            Ok(users::sessions_of(conn, &id, now)?
+                .into_iter()
+                .map(|s| SessionView {
+                    id: s.token_hash[..16].to_owned(),
+                    created_at: s.created_at.and_utc(),
+                    expires_at: s.expires_at.and_utc(),
+                    current: s.token_hash == mine,
+                })
+                .collect())
+        })
+        .await
+}
+
+/// Ends one of the signed-in user's sessions (404 if it is not theirs or does not exist).
+pub async fn revoke_session(state: &AppState, me: &Staff, addr: IpAddr, session_id: String) -> Result<(), AppError> {
+    if session_id.len() != 16
+        || !session_id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return Err(AppError::NotFound("session"));
+    }
+    let (id, at) = (me.id.clone(), state.clock.now());
+    state
+        .db
+        .write(move |conn| {
+            if users::delete_session_by_prefix(conn, &id, &session_id)? == 0 {
+                return Err(AppError::NotFound("session"));
+            }
+            audit::record(
+                conn,
+                Audit {
+                    action: AuditAction::SessionRevoked,
+                    actor_id: Some(&id),
+                    subject: Some(&id),
+                    addr: Some(addr),
+                    detail: None,
+                },
+                at,
+            )
+        })
+        .await
+}
+
+/// A security audit record as administrators see it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditView {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub action: String,
+    pub actor_id: Option<String>,
+    pub subject: Option<String>,
+    pub client_addr: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// The newest audit records (at most `limit`), optionally of one action.
+pub async fn audit_log(state: &AppState, action: Option<String>, limit: i64) -> Result<Vec<AuditView>, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            Ok(audit_db::list(conn, action.as_deref(), limit)?
+                .into_iter()
+                .map(|r| AuditView {
+                    at: r.at.and_utc(),
+                    action: r.action,
+                    actor_id: r.actor_id,
+                    subject: r.subject,
+                    client_addr: r.client_addr,
+                    detail: r.detail,
+                })
+                .collect())
+        })
+        .await
+}
