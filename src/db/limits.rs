@@ -34,9 +34,12 @@ pub fn lock(conn: &mut AnyConnection, key: &str, now: i64, until: i64) -> QueryR
         .execute(conn)
 }
 
-/// Forgets `key` (a successful sign-in clears its failures).
+/// Clears the count of `key` (a successful sign-in clears its failures) but keeps the count
+/// of its locks, so a guesser who waits for a real sign-in does not get short locks again.
 pub fn clear(conn: &mut AnyConnection, key: &str) -> QueryResult<usize> {
-    diesel::delete(rate_limits::table.find(key)).execute(conn)
+    diesel::update(rate_limits::table.find(key))
+        .set((rate_limits::hits.eq(0), rate_limits::locked_until.eq(0)))
+        .execute(conn)
 }
 
 /// Deletes keys quiet since `before` and not locked at `now`: their back-off starts over.

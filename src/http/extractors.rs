@@ -346,3 +346,43 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
         Box::pin(async move { Ok(OptionalJsonBody(Some(body.await?.value))) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn addr_of(peer: &str, xff: Option<&str>, trusted: &[&str]) -> String {
+        let mut req = TestRequest::default().peer_addr(peer.parse().unwrap());
+        if let Some(x) = xff {
+            req = req.insert_header(("X-Forwarded-For", x));
+        }
+        let trusted: Vec<Cidr> = trusted.iter().map(|t| Cidr::parse(t).unwrap()).collect();
+        ClientAddr::of(&req.to_http_request(), &trusted).0.to_string()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        // A client that is not a trusted proxy cannot choose its address.
+        assert_eq!(addr_of("198.51.100.9:5000", Some("10.1.1.1"), &[]), "198.51.100.9");
+        assert_eq!(
+            addr_of("198.51.100.9:5000", Some("10.1.1.1"), &["127.0.0.1"]),
+            "198.51.100.9"
+        );
+        // Behind a trusted proxy: the nearest hop that is not trusted.
+        assert_eq!(
+            addr_of("127.0.0.1:5000", Some("203.0.113.5"), &["127.0.0.1"]),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            addr_of("10.0.0.2:5000", Some("6.6.6.6, 203.0.113.5, 10.0.0.3"), &["10.0.0.0/8"]),
+            "203.0.113.5"
+        );
+        // Garbage in the header stops the walk at the last good hop.
+        assert_eq!(
+            addr_of("127.0.0.1:5000", Some("not-an-ip"), &["127.0.0.1"]),
+            "127.0.0.1"
+        );
+        assert_eq!(addr_of("[::1]:5000", Some("2001:db8::1"), &["::1"]), "2001:db8::1");
+    }
+}

@@ -145,7 +145,8 @@ pub fn count(conn: &mut AnyConnection, s: &LimitSettings, keys: &[Key], now: i64
     Ok(out)
 }
 
-/// Forgets the counts of `key` (a successful sign-in clears the username's failures).
+/// Clears the count of `key` (a successful sign-in clears the username's failures); the
+/// number of earlier locks is kept until the key has been quiet for a day.
 pub fn clear(conn: &mut AnyConnection, key: &Key) -> Result<(), AppError> {
     limit_db::clear(conn, &key.key)?;
     Ok(())

@@ -59,6 +59,8 @@ pub struct Resp {
     pub body: Value,
     pub content_type: String,
     pub raw: Vec<u8>,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
 }
 
 async fn read(
@@ -73,6 +75,11 @@ async fn read(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let retry_after = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let raw = r.body().limit(50 * 1024 * 1024).await.expect("body").to_vec();
     let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
     Resp {
@@ -80,6 +87,7 @@ async fn read(
         body,
         content_type,
         raw,
+        retry_after,
     }
 }
 
@@ -182,6 +190,15 @@ impl TestApp {
             r = r.bearer_auth(t);
         }
         read(r.send_body(body).await.expect("send")).await
+    }
+
+    /// GET with one extra header (e.g. `X-Forwarded-For`).
+    pub async fn get_with_header(&self, path: &str, token: Option<&str>, header: (&str, &str)) -> Resp {
+        let mut r = self.client.get(self.url(path)).insert_header(header);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        read(r.send().await.expect("send")).await
     }
 
     pub async fn post_with_header(&self, path: &str, header: (&str, &str), body: &Value) -> Resp {

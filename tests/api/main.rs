@@ -19,4 +19,5 @@ mod lifecycle;
 mod process;
 mod robustness;
 mod routing;
+mod security;
 mod stored_data;

@@ -1,0 +1,472 @@
+//! Abuse limits, links that authorize, account lifecycle and mail that cannot be abused
+//! (docs/security.md). Each scenario failed before the security work and passes now.
+
+use chrono::TimeDelta;
+use serde_json::{json, Value};
+
+use crate::common::Backend;
+use crate::helpers::{assert_problem, complaint, dispute, spawn_app_with, TestApp, PASSWORD};
+use hotline::config::{Cidr, LimitRule};
+
+fn rule(max: i64, lock_secs: i64) -> LimitRule {
+    LimitRule {
+        max,
+        window_secs: 900,
+        lock_secs,
+        max_lock_secs: 3600,
+    }
+}
+
+fn login_body(user: &str, pw: &str) -> Value {
+    json!({"username": user, "password": pw})
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<String> {
+    let r = app.get("/api/v1/admin/audit?limit=1000", Some(&app.admin_token)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Three wrong passwords are allowed; the fourth locks the username: 429 with Retry-After,
+/// even for the right password, until the lock ends (the lock doubles the next time).
+async fn sign_in_locks_after_failures_even_for_the_right_password(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.limits.login_user = rule(3, 60)).await else {
+        return;
+    };
+    app.user("khoa.op", "operator", Some("SCT")).await;
+    for _ in 0..3 {
+        let r = app
+            .post("/api/v1/auth/login", None, &login_body("khoa.op", "wrong guess 123"))
+            .await;
+        assert_problem(&r, 401, "invalid_credentials");
+    }
+    let r = app
+        .post("/api/v1/auth/login", None, &login_body("khoa.op", "wrong guess 123"))
+        .await;
+    assert_problem(&r, 429, "rate_limited");
+    assert_eq!(r.retry_after.as_deref(), Some("60"));
+    let r = app
+        .post("/api/v1/auth/login", None, &login_body("KHOA.OP", PASSWORD))
+        .await;
+    assert_problem(&r, 429, "rate_limited");
+    // Another user is not affected.
+    app.user("lan.op", "operator", Some("SCT")).await;
+
+    app.state.clock.advance(TimeDelta::seconds(61));
+    let token = app.login("khoa.op", PASSWORD).await;
+    assert!(!token.is_empty());
+    // The success cleared the failures: three more wrong guesses are 401 again, then a longer lock.
+    for _ in 0..3 {
+        let r = app
+            .post("/api/v1/auth/login", None, &login_body("khoa.op", "wrong again 456"))
+            .await;
+        assert_problem(&r, 401, "invalid_credentials");
+    }
+    let r = app
+        .post("/api/v1/auth/login", None, &login_body("khoa.op", "wrong again 456"))
+        .await;
+    assert_problem(&r, 429, "rate_limited");
+    assert_eq!(
+        r.retry_after.as_deref(),
+        Some("120"),
+        "the second lock lasts twice as long"
+    );
+
+    let actions = audit_actions(&app).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "sign_in_failed").count(),
+        8,
+        "{actions:?}"
+    );
+    assert_eq!(actions.iter().filter(|a| *a == "locked").count(), 2, "{actions:?}");
+    assert!(actions.iter().any(|a| a == "sign_in"));
+    app.state.clock.reset();
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn sign_in_locks_after_failures_sqlite() {
+    sign_in_locks_after_failures_even_for_the_right_password(Backend::Sqlite).await;
+}
+#[actix_web::test]
+async fn sign_in_locks_after_failures_postgres() {
+    sign_in_locks_after_failures_even_for_the_right_password(Backend::Postgres).await;
+}
+
+/// Guessing many usernames from one address locks the address; behind a trusted proxy the
+/// address is the client's from `X-Forwarded-For`, so other clients are not locked out.
+async fn the_client_address_is_limited_behind_a_trusted_proxy(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.limits.login_address = rule(2, 300);
+        s.limits.trusted_proxies = vec![Cidr::parse("127.0.0.1").unwrap()];
+    })
+    .await
+    else {
+        return;
+    };
+    let from = |ip: &'static str| ("X-Forwarded-For", ip);
+    for name in ["a.guess", "b.guess"] {
+        let r = app
+            .post_with_header(
+                "/api/v1/auth/login",
+                from("203.0.113.7"),
+                &login_body(name, "pw guess 1234"),
+            )
+            .await;
+        assert_problem(&r, 401, "invalid_credentials");
+    }
+    let r = app
+        .post_with_header(
+            "/api/v1/auth/login",
+            from("203.0.113.7"),
+            &login_body("c.guess", "pw guess 1234"),
+        )
+        .await;
+    assert_problem(&r, 429, "rate_limited");
+    // A spoofed hop before the proxy's entry does not help: the nearest untrusted hop counts.
+    let r = app
+        .post_with_header(
+            "/api/v1/auth/login",
+            ("X-Forwarded-For", "198.51.100.1, 203.0.113.7"),
+            &login_body("d.guess", "pw guess 1234"),
+        )
+        .await;
+    assert_problem(&r, 429, "rate_limited");
+    // Another citizen behind the same proxy is served.
+    let r = app
+        .post_with_header(
+            "/api/v1/auth/login",
+            from("203.0.113.8"),
+            &login_body("e.guess", "pw guess 1234"),
+        )
+        .await;
+    assert_problem(&r, 401, "invalid_credentials");
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn the_client_address_is_limited_behind_a_trusted_proxy_sqlite() {
+    the_client_address_is_limited_behind_a_trusted_proxy(Backend::Sqlite).await;
+}
+#[actix_web::test]
+async fn the_client_address_is_limited_behind_a_trusted_proxy_postgres() {
+    the_client_address_is_limited_behind_a_trusted_proxy(Backend::Postgres).await;
+}
+
+/// Wrong phone digits lock the tracking code (429 even with the right digits), the
+/// supervisors of the case's agency are told, and the admin outbox does not show the code.
+async fn status_lookups_lock_the_code_and_tell_supervisors(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.limits.status_code = rule(3, 900)).await else {
+        return;
+    };
+    let sup = app
+        .post(
+            "/api/v1/admin/users",
+            Some(&app.admin_token),
+            &json!({"username": "truong.phong", "role": "supervisor", "agency": "SCT", "password": PASSWORD, "email": "truong.phong@sct.example.gov.vn"}),
+        )
+        .await;
+    assert_eq!(sup.status, 201, "{}", sup.body);
+    let s = app.submit(&complaint("Mua nồi cơm điện bị hỏng sau 3 ngày.")).await;
+    assert_eq!(s.status, 201, "{}", s.body);
+    let code = s.body["tracking_code"].as_str().unwrap().to_owned();
+    let url = |digits: &str| format!("/api/v1/public/complaints/{code}?phone_last4={digits}");
+    assert_eq!(app.get(&url("5678"), None).await.status, 200);
+    for wrong in ["0000", "1111", "2222"] {
+        assert_problem(&app.get(&url(wrong), None).await, 404, "not_found");
+    }
+    let r = app.get(&url("3333"), None).await;
+    assert_problem(&r, 429, "rate_limited");
+    assert!(r.retry_after.is_some());
+    assert_problem(&app.get(&url("5678"), None).await, 429, "rate_limited");
+    // A lowercase or spaced code is the same code.
+    let r = app
+        .get(
+            &format!("/api/v1/public/complaints/{}?phone_last4=5678", code.to_lowercase()),
+            None,
+        )
+        .await;
+    assert_problem(&r, 429, "rate_limited");
+    // The private link still works.
+    let link = s.body["private_url"].as_str().unwrap();
+    assert_eq!(app.get(link, None).await.status, 200);
+
+    app.worker.drain().await.unwrap();
+    let alerts: Vec<_> = app
+        .state
+        .mailer
+        .memory_sent()
+        .into_iter()
+        .filter(|m| m.to.contains("truong.phong") && m.subject.contains("bị khóa"))
+        .collect();
+    assert_eq!(alerts.len(), 1, "one alert to the supervisor");
+    assert!(alerts[0].text.contains(&code));
+    let out = app.get("/api/v1/admin/outbox", Some(&app.admin_token)).await;
+    assert_eq!(out.status, 200);
+    assert!(
+        !out.body.to_string().contains(&code),
+        "the outbox hands out no tracking code: {}",
+        out.body
+    );
+    assert!(audit_actions(&app).await.contains(&"status_code_locked".to_owned()));
+
+    app.state.clock.advance(TimeDelta::seconds(901));
+    assert_eq!(app.get(&url("5678"), None).await.status, 200);
+    app.state.clock.reset();
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn status_lookups_lock_the_code_sqlite() {
+    status_lookups_lock_the_code_and_tell_supervisors(Backend::Sqlite).await;
+}
+#[actix_web::test]
+async fn status_lookups_lock_the_code_postgres() {
+    status_lookups_lock_the_code_and_tell_supervisors(Backend::Postgres).await;
+}
+
+/// The public form takes a bounded number of complaints per address; the refused one creates
+/// nothing. Acknowledgments to one address are capped per day, and greet no submitted name.
+async fn the_web_form_is_limited_and_sends_no_strangers_text(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.limits.form_address = rule(3, 600);
+        s.limits.mail_per_recipient_per_day = 2;
+    })
+    .await
+    else {
+        return;
+    };
+    let mut phish = complaint("Khiếu nại về đơn hàng giao thiếu.");
+    phish["consumer"]["name"] = json!("TRÚNG THƯỞNG 100 TRIỆU http://phish.example");
+    phish["consumer"]["email"] = json!("victim@example.org");
+    for _ in 0..3 {
+        assert_eq!(app.submit(&phish).await.status, 201);
+    }
+    let r = app.submit(&phish).await;
+    assert_problem(&r, 429, "rate_limited");
+    let (_, coord) = app.user("dieu.phoi", "coordinator", Some("SCT")).await;
+    let list = app.get("/api/v1/cases?limit=50", Some(&coord)).await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        3,
+        "the refused complaint created nothing"
+    );
+
+    app.worker.drain().await.unwrap();
+    let acks: Vec<_> = app
+        .state
+        .mailer
+        .memory_sent()
+        .into_iter()
+        .filter(|m| m.to.contains("victim@example.org"))
+        .collect();
+    assert_eq!(acks.len(), 2, "at most 2 messages a day to one address");
+    for m in &acks {
+        assert!(m.text.starts_with("Kính gửi Quý khách,"), "{}", m.text);
+        for text in [&m.subject, &m.text, &m.html] {
+            assert!(
+                !text.contains("TRÚNG THƯỞNG") && !text.contains("phish.example"),
+                "{text}"
+            );
+        }
+        assert!(
+            !m.subject.contains("KN-"),
+            "no tracking code in the subject: {}",
+            m.subject
+        );
+        // The link in the mail opens the complaint.
+        let start = m.text.find("/api/v1/public/links/").expect("a private link");
+        let path: String = m.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+        assert_eq!(app.get(&path, None).await.status, 200, "{path}");
+    }
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn the_web_form_is_limited_sqlite() {
+    the_web_form_is_limited_and_sends_no_strangers_text(Backend::Sqlite).await;
+}
+#[actix_web::test]
+async fn the_web_form_is_limited_postgres() {
+    the_web_form_is_limited_and_sends_no_strangers_text(Backend::Postgres).await;
+}
+
+/// The private link opens one complaint; a changed token, the tracking code in its place, or
+/// a token of the business's audience do not. Misses from one address are limited.
+async fn private_links_authorize_and_codes_do_not(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.limits.link_address = rule(3, 600)).await else {
+        return;
+    };
+    let s = app.submit(&complaint("Điện thoại mua online bị lỗi màn hình.")).await;
+    let link = s.body["private_url"].as_str().unwrap().to_owned();
+    let page = app.get(&link, None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.body["tracking_code"], s.body["tracking_code"]);
+    assert!(!page.raw.windows(4).any(|w| w == b"0912"), "no phone on the page");
+    let mut other = link.clone();
+    let last = other.pop().unwrap();
+    other.push(if last == 'A' { 'B' } else { 'A' });
+    assert_problem(&app.get(&other, None).await, 404, "not_found");
+    let code = s.body["tracking_code"].as_str().unwrap();
+    assert_problem(
+        &app.get(&format!("/api/v1/public/links/{code}"), None).await,
+        404,
+        "not_found",
+    );
+    let token = link.rsplit('/').next().unwrap();
+    assert_problem(
+        &app.get(&format!("/api/v1/business/cases/{token}"), None).await,
+        404,
+        "not_found",
+    );
+    let r = app.get(&other, None).await;
+    assert_problem(&r, 429, "rate_limited");
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn private_links_authorize_sqlite() {
+    private_links_authorize_and_codes_do_not(Backend::Sqlite).await;
+}
+#[actix_web::test]
+async fn private_links_authorize_postgres() {
+    private_links_authorize_and_codes_do_not(Backend::Postgres).await;
+}
+
+/// The forwarding e-mail carries the business's own link (never the consumer's, never the
+/// tracking code); it shows the request and the deadlines, no contact data of the consumer,
+/// and ends when the case leaves negotiation.
+async fn the_business_gets_its_own_link_until_negotiation_ends(app: &TestApp) {
+    let (_, op) = app.user("op.b", "operator", Some("SCT")).await;
+    let (_, h) = app.user("h.b", "handler", Some("SCT")).await;
+    let c = app.open_case(&op, &dispute()).await;
+    let c = app.act_ok(&op, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "forward_to_business",
+            json!({"business_email": "cskh@dienmay.example"}),
+        )
+        .await;
+    app.worker.drain().await.unwrap();
+    let sent = app.state.mailer.memory_sent();
+    let mail = sent
+        .iter()
+        .find(|m| m.to.contains("cskh@dienmay.example"))
+        .expect("forwarding mail");
+    let code = c["tracking_code"].as_str().unwrap();
+    assert!(!mail.text.contains(code) && !mail.subject.contains(code) && !mail.html.contains(code));
+    assert!(
+        !mail.text.contains("/public/"),
+        "never the consumer's link: {}",
+        mail.text
+    );
+    let start = mail.text.find("/api/v1/business/cases/").expect("business link");
+    let path: String = mail.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let view = app.get(&path, None).await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    assert_eq!(view.body["consumer_request"], "Đề nghị hoàn lại tiền");
+    let clocks: Vec<&str> = view.body["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["clock"].as_str().unwrap())
+        .collect();
+    assert!(clocks.contains(&"business_negotiation"), "{clocks:?}");
+    let whole = view.body.to_string();
+    for secret in ["0912", "hong.nguyen", "phố Huế", code] {
+        assert!(!whole.contains(secret), "the business view leaks {secret}: {whole}");
+    }
+    app.act_ok(
+        &h,
+        &c,
+        "record_negotiation_result",
+        json!({"result": "failed", "reason": "Doanh nghiệp không đồng ý."}),
+    )
+    .await;
+    assert_problem(&app.get(&path, None).await, 404, "not_found");
+}
+crate::both_backends!(the_business_gets_its_own_link_until_negotiation_ends);
+
+/// A reset password must be changed before anything else; sessions can be listed and ended.
+async fn reset_passwords_must_be_changed_and_sessions_can_be_revoked(app: &TestApp) {
+    let (id, old_token) = app.user("thu.h", "handler", Some("SCT")).await;
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/reset-password"),
+            Some(&app.admin_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let temp = r.body["temporary_password"].as_str().unwrap().to_owned();
+    assert_problem(&app.get("/api/v1/me", Some(&old_token)).await, 401, "unauthenticated");
+    let login = app.post("/api/v1/auth/login", None, &login_body("thu.h", &temp)).await;
+    assert_eq!(login.status, 200);
+    assert_eq!(login.body["must_change_password"], true);
+    let token = login.body["token"].as_str().unwrap().to_owned();
+    assert_problem(
+        &app.get("/api/v1/cases", Some(&token)).await,
+        403,
+        "password_change_required",
+    );
+    assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 200);
+    let r = app
+        .post(
+            "/api/v1/auth/password",
+            Some(&token),
+            &json!({"current_password": temp, "new_password": "a fresh passphrase 2026"}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(app.get("/api/v1/cases", Some(&token)).await.status, 200);
+
+    let second = app.login("thu.h", "a fresh passphrase 2026").await;
+    let list = app.get("/api/v1/auth/sessions", Some(&token)).await;
+    assert_eq!(list.status, 200);
+    let sessions = list.body.as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{}", list.body);
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+    let revoke = app
+        .client
+        .delete(app.url(&format!("/api/v1/auth/sessions/{}", other["id"].as_str().unwrap())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status().as_u16(), 204);
+    assert_problem(&app.get("/api/v1/me", Some(&second)).await, 401, "unauthenticated");
+    assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 200);
+    // Another user's session id is not found.
+    let admin_sessions = app.get("/api/v1/auth/sessions", Some(&app.admin_token)).await;
+    let admin_id = admin_sessions.body[0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/auth/sessions/{admin_id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+
+    let actions = audit_actions(app).await;
+    for a in [
+        "password_reset",
+        "password_changed",
+        "session_revoked",
+        "user_created",
+        "sign_in",
+    ] {
+        assert!(actions.contains(&a.to_owned()), "{a} missing from {actions:?}");
+    }
+    // Only administrators read the audit log.
+    assert_problem(&app.get("/api/v1/admin/audit", Some(&token)).await, 403, "forbidden");
+}
+crate::both_backends!(reset_passwords_must_be_changed_and_sessions_can_be_revoked);
