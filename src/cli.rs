@@ -1,4 +1,4 @@
-//! Command line: serve, migrate, admin create-user, check-config, routing evaluate.
+//! Command line: serve, migrate, admin create-user, check-config, routing evaluate, audit.
 
 use std::io::Read;
 
@@ -38,6 +38,27 @@ pub enum Command {
     Routing {
         #[command(subcommand)]
         command: RoutingCommand,
+    },
+    /// Tamper evidence of the case histories (docs/security.md).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Write a signed checkpoint of every case's history head (to --out, default
+    /// {data_dir}/{audit.checkpoint_dir}); copy it off the database host.
+    Checkpoint {
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Check every case's history (and, with --checkpoint, against a checkpoint); exits 1 if
+    /// anything fails.
+    Verify {
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
     },
 }
 
@@ -104,6 +125,34 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Routing {
             command: RoutingCommand::Evaluate { file, from_corrections },
         } => evaluate_routing(&settings, file, from_corrections),
+        Command::Audit { command } => audit(settings, command),
+    }
+}
+
+fn audit(mut settings: Settings, command: AuditCommand) -> anyhow::Result<()> {
+    use crate::service::checkpoint::{self, Checkpoint};
+    settings.resolve_chain_key()?;
+    let key = crate::service::events::ChainKey::from_settings(&settings);
+    let db = prepare(&settings)?.db;
+    let mut conn = db.get_blocking().map_err(|e| anyhow::anyhow!("{e}"))?;
+    match command {
+        AuditCommand::Checkpoint { out } => {
+            let cp = Checkpoint::take(&mut conn, &key, crate::state::Clock::default().now())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let path = cp.write_to(&out.unwrap_or_else(|| settings.checkpoint_dir()))?;
+            println!("checkpoint of {} cases written to {}", cp.cases.len(), path.display());
+            Ok(())
+        }
+        AuditCommand::Verify { checkpoint: file } => {
+            let cp = file.as_deref().map(Checkpoint::read_from).transpose()?;
+            let report = checkpoint::audit(&mut conn, &key, cp.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            if report.invalid.is_empty() {
+                Ok(())
+            } else {
+                anyhow::bail!("{} case histories fail verification", report.invalid.len())
+            }
+        }
     }
 }
 

@@ -28,6 +28,54 @@ pub struct Settings {
     pub email: crate::email::EmailSettings,
     pub log: LogSettings,
     pub limits: LimitSettings,
+    pub audit: AuditSettings,
+}
+
+/// Tamper evidence of the case histories (docs/security.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Key of the keyed event chain and of checkpoint signatures (at least 32 characters). Never
+    /// stored in the database. Empty: a random key is made once and kept in
+    /// `{data_dir}/chain.key` (one instance); several instances must all be given the same key
+    /// (`APP_AUDIT__CHAIN_KEY`); production refuses to start without it.
+    #[serde(default)]
+    pub chain_key: Secret,
+    /// Seconds between signed checkpoints of every case's history head, written by the sweep
+    /// to `checkpoint_dir` (0 = none; `hotline audit checkpoint` writes one on demand).
+    pub checkpoint_interval_secs: u64,
+    /// Folder of the checkpoint files; relative paths are under `data_dir`. Keep a copy
+    /// outside the database server (backups, another host).
+    pub checkpoint_dir: PathBuf,
+}
+
+/// A configuration value never shown: `Debug` and serialization print `<redacted>` when set.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "<redacted>" })
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if self.0.is_empty() { "" } else { "<redacted>" })
+    }
 }
 
 /// Abuse limits (docs/security.md): counters in the database, so every instance shares them.
@@ -296,6 +344,9 @@ impl Settings {
         fig = fig.merge(Serialized::default("config_dir", dir));
         let mut s: Settings = fig.extract()?;
         s.finish()?;
+        if env == "production" && s.audit.chain_key.is_empty() {
+            anyhow::bail!("production needs audit.chain_key (APP_AUDIT__CHAIN_KEY, the same on every instance): the key of the tamper-evident history");
+        }
         if env == "production" && s.email.transport != "smtp" {
             anyhow::bail!("production needs email.transport = \"smtp\" (set APP_EMAIL__TRANSPORT and APP_EMAIL__SMTP_HOST): mail must leave the machine");
         }
@@ -328,6 +379,9 @@ impl Settings {
         ] {
             rule.check(name)?;
         }
+        if !self.audit.chain_key.is_empty() && self.audit.chain_key.expose().len() < 32 {
+            anyhow::bail!("audit.chain_key must have at least 32 characters");
+        }
         if l.mail_per_recipient_per_day < 1 || l.mail_per_domain_per_hour < 1 {
             anyhow::bail!("limits.mail_per_recipient_per_day and mail_per_domain_per_hour must be >= 1");
         }
@@ -352,4 +406,54 @@ impl Settings {
     pub fn evidence_dir(&self) -> PathBuf {
         self.data_dir.join("evidence")
     }
+
+    pub fn checkpoint_dir(&self) -> PathBuf {
+        self.data_dir.join(&self.audit.checkpoint_dir)
+    }
+
+    /// Fills `audit.chain_key` when it is not configured: from `{data_dir}/chain.key`, made
+    /// once with 256 random bits (readable by the owner only).
+    pub fn resolve_chain_key(&mut self) -> anyhow::Result<()> {
+        if !self.audit.chain_key.is_empty() {
+            return Ok(());
+        }
+        let path = self.data_dir.join("chain.key");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(k) => k.trim().to_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                use rand::RngCore;
+                let mut b = [0u8; 32];
+                rand::rng().fill_bytes(&mut b);
+                let k = hex::encode(b);
+                std::fs::create_dir_all(&self.data_dir)?;
+                write_private(&path, &k)?;
+                tracing::warn!(path = %path.display(), "made a new history key; back it up with the database, and give every instance the same key (audit.chain_key)");
+                k
+            }
+            Err(e) => return Err(anyhow::anyhow!("reading {}: {e}", path.display())),
+        };
+        if key.len() < 32 {
+            anyhow::bail!("{} holds a key shorter than 32 characters", path.display());
+        }
+        self.audit.chain_key = Secret::new(key);
+        Ok(())
+    }
+}
+
+/// Writes a file only its owner may read (on Unix).
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("creating {}: {e}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
 }

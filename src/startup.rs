@@ -82,7 +82,10 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Prepared> {
 }
 
 impl Application {
-    pub fn build(settings: Settings) -> anyhow::Result<Application> {
+    pub fn build(mut settings: Settings) -> anyhow::Result<Application> {
+        settings
+            .resolve_chain_key()
+            .context("the history key (audit.chain_key)")?;
         let Prepared {
             db,
             router,
@@ -105,6 +108,7 @@ impl Application {
             ),
             clock: crate::state::Clock::default(),
             login_slots: Arc::new(tokio::sync::Semaphore::new(settings.auth.max_concurrent_logins.max(1))),
+            chain_key: crate::service::events::ChainKey::from_settings(&settings),
         };
         let listener =
             TcpListener::bind(&settings.server.bind).with_context(|| format!("binding {}", settings.server.bind))?;

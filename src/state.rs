@@ -21,6 +21,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Permits for password checks running at once (`auth.max_concurrent_logins`).
     pub login_slots: Arc<tokio::sync::Semaphore>,
+    /// The key of the tamper-evident case history (`audit.chain_key`).
+    pub chain_key: crate::service::events::ChainKey,
 }
 
 /// The service's clock: the system time plus an offset that is zero in production. Every

@@ -2,6 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{Backend, TestDb};
+
 /// `check-config` prints the merged configuration without its secrets (the database
 /// password and the SMTP password), and says which backend it would use.
 #[test]
@@ -17,6 +22,7 @@ fn check_config_prints_no_secret() {
             "postgres://hotline:db-s3cret-pw@127.0.0.1:5432/hotline",
         )
         .env("APP_EMAIL__SMTP_PASSWORD", "smtp-s3cret-pw")
+        .env("APP_AUDIT__CHAIN_KEY", "chain-s3cret-key-0123456789abcdef0123")
         .output()
         .unwrap();
     let text = format!(
@@ -27,5 +33,52 @@ fn check_config_prints_no_secret() {
     assert!(out.status.success(), "{text}");
     assert!(!text.contains("s3cret"), "a secret is printed:\n{text}");
     assert!(text.contains("smtp_password = \"********\""), "{text}");
+    assert!(text.contains("chain_key = \"<redacted>\""), "{text}");
     assert!(text.contains("configuration OK (postgres backend)"), "{text}");
+}
+
+fn hotline(db: &TestDb, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("APP_ENV", "local")
+        .env("APP_DATA_DIR", db.dir.path())
+        .env("APP_DATABASE__URL", &db.url)
+        .env("APP_LOG__LEVEL", "warn")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// `audit checkpoint` writes a signed checkpoint (with a history key made once in the data
+/// folder); `audit verify --checkpoint` accepts it, and refuses one whose signature is forged.
+fn audit_checkpoint_and_verify(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else { return };
+    let out = db.dir.path().join("cps");
+    let (ok, text) = hotline(&db, &["audit", "checkpoint", "--out", out.to_str().unwrap()]);
+    assert!(ok, "{text}");
+    assert!(db.dir.path().join("chain.key").exists(), "a history key was made");
+    let file = std::fs::read_dir(&out).unwrap().next().unwrap().unwrap().path();
+    let (ok, text) = hotline(&db, &["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
+    assert!(ok, "{text}");
+    let mut cp: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    cp["signature"] = serde_json::json!("00".repeat(32));
+    std::fs::write(&file, cp.to_string()).unwrap();
+    let (ok, text) = hotline(&db, &["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
+    assert!(!ok && text.contains("signature"), "{text}");
+}
+
+#[test]
+fn audit_checkpoint_and_verify_sqlite() {
+    audit_checkpoint_and_verify(Backend::Sqlite);
+}
+
+#[test]
+fn audit_checkpoint_and_verify_postgres() {
+    audit_checkpoint_and_verify(Backend::Postgres);
 }

@@ -90,6 +90,10 @@ pub struct EventRow {
     pub public_message: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// `hmac-sha256` (keyed, with `state_hash`) or `sha256` (written before keyed chains).
+    pub alg: String,
+    /// Digest of the case row as this event left it (keyed events).
+    pub state_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -577,4 +581,29 @@ pub fn consumers_of_business(conn: &mut AnyConnection, business_key: &str, since
         .distinct()
         .load(conn)?;
     Ok(phones.len())
+}
+
+/// The length and head of a case's history as the case row records them.
+pub fn head_of(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<(i32, String)>> {
+    cases::table
+        .find(id)
+        .select((cases::event_count, cases::head_hash))
+        .first(conn)
+        .optional()
+}
+
+/// Moves the case's recorded head to its newest event (a trigger refuses any other head).
+pub fn set_head(conn: &mut AnyConnection, id: &str, event_count: i32, head_hash: &str) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set((cases::event_count.eq(event_count), cases::head_hash.eq(head_hash)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Every case id with its recorded head, in id order (for `hotline audit`).
+pub fn all_heads(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i32, String)>> {
+    cases::table
+        .select((cases::id, cases::event_count, cases::head_hash))
+        .order(cases::id.asc())
+        .load(conn)
 }

@@ -7,7 +7,7 @@
 //!   database lock (with `busy_timeout`) instead of failing with `SQLITE_BUSY` when a deferred
 //!   read transaction tries to upgrade; PostgreSQL uses an ordinary transaction;
 //! - planner statistics (`ANALYZE` on SQLite; autovacuum does it on PostgreSQL);
-//! - the readiness write probe (one raw upsert, same SQL on both);
+//! - the readiness write probe (one raw upsert; SQLite's carries ballast);
 //! - counting a hit on an abuse limit (one upsert with `RETURNING`; parameter markers differ);
 //! - free-text search: FTS5 on SQLite, a `tsvector` column and `pg_trgm` on PostgreSQL
 //!   (ADR 0010, 0013), with the ordered search key;
@@ -90,12 +90,20 @@ pub fn refresh_planner_statistics(conn: &mut AnyConnection) -> Result<(), Diesel
 }
 
 /// Rewrites the one row of `health_probe`: a real write (journal, fsync) that tells readiness
-/// whether storage takes writes again after a fault. Same statement on both backends.
+/// whether storage takes writes again after a fault.
+/// - SQLite: with 256 KiB of ballast, more than any one request writes. A failed transaction
+///   leaves WAL frames already allocated on disk that a one-row write would fit in; on a full
+///   disk that tiny write succeeds and would report storage healthy while every intake fails.
+/// - PostgreSQL: the row alone (the server's WAL is not the service's to size).
 pub fn write_probe(conn: &mut AnyConnection, unix_secs: i64) -> Result<(), DieselError> {
     use diesel::RunQueryDsl;
+    let ballast = match conn {
+        AnyConnection::Sqlite(_) => "zeroblob(262144)",
+        AnyConnection::Postgresql(_) => "NULL",
+    };
     let sql = format!(
-        "INSERT INTO health_probe (id, checked_at) VALUES (1, {unix_secs}) \
-         ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"
+        "INSERT INTO health_probe (id, checked_at, ballast) VALUES (1, {unix_secs}, {ballast}) \
+         ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at, ballast = excluded.ballast"
     );
     diesel::sql_query(sql).execute(conn).map(drop)
 }

@@ -88,6 +88,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        event_count -> Integer,
+        head_hash -> Text,
     }
 }
 
@@ -129,6 +131,8 @@ diesel::table! {
         public_message -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        alg -> Text,
+        state_hash -> Nullable<Text>,
     }
 }
 

@@ -92,7 +92,7 @@ pub struct ChangeResult {
 
 /// Adds, changes or removes a day; recomputes open clocks. `create` refuses an existing date.
 pub async fn change(state: &AppState, actor: Actor, change: Change, create: bool) -> Result<ChangeResult, AppError> {
-    let clock = state.clock.clone();
+    let (clock, chain_key) = (state.clock.clone(), state.chain_key.clone());
     super::require_admin(&actor)?;
     if let Change::Put(d) = &change {
         crate::domain::values::text("name", &d.name, 200)?;
@@ -149,7 +149,7 @@ pub async fn change(state: &AppState, actor: Actor, change: Change, create: bool
                     cal_db::delete(conn, *d)?;
                 }
             }
-            let moved = clocks::recompute_all(conn, &cal, &actor, at)?;
+            let moved = clocks::recompute_all(conn, &chain_key, &cal, &actor, at)?;
             Ok(ChangeResult {
                 day: cal.day(date).map(DayDto::from),
                 due_dates_moved: moved,

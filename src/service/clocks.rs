@@ -464,6 +464,7 @@ pub fn explain(cal: &Calendar, clocks: Vec<ClockRow>, today: NaiveDate) -> Resul
 /// event on its case, and refreshes the cases' `due_at`. Returns how many due dates moved.
 pub fn recompute_all(
     conn: &mut AnyConnection,
+    chain_key: &events::ChainKey,
     cal: &Calendar,
     actor: &Actor,
     at: DateTime<Utc>,
@@ -481,6 +482,7 @@ pub fn recompute_all(
                 .unwrap_or_default();
             events::append(
                 conn,
+                chain_key,
                 &c.case_id,
                 actor,
                 at.naive_utc(),

@@ -278,8 +278,8 @@ fn open_report_tx(
     // The reporting agency follows what becomes of its report (Law 19/2023 Art 51 gives
     // reporting organisations that right); it holds no consumer's personal data.
     case_db::grant_agency(conn, &report.id, reporter_agency)?;
-    record_report(conn, actor, &report, &cluster, overrides, at)?;
-    link_members(conn, actor, &report, &members, at)?;
+    record_report(conn, &ctx.chain_key, actor, &report, &cluster, overrides, at)?;
+    link_members(conn, &ctx.chain_key, actor, &report, &members, at)?;
     let row = case_db::find_by_id(conn, &report.id)?.ok_or(AppError::NotFound("case"))?;
     super::cases::detail(conn, actor, row)
 }
@@ -429,6 +429,7 @@ fn report_row(r: &NewReport<'_>, cluster: &Cluster, members: &[CaseRow], actor: 
 /// reports about this business.
 fn record_report(
     conn: &mut AnyConnection,
+    chain_key: &events::ChainKey,
     actor: &Actor,
     report: &NewReport<'_>,
     cluster: &Cluster,
@@ -452,6 +453,7 @@ fn record_report(
     )?;
     events::append(
         conn,
+        chain_key,
         id,
         actor,
         t,
@@ -477,6 +479,7 @@ fn record_report(
 /// Links every member case to the report, with an event in each member's history.
 fn link_members(
     conn: &mut AnyConnection,
+    chain_key: &events::ChainKey,
     actor: &Actor,
     report: &NewReport<'_>,
     members: &[CaseRow],
@@ -489,6 +492,7 @@ fn link_members(
         case_db::touch(conn, &m.id, t)?;
         events::append(
             conn,
+            chain_key,
             &m.id,
             actor,
             t,

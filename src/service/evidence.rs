@@ -118,7 +118,7 @@ pub async fn record(
     case_id: String,
     files: Vec<StoredFile>,
 ) -> Result<Vec<EvidenceView>, AppError> {
-    let clock = state.clock.clone();
+    let (clock, chain_key) = (state.clock.clone(), state.chain_key.clone());
     state
         .db
         .write(move |conn| {
@@ -146,6 +146,7 @@ pub async fn record(
             }
             events::append(
                 conn,
+                &chain_key,
                 &row.id,
                 &actor,
                 t,

@@ -30,6 +30,7 @@ pub struct IntakeContext {
     pub clocks: crate::config::ClockSettings,
     pub notify: super::notify::NotifyCtx,
     pub clock: crate::state::Clock,
+    pub chain_key: super::events::ChainKey,
 }
 
 impl IntakeContext {
@@ -45,6 +46,7 @@ impl IntakeContext {
             notify: super::notify::NotifyCtx::from_state(state),
             business_stopwords: state.business_stopwords.clone(),
             clock: state.clock.clone(),
+            chain_key: state.chain_key.clone(),
         }
     }
 }
@@ -268,6 +270,7 @@ pub fn insert_new_case(
     super::notify::complaint_received(conn, &ctx.notify, row, at)?;
     events::append(
         conn,
+        &ctx.chain_key,
         &row.id,
         actor,
         t,
@@ -327,40 +330,38 @@ pub async fn submit_public(
     raw_body: &[u8],
     addr: std::net::IpAddr,
 ) -> Result<(Submitted, bool), AppError> {
-    let clock = state.clock.clone();
     let ctx = IntakeContext::from_state(state);
     let agency = state.settings.intake.web_agency.clone();
     let request_hash = hex::encode(Sha256::digest(raw_body));
     let limits = state.settings.limits.clone();
-    let counted = state
-        .db
-        .write(move |conn| {
-            let key = [Key::new(Limit::FormAddress, &addr.to_string())];
-            limits::count(conn, &limits, &key, clock.now().timestamp())
-        })
-        .await?;
-    counted.into_result()?;
     let (key, rh, clock) = (idempotency_key.clone(), request_hash.clone(), state.clock.clone());
+    // The address is counted in the intake's own transaction (one commit per complaint); over
+    // the limit, the transaction commits the count only and the answer is 429.
     let result = state
         .db
         .write(move |conn| {
             let at = clock.now();
+            let address = [Key::new(Limit::FormAddress, &addr.to_string())];
+            if let Some(retry_after_secs) = limits::count(conn, &limits, &address, at.timestamp())?.retry_after {
+                return Ok(Err(AppError::RateLimited { retry_after_secs }));
+            }
             if let Some(k) = &key {
                 if let Some((hash, case_id)) = case_db::find_idempotency(conn, k)? {
                     if hash != rh {
                         return Err(key_reused());
                     }
                     let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
-                    return Ok((submitted(conn, &row, at)?, true));
+                    return Ok(Ok((submitted(conn, &row, at)?, true)));
                 }
             }
             let row = create_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &agency, None, at)?;
             if let Some(k) = &key {
                 case_db::insert_idempotency(conn, k, &rh, &row.id, at.naive_utc())?;
             }
-            Ok((submitted(conn, &row, at)?, false))
+            Ok(Ok((submitted(conn, &row, at)?, false)))
         })
-        .await;
+        .await
+        .and_then(|r| r);
     match (result, idempotency_key) {
         // Two identical submissions raced: the loser's insert hit the key's unique index and
         // rolled back; answer with the winner's case.

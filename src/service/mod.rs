@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod calendar_admin;
 pub mod calls;
 pub mod cases;
+pub mod checkpoint;
 pub mod clocks;
 pub mod clusters;
 pub mod events;

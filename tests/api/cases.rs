@@ -1,4 +1,3 @@
-use diesel::RunQueryDsl;
 use serde_json::json;
 
 use crate::both_backends;
@@ -123,16 +122,164 @@ async fn events_are_hash_chained_and_tampering_is_detected(app: &TestApp) {
     assert_eq!(v.body["valid"], true, "{}", v.body);
     assert_eq!(v.body["events"], 3);
 
-    // Tamper with the stored history directly in the database.
-    let mut conn = app.state.db.get_blocking().unwrap();
-    diesel::sql_query(format!(
+    assert_eq!(v.body["keyed"], true, "{}", v.body);
+
+    // The history is append-only, and the case's recorded head follows its events.
+    let refused = app.try_sql(&format!(
+        "UPDATE case_events SET data = '{{}}' WHERE case_id = '{id}' AND seq = 2"
+    ));
+    assert!(refused.unwrap_err().contains("append-only"));
+    assert!(app
+        .try_sql(&format!("DELETE FROM case_events WHERE case_id = '{id}'"))
+        .is_err());
+    assert!(app
+        .try_sql(&format!("UPDATE cases SET event_count = 2 WHERE id = '{id}'"))
+        .is_err());
+
+    // Someone who owns the database drops the guards; each rewrite is still detected.
+    let key = app.state.chain_key.clone();
+    let checkpoint = {
+        let mut conn = app.state.db.get_blocking().unwrap();
+        hotline::service::checkpoint::Checkpoint::take(&mut conn, &key, chrono::Utc::now()).unwrap()
+    };
+    app.drop_history_guards();
+    let hr = h.as_str();
+    let verify = |id: String| async move {
+        app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(hr))
+            .await
+            .body
+    };
+    let fresh = || async {
+        let c = app.open_case(&h, &dispute()).await;
+        let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+        app.act_ok(&h, &c, "accept", json!({})).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // 1. An edited event.
+    app.sql(&format!(
         "UPDATE case_events SET data = '{{\"agency\":\"QLTT\"}}' WHERE case_id = '{id}' AND seq = 2"
+    ));
+    let v = verify(id.clone()).await;
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["first_invalid_seq"], 2);
+    assert_eq!(v["problems"], json!(["chain"]));
+
+    // 2. An edited event whose unkeyed hash is recomputed (and the rest of the chain after it).
+    let id2 = fresh().await;
+    rewrite_unkeyed(app, &id2, 2);
+    let v = verify(id2.clone()).await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["problems"][0], "downgraded", "{v}");
+
+    // 3. The last event deleted.
+    let id3 = fresh().await;
+    app.sql(&format!("DELETE FROM case_events WHERE case_id = '{id3}' AND seq = 3"));
+    let v = verify(id3.clone()).await;
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["problems"], json!(["event_count", "head_hash", "case_row"]), "{v}");
+
+    // 4. Every event deleted.
+    let id4 = fresh().await;
+    app.sql(&format!("DELETE FROM case_events WHERE case_id = '{id4}'"));
+    let v = verify(id4.clone()).await;
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["events"], 0);
+
+    // 5. The case row edited without an event (a forged public message would show next).
+    let id5 = fresh().await;
+    app.sql(&format!(
+        "UPDATE cases SET description = 'Nội dung đã bị sửa' WHERE id = '{id5}'"
+    ));
+    let v = verify(id5.clone()).await;
+    assert_eq!(v["problems"], json!(["case_row"]), "{v}");
+
+    // 6. Against the checkpoint taken before, the edited history of case 1 is flagged; a whole
+    //    history rewritten unkeyed, with the head moved to match, is consistent by itself but
+    //    not with a checkpoint taken before it.
+    let mut conn = app.state.db.get_blocking().unwrap();
+    let report = hotline::service::checkpoint::audit(&mut conn, &key, Some(&checkpoint)).unwrap();
+    let flagged: Vec<&str> = report.invalid.iter().map(|(c, _)| c.as_str()).collect();
+    assert!(flagged.contains(&id.as_str()), "{flagged:?}");
+    drop(conn);
+    let id7 = fresh().await;
+    let mut conn = app.state.db.get_blocking().unwrap();
+    let before = hotline::service::checkpoint::Checkpoint::take(&mut conn, &key, chrono::Utc::now()).unwrap();
+    drop(conn);
+    rewrite_unkeyed(app, &id7, 1);
+    let v = verify(id7.clone()).await;
+    assert_eq!(
+        v["valid"], true,
+        "an unkeyed rewrite of a whole history is consistent by itself: {v}"
+    );
+    assert_eq!(v["keyed"], false);
+    let mut conn = app.state.db.get_blocking().unwrap();
+    let report = hotline::service::checkpoint::audit(&mut conn, &key, Some(&before)).unwrap();
+    assert!(
+        report.invalid.iter().any(|(c, p)| c == &id7 && p == &["checkpoint"]),
+        "{report:?}"
+    );
+    assert!(report.unkeyed >= 1, "{report:?}");
+    // A forged checkpoint is refused.
+    let mut forged = before.clone();
+    forged.cases.retain(|(c, _, _)| c != &id7);
+    let report = hotline::service::checkpoint::audit(&mut conn, &key, Some(&forged)).unwrap();
+    assert!(report
+        .invalid
+        .iter()
+        .any(|(c, p)| c == "(checkpoint)" && p == &["signature"]));
+}
+
+/// What an attacker without the key can do: rewrite events from `from_seq` on with the
+/// unkeyed hash (after editing one), relink the chain, and move the case's head to match.
+fn rewrite_unkeyed(app: &TestApp, case_id: &str, from_seq: i32) {
+    use diesel::RunQueryDsl;
+    let mut conn = app.state.db.get_blocking().unwrap();
+    let events = hotline::db::cases::list_events(&mut conn, case_id).unwrap();
+    let mut prev = events
+        .iter()
+        .find(|e| e.seq == from_seq - 1)
+        .map(|e| e.hash.clone())
+        .unwrap_or_else(|| hotline::service::events::GENESIS.to_owned());
+    for e in events.iter().filter(|e| e.seq >= from_seq) {
+        let data = if e.seq == from_seq {
+            r#"{"agency":"QLTT"}"#.to_owned()
+        } else {
+            e.data.clone()
+        };
+        let canonical = json!([
+            prev,
+            e.case_id,
+            e.seq,
+            e.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+            e.actor_id,
+            e.actor_role,
+            e.action,
+            e.from_status,
+            e.to_status,
+            data,
+            e.public_message,
+        ]);
+        use sha2::Digest;
+        let hash = hex::encode(sha2::Sha256::digest(canonical.to_string().as_bytes()));
+        diesel::sql_query(format!(
+            "UPDATE case_events SET data = '{}', prev_hash = '{prev}', hash = '{hash}', alg = 'sha256', state_hash = NULL \
+             WHERE case_id = '{case_id}' AND seq = {}",
+            data.replace('\'', "''"),
+            e.seq
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+        prev = hash;
+    }
+    let n = events.len();
+    diesel::sql_query(format!(
+        "UPDATE cases SET event_count = {n}, head_hash = '{prev}' WHERE id = '{case_id}'"
     ))
     .execute(&mut *conn)
     .unwrap();
-    let v = app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&h)).await;
-    assert_eq!(v.body["valid"], false);
-    assert_eq!(v.body["first_invalid_seq"], 2);
 }
 both_backends!(events_are_hash_chained_and_tampering_is_detected);
 

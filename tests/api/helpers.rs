@@ -43,6 +43,8 @@ pub struct TestApp {
     pub worker: hotline::service::jobs::Worker,
     /// Set by a test that makes jobs fail on purpose (see [`TestApp::assert_no_failed_jobs`]).
     pub expects_failed_jobs: std::cell::Cell<bool>,
+    /// Set by a test that edits stored histories or case rows behind the service's back.
+    pub expects_tampering: std::cell::Cell<bool>,
     _db: TestDb,
 }
 
@@ -124,6 +126,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         handle,
         worker,
         expects_failed_jobs: std::cell::Cell::new(false),
+        expects_tampering: std::cell::Cell::new(false),
         _db: db,
     };
     t.admin_token = t.login(&user, &pw).await;
@@ -146,11 +149,24 @@ pub const ADMIN_PASSWORD: &str = "first sign-in replaced 2026";
 impl TestApp {
     /// Run after every scenario: no background job was left dead or failing (awaiting a
     /// retry), unless the test said it expects that (`expects_failed_jobs`).
+    ///
+    /// It also checks that the history of every case verifies (chain, head, case row): every
+    /// path of the service that changes a case records it. A test that tampers on purpose sets
+    /// `expects_tampering`.
     pub fn assert_no_failed_jobs(&self) {
+        let mut conn = self.state.db.get_blocking().unwrap();
+        if !self.expects_tampering.get() {
+            let report = hotline::service::events::verify_all(&mut conn, &self.state.chain_key).unwrap();
+            assert!(
+                report.invalid.is_empty(),
+                "case histories fail verification: {:?}",
+                report.invalid
+            );
+            assert_eq!(report.unkeyed, 0, "every history written by the service is keyed");
+        }
         if self.expects_failed_jobs.get() {
             return;
         }
-        let mut conn = self.state.db.get_blocking().unwrap();
         let jobs = hotline::db::jobs::list(&mut conn, None, None, 100_000).unwrap();
         let failed: Vec<String> = jobs
             .iter()
@@ -192,15 +208,6 @@ impl TestApp {
         read(r.send_body(body).await.expect("send")).await
     }
 
-    /// GET with one extra header (e.g. `X-Forwarded-For`).
-    pub async fn get_with_header(&self, path: &str, token: Option<&str>, header: (&str, &str)) -> Resp {
-        let mut r = self.client.get(self.url(path)).insert_header(header);
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        read(r.send().await.expect("send")).await
-    }
-
     pub async fn post_with_header(&self, path: &str, header: (&str, &str), body: &Value) -> Resp {
         read(
             self.client
@@ -237,6 +244,38 @@ impl TestApp {
         assert_eq!(r.status, 201, "create user: {}", r.body);
         let id = r.body["id"].as_str().unwrap().to_owned();
         (id, self.login(username, PASSWORD).await)
+    }
+
+    /// Drops the triggers that keep histories append-only, as someone who owns the database
+    /// could: what is left to catch a rewrite is the keyed chain, the case's recorded head and
+    /// the checkpoints.
+    pub fn drop_history_guards(&self) {
+        self.expects_tampering.set(true);
+        let mut conn = self.state.db.get_blocking().unwrap();
+        let pg = matches!(
+            hotline::db::portability::backend_of(&conn),
+            hotline::db::Backend::Postgres
+        );
+        for (trigger, table) in [
+            ("case_events_no_update", "case_events"),
+            ("case_events_no_delete", "case_events"),
+            ("cases_head_follows_events", "cases"),
+        ] {
+            let on = if pg { format!(" ON {table}") } else { String::new() };
+            use diesel::RunQueryDsl;
+            diesel::sql_query(format!("DROP TRIGGER {trigger}{on}"))
+                .execute(&mut *conn)
+                .unwrap();
+        }
+    }
+
+    /// Runs a SQL statement, returning the database's refusal instead of panicking.
+    pub fn try_sql(&self, statement: &str) -> Result<usize, String> {
+        use diesel::RunQueryDsl;
+        let mut conn = self.state.db.get_blocking().unwrap();
+        diesel::sql_query(statement)
+            .execute(&mut *conn)
+            .map_err(|e| e.to_string())
     }
 
     /// Runs a SQL statement directly on the test database (to age clocks, tamper, …).

@@ -50,6 +50,7 @@ fn production_logs_hold_no_personal_data_and_sigterm_stops_cleanly(backend: Back
         .env("APP_SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("APP_SERVER__WORKERS", "1")
         .env("APP_LOG__LEVEL", "debug")
+        .env("APP_AUDIT__CHAIN_KEY", "process-test-history-key-0123456789abcdef")
         // Production refuses to start without SMTP. Nothing listens on this port: the worker's
         // attempts to send the acknowledgment fail, and their log lines must not show the address.
         .env("APP_EMAIL__TRANSPORT", "smtp")

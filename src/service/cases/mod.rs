@@ -172,11 +172,12 @@ pub async fn case_events(state: &AppState, actor: Actor, id: String) -> Result<V
 }
 
 pub async fn verify_events(state: &AppState, actor: Actor, id: String) -> Result<Verification, AppError> {
+    let key = state.chain_key.clone();
     state
         .db
         .run(move |conn| {
             load_visible(conn, &actor, &id)?;
-            Ok(events::verify(&case_db::list_events(conn, &id)?))
+            events::verify_stored(conn, &key, &id)
         })
         .await
 }

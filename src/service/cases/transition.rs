@@ -169,6 +169,7 @@ pub async fn act(
             }
             events::append(
                 conn,
+                &ctx.chain_key,
                 &row.id,
                 &actor,
                 t,
@@ -182,7 +183,7 @@ pub async fn act(
             )?;
             record_correction(conn, &ctx, &actor, &row, &next, name, t)?;
             if let Action::MarkDuplicate { of_case_id } = &action {
-                link_duplicate(conn, &actor, &row, of_case_id, t)?;
+                link_duplicate(conn, &ctx.chain_key, &actor, &row, of_case_id, t)?;
             }
             let row = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
             detail(conn, &actor, row)
@@ -274,6 +275,7 @@ fn changeset(
 /// that this case was merged into it.
 fn link_duplicate(
     conn: &mut AnyConnection,
+    key: &events::ChainKey,
     actor: &Actor,
     row: &CaseRow,
     of_case_id: &str,
@@ -283,6 +285,7 @@ fn link_duplicate(
     let original = case_db::find_by_id(conn, of_case_id)?.ok_or(AppError::NotFound("case"))?;
     events::append(
         conn,
+        key,
         of_case_id,
         actor,
         t,

@@ -78,7 +78,8 @@ impl Job for Sweep {
         let at = w.clock.now();
         w.db.write(move |conn| sweep(conn, &ctx, at))
             .await
-            .map_err(JobError::retry)
+            .map_err(JobError::retry)?;
+        sweep::checkpoint_if_due(w, at).await.map_err(JobError::retry)
     }
 }
 

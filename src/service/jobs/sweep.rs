@@ -24,6 +24,7 @@ pub struct SweepCtx {
     base_url: String,
     max_attempts: i32,
     digest_hour: u32,
+    chain_key: crate::service::events::ChainKey,
 }
 
 impl SweepCtx {
@@ -33,6 +34,7 @@ impl SweepCtx {
             base_url: w.settings.email.public_base_url.trim_end_matches('/').to_owned(),
             max_attempts: w.settings.jobs.max_attempts,
             digest_hour: w.settings.jobs.digest_hour,
+            chain_key: crate::service::events::ChainKey::from_settings(&w.settings),
         }
     }
 }
@@ -119,6 +121,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
             case_db::touch(conn, &case.id, t)?;
             events::append(
                 conn,
+                &ctx.chain_key,
                 &case.id,
                 &Actor::System,
                 t,
@@ -220,4 +223,30 @@ pub fn digest(conn: &mut AnyConnection, ctx: &SweepCtx, agency: &str, at: DateTi
         )?;
     }
     Ok(())
+}
+
+/// Writes a signed checkpoint of every history head when the newest one in
+/// `audit.checkpoint_dir` is older than `audit.checkpoint_interval_secs` (see
+/// `service::checkpoint`).
+pub async fn checkpoint_if_due(w: &Worker, at: DateTime<Utc>) -> Result<(), AppError> {
+    let interval = w.settings.audit.checkpoint_interval_secs;
+    if interval == 0 {
+        return Ok(());
+    }
+    let dir = w.settings.checkpoint_dir();
+    let due = crate::service::checkpoint::newest_in(&dir)
+        .is_none_or(|last| (at - last).num_seconds() >= i64::try_from(interval).unwrap_or(i64::MAX));
+    if !due {
+        return Ok(());
+    }
+    let key = crate::service::events::ChainKey::from_settings(&w.settings);
+    w.db.run(move |conn| {
+        let cp = crate::service::checkpoint::Checkpoint::take(conn, &key, at)?;
+        let path = cp
+            .write_to(&dir)
+            .map_err(|e| AppError::Internal(e.context("writing the history checkpoint")))?;
+        tracing::info!(cases = cp.cases.len(), signature = %cp.signature, path = %path.display(), "history checkpoint written");
+        Ok(())
+    })
+    .await
 }

@@ -1,0 +1,11 @@
+ALTER TABLE health_probe DROP COLUMN ballast;
+DROP TRIGGER cases_head_follows_events ON cases;
+DROP FUNCTION cases_head_follows_events();
+DROP TRIGGER case_events_no_truncate ON case_events;
+DROP TRIGGER case_events_no_delete ON case_events;
+DROP TRIGGER case_events_no_update ON case_events;
+DROP FUNCTION case_events_append_only();
+ALTER TABLE cases DROP COLUMN head_hash;
+ALTER TABLE cases DROP COLUMN event_count;
+ALTER TABLE case_events DROP COLUMN state_hash;
+ALTER TABLE case_events DROP COLUMN alg;
