@@ -147,23 +147,57 @@ pub fn insert_case(conn: &mut AnyConnection, row: &CaseRow) -> QueryResult<()> {
     diesel::insert_into(cases::table).values(row).execute(conn).map(|_| ())
 }
 
-/// Records that `agency` may read the case from now on (idempotent).
+/// Records that `agency` may read the case from now on (idempotent): it holds or held it.
 pub fn grant_agency(conn: &mut AnyConnection, case_id: &str, agency: &str) -> QueryResult<()> {
-    let exists: bool = diesel::select(diesel::dsl::exists(
-        case_agencies::table
-            .filter(case_agencies::case_id.eq(case_id))
-            .filter(case_agencies::agency_code.eq(agency)),
-    ))
-    .get_result(conn)?;
-    if !exists {
-        diesel::insert_into(case_agencies::table)
-            .values((
-                case_agencies::case_id.eq(case_id),
-                case_agencies::agency_code.eq(agency),
-            ))
+    grant(conn, case_id, agency, false)
+}
+
+/// Read access for the target of a pending transfer: taken back if it declines
+/// ([`revoke_provisional`]), kept if it accepts (the grant becomes permanent).
+pub fn grant_pending(conn: &mut AnyConnection, case_id: &str, agency: &str) -> QueryResult<()> {
+    grant(conn, case_id, agency, true)
+}
+
+fn grant(conn: &mut AnyConnection, case_id: &str, agency: &str, provisional: bool) -> QueryResult<()> {
+    let existing: Option<bool> = case_agencies::table
+        .filter(case_agencies::case_id.eq(case_id))
+        .filter(case_agencies::agency_code.eq(agency))
+        .select(case_agencies::provisional)
+        .first(conn)
+        .optional()?;
+    match existing {
+        None => {
+            diesel::insert_into(case_agencies::table)
+                .values((
+                    case_agencies::case_id.eq(case_id),
+                    case_agencies::agency_code.eq(agency),
+                    case_agencies::provisional.eq(provisional),
+                ))
+                .execute(conn)?;
+        }
+        Some(true) if !provisional => {
+            diesel::update(
+                case_agencies::table
+                    .filter(case_agencies::case_id.eq(case_id))
+                    .filter(case_agencies::agency_code.eq(agency)),
+            )
+            .set(case_agencies::provisional.eq(false))
             .execute(conn)?;
+        }
+        Some(_) => {}
     }
     Ok(())
+}
+
+/// Takes back the read access a pending transfer gave `agency` (none if it held the case).
+pub fn revoke_provisional(conn: &mut AnyConnection, case_id: &str, agency: &str) -> QueryResult<usize> {
+    diesel::delete(
+        case_agencies::table
+            .filter(case_agencies::case_id.eq(case_id))
+            .filter(case_agencies::agency_code.eq(agency))
+            .filter(case_agencies::provisional.eq(true)),
+    )
+    .execute(conn)
 }
 
 /// A case the scope may see, or `None` (not found and not visible look the same).

@@ -62,8 +62,11 @@ pub fn next_seq(conn: &mut AnyConnection, business_key: &str) -> QueryResult<i32
     Ok(max.unwrap_or(0) + 1)
 }
 
-/// The newest report about each of these businesses whose case is not closed.
-pub fn open_reports(conn: &mut AnyConnection, business_keys: &[String]) -> QueryResult<HashMap<String, ReportCaseRow>> {
+/// The reports about each of these businesses whose case is not closed, newest first.
+pub fn open_reports(
+    conn: &mut AnyConnection,
+    business_keys: &[String],
+) -> QueryResult<HashMap<String, Vec<ReportCaseRow>>> {
     if business_keys.is_empty() {
         return Ok(HashMap::new());
     }
@@ -81,10 +84,10 @@ pub fn open_reports(conn: &mut AnyConnection, business_keys: &[String]) -> Query
         .into_iter()
         .map(|r| (r.id.clone(), r))
         .collect();
-    let mut out = HashMap::new();
+    let mut out: HashMap<String, Vec<ReportCaseRow>> = HashMap::new();
     for (key, id) in reports {
         if let Some(r) = open.get(&id) {
-            out.entry(key).or_insert_with(|| r.clone());
+            out.entry(key).or_default().push(r.clone());
         }
     }
     Ok(out)

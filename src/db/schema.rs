@@ -97,6 +97,7 @@ diesel::table! {
     case_agencies (case_id, agency_code) {
         case_id -> Text,
         agency_code -> Text,
+        provisional -> Bool,
     }
 }
 

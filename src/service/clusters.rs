@@ -141,11 +141,17 @@ fn compute(
         });
     }
     let keys: Vec<String> = out.iter().map(|c| c.business_key.clone()).collect();
+    // Only a report the caller may see is named, and only it blocks a new one: another
+    // agency's report is neither shown nor in the way.
     let open = report_db::open_reports(conn, &keys)?;
+    let scope = scope_of(actor);
     for c in &mut out {
-        if let Some(r) = open.get(&c.business_key) {
-            c.report_case_id = Some(r.id.clone());
-            c.report_tracking_code = Some(r.tracking_code.clone());
+        for r in open.get(&c.business_key).into_iter().flatten() {
+            if case_db::find_visible(conn, &r.id, &scope)?.is_some() {
+                c.report_case_id = Some(r.id.clone());
+                c.report_tracking_code = Some(r.tracking_code.clone());
+                break;
+            }
         }
     }
     out.sort_by(|a, b| b.consumers.cmp(&a.consumers).then(b.last_at.cmp(&a.last_at)));
@@ -180,7 +186,7 @@ pub async fn open_report(
         _ => None,
     }
     .unwrap_or_else(|| state.settings.intake.web_agency.clone());
-    let key = business_key.clone();
+    let (key, scope) = (business_key.clone(), scope_of(&actor));
     let result = state
         .db
         .write(move |conn| open_report_tx(conn, &ctx, &actor, &key, &overrides, &reporter_agency, clock.now()))
@@ -188,19 +194,26 @@ pub async fn open_report(
     match result {
         // Two openings raced (PostgreSQL): the later one's insert hit the unique
         // (business_key, seq) index and rolled back. Answer as if it had come second.
-        Err(
-            e @ AppError::Conflict {
-                code: ErrorCode::AlreadyExists,
-                ..
-            },
-        ) => {
+        Err(AppError::Conflict {
+            code: ErrorCode::AlreadyExists,
+            ..
+        }) => {
+            // Named only if the caller may see it; another agency's report means try again.
             let existing = state
                 .db
-                .run(move |conn| Ok(report_db::open_reports(conn, std::slice::from_ref(&business_key))?))
+                .run(move |conn| {
+                    let open = report_db::open_reports(conn, std::slice::from_ref(&business_key))?;
+                    for r in open.into_values().flatten() {
+                        if case_db::find_visible(conn, &r.id, &scope)?.is_some() {
+                            return Ok(Some(r.id));
+                        }
+                    }
+                    Ok(None)
+                })
                 .await?;
-            match existing.into_values().next() {
-                Some(r) => Err(AppError::ClusterReportExists { case_id: r.id }),
-                None => Err(e),
+            match existing {
+                Some(case_id) => Err(AppError::ClusterReportExists { case_id }),
+                None => Err(AppError::Unavailable(crate::error::Unavailable::Busy)),
             }
         }
         other => other,

@@ -472,6 +472,10 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
         .await;
     assert_eq!(declined["current_agency"], "SCT");
     assert!(declined["pending_transfer_to"].is_null());
+    // The decline takes back the read access the transfer gave HOI.
+    assert_problem(&app.case(&hoi, c["id"].as_str().unwrap()).await, 404, "not_found");
+    let hoi_list = app.get("/api/v1/cases", Some(&hoi)).await;
+    assert!(!hoi_list.body.to_string().contains(c["id"].as_str().unwrap()));
     let again = app.case(&sct, c["id"].as_str().unwrap()).await.body;
     let again = app
         .act_ok(&sct, &again, "transfer", json!({"to_agency": "HOI", "reason": "Lần 2"}))

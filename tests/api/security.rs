@@ -470,3 +470,41 @@ async fn reset_passwords_must_be_changed_and_sessions_can_be_revoked(app: &TestA
     assert_problem(&app.get("/api/v1/admin/audit", Some(&token)).await, 403, "forbidden");
 }
 crate::both_backends!(reset_passwords_must_be_changed_and_sessions_can_be_revoked);
+
+/// A violation report opened by one agency from a cluster is neither shown to another agency
+/// that sees its own cluster of the same business, nor in its way.
+async fn another_agencys_cluster_report_is_not_shown_or_in_the_way(app: &TestApp) {
+    let mut sups = Vec::new();
+    for agency in ["SCT", "HOI"] {
+        let lower = agency.to_lowercase();
+        let (_, op) = app.user(&format!("op.{lower}"), "operator", Some(agency)).await;
+        for i in 0..5 {
+            let mut c = dispute();
+            c["business"] = json!({"name": "Điện máy Sao Mai", "tax_code": "0312345678"});
+            c["consumer"]["phone"] = json!(format!("0913{}{i:03}", if agency == "SCT" { "111" } else { "222" }));
+            app.open_case(&op, &c).await;
+        }
+        sups.push(app.user(&format!("sup.{lower}"), "supervisor", Some(agency)).await.1);
+    }
+    let (sct, hoi) = (&sups[0], &sups[1]);
+    let key = app.get("/api/v1/clusters", Some(sct)).await.body[0]["business_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/clusters/{key}/violation-report");
+    let report = app.post(&path, Some(sct), &json!({})).await;
+    assert_eq!(report.status, 201, "{}", report.body);
+    let report_id = report.body["id"].as_str().unwrap();
+
+    let seen = app.get("/api/v1/clusters", Some(hoi)).await.body;
+    assert_eq!(seen[0]["consumers"], 5, "{seen}");
+    assert!(seen[0]["report_case_id"].is_null(), "{seen}");
+    assert!(!seen.to_string().contains(report_id));
+    let own = app.post(&path, Some(hoi), &json!({})).await;
+    assert_eq!(own.status, 201, "HOI opens its own report: {}", own.body);
+    assert_ne!(own.body["id"], report.body["id"]);
+    let again = app.post(&path, Some(hoi), &json!({})).await;
+    assert_problem(&again, 409, "cluster_report_exists");
+    assert_eq!(again.body["case_id"], own.body["id"]);
+}
+crate::both_backends!(another_agencys_cluster_report_is_not_shown_or_in_the_way);

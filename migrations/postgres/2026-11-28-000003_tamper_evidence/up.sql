@@ -42,3 +42,6 @@ CREATE TRIGGER cases_head_follows_events BEFORE UPDATE OF event_count, head_hash
 
 -- Readiness probe ballast (portability::write_probe): a probe as large as a real write.
 ALTER TABLE health_probe ADD COLUMN ballast BYTEA;
+
+-- Read access given only by a pending transfer: taken back when the transfer is declined.
+ALTER TABLE case_agencies ADD COLUMN provisional BOOLEAN NOT NULL DEFAULT FALSE;

@@ -1,3 +1,4 @@
+ALTER TABLE case_agencies DROP COLUMN provisional;
 ALTER TABLE health_probe DROP COLUMN ballast;
 DROP TRIGGER cases_head_follows_events;
 DROP TRIGGER case_events_no_delete;

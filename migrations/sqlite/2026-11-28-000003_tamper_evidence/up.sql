@@ -30,3 +30,6 @@ END;
 
 -- Readiness probe ballast (portability::write_probe): a probe as large as a real write.
 ALTER TABLE health_probe ADD COLUMN ballast BLOB;
+
+-- Read access given only by a pending transfer: taken back when the transfer is declined.
+ALTER TABLE case_agencies ADD COLUMN provisional BOOLEAN NOT NULL DEFAULT FALSE;

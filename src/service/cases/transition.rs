@@ -157,8 +157,15 @@ pub async fn act(
                     current: case_db::current_version(conn, &row.id)?,
                 });
             }
-            for agency in [&next.current_agency, &next.pending_transfer_to].into_iter().flatten() {
+            if let Some(agency) = &next.current_agency {
                 case_db::grant_agency(conn, &row.id, agency)?;
+            }
+            if let Some(agency) = &next.pending_transfer_to {
+                case_db::grant_pending(conn, &row.id, agency)?;
+            }
+            // A declined transfer takes back the read access it gave (unless the agency held the case).
+            if let (Action::DeclineTransfer { .. }, Some(decliner)) = (&action, &st.pending_transfer_to) {
+                case_db::revoke_provisional(conn, &row.id, decliner)?;
             }
             let cal = clocks::load_calendar(conn)?;
             clocks::on_transition(conn, &cal, &clock_settings, &row.id, &st, &next, &action, at)?;
