@@ -263,6 +263,8 @@ pub struct ServerSettings {
     pub max_json_bytes: usize,
     /// Largest evidence file accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// Evidence one case may hold in all, in bytes (an upload beyond it is refused with 422).
+    pub max_evidence_bytes_per_case: i64,
     /// Seconds to let in-flight requests finish on shutdown.
     pub shutdown_timeout_secs: u64,
     /// Seconds a client has to send the request line and headers (else 408 and close).

@@ -459,6 +459,21 @@ pub fn insert_evidence(conn: &mut AnyConnection, row: &EvidenceRow) -> QueryResu
         .map(|_| ())
 }
 
+/// Bytes of evidence the case holds.
+pub fn evidence_bytes(conn: &mut AnyConnection, case_id: &str) -> QueryResult<i64> {
+    // A case holds a few files: summing them here avoids SUM's type differing per backend.
+    let sizes: Vec<i64> = evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .select(evidence::size_bytes)
+        .load(conn)?;
+    Ok(sizes.iter().sum())
+}
+
+/// Whether any evidence row names the file with this hash.
+pub fn evidence_file_referenced(conn: &mut AnyConnection, sha256: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(evidence::table.filter(evidence::sha256.eq(sha256)))).get_result(conn)
+}
+
 pub fn list_evidence(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<EvidenceRow>> {
     evidence::table
         .filter(evidence::case_id.eq(case_id))

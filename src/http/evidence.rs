@@ -47,13 +47,29 @@ pub async fn upload(
     let actor = user.actor();
     evidence::check_may_add(&state, &actor, &id).await?;
     let mut payload = payload.map_err(|_| bad_multipart())?;
+    let mut files = Vec::new();
+    let received = receive(&state, &mut payload, &mut files).await;
+    let result = match received {
+        Ok(()) if files.is_empty() => Err(bad_multipart()),
+        Ok(()) => evidence::record(&state, actor, id, files.clone()).await,
+        Err(e) => Err(e),
+    };
+    if result.is_err() {
+        // Nothing of a refused upload stays on disk.
+        evidence::discard_unreferenced(&state, &files).await;
+    }
+    Ok(HttpResponse::Created().json(result?))
+}
+
+/// Stores every `file` part (hashed, renamed to its hash) and lists it in `files`, so that a
+/// refused upload can take back what it stored.
+async fn receive(state: &AppState, payload: &mut Multipart, files: &mut Vec<StoredFile>) -> Result<(), AppError> {
     let dir = state.settings.evidence_dir();
     let limit = state.settings.server.max_upload_bytes;
-    let mut files = Vec::new();
     // Files are larger than JSON bodies: the whole upload may take `upload_read_timeout_secs`.
     let deadline =
         tokio::time::Instant::now() + std::time::Duration::from_secs(state.settings.server.upload_read_timeout_secs);
-    while let Some(field) = next_before(&mut payload, deadline).await? {
+    while let Some(field) = next_before(payload, deadline).await? {
         let mut field = field.map_err(|_| bad_multipart())?;
         if field.name() != Some("file") {
             return Err(bad_multipart());
@@ -97,10 +113,7 @@ pub async fn upload(
             size,
         });
     }
-    if files.is_empty() {
-        return Err(bad_multipart());
-    }
-    Ok(HttpResponse::Created().json(evidence::record(&state, actor, id, files).await?))
+    Ok(())
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{evidence_id}", tag = "cases", security(("bearer" = [])),

@@ -104,6 +104,7 @@ pub async fn check_may_add(state: &AppState, actor: &Actor, case_id: &str) -> Re
         .await
 }
 
+#[derive(Clone)]
 pub struct StoredFile {
     pub file_name: String,
     pub media_type: String,
@@ -119,12 +120,22 @@ pub async fn record(
     files: Vec<StoredFile>,
 ) -> Result<Vec<EvidenceView>, AppError> {
     let (clock, chain_key) = (state.clock.clone(), state.chain_key.clone());
+    let quota = state.settings.server.max_evidence_bytes_per_case;
     state
         .db
         .write(move |conn| {
             let row = case_db::find_visible(conn, &case_id, &scope_of(&actor))?.ok_or(AppError::NotFound("case"))?;
             if !may_add(&actor, &row) {
                 return Err(AppError::Forbidden);
+            }
+            let adding: i64 = files.iter().map(|f| f.size as i64).sum();
+            if case_db::evidence_bytes(conn, &row.id)?.saturating_add(adding) > quota {
+                let mib = quota / (1024 * 1024);
+                return Err(AppError::invalid(
+                    "file",
+                    format!("the case's evidence would exceed its quota of {mib} MiB"),
+                    format!("tổng dung lượng tài liệu của hồ sơ sẽ vượt quá {mib} MiB cho phép"),
+                ));
             }
             let t = clock.now().naive_utc();
             // Touch the case so concurrent writers of this case's event chain queue behind us.
@@ -163,6 +174,34 @@ pub async fn record(
             Ok(out.into_iter().map(EvidenceView::from).collect())
         })
         .await
+}
+
+/// Deletes received files that no evidence row names (an upload refused after some of its
+/// files were stored). A file is named by its hash and shared by identical uploads, so one
+/// that any row names stays.
+pub async fn discard_unreferenced(state: &AppState, files: &[StoredFile]) {
+    let dir = state.settings.evidence_dir();
+    let hashes: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
+    let orphans = state
+        .db
+        .run(move |conn| {
+            let mut out = Vec::new();
+            for h in hashes {
+                if !case_db::evidence_file_referenced(conn, &h)? {
+                    out.push(h);
+                }
+            }
+            Ok(out)
+        })
+        .await;
+    match orphans {
+        Ok(orphans) => {
+            for h in orphans {
+                let _gone = tokio::fs::remove_file(dir.join(&h)).await;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not check refused uploads for orphan files"),
+    }
 }
 
 /// Metadata and path of a file the caller may read.

@@ -74,3 +74,58 @@ async fn oversized_evidence_is_refused_and_leaves_nothing(app: &TestApp) {
     assert_problem(&r, 400, "bad_multipart");
 }
 both_backends!(oversized_evidence_is_refused_and_leaves_nothing);
+
+fn multipart_files(files: &[(&str, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "----hotlineBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A refused upload leaves no file behind, even the parts stored before the refusal; a case
+/// holds at most `server.max_evidence_bytes_per_case`.
+async fn refused_uploads_leave_no_orphans_and_cases_have_a_quota(backend: crate::common::Backend) {
+    let Some(app) = crate::helpers::spawn_app_with(backend, |s| {
+        s.server.max_upload_bytes = 100_000;
+        s.server.max_evidence_bytes_per_case = 150_000;
+    })
+    .await
+    else {
+        return;
+    };
+    let (_, h) = app.user("h.quota", "handler", Some("SCT")).await;
+    let c = app.open_case(&h, &dispute()).await;
+    let id = c["id"].as_str().unwrap();
+    let url = format!("/api/v1/cases/{id}/evidence");
+    let files_on_disk = || std::fs::read_dir(app.state.settings.evidence_dir()).unwrap().count();
+
+    // The first part is stored, the second is too large: neither stays.
+    let (ct, body) = multipart_files(&[("a.jpg", vec![1u8; 1_000]), ("b.jpg", vec![2u8; 100_001])]);
+    assert_problem(&app.post_raw(&url, Some(&h), &ct, body).await, 413, "payload_too_large");
+    assert_eq!(files_on_disk(), 0);
+
+    let (ct, body) = multipart_files(&[("c.jpg", vec![3u8; 90_000])]);
+    assert_eq!(app.post_raw(&url, Some(&h), &ct, body).await.status, 201);
+    // Two more files of 40 KB would put the case over 150 KB: refused, nothing stays.
+    let (ct, body) = multipart_files(&[("d.jpg", vec![4u8; 40_000]), ("e.jpg", vec![5u8; 40_000])]);
+    let r = app.post_raw(&url, Some(&h), &ct, body).await;
+    assert_problem(&r, 422, "invalid_field");
+    assert_eq!(r.body["field"], "file");
+    assert_eq!(files_on_disk(), 1, "only the accepted file");
+    assert_eq!(app.case(&h, id).await.body["evidence"].as_array().unwrap().len(), 1);
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn refused_uploads_leave_no_orphans_sqlite() {
+    refused_uploads_leave_no_orphans_and_cases_have_a_quota(crate::common::Backend::Sqlite).await;
+}
+#[actix_web::test]
+async fn refused_uploads_leave_no_orphans_postgres() {
+    refused_uploads_leave_no_orphans_and_cases_have_a_quota(crate::common::Backend::Postgres).await;
+}
