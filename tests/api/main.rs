@@ -9,6 +9,7 @@ mod common;
 mod helpers;
 
 mod auth;
+mod authz;
 mod calls;
 mod cases;
 mod clocks;
