@@ -356,6 +356,30 @@ impl World<'_> {
                 assert_eq!(r.status, 201, "complaint fixture: {}", r.body);
                 f.insert("code", r.body["tracking_code"].as_str().unwrap().to_owned());
                 f.insert("last4", "5678".into());
+                let private = r.body["private_url"].as_str().unwrap();
+                f.insert("token", private.rsplit('/').next().unwrap().to_owned());
+            }
+            "business_link" => {
+                let c = self.case_in("accepted_dispute").await;
+                let to = format!("dn{}@example.com", self.next());
+                let c = app
+                    .act_ok(&self.builder, &c, "forward_to_business", json!({"business_email": to}))
+                    .await;
+                app.worker.drain().await.unwrap();
+                let mail = app.state.mailer.memory_sent().into_iter().rev().find(|m| m.to.contains(&to));
+                let text = mail.expect("the forwarding e-mail").text;
+                let start = text.find("/api/v1/business/cases/").expect("a business link");
+                let token: String = text[start + "/api/v1/business/cases/".len()..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace())
+                    .collect();
+                f.insert("token", token);
+                f.insert("id", c["id"].as_str().unwrap().to_owned());
+            }
+            "session" => {
+                // A session of the builder: nobody else's to end.
+                let r = app.get("/api/v1/auth/sessions", Some(&self.builder)).await;
+                f.insert("id", r.body[0]["id"].as_str().unwrap().to_owned());
             }
             "call" => {
                 let body = json!({"caller_phone": "0912345678", "started_at": "2026-11-23T10:00:00+07:00", "outcome": "advised"});
@@ -626,7 +650,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
             };
             let (token, username) = w.caller(row, s).await;
             let mut url = row.path().replace("{action}", row.action.as_deref().unwrap_or(""));
-            for key in ["id", "evidence_id", "code", "business_key", "date"] {
+            for key in ["id", "evidence_id", "code", "business_key", "date", "token"] {
                 if let Some(v) = f.get(key) {
                     url = url.replace(&format!("{{{key}}}"), v);
                 }
