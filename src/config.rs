@@ -275,6 +275,10 @@ pub struct ServerSettings {
     pub upload_read_timeout_secs: u64,
     /// Open connections each worker accepts; beyond it new connections wait in the backlog.
     pub max_connections_per_worker: usize,
+    /// Bearer token for `/metrics`. Empty: `/metrics` answers only clients on the loopback
+    /// interface that came through no proxy (no `X-Forwarded-For`); everyone else gets 404.
+    #[serde(default)]
+    pub metrics_token: Secret,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -134,6 +134,7 @@ impl Application {
             App::new()
                 .wrap_fn(crate::http::request_log)
                 .wrap(prometheus.clone())
+                .wrap_fn(crate::http::metrics_guard)
                 .app_data(data.clone())
                 .configure(crate::http::extractor_configs)
                 .configure(crate::http::configure)

@@ -98,6 +98,50 @@ pub fn extractor_configs(cfg: &mut ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound("resource").into()));
 }
 
+/// Guards `/metrics` (served by the Prometheus middleware inside this one): with
+/// `server.metrics_token` set, the request must carry it as a bearer token; without, only a
+/// client on the loopback interface that came through no proxy may read it. Anyone else gets
+/// the same 404 as an unknown path.
+pub fn metrics_guard<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> futures_util::future::Either<
+    futures_util::future::Ready<Result<ServiceResponse<BoxBody>, actix_web::Error>>,
+    futures_util::future::MapOk<S::Future, fn(ServiceResponse<B>) -> ServiceResponse<BoxBody>>,
+>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody + 'static,
+{
+    use futures_util::TryFutureExt;
+    if req.path() == "/metrics" && !metrics_allowed(&req) {
+        let res = req.error_response(AppError::NotFound("resource"));
+        return futures_util::future::Either::Left(futures_util::future::ready(Ok(res)));
+    }
+    let boxed: fn(ServiceResponse<B>) -> ServiceResponse<BoxBody> = ServiceResponse::map_into_boxed_body;
+    futures_util::future::Either::Right(srv.call(req).map_ok(boxed))
+}
+
+fn metrics_allowed(req: &ServiceRequest) -> bool {
+    let token = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .map(|s| s.settings.server.metrics_token.expose().to_owned())
+        .unwrap_or_default();
+    if !token.is_empty() {
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Compared in constant time: the token guards nothing personal, but costs nothing.
+        return given.len() == token.len()
+            && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    }
+    let direct = !req.headers().contains_key("x-forwarded-for") && !req.headers().contains_key("forwarded");
+    direct && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
+}
+
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound("resource"))
 }

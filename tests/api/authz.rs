@@ -366,7 +366,13 @@ impl World<'_> {
                     .act_ok(&self.builder, &c, "forward_to_business", json!({"business_email": to}))
                     .await;
                 app.worker.drain().await.unwrap();
-                let mail = app.state.mailer.memory_sent().into_iter().rev().find(|m| m.to.contains(&to));
+                let mail = app
+                    .state
+                    .mailer
+                    .memory_sent()
+                    .into_iter()
+                    .rev()
+                    .find(|m| m.to.contains(&to));
                 let text = mail.expect("the forwarding e-mail").text;
                 let start = text.find("/api/v1/business/cases/").expect("a business link");
                 let token: String = text[start + "/api/v1/business/cases/".len()..]
