@@ -29,6 +29,15 @@ pub struct Settings {
     pub log: LogSettings,
     pub limits: LimitSettings,
     pub audit: AuditSettings,
+    pub privacy: PrivacySettings,
+}
+
+/// Consumer data rights (docs/security.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// Days after closure after which the sweep anonymises a case's consumer data (0 = never).
+    pub retention_days: u32,
 }
 
 /// Tamper evidence of the case histories (docs/security.md).

@@ -22,6 +22,24 @@ pub struct CallRow {
     pub created_at: NaiveDateTime,
 }
 
+/// The calls from this phone (national form) logged by `agency` (every agency: `None`).
+pub fn of_phone(conn: &mut AnyConnection, phone: &str, agency: Option<&str>) -> QueryResult<Vec<CallRow>> {
+    let mut q = calls::table
+        .filter(calls::caller_phone.eq(phone.to_owned()))
+        .into_boxed();
+    if let Some(a) = agency {
+        q = q.filter(calls::agency_code.eq(a.to_owned()));
+    }
+    q.order(calls::started_at.asc()).select(CallRow::as_select()).load(conn)
+}
+
+/// Removes the caller's phone and redacts the note of one call.
+pub fn anonymise(conn: &mut AnyConnection, id: &str, note: Option<String>) -> QueryResult<usize> {
+    diesel::update(calls::table.find(id))
+        .set((calls::caller_phone.eq(""), calls::note.eq(note)))
+        .execute(conn)
+}
+
 pub fn insert(conn: &mut AnyConnection, row: &CallRow) -> QueryResult<()> {
     diesel::insert_into(calls::table).values(row).execute(conn).map(|_| ())
 }

@@ -75,6 +75,59 @@ pub struct CaseChangeset {
     pub closed_at: Option<Option<NaiveDateTime>>,
 }
 
+/// What anonymising a case changes: the consumer's identity and contact, and free text
+/// redacted; everything statistics need (kind, category, agency, dates, amount, province) stays.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct AnonymisedConsumer {
+    pub consumer_name: String,
+    pub consumer_phone: String,
+    pub consumer_phone_last4: String,
+    pub consumer_email: Option<Option<String>>,
+    pub consumer_address: Option<Option<String>>,
+    pub description: String,
+    pub consumer_request: Option<Option<String>>,
+    pub search_text: String,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn anonymise(conn: &mut AnyConnection, id: &str, ch: &AnonymisedConsumer) -> QueryResult<usize> {
+    diesel::update(cases::table.find(id)).set(ch).execute(conn)
+}
+
+/// The cases in `scope` of the consumer with this phone (national form) or e-mail address.
+pub fn of_consumer(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> QueryResult<Vec<CaseRow>> {
+    let mut q = scoped(scope);
+    q = match (phone, email) {
+        (Some(p), _) => q.filter(cases::consumer_phone.eq(p.to_owned())),
+        (None, Some(e)) => q.filter(cases::consumer_email.eq(e.to_owned())),
+        (None, None) => return Ok(vec![]),
+    };
+    q.order(cases::created_at.asc()).select(CaseRow::as_select()).load(conn)
+}
+
+/// Closed cases closed before `before` whose consumer is not anonymised yet, at most `limit`.
+pub fn closed_before(
+    conn: &mut AnyConnection,
+    before: NaiveDateTime,
+    anonymous: &str,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    cases::table
+        .filter(cases::closed_at.lt(before))
+        .filter(cases::consumer_name.ne(anonymous))
+        .filter(cases::channel.ne("internal"))
+        .order(cases::closed_at.asc())
+        .limit(limit)
+        .select(cases::id)
+        .load(conn)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = case_events)]
 pub struct EventRow {

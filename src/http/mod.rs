@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod extractors;
 pub mod health;
 pub mod openapi;
+pub mod privacy;
 pub mod public;
 
 use std::panic::AssertUnwindSafe;
@@ -43,6 +44,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/admin/users/{id}", web::patch().to(auth::update_user))
                 .route("/admin/users/{id}/reset-password", web::post().to(auth::reset_password))
                 .route("/admin/audit", web::get().to(auth::audit))
+                .route("/consumers/export", web::post().to(privacy::export))
+                .route("/consumers/erase", web::post().to(privacy::erase))
                 .route("/auth/sessions", web::get().to(auth::sessions))
                 .route("/auth/sessions/{id}", web::delete().to(auth::revoke_session))
                 .route("/agencies", web::get().to(health::agencies))
@@ -105,21 +108,22 @@ pub fn extractor_configs(cfg: &mut ServiceConfig) {
 pub fn metrics_guard<S, B>(
     req: ServiceRequest,
     srv: &S,
-) -> futures_util::future::Either<
-    futures_util::future::Ready<Result<ServiceResponse<BoxBody>, actix_web::Error>>,
-    futures_util::future::MapOk<S::Future, fn(ServiceResponse<B>) -> ServiceResponse<BoxBody>>,
->
+) -> impl std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody + 'static,
 {
-    use futures_util::TryFutureExt;
-    if req.path() == "/metrics" && !metrics_allowed(&req) {
-        let res = req.error_response(AppError::NotFound("resource"));
-        return futures_util::future::Either::Left(futures_util::future::ready(Ok(res)));
+    let fut = if req.path() == "/metrics" && !metrics_allowed(&req) {
+        Err(req.error_response(AppError::NotFound("resource")))
+    } else {
+        Ok(srv.call(req))
+    };
+    async move {
+        match fut {
+            Err(refused) => Ok(refused),
+            Ok(fut) => fut.await.map(ServiceResponse::map_into_boxed_body),
+        }
     }
-    let boxed: fn(ServiceResponse<B>) -> ServiceResponse<BoxBody> = ServiceResponse::map_into_boxed_body;
-    futures_util::future::Either::Right(srv.call(req).map_ok(boxed))
 }
 
 fn metrics_allowed(req: &ServiceRequest) -> bool {

@@ -24,7 +24,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use super::{actions, admin, auth, calendar, calls, cases, evidence, health, public};
+use super::{actions, admin, auth, calendar, calls, cases, evidence, health, privacy, public};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,7 @@ use super::{actions, admin, auth, calendar, calls, cases, evidence, health, publ
     paths(
         auth::login, auth::logout, auth::change_password, auth::me, auth::create_user, auth::list_users, auth::update_user,
         auth::reset_password, auth::sessions, auth::revoke_session, auth::audit,
+        privacy::export, privacy::erase,
         cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines,
         admin::outbox, admin::retry,
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,

@@ -23,6 +23,8 @@ pub enum AuditAction {
     UserChanged,
     UserDeactivated,
     StatusCodeLocked,
+    ConsumerDataExported,
+    ConsumerDataErased,
 }
 
 impl AuditAction {
@@ -39,6 +41,8 @@ impl AuditAction {
             AuditAction::UserChanged => "user_changed",
             AuditAction::UserDeactivated => "user_deactivated",
             AuditAction::StatusCodeLocked => "status_code_locked",
+            AuditAction::ConsumerDataExported => "consumer_data_exported",
+            AuditAction::ConsumerDataErased => "consumer_data_erased",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod limits;
 pub mod links;
 pub mod notify;
+pub mod privacy;
 pub mod reference;
 pub mod views;
 

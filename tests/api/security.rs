@@ -508,3 +508,103 @@ async fn another_agencys_cluster_report_is_not_shown_or_in_the_way(app: &TestApp
     assert_eq!(again.body["case_id"], own.body["id"]);
 }
 crate::both_backends!(another_agencys_cluster_report_is_not_shown_or_in_the_way);
+
+/// Consumer data rights: a supervisor exports what is held about a consumer and anonymises it
+/// where no legal hold applies (open cases are held); the sweep anonymises cases closed longer
+/// than the retention period. Histories stay verifiable (checked after every test).
+async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
+    let (_, op) = app.user("op.pd", "operator", Some("SCT")).await;
+    let (_, h) = app.user("h.pd", "handler", Some("SCT")).await;
+    let (_, sup) = app.user("sup.pd", "supervisor", Some("SCT")).await;
+    let (_, other_sup) = app.user("sup.pd.q", "supervisor", Some("QLTT")).await;
+    let open = app.open_case(&op, &dispute()).await;
+    let mut b = dispute();
+    b["description"] = json!("Tôi là Nguyễn Thị Hồng, gọi 0912 345 678, máy giặt hỏng.");
+    let closed = app.open_case(&op, &b).await;
+    let closed = app
+        .act_ok(&op, &closed, "withdraw", json!({"reason": "Đã tự thỏa thuận."}))
+        .await;
+    let call = json!({"caller_phone": "0912345678", "started_at": "2026-11-23T10:00:00+07:00", "outcome": "advised", "note": "Khách hỏi về bảo hành"});
+    assert_eq!(app.post("/api/v1/calls", Some(&op), &call).await.status, 201);
+
+    let who = json!({"phone": "+84 912 345 678"});
+    assert_problem(
+        &app.post("/api/v1/consumers/export", Some(&h), &who).await,
+        403,
+        "forbidden",
+    );
+    let r = app.post("/api/v1/consumers/export", Some(&sup), &json!({})).await;
+    assert_problem(&r, 422, "invalid_field");
+    let export = app.post("/api/v1/consumers/export", Some(&sup), &who).await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(export.body["cases"].as_array().unwrap().len(), 2);
+    assert!(export.body["cases"][0]["events"].as_array().unwrap().len() >= 1);
+    assert_eq!(export.body["calls"].as_array().unwrap().len(), 1);
+    let elsewhere = app.post("/api/v1/consumers/export", Some(&other_sup), &who).await;
+    assert_eq!(
+        elsewhere.body["cases"].as_array().unwrap().len(),
+        0,
+        "another agency sees none"
+    );
+
+    let erased = app.post("/api/v1/consumers/erase", Some(&sup), &who).await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(erased.body["anonymised"], json!([closed["id"]]));
+    assert_eq!(erased.body["held"][0]["case_id"], open["id"]);
+    assert_eq!(erased.body["held"][0]["reason"], "open");
+    assert_eq!(erased.body["calls_anonymised"], 1);
+    let gone = app.case(&sup, closed["id"].as_str().unwrap()).await;
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    let gone = gone.body;
+    assert_eq!(gone["consumer"]["name"], "(đã ẩn danh)");
+    assert_eq!(gone["consumer"]["phone"], "");
+    assert!(gone["consumer"]["email"].is_null());
+    let text = gone.to_string();
+    assert!(
+        !text.contains("0912 345 678") && !text.contains("hong.nguyen"),
+        "{text}"
+    );
+    assert_eq!(gone["kind"], "dispute", "statistics stay");
+    let kept = app.case(&sup, open["id"].as_str().unwrap()).await.body;
+    assert_eq!(kept["consumer"]["phone"], "0912345678");
+    let found = app.get("/api/v1/cases?q=0912345678", Some(&sup)).await.body;
+    let ids: Vec<&str> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![open["id"].as_str().unwrap()],
+        "the anonymised case is not found by phone"
+    );
+    let audit = app
+        .get("/api/v1/admin/audit", Some(&app.admin_token))
+        .await
+        .body
+        .to_string();
+    assert!(audit.contains("consumer_data_exported") && audit.contains("consumer_data_erased"));
+    assert!(!audit.contains("0912345678"), "the audit log names no consumer");
+
+    // Retention: closed more than `privacy.retention_days` ago → anonymised by the sweep.
+    let open = app.case(&op, open["id"].as_str().unwrap()).await.body;
+    app.act_ok(&op, &open, "withdraw", json!({"reason": "Không cần nữa."}))
+        .await;
+    let days = i64::from(app.state.settings.privacy.retention_days);
+    app.state.clock.advance(TimeDelta::days(days + 1));
+    app.worker.schedule_sweep().await.unwrap();
+    app.worker.drain().await.unwrap();
+    let sup = app.login("sup.pd", PASSWORD).await; // five years later: a new session
+    let aged = app.case(&sup, open["id"].as_str().unwrap()).await.body;
+    assert_eq!(aged["consumer"]["name"], "(đã ẩn danh)");
+    let evs = app
+        .get(
+            &format!("/api/v1/cases/{}/events", open["id"].as_str().unwrap()),
+            Some(&sup),
+        )
+        .await;
+    assert!(evs.body.to_string().contains("consumer_data_anonymised"));
+    app.state.clock.reset();
+}
+crate::both_backends!(consumer_data_is_exported_and_anonymised);

@@ -25,6 +25,7 @@ pub struct SweepCtx {
     max_attempts: i32,
     digest_hour: u32,
     chain_key: crate::service::events::ChainKey,
+    retention_days: u32,
 }
 
 impl SweepCtx {
@@ -35,6 +36,7 @@ impl SweepCtx {
             max_attempts: w.settings.jobs.max_attempts,
             digest_hour: w.settings.jobs.digest_hour,
             chain_key: crate::service::events::ChainKey::from_settings(&w.settings),
+            retention_days: w.settings.privacy.retention_days,
         }
     }
 }
@@ -69,6 +71,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     // Housekeeping: expired sessions, and abuse-limit counters quiet for a day.
     users::delete_expired_sessions(conn, t)?;
     crate::service::limits::purge(conn, at.timestamp())?;
+    crate::service::privacy::apply_retention(conn, &ctx.chain_key, ctx.retention_days, at)?;
     // Everything due by the end of the next working day.
     let horizon = calendar::end_of_day_utc(cal.next_working_day(today)).naive_utc();
     for mut c in clock_db::running_due_before(conn, horizon)? {
