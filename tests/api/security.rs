@@ -538,7 +538,7 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
     let export = app.post("/api/v1/consumers/export", Some(&sup), &who).await;
     assert_eq!(export.status, 200, "{}", export.body);
     assert_eq!(export.body["cases"].as_array().unwrap().len(), 2);
-    assert!(export.body["cases"][0]["events"].as_array().unwrap().len() >= 1);
+    assert!(!export.body["cases"][0]["events"].as_array().unwrap().is_empty());
     assert_eq!(export.body["calls"].as_array().unwrap().len(), 1);
     let elsewhere = app.post("/api/v1/consumers/export", Some(&other_sup), &who).await;
     assert_eq!(
