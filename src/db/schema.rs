@@ -281,6 +281,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        name -> Text,
+        scopes -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(case_agencies -> cases (case_id));
 diesel::joinable!(case_clocks -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -308,4 +321,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_limits,
     access_links,
     audit_log,
+    api_tokens,
 );

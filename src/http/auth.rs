@@ -9,6 +9,7 @@ use super::dto::{
 use super::extractors::{ClientAddr, CurrentUser, JsonBody};
 use crate::error::{AppError, Problem};
 use crate::service::accounts::{self, AuditView, SessionView};
+use crate::service::api_tokens::{self, ApiScope, ApiTokenView};
 use crate::service::auth::{self, NewUser};
 use crate::state::AppState;
 
@@ -182,4 +183,54 @@ pub async fn audit(
         ));
     }
     Ok(HttpResponse::Ok().json(accounts::audit_log(&state, q.action, limit).await?))
+}
+
+/// A request for an API token.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiTokenDto {
+    /// Which system it is for ("Tổng đài 1800 6838", …).
+    pub name: String,
+    /// The agency it acts for.
+    pub agency: String,
+    pub scopes: Vec<ApiScope>,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/api-tokens", tag = "admin", security(("bearer" = [])), request_body = NewApiTokenDto,
+    responses((status = 201, body = ApiTokenView, description = "the token is in `token`, shown only now"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_api_token(
+    state: Data<AppState>,
+    user: CurrentUser,
+    addr: ClientAddr,
+    body: JsonBody<NewApiTokenDto>,
+) -> Result<impl Responder, AppError> {
+    crate::service::require_admin(&user.actor())?;
+    let b = body.value;
+    let new = api_tokens::NewApiToken::parse(&b.name, &b.agency, b.scopes)?;
+    let created = api_tokens::create(&state, &user.staff, addr.0, new).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(created))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/api-tokens", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApiTokenView>)))]
+pub async fn list_api_tokens(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
+    crate::service::require_admin(&user.actor())?;
+    Ok(HttpResponse::Ok().json(api_tokens::list(&state).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/api-tokens/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "revoked: its next request answers 401"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_api_token(
+    state: Data<AppState>,
+    user: CurrentUser,
+    addr: ClientAddr,
+    id: actix_web::web::Path<String>,
+) -> Result<impl Responder, AppError> {
+    crate::service::require_admin(&user.actor())?;
+    api_tokens::revoke(&state, &user.staff, addr.0, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -69,12 +69,20 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let state = state?;
             let token = token.ok_or(AppError::Unauthenticated)?;
-            let (staff, must_change_password) = auth::authenticate(&state, token.clone()).await?;
-            req.extensions_mut().insert(UserId(staff.id.clone()));
-            if must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&req.path()) {
+            let who = auth::authenticate(&state, token.clone()).await?;
+            req.extensions_mut().insert(UserId(who.staff.id.clone()));
+            if who.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&req.path()) {
                 return Err(AppError::PasswordChangeRequired);
             }
-            Ok(CurrentUser { staff, token })
+            if let Some(scopes) = &who.api_scopes {
+                if !crate::service::api_tokens::allows(scopes, req.method().as_str(), req.path()) {
+                    return Err(AppError::Forbidden);
+                }
+            }
+            Ok(CurrentUser {
+                staff: who.staff,
+                token,
+            })
         })
     }
 }

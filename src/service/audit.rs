@@ -25,6 +25,8 @@ pub enum AuditAction {
     StatusCodeLocked,
     ConsumerDataExported,
     ConsumerDataErased,
+    ApiTokenCreated,
+    ApiTokenRevoked,
 }
 
 impl AuditAction {
@@ -43,6 +45,8 @@ impl AuditAction {
             AuditAction::StatusCodeLocked => "status_code_locked",
             AuditAction::ConsumerDataExported => "consumer_data_exported",
             AuditAction::ConsumerDataErased => "consumer_data_erased",
+            AuditAction::ApiTokenCreated => "api_token_created",
+            AuditAction::ApiTokenRevoked => "api_token_revoked",
         }
     }
 }

@@ -432,16 +432,37 @@ async fn open_session(
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4Bqk9oV0Cq1zqAzsdb1tKqVnSi5YTbIpYcBR1cnnVGQ";
 
-/// The staff member behind a token, and whether they must change their password first.
-pub async fn authenticate(state: &AppState, token: String) -> Result<(Staff, bool), AppError> {
+/// Who a bearer token stands for.
+pub struct Authenticated {
+    pub staff: Staff,
+    /// The password must be changed before anything else (bootstrap, reset).
+    pub must_change_password: bool,
+    /// For an API token: what it may do (`None`: a person's session, limited by role only).
+    pub api_scopes: Option<Vec<super::api_tokens::ApiScope>>,
+}
+
+/// The staff member (or the service account of an API token) behind a bearer token.
+pub async fn authenticate(state: &AppState, token: String) -> Result<Authenticated, AppError> {
     let clock = state.clock.clone();
     state
         .db
         .run(move |conn| {
+            if token.starts_with(super::api_tokens::PREFIX) {
+                let (row, scopes) = super::api_tokens::lookup(conn, &token)?.ok_or(AppError::Unauthenticated)?;
+                return Ok(Authenticated {
+                    staff: staff_from_row(row)?,
+                    must_change_password: false,
+                    api_scopes: Some(scopes),
+                });
+            }
             let row = users::user_for_session(conn, &token_hash(&token), clock.now().naive_utc())?
                 .ok_or(AppError::Unauthenticated)?;
-            let must_change = row.must_change_password;
-            Ok((staff_from_row(row)?, must_change))
+            let must_change_password = row.must_change_password;
+            Ok(Authenticated {
+                staff: staff_from_row(row)?,
+                must_change_password,
+                api_scopes: None,
+            })
         })
         .await
 }

@@ -382,6 +382,14 @@ impl World<'_> {
                 f.insert("token", token);
                 f.insert("id", c["id"].as_str().unwrap().to_owned());
             }
+            "api_token" => {
+                let body = json!({"name": format!("authz {}", self.next()), "agency": OWN, "scopes": ["cases:read"]});
+                let r = app
+                    .post("/api/v1/admin/api-tokens", Some(&app.admin_token), &body)
+                    .await;
+                assert_eq!(r.status, 201, "api token fixture: {}", r.body);
+                f.insert("id", r.body["id"].as_str().unwrap().to_owned());
+            }
             "session" => {
                 // A session of the builder: nobody else's to end.
                 let r = app.get("/api/v1/auth/sessions", Some(&self.builder)).await;

@@ -608,3 +608,75 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
     app.state.clock.reset();
 }
 crate::both_backends!(consumer_data_is_exported_and_anonymised);
+
+/// An API token acts for one agency within its scopes, cannot sign in, and stops at once when
+/// revoked; only administrators manage tokens, and the token is shown once.
+async fn api_tokens_act_for_one_agency_within_their_scopes(app: &TestApp) {
+    let (_, h) = app.user("h.api", "handler", Some("SCT")).await;
+    let body =
+        json!({"name": "Tổng đài quốc gia 1800 6838", "agency": "SCT", "scopes": ["cases:create", "cases:read"]});
+    assert_problem(
+        &app.post("/api/v1/admin/api-tokens", Some(&h), &body).await,
+        403,
+        "forbidden",
+    );
+    let bad = json!({"name": "x", "agency": "SCT", "scopes": ["cases:delete"]});
+    assert_problem(
+        &app.post("/api/v1/admin/api-tokens", Some(&app.admin_token), &bad).await,
+        422,
+        "invalid_enum",
+    );
+    let created = app
+        .post("/api/v1/admin/api-tokens", Some(&app.admin_token), &body)
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let token = created.body["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("hlt_"));
+    let id = created.body["id"].as_str().unwrap().to_owned();
+
+    // Within its scopes, as its agency.
+    let c = app.open_case(&token, &dispute()).await;
+    assert_eq!(c["current_agency"], "SCT");
+    assert_eq!(app.case(&token, c["id"].as_str().unwrap()).await.status, 200);
+    assert_eq!(
+        app.case(&h, c["id"].as_str().unwrap()).await.status,
+        200,
+        "the agency sees it"
+    );
+    // Outside them: 403, whatever the role of its account would allow.
+    assert_problem(
+        &app.act(&token, &c, "route", json!({"agency": "SCT"})).await,
+        403,
+        "forbidden",
+    );
+    let call = json!({"caller_phone": "0912345678", "started_at": "2026-11-23T10:00:00+07:00", "outcome": "advised"});
+    assert_problem(&app.post("/api/v1/calls", Some(&token), &call).await, 403, "forbidden");
+    assert_problem(&app.get("/api/v1/admin/users", Some(&token)).await, 403, "forbidden");
+    // Its account cannot sign in.
+    let me = app.get("/api/v1/me", Some(&token)).await.body;
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &login_body(me["username"].as_str().unwrap(), "!api-token-service-account"),
+        )
+        .await;
+    assert_problem(&r, 401, "invalid_credentials");
+
+    let list = app.get("/api/v1/admin/api-tokens", Some(&app.admin_token)).await;
+    assert_eq!(list.body[0]["name"], "Tổng đài quốc gia 1800 6838");
+    assert!(list.body[0]["token"].is_null(), "the token is shown once");
+    assert!(!list.body.to_string().contains(&token));
+    let revoke = app
+        .client
+        .delete(app.url(&format!("/api/v1/admin/api-tokens/{id}")))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status().as_u16(), 204);
+    assert_problem(&app.get("/api/v1/cases", Some(&token)).await, 401, "unauthenticated");
+    let actions = audit_actions(app).await;
+    assert!(actions.contains(&"api_token_created".to_owned()) && actions.contains(&"api_token_revoked".to_owned()));
+}
+crate::both_backends!(api_tokens_act_for_one_agency_within_their_scopes);
