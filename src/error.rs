@@ -51,12 +51,13 @@ pub enum ErrorCode {
     RequestTimeout,
     RateLimited,
     PasswordChangeRequired,
+    TotpRequired,
     Unavailable,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 33] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -87,6 +88,7 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::RateLimited,
         ErrorCode::PasswordChangeRequired,
+        ErrorCode::TotpRequired,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
@@ -123,6 +125,7 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PasswordChangeRequired => "password_change_required",
+            ErrorCode::TotpRequired => "totp_required",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -183,6 +186,9 @@ pub enum AppError {
     /// Reading the request body took longer than `server.body_read_timeout_secs` (408).
     #[error("request body timed out")]
     BodyTimeout,
+    /// The password was right; the account signs in with a TOTP code too (401).
+    #[error("a one-time code is required")]
+    TotpRequired,
     /// The account must change its password before anything else (403).
     #[error("password change required")]
     PasswordChangeRequired,
@@ -350,7 +356,9 @@ impl AppError {
         match self {
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::TotpRequired => {
+                StatusCode::UNAUTHORIZED
+            }
             AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::VersionConflict { .. }
@@ -376,6 +384,7 @@ impl AppError {
             AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
+            AppError::TotpRequired => ErrorCode::TotpRequired,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::VersionConflict { .. } => ErrorCode::VersionConflict,
             AppError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
@@ -405,6 +414,10 @@ impl AppError {
             AppError::Forbidden => (
                 "your role does not allow this".into(),
                 "vai trò của bạn không được phép thực hiện thao tác này".into(),
+            ),
+            AppError::TotpRequired => (
+                "enter the 6-digit code of your authenticator app (field `totp`)".into(),
+                "nhập mã 6 chữ số trên ứng dụng xác thực (trường `totp`)".into(),
             ),
             AppError::PasswordChangeRequired => (
                 "set a new password first (POST /api/v1/auth/password)".into(),

@@ -32,6 +32,9 @@ diesel::table! {
         created_at -> Timestamp,
         email -> Nullable<Text>,
         must_change_password -> Bool,
+        totp_secret -> Nullable<Text>,
+        totp_pending -> Nullable<Text>,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 

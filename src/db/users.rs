@@ -19,6 +19,12 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     pub email: Option<String>,
     pub must_change_password: bool,
+    /// Base32 TOTP secret once confirmed: sign-in then needs a code.
+    pub totp_secret: Option<String>,
+    /// A secret being set up, not yet confirmed with a code.
+    pub totp_pending: Option<String>,
+    /// The last TOTP time step accepted (a code is used once).
+    pub totp_last_step: Option<i64>,
 }
 
 /// What an administrator changes in an account (`None`: unchanged).
@@ -121,6 +127,36 @@ pub fn set_password(
             users::must_change_password.eq(must_change),
         ))
         .execute(conn)
+}
+
+/// Sets (or clears) the TOTP fields of an account.
+pub fn set_totp(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    secret: Option<&str>,
+    pending: Option<&str>,
+    last_step: Option<i64>,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::totp_secret.eq(secret),
+            users::totp_pending.eq(pending),
+            users::totp_last_step.eq(last_step),
+        ))
+        .execute(conn)
+}
+
+/// Records the time step of an accepted code, if it is newer than the last one; false if the
+/// code's step was already used (a replay).
+pub fn use_totp_step(conn: &mut AnyConnection, user_id: &str, step: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::totp_last_step.is_null().or(users::totp_last_step.lt(step))),
+    )
+    .set(users::totp_last_step.eq(Some(step)))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// Marks the account: its password must be changed before anything else is allowed.

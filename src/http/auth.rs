@@ -8,7 +8,7 @@ use super::dto::{
 };
 use super::extractors::{ClientAddr, CurrentUser, JsonBody};
 use crate::error::{AppError, Problem};
-use crate::service::accounts::{self, AuditView, SessionView};
+use crate::service::accounts::{self, AuditView, SessionView, TotpSetup};
 use crate::service::api_tokens::{self, ApiScope, ApiTokenView};
 use crate::service::auth::{self, NewUser};
 use crate::state::AppState;
@@ -22,7 +22,7 @@ pub async fn login(
     body: JsonBody<LoginDto>,
 ) -> Result<impl Responder, AppError> {
     let b = body.value;
-    let l = auth::login(&state, b.username, b.password, addr.0).await?;
+    let l = auth::login(&state, b.username, b.password, b.totp, addr.0).await?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         token: l.token,
         expires_at: l.expires_at,
@@ -232,5 +232,47 @@ pub async fn revoke_api_token(
 ) -> Result<impl Responder, AppError> {
     crate::service::require_admin(&user.actor())?;
     api_tokens::revoke(&state, &user.staff, addr.0, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A code of the authenticator app.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCodeDto {
+    pub code: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/totp/setup", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = TotpSetup, description = "a new secret, pending until confirmed with a code (supervisors, coordinators, admins)")))]
+pub async fn totp_setup(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
+    let setup = accounts::totp_setup(&state, &user.staff).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(setup))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/totp/enable", tag = "auth", security(("bearer" = [])), request_body = TotpCodeDto,
+    responses((status = 204, description = "two-step sign-in is on: sign-in now needs `totp`"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn totp_enable(
+    state: Data<AppState>,
+    user: CurrentUser,
+    addr: ClientAddr,
+    body: JsonBody<TotpCodeDto>,
+) -> Result<impl Responder, AppError> {
+    accounts::totp_confirm(&state, &user.staff, addr.0, body.value.code, true).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/totp/disable", tag = "auth", security(("bearer" = [])), request_body = TotpCodeDto,
+    responses((status = 204, description = "two-step sign-in is off"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn totp_disable(
+    state: Data<AppState>,
+    user: CurrentUser,
+    addr: ClientAddr,
+    body: JsonBody<TotpCodeDto>,
+) -> Result<impl Responder, AppError> {
+    accounts::totp_confirm(&state, &user.staff, addr.0, body.value.code, false).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -165,6 +165,8 @@ impl NewComplaintDto {
 pub struct LoginDto {
     pub username: String,
     pub password: String,
+    /// The 6-digit code of the authenticator app, for accounts with two-step sign-in.
+    pub totp: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

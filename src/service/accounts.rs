@@ -241,3 +241,91 @@ pub async fn audit_log(state: &AppState, action: Option<String>, limit: i64) -> 
         })
         .await
 }
+
+/// A TOTP secret being set up: show it (or the link as a QR code) in an authenticator app,
+/// then confirm with a code.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+/// Two-step sign-in is for the roles that see or change most: supervisors, coordinators and
+/// administrators.
+fn may_use_totp(me: &Staff) -> Result<(), AppError> {
+    match me.role {
+        Role::Supervisor | Role::Coordinator | Role::Admin => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+fn wrong_code() -> AppError {
+    AppError::invalid("code", "the code is wrong or expired", "mã không đúng hoặc đã hết hạn")
+}
+
+/// Starts setting up two-step sign-in: a new secret, pending until confirmed.
+pub async fn totp_setup(state: &AppState, me: &Staff) -> Result<TotpSetup, AppError> {
+    may_use_totp(me)?;
+    let secret = super::totp::new_secret();
+    let (id, username, s) = (me.id.clone(), me.username.clone(), secret.clone());
+    state
+        .db
+        .write(move |conn| {
+            let u = users::find_by_id(conn, &id)?.ok_or(AppError::Unauthenticated)?;
+            users::set_totp(conn, &id, u.totp_secret.as_deref(), Some(&s), u.totp_last_step)?;
+            Ok(())
+        })
+        .await?;
+    Ok(TotpSetup {
+        otpauth_uri: super::totp::otpauth_uri(&secret, &username),
+        secret,
+    })
+}
+
+/// Confirms the pending secret with a code (`enable`) or turns two-step sign-in off with a
+/// code of the current secret (`!enable`).
+pub async fn totp_confirm(
+    state: &AppState,
+    me: &Staff,
+    addr: IpAddr,
+    code: String,
+    enable: bool,
+) -> Result<(), AppError> {
+    may_use_totp(me)?;
+    let (id, at) = (me.id.clone(), state.clock.now());
+    state
+        .db
+        .write(move |conn| {
+            let u = users::find_by_id(conn, &id)?.ok_or(AppError::Unauthenticated)?;
+            let secret = if enable { u.totp_pending } else { u.totp_secret };
+            let secret = secret.ok_or_else(|| {
+                AppError::invalid(
+                    "code",
+                    "nothing to confirm: set it up first",
+                    "chưa thiết lập xác thực hai bước",
+                )
+            })?;
+            let step = super::totp::matching_step(&secret, &code, at.timestamp()).ok_or_else(wrong_code)?;
+            if !users::use_totp_step(conn, &id, step)? {
+                return Err(wrong_code());
+            }
+            let kept = if enable { Some(secret.as_str()) } else { None };
+            users::set_totp(conn, &id, kept, None, Some(step))?;
+            audit::record(
+                conn,
+                Audit {
+                    action: if enable {
+                        AuditAction::TotpEnabled
+                    } else {
+                        AuditAction::TotpDisabled
+                    },
+                    actor_id: Some(&id),
+                    subject: Some(&id),
+                    addr: Some(addr),
+                    detail: None,
+                },
+                at,
+            )
+        })
+        .await
+}

@@ -151,6 +151,9 @@ pub async fn create(state: &AppState, by: &Staff, addr: IpAddr, t: NewApiToken) 
                 created_at: at.naive_utc(),
                 email: None,
                 must_change_password: false,
+                totp_secret: None,
+                totp_pending: None,
+                totp_last_step: None,
             };
             users::insert_user(conn, &user)?;
             let row = ApiTokenRow {

@@ -27,6 +27,8 @@ pub enum AuditAction {
     ConsumerDataErased,
     ApiTokenCreated,
     ApiTokenRevoked,
+    TotpEnabled,
+    TotpDisabled,
 }
 
 impl AuditAction {
@@ -47,6 +49,8 @@ impl AuditAction {
             AuditAction::ConsumerDataErased => "consumer_data_erased",
             AuditAction::ApiTokenCreated => "api_token_created",
             AuditAction::ApiTokenRevoked => "api_token_revoked",
+            AuditAction::TotpEnabled => "totp_enabled",
+            AuditAction::TotpDisabled => "totp_disabled",
         }
     }
 }

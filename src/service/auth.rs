@@ -264,6 +264,9 @@ pub fn create_user_tx(
         created_at,
         email: u.email.clone(),
         must_change_password: false,
+        totp_secret: None,
+        totp_pending: None,
+        totp_last_step: None,
     };
     users::insert_user(conn, &row)?;
     staff_from_row(row)
@@ -307,7 +310,13 @@ pub struct Login {
 /// Signs in: refused with 429 while the username or the address is locked (even with the right
 /// password); a failure counts against both (`limits.login_user`, `limits.login_address`); a
 /// success clears the username's failures. Each outcome is an audit record.
-pub async fn login(state: &AppState, username: String, password: String, addr: IpAddr) -> Result<Login, AppError> {
+pub async fn login(
+    state: &AppState,
+    username: String,
+    password: String,
+    totp: Option<String>,
+    addr: IpAddr,
+) -> Result<Login, AppError> {
     let hours = state.settings.auth.session_hours;
     let name = username.trim().to_lowercase();
     let keys = [
@@ -341,7 +350,25 @@ pub async fn login(state: &AppState, username: String, password: String, addr: I
     };
     let ok = verify_off_pool(state, password, hash).await?;
     match (ok, user) {
-        (true, Some(u)) if u.active => open_session(state, u, &keys[0], addr, hours).await,
+        (true, Some(u)) if u.active => {
+            // Two-step sign-in: the password was right; the code decides (a wrong or reused
+            // code counts as a failure, like a wrong password).
+            let step = match (&u.totp_secret, totp.as_deref()) {
+                (None, _) => None,
+                (Some(_), None) => return Err(AppError::TotpRequired),
+                (Some(secret), Some(code)) => {
+                    match super::totp::matching_step(secret, code, state.clock.now().timestamp()) {
+                        Some(step) => Some(step),
+                        None => return Err(record_failed_login(state, Some(u.id), keys, addr).await?),
+                    }
+                }
+            };
+            let user_id = u.id.clone();
+            match open_session(state, u, &keys[0], addr, hours, step).await {
+                Err(AppError::InvalidCredentials) => Err(record_failed_login(state, Some(user_id), keys, addr).await?),
+                other => other,
+            }
+        }
         (_, user) => Err(record_failed_login(state, user.map(|u| u.id), keys, addr).await?),
     }
 }
@@ -390,6 +417,7 @@ async fn open_session(
     user_key: &Key,
     addr: IpAddr,
     hours: i64,
+    totp_step: Option<i64>,
 ) -> Result<Login, AppError> {
     let token = new_token();
     let t = state.clock.now();
@@ -404,6 +432,12 @@ async fn open_session(
     state
         .db
         .write(move |conn| {
+            // A code is good once: a replayed one fails the sign-in.
+            if let Some(step) = totp_step {
+                if !users::use_totp_step(conn, &session.user_id, step)? {
+                    return Err(AppError::InvalidCredentials);
+                }
+            }
             users::delete_expired_sessions(conn, session.created_at)?;
             limits::clear(conn, &key)?;
             audit::record(

@@ -21,6 +21,7 @@ pub mod links;
 pub mod notify;
 pub mod privacy;
 pub mod reference;
+pub mod totp;
 pub mod views;
 
 use crate::db::cases::Scope;

@@ -680,3 +680,71 @@ async fn api_tokens_act_for_one_agency_within_their_scopes(app: &TestApp) {
     assert!(actions.contains(&"api_token_created".to_owned()) && actions.contains(&"api_token_revoked".to_owned()));
 }
 crate::both_backends!(api_tokens_act_for_one_agency_within_their_scopes);
+
+/// Two-step sign-in (TOTP) for supervisors, coordinators and administrators: set up, confirm,
+/// then sign-in needs a code, each code works once; other roles cannot turn it on.
+async fn supervisors_can_sign_in_with_two_steps(app: &TestApp) {
+    use hotline::service::totp::current_code;
+    let (_, h) = app.user("h.totp", "handler", Some("SCT")).await;
+    assert_problem(
+        &app.post("/api/v1/auth/totp/setup", Some(&h), &json!({})).await,
+        403,
+        "forbidden",
+    );
+    let (_, sup) = app.user("sup.totp", "supervisor", Some("SCT")).await;
+    let setup = app.post("/api/v1/auth/totp/setup", Some(&sup), &json!({})).await;
+    assert_eq!(setup.status, 200, "{}", setup.body);
+    let secret = setup.body["secret"].as_str().unwrap().to_owned();
+    assert!(setup.body["otpauth_uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/Hotline:sup.totp?secret="));
+    let now = || app.state.clock.now().timestamp();
+    let r = app
+        .post("/api/v1/auth/totp/enable", Some(&sup), &json!({"code": "000000"}))
+        .await;
+    assert_problem(&r, 422, "invalid_field");
+    let code = current_code(&secret, now()).unwrap();
+    assert_eq!(
+        app.post("/api/v1/auth/totp/enable", Some(&sup), &json!({"code": code}))
+            .await
+            .status,
+        204
+    );
+
+    let r = app
+        .post("/api/v1/auth/login", None, &login_body("sup.totp", PASSWORD))
+        .await;
+    assert_problem(&r, 401, "totp_required");
+    let wrong = json!({"username": "sup.totp", "password": PASSWORD, "totp": "123456"});
+    assert_problem(
+        &app.post("/api/v1/auth/login", None, &wrong).await,
+        401,
+        "invalid_credentials",
+    );
+    app.state.clock.advance(TimeDelta::seconds(30));
+    let code = current_code(&secret, now()).unwrap();
+    let right = json!({"username": "sup.totp", "password": PASSWORD, "totp": code});
+    let ok = app.post("/api/v1/auth/login", None, &right).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_problem(
+        &app.post("/api/v1/auth/login", None, &right).await,
+        401,
+        "invalid_credentials",
+    );
+    let token = ok.body["token"].as_str().unwrap().to_owned();
+
+    app.state.clock.advance(TimeDelta::seconds(30));
+    let code = current_code(&secret, now()).unwrap();
+    assert_eq!(
+        app.post("/api/v1/auth/totp/disable", Some(&token), &json!({"code": code}))
+            .await
+            .status,
+        204
+    );
+    assert!(!app.login("sup.totp", PASSWORD).await.is_empty(), "one step again");
+    let actions = audit_actions(app).await;
+    assert!(actions.contains(&"totp_enabled".to_owned()) && actions.contains(&"totp_disabled".to_owned()));
+    app.state.clock.reset();
+}
+crate::both_backends!(supervisors_can_sign_in_with_two_steps);

@@ -10,3 +10,9 @@ CREATE TABLE api_tokens (
     created_at    TIMESTAMP NOT NULL,
     revoked_at    TIMESTAMP
 );
+
+-- Optional TOTP (RFC 6238) for supervisors, coordinators and administrators (service::totp):
+-- the confirmed secret, one being set up, and the last time step used (no code twice).
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_pending TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
