@@ -288,6 +288,12 @@ pub struct ServerSettings {
     /// interface that came through no proxy (no `X-Forwarded-For`); everyone else gets 404.
     #[serde(default)]
     pub metrics_token: Secret,
+    /// PEM certificate chain and private key: with both set the service speaks HTTPS itself
+    /// (rustls) and sends `Strict-Transport-Security`. Empty: plain HTTP (behind a proxy).
+    #[serde(default)]
+    pub tls_cert_path: String,
+    #[serde(default)]
+    pub tls_key_path: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

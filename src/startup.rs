@@ -130,9 +130,16 @@ impl Application {
             state.clock.clone(),
         );
         let data = web::Data::new(state.clone());
+        let tls = tls_config(&settings.server)?;
+        let hsts = tls.is_some();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap_fn(crate::http::request_log)
+                .wrap(actix_web::middleware::Condition::new(
+                    hsts,
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")),
+                ))
                 .wrap(prometheus.clone())
                 .wrap_fn(crate::http::metrics_guard)
                 .app_data(data.clone())
@@ -143,8 +150,11 @@ impl Application {
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
         .client_request_timeout(Duration::from_secs(settings.server.request_head_timeout_secs))
         .client_disconnect_timeout(Duration::from_secs(2))
-        .max_connections(settings.server.max_connections_per_worker)
-        .listen(listener)?;
+        .max_connections(settings.server.max_connections_per_worker);
+        server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        };
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
@@ -152,7 +162,7 @@ impl Application {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         };
-        tracing::info!(port, backend, "listening");
+        tracing::info!(port, backend, tls = hsts, "listening");
         let server = server.run();
         if settings.jobs.enabled {
             // The worker lives as long as the server's runtime; jobs are durable, so stopping
@@ -176,5 +186,32 @@ impl Application {
     /// Handle to stop the server (tests, benchmarks).
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+}
+
+/// The rustls configuration of `server.tls_cert_path` / `tls_key_path`, if both are set.
+fn tls_config(s: &crate::config::ServerSettings) -> anyhow::Result<Option<rustls::ServerConfig>> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    match (s.tls_cert_path.trim(), s.tls_key_path.trim()) {
+        ("", "") => Ok(None),
+        ("", _) | (_, "") => anyhow::bail!("server.tls_cert_path and server.tls_key_path go together"),
+        (cert, key) => {
+            let chain = CertificateDer::pem_file_iter(cert)
+                .with_context(|| format!("reading {cert}"))?
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("parsing the certificates of {cert}"))?;
+            let key = PrivateKeyDer::from_pem_file(key).with_context(|| format!("reading the private key {key}"))?;
+            let mut config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .context("TLS protocol versions")?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .context("the TLS certificate and key do not go together")?;
+            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+            Ok(Some(config))
+        }
     }
 }

@@ -82,3 +82,84 @@ fn audit_checkpoint_and_verify_sqlite() {
 fn audit_checkpoint_and_verify_postgres() {
     audit_checkpoint_and_verify(Backend::Postgres);
 }
+
+/// With `server.tls_cert_path` / `tls_key_path` the service speaks HTTPS itself and sends
+/// `Strict-Transport-Security`; plain HTTP on that port gets no answer.
+fn native_tls_serves_https_with_hsts(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else { return };
+    let dir = db.dir.path();
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "openssl: {}", String::from_utf8_lossy(&ok.stderr));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+        .arg("serve")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("APP_ENV", "local")
+        .env("APP_DATA_DIR", dir)
+        .env("APP_DATABASE__URL", &db.url)
+        .env("APP_SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("APP_SERVER__WORKERS", "1")
+        .env("APP_JOBS__ENABLED", "false")
+        .env("APP_LOG__LEVEL", "warn")
+        .env("APP_SERVER__TLS_CERT_PATH", dir.join("cert.pem"))
+        .env("APP_SERVER__TLS_KEY_PATH", dir.join("key.pem"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let curl = |url: &str| {
+        std::process::Command::new("curl")
+            .args(["-sk", "-D", "-", "-o", "/dev/null", "--max-time", "5", url])
+            .output()
+            .unwrap()
+    };
+    let start = std::time::Instant::now();
+    let head = loop {
+        let out = curl(&format!("https://127.0.0.1:{port}/healthz"));
+        if out.status.success() {
+            break String::from_utf8_lossy(&out.stdout).to_lowercase();
+        }
+        assert!(start.elapsed().as_secs() < 60, "the HTTPS server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let plain = curl(&format!("http://127.0.0.1:{port}/healthz"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(head.contains(" 200"), "{head}");
+    assert!(head.contains("strict-transport-security: max-age=31536000"), "{head}");
+    assert!(
+        !String::from_utf8_lossy(&plain.stdout).contains(" 200"),
+        "plain HTTP must not be served"
+    );
+}
+
+#[test]
+fn native_tls_serves_https_with_hsts_sqlite() {
+    native_tls_serves_https_with_hsts(Backend::Sqlite);
+}
+
+#[test]
+fn native_tls_serves_https_with_hsts_postgres() {
+    native_tls_serves_https_with_hsts(Backend::Postgres);
+}
