@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod extractors;
 pub mod health;
 pub mod openapi;
+pub mod pages;
 pub mod privacy;
 pub mod public;
 
@@ -31,6 +32,7 @@ use crate::error::{AppError, ErrorCode};
 
 /// The route table: every endpoint of the service, in one place.
 pub fn configure(cfg: &mut ServiceConfig) {
+    pages::configure(cfg);
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .service(
@@ -152,7 +154,11 @@ fn metrics_allowed(req: &ServiceRequest) -> bool {
     direct && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
 }
 
-pub async fn not_found() -> Result<HttpResponse, AppError> {
+/// An unknown path: an HTML page for a browser, a problem document for everyone else.
+pub async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+    if pages::wants_html(&req) && !req.path().starts_with("/api/") {
+        return Ok(pages::page_not_found());
+    }
     Err(AppError::NotFound("resource"))
 }
 

@@ -39,7 +39,8 @@ impl NotifyCtx {
         }
     }
 
-    /// The consumer's private link to their complaint (a new token, see `service::links`).
+    /// The consumer's private link to their complaint: the status page (a new token, see
+    /// `service::links`; its JSON twin is `/api/v1/public/links/{token}`).
     pub fn consumer_link(
         &self,
         conn: &mut AnyConnection,
@@ -47,7 +48,7 @@ impl NotifyCtx {
         at: DateTime<Utc>,
     ) -> Result<String, AppError> {
         let token = links::issue(conn, &case.id, Audience::Consumer, at)?;
-        Ok(format!("{}/api/v1/public/links/{token}", self.base_url))
+        Ok(format!("{}/t/{token}", self.base_url))
     }
 
     /// The business's link to the request forwarded to it (a new token).

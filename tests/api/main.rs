@@ -17,6 +17,7 @@ mod evidence;
 mod health;
 mod intake;
 mod lifecycle;
+mod pages;
 mod process;
 mod robustness;
 mod routing;

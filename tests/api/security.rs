@@ -279,10 +279,17 @@ async fn the_web_form_is_limited_and_sends_no_strangers_text(backend: Backend) {
             "no tracking code in the subject: {}",
             m.subject
         );
-        // The link in the mail opens the complaint.
-        let start = m.text.find("/api/v1/public/links/").expect("a private link");
+        // The link in the mail opens the complaint's page; its token opens the JSON twin too.
+        let start = m.text.find("/t/").expect("a private link");
         let path: String = m.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
-        assert_eq!(app.get(&path, None).await.status, 200, "{path}");
+        let page = app.get(&path, None).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(String::from_utf8_lossy(&page.raw).contains("Tình trạng"));
+        let token = path.trim_start_matches("/t/");
+        assert_eq!(
+            app.get(&format!("/api/v1/public/links/{token}"), None).await.status,
+            200
+        );
     }
     app.assert_no_failed_jobs();
 }

@@ -1,0 +1,139 @@
+//! The citizen pages over HTTP (issue 11, first part): the home page, the complaint form with
+//! its errors and receipt, the private link's page, the lookup by code; their headers.
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+fn html(r: &crate::helpers::Resp) -> String {
+    String::from_utf8_lossy(&r.raw).into_owned()
+}
+
+async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (u16, String, Option<String>) {
+    let body = serde_urlencoded::to_string(pairs).unwrap();
+    let client = awc::Client::builder().disable_redirects().finish();
+    let mut r = client
+        .post(app.url(path))
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .send_body(body)
+        .await
+        .unwrap();
+    let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    let text = String::from_utf8_lossy(&r.body().await.unwrap()).into_owned();
+    (r.status().as_u16(), text, location)
+}
+
+const GOOD: [(&str, &str); 9] = [
+    ("idempotency_key", "form-key-1"),
+    (
+        "description",
+        "Tôi mua nồi cơm điện ở cửa hàng Ánh Dương, dùng 3 ngày thì hỏng.",
+    ),
+    ("consumer_request", "Đổi sản phẩm mới"),
+    ("amount_vnd", "1.250.000"),
+    ("consumer.name", "Nguyễn Thị Hồng"),
+    ("consumer.phone", "0912 345 678"),
+    ("consumer.email", "hong.nguyen@example.com"),
+    ("consumer.vulnerable", "elderly"),
+    ("consent", "true"),
+];
+
+async fn citizens_file_and_follow_a_complaint_on_pages(app: &TestApp) {
+    let home = app.get("/", None).await;
+    assert_eq!(home.status, 200);
+    let page = html(&home);
+    assert!(page.contains("<html lang=\"vi\">") && page.contains("href=\"/complaints/new\""));
+    assert!(page.contains("Sở Công Thương"), "the agencies are listed");
+    assert!(home.raw.len() < 100 * 1024, "a page stays under 100 KB");
+    let csp = app.client.get(app.url("/")).send().await.unwrap();
+    let h = csp.headers();
+    assert!(h
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    assert!(!h
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("unsafe-inline"));
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert!(html(&app.get("/robots.txt", None).await).contains("Disallow: /t/"));
+    assert_eq!(app.get("/static/site.css", None).await.status, 200);
+
+    let form = html(&app.get("/complaints/new", None).await);
+    assert!(form.contains("name=\"idempotency_key\"") && form.contains("for=\"consumer.phone\""));
+
+    // Errors: all at once, in a summary linking to the fields, every value kept.
+    let (status, page, _) = post_form(
+        app,
+        "/complaints",
+        &[
+            ("idempotency_key", "k-err"),
+            ("description", ""),
+            ("consumer.name", "Trần Văn Bình"),
+            ("consumer.phone", "12"),
+            ("amount_vnd", "một triệu"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Vui lòng sửa 4 mục"), "{page}");
+    for anchor in ["#description", "#consumer.phone", "#amount_vnd", "#consent"] {
+        assert!(page.contains(&format!("href=\"{anchor}\"")), "{anchor} missing");
+    }
+    assert!(
+        page.contains("value=\"Trần Văn Bình\"") && page.contains("value=\"một triệu\""),
+        "values kept"
+    );
+    assert!(page.contains("<title>Lỗi: "), "the title says there are errors");
+
+    // Success: 303 to the receipt on the private link; a double submission is one complaint.
+    let (status, _, location) = post_form(app, "/complaints", &GOOD).await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("/t/") && location.contains("received=1"),
+        "{location}"
+    );
+    let (status, _, again) = post_form(app, "/complaints", &GOOD).await;
+    assert_eq!(status, 303);
+    let (_, coord) = app.user("dp.pages", "coordinator", Some("SCT")).await;
+    let list = app.get("/api/v1/cases", Some(&coord)).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "one complaint");
+    assert_ne!(location, again.unwrap(), "each answer carries its own link");
+
+    let receipt = app.get(&location, None).await;
+    assert_eq!(receipt.status, 200);
+    let page = html(&receipt);
+    let code = list.body["items"][0]["tracking_code"].as_str().unwrap();
+    assert!(page.contains("Đã gửi phản ánh") && page.contains(code), "{page}");
+    assert!(page.contains("Chậm nhất ngày"), "what happens next, with a date");
+    for secret in ["Nguyễn Thị Hồng", "0912", "hong.nguyen"] {
+        assert!(!page.contains(secret), "the page shows {secret}");
+    }
+
+    // The lookup by code and digits; a wrong pair says so without telling which.
+    let (status, page, _) = post_form(app, "/track", &[("code", code), ("phone_last4", "5678")]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(code) && page.contains("Tình trạng"));
+    let (status, page, _) = post_form(app, "/track", &[("code", code), ("phone_last4", "0000")]).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("Không tìm thấy hồ sơ"));
+    // An unknown path: HTML for a browser, a problem document for an API client.
+    let mut r = app
+        .client
+        .get(app.url("/khong-co"))
+        .insert_header(("accept", "text/html"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(String::from_utf8_lossy(&r.body().await.unwrap()).contains("Không tìm thấy trang"));
+    crate::helpers::assert_problem(&app.get("/khong-co", None).await, 404, "not_found");
+    let missing = app.get("/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None).await;
+    assert_eq!(missing.status, 404);
+    assert!(html(&missing).contains("Không tìm thấy hồ sơ"));
+}
+both_backends!(citizens_file_and_follow_a_complaint_on_pages);
