@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
-for p in libpq-dev pkg-config openssl curl; do
+# chromium + chromium-driver: the browser tests of the citizen pages (tests/api/browser.rs).
+for p in libpq-dev pkg-config openssl curl chromium chromium-driver; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -10,6 +10,7 @@ mod helpers;
 
 mod auth;
 mod authz;
+mod browser;
 mod calls;
 mod cases;
 mod clocks;

@@ -1,0 +1,202 @@
+//! The citizen pages in a real browser: Debian's chromium driven over WebDriver
+//! (`chromium-driver`, fantoccini), JavaScript off (every page must work without it), at phone
+//! and desktop widths. Screenshots of every page go to `target/screenshots/`.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::common::Backend;
+use crate::helpers::TestApp;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// chromedriver on a free port, or `None` (loudly) where it is not installed and CI does not
+/// require it (scripts/test.sh installs it).
+fn start_driver() -> Option<Driver> {
+    let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(path) = path else {
+        if std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+            panic!("chromium-driver is required in CI (scripts/test.sh installs it)");
+        }
+        eprintln!("\n!!!!! SKIPPING browser tests: chromium-driver is not installed (apt-get install chromium chromium-driver) !!!!!\n");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(Driver { child, port })
+}
+
+async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--hide-scrollbars", "--lang=vi", format!("--window-size={width},{height}")],
+            // Every page must work without JavaScript.
+            "prefs": {"profile.managed_default_content_settings.javascript": 2},
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("connect to chromedriver")
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let el = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("no field {id}"));
+    el.send_keys(value).await.unwrap();
+}
+
+async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let Some(driver) = start_driver() else { return };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let c = browser(&driver, 390, 844).await;
+    c.goto(&app.url("/")).await.unwrap();
+    assert_eq!(
+        c.title().await.unwrap(),
+        "Trang chủ – Đường dây nóng bảo vệ người tiêu dùng"
+    );
+    shot(&c, &format!("{tag}-home-phone")).await;
+    c.find(Locator::LinkText("Gửi phản ánh trực tuyến"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shot(&c, &format!("{tag}-form-phone")).await;
+
+    // Nothing filled in: the summary lists the errors and links to the fields.
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let summary = c
+        .find(Locator::Css(".error-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("Hãy viết quý vị gặp vấn đề gì"), "{summary}");
+    shot(&c, &format!("{tag}-form-errors-phone")).await;
+
+    // Filled in (what was typed before is kept: the name field is empty, the rest too).
+    fill(
+        &c,
+        "description",
+        "Tôi mua máy sấy tóc ở cửa hàng Bình Minh, dùng 2 ngày thì cháy.",
+    )
+    .await;
+    fill(&c, "consumer_request", "Hoàn lại tiền").await;
+    fill(&c, "amount_vnd", "450.000").await;
+    fill(&c, "consumer.name", "Lê Văn Tâm").await;
+    fill(&c, "consumer.phone", "0987 654 321").await;
+    fill(&c, "consumer.email", "tam.le@example.com").await;
+    c.find(Locator::Id("vulnerable-elderly"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("consent")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let panel = c.find(Locator::Css(".panel")).await.unwrap().text().await.unwrap();
+    assert!(panel.contains("Đã gửi phản ánh") && panel.contains("KN-"), "{panel}");
+    assert!(c.current_url().await.unwrap().path().starts_with("/t/"));
+    shot(&c, &format!("{tag}-receipt-phone")).await;
+
+    // The e-mailed link opens the same complaint.
+    app.worker.drain().await.unwrap();
+    let mail = app
+        .state
+        .mailer
+        .memory_sent()
+        .into_iter()
+        .find(|m| m.to.contains("tam.le"))
+        .unwrap();
+    let start = mail.text.find("/t/").unwrap();
+    let path: String = mail.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    c.goto(&app.url(&path)).await.unwrap();
+    let body = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(body.contains("Tình trạng") && body.contains("Sở Công Thương"), "{body}");
+    assert!(
+        !body.contains("Lê Văn Tâm") && !body.contains("0987"),
+        "no personal data on the page"
+    );
+    shot(&c, &format!("{tag}-status-phone")).await;
+    c.close().await.unwrap();
+
+    let c = browser(&driver, 1366, 768).await;
+    for (name, path) in [("home", "/"), ("form", "/complaints/new"), ("track", "/track")] {
+        c.goto(&app.url(path)).await.unwrap();
+        shot(&c, &format!("{tag}-{name}-desktop")).await;
+    }
+    c.goto(&app.url(&path)).await.unwrap();
+    shot(&c, &format!("{tag}-status-desktop")).await;
+    c.close().await.unwrap();
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn citizen_files_and_follows_in_a_browser_sqlite() {
+    citizen_files_and_follows_in_a_browser(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn citizen_files_and_follows_in_a_browser_postgres() {
+    citizen_files_and_follows_in_a_browser(Backend::Postgres).await;
+}
