@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::common::Backend;
-use crate::helpers::TestApp;
 
 struct Driver {
     child: Child,
