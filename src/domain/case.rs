@@ -393,8 +393,11 @@ pub fn state_allows(s: &CaseState, a: ActionName) -> bool {
 /// May this actor take this action on a case it can see? (Visibility is checked before.)
 pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
     use ActionName as A;
-    let Actor::Staff(staff) = actor else {
-        return false;
+    let staff = match actor {
+        Actor::Staff(staff) => staff,
+        // The consumer, through their private link: withdraw, or send the information asked for.
+        Actor::Citizen => return matches!(a, A::Withdraw | A::ProvideInfo),
+        _ => return false,
     };
     let of_current = staff.agency.is_some() && staff.agency == s.current_agency;
     let of_target = staff.agency.is_some() && staff.agency == s.pending_transfer_to;

@@ -62,6 +62,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/complaints", web::post().to(public::submit))
                 .route("/public/complaints/{code}", web::get().to(public::status))
                 .route("/public/links/{token}", web::get().to(public::status_by_link))
+                .route("/public/cases/{token}/withdraw", web::post().to(public::withdraw))
+                .route("/public/cases/{token}/information", web::post().to(public::information))
                 .route("/business/cases/{token}", web::get().to(public::business_case))
                 .route("/calls", web::post().to(calls::create))
                 .route("/calls", web::get().to(calls::list))

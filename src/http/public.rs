@@ -106,3 +106,53 @@ pub async fn classify(state: Data<AppState>, body: JsonBody<ClassifyDto>) -> Res
     let c = state.router.classify(&t, b.channel.as_deref());
     Ok(HttpResponse::Ok().json(ClassifyView::from(c)))
 }
+
+/// What a consumer sends to withdraw.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawDto {
+    pub reason: Option<String>,
+}
+
+/// The information the agency asked for.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InformationDto {
+    pub info: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/public/cases/{token}/withdraw", tag = "public",
+    params(("token" = String, Path, description = "the consumer's private link token")), request_body = WithdrawDto,
+    responses((status = 200, body = PublicStatus, description = "withdrawn: the case is closed"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "not possible in the case's stage", content_type = "application/problem+json")))]
+pub async fn withdraw(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    token: Path<String>,
+    body: JsonBody<WithdrawDto>,
+) -> Result<impl Responder, AppError> {
+    let action = cases::CitizenAction::Withdraw {
+        reason: body.value.reason,
+    };
+    Ok(private_json(
+        cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/public/cases/{token}/information", tag = "public",
+    params(("token" = String, Path, description = "the consumer's private link token")), request_body = InformationDto,
+    responses((status = 200, body = PublicStatus, description = "received: the paused clocks run again"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "no information was asked for", content_type = "application/problem+json")))]
+pub async fn information(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    token: Path<String>,
+    body: JsonBody<InformationDto>,
+) -> Result<impl Responder, AppError> {
+    let action = cases::CitizenAction::ProvideInfo { info: body.value.info };
+    Ok(private_json(
+        cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
+    ))
+}

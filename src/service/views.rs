@@ -375,6 +375,9 @@ pub struct PublicStatus {
     pub due_dates: Vec<DueView>,
     pub messages: Vec<PublicMessage>,
     pub history: Vec<PublicStage>,
+    /// What the holder of the private link may do now (`withdraw`, `provide_info`); empty on
+    /// the lookup by code and phone digits.
+    pub actions: Vec<String>,
 }
 
 /// What the business sees behind its link (Law 19/2023 Art 57): the consumer's request and

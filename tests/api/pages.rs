@@ -3,6 +3,7 @@
 
 use crate::both_backends;
 use crate::helpers::TestApp;
+use serde_json::json;
 
 fn html(r: &crate::helpers::Resp) -> String {
     String::from_utf8_lossy(&r.raw).into_owned()
@@ -137,3 +138,76 @@ async fn citizens_file_and_follow_a_complaint_on_pages(app: &TestApp) {
     assert!(html(&missing).contains("Không tìm thấy hồ sơ"));
 }
 both_backends!(citizens_file_and_follow_a_complaint_on_pages);
+
+/// The consumer acts through their private link: sends the information asked for (the paused
+/// clock runs again) on the page, with its form key; withdraws through the JSON twin; an
+/// action the stage does not allow, a wrong form key and an unknown link are refused.
+async fn consumers_act_through_their_private_link(app: &TestApp) {
+    let s = app
+        .submit(&crate::helpers::complaint("Điều hòa mới mua bị chảy nước."))
+        .await;
+    let token = s.body["private_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, coord) = app.user("dp.link", "coordinator", Some("SCT")).await;
+    let (_, h) = app.user("h.link", "handler", Some("SCT")).await;
+    let list = app.get("/api/v1/cases", Some(&coord)).await.body;
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let c = app.case(&coord, &id).await.body;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let page = html(&app.get(&format!("/t/{token}"), None).await);
+    assert!(!page.contains("Bổ sung thông tin</h2>"), "nothing was asked yet");
+    assert!(page.contains("Rút yêu cầu</h2>"));
+    app.act_ok(&h, &c, "request_info", json!({"requested": "Ảnh chụp hóa đơn."}))
+        .await;
+
+    let page = html(&app.get(&format!("/t/{token}"), None).await);
+    assert!(page.contains("Gửi thông tin bổ sung"), "{page}");
+    let csrf = {
+        let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+        page[at..at + 32].to_owned()
+    };
+    let (status, _, _) = post_form(app, &format!("/t/{token}/info"), &[("csrf", "0000"), ("info", "x")]).await;
+    assert_eq!(status, 403, "a wrong form key is refused");
+    let (status, _, location) = post_form(
+        app,
+        &format!("/t/{token}/info"),
+        &[
+            ("csrf", &csrf),
+            ("info", "Hóa đơn số 123 ngày 20/11/2026, tôi sẽ mang bản gốc đến."),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), format!("/t/{token}?done=info"));
+    let after = app.case(&h, &id).await.body;
+    assert_ne!(after["status"], "awaiting_info", "{after}");
+    let events = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await.body;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "provide_info");
+    assert_eq!(last["actor_role"], "citizen");
+
+    // Withdraw through the JSON twin; then nothing more is possible.
+    let path = format!("/api/v1/public/cases/{token}/withdraw");
+    let r = app
+        .post(&path, None, &json!({"reason": "Cửa hàng đã đổi máy mới."}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "closed");
+    assert_eq!(r.body["actions"], json!([]));
+    crate::helpers::assert_problem(&app.post(&path, None, &json!({})).await, 409, "invalid_transition");
+    let info = format!("/api/v1/public/cases/{token}/information");
+    crate::helpers::assert_problem(
+        &app.post(&info, None, &json!({"info": "x"})).await,
+        409,
+        "invalid_transition",
+    );
+    let unknown = "/api/v1/public/cases/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/withdraw";
+    crate::helpers::assert_problem(&app.post(unknown, None, &json!({})).await, 404, "not_found");
+}
+both_backends!(consumers_act_through_their_private_link);

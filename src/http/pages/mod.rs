@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/complaints/new", web::get().to(form::new_complaint))
         .route("/complaints", web::post().to(form::submit))
         .route("/t/{token}", web::get().to(status_by_link))
+        .route("/t/{token}/{action}", web::post().to(link_action))
         .route("/track", web::get().to(track_form))
         .route("/track", web::post().to(track))
         .route("/static/site.css", web::get().to(stylesheet))
@@ -74,6 +75,15 @@ fn error_page(e: &AppError) -> HttpResponse {
                 "Để bảo vệ thông tin, việc này tạm dừng. Vui lòng thử lại sau khoảng {} phút, hoặc gọi tổng đài 1800 6838.",
                 (retry_after_secs + 59) / 60
             ),
+        ),
+        AppError::Validation { vi, .. } => ("Chưa gửi được", format!("{vi}. Vui lòng quay lại và sửa.")),
+        AppError::InvalidTransition { .. } | AppError::VersionConflict { .. } => (
+            "Không thực hiện được",
+            "Hồ sơ vừa thay đổi hoặc ở bước này không làm được việc đó. Vui lòng mở lại đường dẫn của hồ sơ.".to_owned(),
+        ),
+        AppError::Forbidden => (
+            "Không thực hiện được",
+            "Biểu mẫu đã hết hạn. Vui lòng mở lại đường dẫn của hồ sơ và gửi lại.".to_owned(),
         ),
         AppError::Unavailable(_) => (
             "Hệ thống đang bận",
@@ -149,6 +159,12 @@ struct Row {
 #[template(path = "pages/status.html")]
 struct Status {
     s: PublicStatus,
+    /// The private link's token and the form key of its actions (empty on the code lookup).
+    token: String,
+    csrf: String,
+    can_withdraw: bool,
+    can_add_info: bool,
+    notice: Option<String>,
     received: bool,
     emailed: bool,
     reply_by: String,
@@ -193,6 +209,11 @@ impl Status {
             })
             .collect();
         Status {
+            token: String::new(),
+            csrf: String::new(),
+            can_withdraw: false,
+            can_add_info: false,
+            notice: None,
             created: local_day(s.created_at),
             updated: local_day(s.updated_at),
             s,
@@ -210,6 +231,66 @@ impl Status {
 struct StatusQuery {
     received: Option<String>,
     mail: Option<String>,
+    done: Option<String>,
+}
+
+/// The key of the forms behind a private link: HMAC of the link under the history key, so a
+/// page of another site cannot post them (and nothing is stored).
+fn csrf_for(state: &AppState, token: &str) -> String {
+    state.chain_key.sign(format!("csrf:{token}").as_bytes())[..32].to_owned()
+}
+
+/// The page of a private link, with the consumer's forms.
+fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, reply_by: String) -> Status {
+    let can_withdraw = s.actions.iter().any(|a| a == "withdraw");
+    let can_add_info = s.actions.iter().any(|a| a == "provide_info");
+    let mut p = Status::new(s, q.received.is_some(), q.mail.is_some(), reply_by);
+    p.token = token.to_owned();
+    p.csrf = csrf_for(state, token);
+    p.can_withdraw = can_withdraw;
+    p.can_add_info = can_add_info;
+    p.notice = match q.done.as_deref() {
+        Some("withdrawn") => Some("Quý vị đã rút yêu cầu. Hồ sơ đã kết thúc.".into()),
+        Some("info") => Some("Đã gửi thông tin bổ sung. Hồ sơ tiếp tục được giải quyết.".into()),
+        _ => None,
+    };
+    p
+}
+
+/// A consumer's form behind their private link: withdraw, or send information.
+async fn link_action(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    path: Path<(String, String)>,
+    body: Bytes,
+) -> HttpResponse {
+    let (token, what) = path.into_inner();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned());
+    if get("csrf").as_deref() != Some(csrf_for(&state, &token).as_str()) {
+        return error_page(&AppError::Forbidden);
+    }
+    let (action, done) = match what.as_str() {
+        "withdraw" => (
+            cases::CitizenAction::Withdraw {
+                reason: get("reason").filter(|r| !r.is_empty()),
+            },
+            "withdrawn",
+        ),
+        "info" => (
+            cases::CitizenAction::ProvideInfo {
+                info: get("info").unwrap_or_default(),
+            },
+            "info",
+        ),
+        _ => return page_not_found(),
+    };
+    match cases::act_by_link(&state, token.clone(), action, addr.0).await {
+        Ok(_) => HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/t/{token}?done={done}")))
+            .finish(),
+        Err(e) => error_page(&e),
+    }
 }
 
 /// The consumer's private link: the status page (and, right after filing, the receipt).
@@ -219,14 +300,15 @@ async fn status_by_link(
     token: Path<String>,
     q: Query<StatusQuery>,
 ) -> HttpResponse {
-    match cases::status_by_link(&state, token.into_inner(), addr.0).await {
+    match cases::status_by_link(&state, token.clone(), addr.0).await {
         Ok(s) => {
             let received = q.received.is_some();
             let reply_by = match received {
                 true => acknowledgment_due(&state, &s).await,
                 false => String::new(),
             };
-            page(StatusCode::OK, &Status::new(s, received, q.mail.is_some(), reply_by))
+            let token = token.into_inner();
+            page(StatusCode::OK, &link_page(&state, &token, s, &q, reply_by))
         }
         Err(e) => error_page(&e),
     }

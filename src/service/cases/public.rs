@@ -140,7 +140,9 @@ pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Re
                     return Ok(None);
                 };
                 let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("complaint"))?;
-                Ok(Some(status_of(conn, &router, &row)?))
+                let mut status = status_of(conn, &router, &row)?;
+                status.actions = citizen_actions(&row)?;
+                Ok(Some(status))
             })
             .await?
     };
@@ -156,7 +158,7 @@ pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Re
 }
 
 /// What the public sees of a case: stages, public messages (redacted), running public clocks.
-fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow) -> Result<PublicStatus, AppError> {
+pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow) -> Result<PublicStatus, AppError> {
     let st = views::state_of(row)?;
     let evs = case_db::list_events(conn, &row.id)?;
     let clock_rows = crate::db::clocks::for_case(conn, &row.id)?;
@@ -208,5 +210,80 @@ fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow) -> Result
             .collect(),
         messages,
         history,
+        actions: vec![],
     })
+}
+
+/// The actions the consumer may take now through their private link.
+fn citizen_actions(row: &CaseRow) -> Result<Vec<String>, AppError> {
+    let st = views::state_of(row)?;
+    Ok(
+        crate::domain::case::allowed_actions(&crate::domain::user::Actor::Citizen, &st)
+            .into_iter()
+            .map(|a| a.as_str().to_owned())
+            .collect(),
+    )
+}
+
+/// What a consumer does through their private link.
+pub enum CitizenAction {
+    /// Withdraws the request (any open stage); the reason is optional.
+    Withdraw { reason: Option<String> },
+    /// Sends the information the agency asked for (resumes the paused clocks).
+    ProvideInfo { info: String },
+}
+
+/// Performs a consumer's action through their private link, exactly as staff actions run
+/// (state checks, clocks, e-mails, an event), and answers with the page's data. An unknown
+/// link counts against the client's address (`limits.link_address`).
+pub async fn act_by_link(
+    state: &AppState,
+    token: String,
+    action: CitizenAction,
+    addr: IpAddr,
+) -> Result<PublicStatus, AppError> {
+    let (action, message) = match action {
+        CitizenAction::Withdraw { reason } => (
+            crate::domain::case::Action::Withdraw {
+                reason: crate::domain::values::opt_text("reason", reason.as_deref(), 2_000)?
+                    .unwrap_or_else(|| "Người tiêu dùng rút yêu cầu.".into()),
+            },
+            "Quý vị đã rút yêu cầu; hồ sơ kết thúc.",
+        ),
+        CitizenAction::ProvideInfo { info } => (
+            crate::domain::case::Action::ProvideInfo {
+                info: crate::domain::values::text("info", &info, 20_000)?,
+            },
+            "Đã nhận thông tin bổ sung của quý vị; hồ sơ tiếp tục được giải quyết.",
+        ),
+    };
+    let (router, limits, clock) = (state.router.clone(), state.settings.limits.clone(), state.clock.clone());
+    let (ctx, clock_settings) = (
+        super::super::intake::IntakeContext::from_state(state),
+        state.settings.clocks.clone(),
+    );
+    let keys = [Key::new(Limit::LinkAddress, &addr.to_string())];
+    let done = state
+        .db
+        .write(move |conn| {
+            let now = clock.now();
+            limits::ensure_open(conn, &limits, &keys, now.timestamp())?;
+            let Some(case_id) = links::resolve(conn, &token, Audience::Consumer, now)? else {
+                limits::count(conn, &limits, &keys, now.timestamp())?;
+                return Ok(None);
+            };
+            let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("complaint"))?;
+            let env = super::transition::ActionEnvelope {
+                version: row.version,
+                note: None,
+                public_message: Some(message.into()),
+            };
+            let actor = crate::domain::user::Actor::Citizen;
+            let row = super::transition::act_on(conn, &ctx, &clock_settings, &actor, row, action, &env, now)?;
+            let mut status = status_of(conn, &router, &row)?;
+            status.actions = citizen_actions(&row)?;
+            Ok(Some(status))
+        })
+        .await?;
+    done.ok_or(AppError::NotFound("complaint"))
 }

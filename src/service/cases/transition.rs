@@ -136,66 +136,81 @@ pub async fn act(
         .db
         .write(move |conn| {
             let row = load_visible(conn, &actor, &id)?;
-            let st = views::state_of(&row)?;
-            let name = action.name();
-            may_act(&actor, &st, name, env.version, row.version)?;
-            // Accept defaults the assignee to the handler who accepts.
-            let action = match (action, &actor) {
-                (Action::Accept { assignee_id: None }, Actor::Staff(s)) if s.role != Role::Operator => Action::Accept {
-                    assignee_id: Some(s.id.clone()),
-                },
-                (a, _) => a,
-            };
-            check_references(conn, &actor, &row, &action, &ctx)?;
-            let next = case::apply(&st, &action)?;
-            let at = clock.now();
-            let t = at.naive_utc();
-
-            let ch = changeset(&st, &next, &action, &row, &ctx, at)?;
-            if !case_db::update_if_version(conn, &row.id, row.version, &ch)? {
-                return Err(AppError::VersionConflict {
-                    current: case_db::current_version(conn, &row.id)?,
-                });
-            }
-            if let Some(agency) = &next.current_agency {
-                case_db::grant_agency(conn, &row.id, agency)?;
-            }
-            if let Some(agency) = &next.pending_transfer_to {
-                case_db::grant_pending(conn, &row.id, agency)?;
-            }
-            // A declined transfer takes back the read access it gave (unless the agency held the case).
-            if let (Action::DeclineTransfer { .. }, Some(decliner)) = (&action, &st.pending_transfer_to) {
-                case_db::revoke_provisional(conn, &row.id, decliner)?;
-            }
-            let cal = clocks::load_calendar(conn)?;
-            clocks::on_transition(conn, &cal, &clock_settings, &row.id, &st, &next, &action, at)?;
-            crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
-            let mut data = serde_json::to_value(&action).map_err(|e| AppError::Internal(e.into()))?;
-            if let Some(note) = &env.note {
-                data["note"] = serde_json::Value::String(note.clone());
-            }
-            events::append(
-                conn,
-                &ctx.chain_key,
-                &row.id,
-                &actor,
-                t,
-                NewEvent {
-                    action: name.as_str().into(),
-                    from_status: Some(st.status.as_str().into()),
-                    to_status: next.status.as_str().into(),
-                    data,
-                    public_message: env.public_message.clone(),
-                },
-            )?;
-            record_correction(conn, &ctx, &actor, &row, &next, name, t)?;
-            if let Action::MarkDuplicate { of_case_id } = &action {
-                link_duplicate(conn, &ctx.chain_key, &actor, &row, of_case_id, t)?;
-            }
-            let row = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
+            let row = act_on(conn, &ctx, &clock_settings, &actor, row, action, &env, clock.now())?;
             detail(conn, &actor, row)
         })
         .await
+}
+
+/// The transition itself, on a case already loaded for `actor` (inside the caller's write
+/// transaction): version, state and role checks, the change, grants, clocks, e-mails, the
+/// event. Returns the case as it is after.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn act_on(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    clock_settings: &crate::config::ClockSettings,
+    actor: &Actor,
+    row: CaseRow,
+    action: Action,
+    env: &ActionEnvelope,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<CaseRow, AppError> {
+    let st = views::state_of(&row)?;
+    let name = action.name();
+    may_act(actor, &st, name, env.version, row.version)?;
+    // Accept defaults the assignee to the handler who accepts.
+    let action = match (action, actor) {
+        (Action::Accept { assignee_id: None }, Actor::Staff(s)) if s.role != Role::Operator => Action::Accept {
+            assignee_id: Some(s.id.clone()),
+        },
+        (a, _) => a,
+    };
+    check_references(conn, actor, &row, &action, ctx)?;
+    let next = case::apply(&st, &action)?;
+    let t = at.naive_utc();
+    let ch = changeset(&st, &next, &action, &row, ctx, at)?;
+    if !case_db::update_if_version(conn, &row.id, row.version, &ch)? {
+        return Err(AppError::VersionConflict {
+            current: case_db::current_version(conn, &row.id)?,
+        });
+    }
+    if let Some(agency) = &next.current_agency {
+        case_db::grant_agency(conn, &row.id, agency)?;
+    }
+    if let Some(agency) = &next.pending_transfer_to {
+        case_db::grant_pending(conn, &row.id, agency)?;
+    }
+    // A declined transfer takes back the read access it gave (unless the agency held the case).
+    if let (Action::DeclineTransfer { .. }, Some(decliner)) = (&action, &st.pending_transfer_to) {
+        case_db::revoke_provisional(conn, &row.id, decliner)?;
+    }
+    let cal = clocks::load_calendar(conn)?;
+    clocks::on_transition(conn, &cal, clock_settings, &row.id, &st, &next, &action, at)?;
+    crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
+    let mut data = serde_json::to_value(&action).map_err(|e| AppError::Internal(e.into()))?;
+    if let Some(note) = &env.note {
+        data["note"] = serde_json::Value::String(note.clone());
+    }
+    events::append(
+        conn,
+        &ctx.chain_key,
+        &row.id,
+        actor,
+        t,
+        NewEvent {
+            action: name.as_str().into(),
+            from_status: Some(st.status.as_str().into()),
+            to_status: next.status.as_str().into(),
+            data,
+            public_message: env.public_message.clone(),
+        },
+    )?;
+    record_correction(conn, ctx, actor, &row, &next, name, t)?;
+    if let Action::MarkDuplicate { of_case_id } = &action {
+        link_duplicate(conn, &ctx.chain_key, actor, &row, of_case_id, t)?;
+    }
+    case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))
 }
 
 /// Whether `actor` may perform `name` on a case in state `st` seen at `version`: a stale
