@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 use super::{Router, RoutingError};
 
+/// The kinds of personal data the routing sets label.
+const LABELLED_PII_KINDS: [&str; 5] = ["phone", "national_id", "email", "bank_account", "address"];
+
 #[derive(Debug, Deserialize)]
 struct Labelled {
     id: String,
@@ -146,12 +149,20 @@ pub fn evaluate(router: &Router, jsonl: &str) -> Result<EvalReport, RoutingError
                 got.vulnerable.join(","),
             ));
         }
+        // The sets label the kinds the router first knew; kinds added later (names, birth
+        // dates, plates, …: measured on tests/fixtures/pii-labelled.jsonl) are not compared.
         let ep = sorted_set(&item.pii);
-        if ep == got.pii {
+        let got_pii: Vec<String> = got
+            .pii
+            .iter()
+            .filter(|k| LABELLED_PII_KINDS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if ep == got_pii {
             r.pii_correct += 1;
         } else {
             r.flag_errors
-                .push((item.id.clone(), "pii".into(), ep.join(","), got.pii.join(",")));
+                .push((item.id.clone(), "pii".into(), ep.join(","), got_pii.join(",")));
         }
     }
     Ok(r)

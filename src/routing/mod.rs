@@ -17,6 +17,9 @@
 mod eval;
 mod lexicon;
 mod pii;
+#[cfg(test)]
+mod pii_eval;
+mod pii_more;
 mod text;
 
 #[cfg(test)]

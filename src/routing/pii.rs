@@ -11,7 +11,8 @@ use super::text::{is_number, tokenize, Token};
 /// One detected span of personal data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PiiMatch {
-    /// `phone`, `national_id`, `email`, `bank_account` or `address`.
+    /// `phone`, `national_id`, `email`, `bank_account`, `address`, `name`, `birth_date`,
+    /// `passport`, `plate` or `card`.
     pub kind: &'static str,
     /// Byte offset of the first character in the original text.
     pub start: usize,
@@ -75,6 +76,7 @@ pub fn detect_pii(text: &str) -> Vec<PiiMatch> {
     scan_emails(text, &mut out);
     scan_numbers(text, &tokens, &mut out);
     scan_addresses(text, &tokens, &mut out);
+    super::pii_more::scan(text, &tokens, &mut out);
     out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
     // drop spans overlapping an earlier one
     let mut merged: Vec<PiiMatch> = Vec::new();
@@ -288,6 +290,7 @@ fn classify_digits(d: &str, plus: bool, cue: Option<Cue>) -> Option<&'static str
         Some(Cue::Id) if n == 12 || n == 9 => Some("national_id"),
         Some(Cue::Bank) if (8..=16).contains(&n) && !plus => Some("bank_account"),
         _ if is_phone_digits(d, plus) => Some("phone"),
+        _ if (13..=19).contains(&n) && super::pii_more::luhn(d) => Some("card"),
         _ if n == 12 && d.starts_with('0') => Some("national_id"),
         _ => None,
     }

@@ -153,7 +153,14 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
         .click()
         .await
         .unwrap();
-    let panel = c.find(Locator::Css(".panel")).await.unwrap().text().await.unwrap();
+    let panel = c
+        .wait()
+        .for_element(Locator::Css(".panel"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(panel.contains("Đã gửi phản ánh") && panel.contains("KN-"), "{panel}");
     assert!(c.current_url().await.unwrap().path().starts_with("/t/"));
     shot(&c, &format!("{tag}-receipt-phone")).await;
@@ -170,6 +177,8 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
     let start = mail.text.find("/t/").unwrap();
     let path: String = mail.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
     c.goto(&app.url(&path)).await.unwrap();
+    let body = c.wait().for_element(Locator::Css(".stage")).await.unwrap();
+    let _ = body;
     let body = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(body.contains("Tình trạng") && body.contains("Sở Công Thương"), "{body}");
     assert!(
