@@ -4,8 +4,7 @@
 use std::net::IpAddr;
 
 use super::super::clocks;
-use super::super::limits::{self, Key, Limit};
-use super::super::links::{self, Audience};
+use super::super::links::Audience;
 use super::super::views::{self, BusinessCaseView, PublicAgency};
 use crate::db::cases as case_db;
 use crate::error::AppError;
@@ -18,58 +17,38 @@ const BUSINESS_CLOCKS: [&str; 2] = [clocks::BUSINESS_NEGOTIATION, clocks::BUSINE
 /// The forwarded request behind a business link (404 for an unknown, expired or revoked link;
 /// misses count against the client's address, `limits.link_address`).
 pub async fn business_view(state: &AppState, token: String, addr: IpAddr) -> Result<BusinessCaseView, AppError> {
-    let (router, limits, now) = (state.router.clone(), state.settings.limits.clone(), state.clock.now());
-    let keys = [Key::new(Limit::LinkAddress, &addr.to_string())];
-    let found = {
-        let (keys, limits) = (keys.clone(), limits.clone());
-        state
-            .db
-            .run(move |conn| {
-                limits::ensure_open(conn, &limits, &keys, now.timestamp())?;
-                let Some(case_id) = links::resolve(conn, &token, Audience::Business, now)? else {
-                    return Ok(None);
-                };
-                let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
-                let st = views::state_of(&row)?;
-                let clock_rows = crate::db::clocks::for_case(conn, &row.id)?;
-                let forwarded_at = case_db::list_events(conn, &row.id)?
-                    .iter()
-                    .rev()
-                    .find(|e| e.action == "forward_to_business")
-                    .map(|e| views::utc(e.at));
-                let agency = row.current_agency.as_ref().map(|code| PublicAgency {
-                    code: code.clone(),
-                    name: router
-                        .taxonomy()
-                        .agency(code)
-                        .map(|a| a.name.clone())
-                        .unwrap_or_default(),
-                });
-                Ok(Some(BusinessCaseView {
-                    agency,
-                    business_name: row.business_name.clone(),
-                    stage: st.status.label_vi().to_owned(),
-                    consumer_request: row.consumer_request.as_deref().map(routing::redact),
-                    description: routing::redact(&row.description),
-                    amount_vnd: row.amount_vnd,
-                    transaction_date: row.transaction_date,
-                    deadlines: views::running(&clock_rows)
-                        .into_iter()
-                        .filter(|c| BUSINESS_CLOCKS.contains(&c.clock.as_str()))
-                        .map(views::DueView::from)
-                        .collect(),
-                    forwarded_at,
-                }))
-            })
-            .await?
-    };
-    if let Some(view) = found {
-        return Ok(view);
-    }
-    state
-        .db
-        .write(move |conn| limits::count(conn, &limits, &keys, now.timestamp()))
-        .await?
-        .into_result()?;
-    Err(AppError::NotFound("case"))
+    let router = state.router.clone();
+    super::public::read_through_link(state, token, Audience::Business, addr, move |conn, row| {
+        let st = views::state_of(&row)?;
+        let clock_rows = crate::db::clocks::for_case(conn, &row.id)?;
+        let forwarded_at = case_db::list_events(conn, &row.id)?
+            .iter()
+            .rev()
+            .find(|e| e.action == "forward_to_business")
+            .map(|e| views::utc(e.at));
+        let agency = row.current_agency.as_ref().map(|code| PublicAgency {
+            code: code.clone(),
+            name: router
+                .taxonomy()
+                .agency(code)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+        });
+        Ok(BusinessCaseView {
+            agency,
+            business_name: row.business_name.clone(),
+            stage: st.status.label_vi().to_owned(),
+            consumer_request: row.consumer_request.as_deref().map(routing::redact),
+            description: routing::redact(&row.description),
+            amount_vnd: row.amount_vnd,
+            transaction_date: row.transaction_date,
+            deadlines: views::running(&clock_rows)
+                .into_iter()
+                .filter(|c| BUSINESS_CLOCKS.contains(&c.clock.as_str()))
+                .map(views::DueView::from)
+                .collect(),
+            forwarded_at,
+        })
+    })
+    .await
 }

@@ -125,10 +125,17 @@ fn router_agency_name(ctx: &super::super::notify::NotifyCtx, code: &str) -> Stri
         .unwrap_or_else(|| code.to_owned())
 }
 
-/// The citizen's status page through their private link (404 for an unknown, expired or
-/// revoked link; such misses count against the client's address).
-pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Result<PublicStatus, AppError> {
-    let (router, limits, now) = (state.router.clone(), state.settings.limits.clone(), state.clock.now());
+/// Reads the case a link opens for `audience` and makes `read` of it. An unknown, expired or
+/// revoked link is a 404 and counts against the client's address (`limits.link_address`);
+/// while the address is locked, 429 without looking.
+pub(super) async fn read_through_link<T: Send + 'static>(
+    state: &AppState,
+    token: String,
+    audience: Audience,
+    addr: IpAddr,
+    read: impl FnOnce(&mut AnyConnection, CaseRow) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let (limits, now) = (state.settings.limits.clone(), state.clock.now());
     let keys = [Key::new(Limit::LinkAddress, &addr.to_string())];
     let found = {
         let (keys, limits) = (keys.clone(), limits.clone());
@@ -136,25 +143,34 @@ pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Re
             .db
             .run(move |conn| {
                 limits::ensure_open(conn, &limits, &keys, now.timestamp())?;
-                let Some(case_id) = links::resolve(conn, &token, Audience::Consumer, now)? else {
+                let Some(case_id) = links::resolve(conn, &token, audience, now)? else {
                     return Ok(None);
                 };
-                let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("complaint"))?;
-                let mut status = status_of(conn, &router, &row)?;
-                status.actions = citizen_actions(&row)?;
-                Ok(Some(status))
+                let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
+                read(conn, row).map(Some)
             })
             .await?
     };
-    if let Some(status) = found {
-        return Ok(status);
+    if let Some(found) = found {
+        return Ok(found);
     }
     state
         .db
         .write(move |conn| limits::count(conn, &limits, &keys, now.timestamp()))
         .await?
         .into_result()?;
-    Err(AppError::NotFound("complaint"))
+    Err(AppError::NotFound("case"))
+}
+
+/// The citizen's status page through their private link, with what they may do now.
+pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Result<PublicStatus, AppError> {
+    let router = state.router.clone();
+    read_through_link(state, token, Audience::Consumer, addr, move |conn, row| {
+        let mut status = status_of(conn, &router, &row)?;
+        status.actions = citizen_actions(&row)?;
+        Ok(status)
+    })
+    .await
 }
 
 /// What the public sees of a case: stages, public messages (redacted), running public clocks.
