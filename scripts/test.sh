@@ -30,6 +30,13 @@ if ! python3 -c "import schemathesis, openapi_spec_validator" >/dev/null 2>&1 ||
   python3 -m pip install -q 'schemathesis==4.32.5' 'openapi-spec-validator==0.9.0'
 fi
 
+# The accessibility check of the browser tests (tests/api/browser.rs) injects axe-core, pinned,
+# from npm into the pages; it lives under target/ (never committed).
+if [ ! -f target/axe/node_modules/axe-core/axe.min.js ]; then
+  echo "installing axe-core (accessibility checker of the browser tests)"
+  mkdir -p target/axe && npm install --silent --no-audit --no-fund --prefix target/axe axe-core@4.14.1
+fi
+
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   # A local cluster that is installed but stopped: start it (CI machines run one).

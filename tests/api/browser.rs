@@ -54,6 +54,10 @@ fn start_driver() -> Option<Driver> {
 }
 
 async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
+    browser_with_js(driver, width, height, false).await
+}
+
+async fn browser_with_js(driver: &Driver, width: u32, height: u32, js: bool) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -61,8 +65,8 @@ async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--hide-scrollbars", "--lang=vi", format!("--window-size={width},{height}")],
-            // Every page must work without JavaScript.
-            "prefs": {"profile.managed_default_content_settings.javascript": 2},
+            // Every page must work without JavaScript (the accessibility check needs it).
+            "prefs": {"profile.managed_default_content_settings.javascript": if js { 1 } else { 2 }},
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -197,6 +201,100 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
     shot(&c, &format!("{tag}-status-desktop")).await;
     c.close().await.unwrap();
     app.assert_no_failed_jobs();
+}
+
+/// axe-core (from npm, installed by scripts/test.sh under target/axe) run in the page: the
+/// serious and critical violations, as "rule: help" lines.
+async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(axe, vec![]).await.expect("load axe-core");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document).then(r => done({passes: r.passes.length, violations: r.violations\
+               .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+               .map(v => v.id + ': ' + v.help + ' (' + v.nodes.length + ')')}));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    // A run that checked nothing is not a pass.
+    assert!(
+        found["passes"].as_u64().unwrap_or(0) > 0,
+        "axe-core did not run: {found}"
+    );
+    serde_json::from_value(found["violations"].clone()).expect("axe-core's violations")
+}
+
+/// Every citizen page, checked by axe-core: no serious or critical violation.
+async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let Some(driver) = start_driver() else { return };
+    let axe_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js");
+    let Ok(axe) = std::fs::read_to_string(&axe_path) else {
+        if std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+            panic!("axe-core is required in CI (scripts/test.sh installs it into target/axe)");
+        }
+        eprintln!("\n!!!!! SKIPPING the accessibility check: {} is missing (npm install --prefix target/axe axe-core) !!!!!\n", axe_path.display());
+        return;
+    };
+    let s = app
+        .submit(&crate::helpers::complaint("Máy giặt mới mua bị rò nước."))
+        .await;
+    let token = s.body["private_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let c = browser_with_js(&driver, 390, 844, true).await;
+    let mut problems = Vec::new();
+    for path in [
+        "/".to_owned(),
+        "/complaints/new".into(),
+        "/track".into(),
+        format!("/t/{token}?received=1"),
+        format!("/t/{token}"),
+    ] {
+        c.goto(&app.url(&path)).await.unwrap();
+        for v in axe_violations(&c, &axe).await {
+            problems.push(format!(
+                "{}: {v}",
+                path.split('?').next().unwrap_or_default().replace(&token, "{token}")
+            ));
+        }
+    }
+    // The form with its errors.
+    c.goto(&app.url("/complaints/new")).await.unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
+    for v in axe_violations(&c, &axe).await {
+        problems.push(format!("form with errors: {v}"));
+    }
+    c.close().await.unwrap();
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn citizen_pages_pass_the_accessibility_checker_sqlite() {
+    citizen_pages_pass_the_accessibility_checker(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn citizen_pages_pass_the_accessibility_checker_postgres() {
+    citizen_pages_pass_the_accessibility_checker(Backend::Postgres).await;
 }
 
 #[actix_web::test]
