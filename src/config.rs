@@ -30,6 +30,16 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub audit: AuditSettings,
     pub privacy: PrivacySettings,
+    pub public: PublicSettings,
+}
+
+/// What the home page and `GET /api/v1/public/info` publish besides the agencies.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicSettings {
+    /// The province's consumer hotline (name and number); empty: not shown.
+    pub province_hotline_name: String,
+    pub province_hotline_phone: String,
 }
 
 /// Consumer data rights (docs/security.md).

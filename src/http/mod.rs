@@ -59,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/agencies", web::get().to(health::agencies))
                 .route("/categories", web::get().to(health::categories))
                 .route("/classify", web::post().to(public::classify))
+                .route("/public/info", web::get().to(public::info))
                 .route("/public/complaints", web::post().to(public::submit))
                 .route("/public/complaints/{code}", web::get().to(public::status))
                 .route("/public/links/{token}", web::get().to(public::status_by_link))

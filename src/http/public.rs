@@ -11,6 +11,7 @@ use crate::domain::values::text;
 use crate::error::{AppError, Problem};
 use crate::service::cases;
 use crate::service::intake::{self, parse_idempotency_key};
+use crate::service::reference::PublicInfo;
 use crate::service::views::{BusinessCaseView, ClassifyView, PublicStatus, Submitted};
 use crate::state::AppState;
 
@@ -155,4 +156,12 @@ pub async fn information(
     Ok(private_json(
         cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/public/info", tag = "public",
+    responses((status = 200, body = PublicInfo, description = "how to complain, the lines to call, the agencies and the procedure with its deadlines")))]
+pub async fn info(state: Data<AppState>) -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .json(crate::service::reference::public_info(&state))
 }

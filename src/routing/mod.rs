@@ -134,6 +134,12 @@ pub struct AgencyDef {
     pub name: String,
     /// Short role description.
     pub role: String,
+    /// Published contact: the agency's hotline or reception phone (shown on the home page).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Published contact: where citizens can come in person.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 /// A complaint category with its lead agency per kind.

@@ -80,3 +80,105 @@ pub async fn pending_migrations(state: &AppState) -> Result<Vec<String>, AppErro
         })
         .await
 }
+
+/// A phone line citizens can call.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Hotline {
+    pub name: String,
+    pub phone: String,
+}
+
+/// An agency as citizens see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicAgencyInfo {
+    pub code: String,
+    pub name: String,
+    /// What it handles, in plain words.
+    pub role: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+/// One step of the procedure, with its legal deadline where there is one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcedureStep {
+    pub step: String,
+    pub text: String,
+    /// Working days (not counting Saturdays, Sundays and public holidays), if the law sets them.
+    pub working_days: Option<u32>,
+}
+
+/// What the hotline publishes (product.md §7): how to complain, the lines to call, the agencies
+/// and the procedure with its deadlines. `GET /api/v1/public/info`, and the home page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicInfo {
+    pub hotlines: Vec<Hotline>,
+    /// Web form, phone, in person.
+    pub channels: Vec<String>,
+    pub procedure: Vec<ProcedureStep>,
+    pub agencies: Vec<PublicAgencyInfo>,
+}
+
+pub fn public_info(state: &AppState) -> PublicInfo {
+    let p = &state.settings.public;
+    let mut hotlines = vec![Hotline {
+        name: "Tổng đài tư vấn người tiêu dùng quốc gia (miễn phí)".into(),
+        phone: "1800 6838".into(),
+    }];
+    if !p.province_hotline_phone.trim().is_empty() {
+        hotlines.push(Hotline {
+            name: p.province_hotline_name.clone(),
+            phone: p.province_hotline_phone.clone(),
+        });
+    }
+    let step = |step: &str, text: &str, working_days: Option<u32>| ProcedureStep {
+        step: step.into(),
+        text: text.into(),
+        working_days,
+    };
+    PublicInfo {
+        hotlines,
+        channels: vec![
+            "Trực tuyến: biểu mẫu tại /complaints/new".into(),
+            "Gọi điện đến đường dây nóng".into(),
+            "Trực tiếp tại trụ sở cơ quan tiếp nhận".into(),
+        ],
+        procedure: vec![
+            step("Tiếp nhận", "Cơ quan trả lời việc thụ lý hoặc hướng dẫn gửi đến nơi có thẩm quyền (Luật Tiếp công dân 2013, Điều 28).", Some(10)),
+            step("Thương lượng", "Yêu cầu được chuyển đến doanh nghiệp; doanh nghiệp thương lượng với người tiêu dùng (Luật 19/2023, Điều 57).", Some(7)),
+            step("Báo kết quả thương lượng", "Doanh nghiệp báo kết quả thương lượng cho cơ quan.", Some(5)),
+            step("Hòa giải", "Nếu thương lượng không thành, hòa giải với hòa giải viên của Hội Bảo vệ quyền lợi người tiêu dùng (Luật 19/2023, Điều 61–66).", None),
+            step("Kiểm tra, xử lý", "Hành vi vi phạm được chuyển cơ quan có thẩm quyền kiểm tra, xử phạt.", None),
+        ],
+        agencies: state
+            .router
+            .taxonomy()
+            .agencies
+            .iter()
+            .map(|a| PublicAgencyInfo {
+                code: a.code.clone(),
+                name: a.name.clone(),
+                role: a.role.clone(),
+                phone: a.phone.clone().filter(|s| !s.trim().is_empty()),
+                address: a.address.clone().filter(|s| !s.trim().is_empty()),
+            })
+            .collect(),
+    }
+}
+
+/// A number as a `tel:` link wants it: digits and a leading `+` only.
+fn tel_digits(phone: &str) -> String {
+    phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+}
+
+impl Hotline {
+    pub fn tel(&self) -> String {
+        tel_digits(&self.phone)
+    }
+}
+
+impl PublicAgencyInfo {
+    pub fn tel(&self) -> String {
+        self.phone.as_deref().map(tel_digits).unwrap_or_default()
+    }
+}

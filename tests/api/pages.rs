@@ -211,3 +211,31 @@ async fn consumers_act_through_their_private_link(app: &TestApp) {
     crate::helpers::assert_problem(&app.post(unknown, None, &json!({})).await, 404, "not_found");
 }
 both_backends!(consumers_act_through_their_private_link);
+
+/// What the hotline publishes, as JSON and on the home page: the lines to call, the procedure
+/// with its legal deadlines, the agencies.
+async fn public_information_is_published(app: &TestApp) {
+    let info = app.get("/api/v1/public/info", None).await;
+    assert_eq!(info.status, 200);
+    assert_eq!(info.body["hotlines"][0]["phone"], "1800 6838");
+    let steps = info.body["procedure"].as_array().unwrap();
+    assert_eq!(steps[0]["working_days"], 10);
+    assert_eq!(steps[1]["working_days"], 7);
+    let agencies = info.body["agencies"].as_array().unwrap();
+    assert!(agencies
+        .iter()
+        .any(|a| a["code"] == "SCT" && a["name"] == "Sở Công Thương"));
+    let home = html(&app.get("/", None).await);
+    assert!(
+        home.contains("href=\"tel:18006838\""),
+        "the national hotline is a tap to call"
+    );
+    for a in agencies {
+        assert!(
+            home.contains(a["name"].as_str().unwrap()),
+            "{} missing from the home page",
+            a["name"]
+        );
+    }
+}
+both_backends!(public_information_is_published);

@@ -120,33 +120,20 @@ pub fn page_not_found() -> HttpResponse {
     )
 }
 
-struct AgencyCard {
-    name: String,
-    role: String,
-}
-
 #[derive(Template)]
 #[template(path = "pages/home.html")]
 struct Home {
-    agencies: Vec<AgencyCard>,
+    info: reference::PublicInfo,
 }
 
+/// The home page: the same data as `GET /api/v1/public/info`.
 async fn home(state: Data<AppState>) -> HttpResponse {
-    match reference::agencies(&state).await {
-        Ok(list) => page(
-            StatusCode::OK,
-            &Home {
-                agencies: list
-                    .into_iter()
-                    .map(|a| AgencyCard {
-                        name: a.name,
-                        role: a.role,
-                    })
-                    .collect(),
-            },
-        ),
-        Err(e) => error_page(&e),
-    }
+    page(
+        StatusCode::OK,
+        &Home {
+            info: reference::public_info(&state),
+        },
+    )
 }
 
 struct Row {
