@@ -126,7 +126,8 @@ pub struct InformationDto {
     params(("token" = String, Path, description = "the consumer's private link token")), request_body = WithdrawDto,
     responses((status = 200, body = PublicStatus, description = "withdrawn: the case is closed"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, description = "not possible in the case's stage", content_type = "application/problem+json")))]
+        (status = 409, body = Problem, description = "not possible in the case's stage", content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many unknown links from this address (`Retry-After`)", content_type = "application/problem+json")))]
 pub async fn withdraw(
     state: Data<AppState>,
     addr: ClientAddr,
@@ -145,7 +146,8 @@ pub async fn withdraw(
     params(("token" = String, Path, description = "the consumer's private link token")), request_body = InformationDto,
     responses((status = 200, body = PublicStatus, description = "received: the paused clocks run again"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, description = "no information was asked for", content_type = "application/problem+json")))]
+        (status = 409, body = Problem, description = "no information was asked for", content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many unknown links from this address (`Retry-After`)", content_type = "application/problem+json")))]
 pub async fn information(
     state: Data<AppState>,
     addr: ClientAddr,
