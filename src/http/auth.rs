@@ -31,8 +31,8 @@ pub async fn login(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204)))]
-pub async fn logout(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
-    auth::logout(&state, user.token).await?;
+pub async fn logout(state: Data<AppState>, user: CurrentUser, addr: ClientAddr) -> Result<impl Responder, AppError> {
+    auth::logout(&state, &user.staff, user.token, addr.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -501,12 +501,24 @@ pub async fn authenticate(state: &AppState, token: String) -> Result<Authenticat
         .await
 }
 
-pub async fn logout(state: &AppState, token: String) -> Result<(), AppError> {
+/// Ends the session of `token` (an audit record).
+pub async fn logout(state: &AppState, staff: &Staff, token: String, addr: IpAddr) -> Result<(), AppError> {
+    let (id, at) = (staff.id.clone(), state.clock.now());
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             users::delete_session(conn, &token_hash(&token))?;
-            Ok(())
+            audit::record(
+                conn,
+                Audit {
+                    action: AuditAction::SignOut,
+                    actor_id: Some(&id),
+                    subject: Some(&id),
+                    addr: Some(addr),
+                    detail: None,
+                },
+                at,
+            )
         })
         .await
 }

@@ -463,6 +463,12 @@ async fn reset_passwords_must_be_changed_and_sessions_can_be_revoked(app: &TestA
         .unwrap();
     assert_eq!(r.status().as_u16(), 404);
 
+    // Only administrators read the audit log.
+    assert_problem(&app.get("/api/v1/admin/audit", Some(&token)).await, 403, "forbidden");
+    assert_eq!(
+        app.post("/api/v1/auth/logout", Some(&token), &json!({})).await.status,
+        204
+    );
     let actions = audit_actions(app).await;
     for a in [
         "password_reset",
@@ -470,11 +476,10 @@ async fn reset_passwords_must_be_changed_and_sessions_can_be_revoked(app: &TestA
         "session_revoked",
         "user_created",
         "sign_in",
+        "sign_out",
     ] {
         assert!(actions.contains(&a.to_owned()), "{a} missing from {actions:?}");
     }
-    // Only administrators read the audit log.
-    assert_problem(&app.get("/api/v1/admin/audit", Some(&token)).await, 403, "forbidden");
 }
 crate::both_backends!(reset_passwords_must_be_changed_and_sessions_can_be_revoked);
 
