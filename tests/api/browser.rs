@@ -123,7 +123,8 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
         .await
         .unwrap();
     let summary = c
-        .find(Locator::Css(".error-summary"))
+        .wait()
+        .for_element(Locator::Css(".error-summary"))
         .await
         .unwrap()
         .text()
