@@ -297,6 +297,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_ratings (case_id) {
+        case_id -> Text,
+        score -> Integer,
+        resolved -> Bool,
+        comment -> Nullable<Text>,
+        rated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(case_agencies -> cases (case_id));
 diesel::joinable!(case_clocks -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -325,4 +335,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_links,
     audit_log,
     api_tokens,
+    case_ratings,
 );

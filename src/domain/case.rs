@@ -395,8 +395,9 @@ pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
     use ActionName as A;
     let staff = match actor {
         Actor::Staff(staff) => staff,
-        // The consumer, through their private link: withdraw, or send the information asked for.
-        Actor::Citizen => return matches!(a, A::Withdraw | A::ProvideInfo),
+        // The consumer, through their private link: withdraw, send the information asked for,
+        // or reopen by rating a closed case "not resolved" (the service bounds it to 30 days).
+        Actor::Citizen => return matches!(a, A::Withdraw | A::ProvideInfo | A::Reopen),
         _ => return false,
     };
     let of_current = staff.agency.is_some() && staff.agency == s.current_agency;

@@ -167,3 +167,37 @@ pub async fn info(state: Data<AppState>) -> impl Responder {
         .insert_header(("Cache-Control", "public, max-age=300"))
         .json(crate::service::reference::public_info(&state))
 }
+
+/// The consumer's rating of a closed case.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingDto {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    pub score: i32,
+    /// Whether the complaint was resolved; `false` reopens the case.
+    pub resolved: bool,
+    pub comment: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/public/cases/{token}/rating", tag = "public",
+    params(("token" = String, Path, description = "the consumer's private link token")), request_body = RatingDto,
+    responses((status = 200, body = PublicStatus, description = "recorded; `resolved: false` reopened the case"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "not closed, closed more than 30 days ago, or already rated", content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many unknown links from this address (`Retry-After`)", content_type = "application/problem+json")))]
+pub async fn rating(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    token: Path<String>,
+    body: JsonBody<RatingDto>,
+) -> Result<impl Responder, AppError> {
+    let b = body.value;
+    let action = cases::CitizenAction::Rate {
+        score: b.score,
+        resolved: b.resolved,
+        comment: b.comment,
+    };
+    Ok(private_json(
+        cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
+    ))
+}

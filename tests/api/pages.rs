@@ -199,7 +199,7 @@ async fn consumers_act_through_their_private_link(app: &TestApp) {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "closed");
-    assert_eq!(r.body["actions"], json!([]));
+    assert_eq!(r.body["actions"], json!(["rate"]), "closed: only the rating is left");
     crate::helpers::assert_problem(&app.post(&path, None, &json!({})).await, 409, "invalid_transition");
     let info = format!("/api/v1/public/cases/{token}/information");
     crate::helpers::assert_problem(
@@ -239,3 +239,107 @@ async fn public_information_is_published(app: &TestApp) {
     }
 }
 both_backends!(public_information_is_published);
+
+/// After closure the consumer rates the outcome once, within 30 days, on the page or through
+/// the JSON twin; "not resolved" reopens the case to its agency.
+async fn consumers_rate_the_outcome_and_not_resolved_reopens(app: &TestApp) {
+    let (_, h) = app.user("h.rate", "handler", Some("SCT")).await;
+    let (_, coord) = app.user("dp.rate", "coordinator", Some("SCT")).await;
+    let mut tokens = Vec::new();
+    for text in ["Bình nóng lạnh bị rò điện.", "Nồi chiên không dầu bị nứt."] {
+        let s = app.submit(&crate::helpers::complaint(text)).await;
+        tokens.push(
+            s.body["private_url"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let list = app.get("/api/v1/cases", Some(&coord)).await.body;
+    let mut ids = Vec::new();
+    for item in list["items"].as_array().unwrap() {
+        let c = app.case(&coord, item["id"].as_str().unwrap()).await.body;
+        let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+        let c = app.act_ok(&h, &c, "accept", json!({})).await;
+        // Not closed yet: no rating.
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    ids.reverse(); // newest first in the list; tokens are in filing order
+    let rating = |t: &str| format!("/api/v1/public/cases/{t}/rating");
+    let r = app
+        .post(&rating(&tokens[0]), None, &json!({"score": 4, "resolved": true}))
+        .await;
+    crate::helpers::assert_problem(&r, 409, "invalid_transition");
+    for id in &ids {
+        let c = app.case(&h, id).await.body;
+        app.act_ok(
+            &h,
+            &c,
+            "refuse",
+            json!({"ground": "outside_remit", "explanation": "Không thuộc thẩm quyền."}),
+        )
+        .await;
+    }
+
+    // On the page: "not resolved" reopens.
+    let page = html(&app.get(&format!("/t/{}", tokens[0]), None).await);
+    assert!(page.contains("Đánh giá kết quả giải quyết"), "{page}");
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = page[at..at + 32].to_owned();
+    let (status, _, location) = post_form(
+        app,
+        &format!("/t/{}/rating", tokens[0]),
+        &[
+            ("csrf", &csrf),
+            ("resolved", "no"),
+            ("score", "2"),
+            ("comment", "Cửa hàng vẫn chưa đổi."),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), format!("/t/{}?done=rated", tokens[0]));
+    let reopened = app.case(&h, &ids[0]).await.body;
+    assert_ne!(reopened["status"], "closed", "{reopened}");
+    let events = app
+        .get(&format!("/api/v1/cases/{}/events", ids[0]), Some(&h))
+        .await
+        .body
+        .to_string();
+    assert!(
+        events.contains("\"reopen\"") && events.contains("\"rated\""),
+        "{events}"
+    );
+    crate::helpers::assert_problem(
+        &app.post(&rating(&tokens[0]), None, &json!({"score": 1, "resolved": false}))
+            .await,
+        409,
+        "invalid_transition",
+    );
+
+    // Through the JSON twin: resolved, the case stays closed; a bad score is 422; once only.
+    crate::helpers::assert_problem(
+        &app.post(&rating(&tokens[1]), None, &json!({"score": 9, "resolved": true}))
+            .await,
+        422,
+        "invalid_field",
+    );
+    let r = app
+        .post(
+            &rating(&tokens[1]),
+            None,
+            &json!({"score": 5, "resolved": true, "comment": "Cảm ơn."}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "closed");
+    assert!(!r.body["actions"].as_array().unwrap().iter().any(|a| a == "rate"));
+    let again = app
+        .post(&rating(&tokens[1]), None, &json!({"score": 5, "resolved": true}))
+        .await;
+    crate::helpers::assert_problem(&again, 409, "invalid_transition");
+}
+both_backends!(consumers_rate_the_outcome_and_not_resolved_reopens);

@@ -151,6 +151,7 @@ struct Status {
     csrf: String,
     can_withdraw: bool,
     can_add_info: bool,
+    can_rate: bool,
     notice: Option<String>,
     received: bool,
     emailed: bool,
@@ -200,6 +201,7 @@ impl Status {
             csrf: String::new(),
             can_withdraw: false,
             can_add_info: false,
+            can_rate: false,
             notice: None,
             created: local_day(s.created_at),
             updated: local_day(s.updated_at),
@@ -231,14 +233,17 @@ fn csrf_for(state: &AppState, token: &str) -> String {
 fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, reply_by: String) -> Status {
     let can_withdraw = s.actions.iter().any(|a| a == "withdraw");
     let can_add_info = s.actions.iter().any(|a| a == "provide_info");
+    let can_rate = s.actions.iter().any(|a| a == "rate");
     let mut p = Status::new(s, q.received.is_some(), q.mail.is_some(), reply_by);
     p.token = token.to_owned();
     p.csrf = csrf_for(state, token);
     p.can_withdraw = can_withdraw;
     p.can_add_info = can_add_info;
+    p.can_rate = can_rate;
     p.notice = match q.done.as_deref() {
         Some("withdrawn") => Some("Quý vị đã rút yêu cầu. Hồ sơ đã kết thúc.".into()),
         Some("info") => Some("Đã gửi thông tin bổ sung. Hồ sơ tiếp tục được giải quyết.".into()),
+        Some("rated") => Some("Cảm ơn quý vị đã đánh giá.".into()),
         _ => None,
     };
     p
@@ -269,6 +274,14 @@ async fn link_action(
                 info: get("info").unwrap_or_default(),
             },
             "info",
+        ),
+        "rating" => (
+            cases::CitizenAction::Rate {
+                score: get("score").and_then(|v| v.parse().ok()).unwrap_or(0),
+                resolved: get("resolved").as_deref() == Some("yes"),
+                comment: get("comment").filter(|c| !c.is_empty()),
+            },
+            "rated",
         ),
         _ => return page_not_found(),
     };

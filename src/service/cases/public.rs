@@ -10,7 +10,8 @@ use super::super::links::{self, Audience};
 use super::super::views::{self, PublicAgency, PublicMessage, PublicStage, PublicStatus};
 use crate::db::cases::{self as case_db, CaseRow};
 use crate::db::AnyConnection;
-use crate::domain::case::Status;
+use crate::domain::case::{ActionName, Status};
+use crate::domain::user::Actor;
 use crate::domain::values::normalize_tracking_code;
 use crate::email::TemplateKind;
 use crate::error::AppError;
@@ -165,9 +166,10 @@ pub(super) async fn read_through_link<T: Send + 'static>(
 /// The citizen's status page through their private link, with what they may do now.
 pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Result<PublicStatus, AppError> {
     let router = state.router.clone();
+    let now = state.clock.now();
     read_through_link(state, token, Audience::Consumer, addr, move |conn, row| {
         let mut status = status_of(conn, &router, &row)?;
-        status.actions = citizen_actions(&row)?;
+        status.actions = citizen_actions(conn, &row, now)?;
         Ok(status)
     })
     .await
@@ -230,15 +232,34 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
     })
 }
 
-/// The actions the consumer may take now through their private link.
-fn citizen_actions(row: &CaseRow) -> Result<Vec<String>, AppError> {
+/// Days after closure during which the consumer may rate the outcome (product.md §3).
+const RATING_DAYS: i64 = 30;
+
+/// The actions the consumer may take now through their private link: the transitions the
+/// domain allows a citizen (`withdraw`, `provide_info`), and `rate` once within 30 days of
+/// closure (reopening is what a "not resolved" rating does, not an action of its own).
+fn citizen_actions(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<String>, AppError> {
     let st = views::state_of(row)?;
-    Ok(
-        crate::domain::case::allowed_actions(&crate::domain::user::Actor::Citizen, &st)
-            .into_iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
-    )
+    let mut actions: Vec<String> = crate::domain::case::allowed_actions(&Actor::Citizen, &st)
+        .into_iter()
+        .filter(|a| *a != ActionName::Reopen)
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    if may_rate(conn, row, now)? {
+        actions.push("rate".into());
+    }
+    Ok(actions)
+}
+
+fn may_rate(conn: &mut AnyConnection, row: &CaseRow, now: chrono::DateTime<chrono::Utc>) -> Result<bool, AppError> {
+    let recent = row
+        .closed_at
+        .is_some_and(|c| now.naive_utc() - c <= chrono::TimeDelta::days(RATING_DAYS));
+    Ok(row.status == Status::Closed.as_str() && recent && !case_db::is_rated(conn, &row.id)?)
 }
 
 /// What a consumer does through their private link.
@@ -247,6 +268,13 @@ pub enum CitizenAction {
     Withdraw { reason: Option<String> },
     /// Sends the information the agency asked for (resumes the paused clocks).
     ProvideInfo { info: String },
+    /// Rates a closed case once, within 30 days: 1–5, and whether it was resolved; "not
+    /// resolved" reopens it to the state it closed from, for the agency's supervisors.
+    Rate {
+        score: i32,
+        resolved: bool,
+        comment: Option<String>,
+    },
 }
 
 /// Performs a consumer's action through their private link, exactly as staff actions run
@@ -258,21 +286,7 @@ pub async fn act_by_link(
     action: CitizenAction,
     addr: IpAddr,
 ) -> Result<PublicStatus, AppError> {
-    let (action, message) = match action {
-        CitizenAction::Withdraw { reason } => (
-            crate::domain::case::Action::Withdraw {
-                reason: crate::domain::values::opt_text("reason", reason.as_deref(), 2_000)?
-                    .unwrap_or_else(|| "Người tiêu dùng rút yêu cầu.".into()),
-            },
-            "Quý vị đã rút yêu cầu; hồ sơ kết thúc.",
-        ),
-        CitizenAction::ProvideInfo { info } => (
-            crate::domain::case::Action::ProvideInfo {
-                info: crate::domain::values::text("info", &info, 20_000)?,
-            },
-            "Đã nhận thông tin bổ sung của quý vị; hồ sơ tiếp tục được giải quyết.",
-        ),
-    };
+    let action = checked(action)?;
     let (router, limits, clock) = (state.router.clone(), state.settings.limits.clone(), state.clock.clone());
     let (ctx, clock_settings) = (
         super::super::intake::IntakeContext::from_state(state),
@@ -289,17 +303,123 @@ pub async fn act_by_link(
                 return Ok(None);
             };
             let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("complaint"))?;
-            let env = super::transition::ActionEnvelope {
-                version: row.version,
-                note: None,
-                public_message: Some(message.into()),
+            let row = match action {
+                CitizenAction::Rate {
+                    score,
+                    resolved,
+                    comment,
+                } => rate(conn, &ctx, &clock_settings, row, score, resolved, comment, now)?,
+                other => {
+                    let (action, message) = transition_of(other)?;
+                    let env = super::transition::ActionEnvelope {
+                        version: row.version,
+                        note: None,
+                        public_message: Some(message.into()),
+                    };
+                    super::transition::act_on(conn, &ctx, &clock_settings, &Actor::Citizen, row, action, &env, now)?
+                }
             };
-            let actor = crate::domain::user::Actor::Citizen;
-            let row = super::transition::act_on(conn, &ctx, &clock_settings, &actor, row, action, &env, now)?;
             let mut status = status_of(conn, &router, &row)?;
-            status.actions = citizen_actions(&row)?;
+            status.actions = citizen_actions(conn, &row, now)?;
             Ok(Some(status))
         })
         .await?;
     done.ok_or(AppError::NotFound("complaint"))
+}
+
+/// Validates what the consumer sent (before any database work).
+fn checked(action: CitizenAction) -> Result<CitizenAction, AppError> {
+    use crate::domain::values::{opt_text, text};
+    Ok(match action {
+        CitizenAction::Withdraw { reason } => CitizenAction::Withdraw {
+            reason: opt_text("reason", reason.as_deref(), 2_000)?,
+        },
+        CitizenAction::ProvideInfo { info } => CitizenAction::ProvideInfo {
+            info: text("info", &info, 20_000)?,
+        },
+        CitizenAction::Rate {
+            score,
+            resolved,
+            comment,
+        } => {
+            if !(1..=5).contains(&score) {
+                return Err(AppError::invalid("score", "a score from 1 to 5", "điểm từ 1 đến 5"));
+            }
+            CitizenAction::Rate {
+                score,
+                resolved,
+                comment: opt_text("comment", comment.as_deref(), 2_000)?,
+            }
+        }
+    })
+}
+
+/// The transition a consumer's withdrawal or information is, and the message they see.
+fn transition_of(action: CitizenAction) -> Result<(crate::domain::case::Action, &'static str), AppError> {
+    use crate::domain::case::Action;
+    match action {
+        CitizenAction::Withdraw { reason } => Ok((
+            Action::Withdraw {
+                reason: reason.unwrap_or_else(|| "Người tiêu dùng rút yêu cầu.".into()),
+            },
+            "Quý vị đã rút yêu cầu; hồ sơ kết thúc.",
+        )),
+        CitizenAction::ProvideInfo { info } => Ok((
+            Action::ProvideInfo { info },
+            "Đã nhận thông tin bổ sung của quý vị; hồ sơ tiếp tục được giải quyết.",
+        )),
+        CitizenAction::Rate { .. } => Err(AppError::Internal(anyhow::anyhow!("a rating is not a transition"))),
+    }
+}
+
+/// Records the rating; "not resolved" reopens the case (as the supervisor's `reopen` would) so
+/// that it returns to the agency's queue. Once per case, within 30 days of closure.
+#[allow(clippy::too_many_arguments)]
+fn rate(
+    conn: &mut AnyConnection,
+    ctx: &super::super::intake::IntakeContext,
+    clock_settings: &crate::config::ClockSettings,
+    row: CaseRow,
+    score: i32,
+    resolved: bool,
+    comment: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<CaseRow, AppError> {
+    if !may_rate(conn, &row, now)? {
+        return Err(AppError::InvalidTransition {
+            action: "rate".into(),
+            status: row.status.clone(),
+            allowed: vec![],
+        });
+    }
+    case_db::insert_rating(conn, &row.id, score, resolved, comment.as_deref(), now.naive_utc())?;
+    let reopens = !resolved && views::state_of(&row)?.return_status.is_some();
+    let row = if reopens {
+        let env = super::transition::ActionEnvelope {
+            version: row.version,
+            note: None,
+            public_message: Some("Quý vị cho biết phản ánh chưa được giải quyết: hồ sơ được mở lại.".into()),
+        };
+        let reopen = crate::domain::case::Action::Reopen {
+            reason: "Người tiêu dùng đánh giá: chưa được giải quyết.".into(),
+        };
+        super::transition::act_on(conn, ctx, clock_settings, &Actor::Citizen, row, reopen, &env, now)?
+    } else {
+        row
+    };
+    super::super::events::append(
+        conn,
+        &ctx.chain_key,
+        &row.id,
+        &Actor::Citizen,
+        now.naive_utc(),
+        super::super::events::NewEvent {
+            action: "rated".into(),
+            from_status: Some(row.status.clone()),
+            to_status: row.status.clone(),
+            data: serde_json::json!({ "score": score, "resolved": resolved, "comment": comment.as_deref().map(crate::routing::redact) }),
+            public_message: None,
+        },
+    )?;
+    Ok(row)
 }
