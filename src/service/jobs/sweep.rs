@@ -78,7 +78,9 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
         let Some(case) = case_db::find_by_id(conn, &c.case_id)? else {
             continue;
         };
-        let case_url = format!("{}/cases/{}", ctx.base_url, case.id);
+        // The case as staff can open it today (the API resource; the console of issue 13 will
+        // take this link over): never a page that does not exist.
+        let case_url = format!("{}/api/v1/cases/{}", ctx.base_url, case.id);
         let mut changed = false;
         if !c.reminded && t <= c.due_at && today >= cal.prev_working_day(c.due_date) {
             for to in case_recipients(conn, &case, &["handler", "supervisor"])? {
