@@ -1,8 +1,9 @@
 //! Error policy.
 //!
-//! - `domain/` returns [`AppError`] variants that describe a rule broken (validation,
-//!   invalid transition); `db/` returns diesel's `QueryResult`; startup, CLI and jobs use
-//!   `anyhow` with context.
+//! - `domain/` returns its own [`crate::domain::error::DomainError`] (a rule broken: validation
+//!   with the field path, invalid transition with what is allowed, not permitted); `From` here
+//!   gives each its code and its English and Vietnamese message. `db/` returns diesel's
+//!   `QueryResult`; startup, CLI and jobs use `anyhow` with context.
 //! - Services return [`AppError`]. `From<diesel::result::Error>` maps database errors in one
 //!   place: not found → 404, unique violation → 409, anything else → an opaque 500 whose cause
 //!   is logged once, here, and never sent to the client.
@@ -317,6 +318,55 @@ impl Unavailable {
         } else {
             None
         }
+    }
+}
+
+/// The one place a domain refusal becomes a problem document: its code, and its message in
+/// English and Vietnamese.
+impl From<crate::domain::error::DomainError> for AppError {
+    fn from(e: crate::domain::error::DomainError) -> AppError {
+        use crate::domain::error::{DomainError, Rule};
+        match e {
+            DomainError::InvalidTransition {
+                action,
+                status,
+                allowed,
+            } => AppError::InvalidTransition {
+                action: action.as_str().to_owned(),
+                status: status.as_str().to_owned(),
+                allowed: allowed.iter().map(|a| a.as_str().to_owned()).collect(),
+            },
+            DomainError::NotPermitted => AppError::Forbidden,
+            DomainError::Invalid {
+                field,
+                rule: Rule::Required,
+            } => AppError::required(field),
+            DomainError::Invalid { field, rule } => {
+                let (en, vi) = rule_messages(rule);
+                AppError::invalid(field, en, vi)
+            }
+        }
+    }
+}
+
+/// English and Vietnamese messages of each domain rule.
+fn rule_messages(rule: crate::domain::error::Rule) -> (String, String) {
+    use crate::domain::error::Rule;
+    let s = |en: &str, vi: &str| (en.to_owned(), vi.to_owned());
+    match rule {
+        Rule::Required => s("this field is required", "trường này là bắt buộc"),
+        Rule::TooLong(max) => (format!("at most {max} characters"), format!("tối đa {max} ký tự")),
+        Rule::ControlCharacters => s("contains control characters", "chứa ký tự điều khiển không hợp lệ"),
+        Rule::Phone => s(
+            "not a valid Vietnamese phone number (10–11 digits starting with 0, or +84)",
+            "số điện thoại không hợp lệ (10–11 chữ số bắt đầu bằng 0, hoặc +84)",
+        ),
+        Rule::Email => s("not a valid e-mail address", "địa chỉ e-mail không hợp lệ"),
+        Rule::TaxCode => s(
+            "a tax code has 10 digits, or 13 for a branch (0123456789-001)",
+            "mã số thuế gồm 10 chữ số, hoặc 13 chữ số cho chi nhánh (0123456789-001)",
+        ),
+        Rule::SameAgency => s("the case is already at this agency", "hồ sơ đang ở chính cơ quan này"),
     }
 }
 

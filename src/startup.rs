@@ -103,7 +103,7 @@ impl Application {
                     .intake
                     .business_name_stopwords
                     .iter()
-                    .map(|w| crate::routing::normalize(w))
+                    .map(|w| crate::text::normalize(w))
                     .collect(),
             ),
             clock: crate::state::Clock::default(),

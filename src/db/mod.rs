@@ -19,6 +19,7 @@ pub mod migrations;
 pub mod portability;
 pub mod reference;
 pub mod schema;
+mod types;
 pub mod users;
 
 use std::time::Duration;

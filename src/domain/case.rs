@@ -7,14 +7,14 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::error::{DomainError, Rule};
 use super::user::{Actor, Role};
 use super::Kind;
-use crate::error::AppError;
 
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
         impl $name {
@@ -439,14 +439,36 @@ pub fn allowed_actions(actor: &Actor, s: &CaseState) -> Vec<ActionName> {
         .collect()
 }
 
-/// The next state after `action`, or why it cannot happen. Does not check the actor.
-pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, AppError> {
+/// The next state after `actor` takes `action`, or why it cannot happen: the state does not
+/// allow it (with what the actor may do instead), or the actor may not.
+pub fn decide(actor: &Actor, s: &CaseState, action: &Action) -> Result<CaseState, DomainError> {
     let name = action.name();
     if !state_allows(s, name) {
-        return Err(AppError::InvalidTransition {
-            action: name.as_str().into(),
-            status: s.status.as_str().into(),
-            allowed: vec![],
+        return Err(DomainError::InvalidTransition {
+            action: name,
+            status: s.status,
+            allowed: allowed_actions(actor, s),
+        });
+    }
+    if !actor_allows(actor, s, name) {
+        return Err(DomainError::NotPermitted);
+    }
+    apply(s, action)
+}
+
+/// The next state after `action`, whoever takes it, or why the state does not allow it (with
+/// every action the state allows).
+pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, DomainError> {
+    let name = action.name();
+    if !state_allows(s, name) {
+        return Err(DomainError::InvalidTransition {
+            action: name,
+            status: s.status,
+            allowed: ActionName::ALL
+                .iter()
+                .copied()
+                .filter(|a| state_allows(s, *a))
+                .collect(),
         });
     }
     let mut n = s.clone();
@@ -470,11 +492,7 @@ pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, AppError> {
         Action::Refuse { .. } => close(&mut n, Outcome::Refused),
         Action::Transfer { to_agency, .. } => {
             if s.current_agency.as_deref() == Some(to_agency.as_str()) {
-                return Err(AppError::invalid(
-                    "to_agency",
-                    "the case is already at this agency",
-                    "hồ sơ đang ở chính cơ quan này",
-                ));
+                return Err(DomainError::invalid("to_agency", Rule::SameAgency));
             }
             n.pending_transfer_to = Some(to_agency.clone());
         }

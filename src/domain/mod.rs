@@ -3,8 +3,12 @@
 
 pub mod case;
 pub mod complaint;
+pub mod error;
+pub mod ids;
 pub mod search;
 pub mod user;
 pub mod values;
 
-pub use crate::routing::Kind;
+pub mod kind;
+
+pub use kind::Kind;

@@ -10,7 +10,7 @@
 //! complaint's text are indexed in that form too.
 
 use crate::domain::values::Phone;
-use crate::routing::{detect_pii, normalize};
+use crate::text::{detect_pii, normalize};
 
 /// At most this many distinct words are indexed per case.
 pub const MAX_INDEXED_WORDS: usize = 2000;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Staff roles of product.md §1 (citizens and businesses have no account).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Operator,

@@ -3,7 +3,7 @@
 use rand::Rng;
 use serde::Serialize;
 
-use crate::error::AppError;
+use super::error::{DomainError, Rule};
 
 /// A Vietnamese phone number in its normal form: digits only, national prefix `0`
 /// (`+84 90 123 4567`, `090.123.4567` and `0901234567` are the same number).
@@ -11,7 +11,7 @@ use crate::error::AppError;
 pub struct Phone(String);
 
 impl Phone {
-    pub fn parse(field: &str, raw: &str) -> Result<Phone, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<Phone, DomainError> {
         let mut digits: String = String::with_capacity(raw.len());
         for (i, ch) in raw.trim().chars().enumerate() {
             match ch {
@@ -46,12 +46,8 @@ impl AsRef<str> for Phone {
     }
 }
 
-fn invalid_phone(field: &str) -> AppError {
-    AppError::invalid(
-        field,
-        "not a valid Vietnamese phone number (10–11 digits starting with 0, or +84)",
-        "số điện thoại không hợp lệ (10–11 chữ số bắt đầu bằng 0, hoặc +84)",
-    )
+fn invalid_phone(field: &str) -> DomainError {
+    DomainError::invalid(field, Rule::Phone)
 }
 
 /// An e-mail address (syntax checked, lower-cased domain).
@@ -59,9 +55,9 @@ fn invalid_phone(field: &str) -> AppError {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(field: &str, raw: &str) -> Result<Email, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<Email, DomainError> {
         let s = raw.trim();
-        let bad = || AppError::invalid(field, "not a valid e-mail address", "địa chỉ e-mail không hợp lệ");
+        let bad = || DomainError::invalid(field, Rule::Email);
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
         if s.len() > 254
             || local.is_empty()
@@ -92,14 +88,10 @@ impl AsRef<str> for Email {
 pub struct TaxCode(String);
 
 impl TaxCode {
-    pub fn parse(field: &str, raw: &str) -> Result<TaxCode, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<TaxCode, DomainError> {
         let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.')).collect();
         if !digits.chars().all(|c| c.is_ascii_digit()) || !(digits.len() == 10 || digits.len() == 13) {
-            return Err(AppError::invalid(
-                field,
-                "a tax code has 10 digits, or 13 for a branch (0123456789-001)",
-                "mã số thuế gồm 10 chữ số, hoặc 13 chữ số cho chi nhánh (0123456789-001)",
-            ));
+            return Err(DomainError::invalid(field, Rule::TaxCode));
         }
         Ok(TaxCode(if digits.len() == 13 {
             format!("{}-{}", &digits[..10], &digits[10..])
@@ -117,30 +109,22 @@ impl AsRef<str> for TaxCode {
 
 /// Free text: trimmed, not empty, at most `max` characters, no control characters except
 /// newlines and tabs. Vietnamese text is kept byte for byte otherwise.
-pub fn text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
+pub fn text(field: &str, raw: &str, max: usize) -> Result<String, DomainError> {
     let t = raw.trim();
     if t.is_empty() {
-        return Err(AppError::required(field));
+        return Err(DomainError::invalid(field, Rule::Required));
     }
     if t.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("at most {max} characters"),
-            format!("tối đa {max} ký tự"),
-        ));
+        return Err(DomainError::invalid(field, Rule::TooLong(max)));
     }
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(AppError::invalid(
-            field,
-            "contains control characters",
-            "chứa ký tự điều khiển không hợp lệ",
-        ));
+        return Err(DomainError::invalid(field, Rule::ControlCharacters));
     }
     Ok(t.to_owned())
 }
 
 /// Optional free text: `None` and blank strings are both "not given".
-pub fn opt_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+pub fn opt_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, DomainError> {
     match raw {
         Some(s) if !s.trim().is_empty() => text(field, s, max).map(Some),
         _ => Ok(None),

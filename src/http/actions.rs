@@ -188,10 +188,10 @@ pub struct ReclassifyDto {
 }
 
 fn short(field: &str, v: &str) -> Result<String, AppError> {
-    text(field, v, SHORT)
+    Ok(text(field, v, SHORT)?)
 }
 fn long(field: &str, v: &str) -> Result<String, AppError> {
-    text(field, v, LONG)
+    Ok(text(field, v, LONG)?)
 }
 
 fn code(field: &str, v: &str) -> Result<String, AppError> {
@@ -269,7 +269,7 @@ fn envelope(body: serde_json::Value) -> Result<(ActionEnvelope, serde_json::Valu
     let mut str_field = |key: &str| -> Result<Option<String>, AppError> {
         match map.remove(key) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(s)) => opt_text(key, Some(&s), LONG),
+            Some(serde_json::Value::String(s)) => Ok(opt_text(key, Some(&s), LONG)?),
             Some(_) => Err(AppError::invalid(key, "must be a string", "phải là chuỗi ký tự")),
         }
     };

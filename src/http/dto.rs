@@ -67,7 +67,7 @@ pub struct NewComplaintDto {
 }
 
 fn opt_short(field: &str, v: &Option<String>) -> Result<Option<String>, AppError> {
-    opt_text(field, v.as_deref(), SHORT)
+    Ok(opt_text(field, v.as_deref(), SHORT)?)
 }
 
 impl NewComplaintDto {

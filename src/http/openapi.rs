@@ -26,6 +26,35 @@ use utoipa::{Modify, OpenApi};
 
 use super::{actions, admin, auth, calendar, calls, cases, evidence, health, privacy, public};
 
+/// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
+/// with the enum's values, as `#[derive(ToSchema)]` would write it.
+macro_rules! string_enum_schemas {
+    ($($t:ty => $doc:literal),+ $(,)?) => {$(
+        impl utoipa::PartialSchema for $t {
+            fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some($doc))
+                    .enum_values(Some(<$t>::ALL.iter().map(|v| v.as_str())))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $t {}
+    )+};
+}
+
+string_enum_schemas!(
+    crate::domain::Kind => "The three kinds of case (taxonomy.md, \"Case kinds\").",
+    crate::domain::case::Status => "Where a case is in its process.",
+    crate::domain::case::Outcome => "How a closed case ended.",
+    crate::domain::case::Channel => "How the complaint arrived (recorded for statistics).",
+    crate::domain::case::VulnerableGroup => "Vulnerable consumer groups of Law 19/2023 Art 8(1).",
+    crate::domain::case::RefusalGround => "Grounds to refuse a negotiation-support request (Law 19/2023 Art 58).",
+    crate::domain::case::ActionName => "Every action of the state machine, as it appears in `/cases/{id}/actions/{action}`.",
+    crate::domain::case::NegotiationResult => "Result of the business negotiation stage.",
+    crate::domain::user::Role => "Staff roles (citizens and businesses have no account).",
+);
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "hotline", description = "Provincial consumer-protection hotline and complaint case service. Errors are application/problem+json with a stable `code` (docs/api.md)."),

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use super::text::{Normalizer, TokenSeq};
+use crate::text::{Normalizer, TokenSeq};
 
 #[derive(Debug, Clone)]
 struct Term {

@@ -16,11 +16,6 @@
 
 mod eval;
 mod lexicon;
-mod pii;
-#[cfg(test)]
-mod pii_eval;
-mod pii_more;
-mod text;
 
 #[cfg(test)]
 mod tests;
@@ -30,9 +25,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+pub use crate::domain::Kind;
+use crate::text::{self as text, Normalizer};
 pub use eval::{evaluate, EvalReport, Misrouted};
-pub use pii::{detect_pii, redact, PiiMatch};
-pub use text::{normalize, Normalizer};
 
 use lexicon::{describe, Lexicon};
 
@@ -66,51 +61,6 @@ pub enum RoutingError {
         /// What was wrong.
         message: String,
     },
-}
-
-/// The three kinds of case (taxonomy.md, "Case kinds").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A question about rights, law or procedure; answered and closed, no lead agency.
-    Consultation,
-    /// Consumer against a business, settlement sought.
-    Dispute,
-    /// Report of a breach; no private settlement sought, or many consumers harmed.
-    ViolationReport,
-}
-
-impl Kind {
-    /// All kinds, in a stable order.
-    pub const ALL: [Kind; 3] = [Kind::Consultation, Kind::Dispute, Kind::ViolationReport];
-
-    /// The snake_case code used in data and APIs.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Kind::Consultation => "consultation",
-            Kind::Dispute => "dispute",
-            Kind::ViolationReport => "violation_report",
-        }
-    }
-
-    /// Parses a snake_case code.
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
-
-    fn index(self) -> usize {
-        match self {
-            Kind::Consultation => 0,
-            Kind::Dispute => 1,
-            Kind::ViolationReport => 2,
-        }
-    }
-}
-
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// A case kind as described in the taxonomy file.
@@ -682,7 +632,7 @@ type Scored = Option<(usize, f64)>;
 /// Indices and values of the best and second-best scores (first index wins ties).
 /// The kinds of personal data found in a text (for the explanation and the view).
 fn pii_kinds(text: &str, explanation: &mut Vec<String>) -> Vec<String> {
-    let pii: Vec<String> = detect_pii(text)
+    let pii: Vec<String> = text::detect_pii(text)
         .into_iter()
         .map(|m| m.kind.to_string())
         .collect::<BTreeSet<_>>()

@@ -25,7 +25,6 @@ use crate::domain::case::{Channel, Status};
 use crate::domain::user::{Actor, Role};
 use crate::domain::Kind;
 use crate::error::{AppError, ErrorCode};
-use crate::routing;
 use crate::state::AppState;
 
 /// The suggested next step for a cluster.
@@ -481,7 +480,7 @@ fn record_report(
                 "last_at": cluster.last_at,
                 "member_case_ids": cluster.case_ids,
                 "suggested": { "category": cluster.suggestion.category, "agency": cluster.suggestion.agency },
-                "note": overrides.note.as_deref().map(routing::redact),
+                "note": overrides.note.as_deref().map(crate::text::redact),
             }),
             public_message: None,
         },

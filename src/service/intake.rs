@@ -15,7 +15,7 @@ use crate::domain::user::Actor;
 use crate::domain::values::new_tracking_code;
 use crate::domain::Kind;
 use crate::error::{AppError, ErrorCode};
-use crate::routing::{self, Router};
+use crate::routing::Router;
 use crate::state::AppState;
 
 /// Everything needed to write a case, cloned out of the state so it can move to the blocking pool.
@@ -57,7 +57,7 @@ pub fn business_key(name: Option<&str>, tax_code: Option<&str>, stopwords: &[Str
     if let Some(t) = tax_code {
         return Some(format!("mst:{t}"));
     }
-    let mut n = format!(" {} ", routing::normalize(name?));
+    let mut n = format!(" {} ", crate::text::normalize(name?));
     for w in stopwords {
         n = n.replace(&format!(" {w} "), " ");
     }

@@ -22,7 +22,6 @@ use crate::domain::case::Status;
 use crate::domain::user::{Actor, Role};
 use crate::domain::values::{Email, Phone};
 use crate::error::AppError;
-use crate::routing;
 use crate::state::AppState;
 
 /// What an anonymised consumer is called.
@@ -190,7 +189,7 @@ pub async fn erase(state: &AppState, actor: Actor, who: ConsumerRef, addr: IpAdd
                 report.anonymised.push(row.id);
             }
             for call in who.calls(conn, &actor)? {
-                call_db::anonymise(conn, &call.id, call.note.as_deref().map(routing::redact))?;
+                call_db::anonymise(conn, &call.id, call.note.as_deref().map(crate::text::redact))?;
                 report.calls_anonymised += 1;
             }
             audit::record(
@@ -224,8 +223,8 @@ fn anonymise_case(
     why: &str,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let description = routing::redact(&row.description);
-    let request = row.consumer_request.as_deref().map(routing::redact);
+    let description = crate::text::redact(&row.description);
+    let request = row.consumer_request.as_deref().map(crate::text::redact);
     let search_text = crate::domain::search::index_text(&[
         Some(&description),
         request.as_deref(),

@@ -438,8 +438,8 @@ impl From<Classification> for ClassifyView {
 /// phones, ID numbers, e-mails, bank accounts and street addresses replaced by placeholders;
 /// the consumer's contact fields are masked.
 pub fn redact_detail(d: &mut CaseDetail) {
-    d.description = crate::routing::redact(&d.description);
-    d.consumer_request = d.consumer_request.as_deref().map(crate::routing::redact);
+    d.description = crate::text::redact(&d.description);
+    d.consumer_request = d.consumer_request.as_deref().map(crate::text::redact);
     d.consumer.name = d
         .consumer
         .name

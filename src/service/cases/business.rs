@@ -8,7 +8,6 @@ use super::super::links::Audience;
 use super::super::views::{self, BusinessCaseView, PublicAgency};
 use crate::db::cases as case_db;
 use crate::error::AppError;
-use crate::routing;
 use crate::state::AppState;
 
 /// The clocks a business answers to.
@@ -38,8 +37,8 @@ pub async fn business_view(state: &AppState, token: String, addr: IpAddr) -> Res
             agency,
             business_name: row.business_name.clone(),
             stage: st.status.label_vi().to_owned(),
-            consumer_request: row.consumer_request.as_deref().map(routing::redact),
-            description: routing::redact(&row.description),
+            consumer_request: row.consumer_request.as_deref().map(crate::text::redact),
+            description: crate::text::redact(&row.description),
             amount_vnd: row.amount_vnd,
             transaction_date: row.transaction_date,
             deadlines: views::running(&clock_rows)

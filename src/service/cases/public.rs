@@ -15,7 +15,7 @@ use crate::domain::user::Actor;
 use crate::domain::values::normalize_tracking_code;
 use crate::email::TemplateKind;
 use crate::error::AppError;
-use crate::routing::{self, Router};
+use crate::routing::Router;
 use crate::state::AppState;
 
 /// The citizen's status page by tracking code and the phone's last four digits; a wrong pair
@@ -206,7 +206,7 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
         .filter_map(|e| {
             e.public_message.as_ref().map(|m| PublicMessage {
                 at: views::utc(e.at),
-                message: routing::redact(m),
+                message: crate::text::redact(m),
             })
         })
         .collect();
@@ -417,7 +417,7 @@ fn rate(
             action: "rated".into(),
             from_status: Some(row.status.clone()),
             to_status: row.status.clone(),
-            data: serde_json::json!({ "score": score, "resolved": resolved, "comment": comment.as_deref().map(crate::routing::redact) }),
+            data: serde_json::json!({ "score": score, "resolved": resolved, "comment": comment.as_deref().map(crate::text::redact) }),
             public_message: None,
         },
     )?;

@@ -158,7 +158,9 @@ pub(super) fn act_on(
 ) -> Result<CaseRow, AppError> {
     let st = views::state_of(&row)?;
     let name = action.name();
-    may_act(actor, &st, name, env.version, row.version)?;
+    if env.version != row.version {
+        return Err(AppError::VersionConflict { current: row.version });
+    }
     // Accept defaults the assignee to the handler who accepts.
     let action = match (action, actor) {
         (Action::Accept { assignee_id: None }, Actor::Staff(s)) if s.role != Role::Operator => Action::Accept {
@@ -166,8 +168,8 @@ pub(super) fn act_on(
         },
         (a, _) => a,
     };
+    let next = case::decide(actor, &st, &action)?;
     check_references(conn, actor, &row, &action, ctx)?;
-    let next = case::apply(&st, &action)?;
     let t = at.naive_utc();
     let ch = changeset(&st, &next, &action, &row, ctx, at)?;
     if !case_db::update_if_version(conn, &row.id, row.version, &ch)? {
@@ -211,29 +213,6 @@ pub(super) fn act_on(
         link_duplicate(conn, &ctx.chain_key, actor, &row, of_case_id, t)?;
     }
     case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))
-}
-
-/// Whether `actor` may perform `name` on a case in state `st` seen at `version`: a stale
-/// version is 409 `version_conflict`, a state that does not allow it 409 `invalid_transition`
-/// (with what is allowed now), a role or agency that may not 403.
-fn may_act(actor: &Actor, st: &CaseState, name: ActionName, version: i32, current: i32) -> Result<(), AppError> {
-    if version != current {
-        return Err(AppError::VersionConflict { current });
-    }
-    if !case::state_allows(st, name) {
-        return Err(AppError::InvalidTransition {
-            action: name.as_str().into(),
-            status: st.status.as_str().into(),
-            allowed: case::allowed_actions(actor, st)
-                .iter()
-                .map(|a| a.as_str().to_owned())
-                .collect(),
-        });
-    }
-    if !case::actor_allows(actor, st, name) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
 }
 
 /// The columns that change from state `st` to `next` (and the stamps an action sets).

@@ -224,7 +224,7 @@ mod tests {
             prev_end = t.end;
         }
         // Every scanner that slices by token spans must survive the text too.
-        let _ = crate::routing::pii::redact(text);
+        let _ = crate::text::redact(text);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! rather than in `config/`. The scanners prefer precision: money amounts (`1.250.000`), dates
 //! and 10/13-digit tax codes are never reported as identity numbers.
 
-use super::text::{is_number, tokenize, Token};
+use super::normalize::{is_number, tokenize, Token};
 
 /// One detected span of personal data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

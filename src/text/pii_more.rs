@@ -3,8 +3,8 @@
 //! plates, payment card numbers (Luhn). Each scanner prefers precision: business and place
 //! names, money, order numbers, law citations and tax codes are left alone.
 
+use super::normalize::{is_number, Token};
 use super::pii::PiiMatch;
-use super::text::{is_number, Token};
 
 /// Words that announce a person by name ("anh Tuấn", "bà Nguyễn Thị Lan"), compared as written
 /// (lower case, with diacritics): folded, "đi" (go) would be "dì" (aunt) and "có" (has) "cô".
