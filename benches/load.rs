@@ -293,7 +293,7 @@ fn insert_batch(
         let mut ids = Vec::with_capacity(batch.len());
         for complaint in batch {
             let row = create_case_tx(c, ctx, &Actor::Citizen, complaint, agency, None, ctx.clock.now())?;
-            ids.push(row.id);
+            ids.push(row.id.into_string());
         }
         Ok::<_, hotline::error::AppError>(ids)
     })
@@ -408,7 +408,7 @@ async fn run_phases(
                 create_case_tx(tx, &cx, &Actor::Citizen, c, &ag, None, cx.clock.now())
             })
             .map_err(|e| anyhow!("raw insert: {e}"))?;
-            ids.push(row.id);
+            ids.push(row.id.into_string());
         }
         Ok((ids, start.elapsed().as_secs_f64()))
     })

@@ -44,6 +44,10 @@ use hotline::config::Settings;
 use hotline::db::cases::CaseRow;
 use hotline::db::schema::{case_agencies, cases};
 use hotline::db::AnyConnection;
+use hotline::domain::case::{Channel, Outcome, Status};
+use hotline::domain::ids::CaseId;
+use hotline::domain::open::{BusinessFacts, Opening, Reporter};
+use hotline::domain::Case;
 use hotline::routing::Router;
 use hotline::service::intake::business_key;
 use hotline::startup::Application;
@@ -289,57 +293,42 @@ fn row(i: usize, n_total: usize, start: chrono::DateTime<Utc>, texts: &Texts, st
     let step = (SPAN_DAYS * 86_400_000_000 / n_total.max(1) as i64).max(1);
     let at = (start - TimeDelta::days(SPAN_DAYS) + TimeDelta::microseconds(step * i as i64)).naive_utc();
     let description = format!("{desc} (về {biz})");
-    CaseRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        tracking_code: code.clone(),
-        kind: kind.clone(),
-        category: category.clone(),
-        channel: "hotline".into(),
-        status: status.into(),
-        outcome: (status == "closed").then(|| "advised".into()),
-        return_status: None,
-        priority: (h >> 44) % 33 == 0,
-        search_text: hotline::domain::search::index_text(&[
-            Some(&description),
-            None,
-            Some(&biz),
-            None,
-            Some(&code),
-            Some(&phone),
-            Some(&name),
-        ]),
+    let case = Case::open(Opening {
+        id: CaseId::new(),
+        tracking_code: code.into(),
+        kind: hotline::domain::Kind::parse(kind).expect("a kind of the development set"),
+        category: category.clone().into(),
+        channel: Channel::Hotline,
+        agency: agency.into(),
         description,
         consumer_request: None,
         amount_vnd: Some(100_000 * (1 + (h >> 48) as i64 % 100)),
         transaction_date: None,
-        consumer_phone_last4: phone[phone.len() - 4..].to_owned(),
-        consumer_phone: phone,
-        consumer_name: name,
-        consumer_email: None,
-        consumer_address: None,
-        consumer_commune: None,
-        consumer_province: Some("Hà Nội".into()),
-        vulnerable: String::new(),
-        consent_at: Some(at),
-        business_key: business_key(Some(&biz), None, stop),
-        business_name: Some(biz),
-        business_tax_code: None,
-        business_address: None,
-        business_website: None,
-        business_shop_link: None,
-        current_agency: Some(agency.into()),
-        pending_transfer_to: None,
-        assignee_id: None,
-        mediator_id: None,
+        reporter: Reporter {
+            name,
+            phone: Some(phone),
+            province: Some("Hà Nội".into()),
+            consent_at: Some(at),
+            ..Reporter::default()
+        },
+        business: BusinessFacts {
+            key: business_key(Some(&biz), None, stop),
+            name: Some(biz),
+            ..BusinessFacts::default()
+        },
         call_id: None,
         suggestion: suggestion.clone(),
         possible_duplicate_of: None,
-        due_at: None,
-        version: 1,
-        created_by: None,
-        created_at: at,
-        updated_at: at,
-        closed_at: (status == "closed").then_some(at),
+        opened_by: None,
+        at,
+    });
+    let status = Status::parse(status).expect("a status");
+    CaseRow {
+        status,
+        outcome: (status == Status::Closed).then_some(Outcome::Advised),
+        priority: (h >> 44) % 33 == 0,
+        closed_at: (status == Status::Closed).then_some(at),
+        ..CaseRow::from(&case)
     }
 }
 
@@ -366,8 +355,12 @@ fn load_rows(
                     .iter()
                     .map(|r| {
                         (
-                            case_agencies::case_id.eq(r.id.clone()),
-                            case_agencies::agency_code.eq(r.current_agency.clone().unwrap_or_default()),
+                            case_agencies::case_id.eq(r.id.to_string()),
+                            case_agencies::agency_code.eq(r
+                                .current_agency
+                                .clone()
+                                .map(String::from)
+                                .unwrap_or_default()),
                         )
                     })
                     .collect();

@@ -5,20 +5,21 @@ use diesel::prelude::*;
 
 use super::schema::calls;
 use super::AnyConnection;
+use crate::domain::ids::{AgencyCode, CallId, CaseId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = calls)]
 pub struct CallRow {
-    pub id: String,
-    pub agency_code: String,
-    pub operator_id: String,
+    pub id: CallId,
+    pub agency_code: AgencyCode,
+    pub operator_id: UserId,
     pub caller_phone: String,
     pub started_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
     pub category: Option<String>,
     pub outcome: String,
     pub note: Option<String>,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub created_at: NaiveDateTime,
 }
 

@@ -6,18 +6,21 @@ use diesel::prelude::*;
 use super::portability::backend_of;
 use super::schema::{case_agencies, case_clocks, case_events, cases, evidence, idempotency_keys, routing_corrections};
 use super::AnyConnection;
+use crate::domain::case::{CaseState, Channel, Outcome, Status};
+use crate::domain::ids::{AgencyCode, CallId, CaseId, CategoryCode, EvidenceId, TrackingCode, UserId};
+use crate::domain::{Case, Kind};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
-    pub id: String,
-    pub tracking_code: String,
-    pub kind: String,
-    pub category: String,
-    pub channel: String,
-    pub status: String,
-    pub outcome: Option<String>,
-    pub return_status: Option<String>,
+    pub id: CaseId,
+    pub tracking_code: TrackingCode,
+    pub kind: Kind,
+    pub category: CategoryCode,
+    pub channel: Channel,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub return_status: Option<Status>,
     pub priority: bool,
     pub description: String,
     pub consumer_request: Option<String>,
@@ -37,42 +40,133 @@ pub struct CaseRow {
     pub business_address: Option<String>,
     pub business_website: Option<String>,
     pub business_shop_link: Option<String>,
-    pub current_agency: Option<String>,
-    pub pending_transfer_to: Option<String>,
-    pub assignee_id: Option<String>,
-    pub mediator_id: Option<String>,
-    pub call_id: Option<String>,
+    pub current_agency: Option<AgencyCode>,
+    pub pending_transfer_to: Option<AgencyCode>,
+    pub assignee_id: Option<UserId>,
+    pub mediator_id: Option<UserId>,
+    pub call_id: Option<CallId>,
     pub suggestion: String,
     /// Normalised words for free-text search (see `portability::text_search`).
     pub search_text: String,
     /// Tax code, or `name:` + the normalised name: groups complaints about one business.
     pub business_key: Option<String>,
-    pub possible_duplicate_of: Option<String>,
+    pub possible_duplicate_of: Option<CaseId>,
     pub due_at: Option<NaiveDateTime>,
     pub version: i32,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+}
+
+impl From<&Case> for CaseRow {
+    /// The row of a case as it is opened (the one place a new case row is built).
+    fn from(c: &Case) -> CaseRow {
+        let (o, st) = (&c.opening, &c.state);
+        let phone = o.reporter.phone.clone().unwrap_or_default();
+        CaseRow {
+            id: o.id.clone(),
+            tracking_code: o.tracking_code.clone(),
+            kind: st.kind,
+            category: st.category.clone(),
+            channel: o.channel,
+            status: st.status,
+            outcome: st.outcome,
+            return_status: st.return_status,
+            priority: c.priority,
+            description: o.description.clone(),
+            consumer_request: o.consumer_request.clone(),
+            amount_vnd: o.amount_vnd,
+            transaction_date: o.transaction_date,
+            consumer_name: o.reporter.name.clone(),
+            consumer_phone_last4: phone
+                .get(phone.len().saturating_sub(4)..)
+                .unwrap_or_default()
+                .to_owned(),
+            consumer_phone: phone,
+            consumer_email: o.reporter.email.clone(),
+            consumer_address: o.reporter.address.clone(),
+            consumer_commune: o.reporter.commune.clone(),
+            consumer_province: o.reporter.province.clone(),
+            vulnerable: o
+                .reporter
+                .vulnerable
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            consent_at: o.reporter.consent_at,
+            business_name: o.business.name.clone(),
+            business_tax_code: o.business.tax_code.clone(),
+            business_address: o.business.address.clone(),
+            business_website: o.business.website.clone(),
+            business_shop_link: o.business.shop_link.clone(),
+            current_agency: st.current_agency.clone(),
+            pending_transfer_to: st.pending_transfer_to.clone(),
+            assignee_id: st.assignee_id.clone(),
+            mediator_id: st.mediator_id.clone(),
+            call_id: o.call_id.clone(),
+            suggestion: o.suggestion.clone(),
+            search_text: c.search_words.clone(),
+            business_key: o.business.key.clone(),
+            possible_duplicate_of: o.possible_duplicate_of.clone(),
+            due_at: None,
+            version: c.version,
+            created_by: o.opened_by.clone(),
+            created_at: o.at,
+            updated_at: o.at,
+            closed_at: None,
+        }
+    }
 }
 
 /// The state columns a transition may change. `None` leaves a column alone; `Some(None)` nulls it.
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = cases)]
 pub struct CaseChangeset {
-    pub status: Option<String>,
-    pub outcome: Option<Option<String>>,
-    pub return_status: Option<Option<String>>,
-    pub kind: Option<String>,
-    pub category: Option<String>,
-    pub current_agency: Option<Option<String>>,
-    pub pending_transfer_to: Option<Option<String>>,
-    pub assignee_id: Option<Option<String>>,
-    pub mediator_id: Option<Option<String>>,
+    pub status: Option<Status>,
+    pub outcome: Option<Option<Outcome>>,
+    pub return_status: Option<Option<Status>>,
+    pub kind: Option<Kind>,
+    pub category: Option<CategoryCode>,
+    pub current_agency: Option<Option<AgencyCode>>,
+    pub pending_transfer_to: Option<Option<AgencyCode>>,
+    pub assignee_id: Option<Option<UserId>>,
+    pub mediator_id: Option<Option<UserId>>,
     pub suggestion: Option<String>,
     pub due_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
     pub closed_at: Option<Option<NaiveDateTime>>,
+}
+
+impl CaseChangeset {
+    /// The state columns that differ from `before` to `after`, stamped at `t`: `closed_at` is
+    /// set when the case closes and cleared when it opens again.
+    pub fn between(before: &CaseState, after: &CaseState, t: NaiveDateTime) -> CaseChangeset {
+        fn changed<T: PartialEq + Clone>(b: &T, a: &T) -> Option<T> {
+            (b != a).then(|| a.clone())
+        }
+        CaseChangeset {
+            status: changed(&before.status, &after.status),
+            outcome: changed(&before.outcome, &after.outcome),
+            return_status: changed(&before.return_status, &after.return_status),
+            kind: changed(&before.kind, &after.kind),
+            category: changed(&before.category, &after.category),
+            current_agency: changed(&before.current_agency, &after.current_agency),
+            pending_transfer_to: changed(&before.pending_transfer_to, &after.pending_transfer_to),
+            assignee_id: changed(&before.assignee_id, &after.assignee_id),
+            mediator_id: changed(&before.mediator_id, &after.mediator_id),
+            closed_at: match (before.status, after.status) {
+                (Status::Closed, Status::Closed) => None,
+                (_, Status::Closed) => Some(Some(t)),
+                (Status::Closed, _) => Some(None),
+                _ => None,
+            },
+            updated_at: Some(t),
+            suggestion: None,
+            due_at: None,
+        }
+    }
 }
 
 /// What anonymising a case changes: the consumer's identity and contact, and free text
@@ -131,14 +225,14 @@ pub fn closed_before(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = case_events)]
 pub struct EventRow {
-    pub case_id: String,
+    pub case_id: CaseId,
     pub seq: i32,
     pub at: NaiveDateTime,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     pub actor_role: String,
     pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
     pub data: String,
     pub public_message: Option<String>,
     pub prev_hash: String,
@@ -152,13 +246,13 @@ pub struct EventRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evidence)]
 pub struct EvidenceRow {
-    pub id: String,
-    pub case_id: String,
+    pub id: EvidenceId,
+    pub case_id: CaseId,
     pub file_name: String,
     pub media_type: String,
     pub size_bytes: i64,
     pub sha256: String,
-    pub uploaded_by: Option<String>,
+    pub uploaded_by: Option<UserId>,
     pub created_at: NaiveDateTime,
 }
 
@@ -168,9 +262,9 @@ pub enum Scope {
     /// Coordinators: every case of the province.
     All,
     /// Agency staff: cases ever routed (or offered by transfer) to this agency.
-    Agency(String),
+    Agency(AgencyCode),
     /// Mediators: cases appointed to them.
-    Mediator(String),
+    Mediator(UserId),
     /// Admins and anyone else: nothing.
     Nothing,
 }

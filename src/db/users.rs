@@ -5,15 +5,17 @@ use diesel::prelude::*;
 
 use super::schema::{sessions, users};
 use super::AnyConnection;
+use crate::domain::ids::{AgencyCode, UserId};
+use crate::domain::user::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
-    pub role: String,
-    pub agency_code: Option<String>,
+    pub role: Role,
+    pub agency_code: Option<AgencyCode>,
     pub password_hash: String,
     pub active: bool,
     pub created_at: NaiveDateTime,

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, Rule};
+use super::ids::{AgencyCode, CaseId, CategoryCode, UserId};
 use super::user::{Actor, Role};
 use super::Kind;
 
@@ -222,20 +223,20 @@ pub struct Sanction {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     Route {
-        agency: String,
+        agency: AgencyCode,
     },
     Advise {
         answer: String,
     },
     Accept {
-        assignee_id: Option<String>,
+        assignee_id: Option<UserId>,
     },
     Refuse {
         ground: RefusalGround,
         explanation: String,
     },
     Transfer {
-        to_agency: String,
+        to_agency: AgencyCode,
         reason: String,
     },
     AcceptTransfer,
@@ -257,7 +258,7 @@ pub enum Action {
         reason: Option<String>,
     },
     AppointMediator {
-        mediator_id: String,
+        mediator_id: UserId,
         interpreter: Option<String>,
     },
     ScheduleMediationSession {
@@ -293,7 +294,7 @@ pub enum Action {
         reason: String,
     },
     MarkDuplicate {
-        of_case_id: String,
+        of_case_id: CaseId,
     },
     Refer {
         body: String,
@@ -304,7 +305,7 @@ pub enum Action {
     },
     Reclassify {
         kind: Kind,
-        category: String,
+        category: CategoryCode,
     },
 }
 
@@ -345,11 +346,11 @@ pub struct CaseState {
     /// For `awaiting_info`: the status to resume; for `closed`: the status it closed from.
     pub return_status: Option<Status>,
     pub kind: Kind,
-    pub category: String,
-    pub current_agency: Option<String>,
-    pub pending_transfer_to: Option<String>,
-    pub assignee_id: Option<String>,
-    pub mediator_id: Option<String>,
+    pub category: CategoryCode,
+    pub current_agency: Option<AgencyCode>,
+    pub pending_transfer_to: Option<AgencyCode>,
+    pub assignee_id: Option<UserId>,
+    pub mediator_id: Option<UserId>,
 }
 
 impl CaseState {

@@ -5,6 +5,7 @@ pub mod case;
 pub mod complaint;
 pub mod error;
 pub mod ids;
+pub mod open;
 pub mod search;
 pub mod user;
 pub mod values;
@@ -12,3 +13,4 @@ pub mod values;
 pub mod kind;
 
 pub use kind::Kind;
+pub use open::Case;

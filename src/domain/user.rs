@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::{AgencyCode, UserId};
+
 /// Staff roles of product.md §1 (citizens and businesses have no account).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,11 +55,11 @@ impl Role {
 /// An authenticated staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub agency: Option<String>,
+    pub agency: Option<AgencyCode>,
 }
 
 /// Who performs an action: a staff member, a citizen through the public API, or the system.

@@ -194,12 +194,12 @@ fn long(field: &str, v: &str) -> Result<String, AppError> {
     Ok(text(field, v, LONG)?)
 }
 
-fn code(field: &str, v: &str) -> Result<String, AppError> {
+fn code<T: From<String>>(field: &str, v: &str) -> Result<T, AppError> {
     let v = v.trim();
     if v.is_empty() || v.len() > 64 {
         return Err(AppError::required(field));
     }
-    Ok(v.to_owned())
+    Ok(T::from(v.to_owned()))
 }
 
 /// One action's own fields (its DTO), checked and turned into the domain action.
@@ -302,7 +302,7 @@ impl ActionFields for AdviseDto {
 impl ActionFields for AcceptDto {
     fn into_action(self) -> Result<Action, AppError> {
         Ok(Action::Accept {
-            assignee_id: self.assignee_id,
+            assignee_id: self.assignee_id.map(Into::into),
         })
     }
 }

@@ -205,11 +205,11 @@ pub struct MeResponse {
 impl From<crate::domain::user::Staff> for MeResponse {
     fn from(s: crate::domain::user::Staff) -> Self {
         MeResponse {
-            id: s.id,
+            id: s.id.into(),
             username: s.username,
             display_name: s.display_name,
             role: s.role,
-            agency: s.agency,
+            agency: s.agency.map(Into::into),
         }
     }
 }

@@ -70,7 +70,7 @@ impl FromRequest for CurrentUser {
             let state = state?;
             let token = token.ok_or(AppError::Unauthenticated)?;
             let who = auth::authenticate(&state, token.clone()).await?;
-            req.extensions_mut().insert(UserId(who.staff.id.clone()));
+            req.extensions_mut().insert(UserId(who.staff.id.to_string()));
             if who.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&req.path()) {
                 return Err(AppError::PasswordChangeRequired);
             }

@@ -55,6 +55,29 @@ string_enum_schemas!(
     crate::domain::user::Role => "Staff roles (citizens and businesses have no account).",
 );
 
+/// OpenAPI schemas of the domain's ids and codes: strings.
+macro_rules! string_id_schemas {
+    ($($t:ty => $doc:literal),+ $(,)?) => {$(
+        impl utoipa::PartialSchema for $t {
+            fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+                ObjectBuilder::new().schema_type(Type::String).description(Some($doc)).into()
+            }
+        }
+        impl utoipa::ToSchema for $t {}
+    )+};
+}
+
+string_id_schemas!(
+    crate::domain::ids::CaseId => "A case id (UUID).",
+    crate::domain::ids::UserId => "A staff account id (UUID).",
+    crate::domain::ids::EventId => "An event id.",
+    crate::domain::ids::EvidenceId => "An evidence file id (UUID).",
+    crate::domain::ids::CallId => "A hotline call id (UUID).",
+    crate::domain::ids::AgencyCode => "An agency code of the taxonomy.",
+    crate::domain::ids::CategoryCode => "A category code of the taxonomy.",
+    crate::domain::ids::TrackingCode => "A tracking code (KN-2026-7QF3-XK2M).",
+);
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "hotline", description = "Provincial consumer-protection hotline and complaint case service. Errors are application/problem+json with a stable `code` (docs/api.md)."),

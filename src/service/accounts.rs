@@ -49,10 +49,10 @@ pub async fn update_user(
         .db
         .write(move |conn| {
             let user = users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
-            let new_role = role.unwrap_or(Role::parse(&user.role).ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("stored data is invalid: role of user {}", user.id))
-            })?);
-            let new_agency = agency.clone().unwrap_or(user.agency_code.clone());
+            let new_role = role.unwrap_or(user.role);
+            let new_agency = agency
+                .clone()
+                .unwrap_or(user.agency_code.as_ref().map(|a| a.to_string()));
             if new_role.needs_agency() && new_agency.is_none() {
                 return Err(AppError::required("agency"));
             }

@@ -14,6 +14,7 @@ use super::auth::{new_token, token_hash};
 use crate::db::api_tokens::{self as token_db, ApiTokenRow};
 use crate::db::users::{self, UserRow};
 use crate::db::{reference, AnyConnection};
+use crate::domain::ids::UserId;
 use crate::domain::user::{Role, Staff};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -140,11 +141,11 @@ pub async fn create(state: &AppState, by: &Staff, addr: IpAddr, t: NewApiToken) 
             }
             let id = uuid::Uuid::now_v7().to_string();
             let user = UserRow {
-                id: uuid::Uuid::now_v7().to_string(),
+                id: UserId::new(),
                 username: format!("api.{}", &id[id.len() - 12..]),
                 display_name: format!("Hệ thống: {}", t.name),
-                role: Role::Operator.as_str().into(),
-                agency_code: Some(t.agency.clone()),
+                role: Role::Operator,
+                agency_code: Some(t.agency.clone().into()),
                 // Not a password hash: no password verifies against it, so it cannot sign in.
                 password_hash: "!api-token-service-account".into(),
                 active: true,
@@ -159,10 +160,10 @@ pub async fn create(state: &AppState, by: &Staff, addr: IpAddr, t: NewApiToken) 
             let row = ApiTokenRow {
                 id,
                 token_hash: token_hash(&token),
-                user_id: user.id.clone(),
+                user_id: user.id.to_string(),
                 name: t.name.clone(),
                 scopes: serde_json::to_string(&t.scopes).map_err(|e| AppError::Internal(e.into()))?,
-                created_by: Some(actor_id.clone()),
+                created_by: Some(actor_id.to_string()),
                 created_at: at.naive_utc(),
                 revoked_at: None,
             };
@@ -190,7 +191,7 @@ pub async fn list(state: &AppState) -> Result<Vec<ApiTokenView>, AppError> {
             let mut out = Vec::new();
             for t in token_db::list(conn)? {
                 let agency = users::find_by_id(conn, &t.user_id)?.and_then(|u| u.agency_code);
-                out.push(view(t, agency, None)?);
+                out.push(view(t, agency.map(Into::into), None)?);
             }
             Ok(out)
         })

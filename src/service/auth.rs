@@ -13,6 +13,7 @@ use super::audit::{self, Audit, AuditAction};
 use super::limits::{self, Key, Limit};
 use crate::db::users::{self, SessionRow, UserRow};
 use crate::db::{reference, AnyConnection};
+use crate::domain::ids::UserId;
 use crate::domain::user::{Role, Staff};
 use crate::error::{AppError, ErrorCode, Unavailable};
 use crate::state::AppState;
@@ -52,7 +53,7 @@ pub fn random_password() -> String {
 }
 
 pub fn staff_from_row(row: UserRow) -> Result<Staff, AppError> {
-    let role = Role::parse(&row.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role in database")))?;
+    let role = row.role;
     Ok(Staff {
         id: row.id,
         username: row.username,
@@ -254,11 +255,11 @@ pub fn create_user_tx(
         });
     }
     let row = UserRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: UserId::new(),
         username: u.username.clone(),
         display_name: u.display_name.clone(),
-        role: u.role.as_str().into(),
-        agency_code: u.agency.clone(),
+        role: u.role,
+        agency_code: u.agency.clone().map(Into::into),
         password_hash,
         active: true,
         created_at,
@@ -376,7 +377,7 @@ pub async fn login(
 /// Counts a failed sign-in and audits it; the error to answer (401, or 429 if it locked).
 async fn record_failed_login(
     state: &AppState,
-    user_id: Option<String>,
+    user_id: Option<UserId>,
     keys: [Key; 2],
     addr: IpAddr,
 ) -> Result<AppError, AppError> {
@@ -424,7 +425,7 @@ async fn open_session(
     let expires_at = t + TimeDelta::hours(hours);
     let session = SessionRow {
         token_hash: token_hash(&token),
-        user_id: user.id.clone(),
+        user_id: user.id.to_string(),
         created_at: t.naive_utc(),
         expires_at: expires_at.naive_utc(),
     };

@@ -9,6 +9,7 @@ use super::intake::{create_case_tx, IntakeContext};
 use super::views::utc;
 use crate::db::calls::{self as call_db, CallRow};
 use crate::domain::complaint::NewComplaint;
+use crate::domain::ids::{AgencyCode, CallId, CaseId, UserId};
 use crate::domain::user::{Actor, Role};
 use crate::domain::values::Phone;
 use crate::error::AppError;
@@ -48,16 +49,16 @@ pub struct NewCall {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallView {
-    pub id: String,
-    pub agency: String,
-    pub operator_id: String,
+    pub id: CallId,
+    pub agency: AgencyCode,
+    pub operator_id: UserId,
     pub caller_phone: String,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
     pub category: Option<String>,
     pub outcome: String,
     pub note: Option<String>,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -85,7 +86,7 @@ pub struct CallPage {
     pub next_cursor: Option<String>,
 }
 
-fn staff_agency(actor: &Actor) -> Result<(String, String), AppError> {
+fn staff_agency(actor: &Actor) -> Result<(UserId, AgencyCode), AppError> {
     match actor {
         Actor::Staff(s) if s.role.is_agency_staff() => Ok((s.id.clone(), s.agency.clone().ok_or(AppError::Forbidden)?)),
         Actor::Staff(_) => Err(AppError::Forbidden),
@@ -130,7 +131,7 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
                 }
             }
             let at = clock.now();
-            let id = uuid::Uuid::now_v7().to_string();
+            let id = CallId::new();
             let case_id = match &c.case {
                 Some(complaint) => Some(create_case_tx(conn, &ctx, &actor, complaint, &agency, Some(&id), at)?.id),
                 None => None,
@@ -154,7 +155,7 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
         .await
 }
 
-fn call_scope(actor: &Actor) -> Result<Option<String>, AppError> {
+fn call_scope(actor: &Actor) -> Result<Option<AgencyCode>, AppError> {
     match actor {
         Actor::Staff(s) if s.role == Role::Coordinator => Ok(None),
         Actor::Staff(s) if s.role.is_agency_staff() => Ok(Some(s.agency.clone().ok_or(AppError::Forbidden)?)),

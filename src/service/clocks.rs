@@ -479,7 +479,7 @@ pub fn recompute_all(
             case_db::touch(conn, &c.case_id, at.naive_utc())?;
             let status = case_db::find_by_id(conn, &c.case_id)?
                 .map(|r| r.status)
-                .unwrap_or_default();
+                .ok_or_else(|| super::views::corrupt("a clock without its case", &c.case_id))?;
             events::append(
                 conn,
                 chain_key,
@@ -488,7 +488,7 @@ pub fn recompute_all(
                 at.naive_utc(),
                 NewEvent {
                     action: "deadline_changed".into(),
-                    from_status: Some(status.clone()),
+                    from_status: Some(status),
                     to_status: status,
                     data: serde_json::json!({
                         "clock": c.clock, "before": before, "after": c.due_date,

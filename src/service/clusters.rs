@@ -22,8 +22,10 @@ use crate::db::cases::{self as case_db, BusinessCaseRow, CaseRow};
 use crate::db::cluster_reports::{self as report_db, ClusterReportRow};
 use crate::db::{reference, AnyConnection};
 use crate::domain::case::{Channel, Status};
+use crate::domain::ids::{CaseId, UserId};
+use crate::domain::open::{BusinessFacts, Opening, Reporter};
 use crate::domain::user::{Actor, Role};
-use crate::domain::Kind;
+use crate::domain::{Case, Kind};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 
@@ -181,7 +183,7 @@ pub async fn open_report(
     let ctx = IntakeContext::from_state(state);
     // The reporter is the caller's agency (every staff role but admin has one).
     let reporter_agency = match &actor {
-        Actor::Staff(s) => s.agency.clone(),
+        Actor::Staff(s) => s.agency.as_ref().map(|a| a.to_string()),
         _ => None,
     }
     .unwrap_or_else(|| state.settings.intake.web_agency.clone());
@@ -261,7 +263,7 @@ fn open_report_tx(
         agency_name: &agency_name(&agency),
     });
     let report = NewReport {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: CaseId::new(),
         code: fresh_tracking_code(conn, &ctx.tracking_prefix, at)?,
         key,
         tax_code,
@@ -270,17 +272,17 @@ fn open_report_tx(
         reporter_name: agency_name(reporter_agency),
         description,
     };
-    let row = report_row(&report, &cluster, &members, actor, at.naive_utc());
+    let case = Case::open(report_opening(&report, &cluster, &members, actor, at.naive_utc()));
     insert_new_case(
         conn,
         ctx,
         actor,
-        &row,
+        &case,
         at,
         serde_json::json!({
-            "channel": row.channel,
-            "kind": row.kind,
-            "category": row.category,
+            "channel": case.opening.channel,
+            "kind": case.state.kind,
+            "category": case.state.category,
             "agency": report.agency,
             "priority": false,
             "possible_duplicate_of": null,
@@ -358,7 +360,7 @@ fn report_target(
 
 /// What the report case is made of, beyond the cluster.
 struct NewReport<'a> {
-    id: String,
+    id: CaseId,
     code: String,
     key: &'a str,
     tax_code: Option<String>,
@@ -368,8 +370,14 @@ struct NewReport<'a> {
     description: String,
 }
 
-/// The row of the violation report: the members' business facts, no consumer's personal data.
-fn report_row(r: &NewReport<'_>, cluster: &Cluster, members: &[CaseRow], actor: &Actor, t: NaiveDateTime) -> CaseRow {
+/// The violation report as it opens: the members' business facts, no consumer's personal data.
+fn report_opening(
+    r: &NewReport<'_>,
+    cluster: &Cluster,
+    members: &[CaseRow],
+    actor: &Actor,
+    t: NaiveDateTime,
+) -> Opening {
     let latest = |f: fn(&CaseRow) -> Option<String>| members.iter().rev().find_map(f);
     let suggestion = serde_json::json!({
         "kind": Kind::ViolationReport,
@@ -381,22 +389,13 @@ fn report_row(r: &NewReport<'_>, cluster: &Cluster, members: &[CaseRow], actor: 
         "explanation": [cluster.suggestion.explanation],
         "source": "cluster",
     });
-    CaseRow {
+    Opening {
         id: r.id.clone(),
-        tracking_code: r.code.clone(),
-        kind: Kind::ViolationReport.as_str().into(),
-        category: r.category.clone(),
-        channel: Channel::Internal.as_str().into(),
-        status: Status::New.as_str().into(),
-        outcome: None,
-        return_status: None,
-        priority: false,
-        search_text: crate::domain::search::index_text(&[
-            Some(&r.description),
-            cluster.business_name.as_deref(),
-            r.tax_code.as_deref(),
-            Some(&r.code),
-        ]),
+        tracking_code: r.code.clone().into(),
+        kind: Kind::ViolationReport,
+        category: r.category.clone().into(),
+        channel: Channel::Internal,
+        agency: r.agency.clone().into(),
         description: r.description.clone(),
         consumer_request: Some(
             "Đề nghị kiểm tra, xử lý vi phạm theo thẩm quyền (Điều 54 khoản 2 Luật 19/2023/QH15).".into(),
@@ -406,34 +405,23 @@ fn report_row(r: &NewReport<'_>, cluster: &Cluster, members: &[CaseRow], actor: 
         // The reporter is the caller's agency, an organisation: no personal data, no phone
         // (so the public status page, which needs a phone's last four digits, never shows it),
         // no consent needed.
-        consumer_name: r.reporter_name.clone(),
-        consumer_phone: String::new(),
-        consumer_phone_last4: String::new(),
-        consumer_email: None,
-        consumer_address: None,
-        consumer_commune: None,
-        consumer_province: None,
-        vulnerable: String::new(),
-        consent_at: None,
-        business_name: cluster.business_name.clone(),
-        business_tax_code: r.tax_code.clone(),
-        business_address: latest(|m| m.business_address.clone()),
-        business_website: latest(|m| m.business_website.clone()),
-        business_shop_link: latest(|m| m.business_shop_link.clone()),
-        current_agency: Some(r.agency.clone()),
-        pending_transfer_to: None,
-        assignee_id: None,
-        mediator_id: None,
+        reporter: Reporter {
+            name: r.reporter_name.clone(),
+            ..Reporter::default()
+        },
+        business: BusinessFacts {
+            name: cluster.business_name.clone(),
+            tax_code: r.tax_code.clone(),
+            address: latest(|m| m.business_address.clone()),
+            website: latest(|m| m.business_website.clone()),
+            shop_link: latest(|m| m.business_shop_link.clone()),
+            key: Some(r.key.to_owned()),
+        },
         call_id: None,
         suggestion: suggestion.to_string(),
-        business_key: Some(r.key.to_owned()),
         possible_duplicate_of: None,
-        due_at: None,
-        version: 1,
-        created_by: actor.id().map(str::to_owned),
-        created_at: t,
-        updated_at: t,
-        closed_at: None,
+        opened_by: actor.id().map(UserId::from),
+        at: t,
     }
 }
 
@@ -453,7 +441,7 @@ fn record_report(
     report_db::insert(
         conn,
         &ClusterReportRow {
-            report_case_id: id.clone(),
+            report_case_id: id.to_string(),
             business_key: key.to_owned(),
             seq,
             consumers: i32::try_from(cluster.consumers).unwrap_or(i32::MAX),
@@ -471,8 +459,8 @@ fn record_report(
         t,
         NewEvent {
             action: "opened_from_cluster".into(),
-            from_status: Some(Status::New.as_str().into()),
-            to_status: Status::New.as_str().into(),
+            from_status: Some(Status::New),
+            to_status: Status::New,
             data: serde_json::json!({
                 "business_key": key,
                 "consumers": cluster.consumers,
@@ -510,8 +498,8 @@ fn link_members(
             t,
             NewEvent {
                 action: "included_in_violation_report".into(),
-                from_status: Some(m.status.clone()),
-                to_status: m.status.clone(),
+                from_status: Some(m.status),
+                to_status: m.status,
                 data: serde_json::json!({
                     "report_case_id": id,
                     "report_tracking_code": code,

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::config::Settings;
 use crate::db::cases::{self as case_db, CaseRow, EventRow};
 use crate::db::AnyConnection;
+use crate::domain::case::Status;
 use crate::domain::user::Actor;
 use crate::error::AppError;
 
@@ -64,8 +65,8 @@ impl std::fmt::Debug for ChainKey {
 /// What a service wants recorded.
 pub struct NewEvent {
     pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
     pub data: serde_json::Value,
     pub public_message: Option<String>,
 }
@@ -152,10 +153,10 @@ pub fn append(
     };
     let case = case_db::find_by_id(conn, case_id)?.ok_or(AppError::NotFound("case"))?;
     let mut row = EventRow {
-        case_id: case_id.to_owned(),
+        case_id: case_id.into(),
         seq,
         at,
-        actor_id: actor.id().map(str::to_owned),
+        actor_id: actor.id().map(Into::into),
         actor_role: actor.role_label().to_owned(),
         action: ev.action,
         from_status: ev.from_status,

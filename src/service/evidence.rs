@@ -143,13 +143,13 @@ pub async fn record(
             let mut out = Vec::new();
             for f in files {
                 let ev = EvidenceRow {
-                    id: uuid::Uuid::now_v7().to_string(),
+                    id: crate::domain::ids::EvidenceId::new(),
                     case_id: row.id.clone(),
                     file_name: f.file_name,
                     media_type: f.media_type,
                     size_bytes: f.size as i64,
                     sha256: f.sha256,
-                    uploaded_by: actor.id().map(str::to_owned),
+                    uploaded_by: actor.id().map(Into::into),
                     created_at: t,
                 };
                 case_db::insert_evidence(conn, &ev)?;
@@ -163,8 +163,8 @@ pub async fn record(
                 t,
                 NewEvent {
                     action: "evidence_added".into(),
-                    from_status: Some(row.status.clone()),
-                    to_status: row.status.clone(),
+                    from_status: Some(row.status),
+                    to_status: row.status,
                     data: serde_json::json!({
                         "files": out.iter().map(|e| serde_json::json!({"id": e.id, "sha256": e.sha256, "size_bytes": e.size_bytes, "media_type": e.media_type})).collect::<Vec<_>>()
                     }),

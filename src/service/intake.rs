@@ -11,9 +11,11 @@ use crate::db::cases::{self as case_db, CaseRow};
 use crate::db::AnyConnection;
 use crate::domain::case::{Status, VulnerableGroup};
 use crate::domain::complaint::NewComplaint;
+use crate::domain::ids::{CallId, CaseId, UserId};
+use crate::domain::open::{BusinessFacts, Opening, Reporter};
 use crate::domain::user::Actor;
 use crate::domain::values::new_tracking_code;
-use crate::domain::Kind;
+use crate::domain::Case;
 use crate::error::{AppError, ErrorCode};
 use crate::routing::Router;
 use crate::state::AppState;
@@ -80,148 +82,96 @@ pub fn create_case_tx(
         None => c.description.clone(),
     };
     let suggestion = ctx.router.classify(&text, Some(c.channel.as_str()));
-    let taxonomy = ctx.router.taxonomy();
-    if let Some(cat) = &c.category {
-        if taxonomy.category(cat).is_none() {
-            return Err(AppError::invalid(
-                "category",
-                "unknown category code",
-                "mã lĩnh vực không tồn tại",
-            ));
-        }
+    if c.category
+        .as_deref()
+        .is_some_and(|cat| ctx.router.taxonomy().category(cat).is_none())
+    {
+        return Err(AppError::invalid(
+            "category",
+            "unknown category code",
+            "mã lĩnh vực không tồn tại",
+        ));
     }
-    let kind: Kind = c.kind.unwrap_or(suggestion.kind);
-    let category = c.category.clone().unwrap_or_else(|| suggestion.category.clone());
+    let opening = opening(conn, ctx, actor, c, &suggestion, agency, at)?;
+    let case = Case::open(Opening {
+        call_id: call_id.map(CallId::from),
+        ..opening
+    });
+    let data = serde_json::json!({
+        "channel": case.opening.channel,
+        "kind": case.state.kind,
+        "category": case.state.category,
+        "agency": agency,
+        "priority": case.priority,
+        "possible_duplicate_of": case.opening.possible_duplicate_of,
+        "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
+    });
+    insert_new_case(conn, ctx, actor, &case, at, data)
+}
 
-    let mut vulnerable: Vec<String> = c.consumer.vulnerable.iter().map(|v| v.as_str().to_owned()).collect();
-    for v in &suggestion.vulnerable {
-        if VulnerableGroup::parse(v).is_some() && !vulnerable.contains(v) {
-            vulnerable.push(v.clone());
-        }
-    }
-    vulnerable.sort();
-
-    let code = fresh_tracking_code(conn, &ctx.tracking_prefix, at)?;
-    let id = uuid::Uuid::now_v7().to_string();
+/// What opening a case from a complaint needs: the complaint as said, plus what intake decides
+/// (kind and category, the router's unless staff set them; vulnerable groups the router heard;
+/// a fresh tracking code; the business's key and a possible duplicate).
+#[allow(clippy::too_many_arguments)]
+fn opening(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    c: &NewComplaint,
+    suggestion: &crate::routing::Classification,
+    agency: &str,
+    at: DateTime<Utc>,
+) -> Result<Opening, AppError> {
     let t = at.naive_utc();
-    let bkey = business_key(
-        c.business.name.as_deref(),
-        c.business.tax_code.as_ref().map(|x| x.as_ref()),
-        &ctx.business_stopwords,
-    );
-    let possible_duplicate = match &bkey {
+    let mut vulnerable = c.consumer.vulnerable.clone();
+    vulnerable.extend(suggestion.vulnerable.iter().filter_map(|v| VulnerableGroup::parse(v)));
+    let tax_code = c.business.tax_code.as_ref().map(|x| x.as_ref().to_owned());
+    let key = business_key(c.business.name.as_deref(), tax_code.as_deref(), &ctx.business_stopwords);
+    let possible_duplicate_of = match &key {
         Some(k) => case_db::find_possible_duplicate(
             conn,
             c.consumer.phone.as_ref(),
             k,
             t - chrono::TimeDelta::days(ctx.duplicate_window_days),
-        )?,
+        )?
+        .map(CaseId::from),
         None => None,
     };
-    let row = new_case_row(
-        NewCaseFacts {
-            id,
-            code: code.clone(),
-            kind,
-            category,
-            vulnerable,
-            agency,
-            call_id,
-            suggestion: serde_json::to_string(&suggestion).map_err(|e| AppError::Internal(e.into()))?,
-            business_key: bkey,
-            possible_duplicate_of: possible_duplicate.clone(),
-        },
-        c,
-        actor,
-        t,
-    );
-    insert_new_case(
-        conn,
-        ctx,
-        actor,
-        &row,
-        at,
-        serde_json::json!({
-            "channel": row.channel,
-            "kind": row.kind,
-            "category": row.category,
-            "agency": agency,
-            "priority": row.priority,
-            "possible_duplicate_of": possible_duplicate,
-            "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
-        }),
-    )?;
-    Ok(row)
-}
-
-/// What intake decided about a new case, beyond what the complainant said.
-struct NewCaseFacts<'a> {
-    id: String,
-    code: String,
-    kind: Kind,
-    category: String,
-    vulnerable: Vec<String>,
-    agency: &'a str,
-    call_id: Option<&'a str>,
-    suggestion: String,
-    business_key: Option<String>,
-    possible_duplicate_of: Option<String>,
-}
-
-/// The row of a new case in state `new`, version 1.
-fn new_case_row(f: NewCaseFacts<'_>, c: &NewComplaint, actor: &Actor, t: chrono::NaiveDateTime) -> CaseRow {
-    CaseRow {
-        id: f.id,
-        tracking_code: f.code.clone(),
-        kind: f.kind.as_str().into(),
-        category: f.category,
-        channel: c.channel.as_str().into(),
-        status: Status::New.as_str().into(),
-        outcome: None,
-        return_status: None,
-        priority: !f.vulnerable.is_empty(),
+    Ok(Opening {
+        id: CaseId::new(),
+        tracking_code: fresh_tracking_code(conn, &ctx.tracking_prefix, at)?.into(),
+        kind: c.kind.unwrap_or(suggestion.kind),
+        category: c.category.clone().unwrap_or_else(|| suggestion.category.clone()).into(),
+        channel: c.channel,
+        agency: agency.into(),
         description: c.description.clone(),
         consumer_request: c.consumer_request.clone(),
         amount_vnd: c.amount_vnd,
         transaction_date: c.transaction_date,
-        consumer_name: c.consumer.name.clone(),
-        consumer_phone: c.consumer.phone.as_ref().to_owned(),
-        consumer_phone_last4: c.consumer.phone.last4().to_owned(),
-        consumer_email: c.consumer.email.as_ref().map(|e| e.as_ref().to_owned()),
-        consumer_address: c.consumer.address.clone(),
-        consumer_commune: c.consumer.commune.clone(),
-        consumer_province: c.consumer.province.clone(),
-        vulnerable: f.vulnerable.join(","),
-        consent_at: c.consumer.consent.then_some(t),
-        business_name: c.business.name.clone(),
-        business_tax_code: c.business.tax_code.as_ref().map(|x| x.as_ref().to_owned()),
-        business_address: c.business.address.clone(),
-        business_website: c.business.website.clone(),
-        business_shop_link: c.business.shop_link.clone(),
-        current_agency: Some(f.agency.to_owned()),
-        pending_transfer_to: None,
-        assignee_id: None,
-        mediator_id: None,
-        call_id: f.call_id.map(str::to_owned),
-        suggestion: f.suggestion,
-        search_text: crate::domain::search::index_text(&[
-            Some(&c.description),
-            c.consumer_request.as_deref(),
-            c.business.name.as_deref(),
-            c.business.tax_code.as_ref().map(|x| x.as_ref()),
-            Some(&f.code),
-            Some(c.consumer.phone.as_ref()),
-            Some(&c.consumer.name),
-        ]),
-        business_key: f.business_key,
-        possible_duplicate_of: f.possible_duplicate_of,
-        due_at: None,
-        version: 1,
-        created_by: actor.id().map(str::to_owned),
-        created_at: t,
-        updated_at: t,
-        closed_at: None,
-    }
+        reporter: Reporter {
+            name: c.consumer.name.clone(),
+            phone: Some(c.consumer.phone.as_ref().to_owned()),
+            email: c.consumer.email.as_ref().map(|e| e.as_ref().to_owned()),
+            address: c.consumer.address.clone(),
+            commune: c.consumer.commune.clone(),
+            province: c.consumer.province.clone(),
+            vulnerable,
+            consent_at: c.consumer.consent.then_some(t),
+        },
+        business: BusinessFacts {
+            name: c.business.name.clone(),
+            tax_code,
+            address: c.business.address.clone(),
+            website: c.business.website.clone(),
+            shop_link: c.business.shop_link.clone(),
+            key,
+        },
+        call_id: None,
+        suggestion: serde_json::to_string(suggestion).map_err(|e| AppError::Internal(e.into()))?,
+        possible_duplicate_of,
+        opened_by: actor.id().map(UserId::from),
+        at: t,
+    })
 }
 
 /// A tracking code no case has yet.
@@ -242,21 +192,16 @@ pub fn insert_new_case(
     conn: &mut AnyConnection,
     ctx: &IntakeContext,
     actor: &Actor,
-    row: &CaseRow,
+    case: &Case,
     at: DateTime<Utc>,
     data: serde_json::Value,
-) -> Result<(), AppError> {
-    let kind =
-        Kind::parse(&row.kind).ok_or_else(|| AppError::Internal(anyhow::anyhow!("new case has an unknown kind")))?;
-    let agency = row
-        .current_agency
-        .as_deref()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("new case has no agency")))?;
+) -> Result<CaseRow, AppError> {
+    let row = &CaseRow::from(case);
     let t = at.naive_utc();
     case_db::insert_case(conn, row)?;
-    case_db::grant_agency(conn, &row.id, agency)?;
+    case_db::grant_agency(conn, &row.id, &case.opening.agency)?;
     let cal = super::clocks::load_calendar(conn)?;
-    let target = super::clocks::internal_target_wd(&ctx.clocks, kind, row.priority);
+    let target = super::clocks::internal_target_wd(&ctx.clocks, case.state.kind, row.priority);
     super::clocks::start(
         conn,
         &cal,
@@ -277,12 +222,12 @@ pub fn insert_new_case(
         NewEvent {
             action: "created".into(),
             from_status: None,
-            to_status: Status::New.as_str().into(),
+            to_status: Status::New,
             data,
             public_message: Some("Đã tiếp nhận phản ánh, yêu cầu của quý vị.".into()),
         },
     )?;
-    Ok(())
+    Ok(row.clone())
 }
 
 /// An `Idempotency-Key` header value: 1–200 visible ASCII characters.
@@ -313,8 +258,8 @@ fn key_reused() -> AppError {
 fn submitted(conn: &mut AnyConnection, row: &CaseRow, at: DateTime<Utc>) -> Result<Submitted, AppError> {
     let token = super::links::issue(conn, &row.id, super::links::Audience::Consumer, at)?;
     Ok(Submitted {
-        tracking_code: row.tracking_code.clone(),
-        status: row.status.clone(),
+        tracking_code: row.tracking_code.to_string(),
+        status: row.status.to_string(),
         created_at: views::utc(row.created_at),
         status_url: format!("/api/v1/public/complaints/{}", row.tracking_code),
         private_url: format!("/api/v1/public/links/{token}"),

@@ -11,7 +11,7 @@ use crate::calendar::{self, vn_date};
 use crate::db::cases::CaseRow;
 use crate::db::clocks as clock_db;
 use crate::db::AnyConnection;
-use crate::domain::case::{Action, CaseState, Status};
+use crate::domain::case::{Action, CaseState, Channel, Status};
 use crate::email::TemplateKind;
 use crate::error::AppError;
 use crate::routing::Router;
@@ -67,7 +67,7 @@ impl NotifyCtx {
 /// The name a consumer mail may greet: none for complaints from the web form, whose address
 /// and name nobody has checked (the hotline must not mail a stranger's text to any address).
 fn greeting_name(case: &CaseRow) -> &str {
-    if case.channel == "web" {
+    if case.channel == Channel::Web {
         ""
     } else {
         &case.consumer_name
@@ -191,7 +191,7 @@ pub fn on_transition(
         _ => {}
     }
     // The business's link lives while the case is in negotiation.
-    if case.status == Status::Negotiation.as_str() && after.status != Status::Negotiation {
+    if case.status == Status::Negotiation && after.status != Status::Negotiation {
         links::revoke_all(conn, &case.id, Audience::Business, at)?;
     }
     if after.status == Status::Closed {

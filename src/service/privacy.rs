@@ -71,7 +71,7 @@ impl ConsumerRef {
         let ConsumerRef::Phone(p) = self else { return Ok(vec![]) };
         let agency = match actor {
             Actor::Staff(s) if s.role == Role::Coordinator => None,
-            Actor::Staff(s) => Some(s.agency.clone().unwrap_or_default()),
+            Actor::Staff(s) => Some(s.agency.as_ref().map(|a| a.to_string()).unwrap_or_default()),
             _ => return Ok(vec![]),
         };
         Ok(call_db::of_phone(conn, p.as_ref(), agency.as_deref())?)
@@ -177,16 +177,16 @@ pub async fn erase(state: &AppState, actor: Actor, who: ConsumerRef, addr: IpAdd
                 calls_anonymised: 0,
             };
             for row in who.cases(conn, &actor)? {
-                if row.status != Status::Closed.as_str() {
+                if row.status != Status::Closed {
                     report.held.push(HeldCase {
-                        case_id: row.id.clone(),
-                        tracking_code: row.tracking_code.clone(),
+                        case_id: row.id.to_string(),
+                        tracking_code: row.tracking_code.to_string(),
                         reason: "open".into(),
                     });
                     continue;
                 }
                 anonymise_case(conn, &key, &actor, &row, "consumer_request", at)?;
-                report.anonymised.push(row.id);
+                report.anonymised.push(row.id.into());
             }
             for call in who.calls(conn, &actor)? {
                 call_db::anonymise(conn, &call.id, call.note.as_deref().map(crate::text::redact))?;
@@ -255,8 +255,8 @@ fn anonymise_case(
         at.naive_utc(),
         NewEvent {
             action: "consumer_data_anonymised".into(),
-            from_status: Some(row.status.clone()),
-            to_status: row.status.clone(),
+            from_status: Some(row.status),
+            to_status: row.status,
             data: serde_json::json!({ "reason": why }),
             public_message: None,
         },

@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 
 use crate::db::cases::{CaseRow, EventRow, EvidenceRow};
 use crate::db::clocks::ClockRow;
-use crate::domain::case::{ActionName, CaseState, Outcome, Status};
+use crate::domain::case::{ActionName, CaseState, Channel, Outcome, Status};
+use crate::domain::ids::{AgencyCode, CallId, CaseId, CategoryCode, EvidenceId, TrackingCode, UserId};
 use crate::domain::Kind;
 use crate::error::AppError;
 use crate::routing::Classification;
@@ -27,18 +28,11 @@ pub fn stored_json(raw: &str, what: &str, case_id: &str) -> Result<serde_json::V
 }
 
 pub fn state_of(row: &CaseRow) -> Result<CaseState, AppError> {
-    let bad = |what: &str| corrupt(&format!("unknown {what}"), &row.id);
     Ok(CaseState {
-        status: Status::parse(&row.status).ok_or_else(|| bad("status"))?,
-        outcome: match &row.outcome {
-            Some(o) => Some(Outcome::parse(o).ok_or_else(|| bad("outcome"))?),
-            None => None,
-        },
-        return_status: match &row.return_status {
-            Some(s) => Some(Status::parse(s).ok_or_else(|| bad("return status"))?),
-            None => None,
-        },
-        kind: Kind::parse(&row.kind).ok_or_else(|| bad("kind"))?,
+        status: row.status,
+        outcome: row.outcome,
+        return_status: row.return_status,
+        kind: row.kind,
         category: row.category.clone(),
         current_agency: row.current_agency.clone(),
         pending_transfer_to: row.pending_transfer_to.clone(),
@@ -100,12 +94,12 @@ pub struct BusinessView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvidenceView {
-    pub id: String,
+    pub id: EvidenceId,
     pub file_name: String,
     pub media_type: String,
     pub size_bytes: i64,
     pub sha256: String,
-    pub uploaded_by: Option<String>,
+    pub uploaded_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -126,13 +120,13 @@ impl From<EvidenceRow> for EvidenceView {
 /// A case as staff see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDetail {
-    pub id: String,
-    pub tracking_code: String,
-    pub kind: String,
-    pub category: String,
-    pub channel: String,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub id: CaseId,
+    pub tracking_code: TrackingCode,
+    pub kind: Kind,
+    pub category: CategoryCode,
+    pub channel: Channel,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
     pub priority: bool,
     pub description: String,
     pub consumer_request: Option<String>,
@@ -140,14 +134,14 @@ pub struct CaseDetail {
     pub transaction_date: Option<NaiveDate>,
     pub consumer: ConsumerView,
     pub business: BusinessView,
-    pub current_agency: Option<String>,
-    pub pending_transfer_to: Option<String>,
-    pub assignee_id: Option<String>,
-    pub mediator_id: Option<String>,
-    pub call_id: Option<String>,
+    pub current_agency: Option<AgencyCode>,
+    pub pending_transfer_to: Option<AgencyCode>,
+    pub assignee_id: Option<UserId>,
+    pub mediator_id: Option<UserId>,
+    pub call_id: Option<CallId>,
     /// An earlier case of the same consumer about the same business (within
     /// `intake.duplicate_window_days`); `mark_duplicate` closes this one into it.
-    pub possible_duplicate_of: Option<String>,
+    pub possible_duplicate_of: Option<CaseId>,
     /// The router's suggestion at intake (or after reclassification), with its explanation.
     #[schema(value_type = Object)]
     pub suggestion: serde_json::Value,
@@ -252,16 +246,16 @@ pub fn case_detail(
 /// One line of a case list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseSummary {
-    pub id: String,
-    pub tracking_code: String,
-    pub kind: String,
-    pub category: String,
-    pub channel: String,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub id: CaseId,
+    pub tracking_code: TrackingCode,
+    pub kind: Kind,
+    pub category: CategoryCode,
+    pub channel: Channel,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
     pub priority: bool,
-    pub current_agency: Option<String>,
-    pub assignee_id: Option<String>,
+    pub current_agency: Option<AgencyCode>,
+    pub assignee_id: Option<UserId>,
     pub business_name: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -300,11 +294,11 @@ pub struct CasePage {
 pub struct EventView {
     pub seq: i32,
     pub at: DateTime<Utc>,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     pub actor_role: String,
     pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
     pub public_message: Option<String>,

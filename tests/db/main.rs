@@ -136,49 +136,33 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
         ("e", false, at("2026-11-23 10:00:00.123457")),
     ];
     for (id, priority, created) in cases {
-        let row = CaseRow {
+        let case = hotline::domain::Case::open(hotline::domain::open::Opening {
             id: id.into(),
-            tracking_code: format!("T-{id}"),
-            kind: "dispute".into(),
+            tracking_code: format!("T-{id}").into(),
+            kind: hotline::domain::Kind::Dispute,
             category: "goods_general".into(),
-            channel: "hotline".into(),
-            status: "new".into(),
-            outcome: None,
-            return_status: None,
-            priority,
+            channel: hotline::domain::case::Channel::Hotline,
+            agency: "so_cong_thuong".into(),
             description: "x".into(),
             consumer_request: None,
             amount_vnd: None,
             transaction_date: None,
-            consumer_name: "x".into(),
-            consumer_phone: "0912345678".into(),
-            consumer_phone_last4: "5678".into(),
-            consumer_email: None,
-            consumer_address: None,
-            consumer_commune: None,
-            consumer_province: None,
-            vulnerable: String::new(),
-            consent_at: None,
-            business_name: None,
-            business_tax_code: None,
-            business_address: None,
-            business_website: None,
-            business_shop_link: None,
-            current_agency: None,
-            pending_transfer_to: None,
-            assignee_id: None,
-            mediator_id: None,
+            reporter: hotline::domain::open::Reporter {
+                name: "x".into(),
+                phone: Some("0912345678".into()),
+                ..Default::default()
+            },
+            business: Default::default(),
             call_id: None,
             suggestion: "{}".into(),
-            search_text: format!("word {id}"),
-            business_key: None,
             possible_duplicate_of: None,
-            due_at: None,
-            version: 1,
-            created_by: None,
-            created_at: created,
-            updated_at: created,
-            closed_at: None,
+            opened_by: None,
+            at: created,
+        });
+        let row = CaseRow {
+            priority,
+            search_text: format!("word {id}"),
+            ..CaseRow::from(&case)
         };
         hotline::db::cases::insert_case(&mut conn, &row).unwrap();
     }

@@ -26,7 +26,7 @@ pub async fn business_view(state: &AppState, token: String, addr: IpAddr) -> Res
             .find(|e| e.action == "forward_to_business")
             .map(|e| views::utc(e.at));
         let agency = row.current_agency.as_ref().map(|code| PublicAgency {
-            code: code.clone(),
+            code: code.to_string(),
             name: router
                 .taxonomy()
                 .agency(code)

@@ -140,12 +140,12 @@ pub async fn list_cases(state: &AppState, actor: Actor, q: ListQuery) -> Result<
                     Sort::CreatedDesc => Cursor::Created {
                         priority: last.priority,
                         at: last.created_at,
-                        id: last.id.clone(),
+                        id: last.id.to_string(),
                     },
                     Sort::DueAsc => Cursor::Due {
                         priority: last.priority,
                         due: last.due_at,
-                        id: last.id.clone(),
+                        id: last.id.to_string(),
                     },
                 })),
                 _ => None,

@@ -181,7 +181,7 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
     let evs = case_db::list_events(conn, &row.id)?;
     let clock_rows = crate::db::clocks::for_case(conn, &row.id)?;
     let agency = row.current_agency.as_ref().map(|code| PublicAgency {
-        code: code.clone(),
+        code: code.to_string(),
         name: router
             .taxonomy()
             .agency(code)
@@ -190,14 +190,11 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
     });
     let mut history: Vec<PublicStage> = Vec::new();
     for e in &evs {
-        if history.last().is_none_or(|h| h.status != e.to_status) {
+        if history.last().is_none_or(|h| h.status != e.to_status.as_str()) {
             history.push(PublicStage {
                 at: views::utc(e.at),
-                status: e.to_status.clone(),
-                stage: Status::parse(&e.to_status)
-                    .ok_or_else(|| views::corrupt(&format!("status of event {}", e.seq), &e.case_id))?
-                    .label_vi()
-                    .to_owned(),
+                status: e.to_status.to_string(),
+                stage: e.to_status.label_vi().to_owned(),
             });
         }
     }
@@ -211,13 +208,13 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
         })
         .collect();
     Ok(PublicStatus {
-        tracking_code: row.tracking_code.clone(),
-        status: row.status.clone(),
+        tracking_code: row.tracking_code.to_string(),
+        status: row.status.to_string(),
         stage: st.status.label_vi().to_owned(),
-        outcome: row.outcome.clone(),
+        outcome: row.outcome.map(|o| o.to_string()),
         outcome_label: st.outcome.map(|o| o.label_vi().to_owned()),
-        kind: row.kind.clone(),
-        category: row.category.clone(),
+        kind: row.kind.to_string(),
+        category: row.category.to_string(),
         agency,
         created_at: views::utc(row.created_at),
         updated_at: views::utc(row.updated_at),
@@ -259,7 +256,7 @@ fn may_rate(conn: &mut AnyConnection, row: &CaseRow, now: chrono::DateTime<chron
     let recent = row
         .closed_at
         .is_some_and(|c| now.naive_utc() - c <= chrono::TimeDelta::days(RATING_DAYS));
-    Ok(row.status == Status::Closed.as_str() && recent && !case_db::is_rated(conn, &row.id)?)
+    Ok(row.status == Status::Closed && recent && !case_db::is_rated(conn, &row.id)?)
 }
 
 /// What a consumer does through their private link.
@@ -388,7 +385,7 @@ fn rate(
     if !may_rate(conn, &row, now)? {
         return Err(AppError::InvalidTransition {
             action: "rate".into(),
-            status: row.status.clone(),
+            status: row.status.to_string(),
             allowed: vec![],
         });
     }
@@ -415,8 +412,8 @@ fn rate(
         now.naive_utc(),
         super::super::events::NewEvent {
             action: "rated".into(),
-            from_status: Some(row.status.clone()),
-            to_status: row.status.clone(),
+            from_status: Some(row.status),
+            to_status: row.status,
             data: serde_json::json!({ "score": score, "resolved": resolved, "comment": comment.as_deref().map(crate::text::redact) }),
             public_message: None,
         },

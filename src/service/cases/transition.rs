@@ -10,7 +10,7 @@ use super::super::views::{self, CaseDetail};
 use super::{detail, load_visible};
 use crate::db::cases::{self as case_db, CaseChangeset, CaseRow};
 use crate::db::{reference, users, AnyConnection};
-use crate::domain::case::{self, Action, ActionName, CaseState, Outcome, Status};
+use crate::domain::case::{self, Action, ActionName, CaseState};
 use crate::domain::user::{Actor, Role};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
@@ -44,8 +44,7 @@ fn check_references(
             }
         }
         Action::AppointMediator { mediator_id, .. } => {
-            let ok =
-                users::find_by_id(conn, mediator_id)?.is_some_and(|u| u.active && u.role == Role::Mediator.as_str());
+            let ok = users::find_by_id(conn, mediator_id)?.is_some_and(|u| u.active && u.role == Role::Mediator);
             if ok {
                 Ok(())
             } else {
@@ -202,8 +201,8 @@ pub(super) fn act_on(
         t,
         NewEvent {
             action: name.as_str().into(),
-            from_status: Some(st.status.as_str().into()),
-            to_status: next.status.as_str().into(),
+            from_status: Some(st.status),
+            to_status: next.status,
             data,
             public_message: env.public_message.clone(),
         },
@@ -215,7 +214,8 @@ pub(super) fn act_on(
     case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))
 }
 
-/// The columns that change from state `st` to `next` (and the stamps an action sets).
+/// The columns that change from state `st` to `next`, and the suggestion a reclassification
+/// annotates.
 fn changeset(
     st: &CaseState,
     next: &CaseState,
@@ -224,45 +224,7 @@ fn changeset(
     ctx: &IntakeContext,
     at: DateTime<Utc>,
 ) -> Result<CaseChangeset, AppError> {
-    let t = at.naive_utc();
-    let mut ch = CaseChangeset {
-        updated_at: Some(t),
-        ..Default::default()
-    };
-    let opt = |s: Option<Status>| s.map(|s| s.as_str().to_owned());
-    if next.status != st.status {
-        ch.status = Some(next.status.as_str().into());
-    }
-    if next.outcome != st.outcome {
-        ch.outcome = Some(next.outcome.map(|o: Outcome| o.as_str().to_owned()));
-    }
-    if next.return_status != st.return_status {
-        ch.return_status = Some(opt(next.return_status));
-    }
-    if next.kind != st.kind {
-        ch.kind = Some(next.kind.as_str().into());
-    }
-    if next.category != st.category {
-        ch.category = Some(next.category.clone());
-    }
-    if next.current_agency != st.current_agency {
-        ch.current_agency = Some(next.current_agency.clone());
-    }
-    if next.pending_transfer_to != st.pending_transfer_to {
-        ch.pending_transfer_to = Some(next.pending_transfer_to.clone());
-    }
-    if next.assignee_id != st.assignee_id {
-        ch.assignee_id = Some(next.assignee_id.clone());
-    }
-    if next.mediator_id != st.mediator_id {
-        ch.mediator_id = Some(next.mediator_id.clone());
-    }
-    if next.status == Status::Closed && st.status != Status::Closed {
-        ch.closed_at = Some(Some(t));
-    }
-    if action.name() == ActionName::Reopen {
-        ch.closed_at = Some(None);
-    }
+    let mut ch = CaseChangeset::between(st, next, at.naive_utc());
     if let Action::Reclassify { kind, category } = action {
         let lead = ctx.router.taxonomy().lead_agency(*kind, category).map(str::to_owned);
         let mut sug = views::stored_json(&row.suggestion, "suggestion", &row.id)?;
@@ -292,8 +254,8 @@ fn link_duplicate(
         t,
         NewEvent {
             action: "duplicate_linked".into(),
-            from_status: Some(original.status.clone()),
-            to_status: original.status.clone(),
+            from_status: Some(original.status),
+            to_status: original.status,
             data: serde_json::json!({ "duplicate_case_id": row.id, "duplicate_tracking_code": row.tracking_code }),
             public_message: None,
         },
@@ -314,7 +276,7 @@ fn record_correction(
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
     let final_agency = match name {
-        ActionName::Route | ActionName::AcceptTransfer => next.current_agency.clone(),
+        ActionName::Route | ActionName::AcceptTransfer => next.current_agency.as_ref().map(|a| a.to_string()),
         ActionName::Reclassify => ctx
             .router
             .taxonomy()
@@ -331,7 +293,7 @@ fn record_correction(
         conn,
         &case_db::CorrectionRow {
             id: uuid::Uuid::now_v7().to_string(),
-            case_id: row.id.clone(),
+            case_id: row.id.to_string(),
             at,
             actor_id: actor.id().map(str::to_owned),
             source: name.as_str().into(),
@@ -340,7 +302,7 @@ fn record_correction(
             suggested_category: sug["category"].as_str().unwrap_or_default().to_owned(),
             suggested_agency: sug["agency"].as_str().map(str::to_owned),
             final_kind: next.kind.as_str().into(),
-            final_category: next.category.clone(),
+            final_category: next.category.to_string(),
             final_agency,
         },
     )?;

@@ -9,6 +9,7 @@ use super::super::clocks;
 use super::super::events::{self, NewEvent};
 use crate::calendar::{self, vn_date};
 use crate::db::{cases as case_db, clocks as clock_db, reference, users, AnyConnection};
+use crate::domain::case::Status;
 use crate::domain::user::Actor;
 use crate::email::TemplateKind;
 use crate::error::AppError;
@@ -132,8 +133,8 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
                 t,
                 NewEvent {
                     action: "clock_overdue".into(),
-                    from_status: Some(case.status.clone()),
-                    to_status: case.status.clone(),
+                    from_status: Some(case.status),
+                    to_status: case.status,
                     data: serde_json::json!({"clock": c.clock, "due_date": c.due_date, "escalated_to": "supervisors"}),
                     public_message: None,
                 },
@@ -172,14 +173,14 @@ pub fn digest(conn: &mut AnyConnection, ctx: &SweepCtx, agency: &str, at: DateTi
     let cal = clocks::load_calendar(conn)?;
     let today = calendar::local_date(at);
     let soon = calendar::end_of_day_utc(cal.add_working_days(today, 2).due).naive_utc();
-    let scope = case_db::Scope::Agency(agency.to_owned());
+    let scope = case_db::Scope::Agency(agency.into());
     let filter = case_db::ListFilter {
         agency: Some(agency.to_owned()),
         ..Default::default()
     };
     let open: Vec<case_db::CaseRow> = case_db::list(conn, &scope, &filter, case_db::Sort::DueAsc, None, 1000)?
         .into_iter()
-        .filter(|c| c.status != "closed")
+        .filter(|c| c.status != Status::Closed)
         .collect();
     let overdue: Vec<&case_db::CaseRow> = open
         .iter()
