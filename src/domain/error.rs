@@ -1,10 +1,10 @@
 //! What a domain rule can refuse. Pure: no HTTP status, no code string, no message text;
-//! `crate::error` turns each into a problem document (code, status, English and Vietnamese
+//! the error module above turns each into a problem document (code, status, English and Vietnamese
 //! message) in one place.
 
 use super::case::{ActionName, Status};
 
-/// The rule a field broke. Each has one English and one Vietnamese message, in `crate::error`.
+/// The rule a field broke. Each has one English and one Vietnamese message, kept with the error codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     /// Empty or blank.

@@ -9,6 +9,8 @@
 //! (`0912 345 678`, `0912.345.678`, `+84 912 345 678`), and phone numbers written inside the
 //! complaint's text are indexed in that form too.
 
+use chrono::NaiveDateTime;
+
 use crate::domain::values::Phone;
 use crate::text::{detect_pii, normalize};
 
@@ -175,6 +177,32 @@ pub fn query_terms(q: &str) -> Vec<SearchTerm> {
         }
     }
     seen
+}
+
+/// Sort order of a case list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest first.
+    CreatedDesc,
+    /// Soonest due first; cases without a due date last.
+    DueAsc,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub agency: Option<String>,
+    pub assignee: Option<String>,
+    pub created_from: Option<NaiveDateTime>,
+    pub created_to: Option<NaiveDateTime>,
+    /// Search terms; the case must be indexed under every one (see `portability::text_search`).
+    pub words: Vec<SearchTerm>,
+    /// Only cases with this clock running.
+    pub clock: Option<String>,
+    /// Only cases with a running clock past due.
+    pub overdue: bool,
 }
 
 #[cfg(test)]

@@ -8,9 +8,9 @@ use utoipa::IntoParams;
 use super::dto::{ClassifyDto, NewComplaintDto};
 use super::extractors::{ClientAddr, JsonBody};
 use crate::domain::values::text;
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, ErrorCode, Problem};
 use crate::service::cases;
-use crate::service::intake::{self, parse_idempotency_key};
+use crate::service::intake;
 use crate::service::reference::PublicInfo;
 use crate::service::views::{BusinessCaseView, ClassifyView, PublicStatus, Submitted};
 use crate::state::AppState;
@@ -200,4 +200,18 @@ pub async fn rating(
     Ok(private_json(
         cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
     ))
+}
+
+/// An `Idempotency-Key` header value: 1–200 visible ASCII characters.
+pub fn parse_idempotency_key(raw: &str) -> Result<String, AppError> {
+    let k = raw.trim();
+    if k.is_empty() || k.len() > 200 || !k.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(AppError::BadRequest {
+            code: ErrorCode::InvalidIdempotencyKey,
+            field: Some("Idempotency-Key".into()),
+            en: "Idempotency-Key must be 1–200 visible ASCII characters".into(),
+            vi: "Idempotency-Key phải gồm 1–200 ký tự ASCII hiển thị".into(),
+        });
+    }
+    Ok(k.to_owned())
 }

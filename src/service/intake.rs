@@ -230,20 +230,6 @@ pub fn insert_new_case(
     Ok(row.clone())
 }
 
-/// An `Idempotency-Key` header value: 1–200 visible ASCII characters.
-pub fn parse_idempotency_key(raw: &str) -> Result<String, AppError> {
-    let k = raw.trim();
-    if k.is_empty() || k.len() > 200 || !k.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(AppError::BadRequest {
-            code: ErrorCode::InvalidIdempotencyKey,
-            field: Some("Idempotency-Key".into()),
-            en: "Idempotency-Key must be 1–200 visible ASCII characters".into(),
-            vi: "Idempotency-Key phải gồm 1–200 ký tự ASCII hiển thị".into(),
-        });
-    }
-    Ok(k.to_owned())
-}
-
 fn key_reused() -> AppError {
     AppError::Validation {
         code: ErrorCode::IdempotencyKeyReused,

@@ -3,7 +3,8 @@
 use base64::Engine;
 use chrono::NaiveDateTime;
 
-use crate::db::cases::{Cursor, Sort};
+use crate::db::cases::Cursor;
+use crate::domain::search::Sort;
 use crate::error::{AppError, ErrorCode};
 
 fn micros(t: NaiveDateTime) -> String {

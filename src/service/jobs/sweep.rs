@@ -174,14 +174,15 @@ pub fn digest(conn: &mut AnyConnection, ctx: &SweepCtx, agency: &str, at: DateTi
     let today = calendar::local_date(at);
     let soon = calendar::end_of_day_utc(cal.add_working_days(today, 2).due).naive_utc();
     let scope = case_db::Scope::Agency(agency.into());
-    let filter = case_db::ListFilter {
+    let filter = crate::domain::search::ListFilter {
         agency: Some(agency.to_owned()),
         ..Default::default()
     };
-    let open: Vec<case_db::CaseRow> = case_db::list(conn, &scope, &filter, case_db::Sort::DueAsc, None, 1000)?
-        .into_iter()
-        .filter(|c| c.status != Status::Closed)
-        .collect();
+    let open: Vec<case_db::CaseRow> =
+        case_db::list(conn, &scope, &filter, crate::domain::search::Sort::DueAsc, None, 1000)?
+            .into_iter()
+            .filter(|c| c.status != Status::Closed)
+            .collect();
     let overdue: Vec<&case_db::CaseRow> = open
         .iter()
         .filter(|c| c.due_at.is_some_and(|d| d < at.naive_utc()))

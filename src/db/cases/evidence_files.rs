@@ -1,0 +1,60 @@
+//! Evidence files attached to cases (content-addressed by sha256).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::evidence;
+use crate::db::AnyConnection;
+use crate::domain::ids::{CaseId, EvidenceId, UserId};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = evidence)]
+pub struct EvidenceRow {
+    pub id: EvidenceId,
+    pub case_id: CaseId,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<UserId>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_evidence(conn: &mut AnyConnection, row: &EvidenceRow) -> QueryResult<()> {
+    diesel::insert_into(evidence::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Bytes of evidence the case holds.
+pub fn evidence_bytes(conn: &mut AnyConnection, case_id: &str) -> QueryResult<i64> {
+    // A case holds a few files: summing them here avoids SUM's type differing per backend.
+    let sizes: Vec<i64> = evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .select(evidence::size_bytes)
+        .load(conn)?;
+    Ok(sizes.iter().sum())
+}
+
+/// Whether any evidence row names the file with this hash.
+pub fn evidence_file_referenced(conn: &mut AnyConnection, sha256: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(evidence::table.filter(evidence::sha256.eq(sha256)))).get_result(conn)
+}
+
+pub fn list_evidence(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<EvidenceRow>> {
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .order((evidence::created_at.asc(), evidence::id.asc()))
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
+pub fn find_evidence(conn: &mut AnyConnection, case_id: &str, id: &str) -> QueryResult<Option<EvidenceRow>> {
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .filter(evidence::id.eq(id))
+        .select(EvidenceRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,162 @@
+//! Case lists: filters, sort orders and keyset cursors.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{scoped, BoxedCases, CaseRow, Scope};
+use crate::db::portability::backend_of;
+use crate::db::schema::{case_clocks, cases};
+use crate::db::AnyConnection;
+use crate::domain::search::{ListFilter, Sort};
+
+/// Position after which the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cursor {
+    Created {
+        priority: bool,
+        at: NaiveDateTime,
+        id: String,
+    },
+    Due {
+        priority: bool,
+        due: Option<NaiveDateTime>,
+        id: String,
+    },
+}
+
+/// One page of cases, keyset-paginated. Priority cases (vulnerable consumers) come first in
+/// every order.
+pub fn list(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
+    use crate::db::portability::{text_search, TextSearch};
+    let newest_first_after = match (sort, after) {
+        (Sort::CreatedDesc, Some(Cursor::Created { priority, at, .. })) => Some(Some((*priority, *at))),
+        (Sort::CreatedDesc, _) => Some(None),
+        (Sort::DueAsc, _) => None,
+    };
+    // One page query, optionally restricted by a search condition, at most `n` rows.
+    let page = |conn: &mut AnyConnection, cond: Option<crate::db::portability::CaseFilter>, n: i64| {
+        let mut q = page_query(scope, f, sort, after);
+        if let Some(c) = cond {
+            q = q.filter(c);
+        }
+        q.limit(n).select(CaseRow::as_select()).load(conn)
+    };
+    match text_search(backend_of(conn), &f.words, newest_first_after, limit) {
+        TextSearch::Nothing => page(conn, None, limit),
+        TextSearch::Condition(cond) => page(conn, Some(cond), limit),
+        TextSearch::Windows(mut windows) => {
+            let mut rows: Vec<CaseRow> = Vec::new();
+            while (rows.len() as i64) < limit {
+                let Some(cond) = windows.next_window(conn)? else { break };
+                let more = page(conn, Some(cond), limit - rows.len() as i64)?;
+                rows.extend(more);
+            }
+            Ok(rows)
+        }
+    }
+}
+
+/// The filters, cursor and order of a list, without its text search.
+fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&Cursor>) -> BoxedCases<'a> {
+    let mut q = scoped(scope);
+    if let Some(s) = &f.status {
+        q = q.filter(cases::status.eq(s.clone()));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(cases::kind.eq(k.clone()));
+    }
+    if let Some(c) = &f.category {
+        q = q.filter(cases::category.eq(c.clone()));
+    }
+    if let Some(a) = &f.agency {
+        q = q.filter(cases::current_agency.eq(a.clone()));
+    }
+    if let Some(u) = &f.assignee {
+        q = q.filter(cases::assignee_id.eq(u.clone()));
+    }
+    if let Some(t) = f.created_from {
+        q = q.filter(cases::created_at.ge(t));
+    }
+    if let Some(t) = f.created_to {
+        q = q.filter(cases::created_at.lt(t));
+    }
+    if let Some(c) = &f.clock {
+        q = q.filter(
+            cases::id.eq_any(
+                case_clocks::table
+                    .filter(case_clocks::clock.eq(c.clone()))
+                    .filter(case_clocks::state.eq("running"))
+                    .select(case_clocks::case_id),
+            ),
+        );
+    }
+    if f.overdue {
+        q = q.filter(
+            cases::id.eq_any(
+                case_clocks::table
+                    .filter(case_clocks::overdue.eq(true))
+                    .filter(case_clocks::state.eq("running"))
+                    .select(case_clocks::case_id),
+            ),
+        );
+    }
+    match (sort, after) {
+        (Sort::CreatedDesc, Some(Cursor::Created { priority, at, id })) => {
+            q = q.filter(
+                cases::priority.lt(*priority).or(cases::priority.eq(*priority).and(
+                    cases::created_at
+                        .lt(*at)
+                        .or(cases::created_at.eq(*at).and(cases::id.lt(id.clone()))),
+                )),
+            );
+        }
+        (
+            Sort::DueAsc,
+            Some(Cursor::Due {
+                priority,
+                due: Some(d),
+                id,
+            }),
+        ) => {
+            q = q.filter(
+                cases::priority.lt(*priority).or(cases::priority.eq(*priority).and(
+                    cases::due_at
+                        .gt(*d)
+                        .or(cases::due_at.eq(*d).and(cases::id.gt(id.clone())))
+                        .or(cases::due_at.is_null()),
+                )),
+            );
+        }
+        (
+            Sort::DueAsc,
+            Some(Cursor::Due {
+                priority,
+                due: None,
+                id,
+            }),
+        ) => {
+            q = q.filter(
+                cases::priority.lt(*priority).or(cases::priority
+                    .eq(*priority)
+                    .and(cases::due_at.is_null().and(cases::id.gt(id.clone())))),
+            );
+        }
+        _ => {}
+    }
+    match sort {
+        Sort::CreatedDesc => q.order((cases::priority.desc(), cases::created_at.desc(), cases::id.desc())),
+        Sort::DueAsc => q.order((
+            cases::priority.desc(),
+            cases::due_at.is_null().asc(),
+            cases::due_at.asc(),
+            cases::id.asc(),
+        )),
+    }
+}
