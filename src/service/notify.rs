@@ -96,6 +96,16 @@ fn greeting_name(case: &CaseRow) -> Option<String> {
     }
 }
 
+/// Text the consumer typed, for mail back to them: none for web complaints, whose address
+/// nobody has checked (the hotline must not carry a stranger's text to any address).
+fn unchecked_text(case: &CaseRow, text: Option<String>) -> Option<String> {
+    if case.channel == "web" {
+        None
+    } else {
+        text
+    }
+}
+
 /// dd/mm/yyyy of the case's running clock `name`, if one runs.
 fn running_due(conn: &mut AnyConnection, case_id: &str, name: &str) -> Result<Option<String>, AppError> {
     Ok(clock_db::for_case(conn, case_id)?
@@ -237,13 +247,14 @@ fn consumer_notice(
             |status_url| mail::ForwardedCopy {
                 consumer_name,
                 tracking_code,
-                business_name: case
-                    .business_name
-                    .clone()
+                business_name: unchecked_text(case, case.business_name.clone())
                     .unwrap_or_else(|| "doanh nghiệp liên quan".into()),
                 agency_name,
                 forwarded_date: vn_date(calendar::local_date(at)),
-                request_summary: request_summary(case, message),
+                request_summary: message
+                    .clone()
+                    .or_else(|| unchecked_text(case, case.consumer_request.clone()))
+                    .unwrap_or_else(|| "Yêu cầu của Ông/Bà như đã gửi đến cơ quan.".into()),
                 status_url,
             },
             at,

@@ -275,3 +275,43 @@ async fn a_calendar_change_tells_the_consumer_of_moved_due_dates(app: &TestApp) 
     assert_eq!(notices(app, &c, "thay đổi thời hạn").await.len(), 1);
 }
 both_backends!(a_calendar_change_tells_the_consumer_of_moved_due_dates);
+
+/// A web complaint's address and text are unchecked: the consumer's copy of the forwarded
+/// request carries nothing the sender typed (only what staff wrote), like every consumer mail.
+async fn the_copy_of_a_web_complaint_carries_no_submitted_text(app: &TestApp) {
+    let (_, h) = app.user("h.web", "handler", Some("SCT")).await;
+    let mut phish = crate::helpers::complaint("Khiếu nại về đơn hàng giao thiếu.");
+    phish["consumer_request"] = json!("TRÚNG THƯỞNG 100 TRIỆU http://phish.example");
+    phish["business"]["name"] = json!("Nhận quà tại http://phish.example");
+    let r = app.submit(&phish).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let code = r.body["tracking_code"].as_str().unwrap();
+    let list = app.get("/api/v1/cases?limit=50", Some(&h)).await;
+    let id = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["tracking_code"] == code)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let c = app.case(&h, &id).await.body;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "reclassify",
+            json!({"kind": "dispute", "category": "goods_general"}),
+        )
+        .await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let c = app.act_ok(&h, &c, "forward_to_business", json!({})).await;
+    let m = one_notice(app, &c, "chuyển đến doanh nghiệp").await;
+    for s in [&m.subject, &m.text, &m.html] {
+        assert!(!s.contains("phish.example") && !s.contains("TRÚNG THƯỞNG"), "{s}");
+    }
+    assert!(m.text.starts_with("Kính gửi Quý khách,"), "{}", m.text);
+}
+both_backends!(the_copy_of_a_web_complaint_carries_no_submitted_text);
