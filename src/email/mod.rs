@@ -2,12 +2,12 @@
 //!
 //! Why it is built this way:
 //! - **Legal notices must never have holes.** Texts live in `templates/email/<kind>/` (subject, plain
-//!   text, HTML), are compiled into the binary with `include_str!` (no files needed at run time), and
-//!   [`render`] fails on any missing variable instead of leaving an empty gap in a notice that cites
-//!   a deadline or a law.
-//! - **HTML is escaped by default.** Consumer-supplied text (names, summaries) goes through `{{name}}`,
-//!   which HTML-escapes; only variables named `*_html` may use the raw `{{{name}}}` form, and only
-//!   in the HTML body.
+//!   text, HTML) and are askama templates compiled into the binary (ADR 0023), each rendered from a
+//!   typed struct ([`Mail`]): a missing or misspelled variable is a compile error, not an empty gap
+//!   in a notice that cites a deadline or a law.
+//! - **HTML is escaped, always.** askama escapes every value in the `.html` templates and no
+//!   template marks a value `|safe`; lists (the digest's cases, moved due dates) are typed and
+//!   looped over in the template, never pre-rendered HTML.
 //! - **Sending is retried by an outbox, not here.** [`Mailer::send`] makes one attempt and reports
 //!   whether a failure is permanent (5xx reply, invalid address: dead-letter at once) or transient
 //!   (4xx, network, timeout: retry later). [`OutgoingEmail`] is serde-able, attachments included, so
@@ -30,7 +30,11 @@ use serde::{Deserialize, Serialize};
 
 pub use ics::ics_invite;
 pub use mailer::Mailer;
-pub use template::{escape_html, render, required_variables, TemplateKind};
+pub use template::{
+    AgencyAssigned, Closure, ComplaintReceived, DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy,
+    ForwardedToBusiness, InfoRequested, Mail, MediationInvitation, MediationStarted, MediatorAppointed, MovedDue,
+    OverdueEscalation, Reminder, Rendered, Reopened, SecurityAlert, TemplateKind,
+};
 
 /// `[email]` section of the service's settings (embedded as `Settings.email`).
 #[derive(Clone, Serialize, Deserialize)]
@@ -154,20 +158,6 @@ pub struct OutgoingEmail {
     /// Attachments (e.g. the `.ics` of a mediation invitation).
     #[serde(default)]
     pub attachments: Vec<AttachmentData>,
-}
-
-impl OutgoingEmail {
-    /// Renders `kind` with `vars` (see [`render`]) into a message to `to`, without attachments.
-    pub fn from_template(to: &str, kind: TemplateKind, vars: &serde_json::Value) -> Result<OutgoingEmail, EmailError> {
-        let (subject, text, html) = render(kind, vars)?;
-        Ok(OutgoingEmail {
-            to: to.to_owned(),
-            subject,
-            text,
-            html,
-            attachments: Vec::new(),
-        })
-    }
 }
 
 /// Why a message could not be built or sent.

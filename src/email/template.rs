@@ -1,21 +1,20 @@
-//! Embedded e-mail templates and a deliberately small placeholder language:
+//! The e-mail texts, rendered with askama (ADR 0023) like the pages (ADR 0020).
 //!
-//! - `{{name}}`: the value of `name` (string or number); HTML-escaped in the HTML body.
-//! - `{{{name}}}`: the raw value, only in the HTML body and only for names ending in `_html`
-//!   (pre-rendered lists); anywhere else it is an error.
-//! - `{{#name}}…{{/name}}`: the block when `name` is true (true, a non-empty string, a non-zero
-//!   number); `{{^name}}…{{/name}}`: when it is false. The flag must still be given. Blocks of
-//!   different names may nest; a block may not contain one of its own name.
+//! Each kind of message is a typed struct (its variables are its fields, so a missing or
+//! misspelled variable is a compile error, never a hole in a legal notice) and three askama
+//! templates under `templates/email/<kind>/`: `subject.txt`, `body.txt` (plain text, nothing
+//! escaped) and `body.html` (extends `email/layout.html`; askama HTML-escapes every value, and
+//! no template uses `|safe`). The plain-text footer is `email/footer.txt`.
 //!
-//! A missing (or `null`) variable is an error: a notice is never sent with a hole in it.
+//! Rendering happens when a message is queued; the outbox keeps the rendered [`OutgoingEmail`]
+//! (see `service::jobs`), so a queued message never depends on a template that changed since.
 
+use askama::Template;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
-use super::EmailError;
+use super::{EmailError, OutgoingEmail};
 
-/// The kinds of message, each a folder `templates/email/<snake_case name>/` holding
-/// `subject.txt`, `body.txt` and `body.html`. [`required_variables`] lists what each one needs.
+/// The kinds of message (for logs and tests); [`Mail::KIND`] names each struct's kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TemplateKind {
@@ -37,11 +36,23 @@ pub enum TemplateKind {
     DailyDigest,
     /// To supervisors: a tracking code's public lookup was locked after wrong phone digits.
     SecurityAlert,
+    /// To the consumer: the agency that handles the case (route, accepted transfer; Art 11).
+    AgencyAssigned,
+    /// To the consumer: their copy of the request forwarded to the business.
+    ForwardedCopy,
+    /// To the consumer: negotiation failed or went unanswered, the case moves to mediation.
+    MediationStarted,
+    /// To the consumer: a mediator was appointed.
+    MediatorAppointed,
+    /// To the consumer: the closed case was reopened.
+    Reopened,
+    /// To the consumer: a calendar change moved due dates of their case.
+    DueDatesMoved,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 9] = [
+    pub const ALL: [TemplateKind; 15] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -51,6 +62,12 @@ impl TemplateKind {
         TemplateKind::Closure,
         TemplateKind::DailyDigest,
         TemplateKind::SecurityAlert,
+        TemplateKind::AgencyAssigned,
+        TemplateKind::ForwardedCopy,
+        TemplateKind::MediationStarted,
+        TemplateKind::MediatorAppointed,
+        TemplateKind::Reopened,
+        TemplateKind::DueDatesMoved,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -65,205 +82,443 @@ impl TemplateKind {
             TemplateKind::Closure => "closure",
             TemplateKind::DailyDigest => "daily_digest",
             TemplateKind::SecurityAlert => "security_alert",
+            TemplateKind::AgencyAssigned => "agency_assigned",
+            TemplateKind::ForwardedCopy => "forwarded_copy",
+            TemplateKind::MediationStarted => "mediation_started",
+            TemplateKind::MediatorAppointed => "mediator_appointed",
+            TemplateKind::Reopened => "reopened",
+            TemplateKind::DueDatesMoved => "due_dates_moved",
         }
     }
 
-    /// (subject.txt, body.txt, body.html) as compiled in.
-    fn sources(self) -> (&'static str, &'static str, &'static str) {
-        macro_rules! tpl {
-            ($dir:literal) => {
-                (
-                    include_str!(concat!("../../templates/email/", $dir, "/subject.txt")),
-                    include_str!(concat!("../../templates/email/", $dir, "/body.txt")),
-                    include_str!(concat!("../../templates/email/", $dir, "/body.html")),
-                )
-            };
-        }
-        match self {
-            TemplateKind::ComplaintReceived => tpl!("complaint_received"),
-            TemplateKind::InfoRequested => tpl!("info_requested"),
-            TemplateKind::ForwardedToBusiness => tpl!("forwarded_to_business"),
-            TemplateKind::Reminder => tpl!("reminder"),
-            TemplateKind::OverdueEscalation => tpl!("overdue_escalation"),
-            TemplateKind::MediationInvitation => tpl!("mediation_invitation"),
-            TemplateKind::Closure => tpl!("closure"),
-            TemplateKind::DailyDigest => tpl!("daily_digest"),
-            TemplateKind::SecurityAlert => tpl!("security_alert"),
-        }
+    /// Whether the kind goes to the consumer (no tracking code in its subject; a private link).
+    pub fn to_consumer(self) -> bool {
+        matches!(
+            self,
+            TemplateKind::ComplaintReceived
+                | TemplateKind::InfoRequested
+                | TemplateKind::Closure
+                | TemplateKind::AgencyAssigned
+                | TemplateKind::ForwardedCopy
+                | TemplateKind::MediationStarted
+                | TemplateKind::MediatorAppointed
+                | TemplateKind::Reopened
+                | TemplateKind::DueDatesMoved
+        )
     }
 }
 
-/// Shared HTML frame: `{{subject}}` and the raw `{{{content_html}}}` (the rendered body.html).
-const LAYOUT_HTML: &str = include_str!("../../templates/email/layout.html");
-/// Shared plain-text footer, appended to every body.txt.
-const FOOTER_TXT: &str = include_str!("../../templates/email/footer.txt");
+/// A message's three rendered parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// One line, whitespace collapsed.
+    pub subject: String,
+    /// Plain text with the footer.
+    pub text: String,
+    /// A whole HTML document (the layout around the body).
+    pub html: String,
+}
 
-/// Renders (subject, plain text, HTML) of `kind` from `vars`, a JSON object whose values are
-/// strings or numbers (booleans for `{{#flag}}` blocks). A missing or `null` variable, a value of
-/// another type, or a template error is [`EmailError::Build`]. In HTML, `{{name}}` values are
-/// HTML-escaped; only `{{{name_html}}}` is inserted raw.
-pub fn render(kind: TemplateKind, vars: &Value) -> Result<(String, String, String), EmailError> {
-    let vars = vars
-        .as_object()
-        .ok_or_else(|| EmailError::Build(format!("{}: template variables must be a JSON object", kind.as_str())))?;
-    let (subject_tpl, text_tpl, html_tpl) = kind.sources();
-    let ctx = |part: &str, e: String| EmailError::Build(format!("{}/{part}: {e}", kind.as_str()));
-    let subject = expand(subject_tpl, vars, Mode::Text).map_err(|e| ctx("subject.txt", e))?;
+/// A kind of message: its variables (the struct's fields) and its templates.
+pub trait Mail {
+    /// Which kind this is.
+    const KIND: TemplateKind;
+    /// Renders subject, text and HTML. Fails only if a value's `Display` fails.
+    fn render(&self) -> Result<Rendered, EmailError>;
+}
+
+impl OutgoingEmail {
+    /// Renders `mail` into a message to `to`, without attachments.
+    pub fn new(to: &str, mail: &impl Mail) -> Result<OutgoingEmail, EmailError> {
+        let Rendered { subject, text, html } = mail.render()?;
+        Ok(OutgoingEmail {
+            to: to.to_owned(),
+            subject,
+            text,
+            html,
+            attachments: Vec::new(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/footer.txt")]
+struct Footer;
+
+fn build_error(kind: TemplateKind, part: &str, e: askama::Error) -> EmailError {
+    EmailError::Build(format!("{}/{part}: {e}", kind.as_str()))
+}
+
+/// Puts the parts together: one-line subject, text + footer.
+fn assemble(
+    kind: TemplateKind,
+    subject: Result<String, askama::Error>,
+    text: Result<String, askama::Error>,
+    html: impl FnOnce(&str) -> Result<String, askama::Error>,
+) -> Result<Rendered, EmailError> {
+    let subject = subject.map_err(|e| build_error(kind, "subject.txt", e))?;
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut text = expand(text_tpl, vars, Mode::Text).map_err(|e| ctx("body.txt", e))?;
-    text = text.trim_end().to_owned();
-    text.push_str("\n\n");
-    text.push_str(FOOTER_TXT.trim_end());
-    text.push('\n');
-    let content = expand(html_tpl, vars, Mode::Html).map_err(|e| ctx("body.html", e))?;
-    let mut layout_vars = Map::new();
-    layout_vars.insert("subject".into(), Value::String(subject.clone()));
-    layout_vars.insert("content_html".into(), Value::String(content));
-    let html = expand(LAYOUT_HTML, &layout_vars, Mode::Html).map_err(|e| ctx("layout.html", e))?;
-    Ok((subject, text, html))
+    let body = text.map_err(|e| build_error(kind, "body.txt", e))?;
+    let footer = Footer.render().map_err(|e| build_error(kind, "footer.txt", e))?;
+    let text = format!("{}\n\n{}\n", body.trim_end(), footer.trim());
+    let html = html(&subject).map_err(|e| build_error(kind, "body.html", e))?;
+    Ok(Rendered { subject, text, html })
 }
 
-/// The variables `kind` needs (sorted, deduplicated), read from its templates: the list to give
-/// [`render`]. Flags of `{{#flag}}` blocks are included.
-pub fn required_variables(kind: TemplateKind) -> Vec<String> {
-    let (s, t, h) = kind.sources();
-    let mut names = Vec::new();
-    for src in [s, t, h] {
-        let mut rest = src;
-        while let Some(start) = rest.find("{{") {
-            let after = &rest[start..];
-            let (inner, len) = if let Some(body) = after.strip_prefix("{{{") {
-                match body.find("}}}") {
-                    Some(end) => (&body[..end], end + 6),
-                    None => break,
+/// Implements [`Mail`] for `$data` with its three templates. Each part is a small template
+/// struct that borrows the data and derefs to it, so templates name the fields directly
+/// (`{{ tracking_code }}`); the HTML part also holds the rendered subject for the layout.
+macro_rules! mail {
+    ($data:ident, $kind:ident, $subject:literal, $text:literal, $html:literal) => {
+        impl Mail for $data {
+            const KIND: TemplateKind = TemplateKind::$kind;
+
+            fn render(&self) -> Result<Rendered, EmailError> {
+                #[derive(Template)]
+                #[template(path = $subject)]
+                struct Subject<'a> {
+                    m: &'a $data,
                 }
-            } else {
-                match after[2..].find("}}") {
-                    Some(end) => (&after[2..2 + end], end + 4),
-                    None => break,
+                #[derive(Template)]
+                #[template(path = $text)]
+                struct Text<'a> {
+                    m: &'a $data,
                 }
-            };
-            let name = inner.trim().trim_start_matches(['#', '^']);
-            if !inner.trim().starts_with('/') {
-                names.push(name.trim().to_owned());
-            }
-            rest = &after[len..];
-        }
-    }
-    names.sort();
-    names.dedup();
-    names
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Text,
-    Html,
-}
-
-fn lookup<'a>(vars: &'a Map<String, Value>, name: &str) -> Result<&'a Value, String> {
-    match vars.get(name) {
-        None | Some(Value::Null) => Err(format!("missing variable {{{{{name}}}}}")),
-        Some(v) => Ok(v),
-    }
-}
-
-fn scalar(vars: &Map<String, Value>, name: &str) -> Result<String, String> {
-    match lookup(vars, name)? {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        _ => Err(format!("variable {{{{{name}}}}} must be a string or a number")),
-    }
-}
-
-fn truthy(vars: &Map<String, Value>, name: &str) -> Result<bool, String> {
-    Ok(match lookup(vars, name)? {
-        Value::Bool(b) => *b,
-        Value::String(s) => !s.is_empty(),
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        _ => return Err(format!("flag {{{{{name}}}}} must be a boolean, string or number")),
-    })
-}
-
-fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// HTML-escapes text for element content and double-quoted attribute values. Use it on every
-/// value that goes into a pre-rendered `*_html` variable (e.g. `items_html` of the daily digest).
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn expand(tpl: &str, vars: &Map<String, Value>, mode: Mode) -> Result<String, String> {
-    let mut out = String::with_capacity(tpl.len() + 256);
-    let mut rest = tpl;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start..];
-        if let Some(body) = after.strip_prefix("{{{") {
-            let end = body.find("}}}").ok_or("unclosed {{{")?;
-            let name = body[..end].trim();
-            if !valid_name(name) {
-                return Err(format!("bad variable name {name:?}"));
-            }
-            if mode != Mode::Html || !name.ends_with("_html") {
-                return Err(format!(
-                    "raw {{{{{{{name}}}}}}} is only allowed in HTML for *_html variables"
-                ));
-            }
-            out.push_str(&scalar(vars, name)?);
-            rest = &body[end + 3..];
-            continue;
-        }
-        let body = &after[2..];
-        let end = body.find("}}").ok_or("unclosed {{")?;
-        let tag = body[..end].trim();
-        rest = &body[end + 2..];
-        if let Some(section) = tag.strip_prefix('#').or_else(|| tag.strip_prefix('^')) {
-            let name = section.trim();
-            if !valid_name(name) {
-                return Err(format!("bad section name {name:?}"));
-            }
-            let close = format!("{{{{/{name}}}}}");
-            let close_at = rest
-                .find(&close)
-                .ok_or_else(|| format!("section {name} is not closed"))?;
-            let inner = &rest[..close_at];
-            let show = truthy(vars, name)? == tag.starts_with('#');
-            if show {
-                out.push_str(&expand(inner, vars, mode)?);
-            }
-            rest = &rest[close_at + close.len()..];
-        } else if let Some(name) = tag.strip_prefix('/') {
-            return Err(format!("{{{{/{}}}}} without an opening tag", name.trim()));
-        } else {
-            if !valid_name(tag) {
-                return Err(format!("bad variable name {tag:?}"));
-            }
-            let value = scalar(vars, tag)?;
-            match mode {
-                Mode::Text => out.push_str(&value),
-                Mode::Html => out.push_str(&escape_html(&value)),
+                #[derive(Template)]
+                #[template(path = $html)]
+                struct Html<'a> {
+                    m: &'a $data,
+                    subject: &'a str,
+                }
+                impl std::ops::Deref for Subject<'_> {
+                    type Target = $data;
+                    fn deref(&self) -> &$data {
+                        self.m
+                    }
+                }
+                impl std::ops::Deref for Text<'_> {
+                    type Target = $data;
+                    fn deref(&self) -> &$data {
+                        self.m
+                    }
+                }
+                impl std::ops::Deref for Html<'_> {
+                    type Target = $data;
+                    fn deref(&self) -> &$data {
+                        self.m
+                    }
+                }
+                assemble(
+                    Self::KIND,
+                    Subject { m: self }.render(),
+                    Text { m: self }.render(),
+                    |subject| Html { m: self, subject }.render(),
+                )
             }
         }
-    }
-    out.push_str(rest);
-    Ok(out)
+    };
 }
 
-#[cfg(test)]
-pub(crate) fn expand_for_test(tpl: &str, vars: &Map<String, Value>, html: bool) -> Result<String, String> {
-    expand(tpl, vars, if html { Mode::Html } else { Mode::Text })
+/// To the consumer: complaint received.
+#[derive(Debug, Clone)]
+pub struct ComplaintReceived {
+    /// The name to greet; `None` greets "Quý khách" (web complaints: nobody checked the name).
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    /// The consumer's private link (`/t/{token}`).
+    pub status_url: String,
+    pub agency_name: String,
+    /// dd/mm/yyyy.
+    pub received_date: String,
 }
+mail!(
+    ComplaintReceived,
+    ComplaintReceived,
+    "email/complaint_received/subject.txt",
+    "email/complaint_received/body.txt",
+    "email/complaint_received/body.html"
+);
+
+/// To the consumer: information requested.
+#[derive(Debug, Clone)]
+pub struct InfoRequested {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    /// What is asked for (the handler's text).
+    pub requested: String,
+    /// dd/mm/yyyy of the `provide_info` clock (always running after `request_info`; without
+    /// it the text says "5 working days").
+    pub due_date: Option<String>,
+    pub status_url: String,
+    pub agency_name: String,
+}
+mail!(
+    InfoRequested,
+    InfoRequested,
+    "email/info_requested/subject.txt",
+    "email/info_requested/body.txt",
+    "email/info_requested/body.html"
+);
+
+/// To the business: the consumer's request forwarded for negotiation (Art 57(4)).
+#[derive(Debug, Clone)]
+pub struct ForwardedToBusiness {
+    pub business_name: String,
+    pub agency_name: String,
+    pub forwarded_date: String,
+    pub request_summary: String,
+    /// The business's private link.
+    pub business_link: String,
+}
+mail!(
+    ForwardedToBusiness,
+    ForwardedToBusiness,
+    "email/forwarded_to_business/subject.txt",
+    "email/forwarded_to_business/body.txt",
+    "email/forwarded_to_business/body.html"
+);
+
+/// To staff: a clock is due soon.
+#[derive(Debug, Clone)]
+pub struct Reminder {
+    pub tracking_code: String,
+    pub clock_label: String,
+    pub due_date: String,
+    /// From `service::notify::staff_case_url`.
+    pub case_url: String,
+}
+mail!(
+    Reminder,
+    Reminder,
+    "email/reminder/subject.txt",
+    "email/reminder/body.txt",
+    "email/reminder/body.html"
+);
+
+/// To supervisors: a clock is overdue.
+#[derive(Debug, Clone)]
+pub struct OverdueEscalation {
+    pub tracking_code: String,
+    pub clock_label: String,
+    pub due_date: String,
+    pub assignee: String,
+    pub case_url: String,
+}
+mail!(
+    OverdueEscalation,
+    OverdueEscalation,
+    "email/overdue_escalation/subject.txt",
+    "email/overdue_escalation/body.txt",
+    "email/overdue_escalation/body.html"
+);
+
+/// To each party: a mediation session (the `.ics` is attached by the caller).
+#[derive(Debug, Clone)]
+pub struct MediationInvitation {
+    pub recipient_name: String,
+    /// `HH:MM ngày dd/mm/yyyy`, Vietnam time.
+    pub session_time: String,
+    pub place: String,
+    pub mediator: String,
+    pub agency_name: String,
+}
+mail!(
+    MediationInvitation,
+    MediationInvitation,
+    "email/mediation_invitation/subject.txt",
+    "email/mediation_invitation/body.txt",
+    "email/mediation_invitation/body.html"
+);
+
+/// To the consumer: the case is closed.
+#[derive(Debug, Clone)]
+pub struct Closure {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    pub outcome_label: String,
+    pub agency_name: String,
+    /// Adds the advice on arbitration and court (Art 70–71).
+    pub mediation_failed: bool,
+    pub summary: String,
+    /// The private link, where the consumer rates the outcome.
+    pub rating_url: String,
+}
+mail!(
+    Closure,
+    Closure,
+    "email/closure/subject.txt",
+    "email/closure/body.txt",
+    "email/closure/body.html"
+);
+
+/// One case in a daily digest.
+#[derive(Debug, Clone)]
+pub struct DigestItem {
+    pub tracking_code: String,
+    /// dd/mm/yyyy, or empty when the case has no due date.
+    pub due_date: String,
+    pub status: String,
+    pub overdue: bool,
+    pub case_url: String,
+}
+
+/// To an agency's staff: the day's summary.
+#[derive(Debug, Clone)]
+pub struct DailyDigest {
+    pub agency_name: String,
+    pub date: String,
+    pub open_cases: usize,
+    pub due_soon: usize,
+    pub overdue: usize,
+    /// Overdue first, then due soon; at most 50.
+    pub items: Vec<DigestItem>,
+}
+mail!(
+    DailyDigest,
+    DailyDigest,
+    "email/daily_digest/subject.txt",
+    "email/daily_digest/body.txt",
+    "email/daily_digest/body.html"
+);
+
+/// To supervisors: a tracking code's public lookup is locked.
+#[derive(Debug, Clone)]
+pub struct SecurityAlert {
+    pub tracking_code: String,
+    pub locked_until: String,
+    pub agency_name: String,
+}
+mail!(
+    SecurityAlert,
+    SecurityAlert,
+    "email/security_alert/subject.txt",
+    "email/security_alert/body.txt",
+    "email/security_alert/body.html"
+);
+
+/// To the consumer: which agency handles the case now (Law 19/2023 Art 11: a request forwarded
+/// to another agency is told to the requester).
+#[derive(Debug, Clone)]
+pub struct AgencyAssigned {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    pub agency_name: String,
+    /// The agency's published hotline, when configured.
+    pub agency_phone: Option<String>,
+    /// The agency's published address, when configured.
+    pub agency_address: Option<String>,
+    /// True when another agency passed the case on (a transfer it accepted).
+    pub transferred: bool,
+    /// dd/mm/yyyy by which the agency answers (the `acknowledge` clock), when running.
+    pub reply_due: Option<String>,
+    pub status_url: String,
+}
+mail!(
+    AgencyAssigned,
+    AgencyAssigned,
+    "email/agency_assigned/subject.txt",
+    "email/agency_assigned/body.txt",
+    "email/agency_assigned/body.html"
+);
+
+/// To the consumer: their copy of the request forwarded to the business (without its link).
+#[derive(Debug, Clone)]
+pub struct ForwardedCopy {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    pub business_name: String,
+    pub agency_name: String,
+    pub forwarded_date: String,
+    pub request_summary: String,
+    pub status_url: String,
+}
+mail!(
+    ForwardedCopy,
+    ForwardedCopy,
+    "email/forwarded_copy/subject.txt",
+    "email/forwarded_copy/body.txt",
+    "email/forwarded_copy/body.html"
+);
+
+/// To the consumer: negotiation did not settle, the case moves to mediation.
+#[derive(Debug, Clone)]
+pub struct MediationStarted {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    pub agency_name: String,
+    /// True when the business did not answer; false when negotiation failed.
+    pub no_answer: bool,
+    pub status_url: String,
+}
+mail!(
+    MediationStarted,
+    MediationStarted,
+    "email/mediation_started/subject.txt",
+    "email/mediation_started/body.txt",
+    "email/mediation_started/body.html"
+);
+
+/// To the consumer: a mediator was appointed.
+#[derive(Debug, Clone)]
+pub struct MediatorAppointed {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    pub mediator_name: String,
+    /// The interpreter recorded for the session (Art 64), if any.
+    pub interpreter: Option<String>,
+    pub agency_name: String,
+    pub status_url: String,
+}
+mail!(
+    MediatorAppointed,
+    MediatorAppointed,
+    "email/mediator_appointed/subject.txt",
+    "email/mediator_appointed/body.txt",
+    "email/mediator_appointed/body.html"
+);
+
+/// To the consumer: the case was reopened.
+#[derive(Debug, Clone)]
+pub struct Reopened {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    /// The stage the case returns to, in plain Vietnamese.
+    pub stage_label: String,
+    pub agency_name: String,
+    pub status_url: String,
+}
+mail!(
+    Reopened,
+    Reopened,
+    "email/reopened/subject.txt",
+    "email/reopened/body.txt",
+    "email/reopened/body.html"
+);
+
+/// One due date a calendar change moved.
+#[derive(Debug, Clone)]
+pub struct MovedDue {
+    /// The clock's Vietnamese label.
+    pub label: String,
+    /// dd/mm/yyyy before and after.
+    pub before: String,
+    pub after: String,
+}
+
+/// To the consumer: the working-day calendar changed (a holiday announced or moved) and due
+/// dates of their case moved with it.
+#[derive(Debug, Clone)]
+pub struct DueDatesMoved {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    pub changes: Vec<MovedDue>,
+    pub agency_name: String,
+    pub status_url: String,
+}
+mail!(
+    DueDatesMoved,
+    DueDatesMoved,
+    "email/due_dates_moved/subject.txt",
+    "email/due_dates_moved/body.txt",
+    "email/due_dates_moved/body.html"
+);

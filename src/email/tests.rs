@@ -6,96 +6,255 @@ use std::process::{Child, Command, Stdio};
 
 use base64::Engine as _;
 use chrono::TimeZone;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::*;
 
 const FROM: &str = "Đường dây nóng bảo vệ quyền lợi người tiêu dùng <hotline@example.gov.vn>";
 
-fn vars_for(kind: TemplateKind) -> Value {
-    let common = json!({
-        "tracking_code": "KN-2026-000123",
-        "agency_name": "Sở Công Thương tỉnh Bắc Ninh",
-        "consumer_name": "Nguyễn Thị Hồng Nhung",
-        "status_url": "https://hotline.example.gov.vn/tra-cuu/KN-2026-000123",
-        "due_date": "05/12/2026",
-        "clock_label": "Trả lời người tiêu dùng",
-        "case_url": "https://hotline.example.gov.vn/cases/KN-2026-000123",
-    });
-    let specific = match kind {
-        TemplateKind::ComplaintReceived => json!({ "received_date": "23/11/2026" }),
-        TemplateKind::InfoRequested => json!({ "requested": "Hóa đơn mua hàng và ảnh chụp sản phẩm bị lỗi" }),
-        TemplateKind::ForwardedToBusiness => json!({
-            "business_name": "Công ty TNHH Điện máy Ánh Dương",
-            "forwarded_date": "24/11/2026",
-            "request_summary": "Đổi tủ lạnh bị hỏng máy nén sau 10 ngày sử dụng, hoặc hoàn tiền 12.500.000 đồng.",
-            "business_link": "https://hotline.example.gov.vn/dn/abcDEF123",
-        }),
-        TemplateKind::Reminder => json!({}),
-        TemplateKind::OverdueEscalation => json!({ "assignee": "Trần Văn Đức" }),
-        TemplateKind::MediationInvitation => json!({
-            "recipient_name": "Lê Quang Vinh",
-            "session_time": "09:00 ngày 10/12/2026",
-            "place": "Phòng họp tầng 2, số 8 đường Lý Thái Tổ, TP. Bắc Ninh",
-            "mediator": "Phạm Thu Hà",
-        }),
-        TemplateKind::Closure => json!({
-            "outcome_label": "Hòa giải không thành",
-            "summary": "Hai bên không thống nhất được mức bồi thường.",
-            "rating_url": "https://hotline.example.gov.vn/danh-gia/xyz",
-            "mediation_failed": true,
-        }),
-        TemplateKind::SecurityAlert => json!({ "locked_until": "10:15 ngày 28/11/2026" }),
-        TemplateKind::DailyDigest => json!({
-            "date": "23/11/2026",
-            "open_cases": 42,
-            "due_soon": 5,
-            "overdue": 2,
-            "items_text": "- KN-2026-000123: quá hạn 2 ngày (Trần Văn Đức)",
-            "items_html": "<ul><li>KN-2026-000123: quá hạn 2 ngày (Trần Văn Đức)</li></ul>",
-        }),
+/// Builds a message of `kind`, every value made by `v` from its field's name; `full` fills the
+/// optional fields and sets the flags, otherwise they are `None` / false.
+fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> Rendered {
+    let opt = |v: &mut dyn FnMut(&str) -> String, name: &str| full.then(|| v(name));
+    let r = match kind {
+        TemplateKind::ComplaintReceived => ComplaintReceived {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            status_url: v("status_url"),
+            agency_name: v("agency_name"),
+            received_date: v("received_date"),
+        }
+        .render(),
+        TemplateKind::InfoRequested => InfoRequested {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            requested: v("requested"),
+            due_date: opt(v, "due_date"),
+            status_url: v("status_url"),
+            agency_name: v("agency_name"),
+        }
+        .render(),
+        TemplateKind::ForwardedToBusiness => ForwardedToBusiness {
+            business_name: v("business_name"),
+            agency_name: v("agency_name"),
+            forwarded_date: v("forwarded_date"),
+            request_summary: v("request_summary"),
+            business_link: v("business_link"),
+        }
+        .render(),
+        TemplateKind::Reminder => Reminder {
+            tracking_code: v("tracking_code"),
+            clock_label: v("clock_label"),
+            due_date: v("due_date"),
+            case_url: v("case_url"),
+        }
+        .render(),
+        TemplateKind::OverdueEscalation => OverdueEscalation {
+            tracking_code: v("tracking_code"),
+            clock_label: v("clock_label"),
+            due_date: v("due_date"),
+            assignee: v("assignee"),
+            case_url: v("case_url"),
+        }
+        .render(),
+        TemplateKind::MediationInvitation => MediationInvitation {
+            recipient_name: v("recipient_name"),
+            session_time: v("session_time"),
+            place: v("place"),
+            mediator: v("mediator"),
+            agency_name: v("agency_name"),
+        }
+        .render(),
+        TemplateKind::Closure => Closure {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            outcome_label: v("outcome_label"),
+            agency_name: v("agency_name"),
+            mediation_failed: full,
+            summary: v("summary"),
+            rating_url: v("rating_url"),
+        }
+        .render(),
+        TemplateKind::DailyDigest => DailyDigest {
+            agency_name: v("agency_name"),
+            date: v("date"),
+            open_cases: 42,
+            due_soon: 5,
+            overdue: 2,
+            items: if full {
+                vec![DigestItem {
+                    tracking_code: v("item.tracking_code"),
+                    due_date: v("item.due_date"),
+                    status: v("item.status"),
+                    overdue: true,
+                    case_url: v("item.case_url"),
+                }]
+            } else {
+                vec![]
+            },
+        }
+        .render(),
+        TemplateKind::SecurityAlert => SecurityAlert {
+            tracking_code: v("tracking_code"),
+            locked_until: v("locked_until"),
+            agency_name: v("agency_name"),
+        }
+        .render(),
+        TemplateKind::AgencyAssigned => AgencyAssigned {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            agency_name: v("agency_name"),
+            agency_phone: opt(v, "agency_phone"),
+            agency_address: opt(v, "agency_address"),
+            transferred: full,
+            reply_due: opt(v, "reply_due"),
+            status_url: v("status_url"),
+        }
+        .render(),
+        TemplateKind::ForwardedCopy => ForwardedCopy {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            business_name: v("business_name"),
+            agency_name: v("agency_name"),
+            forwarded_date: v("forwarded_date"),
+            request_summary: v("request_summary"),
+            status_url: v("status_url"),
+        }
+        .render(),
+        TemplateKind::MediationStarted => MediationStarted {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            agency_name: v("agency_name"),
+            no_answer: full,
+            status_url: v("status_url"),
+        }
+        .render(),
+        TemplateKind::MediatorAppointed => MediatorAppointed {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            mediator_name: v("mediator_name"),
+            interpreter: opt(v, "interpreter"),
+            agency_name: v("agency_name"),
+            status_url: v("status_url"),
+        }
+        .render(),
+        TemplateKind::Reopened => Reopened {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            stage_label: v("stage_label"),
+            agency_name: v("agency_name"),
+            status_url: v("status_url"),
+        }
+        .render(),
+        TemplateKind::DueDatesMoved => DueDatesMoved {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            changes: vec![MovedDue {
+                label: v("change.label"),
+                before: v("change.before"),
+                after: v("change.after"),
+            }],
+            agency_name: v("agency_name"),
+            status_url: v("status_url"),
+        }
+        .render(),
     };
-    let mut all = common.as_object().unwrap().clone();
-    all.extend(specific.as_object().unwrap().clone());
-    Value::Object(all)
+    r.unwrap_or_else(|e| panic!("{kind:?}: {e}"))
 }
+
+/// Realistic Vietnamese values.
+fn realistic(name: &str) -> String {
+    match name {
+        "tracking_code" | "item.tracking_code" => "KN-2026-000123",
+        "agency_name" => "Sở Công Thương tỉnh Bắc Ninh",
+        "consumer_name" => "Nguyễn Thị Hồng Nhung",
+        "recipient_name" => "Lê Quang Vinh",
+        "status_url" | "rating_url" => "https://hotline.example.gov.vn/t/AbCdEf0123456789",
+        "case_url" | "item.case_url" => "https://hotline.example.gov.vn/api/v1/cases/0190c3a1",
+        "business_link" => "https://hotline.example.gov.vn/api/v1/business/cases/XyZ987",
+        "business_name" => "Công ty TNHH Điện máy Ánh Dương",
+        "request_summary" => "Đổi tủ lạnh bị hỏng máy nén sau 10 ngày sử dụng, hoặc hoàn tiền 12.500.000 đồng.",
+        "requested" => "Hóa đơn mua hàng và ảnh chụp sản phẩm bị lỗi",
+        "clock_label" | "change.label" => "Thông báo thụ lý (10 ngày làm việc)",
+        "due_date" | "item.due_date" | "reply_due" | "change.after" => "05/12/2026",
+        "change.before" => "04/12/2026",
+        "received_date" | "forwarded_date" | "date" => "23/11/2026",
+        "assignee" => "Trần Văn Đức",
+        "session_time" => "09:00 ngày 10/12/2026",
+        "place" => "Phòng họp tầng 2, số 8 đường Lý Thái Tổ, TP. Bắc Ninh",
+        "mediator" | "mediator_name" => "Phạm Thu Hà",
+        "interpreter" => "Hà Thị Mai (tiếng Tày)",
+        "outcome_label" => "Hòa giải không thành",
+        "summary" => "Hai bên không thống nhất được mức bồi thường.",
+        "locked_until" => "10:15 ngày 28/11/2026",
+        "agency_phone" => "0222 3822 123",
+        "agency_address" => "Số 8 đường Lý Thái Tổ, TP. Bắc Ninh",
+        "stage_label" => "Đang hòa giải",
+        "item.status" => "Đang xử lý",
+        other => panic!("no realistic value for {other}"),
+    }
+    .to_owned()
+}
+
+fn render_real(kind: TemplateKind, full: bool) -> Rendered {
+    sample(kind, full, &mut |n: &str| realistic(n))
+}
+
+const CODE: &str = "KN-2026-000123";
 
 #[test]
 fn every_kind_renders_in_vietnamese_without_holes() {
     for kind in TemplateKind::ALL {
-        let vars = vars_for(kind);
-        for name in required_variables(kind) {
-            assert!(vars.get(&name).is_some(), "{kind:?}: test vars lack {name}");
-        }
-        let (subject, text, html) = render(kind, &vars).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
-        for (part, s) in [("subject", &subject), ("text", &text), ("html", &html)] {
-            assert!(
-                !s.contains("{{") && !s.contains("}}"),
-                "{kind:?} {part} has a leftover placeholder:\n{s}"
-            );
-            assert!(!s.trim().is_empty(), "{kind:?} {part} is empty");
-        }
-        assert!(!subject.contains('\n'), "{kind:?}: subject must be one line");
-        assert!(html.starts_with("<!DOCTYPE html>"), "{kind:?}");
-        assert!(
-            !html.contains("src=") && !html.contains("<link"),
-            "{kind:?}: no external resources"
-        );
-        // Tracking codes stay out of what outsiders receive and out of the subjects of mail to
-        // consumers (the outbox shows subjects to administrators); staff mail names its case.
-        let code = "KN-2026-000123";
-        match kind {
-            TemplateKind::DailyDigest => assert!(subject.contains("Bắc Ninh") && text.contains("Bắc Ninh")),
-            TemplateKind::ForwardedToBusiness | TemplateKind::MediationInvitation => {
+        for full in [true, false] {
+            let Rendered { subject, text, html } = render_real(kind, full);
+            for (part, s) in [("subject", &subject), ("text", &text), ("html", &html)] {
                 assert!(
-                    !subject.contains(code) && !text.contains(code) && !html.contains(code),
+                    !s.contains("{{") && !s.contains("{%") && !s.contains("}}"),
+                    "{kind:?} {part} has template syntax left:\n{s}"
+                );
+                assert!(!s.trim().is_empty(), "{kind:?} {part} is empty");
+            }
+            assert!(!subject.contains('\n'), "{kind:?}: subject must be one line");
+            assert!(
+                !text.contains("\n\n\n"),
+                "{kind:?} (full: {full}): stray blank lines:\n{text}"
+            );
+            assert!(
+                text.ends_with("xin xoá thư và báo cho chúng tôi.\n"),
+                "{kind:?}: footer"
+            );
+            assert!(
+                html.starts_with("<!DOCTYPE html>") && html.contains("<html lang=\"vi\">"),
+                "{kind:?}"
+            );
+            assert!(html.contains(&format!("<title>{subject}</title>")), "{kind:?}: {html}");
+            assert!(
+                !html.contains("src=") && !html.contains("<link"),
+                "{kind:?}: no external resources"
+            );
+            assert!(!html.contains("\"><p "), "{kind:?}: a paragraph inside a paragraph");
+            // Tracking codes stay out of what outsiders receive and out of the subjects of mail to
+            // consumers (the outbox shows subjects to administrators); staff mail names its case.
+            match kind {
+                TemplateKind::DailyDigest => assert!(subject.contains("Bắc Ninh") && text.contains("Bắc Ninh")),
+                TemplateKind::ForwardedToBusiness | TemplateKind::MediationInvitation => assert!(
+                    !subject.contains(CODE) && !text.contains(CODE) && !html.contains(CODE),
                     "{kind:?}"
-                )
+                ),
+                k if k.to_consumer() => {
+                    assert!(
+                        !subject.contains(CODE) && text.contains(CODE) && html.contains(CODE),
+                        "{kind:?}"
+                    );
+                    // Every consumer notice carries the private link, in both parts.
+                    let link = "https://hotline.example.gov.vn/t/AbCdEf0123456789";
+                    assert!(
+                        text.contains(link) && html.contains(&format!("href=\"{link}\"")),
+                        "{kind:?}"
+                    );
+                }
+                _ => assert!(subject.contains(CODE) && text.contains(CODE), "{kind:?}"),
             }
-            TemplateKind::ComplaintReceived | TemplateKind::InfoRequested | TemplateKind::Closure => {
-                assert!(!subject.contains(code) && text.contains(code), "{kind:?}")
-            }
-            _ => assert!(subject.contains(code) && text.contains(code), "{kind:?}"),
         }
         let json = serde_json::to_string(&kind).unwrap();
         assert_eq!(json, format!("\"{}\"", kind.as_str()));
@@ -103,158 +262,256 @@ fn every_kind_renders_in_vietnamese_without_holes() {
 }
 
 #[test]
+fn every_variable_is_shown_in_text_and_html() {
+    // Each value is a marker naming its field: every field a struct has must reach both parts
+    // (the compiler already refuses a template variable the struct lacks).
+    for kind in TemplateKind::ALL {
+        let mut names = Vec::new();
+        let r = sample(kind, true, &mut |n: &str| {
+            names.push(n.to_owned());
+            format!("[[{n}]]")
+        });
+        assert!(!names.is_empty());
+        for n in names {
+            let marker = format!("[[{n}]]");
+            assert!(r.text.contains(&marker), "{kind:?}: text lacks {n}:\n{}", r.text);
+            assert!(r.html.contains(&marker), "{kind:?}: html lacks {n}:\n{}", r.html);
+        }
+    }
+}
+
+#[test]
+fn html_escapes_every_value_and_text_keeps_it() {
+    let hostile = |n: &str| format!("<script>x('{n}')</script> & \"{n}\"");
+    for kind in TemplateKind::ALL {
+        let plain = sample(kind, true, &mut |n: &str| format!("v-{n}"));
+        let evil = sample(kind, true, &mut |n: &str| hostile(n));
+        assert!(!evil.html.contains("<script>"), "{kind:?}:\n{}", evil.html);
+        assert!(
+            evil.html.contains("&#60;script&#62;x(&#39;"),
+            "{kind:?}:\n{}",
+            evil.html
+        );
+        assert!(evil.html.contains("&#38; &#34;"), "{kind:?}");
+        // Not one tag more than with harmless values: nothing a value holds becomes markup.
+        assert_eq!(
+            evil.html.matches('<').count(),
+            plain.html.matches('<').count(),
+            "{kind:?}"
+        );
+        assert!(
+            evil.text.contains("<script>x('") && evil.text.contains("& \""),
+            "{kind:?}"
+        );
+    }
+    let r = sample(TemplateKind::ComplaintReceived, true, &mut |n: &str| hostile(n));
+    assert!(
+        r.html.contains("Kính gửi Ông/Bà <strong>&#60;script&#62;"),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
 fn mail_to_an_unverified_address_carries_no_submitted_name() {
-    let mut vars = vars_for(TemplateKind::ComplaintReceived);
-    vars["consumer_name"] = json!("");
-    let (_, text, html) = render(TemplateKind::ComplaintReceived, &vars).unwrap();
-    assert!(text.starts_with("Kính gửi Quý khách,"), "{text}");
-    assert!(html.contains("Kính gửi Quý khách,"));
-    let (_, text, _) = render(
-        TemplateKind::ComplaintReceived,
-        &vars_for(TemplateKind::ComplaintReceived),
-    )
-    .unwrap();
-    assert!(text.starts_with("Kính gửi Ông/Bà Nguyễn Thị Hồng Nhung,"), "{text}");
+    let r = render_real(TemplateKind::ComplaintReceived, false);
+    assert!(r.text.starts_with("Kính gửi Quý khách,\n\n"), "{}", r.text);
+    assert!(r.html.contains("Kính gửi Quý khách,"));
+    let r = render_real(TemplateKind::ComplaintReceived, true);
+    assert!(
+        r.text.starts_with("Kính gửi Ông/Bà Nguyễn Thị Hồng Nhung,\n\n"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn subjects_are_the_ones_sent_before_askama() {
+    let subject = |kind, full| render_real(kind, full).subject;
+    use TemplateKind as K;
+    assert_eq!(
+        subject(K::ComplaintReceived, true),
+        "Xác nhận tiếp nhận yêu cầu, khiếu nại của người tiêu dùng"
+    );
+    assert_eq!(
+        subject(K::InfoRequested, true),
+        "Đề nghị bổ sung thông tin, tài liệu trước ngày 05/12/2026"
+    );
+    assert_eq!(
+        subject(K::ForwardedToBusiness, true),
+        "Chuyển yêu cầu của người tiêu dùng để thương lượng giải quyết"
+    );
+    assert_eq!(
+        subject(K::Reminder, true),
+        "[Nhắc hạn] Hồ sơ KN-2026-000123: Thông báo thụ lý (10 ngày làm việc) đến hạn ngày 05/12/2026"
+    );
+    assert_eq!(
+        subject(K::OverdueEscalation, true),
+        "[Quá hạn] Hồ sơ KN-2026-000123: Thông báo thụ lý (10 ngày làm việc) quá hạn từ ngày 05/12/2026"
+    );
+    assert_eq!(
+        subject(K::MediationInvitation, true),
+        "Thư mời tham dự phiên hòa giải ngày 09:00 ngày 10/12/2026"
+    );
+    assert_eq!(
+        subject(K::Closure, true),
+        "Thông báo kết thúc giải quyết hồ sơ: Hòa giải không thành"
+    );
+    assert_eq!(
+        subject(K::DailyDigest, true),
+        "[Sở Công Thương tỉnh Bắc Ninh] Tổng hợp hồ sơ ngày 23/11/2026: 2 quá hạn, 5 sắp đến hạn"
+    );
+    assert_eq!(
+        subject(K::SecurityAlert, true),
+        "[Cảnh báo] Tra cứu hồ sơ KN-2026-000123 bị khóa tạm thời do nhập sai nhiều lần"
+    );
 }
 
 #[test]
 fn templates_carry_the_legal_content() {
-    let (_, text, html) = render(
-        TemplateKind::ComplaintReceived,
-        &vars_for(TemplateKind::ComplaintReceived),
-    )
-    .unwrap();
-    assert!(text.contains("10 ngày làm việc") && text.contains("42/2013/QH13") && text.contains("Điều 28"));
-    assert!(html.contains("https://hotline.example.gov.vn/tra-cuu/KN-2026-000123"));
+    let r = render_real(TemplateKind::ComplaintReceived, true);
+    assert!(r.text.contains("10 ngày làm việc") && r.text.contains("42/2013/QH13") && r.text.contains("Điều 28"));
 
-    let (_, text, _) = render(
-        TemplateKind::ForwardedToBusiness,
-        &vars_for(TemplateKind::ForwardedToBusiness),
-    )
-    .unwrap();
-    assert!(text.contains("khoản 4 Điều 57") && text.contains("khoản 5 Điều 57"));
-    assert!(text.contains("7 ngày làm việc") && text.contains("5 ngày làm việc"));
-    assert!(text.contains("https://hotline.example.gov.vn/dn/abcDEF123"));
+    let r = render_real(TemplateKind::ForwardedToBusiness, true);
+    assert!(r.text.contains("khoản 4 Điều 57") && r.text.contains("khoản 5 Điều 57"));
+    assert!(r.text.contains("7 ngày làm việc") && r.text.contains("5 ngày làm việc"));
+    assert!(r
+        .text
+        .contains("https://hotline.example.gov.vn/api/v1/business/cases/XyZ987"));
 
-    let (_, text, html) = render(
-        TemplateKind::MediationInvitation,
-        &vars_for(TemplateKind::MediationInvitation),
-    )
-    .unwrap();
-    assert!(text.contains("09:00 ngày 10/12/2026") && text.contains("Phạm Thu Hà") && html.contains("GMT+7"));
+    // The consumer's copy says the same deadlines but never carries the business's link.
+    let r = render_real(TemplateKind::ForwardedCopy, true);
+    assert!(
+        r.text.contains("khoản 4 Điều 57") && r.text.contains("7 ngày làm việc") && r.text.contains("5 ngày làm việc")
+    );
+    assert!(r.text.contains("Công ty TNHH Điện máy Ánh Dương") && r.text.contains("12.500.000 đồng"));
+    assert!(!r.text.contains("/business/") && !r.html.contains("/business/"));
+
+    let r = render_real(TemplateKind::MediationInvitation, true);
+    assert!(r.text.contains("09:00 ngày 10/12/2026") && r.text.contains("Phạm Thu Hà") && r.html.contains("GMT+7"));
+
+    let r = render_real(TemplateKind::MediationStarted, true);
+    assert!(r.text.contains("không trả lời yêu cầu") && r.text.contains("Điều 64") && r.text.contains("trọng tài"));
+    let r = render_real(TemplateKind::MediationStarted, false);
+    assert!(r.text.contains("không thành") && !r.text.contains("không trả lời yêu cầu"));
+
+    let r = render_real(TemplateKind::MediatorAppointed, true);
+    assert!(r.text.contains("Phạm Thu Hà") && r.text.contains("Người phiên dịch: Hà Thị Mai (tiếng Tày)"));
+    assert!(!render_real(TemplateKind::MediatorAppointed, false)
+        .text
+        .contains("phiên dịch:"));
+
+    let r = render_real(TemplateKind::DueDatesMoved, true);
+    assert!(
+        r.text
+            .contains("- Thông báo thụ lý (10 ngày làm việc): từ ngày 04/12/2026 thành ngày 05/12/2026"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn the_agency_notice_names_the_agency_and_its_hotline_when_configured() {
+    let r = render_real(TemplateKind::AgencyAssigned, true);
+    for s in [&r.text, &r.html] {
+        assert!(s.contains("Điều 11") && s.contains("19/2023/QH15"));
+        assert!(s.contains("Sở Công Thương tỉnh Bắc Ninh") && s.contains("0222 3822 123"));
+        assert!(s.contains("Số 8 đường Lý Thái Tổ") && s.contains("05/12/2026") && s.contains("Điều 28"));
+        assert!(s.contains("cơ quan có thẩm quyền"), "a transfer says so");
+    }
+    assert!(r.subject.ends_with("Sở Công Thương tỉnh Bắc Ninh"), "{}", r.subject);
+    let r = render_real(TemplateKind::AgencyAssigned, false);
+    for s in [&r.text, &r.html] {
+        assert!(s.contains("Sở Công Thương tỉnh Bắc Ninh") && s.contains("Điều 11"));
+        assert!(!s.contains("Đường dây nóng:") && !s.contains("Điện thoại") && !s.contains("Địa chỉ tiếp nhận"));
+        assert!(!s.contains("Điều 28"), "no reply date, no promise");
+    }
+    assert!(
+        r.text
+            .contains("Cơ quan giải quyết: Sở Công Thương tỉnh Bắc Ninh\n\nTheo dõi"),
+        "{}",
+        r.text
+    );
 }
 
 #[test]
 fn closure_mentions_court_only_after_failed_mediation() {
-    let mut vars = vars_for(TemplateKind::Closure);
-    let (_, text, html) = render(TemplateKind::Closure, &vars).unwrap();
-    for s in [&text, &html] {
+    let r = render_real(TemplateKind::Closure, true);
+    for s in [&r.text, &r.html] {
         assert!(s.contains("100 triệu đồng") && s.contains("tạm ứng án phí") && s.contains("Điều 70"));
         assert!(s.contains("trọng tài"));
     }
     assert!(
-        text.contains("Hai bên không thống nhất được mức bồi thường.\n\nDo hòa giải không thành"),
-        "{text}"
+        r.text
+            .contains("Hai bên không thống nhất được mức bồi thường.\n\nDo hòa giải không thành"),
+        "{}",
+        r.text
     );
-
-    vars["mediation_failed"] = json!(false);
-    vars["outcome_label"] = json!("Đã giải quyết xong");
-    let (_, text, html) = render(TemplateKind::Closure, &vars).unwrap();
-    for s in [&text, &html] {
+    let r = render_real(TemplateKind::Closure, false);
+    for s in [&r.text, &r.html] {
         assert!(!s.contains("100 triệu đồng") && !s.contains("Điều 70"), "{s}");
-        assert!(s.contains("https://hotline.example.gov.vn/danh-gia/xyz"));
+        assert!(s.contains("https://hotline.example.gov.vn/t/AbCdEf0123456789"));
     }
-    assert!(text.contains("mức bồi thường.\n\nÝ kiến"), "{text}");
-
-    // The flag is required too: no silent default.
-    vars.as_object_mut().unwrap().remove("mediation_failed");
-    assert!(matches!(
-        render(TemplateKind::Closure, &vars),
-        Err(EmailError::Build(_))
-    ));
+    assert!(r.text.contains("mức bồi thường.\n\nÝ kiến"), "{}", r.text);
 }
 
 #[test]
-fn a_missing_or_null_variable_is_an_error() {
-    for kind in TemplateKind::ALL {
-        for name in required_variables(kind) {
-            let mut vars = vars_for(kind);
-            vars.as_object_mut().unwrap().remove(&name);
-            match render(kind, &vars) {
-                Err(EmailError::Build(msg)) => assert!(msg.contains(&name), "{kind:?}: {msg}"),
-                other => panic!("{kind:?} without {name}: {other:?}"),
-            }
-            vars[&name] = Value::Null;
-            assert!(render(kind, &vars).is_err(), "{kind:?} with {name} = null");
-        }
-    }
-    assert!(matches!(
-        render(TemplateKind::Reminder, &json!(["not", "an", "object"])),
-        Err(EmailError::Build(_))
-    ));
-    let mut vars = vars_for(TemplateKind::Reminder);
-    vars["due_date"] = json!({"nested": 1});
-    assert!(matches!(
-        render(TemplateKind::Reminder, &vars),
-        Err(EmailError::Build(_))
-    ));
-}
-
-#[test]
-fn html_values_are_escaped_but_text_is_not() {
-    let mut vars = vars_for(TemplateKind::ComplaintReceived);
-    vars["consumer_name"] = json!("<script>alert(1)</script> Trần & \"Lê\"");
-    let (subject, text, html) = render(TemplateKind::ComplaintReceived, &vars).unwrap();
-    assert!(!html.contains("<script>"));
+fn the_digest_lists_its_cases_with_their_staff_links() {
+    let r = render_real(TemplateKind::DailyDigest, true);
     assert!(
-        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Trần &amp; &quot;Lê&quot;"),
-        "{html}"
+        r.text.contains("- KN-2026-000123 — quá hạn (05/12/2026) — Đang xử lý"),
+        "{}",
+        r.text
     );
-    assert!(text.contains("<script>alert(1)</script> Trần & \"Lê\""));
-    assert!(!subject.contains('<'));
-
-    // Only *_html variables are raw, and only as {{{name}}} in HTML.
-    let (_, text, html) = render(TemplateKind::DailyDigest, &vars_for(TemplateKind::DailyDigest)).unwrap();
-    assert!(html.contains("<ul><li>KN-2026-000123: quá hạn 2 ngày (Trần Văn Đức)</li></ul>"));
-    assert!(text.contains("- KN-2026-000123: quá hạn 2 ngày"));
-    assert!(html.contains(">42<") && html.contains(">5<") && html.contains(">2<"));
+    assert!(r.text.contains("https://hotline.example.gov.vn/api/v1/cases/0190c3a1"));
+    assert!(r
+        .html
+        .contains("href=\"https://hotline.example.gov.vn/api/v1/cases/0190c3a1\""));
+    assert!(r.html.contains(">42<") && r.html.contains(">5<") && r.html.contains(">2<"));
+    let r = render_real(TemplateKind::DailyDigest, false);
+    assert!(r.text.contains("Các hồ sơ cần chú ý:\n(không có)"), "{}", r.text);
+    assert!(r.html.contains("(không có)") && !r.html.contains("<ul"));
 }
 
 #[test]
-fn template_language_rejects_misuse() {
-    let vars = json!({"a": "x", "b_html": "<b>y</b>", "flag": true});
-    let vars = vars.as_object().unwrap();
-    assert_eq!(
-        template::expand_for_test("{{a}}-{{{b_html}}}", vars, true).unwrap(),
-        "x-<b>y</b>"
-    );
+fn info_request_without_a_running_clock_still_gives_a_time_limit() {
+    let r = render_real(TemplateKind::InfoRequested, false);
+    assert_eq!(r.subject, "Đề nghị bổ sung thông tin, tài liệu");
+    assert!(r.text.contains("Thời hạn bổ sung: 5 ngày làm việc"), "{}", r.text);
+    let r = render_real(TemplateKind::InfoRequested, true);
     assert!(
-        template::expand_for_test("{{{b_html}}}", vars, false).is_err(),
-        "raw in text"
-    );
-    assert!(
-        template::expand_for_test("{{{a}}}", vars, true).is_err(),
-        "raw of a non-_html name"
-    );
-    assert!(template::expand_for_test("{{a", vars, true).is_err());
-    assert!(template::expand_for_test("{{#flag}}x", vars, true).is_err());
-    assert!(template::expand_for_test("{{/flag}}", vars, true).is_err());
-    assert!(template::expand_for_test("{{a b}}", vars, true).is_err());
-    assert_eq!(
-        template::expand_for_test("{{^flag}}no{{/flag}}{{#flag}}yes {{a}}{{/flag}}", vars, true).unwrap(),
-        "yes x"
+        r.text.contains("Thời hạn bổ sung: trước ngày 05/12/2026."),
+        "{}",
+        r.text
     );
 }
 
+/// A `send_email` payload exactly as versions before askama queued it: the rendered message.
+/// Jobs already in a database when the service is upgraded must still be read and sent.
 #[test]
-fn required_variables_are_listed() {
-    assert_eq!(
-        required_variables(TemplateKind::Reminder),
-        ["case_url", "clock_label", "due_date", "tracking_code"]
-    );
-    let digest = required_variables(TemplateKind::DailyDigest);
-    assert!(digest.contains(&"items_html".to_owned()) && digest.contains(&"items_text".to_owned()));
-    assert!(required_variables(TemplateKind::Closure).contains(&"mediation_failed".to_owned()));
+fn a_message_queued_before_askama_still_reads() {
+    let payload = r#"{"to":"nhung@example.vn","subject":"Xác nhận tiếp nhận yêu cầu, khiếu nại của người tiêu dùng","text":"Kính gửi Quý khách,\n\nMã hồ sơ: KN-2026-000123\n","html":"<!DOCTYPE html><html lang=\"vi\"><body><p>Kính gửi Quý khách,</p></body></html>","attachments":[]}"#;
+    let m: OutgoingEmail = serde_json::from_str(payload).unwrap();
+    assert_eq!(m.to, "nhung@example.vn");
+    assert!(m.text.contains("KN-2026-000123"));
+    let without_attachments = r#"{"to":"a@example.vn","subject":"s","text":"t","html":"h"}"#;
+    assert!(serde_json::from_str::<OutgoingEmail>(without_attachments).is_ok());
+    // And what is queued now is that same shape.
+    let now = OutgoingEmail::new(
+        "a@example.vn",
+        &ComplaintReceived {
+            consumer_name: None,
+            tracking_code: CODE.into(),
+            status_url: "https://hotline.example.gov.vn/t/x".into(),
+            agency_name: "Sở Công Thương".into(),
+            received_date: "23/11/2026".into(),
+        },
+    )
+    .unwrap();
+    let json = serde_json::to_value(&now).unwrap();
+    let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, ["attachments", "html", "subject", "text", "to"]);
 }
 
 fn sample_ics() -> String {
@@ -338,12 +595,14 @@ fn addresses_are_masked() {
 }
 
 fn sample_email(to: &str) -> OutgoingEmail {
-    let mut m = OutgoingEmail::from_template(
-        to,
-        TemplateKind::MediationInvitation,
-        &vars_for(TemplateKind::MediationInvitation),
-    )
-    .unwrap();
+    let Rendered { subject, text, html } = render_real(TemplateKind::MediationInvitation, true);
+    let mut m = OutgoingEmail {
+        to: to.into(),
+        subject,
+        text,
+        html,
+        attachments: vec![],
+    };
     m.attachments.push(Attachment {
         filename: "hoa-giai-KN-2026-000123.ics".into(),
         content_type: "text/calendar; charset=utf-8; method=REQUEST".into(),

@@ -93,6 +93,7 @@ pub struct ChangeResult {
 /// Adds, changes or removes a day; recomputes open clocks. `create` refuses an existing date.
 pub async fn change(state: &AppState, actor: Actor, change: Change, create: bool) -> Result<ChangeResult, AppError> {
     let (clock, chain_key) = (state.clock.clone(), state.chain_key.clone());
+    let notify = super::notify::NotifyCtx::from_state(state);
     super::require_admin(&actor)?;
     if let Change::Put(d) = &change {
         crate::domain::values::text("name", &d.name, 200)?;
@@ -150,9 +151,10 @@ pub async fn change(state: &AppState, actor: Actor, change: Change, create: bool
                 }
             }
             let moved = clocks::recompute_all(conn, &chain_key, &cal, &actor, at)?;
+            super::notify::due_dates_moved(conn, &notify, &moved, at)?;
             Ok(ChangeResult {
                 day: cal.day(date).map(DayDto::from),
-                due_dates_moved: moved,
+                due_dates_moved: moved.len(),
             })
         })
         .await

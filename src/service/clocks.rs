@@ -460,22 +460,36 @@ pub fn explain(cal: &Calendar, clocks: Vec<ClockRow>, today: NaiveDate) -> Resul
         .collect()
 }
 
+/// A due date that a calendar change moved.
+#[derive(Debug, Clone)]
+pub struct MovedDue {
+    pub case_id: String,
+    pub clock: String,
+    pub before: NaiveDate,
+    pub after: NaiveDate,
+}
+
 /// After a calendar change: recomputes every open clock, records each moved due date as an
-/// event on its case, and refreshes the cases' `due_at`. Returns how many due dates moved.
+/// event on its case, and refreshes the cases' `due_at`. Returns the due dates that moved.
 pub fn recompute_all(
     conn: &mut AnyConnection,
     chain_key: &events::ChainKey,
     cal: &Calendar,
     actor: &Actor,
     at: DateTime<Utc>,
-) -> Result<usize, AppError> {
+) -> Result<Vec<MovedDue>, AppError> {
     let today = calendar::local_date(at);
-    let mut moved = 0;
+    let mut moved = Vec::new();
     for mut c in clock_db::open(conn)? {
         let before = c.due_date;
         if refresh(cal, &mut c, today)? {
             clock_db::save(conn, &c)?;
-            moved += 1;
+            moved.push(MovedDue {
+                case_id: c.case_id.clone(),
+                clock: c.clock.clone(),
+                before,
+                after: c.due_date,
+            });
             case_db::touch(conn, &c.case_id, at.naive_utc())?;
             let status = case_db::find_by_id(conn, &c.case_id)?
                 .map(|r| r.status)

@@ -1,4 +1,11 @@
 //! E-mails that case changes cause, put in the outbox inside the same transaction.
+//!
+//! To the consumer (only when they gave an address; each with a fresh private link `/t/{token}`,
+//! never the tracking code in the subject): complaint received, agency assigned (route or
+//! accepted transfer: Law 19/2023 Art 11), information requested, copy of the request forwarded
+//! to the business, mediation started, mediator appointed, mediation invitation, closure,
+//! reopened, due dates moved by a calendar change. To the business: the forwarded request. Staff
+//! mail (reminder, escalation, digest) is sent by the sweep and links to [`staff_case_url`].
 
 use std::sync::Arc;
 
@@ -11,8 +18,8 @@ use crate::calendar::{self, vn_date};
 use crate::db::cases::CaseRow;
 use crate::db::clocks as clock_db;
 use crate::db::AnyConnection;
-use crate::domain::case::{Action, CaseState, Channel, Status};
-use crate::email::TemplateKind;
+use crate::domain::case::{Action, CaseState, Channel, NegotiationResult, Status};
+use crate::email::{self as mail, Mail};
 use crate::error::AppError;
 use crate::routing::Router;
 use crate::state::AppState;
@@ -24,7 +31,7 @@ pub struct NotifyCtx {
     pub max_attempts: i32,
     /// The sender's bare address (organizer of invitations).
     pub from_address: String,
-    /// Caps on consumer mail (`limits.mail_per_recipient_per_day`, `…_per_domain_per_hour`).
+    /// Caps on acknowledgments (`limits.mail_per_recipient_per_day`, `…_per_domain_per_hour`).
     pub limits: crate::config::LimitSettings,
 }
 
@@ -62,36 +69,62 @@ impl NotifyCtx {
             .map(|a| a.name.clone())
             .unwrap_or_else(|| "Cơ quan bảo vệ quyền lợi người tiêu dùng".into())
     }
+
+    /// The agency's published hotline and address (`config/taxonomy.toml`), when configured.
+    fn agency_contact(&self, code: Option<&str>) -> (Option<String>, Option<String>) {
+        let nonblank = |s: &Option<String>| s.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        match code.and_then(|c| self.router.taxonomy().agency(c)) {
+            Some(a) => (nonblank(&a.phone), nonblank(&a.address)),
+            None => (None, None),
+        }
+    }
+}
+
+/// The link staff e-mails give for a case. No staff console exists yet, so it is the case's API
+/// resource (never a page that does not exist); the console will replace this one function.
+pub fn staff_case_url(base_url: &str, case_id: &str) -> String {
+    format!("{}/api/v1/cases/{case_id}", base_url.trim_end_matches('/'))
 }
 
 /// The name a consumer mail may greet: none for complaints from the web form, whose address
 /// and name nobody has checked (the hotline must not mail a stranger's text to any address).
-fn greeting_name(case: &CaseRow) -> &str {
-    if case.channel == Channel::Web {
-        ""
+fn greeting_name(case: &CaseRow) -> Option<String> {
+    if case.channel == Channel::Web || case.consumer_name.trim().is_empty() {
+        None
     } else {
-        &case.consumer_name
+        Some(case.consumer_name.clone())
     }
 }
 
-/// Queues a message to the consumer, its variables made by `vars` from a new private link to
-/// the case, unless the address or its domain is over its cap (`limits`): then nothing is sent
-/// (no link is made) and a warning is logged, without the address.
-fn enqueue_consumer_email(
+/// Text the consumer typed, for mail back to them: none for web complaints, whose address
+/// nobody has checked (the hotline must not carry a stranger's text to any address).
+fn unchecked_text(case: &CaseRow, text: Option<String>) -> Option<String> {
+    if case.channel == Channel::Web {
+        None
+    } else {
+        text
+    }
+}
+
+/// dd/mm/yyyy of the case's running clock `name`, if one runs.
+fn running_due(conn: &mut AnyConnection, case_id: &str, name: &str) -> Result<Option<String>, AppError> {
+    Ok(clock_db::for_case(conn, case_id)?
+        .into_iter()
+        .find(|c| c.clock == name && c.state == "running")
+        .map(|c| vn_date(c.due_date)))
+}
+
+/// Queues a message to the consumer, made by `mail` from a new private link to the case.
+fn enqueue_consumer_email<M: Mail>(
     conn: &mut AnyConnection,
     ctx: &NotifyCtx,
     case: &CaseRow,
     to: &str,
-    kind: TemplateKind,
-    vars: impl FnOnce(String) -> serde_json::Value,
+    mail: impl FnOnce(String) -> M,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if !super::limits::allow_consumer_mail(conn, &ctx.limits, to, at.timestamp())? {
-        tracing::warn!(template = kind.as_str(), "consumer mail over its cap: not sent");
-        return Ok(());
-    }
     let link = ctx.consumer_link(conn, case, at)?;
-    enqueue_email(conn, to, kind, &vars(link), at, ctx.max_attempts)
+    enqueue_email(conn, to, &mail(link), at, ctx.max_attempts)
 }
 
 /// `addr@host` out of `Name <addr@host>`.
@@ -102,7 +135,11 @@ fn bare_address(from: &str) -> String {
     }
 }
 
-/// "Complaint received" to the consumer, if they gave an e-mail address.
+/// "Complaint received" to the consumer, if they gave an e-mail address, unless the address or
+/// its domain is over its cap (`limits`): then nothing is sent (no link is made) and a warning
+/// is logged, without the address. The caps are for this mail only: anyone can type any
+/// address into the web form, while the later notices follow staff work on the case (or the
+/// consumer's own acts through their link), and a legal notice is never dropped.
 pub fn complaint_received(
     conn: &mut AnyConnection,
     ctx: &NotifyCtx,
@@ -110,26 +147,29 @@ pub fn complaint_received(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let Some(to) = &case.consumer_email else { return Ok(()) };
+    if !super::limits::allow_consumer_mail(conn, &ctx.limits, to, at.timestamp())? {
+        tracing::warn!(template = "complaint_received", "consumer mail over its cap: not sent");
+        return Ok(());
+    }
     let agency_name = ctx.agency_name(case.current_agency.as_deref());
     enqueue_consumer_email(
         conn,
         ctx,
         case,
         to,
-        TemplateKind::ComplaintReceived,
-        |link| {
-            serde_json::json!({
-                "consumer_name": greeting_name(case), "tracking_code": case.tracking_code,
-                "status_url": link, "agency_name": agency_name,
-                "received_date": vn_date(calendar::local_date(at)),
-            })
+        |status_url| mail::ComplaintReceived {
+            consumer_name: greeting_name(case),
+            tracking_code: case.tracking_code.to_string(),
+            status_url,
+            agency_name,
+            received_date: vn_date(calendar::local_date(at)),
         },
         at,
     )
 }
 
-/// The e-mails a transition causes: information requested and closure (to the consumer),
-/// the forwarded request (to the business).
+/// The e-mails a transition causes: to the consumer (see the module doc), to the business
+/// (the forwarded request), to the parties of a mediation session.
 pub fn on_transition(
     conn: &mut AnyConnection,
     ctx: &NotifyCtx,
@@ -140,51 +180,10 @@ pub fn on_transition(
 ) -> Result<(), AppError> {
     let agency_name = ctx.agency_name(after.current_agency.as_deref());
     match action {
-        Action::RequestInfo { requested } => {
-            if let Some(to) = &case.consumer_email {
-                let due = clock_db::for_case(conn, &case.id)?
-                    .into_iter()
-                    .find(|c| c.clock == clocks::PROVIDE_INFO && c.state == "running")
-                    .map(|c| vn_date(c.due_date))
-                    .unwrap_or_default();
-                enqueue_consumer_email(
-                    conn,
-                    ctx,
-                    case,
-                    to,
-                    TemplateKind::InfoRequested,
-                    |link| {
-                        serde_json::json!({
-                            "consumer_name": greeting_name(case), "tracking_code": case.tracking_code,
-                            "requested": requested, "due_date": due, "status_url": link,
-                            "agency_name": agency_name,
-                        })
-                    },
-                    at,
-                )?;
-            }
-        }
         Action::ForwardToBusiness {
-            business_email: Some(to),
+            business_email,
             message,
-        } => {
-            let business_link = ctx.business_link(conn, case, at)?;
-            enqueue_email(
-                conn,
-                to,
-                TemplateKind::ForwardedToBusiness,
-                &serde_json::json!({
-                    "business_name": case.business_name.clone().unwrap_or_else(|| "Quý doanh nghiệp".into()),
-                    "agency_name": agency_name,
-                    "forwarded_date": vn_date(calendar::local_date(at)),
-                    "request_summary": message.clone().or_else(|| case.consumer_request.clone())
-                        .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into()),
-                    "business_link": business_link,
-                }),
-                at,
-                ctx.max_attempts,
-            )?;
-        }
+        } => forwarded_to_business(conn, ctx, case, &agency_name, business_email.as_deref(), message, at)?,
         Action::ScheduleMediationSession { .. } => {
             mediation_invitations(conn, ctx, case, after, &agency_name, action, at)?
         }
@@ -194,26 +193,274 @@ pub fn on_transition(
     if case.status == Status::Negotiation && after.status != Status::Negotiation {
         links::revoke_all(conn, &case.id, Audience::Business, at)?;
     }
+    if let Some(to) = &case.consumer_email {
+        consumer_notice(conn, ctx, case, after, action, &agency_name, to, at)?;
+    }
+    Ok(())
+}
+
+/// The notice a transition sends the consumer at `to`, if any.
+#[allow(clippy::too_many_arguments)]
+fn consumer_notice(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    after: &CaseState,
+    action: &Action,
+    agency_name: &str,
+    to: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let consumer_name = greeting_name(case);
+    let tracking_code = case.tracking_code.to_string();
+    let agency_name = agency_name.to_owned();
     if after.status == Status::Closed {
-        if let (Some(to), Some(outcome)) = (&case.consumer_email, after.outcome) {
+        return closure(conn, ctx, case, after, action, agency_name, to, at);
+    }
+    match action {
+        Action::Route { .. } | Action::AcceptTransfer => {
+            agency_assigned(conn, ctx, case, after, action, agency_name, to, at)
+        }
+        Action::RequestInfo { requested } => {
+            let due_date = running_due(conn, &case.id, clocks::PROVIDE_INFO)?;
             enqueue_consumer_email(
                 conn,
                 ctx,
                 case,
                 to,
-                TemplateKind::Closure,
-                |link| {
-                    serde_json::json!({
-                        "consumer_name": greeting_name(case), "tracking_code": case.tracking_code,
-                        "outcome_label": outcome.label_vi(), "agency_name": agency_name,
-                        "mediation_failed": outcome == crate::domain::case::Outcome::MediationFailed,
-                        "summary": closure_summary(action),
-                        "rating_url": link,
-                    })
+                |status_url| mail::InfoRequested {
+                    consumer_name,
+                    tracking_code,
+                    requested: requested.clone(),
+                    due_date,
+                    status_url,
+                    agency_name,
                 },
                 at,
-            )?;
+            )
         }
+        Action::ForwardToBusiness { message, .. } => enqueue_consumer_email(
+            conn,
+            ctx,
+            case,
+            to,
+            |status_url| mail::ForwardedCopy {
+                consumer_name,
+                tracking_code,
+                business_name: unchecked_text(case, case.business_name.clone())
+                    .unwrap_or_else(|| "doanh nghiệp liên quan".into()),
+                agency_name,
+                forwarded_date: vn_date(calendar::local_date(at)),
+                request_summary: message
+                    .clone()
+                    .or_else(|| unchecked_text(case, case.consumer_request.clone()))
+                    .unwrap_or_else(|| "Yêu cầu của Ông/Bà như đã gửi đến cơ quan.".into()),
+                status_url,
+            },
+            at,
+        ),
+        Action::RecordNegotiationResult { result, .. } if after.status == Status::Mediation => enqueue_consumer_email(
+            conn,
+            ctx,
+            case,
+            to,
+            |status_url| mail::MediationStarted {
+                consumer_name,
+                tracking_code,
+                agency_name,
+                no_answer: *result == NegotiationResult::NoAnswer,
+                status_url,
+            },
+            at,
+        ),
+        Action::AppointMediator {
+            mediator_id,
+            interpreter,
+        } => mediator_appointed(conn, ctx, case, mediator_id, interpreter, agency_name, to, at),
+        Action::Reopen { .. } => enqueue_consumer_email(
+            conn,
+            ctx,
+            case,
+            to,
+            |status_url| mail::Reopened {
+                consumer_name,
+                tracking_code,
+                stage_label: after.status.label_vi().into(),
+                agency_name,
+                status_url,
+            },
+            at,
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Closure: outcome, summary and the link where the consumer rates it.
+#[allow(clippy::too_many_arguments)]
+fn closure(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    after: &CaseState,
+    action: &Action,
+    agency_name: String,
+    to: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(outcome) = after.outcome else { return Ok(()) };
+    enqueue_consumer_email(
+        conn,
+        ctx,
+        case,
+        to,
+        |rating_url| mail::Closure {
+            consumer_name: greeting_name(case),
+            tracking_code: case.tracking_code.to_string(),
+            outcome_label: outcome.label_vi().into(),
+            agency_name,
+            mediation_failed: outcome == crate::domain::case::Outcome::MediationFailed,
+            summary: closure_summary(action),
+            rating_url,
+        },
+        at,
+    )
+}
+
+/// Who handles the case now (route, accepted transfer), with its published contact and the
+/// date by which it answers (Law 19/2023 Art 11; Law 42/2013 Art 28).
+#[allow(clippy::too_many_arguments)]
+fn agency_assigned(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    after: &CaseState,
+    action: &Action,
+    agency_name: String,
+    to: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let reply_due = running_due(conn, &case.id, clocks::ACKNOWLEDGE)?;
+    let (agency_phone, agency_address) = ctx.agency_contact(after.current_agency.as_deref());
+    enqueue_consumer_email(
+        conn,
+        ctx,
+        case,
+        to,
+        |status_url| mail::AgencyAssigned {
+            consumer_name: greeting_name(case),
+            tracking_code: case.tracking_code.to_string(),
+            agency_name,
+            agency_phone,
+            agency_address,
+            transferred: matches!(action, Action::AcceptTransfer),
+            reply_due,
+            status_url,
+        },
+        at,
+    )
+}
+
+/// The mediator appointed (by name) and the interpreter recorded (Art 64), if any.
+#[allow(clippy::too_many_arguments)]
+fn mediator_appointed(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    mediator_id: &str,
+    interpreter: &Option<String>,
+    agency_name: String,
+    to: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mediator_name = crate::db::users::find_by_id(conn, mediator_id)?
+        .map(|u| u.display_name)
+        .unwrap_or_else(|| "được phân công".into());
+    enqueue_consumer_email(
+        conn,
+        ctx,
+        case,
+        to,
+        |status_url| mail::MediatorAppointed {
+            consumer_name: greeting_name(case),
+            tracking_code: case.tracking_code.to_string(),
+            mediator_name,
+            interpreter: interpreter.clone().filter(|i| !i.trim().is_empty()),
+            agency_name,
+            status_url,
+        },
+        at,
+    )
+}
+
+/// What the business is asked: the handler's message, else the consumer's request.
+fn request_summary(case: &CaseRow, message: &Option<String>) -> String {
+    message
+        .clone()
+        .or_else(|| case.consumer_request.clone())
+        .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into())
+}
+
+/// The request forwarded to the business, with its private link, when an address is known.
+fn forwarded_to_business(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    agency_name: &str,
+    to: Option<&str>,
+    message: &Option<String>,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(to) = to else { return Ok(()) };
+    let business_link = ctx.business_link(conn, case, at)?;
+    let m = mail::ForwardedToBusiness {
+        business_name: case.business_name.clone().unwrap_or_else(|| "Quý doanh nghiệp".into()),
+        agency_name: agency_name.to_owned(),
+        forwarded_date: vn_date(calendar::local_date(at)),
+        request_summary: request_summary(case, message),
+        business_link,
+    };
+    enqueue_email(conn, to, &m, at, ctx.max_attempts)
+}
+
+/// After a calendar change moved due dates (`clocks::recompute_all`): one notice per case whose
+/// consumer gave an address, listing the public clocks that moved (internal targets are not
+/// the consumer's business).
+pub fn due_dates_moved(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    moved: &[clocks::MovedDue],
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut by_case: std::collections::BTreeMap<&str, Vec<mail::MovedDue>> = Default::default();
+    for m in moved.iter().filter(|m| clocks::is_public(&m.clock)) {
+        by_case.entry(m.case_id.as_str()).or_default().push(mail::MovedDue {
+            label: clocks::label_vi(&m.clock).into(),
+            before: vn_date(m.before),
+            after: vn_date(m.after),
+        });
+    }
+    for (case_id, changes) in by_case {
+        let Some(case) = crate::db::cases::find_by_id(conn, case_id)? else {
+            continue;
+        };
+        let Some(to) = case.consumer_email.clone() else {
+            continue;
+        };
+        let agency_name = ctx.agency_name(case.current_agency.as_deref());
+        enqueue_consumer_email(
+            conn,
+            ctx,
+            &case,
+            &to,
+            |status_url| mail::DueDatesMoved {
+                consumer_name: greeting_name(&case),
+                tracking_code: case.tracking_code.to_string(),
+                changes,
+                agency_name,
+                status_url,
+            },
+            at,
+        )?;
     }
     Ok(())
 }
@@ -249,11 +496,8 @@ fn mediation_invitations(
     let session_time = local.format("%H:%M ngày %d/%m/%Y").to_string();
     let mut recipients: Vec<(String, String)> = Vec::new();
     if let Some(e) = &case.consumer_email {
-        let name = match greeting_name(case) {
-            "" => "Quý khách",
-            n => n,
-        };
-        recipients.push((e.clone(), name.to_owned()));
+        let name = greeting_name(case).unwrap_or_else(|| "Quý khách".into());
+        recipients.push((e.clone(), name));
     }
     for a in attendees {
         recipients.push((a.clone(), "Quý vị".into()));
@@ -270,15 +514,15 @@ fn mediation_invitations(
         &all,
     );
     for (to, name) in recipients {
-        let mut msg = crate::email::OutgoingEmail::from_template(
-            &to,
-            TemplateKind::MediationInvitation,
-            &serde_json::json!({
-                "recipient_name": name, "session_time": session_time,
-                "place": place, "mediator": mediator, "agency_name": agency_name,
-            }),
-        )
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        let invitation = mail::MediationInvitation {
+            recipient_name: name,
+            session_time: session_time.clone(),
+            place: place.clone(),
+            mediator: mediator.clone(),
+            agency_name: agency_name.to_owned(),
+        };
+        let mut msg =
+            mail::OutgoingEmail::new(&to, &invitation).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
         msg.attachments.push(crate::email::Attachment {
             filename: "moi-hoa-giai.ics".into(),
             content_type: "text/calendar; charset=utf-8; method=REQUEST".into(),

@@ -288,7 +288,8 @@ async fn transitions_start_pause_and_stop_clocks(app: &TestApp) {
         .map(|d| d["clock"].as_str().unwrap())
         .collect();
     assert_eq!(clocks_shown, vec!["settlement_performance"], "{}", p.body);
-    // E-mails caused by the transitions are in the outbox: business forward, closure.
+    // E-mails caused by the transitions are in the outbox: acknowledgment, agency notice,
+    // information request, business forward and the consumer's copy, closure.
     let out = app.get("/api/v1/admin/outbox", Some(&app.admin_token)).await;
     let subjects: Vec<&str> = out
         .body
@@ -299,8 +300,8 @@ async fn transitions_start_pause_and_stop_clocks(app: &TestApp) {
         .collect();
     assert_eq!(
         subjects.len(),
-        4,
-        "received, info requested, forwarded, closure: {subjects:?}"
+        6,
+        "received, agency, info requested, forwarded (business and copy), closure: {subjects:?}"
     );
     assert!(
         out.body

@@ -13,7 +13,6 @@ use crate::db::AnyConnection;
 use crate::domain::case::{ActionName, Status};
 use crate::domain::user::Actor;
 use crate::domain::values::normalize_tracking_code;
-use crate::email::TemplateKind;
 use crate::error::AppError;
 use crate::routing::Router;
 use crate::state::AppState;
@@ -102,18 +101,12 @@ fn code_locked(
     };
     let until = (now + chrono::TimeDelta::seconds(secs)).with_timezone(&crate::calendar::tz());
     for (_, to) in crate::db::users::agency_emails(conn, agency, &["supervisor"])? {
-        super::super::jobs::enqueue_email(
-            conn,
-            &to,
-            TemplateKind::SecurityAlert,
-            &serde_json::json!({
-                "tracking_code": case.tracking_code,
-                "locked_until": until.format("%H:%M ngày %d/%m/%Y").to_string(),
-                "agency_name": router_agency_name(ctx, agency),
-            }),
-            now,
-            ctx.max_attempts,
-        )?;
+        let alert = crate::email::SecurityAlert {
+            tracking_code: case.tracking_code.to_string(),
+            locked_until: until.format("%H:%M ngày %d/%m/%Y").to_string(),
+            agency_name: router_agency_name(ctx, agency),
+        };
+        super::super::jobs::enqueue_email(conn, &to, &alert, now, ctx.max_attempts)?;
     }
     Ok(())
 }

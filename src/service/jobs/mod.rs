@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::jobs::{self as job_db, JobRow};
 use crate::db::AnyConnection;
-use crate::email::{OutgoingEmail, TemplateKind};
+use crate::email::{Mail, OutgoingEmail};
 use crate::error::AppError;
 
 pub const SEND_EMAIL: &str = SendEmail::NAME;
@@ -47,7 +47,9 @@ impl JobError {
     }
 }
 
-/// An e-mail in the outbox (the payload is the rendered message).
+/// An e-mail in the outbox. The payload is the rendered message ([`OutgoingEmail`] as JSON:
+/// `to`, `subject`, `text`, `html`, `attachments`), the same format since the first release, so
+/// messages queued by an older version still send after an upgrade.
 #[derive(Serialize, Deserialize)]
 #[serde(transparent)]
 pub(crate) struct SendEmail(OutgoingEmail);
@@ -56,6 +58,15 @@ impl Job for SendEmail {
     const NAME: &'static str = "send_email";
 
     async fn run(self, w: &Worker) -> Result<(), JobError> {
+        // A message with an empty part is never sent: it is dead-lettered for an administrator
+        // to see (an unreadable payload is, too: see `Worker::execute`).
+        let m = &self.0;
+        if m.subject.trim().is_empty() || m.text.trim().is_empty() || m.html.trim().is_empty() {
+            return Err(JobError {
+                message: "e-mail with an empty subject or body: not sent".into(),
+                permanent: true,
+            });
+        }
         w.mailer
             .send(&w.settings.email.from, &self.0)
             .await
@@ -152,16 +163,15 @@ fn insert_job(
     Ok(true)
 }
 
-/// Renders a template and puts the message in the outbox (inside the caller's transaction).
+/// Renders `mail` and puts the message in the outbox (inside the caller's transaction).
 pub fn enqueue_email(
     conn: &mut AnyConnection,
     to: &str,
-    kind: TemplateKind,
-    vars: &serde_json::Value,
+    mail: &impl Mail,
     at: DateTime<Utc>,
     max_attempts: i32,
 ) -> Result<(), AppError> {
-    let msg = OutgoingEmail::from_template(to, kind, vars).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let msg = OutgoingEmail::new(to, mail).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     enqueue_message(conn, &msg, at, max_attempts)
 }
 

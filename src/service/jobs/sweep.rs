@@ -11,7 +11,7 @@ use crate::calendar::{self, vn_date};
 use crate::db::{cases as case_db, clocks as clock_db, reference, users, AnyConnection};
 use crate::domain::case::Status;
 use crate::domain::user::Actor;
-use crate::email::TemplateKind;
+use crate::email as mail;
 use crate::error::AppError;
 use crate::routing::Router;
 
@@ -79,23 +79,17 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
         let Some(case) = case_db::find_by_id(conn, &c.case_id)? else {
             continue;
         };
-        // The case as staff can open it today (the API resource; the console of issue 13 will
-        // take this link over): never a page that does not exist.
-        let case_url = format!("{}/api/v1/cases/{}", ctx.base_url, case.id);
+        let case_url = crate::service::notify::staff_case_url(&ctx.base_url, &case.id);
         let mut changed = false;
         if !c.reminded && t <= c.due_at && today >= cal.prev_working_day(c.due_date) {
             for to in case_recipients(conn, &case, &["handler", "supervisor"])? {
-                enqueue_email(
-                    conn,
-                    &to,
-                    TemplateKind::Reminder,
-                    &serde_json::json!({
-                        "tracking_code": case.tracking_code, "clock_label": clocks::label_vi(&c.clock),
-                        "due_date": vn_date(c.due_date), "case_url": case_url,
-                    }),
-                    at,
-                    ctx.max_attempts,
-                )?;
+                let m = mail::Reminder {
+                    tracking_code: case.tracking_code.to_string(),
+                    clock_label: clocks::label_vi(&c.clock).into(),
+                    due_date: vn_date(c.due_date),
+                    case_url: case_url.clone(),
+                };
+                enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
             }
             c.reminded = true;
             changed = true;
@@ -112,17 +106,14 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
                 None => vec![],
             };
             for (_, to) in supervisors {
-                enqueue_email(
-                    conn,
-                    &to,
-                    TemplateKind::OverdueEscalation,
-                    &serde_json::json!({
-                        "tracking_code": case.tracking_code, "clock_label": clocks::label_vi(&c.clock),
-                        "due_date": vn_date(c.due_date), "assignee": assignee, "case_url": case_url,
-                    }),
-                    at,
-                    ctx.max_attempts,
-                )?;
+                let m = mail::OverdueEscalation {
+                    tracking_code: case.tracking_code.to_string(),
+                    clock_label: clocks::label_vi(&c.clock).into(),
+                    due_date: vn_date(c.due_date),
+                    assignee: assignee.clone(),
+                    case_url: case_url.clone(),
+                };
+                enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
             }
             case_db::touch(conn, &case.id, t)?;
             events::append(
@@ -191,43 +182,38 @@ pub fn digest(conn: &mut AnyConnection, ctx: &SweepCtx, agency: &str, at: DateTi
         .iter()
         .filter(|c| c.due_at.is_some_and(|d| d >= at.naive_utc() && d <= soon))
         .collect();
-    let lines: Vec<String> = overdue
+    let items: Vec<mail::DigestItem> = overdue
         .iter()
-        .chain(due_soon.iter())
+        .map(|c| (c, true))
+        .chain(due_soon.iter().map(|c| (c, false)))
         .take(50)
-        .map(|c| {
-            let due = c
+        .map(|(c, overdue)| mail::DigestItem {
+            tracking_code: c.tracking_code.to_string(),
+            due_date: c
                 .due_at
                 .map(|d| vn_date(calendar::local_date(d.and_utc())))
-                .unwrap_or_default();
-            format!("{} — hạn {} — {}", c.tracking_code, due, c.status)
+                .unwrap_or_default(),
+            status: c.status.label_vi().to_owned(),
+            overdue,
+            case_url: crate::service::notify::staff_case_url(&ctx.base_url, &c.id),
         })
         .collect();
-    let items_html = lines
-        .iter()
-        .map(|l| format!("<li>{}</li>", crate::email::escape_html(l)))
-        .collect::<Vec<_>>()
-        .join("");
     let agency_name = ctx
         .router
         .taxonomy()
         .agency(agency)
         .map(|a| a.name.clone())
         .unwrap_or_else(|| agency.to_owned());
+    let m = mail::DailyDigest {
+        agency_name,
+        date: vn_date(today),
+        open_cases: open.len(),
+        due_soon: due_soon.len(),
+        overdue: overdue.len(),
+        items,
+    };
     for (_, to) in recipients {
-        enqueue_email(
-            conn,
-            &to,
-            TemplateKind::DailyDigest,
-            &serde_json::json!({
-                "agency_name": agency_name, "date": vn_date(today), "open_cases": open.len(),
-                "due_soon": due_soon.len(), "overdue": overdue.len(),
-                "items_text": if lines.is_empty() { "(không có)".to_owned() } else { lines.join("\n") },
-                "items_html": format!("<ul>{items_html}</ul>"),
-            }),
-            at,
-            ctx.max_attempts,
-        )?;
+        enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
     }
     Ok(())
 }
