@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod domain;
 pub mod email;
 pub mod error;
