@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod calls;
 pub mod cases;
+pub mod citizen_upload;
 pub mod dto;
 pub mod evidence;
 pub mod extractors;

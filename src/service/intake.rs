@@ -330,6 +330,22 @@ pub async fn submit_public(
     raw_body: &[u8],
     addr: std::net::IpAddr,
 ) -> Result<(Submitted, bool), AppError> {
+    submit_public_with_files(state, complaint, idempotency_key, raw_body, addr, Vec::new()).await
+}
+
+/// [`submit_public`] with the citizen's evidence files, already stored and fsynced
+/// (`http::citizen_upload`): their rows and `evidence_added` event are written in the case's
+/// own transaction. A replay records no files (the first submission's are the case's). The
+/// caller removes the files if this fails.
+pub async fn submit_public_with_files(
+    state: &AppState,
+    complaint: NewComplaint,
+    idempotency_key: Option<String>,
+    raw_body: &[u8],
+    addr: std::net::IpAddr,
+    files: Vec<super::evidence::StoredFile>,
+) -> Result<(Submitted, bool), AppError> {
+    let quota = state.settings.server.max_evidence_bytes_per_case;
     let ctx = IntakeContext::from_state(state);
     let agency = state.settings.intake.web_agency.clone();
     let request_hash = hex::encode(Sha256::digest(raw_body));
@@ -355,6 +371,17 @@ pub async fn submit_public(
                 }
             }
             let row = create_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &agency, None, at)?;
+            if !files.is_empty() {
+                super::evidence::record_tx(
+                    conn,
+                    &ctx.chain_key,
+                    &row,
+                    &Actor::Citizen,
+                    files,
+                    at.naive_utc(),
+                    quota,
+                )?;
+            }
             if let Some(k) = &key {
                 case_db::insert_idempotency(conn, k, &rh, &row.id, at.naive_utc())?;
             }

@@ -378,6 +378,17 @@ pub struct PublicStatus {
     /// What the holder of the private link may do now (`withdraw`, `provide_info`); empty on
     /// the lookup by code and phone digits.
     pub actions: Vec<String>,
+    /// The files the consumer sent (name and size only; never served back to them); empty on
+    /// the lookup by code and phone digits.
+    pub files: Vec<PublicFile>,
+}
+
+/// A file the consumer sent, as their page lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicFile {
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub received_at: DateTime<Utc>,
 }
 
 /// What the business sees behind its link (Law 19/2023 Art 57): the consumer's request and

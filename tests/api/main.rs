@@ -13,6 +13,7 @@ mod authz;
 mod browser;
 mod calls;
 mod cases;
+mod citizen_evidence;
 mod clocks;
 mod evidence;
 mod health;

@@ -161,6 +161,8 @@ struct Status {
     deadlines: Vec<Row>,
     messages: Vec<Row>,
     history: Vec<Row>,
+    /// The files the consumer sent: name, size.
+    files: Vec<(String, String)>,
 }
 
 fn local_day(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -196,7 +198,18 @@ impl Status {
                 label: String::new(),
             })
             .collect();
+        let files = s
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.file_name.clone(),
+                    crate::service::citizen_files::size_vi(f.size_bytes),
+                )
+            })
+            .collect();
         Status {
+            files,
             token: String::new(),
             csrf: String::new(),
             can_withdraw: false,

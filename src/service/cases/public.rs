@@ -170,6 +170,7 @@ pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Re
     read_through_link(state, token, Audience::Consumer, addr, move |conn, row| {
         let mut status = status_of(conn, &router, &row)?;
         status.actions = citizen_actions(conn, &row, now)?;
+        status.files = citizen_files(conn, &row.id)?;
         Ok(status)
     })
     .await
@@ -229,7 +230,21 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
         messages,
         history,
         actions: vec![],
+        files: vec![],
     })
+}
+
+/// The files the consumer sent (staff's own evidence is not listed).
+fn citizen_files(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<views::PublicFile>, AppError> {
+    Ok(case_db::list_evidence(conn, case_id)?
+        .into_iter()
+        .filter(|e| e.uploaded_by.is_none())
+        .map(|e| views::PublicFile {
+            file_name: e.file_name,
+            size_bytes: e.size_bytes,
+            received_at: views::utc(e.created_at),
+        })
+        .collect())
 }
 
 /// Days after closure during which the consumer may rate the outcome (product.md §3).
@@ -321,6 +336,7 @@ pub async fn act_by_link(
             };
             let mut status = status_of(conn, &router, &row)?;
             status.actions = citizen_actions(conn, &row, now)?;
+            status.files = citizen_files(conn, &row.id)?;
             Ok(Some(status))
         })
         .await?;
