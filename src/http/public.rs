@@ -281,21 +281,83 @@ pub async fn withdraw(
 }
 
 #[utoipa::path(post, path = "/api/v1/public/cases/{token}/information", tag = "public",
-    params(("token" = String, Path, description = "the consumer's private link token")), request_body = InformationDto,
-    responses((status = 200, body = PublicStatus, description = "received: the paused clocks run again"),
+    params(("token" = String, Path, description = "the consumer's private link token")),
+    request_body(content(
+        (InformationDto = "application/json"),
+        (InformationParts = "multipart/form-data"),
+    )),
+    responses((status = 200, body = PublicStatus, description = "received: the paused clocks run again; files sent are listed in `files`"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, description = "no information was asked for", content_type = "application/problem+json"),
+        (status = 422, body = Problem, description = "no `info`, or a file refused (`file_too_large`, `file_type_not_allowed`, `too_many_files`): nothing is stored", content_type = "application/problem+json"),
         (status = 429, body = Problem, description = "too many unknown links from this address (`Retry-After`)", content_type = "application/problem+json")))]
 pub async fn information(
     state: Data<AppState>,
+    req: HttpRequest,
     addr: ClientAddr,
     token: Path<String>,
-    body: JsonBody<InformationDto>,
+    payload: web::Payload,
 ) -> Result<impl Responder, AppError> {
-    let action = cases::CitizenAction::ProvideInfo { info: body.value.info };
-    Ok(private_json(
-        cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
-    ))
+    let mut payload = payload.into_inner();
+    if !citizen_upload::is_multipart(&req) {
+        let body = JsonBody::<InformationDto>::from_request(&req, &mut payload).await?;
+        let action = cases::CitizenAction::ProvideInfo { info: body.value.info };
+        return Ok(private_json(
+            cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
+        ));
+    }
+    let mut received = Received::read(&state, &req, &mut payload, "evidence").await?;
+    let result = information_multipart(&state, token.into_inner(), addr, &mut received).await;
+    received.discard().await;
+    Ok(private_json(result?))
+}
+
+async fn information_multipart(
+    state: &AppState,
+    token: String,
+    addr: ClientAddr,
+    received: &mut Received,
+) -> Result<PublicStatus, AppError> {
+    let mut info = None;
+    for (name, value) in &received.pairs {
+        match name.as_str() {
+            "info" => info = Some(value.clone()),
+            other => {
+                return Err(AppError::Validation {
+                    code: crate::error::ErrorCode::UnknownField,
+                    field: other.chars().take(100).collect(),
+                    en: "unknown part: expected `info` and `evidence` files".into(),
+                    vi: "phần không được hỗ trợ: chỉ nhận `info` và các tệp `evidence`".into(),
+                })
+            }
+        }
+    }
+    let info = info.ok_or_else(|| AppError::Validation {
+        code: crate::error::ErrorCode::Required,
+        field: "info".into(),
+        en: "`info` is required".into(),
+        vi: "thiếu nội dung thông tin bổ sung".into(),
+    })?;
+    if let Some(problem) = received.problems.first() {
+        return Err(problem.to_error());
+    }
+    let stored = received.store(state).await?;
+    let action = cases::CitizenAction::ProvideInfo { info };
+    let result = cases::act_by_link_with_files(state, token, action, addr.0, stored.clone()).await;
+    if result.is_err() {
+        evidence::discard_unreferenced(state, &stored).await;
+    }
+    result
+}
+
+/// The parts of an information sent as `multipart/form-data`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct InformationParts {
+    pub info: String,
+    /// Files (several parts of this name), as on the complaint form.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    pub evidence: Option<Vec<Vec<u8>>>,
 }
 
 #[utoipa::path(get, path = "/api/v1/public/info", tag = "public",

@@ -250,3 +250,120 @@ async fn the_json_twin_takes_multipart_with_evidence(app: &TestApp) {
     assert_eq!((stored.len(), temporary.len()), (1, 0));
 }
 both_backends!(the_json_twin_takes_multipart_with_evidence);
+
+/// A case waiting for the consumer's information: (private token, case id, handler token).
+pub async fn awaiting_info(app: &TestApp) -> (String, String, String) {
+    let s = app
+        .submit(&crate::helpers::complaint("Điều hòa mới mua bị chảy nước."))
+        .await;
+    let token = s.body["private_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, coord) = app.user("dp.info", "coordinator", Some("SCT")).await;
+    let (_, h) = app.user("h.info", "handler", Some("SCT")).await;
+    let list = app.get("/api/v1/cases", Some(&coord)).await.body;
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let c = app.case(&coord, &id).await.body;
+    let c = app.act_ok(&h, &c, "route", serde_json::json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", serde_json::json!({})).await;
+    app.act_ok(
+        &h,
+        &c,
+        "request_info",
+        serde_json::json!({"requested": "Ảnh chụp hóa đơn."}),
+    )
+    .await;
+    (token, id, h)
+}
+
+/// "Add information" on the private link's page and its JSON twin carry files: a refused file
+/// shows the page again with the text kept and stores nothing; accepted files are the case's
+/// evidence, sent by the citizen, in the same step as the information.
+async fn information_carries_files(app: &TestApp) {
+    let (token, id, h) = awaiting_info(app).await;
+    let page = String::from_utf8_lossy(&app.get(&format!("/t/{token}"), None).await.raw).into_owned();
+    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("id=\"info-evidence\""));
+    let csrf = {
+        let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+        page[at..at + 32].to_owned()
+    };
+    let text = "Hóa đơn số 123 ngày 20/11/2026, ảnh chụp kèm theo.";
+    let (ct, body) = multipart(
+        &[("csrf", &csrf), ("info", text)],
+        &[
+            ("evidence", "hoa-don.jpg", JPEG),
+            ("evidence", "setup.exe", b"MZ\x90\x00"),
+        ],
+    );
+    let (status, page, _) = post_multipart(app, &format!("/t/{token}/info"), &ct, body).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("href=\"#info-evidence\"") && page.contains("setup.exe"),
+        "{page}"
+    );
+    assert!(page.contains(text), "the text is kept");
+    assert!(page.contains("1 tệp quý vị đã chọn chưa được lưu"));
+    assert_eq!(
+        app.case(&h, &id).await.body["status"],
+        "awaiting_info",
+        "nothing happened"
+    );
+    let (stored, temporary) = files_on_disk(app);
+    assert!(stored.is_empty() && temporary.is_empty());
+
+    let (ct, body) = multipart(
+        &[("csrf", &csrf), ("info", text)],
+        &[
+            ("evidence", "hoa-don.jpg", JPEG),
+            ("evidence", "ghi-am.m4a", b"\0\0\0\x18ftypM4A \0\0\0\0"),
+        ],
+    );
+    let (status, _, location) = post_multipart(app, &format!("/t/{token}/info"), &ct, body).await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), format!("/t/{token}?done=info"));
+    let case = app.case(&h, &id).await.body;
+    assert_ne!(case["status"], "awaiting_info");
+    let ev = case["evidence"].as_array().unwrap();
+    assert_eq!(ev.len(), 2);
+    assert_eq!(ev[1]["media_type"], "audio/mp4");
+    let page = String::from_utf8_lossy(&app.get(&format!("/t/{token}?done=info"), None).await.raw).into_owned();
+    assert!(page.contains("ghi-am.m4a"), "the page lists the files sent");
+
+    // The JSON twin: files only with information, refused like on the page.
+    app.act_ok(
+        &h,
+        &case,
+        "request_info",
+        serde_json::json!({"requested": "Bản ghi âm cuộc gọi với cửa hàng."}),
+    )
+    .await;
+    let path = format!("/api/v1/public/cases/{token}/information");
+    let (ct, body) = multipart(&[("info", "Ghi âm kèm theo.")], &[("evidence", "a.mp3", b"<html>")]);
+    let r = app.post_raw(&path, None, &ct, body).await;
+    assert_problem(&r, 422, "file_type_not_allowed");
+    let (ct, body) = multipart(&[], &[("evidence", "a.mp3", b"ID3\x04\0\0")]);
+    assert_problem(&app.post_raw(&path, None, &ct, body).await, 422, "required");
+    let (ct, body) = multipart(
+        &[("info", "Ghi âm kèm theo.")],
+        &[("evidence", "a.mp3", b"ID3\x04\0\0")],
+    );
+    let r = app.post_raw(&path, None, &ct, body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["files"].as_array().unwrap().len(), 3);
+    let events = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await.body;
+    let added: Vec<_> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "evidence_added")
+        .collect();
+    assert_eq!(added.len(), 2);
+    assert_eq!(added[1]["actor_role"], "citizen");
+    let (stored, temporary) = files_on_disk(app);
+    assert_eq!((stored.len(), temporary.len()), (3, 0));
+}
+both_backends!(information_carries_files);

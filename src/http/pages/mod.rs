@@ -5,16 +5,18 @@
 mod form;
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes, Data, Path, Query, ServiceConfig};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::{self, Bytes, Data, Path, Payload, Query, ServiceConfig};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::citizen_upload::{self, Received};
 use super::extractors::ClientAddr;
 use crate::calendar::vn_date;
 use crate::error::AppError;
+use crate::service::citizen_files::FileProblem;
 use crate::service::views::PublicStatus;
-use crate::service::{cases, clocks, reference};
+use crate::service::{cases, clocks, evidence, reference};
 use crate::state::AppState;
 
 /// The page routes (the API's are in `http::configure`).
@@ -163,6 +165,19 @@ struct Status {
     history: Vec<Row>,
     /// The files the consumer sent: name, size.
     files: Vec<(String, String)>,
+    /// The information form sent back with errors: its text, (field id, message), files lost.
+    info_value: String,
+    info_errors: Vec<(String, String)>,
+    files_dropped: usize,
+    accept: &'static str,
+    max_files: usize,
+    max_size: String,
+}
+
+impl Status {
+    fn info_error(&self, id: &str) -> Option<&str> {
+        self.info_errors.iter().find(|(f, _)| f == id).map(|(_, m)| m.as_str())
+    }
 }
 
 fn local_day(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -210,6 +225,12 @@ impl Status {
             .collect();
         Status {
             files,
+            info_value: String::new(),
+            info_errors: Vec::new(),
+            files_dropped: 0,
+            accept: crate::service::citizen_files::ACCEPT,
+            max_files: 0,
+            max_size: String::new(),
             token: String::new(),
             csrf: String::new(),
             can_withdraw: false,
@@ -250,6 +271,8 @@ fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, re
     let mut p = Status::new(s, q.received.is_some(), q.mail.is_some(), reply_by);
     p.token = token.to_owned();
     p.csrf = csrf_for(state, token);
+    p.max_files = state.settings.evidence.public_max_files;
+    p.max_size = crate::service::citizen_files::size_vi(state.settings.evidence.public_max_file_bytes as i64);
     p.can_withdraw = can_withdraw;
     p.can_add_info = can_add_info;
     p.can_rate = can_rate;
@@ -262,32 +285,82 @@ fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, re
     p
 }
 
-/// A consumer's form behind their private link: withdraw, or send information.
+/// A consumer's form behind their private link: withdraw, rate, or send information (with
+/// files: multipart, like the complaint form).
 async fn link_action(
     state: Data<AppState>,
+    req: HttpRequest,
     addr: ClientAddr,
     path: Path<(String, String)>,
-    body: Bytes,
+    payload: Payload,
 ) -> HttpResponse {
     let (token, what) = path.into_inner();
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut payload = payload.into_inner();
+    let received = if citizen_upload::is_multipart(&req) {
+        Received::read(&state, &req, &mut payload, "evidence").await
+    } else {
+        match Bytes::from_request(&req, &mut payload).await {
+            Ok(body) => Ok(Received {
+                pairs: serde_urlencoded::from_bytes(&body).unwrap_or_default(),
+                ..Received::default()
+            }),
+            Err(_) => Err(AppError::PayloadTooLarge),
+        }
+    };
+    let mut received = match received {
+        Ok(r) => r,
+        Err(e) => return error_page(&e),
+    };
+    let response = link_action_received(&state, addr, &token, &what, &mut received).await;
+    // Files of a refused or failed action leave nothing behind.
+    received.discard().await;
+    response
+}
+
+async fn link_action_received(
+    state: &AppState,
+    addr: ClientAddr,
+    token: &str,
+    what: &str,
+    received: &mut Received,
+) -> HttpResponse {
+    let pairs = received.pairs.clone();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned());
-    if get("csrf").as_deref() != Some(csrf_for(&state, &token).as_str()) {
+    if get("csrf").as_deref() != Some(csrf_for(state, token).as_str()) {
         return error_page(&AppError::Forbidden);
     }
-    let (action, done) = match what.as_str() {
+    let info = get("info").unwrap_or_default();
+    if what == "info" {
+        let mut errors = Vec::new();
+        if info.is_empty() {
+            errors.push((
+                "info".to_owned(),
+                "Hãy viết thông tin cơ quan đề nghị bổ sung.".to_owned(),
+            ));
+        }
+        let mut problems: Vec<String> = received.problems.iter().map(FileProblem::message_vi).collect();
+        problems.dedup();
+        if !problems.is_empty() {
+            errors.push(("info-evidence".to_owned(), problems.join(" ")));
+        }
+        if !errors.is_empty() {
+            return info_again(state, addr, token, &info, errors, received.files.len()).await;
+        }
+    } else if !received.files.is_empty() || !received.problems.is_empty() {
+        return error_page(&AppError::invalid(
+            "evidence",
+            "files come only with information",
+            "chỉ gửi kèm tệp khi bổ sung thông tin",
+        ));
+    }
+    let (action, done) = match what {
         "withdraw" => (
             cases::CitizenAction::Withdraw {
                 reason: get("reason").filter(|r| !r.is_empty()),
             },
             "withdrawn",
         ),
-        "info" => (
-            cases::CitizenAction::ProvideInfo {
-                info: get("info").unwrap_or_default(),
-            },
-            "info",
-        ),
+        "info" => (cases::CitizenAction::ProvideInfo { info: info.clone() }, "info"),
         "rating" => (
             cases::CitizenAction::Rate {
                 score: get("score").and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -298,10 +371,53 @@ async fn link_action(
         ),
         _ => return page_not_found(),
     };
-    match cases::act_by_link(&state, token.clone(), action, addr.0).await {
+    let stored = match received.store(state).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&e),
+    };
+    let result = cases::act_by_link_with_files(state, token.to_owned(), action, addr.0, stored.clone()).await;
+    if result.is_err() {
+        evidence::discard_unreferenced(state, &stored).await;
+    }
+    match result {
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/t/{token}?done={done}")))
             .finish(),
+        Err(AppError::Validation { field, vi, .. }) if what == "info" => {
+            let id = if field == "info" { "info" } else { "info-evidence" };
+            let mut chars = vi.chars();
+            let sentence = chars
+                .next()
+                .map(|f| format!("{}{}.", f.to_uppercase(), chars.as_str()))
+                .unwrap_or_default();
+            info_again(state, addr, token, &info, vec![(id.to_owned(), sentence)], stored.len()).await
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+/// The private link's page again, with the information form's errors and its text kept.
+async fn info_again(
+    state: &AppState,
+    addr: ClientAddr,
+    token: &str,
+    info: &str,
+    errors: Vec<(String, String)>,
+    files_dropped: usize,
+) -> HttpResponse {
+    match cases::status_by_link(state, token.to_owned(), addr.0).await {
+        Ok(s) => {
+            let q = StatusQuery {
+                received: None,
+                mail: None,
+                done: None,
+            };
+            let mut p = link_page(state, token, s, &q, String::new());
+            p.info_value = info.to_owned();
+            p.info_errors = errors;
+            p.files_dropped = files_dropped;
+            page(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
         Err(e) => error_page(&e),
     }
 }

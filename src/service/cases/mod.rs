@@ -203,5 +203,5 @@ mod transition;
 
 pub use business::business_view;
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
-pub use public::{act_by_link, public_status, status_by_link, CitizenAction};
+pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_link, CitizenAction};
 pub use transition::{act, ActionEnvelope};

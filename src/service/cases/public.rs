@@ -301,7 +301,28 @@ pub async fn act_by_link(
     action: CitizenAction,
     addr: IpAddr,
 ) -> Result<PublicStatus, AppError> {
+    act_by_link_with_files(state, token, action, addr, Vec::new()).await
+}
+
+/// [`act_by_link`] with files the consumer sends with their information (already stored and
+/// fsynced, `http::citizen_upload`): recorded as evidence by the citizen in the action's own
+/// transaction. Only information carries files. The caller removes the files if this fails.
+pub async fn act_by_link_with_files(
+    state: &AppState,
+    token: String,
+    action: CitizenAction,
+    addr: IpAddr,
+    files: Vec<super::super::evidence::StoredFile>,
+) -> Result<PublicStatus, AppError> {
     let action = checked(action)?;
+    if !files.is_empty() && !matches!(action, CitizenAction::ProvideInfo { .. }) {
+        return Err(AppError::invalid(
+            "evidence",
+            "files come only with information",
+            "chỉ gửi kèm tệp khi bổ sung thông tin",
+        ));
+    }
+    let quota = state.settings.server.max_evidence_bytes_per_case;
     let (router, limits, clock) = (state.router.clone(), state.settings.limits.clone(), state.clock.clone());
     let (ctx, clock_settings) = (
         super::super::intake::IntakeContext::from_state(state),
@@ -334,6 +355,17 @@ pub async fn act_by_link(
                     super::transition::act_on(conn, &ctx, &clock_settings, &Actor::Citizen, row, action, &env, now)?
                 }
             };
+            if !files.is_empty() {
+                super::super::evidence::record_tx(
+                    conn,
+                    &ctx.chain_key,
+                    &row,
+                    &Actor::Citizen,
+                    files,
+                    now.naive_utc(),
+                    quota,
+                )?;
+            }
             let mut status = status_of(conn, &router, &row)?;
             status.actions = citizen_actions(conn, &row, now)?;
             status.files = citizen_files(conn, &row.id)?;
