@@ -88,6 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/admin/calendar/days/{date}", web::put().to(calendar::put))
                 .route("/admin/calendar/days/{date}", web::delete().to(calendar::delete))
                 .route("/cases/{id}/actions/{action}", web::post().to(cases::act))
+                .route("/cases/{id}/links/revoke", web::post().to(cases::revoke_links))
                 .route("/cases/{id}/events", web::get().to(cases::events))
                 .route("/cases/{id}/events/verify", web::get().to(cases::verify))
                 .route("/cases/{id}/evidence", web::post().to(evidence::upload))

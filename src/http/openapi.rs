@@ -34,7 +34,7 @@ use super::{actions, admin, auth, calendar, calls, cases, evidence, health, priv
         auth::reset_password, auth::sessions, auth::revoke_session, auth::audit,
         auth::totp_setup, auth::totp_enable, auth::totp_disable,
         privacy::export, privacy::erase, auth::create_api_token, auth::list_api_tokens, auth::revoke_api_token,
-        cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines,
+        cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines, cases::revoke_links,
         admin::outbox, admin::retry,
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
         evidence::upload, evidence::download,

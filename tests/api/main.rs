@@ -14,6 +14,7 @@ mod browser;
 mod calls;
 mod cases;
 mod citizen_evidence;
+mod citizen_links;
 mod clocks;
 mod evidence;
 mod health;

@@ -62,6 +62,8 @@ fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
 struct Message {
     title: String,
     text: String,
+    /// A button to what the citizen can do instead: (href, label).
+    next: Option<(String, String)>,
 }
 
 /// A plain page for an error, in the user's words (never a code).
@@ -101,6 +103,7 @@ fn error_page(e: &AppError) -> HttpResponse {
         &Message {
             title: title.into(),
             text,
+            next: None,
         },
     );
     if let AppError::RateLimited { retry_after_secs } = e {
@@ -111,6 +114,25 @@ fn error_page(e: &AppError) -> HttpResponse {
     resp
 }
 
+/// The page of a private link that does not work (any more): unknown, revoked, or lapsed after
+/// closure (`links.expire_days_after_closure`). It says why it may be and what to do instead,
+/// without saying which (a guessed token learns nothing).
+fn link_error_page(e: &AppError) -> HttpResponse {
+    if !matches!(e, AppError::NotFound(_)) {
+        return error_page(e);
+    }
+    page(
+        StatusCode::NOT_FOUND,
+        &Message {
+            title: "Đường dẫn này không còn dùng được".into(),
+            text: "Đường dẫn riêng của hồ sơ hết hạn sau khi hồ sơ kết thúc một thời gian, hoặc đã được cơ quan thu hồi để bảo vệ thông tin của quý vị. \
+                   Quý vị vẫn xem được hồ sơ bằng cách tra cứu với mã hồ sơ (ví dụ KN-2026-7QF3-XK2M, có trong thư xác nhận) và 4 số cuối của số điện thoại đã khai. \
+                   Cần hỗ trợ, hãy gọi tổng đài 1800 6838 (miễn phí).".into(),
+            next: Some(("/track".into(), "Tra cứu hồ sơ bằng mã và số điện thoại".into())),
+        },
+    )
+}
+
 /// The page for an unknown path (browsers).
 pub fn page_not_found() -> HttpResponse {
     page(
@@ -118,6 +140,7 @@ pub fn page_not_found() -> HttpResponse {
         &Message {
             title: "Không tìm thấy trang".into(),
             text: "Địa chỉ này không có trên trang. Hãy kiểm tra lại đường dẫn, hoặc về trang chủ.".into(),
+            next: None,
         },
     )
 }
@@ -392,7 +415,7 @@ async fn link_action_received(
                 .unwrap_or_default();
             info_again(state, addr, token, &info, vec![(id.to_owned(), sentence)], stored.len()).await
         }
-        Err(e) => error_page(&e),
+        Err(e) => link_error_page(&e),
     }
 }
 
@@ -439,7 +462,7 @@ async fn status_by_link(
             let token = token.into_inner();
             page(StatusCode::OK, &link_page(&state, &token, s, &q, reply_by))
         }
-        Err(e) => error_page(&e),
+        Err(e) => link_error_page(&e),
     }
 }
 

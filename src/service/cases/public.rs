@@ -137,6 +137,7 @@ pub(super) async fn read_through_link<T: Send + 'static>(
     read: impl FnOnce(&mut AnyConnection, CaseRow) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let (limits, now) = (state.settings.limits.clone(), state.clock.now());
+    let lapse_days = state.settings.links.expire_days_after_closure;
     let keys = [Key::new(Limit::LinkAddress, &addr.to_string())];
     let found = {
         let (keys, limits) = (keys.clone(), limits.clone());
@@ -148,6 +149,9 @@ pub(super) async fn read_through_link<T: Send + 'static>(
                     return Ok(None);
                 };
                 let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
+                if audience == Audience::Consumer && links::lapsed_after_closure(row.closed_at, now, lapse_days) {
+                    return Ok(None);
+                }
                 read(conn, row).map(Some)
             })
             .await?
@@ -323,6 +327,7 @@ pub async fn act_by_link_with_files(
         ));
     }
     let quota = state.settings.server.max_evidence_bytes_per_case;
+    let lapse_days = state.settings.links.expire_days_after_closure;
     let (router, limits, clock) = (state.router.clone(), state.settings.limits.clone(), state.clock.clone());
     let (ctx, clock_settings) = (
         super::super::intake::IntakeContext::from_state(state),
@@ -339,6 +344,10 @@ pub async fn act_by_link_with_files(
                 return Ok(None);
             };
             let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("complaint"))?;
+            if links::lapsed_after_closure(row.closed_at, now, lapse_days) {
+                limits::count(conn, &limits, &keys, now.timestamp())?;
+                return Ok(None);
+            }
             let row = match action {
                 CitizenAction::Rate {
                     score,
