@@ -381,6 +381,9 @@ pub struct PublicStatus {
     /// The files the consumer sent (name and size only; never served back to them); empty on
     /// the lookup by code and phone digits.
     pub files: Vec<PublicFile>,
+    /// While the case waits for the consumer (`awaiting_info`): what the agency asked for
+    /// (personal data redacted), as the e-mail to the consumer said it.
+    pub information_requested: Option<String>,
 }
 
 /// A file the consumer sent, as their page lists it.

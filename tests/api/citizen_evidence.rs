@@ -287,6 +287,7 @@ async fn information_carries_files(app: &TestApp) {
     let (token, id, h) = awaiting_info(app).await;
     let page = String::from_utf8_lossy(&app.get(&format!("/t/{token}"), None).await.raw).into_owned();
     assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("id=\"info-evidence\""));
+    assert!(page.contains("Ảnh chụp hóa đơn."), "the page says what was asked");
     let csrf = {
         let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
         page[at..at + 32].to_owned()

@@ -235,7 +235,19 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
         history,
         actions: vec![],
         files: vec![],
+        information_requested: information_requested(row, &evs),
     })
+}
+
+/// What the agency asked the consumer for, while the case waits for it: the `requested` of
+/// the last `request_info` event.
+fn information_requested(row: &CaseRow, evs: &[case_db::EventRow]) -> Option<String> {
+    if row.status != Status::AwaitingInfo.as_str() {
+        return None;
+    }
+    let e = evs.iter().rev().find(|e| e.action == "request_info")?;
+    let data: serde_json::Value = serde_json::from_str(&e.data).ok()?;
+    data["requested"].as_str().map(routing::redact)
 }
 
 /// The files the consumer sent (staff's own evidence is not listed).
