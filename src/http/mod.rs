@@ -67,6 +67,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/cases/{token}/withdraw", web::post().to(public::withdraw))
                 .route("/public/cases/{token}/information", web::post().to(public::information))
                 .route("/public/cases/{token}/rating", web::post().to(public::rating))
+                .route("/public/cases/{token}/settlement", web::post().to(public::settlement))
                 .route("/business/cases/{token}", web::get().to(public::business_case))
                 .route("/calls", web::post().to(calls::create))
                 .route("/calls", web::get().to(calls::list))

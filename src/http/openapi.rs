@@ -39,7 +39,7 @@ use super::{actions, admin, auth, calendar, calls, cases, evidence, health, priv
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
         evidence::upload, evidence::download,
         calls::create, calls::list, calls::get,
-        public::info, public::submit, public::status, public::status_by_link, public::withdraw, public::information, public::rating, public::business_case, public::classify,
+        public::info, public::submit, public::status, public::status_by_link, public::withdraw, public::information, public::rating, public::settlement, public::business_case, public::classify,
         health::healthz, health::readyz, health::agencies, health::categories,
     ),
     components(schemas(

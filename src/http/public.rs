@@ -401,3 +401,35 @@ pub async fn rating(
         cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
     ))
 }
+
+/// The consumer's answer about a settlement.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementDto {
+    /// Whether the business (and the consumer) did what the settlement says; `false` reopens
+    /// the case to the agency (only once the agreed date of performance has passed, if any).
+    pub performed: bool,
+    pub comment: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/public/cases/{token}/settlement", tag = "public",
+    params(("token" = String, Path, description = "the consumer's private link token")), request_body = SettlementDto,
+    responses((status = 200, body = PublicStatus, description = "recorded (`settlement_performed` or `settlement_not_performed` event); `performed: false` reopened the case"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "the case is not closed as settled, the question is closed (no running performance clock and more than 30 days since closure), it was answered already, or `performed: false` before the agreed date", content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many unknown links from this address (`Retry-After`)", content_type = "application/problem+json")))]
+pub async fn settlement(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    token: Path<String>,
+    body: JsonBody<SettlementDto>,
+) -> Result<impl Responder, AppError> {
+    let b = body.value;
+    let action = cases::CitizenAction::ConfirmSettlement {
+        performed: b.performed,
+        comment: b.comment,
+    };
+    Ok(private_json(
+        cases::act_by_link(&state, token.into_inner(), action, addr.0).await?,
+    ))
+}

@@ -23,7 +23,13 @@ pub async fn filed(app: &TestApp, text: &str) -> (String, String) {
         .unwrap()
         .to_owned();
     let code = s.body["tracking_code"].as_str().unwrap().to_owned();
-    let (_, coord) = app.user("dp.links", "coordinator", Some("SCT")).await;
+    let (_, coord) = app
+        .user(
+            &format!("dp.{}", uuid::Uuid::new_v4().simple()),
+            "coordinator",
+            Some("SCT"),
+        )
+        .await;
     let list = app.get(&format!("/api/v1/cases?q={code}"), Some(&coord)).await.body;
     let id = list["items"][0]["id"].as_str().unwrap().to_owned();
     (token, id)

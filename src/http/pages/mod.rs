@@ -177,6 +177,11 @@ struct Status {
     can_withdraw: bool,
     can_add_info: bool,
     can_rate: bool,
+    /// The settlement question: open, its agreed date (dd/mm/yyyy), whether "not carried out"
+    /// may be said already (the date has passed, or there is none).
+    can_confirm_settlement: bool,
+    settlement_due: Option<String>,
+    settlement_overdue: bool,
     notice: Option<String>,
     received: bool,
     emailed: bool,
@@ -259,6 +264,9 @@ impl Status {
             can_withdraw: false,
             can_add_info: false,
             can_rate: false,
+            can_confirm_settlement: false,
+            settlement_due: None,
+            settlement_overdue: false,
             notice: None,
             created: local_day(s.created_at),
             updated: local_day(s.updated_at),
@@ -291,6 +299,13 @@ fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, re
     let can_withdraw = s.actions.iter().any(|a| a == "withdraw");
     let can_add_info = s.actions.iter().any(|a| a == "provide_info");
     let can_rate = s.actions.iter().any(|a| a == "rate");
+    let can_confirm_settlement = s.actions.iter().any(|a| a == "confirm_settlement");
+    let settlement_due = s
+        .due_dates
+        .iter()
+        .find(|d| d.clock == clocks::SETTLEMENT_PERFORMANCE)
+        .map(|d| d.due_date);
+    let settlement_overdue = settlement_due.is_none_or(|d| state.clock.today() > d);
     let mut p = Status::new(s, q.received.is_some(), q.mail.is_some(), reply_by);
     p.token = token.to_owned();
     p.csrf = csrf_for(state, token);
@@ -299,10 +314,17 @@ fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, re
     p.can_withdraw = can_withdraw;
     p.can_add_info = can_add_info;
     p.can_rate = can_rate;
+    p.can_confirm_settlement = can_confirm_settlement;
+    p.settlement_due = settlement_due.map(vn_date);
+    p.settlement_overdue = settlement_overdue;
     p.notice = match q.done.as_deref() {
         Some("withdrawn") => Some("Quý vị đã rút yêu cầu. Hồ sơ đã kết thúc.".into()),
         Some("info") => Some("Đã gửi thông tin bổ sung. Hồ sơ tiếp tục được giải quyết.".into()),
         Some("rated") => Some("Cảm ơn quý vị đã đánh giá.".into()),
+        Some("settlement-performed") => Some("Cảm ơn quý vị đã xác nhận thỏa thuận đã được thực hiện.".into()),
+        Some("settlement-not-performed") => Some(
+            "Cơ quan đã nhận ý kiến của quý vị: hồ sơ được mở lại để xem xét. Xem thông báo bên dưới về những việc quý vị có thể làm.".into(),
+        ),
         _ => None,
     };
     p
@@ -384,6 +406,28 @@ async fn link_action_received(
             "withdrawn",
         ),
         "info" => (cases::CitizenAction::ProvideInfo { info: info.clone() }, "info"),
+        "settlement" => {
+            let performed = get("performed").as_deref() == Some("yes");
+            let answer = get("performed");
+            if answer.is_none() {
+                return error_page(&AppError::invalid(
+                    "performed",
+                    "choose an answer",
+                    "hãy chọn đã hoặc chưa thực hiện",
+                ));
+            }
+            (
+                cases::CitizenAction::ConfirmSettlement {
+                    performed,
+                    comment: get("comment").filter(|c| !c.is_empty()),
+                },
+                if performed {
+                    "settlement-performed"
+                } else {
+                    "settlement-not-performed"
+                },
+            )
+        }
         "rating" => (
             cases::CitizenAction::Rate {
                 score: get("score").and_then(|v| v.parse().ok()).unwrap_or(0),

@@ -283,7 +283,122 @@ fn citizen_actions(
     if may_rate(conn, row, now)? {
         actions.push("rate".into());
     }
+    if settlement_open(conn, row, now)?.is_some() {
+        actions.push("confirm_settlement".into());
+    }
     Ok(actions)
+}
+
+/// Whether the consumer may say now whether a settlement was carried out: the case closed as
+/// settled (negotiation, Art 60; mediation, Art 65), its `settlement_performance` clock still
+/// running or its closure within the 30 days of the rating, and no answer since it closed.
+/// `Some(due)` when open, with the agreed date of performance if there is one.
+fn settlement_open(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Option<chrono::NaiveDate>>, AppError> {
+    let settled = matches!(
+        row.outcome.as_deref(),
+        Some("settled_negotiation") | Some("settled_mediation")
+    );
+    let Some(closed_at) = row
+        .closed_at
+        .filter(|_| settled && row.status == Status::Closed.as_str())
+    else {
+        return Ok(None);
+    };
+    let running = crate::db::clocks::for_case(conn, &row.id)?
+        .into_iter()
+        .find(|c| c.clock == clocks::SETTLEMENT_PERFORMANCE && c.state == "running");
+    let recent = now.naive_utc() - closed_at <= chrono::TimeDelta::days(RATING_DAYS);
+    if running.is_none() && !recent {
+        return Ok(None);
+    }
+    let answered = case_db::list_events(conn, &row.id)?
+        .iter()
+        .any(|e| e.at >= closed_at && matches!(e.action.as_str(), SETTLEMENT_PERFORMED | SETTLEMENT_NOT_PERFORMED));
+    Ok((!answered).then(|| running.map(|c| c.due_date)))
+}
+
+const SETTLEMENT_PERFORMED: &str = "settlement_performed";
+const SETTLEMENT_NOT_PERFORMED: &str = "settlement_not_performed";
+
+/// The consumer says whether the settlement was carried out. Carried out: an event, and the
+/// performance clock stops. Not carried out (only once its agreed date has passed, if there is
+/// one: until then the business is within time, Art 66): the case reopens to the agency as a
+/// "not resolved" rating does, with an event; the message says what the law offers next.
+#[allow(clippy::too_many_arguments)]
+fn confirm_settlement(
+    conn: &mut AnyConnection,
+    ctx: &super::super::intake::IntakeContext,
+    clock_settings: &crate::config::ClockSettings,
+    row: CaseRow,
+    performed: bool,
+    comment: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<CaseRow, AppError> {
+    let refused = |row: &CaseRow| AppError::InvalidTransition {
+        action: "confirm_settlement".into(),
+        status: row.status.clone(),
+        allowed: vec![],
+    };
+    let Some(due) = settlement_open(conn, &row, now)? else {
+        return Err(refused(&row));
+    };
+    let mediated = row.outcome.as_deref() == Some("settled_mediation");
+    let (row, action, message) = if performed {
+        clocks::settlement_performed(conn, &row.id, now)?;
+        (
+            row,
+            SETTLEMENT_PERFORMED,
+            "Quý vị xác nhận thỏa thuận đã được thực hiện.".to_owned(),
+        )
+    } else {
+        if due.is_some_and(|d| crate::calendar::local_date(now) <= d) {
+            return Err(AppError::InvalidTransition {
+                action: "confirm_settlement".into(),
+                status: row.status.clone(),
+                allowed: vec!["confirm_settlement".into()],
+            });
+        }
+        let next = if mediated {
+            "Quý vị cũng có thể yêu cầu Tòa án công nhận kết quả hòa giải thành trong 6 tháng kể từ ngày hòa giải thành (Điều 66 Luật 19/2023, Điều 418 Bộ luật Tố tụng dân sự) để được thi hành."
+        } else {
+            "Quý vị cũng có thể đề nghị hòa giải, hoặc khởi kiện tại Tòa án (thủ tục rút gọn với giao dịch dưới 100 triệu đồng, không phải tạm ứng án phí)."
+        };
+        let message =
+            format!("Quý vị cho biết thỏa thuận chưa được thực hiện: hồ sơ được mở lại để cơ quan xem xét. {next}");
+        let row = if views::state_of(&row)?.return_status.is_some() {
+            let env = super::transition::ActionEnvelope {
+                version: row.version,
+                note: None,
+                public_message: Some(message.clone()),
+            };
+            let reopen = crate::domain::case::Action::Reopen {
+                reason: "Người tiêu dùng cho biết thỏa thuận chưa được thực hiện.".into(),
+            };
+            super::transition::act_on(conn, ctx, clock_settings, &Actor::Citizen, row, reopen, &env, now)?
+        } else {
+            row
+        };
+        (row, SETTLEMENT_NOT_PERFORMED, message)
+    };
+    super::super::events::append(
+        conn,
+        &ctx.chain_key,
+        &row.id,
+        &Actor::Citizen,
+        now.naive_utc(),
+        super::super::events::NewEvent {
+            action: action.into(),
+            from_status: Some(row.status.clone()),
+            to_status: row.status.clone(),
+            data: serde_json::json!({ "performed": performed, "comment": comment.as_deref().map(crate::routing::redact) }),
+            public_message: performed.then_some(message),
+        },
+    )?;
+    Ok(row)
 }
 
 fn may_rate(conn: &mut AnyConnection, row: &CaseRow, now: chrono::DateTime<chrono::Utc>) -> Result<bool, AppError> {
@@ -306,6 +421,9 @@ pub enum CitizenAction {
         resolved: bool,
         comment: Option<String>,
     },
+    /// Says whether a settlement (negotiation or mediation) was carried out; "not carried
+    /// out" reopens the case to the agency.
+    ConfirmSettlement { performed: bool, comment: Option<String> },
 }
 
 /// Performs a consumer's action through their private link, exactly as staff actions run
@@ -366,6 +484,9 @@ pub async fn act_by_link_with_files(
                     resolved,
                     comment,
                 } => rate(conn, &ctx, &clock_settings, row, score, resolved, comment, now)?,
+                CitizenAction::ConfirmSettlement { performed, comment } => {
+                    confirm_settlement(conn, &ctx, &clock_settings, row, performed, comment, now)?
+                }
                 other => {
                     let (action, message) = transition_of(other)?;
                     let env = super::transition::ActionEnvelope {
@@ -406,6 +527,10 @@ fn checked(action: CitizenAction) -> Result<CitizenAction, AppError> {
         CitizenAction::ProvideInfo { info } => CitizenAction::ProvideInfo {
             info: text("info", &info, 20_000)?,
         },
+        CitizenAction::ConfirmSettlement { performed, comment } => CitizenAction::ConfirmSettlement {
+            performed,
+            comment: opt_text("comment", comment.as_deref(), 2_000)?,
+        },
         CitizenAction::Rate {
             score,
             resolved,
@@ -437,7 +562,9 @@ fn transition_of(action: CitizenAction) -> Result<(crate::domain::case::Action, 
             Action::ProvideInfo { info },
             "Đã nhận thông tin bổ sung của quý vị; hồ sơ tiếp tục được giải quyết.",
         )),
-        CitizenAction::Rate { .. } => Err(AppError::Internal(anyhow::anyhow!("a rating is not a transition"))),
+        CitizenAction::Rate { .. } | CitizenAction::ConfirmSettlement { .. } => Err(AppError::Internal(
+            anyhow::anyhow!("a rating or a settlement's confirmation is not a transition"),
+        )),
     }
 }
 
