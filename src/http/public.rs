@@ -147,6 +147,11 @@ fn form_parts_to_json(pairs: &[(String, String)]) -> serde_json::Value {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct ComplaintFormParts {
+    /// `violation_report` (tố giác): name and phone optional, the reporter's identity protected.
+    pub kind: Option<String>,
+    /// `consumer` (default), `business` or `organisation`.
+    #[schema(rename = "reporter.type")]
+    pub reporter_type: Option<String>,
     pub description: String,
     pub consumer_request: Option<String>,
     pub amount_vnd: Option<i64>,

@@ -109,14 +109,14 @@ pub fn create_case_tx(
         c.business.tax_code.as_ref().map(|x| x.as_ref()),
         &ctx.business_stopwords,
     );
-    let possible_duplicate = match &bkey {
-        Some(k) => case_db::find_possible_duplicate(
+    let possible_duplicate = match (&bkey, &c.consumer.phone) {
+        (Some(k), Some(phone)) => case_db::find_possible_duplicate(
             conn,
-            c.consumer.phone.as_ref(),
+            phone.as_ref(),
             k,
             t - chrono::TimeDelta::days(ctx.duplicate_window_days),
         )?,
-        None => None,
+        _ => None,
     };
     let row = new_case_row(
         NewCaseFacts {
@@ -149,8 +149,12 @@ pub fn create_case_tx(
             "priority": row.priority,
             "possible_duplicate_of": possible_duplicate,
             "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
+            "reporter": c.reporter.kind.as_str(),
         }),
     )?;
+    if c.reporter != crate::domain::complaint::Reporter::default() {
+        crate::db::reporters::insert(conn, &row.id, c.reporter.kind.as_str(), c.reporter.identity_protected)?;
+    }
     Ok(row)
 }
 
@@ -185,8 +189,19 @@ fn new_case_row(f: NewCaseFacts<'_>, c: &NewComplaint, actor: &Actor, t: chrono:
         amount_vnd: c.amount_vnd,
         transaction_date: c.transaction_date,
         consumer_name: c.consumer.name.clone(),
-        consumer_phone: c.consumer.phone.as_ref().to_owned(),
-        consumer_phone_last4: c.consumer.phone.last4().to_owned(),
+        // An anonymous violation report has no phone: no lookup by phone digits either.
+        consumer_phone: c
+            .consumer
+            .phone
+            .as_ref()
+            .map(|p| p.as_ref().to_owned())
+            .unwrap_or_default(),
+        consumer_phone_last4: c
+            .consumer
+            .phone
+            .as_ref()
+            .map(|p| p.last4().to_owned())
+            .unwrap_or_default(),
         consumer_email: c.consumer.email.as_ref().map(|e| e.as_ref().to_owned()),
         consumer_address: c.consumer.address.clone(),
         consumer_commune: c.consumer.commune.clone(),
@@ -210,7 +225,7 @@ fn new_case_row(f: NewCaseFacts<'_>, c: &NewComplaint, actor: &Actor, t: chrono:
             c.business.name.as_deref(),
             c.business.tax_code.as_ref().map(|x| x.as_ref()),
             Some(&f.code),
-            Some(c.consumer.phone.as_ref()),
+            c.consumer.phone.as_ref().map(|p| p.as_ref()),
             Some(&c.consumer.name),
         ]),
         business_key: f.business_key,

@@ -164,6 +164,18 @@ pub struct CaseDetail {
     pub cluster_report: Option<ClusterReportView>,
     /// The violation reports (opened from clusters) that include this case.
     pub included_in_reports: Vec<ReportLinkView>,
+    /// Who filed it.
+    pub reporter: ReporterView,
+}
+
+/// Who filed a case: `consumer`, `business` or `organisation`; `identity_protected` on a
+/// violation report (tố giác): the name and contacts are for the agency only, never shown to
+/// the business or on a public page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReporterView {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub identity_protected: bool,
 }
 
 /// The cluster a violation report was opened from (`POST /clusters/{business_key}/violation-report`).
@@ -246,6 +258,10 @@ pub fn case_detail(
         evidence: evidence.into_iter().map(EvidenceView::from).collect(),
         cluster_report: None,
         included_in_reports: Vec::new(),
+        reporter: ReporterView {
+            kind: "consumer".into(),
+            identity_protected: false,
+        },
     })
 }
 

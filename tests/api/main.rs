@@ -15,6 +15,7 @@ mod calls;
 mod cases;
 mod citizen_evidence;
 mod citizen_links;
+mod citizen_reporters;
 mod citizen_settlement;
 mod clocks;
 mod evidence;

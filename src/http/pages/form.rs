@@ -12,6 +12,7 @@ use askama::Template;
 
 use super::{error_page, page};
 use crate::domain::case::VulnerableGroup;
+use crate::domain::complaint::ReporterType;
 use crate::domain::values::{text, Email, Phone};
 use crate::error::AppError;
 use crate::http::citizen_upload::{self, Received};
@@ -26,6 +27,10 @@ use crate::state::AppState;
 #[derive(Default)]
 pub struct FormValues {
     pub idempotency_key: String,
+    /// "" (a complaint) or "violation_report" (tố giác).
+    pub kind: String,
+    /// consumer (default), business, organisation.
+    pub reporter_type: String,
     pub description: String,
     pub consumer_request: String,
     pub amount_vnd: String,
@@ -87,6 +92,8 @@ impl FormValues {
         for (k, v) in pairs {
             match k.as_str() {
                 "idempotency_key" => f.idempotency_key = v,
+                "kind" => f.kind = v,
+                "reporter.type" => f.reporter_type = v,
                 "description" => f.description = v,
                 "consumer_request" => f.consumer_request = v,
                 "amount_vnd" => f.amount_vnd = v,
@@ -108,7 +115,21 @@ impl FormValues {
     }
 
     /// Checks every field (not only the first wrong one); the messages say how to fix it.
+    /// A violation report (tố giác): name and phone optional, identity protected.
+    pub fn is_violation_report(&self) -> bool {
+        self.kind == "violation_report"
+    }
+
+    /// The reporter type chosen (anything unknown is a consumer's complaint).
+    pub fn reporter(&self) -> ReporterType {
+        ReporterType::parse(&self.reporter_type).unwrap_or_default()
+    }
+
     fn check(&mut self) {
+        let violation = self.is_violation_report();
+        if !violation {
+            self.kind.clear();
+        }
         if self.description.trim().is_empty() {
             self.add("description", "Hãy viết quý vị gặp vấn đề gì.");
         } else if text("description", &self.description, 20_000).is_err() {
@@ -122,11 +143,13 @@ impl FormValues {
         {
             self.add("transaction_date", "Ngày không đúng, hãy chọn lại ngày.");
         }
-        if self.consumer_name.trim().is_empty() {
+        if self.consumer_name.trim().is_empty() && !violation {
             self.add("consumer.name", "Hãy nhập họ và tên.");
         }
         if self.consumer_phone.trim().is_empty() {
-            self.add("consumer.phone", "Hãy nhập số điện thoại.");
+            if !violation {
+                self.add("consumer.phone", "Hãy nhập số điện thoại.");
+            }
         } else if Phone::parse("consumer.phone", &self.consumer_phone).is_err() {
             self.add("consumer.phone", "Số điện thoại không đúng, ví dụ 0912 345 678.");
         }
@@ -136,7 +159,10 @@ impl FormValues {
                 "Địa chỉ thư điện tử không đúng, ví dụ ten@example.com.",
             );
         }
-        if !self.consent {
+        let identified = !self.consumer_name.trim().is_empty()
+            || !self.consumer_phone.trim().is_empty()
+            || !self.consumer_email.trim().is_empty();
+        if !self.consent && (!violation || identified) {
             self.add(
                 "consent",
                 "Cần đồng ý để cơ quan xử lý thông tin khi giải quyết phản ánh.",
@@ -148,6 +174,8 @@ impl FormValues {
     fn to_dto(&self) -> Result<NewComplaintDto, AppError> {
         let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         let v = serde_json::json!({
+            "kind": self.is_violation_report().then_some("violation_report"),
+            "reporter": { "type": self.reporter().as_str() },
             "description": self.description.trim(),
             "consumer_request": opt(&self.consumer_request),
             "amount_vnd": amount(&self.amount_vnd),
