@@ -368,3 +368,31 @@ async fn information_carries_files(app: &TestApp) {
     assert_eq!((stored.len(), temporary.len()), (3, 0));
 }
 both_backends!(information_carries_files);
+
+/// Every citizen page stays far under the 100 KB budget (ui.md), stylesheet included; the
+/// weights are printed (`--nocapture`) for the notes.
+async fn citizen_pages_stay_light(app: &TestApp) {
+    let (ct, body) = multipart(&FORM, &[("evidence", "hoa-don.jpg", JPEG), ("evidence", "b.pdf", PDF)]);
+    let (_, _, location) = post_multipart(app, "/complaints", &ct, body).await;
+    let receipt = location.unwrap();
+    let (asked, _, _) = awaiting_info(app).await;
+    let (ct, body) = multipart(&[("description", "")], &[("evidence", "x.exe", b"MZ")]);
+    let (_, errors, _) = post_multipart(app, "/complaints", &ct, body).await;
+    let css = app.get("/static/site.css", None).await.raw.len();
+    let mut weights = vec![("form with errors".to_owned(), errors.len())];
+    let info = format!("/t/{asked}");
+    for (name, path) in [
+        ("home", "/"),
+        ("form", "/complaints/new"),
+        ("track", "/track"),
+        ("receipt with 2 files", receipt.as_str()),
+        ("status with the information form", info.as_str()),
+    ] {
+        weights.push((name.to_owned(), app.get(path, None).await.raw.len()));
+    }
+    for (page, bytes) in &weights {
+        eprintln!("page weight: {page}: {bytes} B (+ {css} B stylesheet)");
+        assert!(bytes + css < 100 * 1024, "{page}");
+    }
+}
+both_backends!(citizen_pages_stay_light);
