@@ -329,6 +329,8 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
         .unwrap()
         .to_owned();
     let (asked, _, _) = crate::citizen_evidence::awaiting_info(&app).await;
+    let (settled, _, _) =
+        crate::citizen_settlement::settled(&app, "Mua máy giặt bị lỗi, cửa hàng không bảo hành.", 10).await;
     let c = browser_with_js(&driver, 390, 844, true).await;
     let mut problems = Vec::new();
     for path in [
@@ -338,9 +340,22 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
         format!("/t/{token}?received=1"),
         format!("/t/{token}"),
         format!("/t/{asked}"),
+        format!("/t/{settled}"),
         "/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
     ] {
         c.goto(&app.url(&path)).await.unwrap();
+        let name = if path == format!("/t/{asked}") {
+            "status-information-asked"
+        } else if path == format!("/t/{settled}") {
+            "status-settlement-question"
+        } else if path.starts_with("/t/AAAA") {
+            "link-gone"
+        } else {
+            ""
+        };
+        if !name.is_empty() {
+            shot_full(&c, &format!("{name}-phone-full")).await;
+        }
         for v in axe_violations(&c, &axe).await {
             problems.push(format!(
                 "{}: {v}",
@@ -349,6 +364,7 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
                     .unwrap_or_default()
                     .replace(&token, "{token}")
                     .replace(&asked, "{asked}")
+                    .replace(&settled, "{settled}")
             ));
         }
     }

@@ -11,7 +11,7 @@ use crate::helpers::{assert_problem, TestApp};
 
 /// A web complaint settled by negotiation with an agreed date of performance `days` ahead:
 /// (private token, closed case, handler token).
-async fn settled(app: &TestApp, text: &str, days: i64) -> (String, Value, String) {
+pub async fn settled(app: &TestApp, text: &str, days: i64) -> (String, Value, String) {
     let (token, id) = filed(app, text).await;
     let (_, h) = app
         .user(&format!("h.{}", uuid::Uuid::new_v4().simple()), "handler", Some("SCT"))
@@ -70,7 +70,7 @@ async fn consumers_confirm_a_settlement_or_say_it_was_not_carried_out(app: &Test
     let page = String::from_utf8_lossy(&app.get(&format!("/t/{token}"), None).await.raw).into_owned();
     assert!(page.contains("Thỏa thuận đã được thực hiện chưa?"), "{page}");
     assert!(
-        page.contains("id=\"performed-yes\"") && !page.contains("id=\"performed-no\""),
+        page.contains("Xác nhận đã thực hiện") && !page.contains("id=\"performed-no\""),
         "not yet due"
     );
     let path = format!("/api/v1/public/cases/{token}/settlement");

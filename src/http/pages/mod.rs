@@ -89,6 +89,10 @@ fn error_page(e: &AppError) -> HttpResponse {
             "Không thực hiện được",
             "Biểu mẫu đã hết hạn. Vui lòng mở lại đường dẫn của hồ sơ và gửi lại.".to_owned(),
         ),
+        AppError::PayloadTooLarge => (
+            "Tệp gửi lên quá lớn",
+            "Chưa có gì được lưu. Hãy quay lại, bớt số tệp hoặc chọn tệp nhỏ hơn (xem giới hạn ghi dưới ô chọn tệp), rồi gửi lại.".to_owned(),
+        ),
         AppError::Unavailable(_) => (
             "Hệ thống đang bận",
             "Chưa có gì được lưu. Vui lòng thử lại sau ít phút.".to_owned(),
@@ -126,7 +130,7 @@ fn link_error_page(e: &AppError) -> HttpResponse {
         &Message {
             title: "Đường dẫn này không còn dùng được".into(),
             text: "Đường dẫn riêng của hồ sơ hết hạn sau khi hồ sơ kết thúc một thời gian, hoặc đã được cơ quan thu hồi để bảo vệ thông tin của quý vị. \
-                   Quý vị vẫn xem được hồ sơ bằng cách tra cứu với mã hồ sơ (ví dụ KN-2026-7QF3-XK2M, có trong thư xác nhận) và 4 số cuối của số điện thoại đã khai. \
+                   Quý vị vẫn xem được hồ sơ bằng cách tra cứu với mã hồ sơ (ví dụ KN\u{2011}2026\u{2011}7QF3\u{2011}XK2M, có trong thư xác nhận) và 4 số cuối của số điện thoại đã khai. \
                    Cần hỗ trợ, hãy gọi tổng đài 1800 6838 (miễn phí).".into(),
             next: Some(("/track".into(), "Tra cứu hồ sơ bằng mã và số điện thoại".into())),
         },
