@@ -76,6 +76,14 @@ impl Upload {
     }
 }
 
+/// An upload dropped unfinished (the client went away and its request's future was dropped)
+/// leaves no temporary file behind. After `finish` the name is gone already (renamed).
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ignored = std::fs::remove_file(&self.tmp);
+    }
+}
+
 /// Who may add evidence: staff of the current agency (not coordinators or admins) and the
 /// appointed mediator.
 fn may_add(actor: &Actor, row: &case_db::CaseRow) -> bool {
