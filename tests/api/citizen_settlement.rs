@@ -145,3 +145,21 @@ async fn consumers_confirm_a_settlement_or_say_it_was_not_carried_out(app: &Test
         .any(|e| e["action"] == "settlement_not_performed"));
 }
 both_backends!(consumers_confirm_a_settlement_or_say_it_was_not_carried_out);
+
+/// A settlement to be carried out long after closure keeps the consumer's link alive until
+/// `links.expire_days_after_closure` days after its agreed date.
+async fn a_pending_settlement_keeps_the_link(app: &TestApp) {
+    let days = app.state.settings.links.expire_days_after_closure;
+    let (token, _, _) = settled(app, "Mua máy giặt bị lỗi, cửa hàng hứa sửa trong 4 tháng.", 120).await;
+    app.state.clock.advance(TimeDelta::days(days + 5));
+    let page = app.get(&format!("/t/{token}"), None).await;
+    assert_eq!(page.status, 200, "the settlement is still to be carried out");
+    assert!(String::from_utf8_lossy(&page.raw).contains("Thỏa thuận đã được thực hiện chưa?"));
+    app.state.clock.advance(TimeDelta::days(120));
+    assert_eq!(
+        app.get(&format!("/t/{token}"), None).await.status,
+        404,
+        "then it lapses"
+    );
+}
+both_backends!(a_pending_settlement_keeps_the_link);

@@ -149,7 +149,7 @@ pub(super) async fn read_through_link<T: Send + 'static>(
                     return Ok(None);
                 };
                 let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
-                if audience == Audience::Consumer && links::lapsed_after_closure(row.closed_at, now, lapse_days) {
+                if audience == Audience::Consumer && link_lapsed(conn, &row, now, lapse_days)? {
                     return Ok(None);
                 }
                 read(conn, row).map(Some)
@@ -165,6 +165,24 @@ pub(super) async fn read_through_link<T: Send + 'static>(
         .await?
         .into_result()?;
     Err(AppError::NotFound("case"))
+}
+
+/// Whether the consumer's links to this case have lapsed: `links.expire_days_after_closure`
+/// days after closure, or after the agreed date of a settlement still to be carried out (the
+/// consumer must be able to say whether it was).
+fn link_lapsed(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+    now: chrono::DateTime<chrono::Utc>,
+    days: i64,
+) -> Result<bool, AppError> {
+    if !links::lapsed_after_closure(row.closed_at, now, days) {
+        return Ok(false);
+    }
+    let performing = crate::db::clocks::for_case(conn, &row.id)?
+        .into_iter()
+        .find(|c| c.clock == clocks::SETTLEMENT_PERFORMANCE && c.state == "running");
+    Ok(performing.is_none_or(|c| links::lapsed_after_closure(Some(c.due_at), now, days)))
 }
 
 /// The citizen's status page through their private link, with what they may do now.
@@ -474,7 +492,7 @@ pub async fn act_by_link_with_files(
                 return Ok(None);
             };
             let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("complaint"))?;
-            if links::lapsed_after_closure(row.closed_at, now, lapse_days) {
+            if link_lapsed(conn, &row, now, lapse_days)? {
                 limits::count(conn, &limits, &keys, now.timestamp())?;
                 return Ok(None);
             }
