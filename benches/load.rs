@@ -237,7 +237,7 @@ fn complaint_domain(s: &Sample) -> anyhow::Result<NewComplaint> {
         transaction_date: None,
         consumer: Consumer {
             name: s.name.to_owned(),
-            phone: Phone::parse("consumer.phone", &s.phone).map_err(|e| anyhow!("phone {}: {e}", s.phone))?,
+            phone: Some(Phone::parse("consumer.phone", &s.phone).map_err(|e| anyhow!("phone {}: {e}", s.phone))?),
             email: None,
             address: None,
             commune: None,
@@ -254,6 +254,7 @@ fn complaint_domain(s: &Sample) -> anyhow::Result<NewComplaint> {
                 .map_err(|e| anyhow!("tax code: {e}"))?,
             ..Business::default()
         },
+        reporter: Default::default(),
     })
 }
 

@@ -31,6 +31,26 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub privacy: PrivacySettings,
     pub public: PublicSettings,
+    pub evidence: EvidenceSettings,
+    pub links: LinkSettings,
+}
+
+/// Files citizens attach to a complaint or to information they send (ADR 0022).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// Largest file a citizen may attach, in bytes.
+    pub public_max_file_bytes: usize,
+    /// Files a citizen may attach at once (the complaint form, or one "add information").
+    pub public_max_files: usize,
+}
+
+/// The private links of consumers (ADR 0017).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSettings {
+    /// Days after a case closes after which its consumer links stop working (0 = at closure).
+    pub expire_days_after_closure: i64,
 }
 
 /// What the home page and `GET /api/v1/public/info` publish besides the agencies.
@@ -398,6 +418,12 @@ impl Settings {
         }
         if self.auth.session_hours <= 0 {
             anyhow::bail!("auth.session_hours must be positive");
+        }
+        if self.evidence.public_max_file_bytes == 0 || self.evidence.public_max_files == 0 {
+            anyhow::bail!("evidence.public_max_file_bytes and evidence.public_max_files must be positive");
+        }
+        if self.links.expire_days_after_closure < 0 {
+            anyhow::bail!("links.expire_days_after_closure must be >= 0");
         }
         let l = &self.limits;
         for (name, rule) in [

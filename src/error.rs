@@ -28,6 +28,9 @@ pub enum ErrorCode {
     InvalidCursor,
     InvalidIdempotencyKey,
     BadMultipart,
+    FileTooLarge,
+    FileTypeNotAllowed,
+    TooManyFiles,
     Unauthenticated,
     InvalidCredentials,
     Forbidden,
@@ -58,13 +61,16 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 33] = [
+    pub const ALL: [ErrorCode; 36] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
         ErrorCode::InvalidCursor,
         ErrorCode::InvalidIdempotencyKey,
         ErrorCode::BadMultipart,
+        ErrorCode::FileTooLarge,
+        ErrorCode::FileTypeNotAllowed,
+        ErrorCode::TooManyFiles,
         ErrorCode::Unauthenticated,
         ErrorCode::InvalidCredentials,
         ErrorCode::Forbidden,
@@ -102,6 +108,9 @@ impl ErrorCode {
             ErrorCode::InvalidCursor => "invalid_cursor",
             ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
             ErrorCode::BadMultipart => "bad_multipart",
+            ErrorCode::FileTooLarge => "file_too_large",
+            ErrorCode::FileTypeNotAllowed => "file_type_not_allowed",
+            ErrorCode::TooManyFiles => "too_many_files",
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::InvalidCredentials => "invalid_credentials",
             ErrorCode::Forbidden => "forbidden",

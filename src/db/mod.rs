@@ -18,6 +18,7 @@ pub mod links;
 pub mod migrations;
 pub mod portability;
 pub mod reference;
+pub mod reporters;
 pub mod schema;
 mod types;
 pub mod users;

@@ -312,6 +312,15 @@ diesel::joinable!(case_clocks -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::table! {
+    /// Who filed a case when not a consumer for themself (`db::reporters`).
+    case_reporters (case_id) {
+        case_id -> Text,
+        reporter_type -> Text,
+        identity_protected -> Bool,
+    }
+}
+
 diesel::joinable!(access_links -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

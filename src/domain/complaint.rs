@@ -8,8 +8,10 @@ use super::Kind;
 
 #[derive(Debug, Clone)]
 pub struct Consumer {
+    /// Empty only on a violation report whose reporter stays anonymous.
     pub name: String,
-    pub phone: Phone,
+    /// `None` only on a violation report whose reporter gave no phone.
+    pub phone: Option<Phone>,
     pub email: Option<Email>,
     pub address: Option<String>,
     pub commune: Option<String>,
@@ -40,4 +42,44 @@ pub struct NewComplaint {
     pub transaction_date: Option<NaiveDate>,
     pub consumer: Consumer,
     pub business: Business,
+    pub reporter: Reporter,
+}
+
+/// Who files: a consumer for themself (the default), a business, or an organisation (the
+/// provincial plans receive complaints "of consumers and businesses").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReporterType {
+    #[default]
+    Consumer,
+    Business,
+    Organisation,
+}
+
+impl ReporterType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReporterType::Consumer => "consumer",
+            ReporterType::Business => "business",
+            ReporterType::Organisation => "organisation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReporterType> {
+        [
+            ReporterType::Consumer,
+            ReporterType::Business,
+            ReporterType::Organisation,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// Who filed, and whether their identity is kept from the business and every public page (a
+/// violation report, tố giác).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reporter {
+    pub kind: ReporterType,
+    pub identity_protected: bool,
 }

@@ -212,3 +212,24 @@ pub async fn open_cluster_report(
 pub async fn deadlines(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(cases::deadlines(&state, user.actor(), id.into_inner()).await?))
 }
+
+/// What revoking a consumer's links did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct LinksRevoked {
+    /// Live private links of the consumer that were ended.
+    pub revoked: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/links/revoke", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = LinksRevoked, description = "every private link of the case's consumer ends now (recorded as a `consumer_links_revoked` event and in the audit log); the next e-mail to the consumer carries a new one"),
+        (status = 403, body = Problem, description = "not a handler or supervisor of the agency holding the case", content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_links(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+) -> Result<impl Responder, AppError> {
+    let revoked = crate::service::links::revoke_consumer_links(&state, user.actor(), id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(LinksRevoked { revoked }))
+}

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::case::{Channel, VulnerableGroup};
-use crate::domain::complaint::{Business, Consumer, NewComplaint};
+use crate::domain::complaint::{Business, Consumer, NewComplaint, Reporter, ReporterType};
 use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
 use crate::domain::Kind;
 use crate::error::{AppError, ErrorCode};
@@ -19,7 +19,11 @@ pub const SHORT: usize = 500;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsumerDto {
+    /// Required, except on a violation report (`kind: violation_report`).
+    #[serde(default)]
     pub name: String,
+    /// Required, except on a violation report (`kind: violation_report`).
+    #[serde(default)]
     pub phone: String,
     pub email: Option<String>,
     /// Street address (personal data: never shown publicly).
@@ -44,12 +48,25 @@ pub struct BusinessDto {
     pub shop_link: Option<String>,
 }
 
+/// Who files the complaint.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReporterDto {
+    /// `consumer` (default), `business` or `organisation`.
+    #[serde(rename = "type")]
+    pub kind: ReporterType,
+}
+
 /// A complaint, from the web form or entered by staff.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComplaintDto {
-    /// Staff only: the kind if known; otherwise the router's suggestion.
+    /// The kind if known; otherwise the router's suggestion. On the web form only
+    /// `violation_report` (tố giác): then the reporter's name and phone are optional and, when
+    /// given, never shown to the business or on a public page.
     pub kind: Option<Kind>,
+    /// Who files (default: a consumer).
+    pub reporter: Option<ReporterDto>,
     /// Staff only: the category code if known.
     pub category: Option<String>,
     /// Staff only (the web form is always `web`); defaults to `hotline` for staff.
@@ -75,7 +92,7 @@ impl NewComplaintDto {
     /// `today` (Asia/Ho_Chi_Minh, from the service's clock) bounds `transaction_date`.
     pub fn into_public(self, today: NaiveDate) -> Result<NewComplaint, AppError> {
         for (field, given) in [
-            ("kind", self.kind.is_some()),
+            ("kind", self.kind.is_some_and(|k| k != Kind::ViolationReport)),
             ("category", self.category.is_some()),
             ("channel", self.channel.is_some_and(|c| c != Channel::Web)),
             ("call_id", self.call_id.is_some()),
@@ -89,7 +106,12 @@ impl NewComplaintDto {
                 });
             }
         }
-        if !self.consumer.consent {
+        let c = &self.consumer;
+        let anonymous = self.kind == Some(Kind::ViolationReport)
+            && c.name.trim().is_empty()
+            && c.phone.trim().is_empty()
+            && c.email.as_deref().is_none_or(|e| e.trim().is_empty());
+        if !self.consumer.consent && !anonymous {
             return Err(AppError::Validation {
                 code: ErrorCode::ConsentRequired,
                 field: "consumer.consent".into(),
@@ -115,6 +137,11 @@ impl NewComplaintDto {
     }
 
     pub fn into_domain(self, channel: Channel, today: NaiveDate) -> Result<NewComplaint, AppError> {
+        let anonymous_ok = self.kind == Some(Kind::ViolationReport);
+        let reporter = Reporter {
+            kind: self.reporter.map(|r| r.kind).unwrap_or_default(),
+            identity_protected: anonymous_ok,
+        };
         let c = self.consumer;
         let b = self.business;
         if let Some(a) = self.amount_vnd {
@@ -134,8 +161,15 @@ impl NewComplaintDto {
             amount_vnd: self.amount_vnd,
             transaction_date: transaction_date(self.transaction_date, today)?,
             consumer: Consumer {
-                name: text("consumer.name", &c.name, 200)?,
-                phone: Phone::parse("consumer.phone", &c.phone)?,
+                name: match c.name.trim() {
+                    "" if anonymous_ok => String::new(),
+                    _ => text("consumer.name", &c.name, 200)?,
+                },
+                phone: match c.phone.trim() {
+                    "" if anonymous_ok => None,
+                    "" => return Err(AppError::required("consumer.phone")),
+                    p => Some(Phone::parse("consumer.phone", p)?),
+                },
                 email: match c.email.as_deref().map(str::trim) {
                     Some(e) if !e.is_empty() => Some(Email::parse("consumer.email", e)?),
                     _ => None,
@@ -156,6 +190,7 @@ impl NewComplaintDto {
                 website: opt_short("business.website", &b.website)?,
                 shop_link: opt_text("business.shop_link", b.shop_link.as_deref(), 2000)?,
             },
+            reporter,
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod calls;
 pub mod cases;
+pub mod citizen_upload;
 pub mod dto;
 pub mod evidence;
 pub mod extractors;
@@ -66,6 +67,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/cases/{token}/withdraw", web::post().to(public::withdraw))
                 .route("/public/cases/{token}/information", web::post().to(public::information))
                 .route("/public/cases/{token}/rating", web::post().to(public::rating))
+                .route("/public/cases/{token}/settlement", web::post().to(public::settlement))
                 .route("/business/cases/{token}", web::get().to(public::business_case))
                 .route("/calls", web::post().to(calls::create))
                 .route("/calls", web::get().to(calls::list))
@@ -87,6 +89,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/admin/calendar/days/{date}", web::put().to(calendar::put))
                 .route("/admin/calendar/days/{date}", web::delete().to(calendar::delete))
                 .route("/cases/{id}/actions/{action}", web::post().to(cases::act))
+                .route("/cases/{id}/links/revoke", web::post().to(cases::revoke_links))
                 .route("/cases/{id}/events", web::get().to(cases::events))
                 .route("/cases/{id}/events/verify", web::get().to(cases::verify))
                 .route("/cases/{id}/evidence", web::post().to(evidence::upload))

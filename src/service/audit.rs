@@ -29,6 +29,7 @@ pub enum AuditAction {
     ApiTokenRevoked,
     TotpEnabled,
     TotpDisabled,
+    ConsumerLinksRevoked,
 }
 
 impl AuditAction {
@@ -51,6 +52,7 @@ impl AuditAction {
             AuditAction::ApiTokenRevoked => "api_token_revoked",
             AuditAction::TotpEnabled => "totp_enabled",
             AuditAction::TotpDisabled => "totp_disabled",
+            AuditAction::ConsumerLinksRevoked => "consumer_links_revoked",
         }
     }
 }

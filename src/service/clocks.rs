@@ -246,6 +246,13 @@ fn stop(conn: &mut AnyConnection, case_id: &str, names: Option<&[&str]>, at: Dat
     Ok(())
 }
 
+/// The consumer confirmed that the settlement was carried out: the `settlement_performance`
+/// clock stops (met, or late after its agreed date) and the case's `due_at` follows.
+pub fn settlement_performed(conn: &mut AnyConnection, case_id: &str, at: DateTime<Utc>) -> Result<(), AppError> {
+    stop(conn, case_id, Some(&[SETTLEMENT_PERFORMANCE]), at)?;
+    set_case_due(conn, case_id)
+}
+
 /// Starts the clocks a transition starts and stops the ones it stops; then sets the case's
 /// `due_at` (for queues) to its soonest running clock. Called inside the transition's
 /// transaction.

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::events::{self, NewEvent};
+use super::events::{self, ChainKey, NewEvent};
 use super::scope_of;
 use super::views::EvidenceView;
 use crate::db::cases::{self as case_db, EvidenceRow};
+use crate::db::AnyConnection;
 use crate::domain::user::{Actor, Role};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -75,6 +76,14 @@ impl Upload {
     }
 }
 
+/// An upload dropped unfinished (the client went away and its request's future was dropped)
+/// leaves no temporary file behind. After `finish` the name is gone already (renamed).
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ignored = std::fs::remove_file(&self.tmp);
+    }
+}
+
 /// Who may add evidence: staff of the current agency (not coordinators or admins) and the
 /// appointed mediator.
 fn may_add(actor: &Actor, row: &case_db::CaseRow) -> bool {
@@ -128,52 +137,68 @@ pub async fn record(
             if !may_add(&actor, &row) {
                 return Err(AppError::Forbidden);
             }
-            let adding: i64 = files.iter().map(|f| f.size as i64).sum();
-            if case_db::evidence_bytes(conn, &row.id)?.saturating_add(adding) > quota {
-                let mib = quota / (1024 * 1024);
-                return Err(AppError::invalid(
-                    "file",
-                    format!("the case's evidence would exceed its quota of {mib} MiB"),
-                    format!("tổng dung lượng tài liệu của hồ sơ sẽ vượt quá {mib} MiB cho phép"),
-                ));
-            }
             let t = clock.now().naive_utc();
-            // Touch the case so concurrent writers of this case's event chain queue behind us.
-            case_db::touch(conn, &row.id, t)?;
-            let mut out = Vec::new();
-            for f in files {
-                let ev = EvidenceRow {
-                    id: crate::domain::ids::EvidenceId::new(),
-                    case_id: row.id.clone(),
-                    file_name: f.file_name,
-                    media_type: f.media_type,
-                    size_bytes: f.size as i64,
-                    sha256: f.sha256,
-                    uploaded_by: actor.id().map(Into::into),
-                    created_at: t,
-                };
-                case_db::insert_evidence(conn, &ev)?;
-                out.push(ev);
-            }
-            events::append(
-                conn,
-                &chain_key,
-                &row.id,
-                &actor,
-                t,
-                NewEvent {
-                    action: "evidence_added".into(),
-                    from_status: Some(row.status),
-                    to_status: row.status,
-                    data: serde_json::json!({
-                        "files": out.iter().map(|e| serde_json::json!({"id": e.id, "sha256": e.sha256, "size_bytes": e.size_bytes, "media_type": e.media_type})).collect::<Vec<_>>()
-                    }),
-                    public_message: None,
-                },
-            )?;
+            let out = record_tx(conn, &chain_key, &row, &actor, files, t, quota)?;
             Ok(out.into_iter().map(EvidenceView::from).collect())
         })
         .await
+}
+
+/// Inserts the rows of received (already fsynced) files on a case and appends one
+/// `evidence_added` event, inside the caller's transaction; refuses files beyond the case's
+/// quota (`server.max_evidence_bytes_per_case`). Staff uploads and citizens' files both end here.
+pub fn record_tx(
+    conn: &mut AnyConnection,
+    chain_key: &ChainKey,
+    row: &case_db::CaseRow,
+    actor: &Actor,
+    files: Vec<StoredFile>,
+    t: chrono::NaiveDateTime,
+    quota: i64,
+) -> Result<Vec<EvidenceRow>, AppError> {
+    let adding: i64 = files.iter().map(|f| f.size as i64).sum();
+    if case_db::evidence_bytes(conn, &row.id)?.saturating_add(adding) > quota {
+        let mib = quota / (1024 * 1024);
+        return Err(AppError::invalid(
+            "file",
+            format!("the case's evidence would exceed its quota of {mib} MiB"),
+            format!("tổng dung lượng tài liệu của hồ sơ sẽ vượt quá {mib} MiB cho phép"),
+        ));
+    }
+    // Touch the case so concurrent writers of this case's event chain queue behind us.
+    case_db::touch(conn, &row.id, t)?;
+    let mut out = Vec::new();
+    for f in files {
+        let ev = EvidenceRow {
+            id: crate::domain::ids::EvidenceId::new(),
+            case_id: row.id.clone(),
+            file_name: f.file_name,
+            media_type: f.media_type,
+            size_bytes: f.size as i64,
+            sha256: f.sha256,
+            uploaded_by: actor.id().map(Into::into),
+            created_at: t,
+        };
+        case_db::insert_evidence(conn, &ev)?;
+        out.push(ev);
+    }
+    events::append(
+        conn,
+        chain_key,
+        &row.id,
+        actor,
+        t,
+        NewEvent {
+            action: "evidence_added".into(),
+            from_status: Some(row.status),
+            to_status: row.status,
+            data: serde_json::json!({
+                "files": out.iter().map(|e| serde_json::json!({"id": e.id, "sha256": e.sha256, "size_bytes": e.size_bytes, "media_type": e.media_type})).collect::<Vec<_>>()
+            }),
+            public_message: None,
+        },
+    )?;
+    Ok(out)
 }
 
 /// Deletes received files that no evidence row names (an upload refused after some of its

@@ -105,8 +105,13 @@ pub fn create_case_tx(
         "priority": case.priority,
         "possible_duplicate_of": case.opening.possible_duplicate_of,
         "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
+        "reporter": c.reporter.kind.as_str(),
     });
-    insert_new_case(conn, ctx, actor, &case, at, data)
+    let row = insert_new_case(conn, ctx, actor, &case, at, data)?;
+    if c.reporter != crate::domain::complaint::Reporter::default() {
+        crate::db::reporters::insert(conn, &row.id, c.reporter.kind.as_str(), c.reporter.identity_protected)?;
+    }
+    Ok(row)
 }
 
 /// What opening a case from a complaint needs: the complaint as said, plus what intake decides
@@ -127,15 +132,15 @@ fn opening(
     vulnerable.extend(suggestion.vulnerable.iter().filter_map(|v| VulnerableGroup::parse(v)));
     let tax_code = c.business.tax_code.as_ref().map(|x| x.as_ref().to_owned());
     let key = business_key(c.business.name.as_deref(), tax_code.as_deref(), &ctx.business_stopwords);
-    let possible_duplicate_of = match &key {
-        Some(k) => case_db::find_possible_duplicate(
+    let possible_duplicate_of = match (&key, &c.consumer.phone) {
+        (Some(k), Some(phone)) => case_db::find_possible_duplicate(
             conn,
-            c.consumer.phone.as_ref(),
+            phone.as_ref(),
             k,
             t - chrono::TimeDelta::days(ctx.duplicate_window_days),
         )?
         .map(CaseId::from),
-        None => None,
+        _ => None,
     };
     Ok(Opening {
         id: CaseId::new(),
@@ -150,7 +155,8 @@ fn opening(
         transaction_date: c.transaction_date,
         reporter: Reporter {
             name: c.consumer.name.clone(),
-            phone: Some(c.consumer.phone.as_ref().to_owned()),
+            // An anonymous violation report has no phone: no lookup by phone digits either.
+            phone: c.consumer.phone.as_ref().map(|p| p.as_ref().to_owned()),
             email: c.consumer.email.as_ref().map(|e| e.as_ref().to_owned()),
             address: c.consumer.address.clone(),
             commune: c.consumer.commune.clone(),
@@ -261,6 +267,22 @@ pub async fn submit_public(
     raw_body: &[u8],
     addr: std::net::IpAddr,
 ) -> Result<(Submitted, bool), AppError> {
+    submit_public_with_files(state, complaint, idempotency_key, raw_body, addr, Vec::new()).await
+}
+
+/// [`submit_public`] with the citizen's evidence files, already stored and fsynced
+/// (`http::citizen_upload`): their rows and `evidence_added` event are written in the case's
+/// own transaction. A replay records no files (the first submission's are the case's). The
+/// caller removes the files if this fails.
+pub async fn submit_public_with_files(
+    state: &AppState,
+    complaint: NewComplaint,
+    idempotency_key: Option<String>,
+    raw_body: &[u8],
+    addr: std::net::IpAddr,
+    files: Vec<super::evidence::StoredFile>,
+) -> Result<(Submitted, bool), AppError> {
+    let quota = state.settings.server.max_evidence_bytes_per_case;
     let ctx = IntakeContext::from_state(state);
     let agency = state.settings.intake.web_agency.clone();
     let request_hash = hex::encode(Sha256::digest(raw_body));
@@ -286,6 +308,17 @@ pub async fn submit_public(
                 }
             }
             let row = create_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &agency, None, at)?;
+            if !files.is_empty() {
+                super::evidence::record_tx(
+                    conn,
+                    &ctx.chain_key,
+                    &row,
+                    &Actor::Citizen,
+                    files,
+                    at.naive_utc(),
+                    quota,
+                )?;
+            }
             if let Some(k) = &key {
                 case_db::insert_idempotency(conn, k, &rh, &row.id, at.naive_utc())?;
             }

@@ -95,3 +95,69 @@ pub fn is_token_shaped(token: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
+
+/// Whether a consumer's link to a case closed at `closed_at` has lapsed at `now`: it works
+/// `links.expire_days_after_closure` days after closure, then the page points to the lookup
+/// by code and phone digits (a reopened case has no `closed_at`: its links work again).
+pub fn lapsed_after_closure(closed_at: Option<chrono::NaiveDateTime>, now: DateTime<Utc>, days: i64) -> bool {
+    closed_at.is_some_and(|c| now.naive_utc() >= c + TimeDelta::days(days))
+}
+
+/// Staff end every private link of a case's consumer (a link forwarded by mistake, a shared
+/// phone): handlers and supervisors of the agency holding the case. Recorded as a case event
+/// and in the audit log. The next e-mail to the consumer carries a new link, as always.
+pub async fn revoke_consumer_links(
+    state: &crate::state::AppState,
+    actor: crate::domain::user::Actor,
+    case_id: String,
+) -> Result<usize, AppError> {
+    use crate::domain::user::{Actor, Role};
+    let (clock, chain_key) = (state.clock.clone(), state.chain_key.clone());
+    state
+        .db
+        .write(move |conn| {
+            let row = crate::db::cases::find_visible(conn, &case_id, &super::scope_of(&actor))?
+                .ok_or(AppError::NotFound("case"))?;
+            let allowed = match &actor {
+                Actor::Staff(s) => {
+                    matches!(s.role, Role::Handler | Role::Supervisor)
+                        && s.agency.is_some()
+                        && s.agency == row.current_agency
+                }
+                _ => false,
+            };
+            if !allowed {
+                return Err(AppError::Forbidden);
+            }
+            let now = clock.now();
+            let n = link_db::revoke_all(conn, &row.id, Audience::Consumer.as_str(), now.naive_utc())?;
+            crate::db::cases::touch(conn, &row.id, now.naive_utc())?;
+            super::events::append(
+                conn,
+                &chain_key,
+                &row.id,
+                &actor,
+                now.naive_utc(),
+                super::events::NewEvent {
+                    action: "consumer_links_revoked".into(),
+                    from_status: Some(row.status),
+                    to_status: row.status,
+                    data: serde_json::json!({ "revoked": n }),
+                    public_message: None,
+                },
+            )?;
+            super::audit::record(
+                conn,
+                super::audit::Audit {
+                    action: super::audit::AuditAction::ConsumerLinksRevoked,
+                    actor_id: actor.id(),
+                    subject: Some(&row.id),
+                    addr: None,
+                    detail: Some(format!("{n} links")),
+                },
+                now,
+            )?;
+            Ok(n)
+        })
+        .await
+}

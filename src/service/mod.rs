@@ -10,6 +10,7 @@ pub mod calendar_admin;
 pub mod calls;
 pub mod cases;
 pub mod checkpoint;
+pub mod citizen_files;
 pub mod clocks;
 pub mod clusters;
 pub mod events;

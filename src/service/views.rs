@@ -158,6 +158,18 @@ pub struct CaseDetail {
     pub cluster_report: Option<ClusterReportView>,
     /// The violation reports (opened from clusters) that include this case.
     pub included_in_reports: Vec<ReportLinkView>,
+    /// Who filed it.
+    pub reporter: ReporterView,
+}
+
+/// Who filed a case: `consumer`, `business` or `organisation`; `identity_protected` on a
+/// violation report (tố giác): the name and contacts are for the agency only, never shown to
+/// the business or on a public page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReporterView {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub identity_protected: bool,
 }
 
 /// The cluster a violation report was opened from (`POST /clusters/{business_key}/violation-report`).
@@ -240,6 +252,10 @@ pub fn case_detail(
         evidence: evidence.into_iter().map(EvidenceView::from).collect(),
         cluster_report: None,
         included_in_reports: Vec::new(),
+        reporter: ReporterView {
+            kind: "consumer".into(),
+            identity_protected: false,
+        },
     })
 }
 
@@ -372,6 +388,20 @@ pub struct PublicStatus {
     /// What the holder of the private link may do now (`withdraw`, `provide_info`); empty on
     /// the lookup by code and phone digits.
     pub actions: Vec<String>,
+    /// The files the consumer sent (name and size only; never served back to them); empty on
+    /// the lookup by code and phone digits.
+    pub files: Vec<PublicFile>,
+    /// While the case waits for the consumer (`awaiting_info`): what the agency asked for
+    /// (personal data redacted), as the e-mail to the consumer said it.
+    pub information_requested: Option<String>,
+}
+
+/// A file the consumer sent, as their page lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicFile {
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub received_at: DateTime<Utc>,
 }
 
 /// What the business sees behind its link (Law 19/2023 Art 57): the consumer's request and

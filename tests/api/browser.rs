@@ -69,17 +69,68 @@ async fn browser_with_js(driver: &Driver, width: u32, height: u32, js: bool) -> 
             "prefs": {"profile.managed_default_content_settings.javascript": if js { 1 } else { 2 }},
         }),
     );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
-        .expect("connect to chromedriver")
+        .expect("connect to chromedriver");
+    // Headless chromium keeps windows at least 500 px wide: a phone's viewport is emulated.
+    if width < 500 {
+        cdp(
+            &c,
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": true}),
+        )
+        .await;
+    }
+    c
+}
+
+/// A Chrome DevTools command through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn cdp(c: &Client, cmd: &'static str, params: serde_json::Value) -> serde_json::Value {
+    c.issue_cmd(Cdp { cmd, params })
+        .await
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
 }
 
 async fn shot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// A screenshot of the whole page at the viewport's width.
+async fn shot_full(c: &Client, name: &str) {
+    use base64::Engine;
+    let r = cdp(
+        c,
+        "Page.captureScreenshot",
+        serde_json::json!({"format": "png", "captureBeyondViewport": true}),
+    )
+    .await;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(r["data"].as_str().expect("screenshot data"))
+        .unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
@@ -115,7 +166,18 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
         .unwrap();
     shot(&c, &format!("{tag}-form-phone")).await;
 
-    // Nothing filled in: the summary lists the errors and links to the fields.
+    // Evidence files, chosen as a phone's file picker would.
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("hoa-don.jpg");
+    std::fs::write(&photo, crate::citizen_evidence::JPEG).unwrap();
+    let pdf = files.path().join("phieu-bao-hanh.pdf");
+    std::fs::write(&pdf, crate::citizen_evidence::PDF).unwrap();
+    let program = files.path().join("anh-san-pham.jpg");
+    std::fs::write(&program, b"MZ\x90\x00 not a photo").unwrap();
+
+    // Nothing filled in, a program named as a photo: the summary lists the errors and links
+    // to the fields.
+    fill(&c, "evidence", program.to_str().unwrap()).await;
     c.find(Locator::Css("button[type=submit]"))
         .await
         .unwrap()
@@ -131,7 +193,12 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
         .await
         .unwrap();
     assert!(summary.contains("Hãy viết quý vị gặp vấn đề gì"), "{summary}");
+    assert!(
+        summary.contains("anh-san-pham.jpg") && summary.contains("không thuộc loại được nhận"),
+        "{summary}"
+    );
     shot(&c, &format!("{tag}-form-errors-phone")).await;
+    shot_full(&c, &format!("{tag}-form-errors-phone-full")).await;
 
     // Filled in (what was typed before is kept: the name field is empty, the rest too).
     fill(
@@ -152,6 +219,9 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
         .await
         .unwrap();
     c.find(Locator::Id("consent")).await.unwrap().click().await.unwrap();
+    // Two files at once (chromedriver takes several paths, one a line).
+    fill(&c, "evidence", &format!("{}\n{}", photo.display(), pdf.display())).await;
+    shot_full(&c, &format!("{tag}-form-filled-phone-full")).await;
     c.find(Locator::Css("button[type=submit]"))
         .await
         .unwrap()
@@ -168,7 +238,15 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
         .unwrap();
     assert!(panel.contains("Đã gửi phản ánh") && panel.contains("KN-"), "{panel}");
     assert!(c.current_url().await.unwrap().path().starts_with("/t/"));
+    let listed = c.find(Locator::Css("ul.files")).await.unwrap().text().await.unwrap();
+    assert!(
+        listed.contains("hoa-don.jpg") && listed.contains("phieu-bao-hanh.pdf"),
+        "{listed}"
+    );
     shot(&c, &format!("{tag}-receipt-phone")).await;
+    shot_full(&c, &format!("{tag}-receipt-phone-full")).await;
+    let stored = std::fs::read_dir(app.state.settings.evidence_dir()).unwrap().count();
+    assert_eq!(stored, 2, "the two files, and nothing of the refused submission");
 
     // The e-mailed link opens the same complaint.
     app.worker.drain().await.unwrap();
@@ -250,6 +328,9 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
         .next()
         .unwrap()
         .to_owned();
+    let (asked, _, _) = crate::citizen_evidence::awaiting_info(&app).await;
+    let (settled, _, _) =
+        crate::citizen_settlement::settled(&app, "Mua máy giặt bị lỗi, cửa hàng không bảo hành.", 10).await;
     let c = browser_with_js(&driver, 390, 844, true).await;
     let mut problems = Vec::new();
     for path in [
@@ -258,12 +339,32 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
         "/track".into(),
         format!("/t/{token}?received=1"),
         format!("/t/{token}"),
+        format!("/t/{asked}"),
+        format!("/t/{settled}"),
+        "/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
     ] {
         c.goto(&app.url(&path)).await.unwrap();
+        let name = if path == format!("/t/{asked}") {
+            "status-information-asked"
+        } else if path == format!("/t/{settled}") {
+            "status-settlement-question"
+        } else if path.starts_with("/t/AAAA") {
+            "link-gone"
+        } else {
+            ""
+        };
+        if !name.is_empty() {
+            shot_full(&c, &format!("{name}-phone-full")).await;
+        }
         for v in axe_violations(&c, &axe).await {
             problems.push(format!(
                 "{}: {v}",
-                path.split('?').next().unwrap_or_default().replace(&token, "{token}")
+                path.split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .replace(&token, "{token}")
+                    .replace(&asked, "{asked}")
+                    .replace(&settled, "{settled}")
             ));
         }
     }
@@ -278,6 +379,20 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
     c.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
     for v in axe_violations(&c, &axe).await {
         problems.push(format!("form with errors: {v}"));
+    }
+    // The information form sent empty: its errors on the status page.
+    c.goto(&app.url(&format!("/t/{asked}"))).await.unwrap();
+    c.find(Locator::Css("form[action$='/info'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
+    shot(&c, "add-info-errors-phone").await;
+    shot_full(&c, "add-info-errors-phone-full").await;
+    for v in axe_violations(&c, &axe).await {
+        problems.push(format!("information with errors: {v}"));
     }
     c.close().await.unwrap();
     assert!(

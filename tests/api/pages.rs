@@ -135,7 +135,8 @@ async fn citizens_file_and_follow_a_complaint_on_pages(app: &TestApp) {
     crate::helpers::assert_problem(&app.get("/khong-co", None).await, 404, "not_found");
     let missing = app.get("/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None).await;
     assert_eq!(missing.status, 404);
-    assert!(html(&missing).contains("Không tìm thấy hồ sơ"));
+    assert!(html(&missing).contains("Đường dẫn này không còn dùng được"));
+    assert!(html(&missing).contains("href=\"/track\""), "points to the lookup");
 }
 both_backends!(citizens_file_and_follow_a_complaint_on_pages);
 

@@ -5,16 +5,18 @@
 mod form;
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes, Data, Path, Query, ServiceConfig};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::{self, Bytes, Data, Path, Payload, Query, ServiceConfig};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::citizen_upload::{self, Received};
 use super::extractors::ClientAddr;
 use crate::calendar::vn_date;
 use crate::error::AppError;
+use crate::service::citizen_files::FileProblem;
 use crate::service::views::PublicStatus;
-use crate::service::{cases, clocks, reference};
+use crate::service::{cases, clocks, evidence, reference};
 use crate::state::AppState;
 
 /// The page routes (the API's are in `http::configure`).
@@ -60,6 +62,8 @@ fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
 struct Message {
     title: String,
     text: String,
+    /// A button to what the citizen can do instead: (href, label).
+    next: Option<(String, String)>,
 }
 
 /// A plain page for an error, in the user's words (never a code).
@@ -85,6 +89,10 @@ fn error_page(e: &AppError) -> HttpResponse {
             "Không thực hiện được",
             "Biểu mẫu đã hết hạn. Vui lòng mở lại đường dẫn của hồ sơ và gửi lại.".to_owned(),
         ),
+        AppError::PayloadTooLarge => (
+            "Tệp gửi lên quá lớn",
+            "Chưa có gì được lưu. Hãy quay lại, bớt số tệp hoặc chọn tệp nhỏ hơn (xem giới hạn ghi dưới ô chọn tệp), rồi gửi lại.".to_owned(),
+        ),
         AppError::Unavailable(_) => (
             "Hệ thống đang bận",
             "Chưa có gì được lưu. Vui lòng thử lại sau ít phút.".to_owned(),
@@ -99,6 +107,7 @@ fn error_page(e: &AppError) -> HttpResponse {
         &Message {
             title: title.into(),
             text,
+            next: None,
         },
     );
     if let AppError::RateLimited { retry_after_secs } = e {
@@ -109,6 +118,25 @@ fn error_page(e: &AppError) -> HttpResponse {
     resp
 }
 
+/// The page of a private link that does not work (any more): unknown, revoked, or lapsed after
+/// closure (`links.expire_days_after_closure`). It says why it may be and what to do instead,
+/// without saying which (a guessed token learns nothing).
+fn link_error_page(e: &AppError) -> HttpResponse {
+    if !matches!(e, AppError::NotFound(_)) {
+        return error_page(e);
+    }
+    page(
+        StatusCode::NOT_FOUND,
+        &Message {
+            title: "Đường dẫn này không còn dùng được".into(),
+            text: "Đường dẫn riêng của hồ sơ hết hạn sau khi hồ sơ kết thúc một thời gian, hoặc đã được cơ quan thu hồi để bảo vệ thông tin của quý vị. \
+                   Quý vị vẫn xem được hồ sơ bằng cách tra cứu với mã hồ sơ (ví dụ KN\u{2011}2026\u{2011}7QF3\u{2011}XK2M, có trong thư xác nhận) và 4 số cuối của số điện thoại đã khai. \
+                   Cần hỗ trợ, hãy gọi tổng đài 1800 6838 (miễn phí).".into(),
+            next: Some(("/track".into(), "Tra cứu hồ sơ bằng mã và số điện thoại".into())),
+        },
+    )
+}
+
 /// The page for an unknown path (browsers).
 pub fn page_not_found() -> HttpResponse {
     page(
@@ -116,6 +144,7 @@ pub fn page_not_found() -> HttpResponse {
         &Message {
             title: "Không tìm thấy trang".into(),
             text: "Địa chỉ này không có trên trang. Hãy kiểm tra lại đường dẫn, hoặc về trang chủ.".into(),
+            next: None,
         },
     )
 }
@@ -152,6 +181,11 @@ struct Status {
     can_withdraw: bool,
     can_add_info: bool,
     can_rate: bool,
+    /// The settlement question: open, its agreed date (dd/mm/yyyy), whether "not carried out"
+    /// may be said already (the date has passed, or there is none).
+    can_confirm_settlement: bool,
+    settlement_due: Option<String>,
+    settlement_overdue: bool,
     notice: Option<String>,
     received: bool,
     emailed: bool,
@@ -161,6 +195,21 @@ struct Status {
     deadlines: Vec<Row>,
     messages: Vec<Row>,
     history: Vec<Row>,
+    /// The files the consumer sent: name, size.
+    files: Vec<(String, String)>,
+    /// The information form sent back with errors: its text, (field id, message), files lost.
+    info_value: String,
+    info_errors: Vec<(String, String)>,
+    files_dropped: usize,
+    accept: &'static str,
+    max_files: usize,
+    max_size: String,
+}
+
+impl Status {
+    fn info_error(&self, id: &str) -> Option<&str> {
+        self.info_errors.iter().find(|(f, _)| f == id).map(|(_, m)| m.as_str())
+    }
 }
 
 fn local_day(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -196,12 +245,32 @@ impl Status {
                 label: String::new(),
             })
             .collect();
+        let files = s
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.file_name.clone(),
+                    crate::service::citizen_files::size_vi(f.size_bytes),
+                )
+            })
+            .collect();
         Status {
+            files,
+            info_value: String::new(),
+            info_errors: Vec::new(),
+            files_dropped: 0,
+            accept: crate::service::citizen_files::ACCEPT,
+            max_files: 0,
+            max_size: String::new(),
             token: String::new(),
             csrf: String::new(),
             can_withdraw: false,
             can_add_info: false,
             can_rate: false,
+            can_confirm_settlement: false,
+            settlement_due: None,
+            settlement_overdue: false,
             notice: None,
             created: local_day(s.created_at),
             updated: local_day(s.updated_at),
@@ -234,47 +303,135 @@ fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, re
     let can_withdraw = s.actions.iter().any(|a| a == "withdraw");
     let can_add_info = s.actions.iter().any(|a| a == "provide_info");
     let can_rate = s.actions.iter().any(|a| a == "rate");
+    let can_confirm_settlement = s.actions.iter().any(|a| a == "confirm_settlement");
+    let settlement_due = s
+        .due_dates
+        .iter()
+        .find(|d| d.clock == clocks::SETTLEMENT_PERFORMANCE)
+        .map(|d| d.due_date);
+    let settlement_overdue = settlement_due.is_none_or(|d| state.clock.today() > d);
     let mut p = Status::new(s, q.received.is_some(), q.mail.is_some(), reply_by);
     p.token = token.to_owned();
     p.csrf = csrf_for(state, token);
+    p.max_files = state.settings.evidence.public_max_files;
+    p.max_size = crate::service::citizen_files::size_vi(state.settings.evidence.public_max_file_bytes as i64);
     p.can_withdraw = can_withdraw;
     p.can_add_info = can_add_info;
     p.can_rate = can_rate;
+    p.can_confirm_settlement = can_confirm_settlement;
+    p.settlement_due = settlement_due.map(vn_date);
+    p.settlement_overdue = settlement_overdue;
     p.notice = match q.done.as_deref() {
         Some("withdrawn") => Some("Quý vị đã rút yêu cầu. Hồ sơ đã kết thúc.".into()),
         Some("info") => Some("Đã gửi thông tin bổ sung. Hồ sơ tiếp tục được giải quyết.".into()),
         Some("rated") => Some("Cảm ơn quý vị đã đánh giá.".into()),
+        Some("settlement-performed") => Some("Cảm ơn quý vị đã xác nhận thỏa thuận đã được thực hiện.".into()),
+        Some("settlement-not-performed") => Some(
+            "Cơ quan đã nhận ý kiến của quý vị: hồ sơ được mở lại để xem xét. Xem thông báo bên dưới về những việc quý vị có thể làm.".into(),
+        ),
         _ => None,
     };
     p
 }
 
-/// A consumer's form behind their private link: withdraw, or send information.
+/// A consumer's form behind their private link: withdraw, rate, or send information (with
+/// files: multipart, like the complaint form).
 async fn link_action(
     state: Data<AppState>,
+    req: HttpRequest,
     addr: ClientAddr,
     path: Path<(String, String)>,
-    body: Bytes,
+    payload: Payload,
 ) -> HttpResponse {
     let (token, what) = path.into_inner();
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut payload = payload.into_inner();
+    let received = if citizen_upload::is_multipart(&req) {
+        Received::read(&state, &req, &mut payload, "evidence").await
+    } else {
+        match Bytes::from_request(&req, &mut payload).await {
+            Ok(body) => Ok(Received {
+                pairs: serde_urlencoded::from_bytes(&body).unwrap_or_default(),
+                ..Received::default()
+            }),
+            Err(_) => Err(AppError::PayloadTooLarge),
+        }
+    };
+    let mut received = match received {
+        Ok(r) => r,
+        Err(e) => return error_page(&e),
+    };
+    let response = link_action_received(&state, addr, &token, &what, &mut received).await;
+    // Files of a refused or failed action leave nothing behind.
+    received.discard().await;
+    response
+}
+
+async fn link_action_received(
+    state: &AppState,
+    addr: ClientAddr,
+    token: &str,
+    what: &str,
+    received: &mut Received,
+) -> HttpResponse {
+    let pairs = received.pairs.clone();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned());
-    if get("csrf").as_deref() != Some(csrf_for(&state, &token).as_str()) {
+    if get("csrf").as_deref() != Some(csrf_for(state, token).as_str()) {
         return error_page(&AppError::Forbidden);
     }
-    let (action, done) = match what.as_str() {
+    let info = get("info").unwrap_or_default();
+    if what == "info" {
+        let mut errors = Vec::new();
+        if info.is_empty() {
+            errors.push((
+                "info".to_owned(),
+                "Hãy viết thông tin cơ quan đề nghị bổ sung.".to_owned(),
+            ));
+        }
+        let mut problems: Vec<String> = received.problems.iter().map(FileProblem::message_vi).collect();
+        problems.dedup();
+        if !problems.is_empty() {
+            errors.push(("info-evidence".to_owned(), problems.join(" ")));
+        }
+        if !errors.is_empty() {
+            return info_again(state, addr, token, &info, errors, received.files.len()).await;
+        }
+    } else if !received.files.is_empty() || !received.problems.is_empty() {
+        return error_page(&AppError::invalid(
+            "evidence",
+            "files come only with information",
+            "chỉ gửi kèm tệp khi bổ sung thông tin",
+        ));
+    }
+    let (action, done) = match what {
         "withdraw" => (
             cases::CitizenAction::Withdraw {
                 reason: get("reason").filter(|r| !r.is_empty()),
             },
             "withdrawn",
         ),
-        "info" => (
-            cases::CitizenAction::ProvideInfo {
-                info: get("info").unwrap_or_default(),
-            },
-            "info",
-        ),
+        "info" => (cases::CitizenAction::ProvideInfo { info: info.clone() }, "info"),
+        "settlement" => {
+            let performed = get("performed").as_deref() == Some("yes");
+            let answer = get("performed");
+            if answer.is_none() {
+                return error_page(&AppError::invalid(
+                    "performed",
+                    "choose an answer",
+                    "hãy chọn đã hoặc chưa thực hiện",
+                ));
+            }
+            (
+                cases::CitizenAction::ConfirmSettlement {
+                    performed,
+                    comment: get("comment").filter(|c| !c.is_empty()),
+                },
+                if performed {
+                    "settlement-performed"
+                } else {
+                    "settlement-not-performed"
+                },
+            )
+        }
         "rating" => (
             cases::CitizenAction::Rate {
                 score: get("score").and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -285,10 +442,53 @@ async fn link_action(
         ),
         _ => return page_not_found(),
     };
-    match cases::act_by_link(&state, token.clone(), action, addr.0).await {
+    let stored = match received.store(state).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&e),
+    };
+    let result = cases::act_by_link_with_files(state, token.to_owned(), action, addr.0, stored.clone()).await;
+    if result.is_err() {
+        evidence::discard_unreferenced(state, &stored).await;
+    }
+    match result {
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/t/{token}?done={done}")))
             .finish(),
+        Err(AppError::Validation { field, vi, .. }) if what == "info" => {
+            let id = if field == "info" { "info" } else { "info-evidence" };
+            let mut chars = vi.chars();
+            let sentence = chars
+                .next()
+                .map(|f| format!("{}{}.", f.to_uppercase(), chars.as_str()))
+                .unwrap_or_default();
+            info_again(state, addr, token, &info, vec![(id.to_owned(), sentence)], stored.len()).await
+        }
+        Err(e) => link_error_page(&e),
+    }
+}
+
+/// The private link's page again, with the information form's errors and its text kept.
+async fn info_again(
+    state: &AppState,
+    addr: ClientAddr,
+    token: &str,
+    info: &str,
+    errors: Vec<(String, String)>,
+    files_dropped: usize,
+) -> HttpResponse {
+    match cases::status_by_link(state, token.to_owned(), addr.0).await {
+        Ok(s) => {
+            let q = StatusQuery {
+                received: None,
+                mail: None,
+                done: None,
+            };
+            let mut p = link_page(state, token, s, &q, String::new());
+            p.info_value = info.to_owned();
+            p.info_errors = errors;
+            p.files_dropped = files_dropped;
+            page(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
         Err(e) => error_page(&e),
     }
 }
@@ -310,7 +510,7 @@ async fn status_by_link(
             let token = token.into_inner();
             page(StatusCode::OK, &link_page(&state, &token, s, &q, reply_by))
         }
-        Err(e) => error_page(&e),
+        Err(e) => link_error_page(&e),
     }
 }
 

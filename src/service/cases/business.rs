@@ -33,12 +33,24 @@ pub async fn business_view(state: &AppState, token: String, addr: IpAddr) -> Res
                 .map(|a| a.name.clone())
                 .unwrap_or_default(),
         });
+        // A violation report's reporter is protected: not even their words reach the business.
+        let protected = crate::db::reporters::find(conn, &row.id)?.is_some_and(|r| r.identity_protected);
+        let (description, consumer_request) = match protected {
+            true => (
+                "Nội dung tố giác được giữ bí mật; cơ quan sẽ trao đổi trực tiếp với doanh nghiệp.".to_owned(),
+                None,
+            ),
+            false => (
+                crate::text::redact(&row.description),
+                row.consumer_request.as_deref().map(crate::text::redact),
+            ),
+        };
         Ok(BusinessCaseView {
             agency,
             business_name: row.business_name.clone(),
             stage: st.status.label_vi().to_owned(),
-            consumer_request: row.consumer_request.as_deref().map(crate::text::redact),
-            description: crate::text::redact(&row.description),
+            consumer_request,
+            description,
             amount_vnd: row.amount_vnd,
             transaction_date: row.transaction_date,
             deadlines: views::running(&clock_rows)

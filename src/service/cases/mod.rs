@@ -34,6 +34,12 @@ pub(crate) fn detail(conn: &mut AnyConnection, actor: &Actor, row: CaseRow) -> R
     let clocks = crate::db::clocks::for_case(conn, &row.id)?;
     let id = row.id.clone();
     let mut d = views::case_detail(row, allowed, ev, &clocks)?;
+    if let Some(r) = crate::db::reporters::find(conn, &id)? {
+        d.reporter = views::ReporterView {
+            kind: r.reporter_type,
+            identity_protected: r.identity_protected,
+        };
+    }
     // A link to a case the caller cannot see would disclose that it exists: hide it.
     if let Some(other) = &d.possible_duplicate_of {
         if case_db::find_visible(conn, other, &scope_of(actor))?.is_none() {
@@ -204,5 +210,5 @@ mod transition;
 
 pub use business::business_view;
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
-pub use public::{act_by_link, public_status, status_by_link, CitizenAction};
+pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_link, CitizenAction};
 pub use transition::{act, ActionEnvelope};

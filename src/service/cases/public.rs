@@ -10,7 +10,7 @@ use super::super::links::{self, Audience};
 use super::super::views::{self, PublicAgency, PublicMessage, PublicStage, PublicStatus};
 use crate::db::cases::{self as case_db, CaseRow};
 use crate::db::AnyConnection;
-use crate::domain::case::{ActionName, Status};
+use crate::domain::case::{ActionName, Outcome, Status};
 use crate::domain::user::Actor;
 use crate::domain::values::normalize_tracking_code;
 use crate::error::AppError;
@@ -130,6 +130,7 @@ pub(super) async fn read_through_link<T: Send + 'static>(
     read: impl FnOnce(&mut AnyConnection, CaseRow) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let (limits, now) = (state.settings.limits.clone(), state.clock.now());
+    let lapse_days = state.settings.links.expire_days_after_closure;
     let keys = [Key::new(Limit::LinkAddress, &addr.to_string())];
     let found = {
         let (keys, limits) = (keys.clone(), limits.clone());
@@ -141,6 +142,9 @@ pub(super) async fn read_through_link<T: Send + 'static>(
                     return Ok(None);
                 };
                 let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
+                if audience == Audience::Consumer && link_lapsed(conn, &row, now, lapse_days)? {
+                    return Ok(None);
+                }
                 read(conn, row).map(Some)
             })
             .await?
@@ -156,6 +160,24 @@ pub(super) async fn read_through_link<T: Send + 'static>(
     Err(AppError::NotFound("case"))
 }
 
+/// Whether the consumer's links to this case have lapsed: `links.expire_days_after_closure`
+/// days after closure, or after the agreed date of a settlement still to be carried out (the
+/// consumer must be able to say whether it was).
+fn link_lapsed(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+    now: chrono::DateTime<chrono::Utc>,
+    days: i64,
+) -> Result<bool, AppError> {
+    if !links::lapsed_after_closure(row.closed_at, now, days) {
+        return Ok(false);
+    }
+    let performing = crate::db::clocks::for_case(conn, &row.id)?
+        .into_iter()
+        .find(|c| c.clock == clocks::SETTLEMENT_PERFORMANCE && c.state == "running");
+    Ok(performing.is_none_or(|c| links::lapsed_after_closure(Some(c.due_at), now, days)))
+}
+
 /// The citizen's status page through their private link, with what they may do now.
 pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Result<PublicStatus, AppError> {
     let router = state.router.clone();
@@ -163,6 +185,7 @@ pub async fn status_by_link(state: &AppState, token: String, addr: IpAddr) -> Re
     read_through_link(state, token, Audience::Consumer, addr, move |conn, row| {
         let mut status = status_of(conn, &router, &row)?;
         status.actions = citizen_actions(conn, &row, now)?;
+        status.files = citizen_files(conn, &row.id)?;
         Ok(status)
     })
     .await
@@ -219,7 +242,33 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
         messages,
         history,
         actions: vec![],
+        files: vec![],
+        information_requested: information_requested(row, &evs),
     })
+}
+
+/// What the agency asked the consumer for, while the case waits for it: the `requested` of
+/// the last `request_info` event.
+fn information_requested(row: &CaseRow, evs: &[case_db::EventRow]) -> Option<String> {
+    if row.status != Status::AwaitingInfo {
+        return None;
+    }
+    let e = evs.iter().rev().find(|e| e.action == "request_info")?;
+    let data: serde_json::Value = serde_json::from_str(&e.data).ok()?;
+    data["requested"].as_str().map(crate::text::redact)
+}
+
+/// The files the consumer sent (staff's own evidence is not listed).
+fn citizen_files(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<views::PublicFile>, AppError> {
+    Ok(case_db::list_evidence(conn, case_id)?
+        .into_iter()
+        .filter(|e| e.uploaded_by.is_none())
+        .map(|e| views::PublicFile {
+            file_name: e.file_name,
+            size_bytes: e.size_bytes,
+            received_at: views::utc(e.created_at),
+        })
+        .collect())
 }
 
 /// Days after closure during which the consumer may rate the outcome (product.md §3).
@@ -242,7 +291,119 @@ fn citizen_actions(
     if may_rate(conn, row, now)? {
         actions.push("rate".into());
     }
+    if settlement_open(conn, row, now)?.is_some() {
+        actions.push("confirm_settlement".into());
+    }
     Ok(actions)
+}
+
+/// Whether the consumer may say now whether a settlement was carried out: the case closed as
+/// settled (negotiation, Art 60; mediation, Art 65), its `settlement_performance` clock still
+/// running or its closure within the 30 days of the rating, and no answer since it closed.
+/// `Some(due)` when open, with the agreed date of performance if there is one.
+fn settlement_open(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Option<chrono::NaiveDate>>, AppError> {
+    let settled = matches!(
+        row.outcome,
+        Some(Outcome::SettledNegotiation) | Some(Outcome::SettledMediation)
+    );
+    let Some(closed_at) = row.closed_at.filter(|_| settled && row.status == Status::Closed) else {
+        return Ok(None);
+    };
+    let running = crate::db::clocks::for_case(conn, &row.id)?
+        .into_iter()
+        .find(|c| c.clock == clocks::SETTLEMENT_PERFORMANCE && c.state == "running");
+    let recent = now.naive_utc() - closed_at <= chrono::TimeDelta::days(RATING_DAYS);
+    if running.is_none() && !recent {
+        return Ok(None);
+    }
+    let answered = case_db::list_events(conn, &row.id)?
+        .iter()
+        .any(|e| e.at >= closed_at && matches!(e.action.as_str(), SETTLEMENT_PERFORMED | SETTLEMENT_NOT_PERFORMED));
+    Ok((!answered).then(|| running.map(|c| c.due_date)))
+}
+
+const SETTLEMENT_PERFORMED: &str = "settlement_performed";
+const SETTLEMENT_NOT_PERFORMED: &str = "settlement_not_performed";
+
+/// The consumer says whether the settlement was carried out. Carried out: an event, and the
+/// performance clock stops. Not carried out (only once its agreed date has passed, if there is
+/// one: until then the business is within time, Art 66): the case reopens to the agency as a
+/// "not resolved" rating does, with an event; the message says what the law offers next.
+#[allow(clippy::too_many_arguments)]
+fn confirm_settlement(
+    conn: &mut AnyConnection,
+    ctx: &super::super::intake::IntakeContext,
+    clock_settings: &crate::config::ClockSettings,
+    row: CaseRow,
+    performed: bool,
+    comment: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<CaseRow, AppError> {
+    let refused = |row: &CaseRow| AppError::InvalidTransition {
+        action: "confirm_settlement".into(),
+        status: row.status.to_string(),
+        allowed: vec![],
+    };
+    let Some(due) = settlement_open(conn, &row, now)? else {
+        return Err(refused(&row));
+    };
+    let mediated = row.outcome == Some(Outcome::SettledMediation);
+    let (row, action, message) = if performed {
+        clocks::settlement_performed(conn, &row.id, now)?;
+        (
+            row,
+            SETTLEMENT_PERFORMED,
+            "Quý vị xác nhận thỏa thuận đã được thực hiện.".to_owned(),
+        )
+    } else {
+        if due.is_some_and(|d| crate::calendar::local_date(now) <= d) {
+            return Err(AppError::InvalidTransition {
+                action: "confirm_settlement".into(),
+                status: row.status.to_string(),
+                allowed: vec!["confirm_settlement".into()],
+            });
+        }
+        let next = if mediated {
+            "Quý vị cũng có thể yêu cầu Tòa án công nhận kết quả hòa giải thành trong 6 tháng kể từ ngày hòa giải thành (Điều 66 Luật 19/2023, Điều 418 Bộ luật Tố tụng dân sự) để được thi hành."
+        } else {
+            "Quý vị cũng có thể đề nghị hòa giải, hoặc khởi kiện tại Tòa án (thủ tục rút gọn với giao dịch dưới 100 triệu đồng, không phải tạm ứng án phí)."
+        };
+        let message =
+            format!("Quý vị cho biết thỏa thuận chưa được thực hiện: hồ sơ được mở lại để cơ quan xem xét. {next}");
+        let row = if views::state_of(&row)?.return_status.is_some() {
+            let env = super::transition::ActionEnvelope {
+                version: row.version,
+                note: None,
+                public_message: Some(message.clone()),
+            };
+            let reopen = crate::domain::case::Action::Reopen {
+                reason: "Người tiêu dùng cho biết thỏa thuận chưa được thực hiện.".into(),
+            };
+            super::transition::act_on(conn, ctx, clock_settings, &Actor::Citizen, row, reopen, &env, now)?
+        } else {
+            row
+        };
+        (row, SETTLEMENT_NOT_PERFORMED, message)
+    };
+    super::super::events::append(
+        conn,
+        &ctx.chain_key,
+        &row.id,
+        &Actor::Citizen,
+        now.naive_utc(),
+        super::super::events::NewEvent {
+            action: action.into(),
+            from_status: Some(row.status),
+            to_status: row.status,
+            data: serde_json::json!({ "performed": performed, "comment": comment.as_deref().map(crate::text::redact) }),
+            public_message: performed.then_some(message),
+        },
+    )?;
+    Ok(row)
 }
 
 fn may_rate(conn: &mut AnyConnection, row: &CaseRow, now: chrono::DateTime<chrono::Utc>) -> Result<bool, AppError> {
@@ -265,6 +426,9 @@ pub enum CitizenAction {
         resolved: bool,
         comment: Option<String>,
     },
+    /// Says whether a settlement (negotiation or mediation) was carried out; "not carried
+    /// out" reopens the case to the agency.
+    ConfirmSettlement { performed: bool, comment: Option<String> },
 }
 
 /// Performs a consumer's action through their private link, exactly as staff actions run
@@ -276,7 +440,29 @@ pub async fn act_by_link(
     action: CitizenAction,
     addr: IpAddr,
 ) -> Result<PublicStatus, AppError> {
+    act_by_link_with_files(state, token, action, addr, Vec::new()).await
+}
+
+/// [`act_by_link`] with files the consumer sends with their information (already stored and
+/// fsynced, `http::citizen_upload`): recorded as evidence by the citizen in the action's own
+/// transaction. Only information carries files. The caller removes the files if this fails.
+pub async fn act_by_link_with_files(
+    state: &AppState,
+    token: String,
+    action: CitizenAction,
+    addr: IpAddr,
+    files: Vec<super::super::evidence::StoredFile>,
+) -> Result<PublicStatus, AppError> {
     let action = checked(action)?;
+    if !files.is_empty() && !matches!(action, CitizenAction::ProvideInfo { .. }) {
+        return Err(AppError::invalid(
+            "evidence",
+            "files come only with information",
+            "chỉ gửi kèm tệp khi bổ sung thông tin",
+        ));
+    }
+    let quota = state.settings.server.max_evidence_bytes_per_case;
+    let lapse_days = state.settings.links.expire_days_after_closure;
     let (router, limits, clock) = (state.router.clone(), state.settings.limits.clone(), state.clock.clone());
     let (ctx, clock_settings) = (
         super::super::intake::IntakeContext::from_state(state),
@@ -293,12 +479,19 @@ pub async fn act_by_link(
                 return Ok(None);
             };
             let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("complaint"))?;
+            if link_lapsed(conn, &row, now, lapse_days)? {
+                limits::count(conn, &limits, &keys, now.timestamp())?;
+                return Ok(None);
+            }
             let row = match action {
                 CitizenAction::Rate {
                     score,
                     resolved,
                     comment,
                 } => rate(conn, &ctx, &clock_settings, row, score, resolved, comment, now)?,
+                CitizenAction::ConfirmSettlement { performed, comment } => {
+                    confirm_settlement(conn, &ctx, &clock_settings, row, performed, comment, now)?
+                }
                 other => {
                     let (action, message) = transition_of(other)?;
                     let env = super::transition::ActionEnvelope {
@@ -309,8 +502,20 @@ pub async fn act_by_link(
                     super::transition::act_on(conn, &ctx, &clock_settings, &Actor::Citizen, row, action, &env, now)?
                 }
             };
+            if !files.is_empty() {
+                super::super::evidence::record_tx(
+                    conn,
+                    &ctx.chain_key,
+                    &row,
+                    &Actor::Citizen,
+                    files,
+                    now.naive_utc(),
+                    quota,
+                )?;
+            }
             let mut status = status_of(conn, &router, &row)?;
             status.actions = citizen_actions(conn, &row, now)?;
+            status.files = citizen_files(conn, &row.id)?;
             Ok(Some(status))
         })
         .await?;
@@ -326,6 +531,10 @@ fn checked(action: CitizenAction) -> Result<CitizenAction, AppError> {
         },
         CitizenAction::ProvideInfo { info } => CitizenAction::ProvideInfo {
             info: text("info", &info, 20_000)?,
+        },
+        CitizenAction::ConfirmSettlement { performed, comment } => CitizenAction::ConfirmSettlement {
+            performed,
+            comment: opt_text("comment", comment.as_deref(), 2_000)?,
         },
         CitizenAction::Rate {
             score,
@@ -358,7 +567,9 @@ fn transition_of(action: CitizenAction) -> Result<(crate::domain::case::Action, 
             Action::ProvideInfo { info },
             "Đã nhận thông tin bổ sung của quý vị; hồ sơ tiếp tục được giải quyết.",
         )),
-        CitizenAction::Rate { .. } => Err(AppError::Internal(anyhow::anyhow!("a rating is not a transition"))),
+        CitizenAction::Rate { .. } | CitizenAction::ConfirmSettlement { .. } => Err(AppError::Internal(
+            anyhow::anyhow!("a rating or a settlement's confirmation is not a transition"),
+        )),
     }
 }
 
