@@ -47,7 +47,7 @@ pub struct NewComplaint {
 
 /// Who files: a consumer for themself (the default), a business, or an organisation (the
 /// provincial plans receive complaints "of consumers and businesses").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReporterType {
     #[default]
@@ -57,6 +57,12 @@ pub enum ReporterType {
 }
 
 impl ReporterType {
+    pub const ALL: [ReporterType; 3] = [
+        ReporterType::Consumer,
+        ReporterType::Business,
+        ReporterType::Organisation,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReporterType::Consumer => "consumer",
@@ -66,13 +72,7 @@ impl ReporterType {
     }
 
     pub fn parse(s: &str) -> Option<ReporterType> {
-        [
-            ReporterType::Consumer,
-            ReporterType::Business,
-            ReporterType::Organisation,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        ReporterType::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 

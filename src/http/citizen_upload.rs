@@ -18,6 +18,14 @@ use crate::service::evidence::{self, StoredFile, Upload};
 use crate::state::AppState;
 
 /// One text field's largest value, and all of them together.
+/// Where citizens' files go and how much of them is taken.
+struct FileLimits {
+    dir: std::path::PathBuf,
+    max_file: usize,
+    max_files: usize,
+    cap: usize,
+}
+
 const MAX_FIELD_BYTES: usize = 64 * 1024;
 const MAX_TEXT_BYTES: usize = 256 * 1024;
 
@@ -90,13 +98,17 @@ impl Received {
     }
 
     async fn read_into(&mut self, state: &AppState, mp: &mut Multipart, file_field: &str) -> Result<(), AppError> {
-        let dir = state.settings.evidence_dir();
         let (max_file, max_files) = (
             state.settings.evidence.public_max_file_bytes,
             state.settings.evidence.public_max_files,
         );
-        // Bytes read in all: the allowed files, one refused file's worth, and the text.
-        let cap = max_file.saturating_mul(max_files + 1).saturating_add(MAX_TEXT_BYTES);
+        let limits = FileLimits {
+            dir: state.settings.evidence_dir(),
+            max_file,
+            max_files,
+            // Bytes read in all: the allowed files, one refused file's worth, and the text.
+            cap: max_file.saturating_mul(max_files + 1).saturating_add(MAX_TEXT_BYTES),
+        };
         let deadline = Instant::now() + std::time::Duration::from_secs(state.settings.server.upload_read_timeout_secs);
         let (mut total, mut text_total) = (0usize, 0usize);
         while let Some(field) = next_before(mp, deadline).await? {
@@ -123,91 +135,105 @@ impl Received {
                 self.pairs.push((name, value));
                 continue;
             }
-            // A file input left empty still sends a part, with no name and no bytes.
-            let file_name = match file_name.as_deref().map(str::trim) {
-                Some(n) if !n.is_empty() => clean_name(Some(n)),
-                _ => {
-                    while let Some(chunk) = next_before(&mut field, deadline).await? {
-                        chunk.map_err(|_| bad_multipart())?;
-                    }
-                    continue;
+            self.read_file(&mut field, file_name, &limits, deadline, &mut total)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Reads one file part: stored (fsynced) if it is allowed, else recorded as a problem.
+    async fn read_file(
+        &mut self,
+        field: &mut actix_multipart::Field,
+        file_name: Option<String>,
+        limits: &FileLimits,
+        deadline: Instant,
+        total: &mut usize,
+    ) -> Result<(), AppError> {
+        let (dir, max_file, max_files, cap) = (&limits.dir, limits.max_file, limits.max_files, limits.cap);
+        // A file input left empty still sends a part, with no name and no bytes.
+        let file_name = match file_name.as_deref().map(str::trim) {
+            Some(n) if !n.is_empty() => clean_name(Some(n)),
+            _ => {
+                while let Some(chunk) = next_before(field, deadline).await? {
+                    chunk.map_err(|_| bad_multipart())?;
                 }
-            };
-            let room =
-                self.files.len() < max_files && !self.problems.contains(&FileProblem::TooMany { max: max_files });
-            let mut upload = match room {
-                true => Some(Upload::start(&dir, max_file).await?),
-                false => None,
-            };
-            if !room {
-                self.problems.push(FileProblem::TooMany { max: max_files });
-                self.problems.dedup();
+                return Ok(());
             }
-            let (mut head, mut size, mut too_large) = (Vec::with_capacity(HEAD_BYTES), 0usize, false);
-            let mut hasher = Sha256::new();
-            loop {
-                let chunk = match next_before(&mut field, deadline).await {
-                    Ok(Some(Ok(c))) => c,
-                    Ok(None) => break,
-                    failed => {
-                        if let Some(u) = upload.take() {
-                            u.abort().await;
-                        }
-                        return Err(failed.err().unwrap_or_else(bad_multipart));
-                    }
-                };
-                size += chunk.len();
-                total += chunk.len();
-                hasher.update(&chunk);
-                if total > cap {
+        };
+        let room = self.files.len() < max_files && !self.problems.contains(&FileProblem::TooMany { max: max_files });
+        let mut upload = match room {
+            true => Some(Upload::start(dir, max_file).await?),
+            false => None,
+        };
+        if !room {
+            self.problems.push(FileProblem::TooMany { max: max_files });
+            self.problems.dedup();
+        }
+        let (mut head, mut size, mut too_large) = (Vec::with_capacity(HEAD_BYTES), 0usize, false);
+        let mut hasher = Sha256::new();
+        loop {
+            let chunk = match next_before(field, deadline).await {
+                Ok(Some(Ok(c))) => c,
+                Ok(None) => break,
+                failed => {
                     if let Some(u) = upload.take() {
                         u.abort().await;
                     }
-                    return Err(AppError::PayloadTooLarge);
+                    return Err(failed.err().unwrap_or_else(bad_multipart));
                 }
-                if head.len() < HEAD_BYTES {
-                    let take = (HEAD_BYTES - head.len()).min(chunk.len());
-                    head.extend_from_slice(&chunk[..take]);
+            };
+            size += chunk.len();
+            *total += chunk.len();
+            hasher.update(&chunk);
+            if *total > cap {
+                if let Some(u) = upload.take() {
+                    u.abort().await;
                 }
-                if let Some(u) = upload.as_mut() {
-                    if let Err(e) = u.write(&chunk).await {
-                        if let Some(u) = upload.take() {
-                            u.abort().await;
-                        }
-                        match e {
-                            AppError::PayloadTooLarge => too_large = true,
-                            other => return Err(other),
-                        }
+                return Err(AppError::PayloadTooLarge);
+            }
+            if head.len() < HEAD_BYTES {
+                let take = (HEAD_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+            }
+            if let Some(u) = upload.as_mut() {
+                if let Err(e) = u.write(&chunk).await {
+                    if let Some(u) = upload.take() {
+                        u.abort().await;
+                    }
+                    match e {
+                        AppError::PayloadTooLarge => too_large = true,
+                        other => return Err(other),
                     }
                 }
             }
-            let Some(upload) = upload else {
-                if too_large {
-                    self.problems.push(FileProblem::TooLarge {
-                        name: file_name,
-                        max_bytes: max_file,
-                    });
-                }
-                continue;
-            };
-            let kind = citizen_files::sniff(&head, &file_name);
-            match (size, kind) {
-                (0, _) => {
-                    upload.abort().await;
-                    self.problems.push(FileProblem::Empty { name: file_name });
-                }
-                (_, None) => {
-                    upload.abort().await;
-                    self.problems.push(FileProblem::NotAllowed { name: file_name });
-                }
-                (_, Some(media_type)) => self.files.push(PendingFile {
-                    upload,
-                    file_name,
-                    media_type,
-                    size,
-                    sha256: hex::encode(hasher.finalize()),
-                }),
+        }
+        let Some(upload) = upload else {
+            if too_large {
+                self.problems.push(FileProblem::TooLarge {
+                    name: file_name,
+                    max_bytes: max_file,
+                });
             }
+            return Ok(());
+        };
+        let kind = citizen_files::sniff(&head, &file_name);
+        match (size, kind) {
+            (0, _) => {
+                upload.abort().await;
+                self.problems.push(FileProblem::Empty { name: file_name });
+            }
+            (_, None) => {
+                upload.abort().await;
+                self.problems.push(FileProblem::NotAllowed { name: file_name });
+            }
+            (_, Some(media_type)) => self.files.push(PendingFile {
+                upload,
+                file_name,
+                media_type,
+                size,
+                sha256: hex::encode(hasher.finalize()),
+            }),
         }
         Ok(())
     }

@@ -53,6 +53,7 @@ string_enum_schemas!(
     crate::domain::case::ActionName => "Every action of the state machine, as it appears in `/cases/{id}/actions/{action}`.",
     crate::domain::case::NegotiationResult => "Result of the business negotiation stage.",
     crate::domain::user::Role => "Staff roles (citizens and businesses have no account).",
+    crate::domain::complaint::ReporterType => "Who files: a consumer for themself, a business, or an organisation.",
 );
 
 /// OpenAPI schemas of the domain's ids and codes: strings.
