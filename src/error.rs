@@ -40,6 +40,7 @@ pub enum ErrorCode {
     AlreadyExists,
     UsernameTaken,
     MassHarmNotNegotiable,
+    MinorityMediatorRequired,
     CallAlreadyLinked,
     ClusterReportExists,
     PayloadTooLarge,
@@ -61,7 +62,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -80,6 +81,7 @@ impl ErrorCode {
         ErrorCode::AlreadyExists,
         ErrorCode::UsernameTaken,
         ErrorCode::MassHarmNotNegotiable,
+        ErrorCode::MinorityMediatorRequired,
         ErrorCode::CallAlreadyLinked,
         ErrorCode::ClusterReportExists,
         ErrorCode::PayloadTooLarge,
@@ -120,6 +122,7 @@ impl ErrorCode {
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::UsernameTaken => "username_taken",
             ErrorCode::MassHarmNotNegotiable => "mass_harm_not_negotiable",
+            ErrorCode::MinorityMediatorRequired => "minority_mediator_required",
             ErrorCode::CallAlreadyLinked => "call_already_linked",
             ErrorCode::ClusterReportExists => "cluster_report_exists",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -353,6 +356,29 @@ impl From<crate::domain::error::DomainError> for AppError {
             DomainError::Invalid { field, rule } => {
                 let (en, vi) = rule_messages(rule);
                 AppError::invalid(field, en, vi)
+            }
+            DomainError::MinorityMediatorRequired { language } => {
+                let (en, vi) = match language {
+                    Some(_) => (
+                        "a party belongs to an ethnic minority: appoint a mediator of that group or speaking its language (party_language), or record an interpreter (Law 19/2023 Art 64)",
+                        "một bên là người dân tộc thiểu số: cần hòa giải viên là người dân tộc đó hoặc thông thạo tiếng của dân tộc đó (party_language), hoặc ghi nhận người phiên dịch (Điều 64 Luật 19/2023)",
+                    ),
+                    None => (
+                        "the consumer belongs to an ethnic minority: name their language (party_language) and appoint a mediator of that group or speaking it, or record an interpreter (Law 19/2023 Art 64)",
+                        "người tiêu dùng là người dân tộc thiểu số: cần ghi rõ ngôn ngữ (party_language) và cử hòa giải viên là người dân tộc đó hoặc thông thạo tiếng đó, hoặc ghi nhận người phiên dịch (Điều 64 Luật 19/2023)",
+                    ),
+                };
+                AppError::Validation {
+                    code: ErrorCode::MinorityMediatorRequired,
+                    field: if language.is_some() {
+                        "mediator_id"
+                    } else {
+                        "party_language"
+                    }
+                    .into(),
+                    en: en.into(),
+                    vi: vi.into(),
+                }
             }
         }
     }

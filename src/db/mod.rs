@@ -15,6 +15,7 @@ pub mod connection;
 pub mod jobs;
 pub mod limits;
 pub mod links;
+pub mod mediation;
 pub mod migrations;
 pub mod portability;
 pub mod reference;

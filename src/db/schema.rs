@@ -307,6 +307,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mediators (id) {
+        id -> Text,
+        body_agency -> Text,
+        organisation -> Text,
+        name -> Text,
+        qualifications -> Text,
+        languages -> Text,
+        ethnic_groups -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mediation_sessions (id) {
+        id -> Text,
+        case_id -> Text,
+        mediator_id -> Nullable<Text>,
+        starts_at -> Timestamp,
+        duration_minutes -> Integer,
+        place -> Nullable<Text>,
+        online_link -> Nullable<Text>,
+        attendees -> Text,
+        status -> Text,
+        sequence -> Integer,
+        minutes -> Nullable<Text>,
+        attendance -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(mediation_sessions -> cases (case_id));
 diesel::joinable!(case_agencies -> cases (case_id));
 diesel::joinable!(case_clocks -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -345,4 +392,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     api_tokens,
     case_ratings,
+    mediators,
+    mediation_sessions,
+    calendar_feeds,
 );

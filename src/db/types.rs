@@ -12,7 +12,9 @@ use diesel::sql_types::Text;
 use diesel::{AsExpression, FromSqlRow};
 
 use crate::domain::case::{Channel, Outcome, Status};
-use crate::domain::ids::{AgencyCode, CallId, CaseId, CategoryCode, EventId, EvidenceId, TrackingCode, UserId};
+use crate::domain::ids::{
+    AgencyCode, CallId, CaseId, CategoryCode, EventId, EvidenceId, MediationSessionId, MediatorId, TrackingCode, UserId,
+};
 use crate::domain::user::Role;
 use crate::domain::Kind;
 
@@ -89,6 +91,8 @@ id_as_text!(
     EventId => EventIdColumn,
     EvidenceId => EvidenceIdColumn,
     CallId => CallIdColumn,
+    MediatorId => MediatorIdColumn,
+    MediationSessionId => MediationSessionIdColumn,
     AgencyCode => AgencyCodeColumn,
     CategoryCode => CategoryCodeColumn,
     TrackingCode => TrackingCodeColumn,

@@ -113,6 +113,7 @@ string_enum!(
         ForwardToBusiness => "forward_to_business",
         RecordNegotiationEnded => "record_negotiation_ended",
         RecordNegotiationResult => "record_negotiation_result",
+        RequestMediation => "request_mediation",
         AppointMediator => "appoint_mediator",
         ScheduleMediationSession => "schedule_mediation_session",
         RecordMediationResult => "record_mediation_result",
@@ -125,6 +126,15 @@ string_enum!(
         Refer => "refer",
         Reopen => "reopen",
         Reclassify => "reclassify",
+    }
+);
+
+string_enum!(
+    /// Who asked for mediation without (or before the end of) negotiation (Art 54(1)).
+    MediationRequester {
+        Consumer => "consumer",
+        Business => "business",
+        Both => "both",
     }
 );
 
@@ -257,9 +267,17 @@ pub enum Action {
         record: Option<NegotiationRecord>,
         reason: Option<String>,
     },
+    /// Mediation at the parties' request, straight from `accepted` (Law 19/2023 Art 54(1)):
+    /// negotiation is a choice of the parties, not a step they must go through.
+    RequestMediation {
+        requested_by: MediationRequester,
+        reason: String,
+    },
     AppointMediator {
         mediator_id: UserId,
         interpreter: Option<String>,
+        /// The language of a party of an ethnic minority (Art 64), if any.
+        party_language: Option<String>,
     },
     ScheduleMediationSession {
         /// UTC start.
@@ -322,6 +340,7 @@ impl Action {
             Action::ForwardToBusiness { .. } => ActionName::ForwardToBusiness,
             Action::RecordNegotiationEnded { .. } => ActionName::RecordNegotiationEnded,
             Action::RecordNegotiationResult { .. } => ActionName::RecordNegotiationResult,
+            Action::RequestMediation { .. } => ActionName::RequestMediation,
             Action::AppointMediator { .. } => ActionName::AppointMediator,
             Action::ScheduleMediationSession { .. } => ActionName::ScheduleMediationSession,
             Action::RecordMediationResult { .. } => ActionName::RecordMediationResult,
@@ -378,7 +397,7 @@ pub fn state_allows(s: &CaseState, a: ActionName) -> bool {
         }
         A::Transfer => matches!(s.status, S::Routed | S::Accepted) && !pending,
         A::AcceptTransfer | A::DeclineTransfer => matches!(s.status, S::Routed | S::Accepted) && pending,
-        A::ForwardToBusiness => s.status == S::Accepted && s.kind == Kind::Dispute && !pending,
+        A::ForwardToBusiness | A::RequestMediation => s.status == S::Accepted && s.kind == Kind::Dispute && !pending,
         A::RecordNegotiationEnded | A::RecordNegotiationResult => s.status == S::Negotiation,
         A::AppointMediator | A::ScheduleMediationSession | A::RecordMediationResult => s.status == S::Mediation,
         A::StartInspection => s.status == S::Accepted && s.kind == Kind::ViolationReport && !pending,
@@ -505,6 +524,7 @@ pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, DomainError> {
         }
         Action::DeclineTransfer { .. } => n.pending_transfer_to = None,
         Action::ForwardToBusiness { .. } => n.status = Status::Negotiation,
+        Action::RequestMediation { .. } => n.status = Status::Mediation,
         Action::RecordNegotiationResult { result, .. } => match result {
             NegotiationResult::Settled => close(&mut n, Outcome::SettledNegotiation),
             NegotiationResult::Failed | NegotiationResult::NoAnswer => n.status = Status::Mediation,
@@ -617,6 +637,35 @@ mod tests {
         assert!(!state_allows(&d, ActionName::StartInspection));
         assert!(state_allows(&v, ActionName::StartInspection));
         assert!(!state_allows(&v, ActionName::ForwardToBusiness));
+    }
+
+    #[test]
+    fn mediation_is_reached_directly_from_accepted_at_the_parties_request() {
+        let d = state(Status::Accepted, Kind::Dispute);
+        let req = Action::RequestMediation {
+            requested_by: MediationRequester::Both,
+            reason: "Hai bên đề nghị hòa giải".into(),
+        };
+        let m = decide(&staff(Role::Handler, "SCT"), &d, &req).unwrap();
+        assert_eq!(m.status, Status::Mediation);
+        assert!(allowed_actions(&staff(Role::Handler, "SCT"), &m).contains(&ActionName::AppointMediator));
+        // Not for violation reports, not from negotiation, not by an operator or a mediator.
+        assert!(!state_allows(
+            &state(Status::Accepted, Kind::ViolationReport),
+            ActionName::RequestMediation
+        ));
+        assert!(!state_allows(
+            &state(Status::Negotiation, Kind::Dispute),
+            ActionName::RequestMediation
+        ));
+        assert_eq!(
+            decide(&staff(Role::Operator, "SCT"), &d, &req),
+            Err(DomainError::NotPermitted)
+        );
+        assert_eq!(
+            decide(&staff(Role::Mediator, "HOI"), &d, &req),
+            Err(DomainError::NotPermitted)
+        );
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub enum DomainError {
     NotPermitted,
     /// A field broke a rule; `field` is its path in the request (`consumer.phone`).
     Invalid { field: String, rule: Rule },
+    /// Law 19/2023 Art 64: a party of an ethnic minority needs a mediator of that group or
+    /// speaking its language (`language`, if named), or an interpreter.
+    MinorityMediatorRequired { language: Option<String> },
 }
 
 impl DomainError {
@@ -55,6 +58,9 @@ impl std::fmt::Display for DomainError {
             }
             DomainError::NotPermitted => f.write_str("not permitted"),
             DomainError::Invalid { field, rule } => write!(f, "invalid field {field}: {rule:?}"),
+            DomainError::MinorityMediatorRequired { .. } => {
+                f.write_str("a mediator of the party's language is required")
+            }
         }
     }
 }

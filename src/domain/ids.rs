@@ -85,6 +85,10 @@ string_id! {
     EvidenceId;
     /// A hotline call logged by an operator.
     CallId;
+    /// An entry of the published list of mediators (Art 63(2)).
+    MediatorId;
+    /// One session of a case's mediation.
+    MediationSessionId;
     /// An agency of the taxonomy (`so_cong_thuong`, `qltt`, …).
     AgencyCode;
     /// A category of the taxonomy (`food_safety`, …).
@@ -105,7 +109,15 @@ macro_rules! fresh {
     )+};
 }
 
-fresh!(CaseId, UserId, EventId, EvidenceId, CallId);
+fresh!(
+    CaseId,
+    UserId,
+    EventId,
+    EvidenceId,
+    CallId,
+    MediatorId,
+    MediationSessionId
+);
 
 #[cfg(test)]
 mod tests {

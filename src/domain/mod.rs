@@ -5,6 +5,7 @@ pub mod case;
 pub mod complaint;
 pub mod error;
 pub mod ids;
+pub mod mediation;
 pub mod open;
 pub mod search;
 pub mod user;

@@ -21,27 +21,86 @@ pub fn ics_invite(
     organizer: &str,
     attendees: &[String],
 ) -> String {
+    let event = IcsEvent {
+        uid,
+        sequence: 0,
+        start,
+        end,
+        summary,
+        location,
+        description,
+        organizer,
+        attendees,
+        cancelled: false,
+    };
+    ics_calendar(Some(IcsMethod::Request), &[event])
+}
+
+/// `METHOD` of an iTIP message (RFC 5546): a new or changed invitation, or its cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IcsMethod {
+    Request,
+    Cancel,
+}
+
+/// One `VEVENT`. A change of the same event keeps its `uid` and raises `sequence`; a
+/// cancelled one is `STATUS:CANCELLED` (with `METHOD:CANCEL` when mailed).
+#[derive(Debug, Clone)]
+pub struct IcsEvent<'a> {
+    pub uid: &'a str,
+    pub sequence: i32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub summary: &'a str,
+    pub location: &'a str,
+    pub description: &'a str,
+    pub organizer: &'a str,
+    pub attendees: &'a [String],
+    pub cancelled: bool,
+}
+
+/// A calendar of `events`: with a `method`, an iTIP message to mail; without, a feed to
+/// subscribe to (`METHOD` is absent, as for a published calendar).
+pub fn ics_calendar(method: Option<IcsMethod>, events: &[IcsEvent<'_>]) -> String {
     let mut lines: Vec<String> = vec![
         "BEGIN:VCALENDAR".into(),
         "VERSION:2.0".into(),
         "PRODID:-//Hotline BVQLNTD//Hotline//VI".into(),
         "CALSCALE:GREGORIAN".into(),
-        "METHOD:REQUEST".into(),
-        "BEGIN:VEVENT".into(),
-        format!("UID:{}", single_line(uid)),
-        format!("DTSTAMP:{}", utc(Utc::now())),
-        format!("DTSTART:{}", utc(start)),
-        format!("DTEND:{}", utc(end)),
-        format!("SUMMARY:{}", escape_text(summary)),
-        format!("LOCATION:{}", escape_text(location)),
-        format!("DESCRIPTION:{}", escape_text(description)),
-        format!("ORGANIZER{}", cal_address(organizer, false)),
     ];
-    for attendee in attendees {
-        lines.push(format!("ATTENDEE{}", cal_address(attendee, true)));
+    match method {
+        Some(IcsMethod::Request) => lines.push("METHOD:REQUEST".into()),
+        Some(IcsMethod::Cancel) => lines.push("METHOD:CANCEL".into()),
+        None => lines.push("X-WR-CALNAME:Lịch hòa giải".into()),
     }
-    lines.extend(["SEQUENCE:0".into(), "STATUS:CONFIRMED".into(), "TRANSP:OPAQUE".into()]);
-    lines.extend(["END:VEVENT".into(), "END:VCALENDAR".into()]);
+    for e in events {
+        lines.extend([
+            "BEGIN:VEVENT".into(),
+            format!("UID:{}", single_line(e.uid)),
+            format!("DTSTAMP:{}", utc(Utc::now())),
+            format!("DTSTART:{}", utc(e.start)),
+            format!("DTEND:{}", utc(e.end)),
+            format!("SUMMARY:{}", escape_text(e.summary)),
+            format!("LOCATION:{}", escape_text(e.location)),
+            format!("DESCRIPTION:{}", escape_text(e.description)),
+            format!("ORGANIZER{}", cal_address(e.organizer, false)),
+        ]);
+        for attendee in e.attendees {
+            lines.push(format!("ATTENDEE{}", cal_address(attendee, true)));
+        }
+        let status = if e.cancelled {
+            "STATUS:CANCELLED"
+        } else {
+            "STATUS:CONFIRMED"
+        };
+        lines.extend([
+            format!("SEQUENCE:{}", e.sequence),
+            status.into(),
+            "TRANSP:OPAQUE".into(),
+        ]);
+        lines.push("END:VEVENT".into());
+    }
+    lines.push("END:VCALENDAR".into());
     let mut out = String::new();
     for line in &lines {
         fold_into(line, &mut out);

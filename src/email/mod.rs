@@ -28,12 +28,12 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use ics::ics_invite;
+pub use ics::{ics_calendar, ics_invite, IcsEvent, IcsMethod};
 pub use mailer::Mailer;
 pub use template::{
     AgencyAssigned, Closure, ComplaintReceived, DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy,
-    ForwardedToBusiness, InfoRequested, Mail, MediationInvitation, MediationStarted, MediatorAppointed, MovedDue,
-    OverdueEscalation, Reminder, Rendered, Reopened, SecurityAlert, TemplateKind,
+    ForwardedToBusiness, InfoRequested, Mail, MediationCancelled, MediationInvitation, MediationStarted,
+    MediatorAppointed, MovedDue, OverdueEscalation, Reminder, Rendered, Reopened, SecurityAlert, TemplateKind,
 };
 
 /// `[email]` section of the service's settings (embedded as `Settings.email`).

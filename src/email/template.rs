@@ -48,11 +48,13 @@ pub enum TemplateKind {
     Reopened,
     /// To the consumer: a calendar change moved due dates of their case.
     DueDatesMoved,
+    /// To the parties: a mediation session is cancelled (the caller attaches the `.ics`).
+    MediationCancelled,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 15] = [
+    pub const ALL: [TemplateKind; 16] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -68,6 +70,7 @@ impl TemplateKind {
         TemplateKind::MediatorAppointed,
         TemplateKind::Reopened,
         TemplateKind::DueDatesMoved,
+        TemplateKind::MediationCancelled,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -88,6 +91,7 @@ impl TemplateKind {
             TemplateKind::MediatorAppointed => "mediator_appointed",
             TemplateKind::Reopened => "reopened",
             TemplateKind::DueDatesMoved => "due_dates_moved",
+            TemplateKind::MediationCancelled => "mediation_cancelled",
         }
     }
 
@@ -328,6 +332,24 @@ mail!(
     "email/mediation_invitation/subject.txt",
     "email/mediation_invitation/body.txt",
     "email/mediation_invitation/body.html"
+);
+
+/// To each party: a mediation session is cancelled (the `.ics` cancellation is attached by
+/// the caller).
+#[derive(Debug, Clone)]
+pub struct MediationCancelled {
+    pub recipient_name: String,
+    /// `HH:MM ngày dd/mm/yyyy`, Vietnam time.
+    pub session_time: String,
+    pub reason: String,
+    pub agency_name: String,
+}
+mail!(
+    MediationCancelled,
+    MediationCancelled,
+    "email/mediation_cancelled/subject.txt",
+    "email/mediation_cancelled/body.txt",
+    "email/mediation_cancelled/body.html"
 );
 
 /// To the consumer: the case is closed.

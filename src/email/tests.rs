@@ -65,6 +65,13 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             agency_name: v("agency_name"),
         }
         .render(),
+        TemplateKind::MediationCancelled => MediationCancelled {
+            recipient_name: v("recipient_name"),
+            session_time: v("session_time"),
+            reason: v("reason"),
+            agency_name: v("agency_name"),
+        }
+        .render(),
         TemplateKind::Closure => Closure {
             consumer_name: opt(v, "consumer_name"),
             tracking_code: v("tracking_code"),
@@ -186,6 +193,7 @@ fn realistic(name: &str) -> String {
         "interpreter" => "Hà Thị Mai (tiếng Tày)",
         "outcome_label" => "Hòa giải không thành",
         "summary" => "Hai bên không thống nhất được mức bồi thường.",
+        "reason" => "Hòa giải viên bị ốm, phiên sẽ được hẹn lại.",
         "locked_until" => "10:15 ngày 28/11/2026",
         "agency_phone" => "0222 3822 123",
         "agency_address" => "Số 8 đường Lý Thái Tổ, TP. Bắc Ninh",
@@ -237,7 +245,9 @@ fn every_kind_renders_in_vietnamese_without_holes() {
             // consumers (the outbox shows subjects to administrators); staff mail names its case.
             match kind {
                 TemplateKind::DailyDigest => assert!(subject.contains("Bắc Ninh") && text.contains("Bắc Ninh")),
-                TemplateKind::ForwardedToBusiness | TemplateKind::MediationInvitation => assert!(
+                TemplateKind::ForwardedToBusiness
+                | TemplateKind::MediationInvitation
+                | TemplateKind::MediationCancelled => assert!(
                     !subject.contains(CODE) && !text.contains(CODE) && !html.contains(CODE),
                     "{kind:?}"
                 ),

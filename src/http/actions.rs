@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 use super::dto::{LONG, SHORT};
 use super::extractors::json_error;
 use crate::domain::case::{
-    Action, ActionName, MediationRecord, NegotiationRecord, NegotiationResult, RefusalGround, Sanction,
+    Action, ActionName, MediationRecord, MediationRequester, NegotiationRecord, NegotiationResult, RefusalGround,
+    Sanction,
 };
 use crate::domain::values::{opt_text, text, Email};
 use crate::domain::Kind;
@@ -98,6 +99,18 @@ pub struct AppointMediatorDto {
     pub mediator_id: String,
     /// Interpreter for an ethnic-minority party (Art 64), if any.
     pub interpreter: Option<String>,
+    /// The language of a party of an ethnic minority (Art 64): the mediator must be of that
+    /// group or speak it, unless an interpreter is recorded. Needed when the case's vulnerable
+    /// groups include `ethnic_minority_remote` and no interpreter is named.
+    pub party_language: Option<String>,
+}
+/// Mediation straight from `accepted`, at the parties' request (Law 19/2023 Art 54(1)).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestMediationDto {
+    pub requested_by: MediationRequester,
+    /// What the parties asked for, as recorded by the handler.
+    pub reason: String,
 }
 /// The eight items of the Art 65 mediation-success record.
 #[derive(Deserialize, ToSchema)]
@@ -233,6 +246,7 @@ pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, Actio
         A::ForwardToBusiness => action::<ForwardDto>(rest)?,
         A::RecordNegotiationEnded => action::<NegotiationEndedDto>(rest)?,
         A::RecordNegotiationResult => action::<NegotiationResultDto>(rest)?,
+        A::RequestMediation => action::<RequestMediationDto>(rest)?,
         A::AppointMediator => action::<AppointMediatorDto>(rest)?,
         A::ScheduleMediationSession => action::<ScheduleSessionDto>(rest)?,
         A::RecordMediationResult => action::<MediationResultDto>(rest)?,
@@ -384,6 +398,16 @@ impl ActionFields for AppointMediatorDto {
         Ok(Action::AppointMediator {
             mediator_id: code("mediator_id", &self.mediator_id)?,
             interpreter: opt_text("interpreter", self.interpreter.as_deref(), SHORT)?,
+            party_language: opt_text("party_language", self.party_language.as_deref(), SHORT)?,
+        })
+    }
+}
+
+impl ActionFields for RequestMediationDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::RequestMediation {
+            requested_by: self.requested_by,
+            reason: long("reason", &self.reason)?,
         })
     }
 }

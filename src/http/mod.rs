@@ -11,6 +11,7 @@ pub mod dto;
 pub mod evidence;
 pub mod extractors;
 pub mod health;
+pub mod mediation;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
@@ -69,6 +70,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/cases/{token}/rating", web::post().to(public::rating))
                 .route("/public/cases/{token}/settlement", web::post().to(public::settlement))
                 .route("/business/cases/{token}", web::get().to(public::business_case))
+                .route("/public/mediators", web::get().to(mediation::public_list))
+                .route("/mediators", web::get().to(mediation::list))
+                .route("/mediators", web::post().to(mediation::create))
+                .route("/mediators/{id}", web::patch().to(mediation::update))
+                .route("/mediation/workload", web::get().to(mediation::workload))
                 .route("/calls", web::post().to(calls::create))
                 .route("/calls", web::get().to(calls::list))
                 .route("/calls/{id}", web::get().to(calls::get))

@@ -24,7 +24,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use super::{actions, admin, auth, calendar, calls, cases, evidence, health, privacy, public};
+use super::{actions, admin, auth, calendar, calls, cases, evidence, health, mediation, privacy, public};
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
 /// with the enum's values, as `#[derive(ToSchema)]` would write it.
@@ -52,6 +52,7 @@ string_enum_schemas!(
     crate::domain::case::RefusalGround => "Grounds to refuse a negotiation-support request (Law 19/2023 Art 58).",
     crate::domain::case::ActionName => "Every action of the state machine, as it appears in `/cases/{id}/actions/{action}`.",
     crate::domain::case::NegotiationResult => "Result of the business negotiation stage.",
+    crate::domain::case::MediationRequester => "Who asked for mediation at the parties' request (Law 19/2023 Art 54(1)).",
     crate::domain::user::Role => "Staff roles (citizens and businesses have no account).",
     crate::domain::complaint::ReporterType => "Who files: a consumer for themself, a business, or an organisation.",
 );
@@ -74,6 +75,8 @@ string_id_schemas!(
     crate::domain::ids::EventId => "An event id.",
     crate::domain::ids::EvidenceId => "An evidence file id (UUID).",
     crate::domain::ids::CallId => "A hotline call id (UUID).",
+    crate::domain::ids::MediatorId => "An entry of the published list of mediators (UUID).",
+    crate::domain::ids::MediationSessionId => "A mediation session (UUID).",
     crate::domain::ids::AgencyCode => "An agency code of the taxonomy.",
     crate::domain::ids::CategoryCode => "A category code of the taxonomy.",
     crate::domain::ids::TrackingCode => "A tracking code (KN-2026-7QF3-XK2M).",
@@ -92,6 +95,7 @@ string_id_schemas!(
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
         evidence::upload, evidence::download,
         calls::create, calls::list, calls::get,
+        mediation::public_list, mediation::list, mediation::create, mediation::update, mediation::workload,
         public::info, public::submit, public::status, public::status_by_link, public::withdraw, public::information, public::rating, public::settlement, public::business_case, public::classify,
         health::healthz, health::readyz, health::agencies, health::categories,
     ),
@@ -99,13 +103,14 @@ string_id_schemas!(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
         actions::RouteDto, actions::AdviseDto, actions::AcceptDto, actions::RefuseDto, actions::TransferDto,
         actions::ReasonDto, actions::ForwardDto, actions::NegotiationResultDto, actions::NegotiationRecordDto,
-        actions::NegotiationEndedDto, actions::AppointMediatorDto, actions::ScheduleSessionDto, actions::MediationResultDto, actions::MediationRecordDto,
+        actions::NegotiationEndedDto, actions::AppointMediatorDto, actions::RequestMediationDto, actions::ScheduleSessionDto, actions::MediationResultDto, actions::MediationRecordDto,
         actions::StartInspectionDto, actions::InspectionResultDto, actions::SanctionDto, actions::RequestInfoDto,
         actions::ProvideInfoDto, actions::MarkDuplicateDto, actions::ReferDto, actions::ReclassifyDto,
     )),
     modifiers(&BearerAuth, &Complete),
     tags((name = "public", description = "No account: the citizen's web form and status page"),
-         (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"))
+         (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"),
+         (name = "mediation", description = "Mediators (Law 19/2023 Art 63–64) and their supervisors"))
 )]
 pub struct ApiDoc;
 

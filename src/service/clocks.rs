@@ -282,6 +282,7 @@ pub fn on_transition(
                 start(conn, cal, case_id, FORWARD_TO_BUSINESS, at, Some(7), None)?;
             }
         }
+        A::RequestMediation => stop(conn, case_id, Some(&[FORWARD_TO_BUSINESS]), at)?,
         A::ForwardToBusiness => {
             stop(conn, case_id, Some(&[FORWARD_TO_BUSINESS]), at)?;
             start(conn, cal, case_id, BUSINESS_NEGOTIATION, at, Some(7), None)?;

@@ -19,6 +19,7 @@ pub mod intake;
 pub mod jobs;
 pub mod limits;
 pub mod links;
+pub mod mediators;
 pub mod notify;
 pub mod privacy;
 pub mod reference;
@@ -44,6 +45,9 @@ pub fn scope_of(actor: &Actor) -> Scope {
             (Role::Coordinator, _) => Scope::All,
             (Role::Mediator, _) => Scope::Mediator(s.id.clone()),
             (Role::Admin, _) => Scope::Nothing,
+            // A supervisor of a mediation body also sees the cases of its listed mediators
+            // (issue 12 item 10): nothing else of the agencies that hold them.
+            (Role::Supervisor, Some(a)) => Scope::AgencyAndMediators(a.clone()),
             (_, Some(a)) => Scope::Agency(a.clone()),
             (_, None) => Scope::Nothing,
         },

@@ -276,6 +276,7 @@ fn consumer_notice(
         Action::AppointMediator {
             mediator_id,
             interpreter,
+            ..
         } => mediator_appointed(conn, ctx, case, mediator_id, interpreter, agency_name, to, at),
         Action::Reopen { .. } => enqueue_consumer_email(
             conn,

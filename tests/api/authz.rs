@@ -390,6 +390,13 @@ impl World<'_> {
                 assert_eq!(r.status, 201, "api token fixture: {}", r.body);
                 f.insert("id", r.body["id"].as_str().unwrap().to_owned());
             }
+            "mediator_entry" => {
+                // An entry of the third agency's list of mediators (no account linked).
+                let body = json!({"organisation": "Hội BVQLNTD", "name": format!("HGV {}", self.next()), "qualifications": "Luật"});
+                let r = app.post("/api/v1/mediators", Some(&self.builder_third), &body).await;
+                assert_eq!(r.status, 201, "mediator entry fixture: {}", r.body);
+                f.insert("id", r.body["id"].as_str().unwrap().to_owned());
+            }
             "session" => {
                 // A session of the builder: nobody else's to end.
                 let r = app.get("/api/v1/auth/sessions", Some(&self.builder)).await;
@@ -619,6 +626,17 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
         for (side, (tag, agency)) in sides.iter().enumerate() {
             let username = format!("authz.{role}.{side}");
             let (id, token) = app.user(&username, role, *agency).await;
+            if role == "mediator" {
+                // On the published list of the third agency's body, so it can be appointed.
+                let r = app
+                    .post(
+                        "/api/v1/mediators",
+                        Some(&builder_third),
+                        &json!({"organisation": "Hội BVQLNTD", "name": username, "qualifications": "Luật", "user_id": id}),
+                    )
+                    .await;
+                assert_eq!(r.status, 201, "list mediator: {}", r.body);
+            }
             if role == "mediator" && side == 0 {
                 mediator_id = id;
             }

@@ -196,6 +196,14 @@ impl TestApp {
         read(r.send_json(body).await.expect("send")).await
     }
 
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        let mut r = self.client.patch(self.url(path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        read(r.send_json(body).await.expect("send")).await
+    }
+
     /// POST with a raw body and content type (for malformed-input tests).
     pub async fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Resp {
         let mut r = self
@@ -244,6 +252,25 @@ impl TestApp {
         assert_eq!(r.status, 201, "create user: {}", r.body);
         let id = r.body["id"].as_str().unwrap().to_owned();
         (id, self.login(username, PASSWORD).await)
+    }
+
+    /// A staff account with the role mediator at `agency`, put on that body's published list
+    /// of mediators (Law 19/2023 Art 63(2)) by a supervisor of the body; returns (id, token).
+    pub async fn listed_mediator(&self, username: &str, agency: &str, languages: &[&str]) -> (String, String) {
+        let (id, token) = self.user(username, "mediator", Some(agency)).await;
+        let (_, sup) = self
+            .user(&format!("{username}.list.sup"), "supervisor", Some(agency))
+            .await;
+        let r = self
+            .post(
+                "/api/v1/mediators",
+                Some(&sup),
+                &json!({"organisation": "Hội Bảo vệ quyền lợi người tiêu dùng tỉnh", "name": format!("Hòa giải viên {username}"),
+                        "qualifications": "Cử nhân Luật; 5 năm hòa giải", "languages": languages, "user_id": id}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "list mediator: {}", r.body);
+        (id, token)
     }
 
     /// Drops the triggers that keep histories append-only, as someone who owns the database

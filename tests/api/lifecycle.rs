@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::{assert_problem, dispute, violation, TestApp};
 
-const ALL: [&str; 22] = [
+const ALL: [&str; 23] = [
     "route",
     "advise",
     "accept",
@@ -18,6 +18,7 @@ const ALL: [&str; 22] = [
     "forward_to_business",
     "record_negotiation_ended",
     "record_negotiation_result",
+    "request_mediation",
     "appoint_mediator",
     "schedule_mediation_session",
     "record_mediation_result",
@@ -56,6 +57,7 @@ fn body(ctx: &Ctx, action: &str) -> Value {
         "record_negotiation_result" => {
             json!({"result": "failed", "reason": "Doanh nghiệp không đồng ý."})
         }
+        "request_mediation" => json!({"requested_by": "both", "reason": "Hai bên đề nghị hòa giải."}),
         "appoint_mediator" => json!({"mediator_id": ctx.mediator_id}),
         "schedule_mediation_session" => {
             json!({"at": "2026-12-03T09:00:00+07:00", "place": "Trụ sở Hội BVQLNTD", "attendees": ["cskh@example.com"]})
@@ -112,6 +114,7 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
                 ("refuse", "closed"),
                 ("transfer", "accepted"),
                 ("forward_to_business", "negotiation"),
+                ("request_mediation", "mediation"),
                 ("request_info", "awaiting_info"),
                 ("withdraw", "closed"),
                 ("mark_duplicate", "closed"),
@@ -225,7 +228,7 @@ async fn case_in(app: &TestApp, ctx: &Ctx, state: &str) -> Value {
 
 async fn every_transition_is_allowed_or_refused_as_the_state_machine_says(app: &TestApp) {
     let (_, sup) = app.user("sup.sct", "supervisor", Some("SCT")).await;
-    let (mediator_id, _) = app.user("hoa.giai", "mediator", Some("HOI")).await;
+    let (mediator_id, _) = app.listed_mediator("hoa.giai", "HOI", &[]).await;
     let other = app.open_case(&sup, &dispute()).await;
     let ctx = Ctx {
         sup,
@@ -277,7 +280,7 @@ async fn a_dispute_runs_negotiation_and_mediation_with_their_records(app: &TestA
     let (_, op) = app.user("op.1", "operator", Some("SCT")).await;
     let (_, h) = app.user("h.1", "handler", Some("SCT")).await;
     let (_, sup) = app.user("s.1", "supervisor", Some("SCT")).await;
-    let (mid, med) = app.user("m.1", "mediator", Some("HOI")).await;
+    let (mid, med) = app.listed_mediator("m.1", "HOI", &[]).await;
     let c = app.open_case(&op, &dispute()).await;
     let c = app.act_ok(&op, &c, "route", json!({"agency": "SCT"})).await;
     assert!(

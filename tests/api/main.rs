@@ -22,6 +22,7 @@ mod evidence;
 mod health;
 mod intake;
 mod lifecycle;
+mod mediation;
 mod notices;
 mod pages;
 mod process;

@@ -172,7 +172,7 @@ async fn routing_and_transfer_notices_postgres() {
 async fn the_consumer_follows_negotiation_mediation_and_reopening_by_mail(app: &TestApp) {
     let (_, h) = app.user("h.1", "handler", Some("SCT")).await;
     let (_, sup) = app.user("s.1", "supervisor", Some("SCT")).await;
-    let (mid, _) = app.user("m.1", "mediator", Some("HOI")).await;
+    let (mid, _) = app.listed_mediator("m.1", "HOI", &["Tiếng Việt"]).await;
     let c = app.open_case(&h, &dispute()).await;
     let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
     let c = app.act_ok(&h, &c, "accept", json!({})).await;

@@ -245,6 +245,9 @@ pub enum Scope {
     All,
     /// Agency staff: cases ever routed (or offered by transfer) to this agency.
     Agency(AgencyCode),
+    /// Supervisors: the agency's cases, and the cases appointed to a mediator whose entry on
+    /// the list of mediators belongs to the agency (a mediation body's supervisor).
+    AgencyAndMediators(AgencyCode),
     /// Mediators: cases appointed to them.
     Mediator(UserId),
     /// Admins and anyone else: nothing.
@@ -266,6 +269,15 @@ pub(super) fn scoped<'a>(scope: &'a Scope) -> BoxedCases<'a> {
             )
             .bind::<diesel::sql_types::Text, _>(a.clone())
             .sql(")"),
+        ),
+        Scope::AgencyAndMediators(a) => q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(EXISTS (SELECT 1 FROM case_agencies ca WHERE ca.case_id = cases.id AND ca.agency_code = ",
+            )
+            .bind::<diesel::sql_types::Text, _>(a.clone())
+            .sql(") OR EXISTS (SELECT 1 FROM mediators m WHERE m.user_id = cases.mediator_id AND m.body_agency = ")
+            .bind::<diesel::sql_types::Text, _>(a.clone())
+            .sql("))"),
         ),
         Scope::Mediator(m) => q.filter(cases::mediator_id.eq(m.as_str())),
         Scope::Nothing => q.filter(cases::id.eq("").and(cases::id.ne(""))),

@@ -43,18 +43,7 @@ fn check_references(
                 ))
             }
         }
-        Action::AppointMediator { mediator_id, .. } => {
-            let ok = users::find_by_id(conn, mediator_id)?.is_some_and(|u| u.active && u.role == Role::Mediator);
-            if ok {
-                Ok(())
-            } else {
-                Err(AppError::invalid(
-                    "mediator_id",
-                    "no active mediator with this id",
-                    "không có hòa giải viên đang hoạt động với mã này",
-                ))
-            }
-        }
+        Action::AppointMediator { .. } => crate::service::mediators::check_appointment(conn, row, action),
         Action::MarkDuplicate { of_case_id } => {
             if of_case_id == &row.id {
                 return Err(AppError::invalid(
@@ -77,9 +66,9 @@ fn check_references(
             }
             Ok(())
         }
-        // Law 19/2023 Art 54(2): a dispute that harms many consumers is not negotiated; it goes
-        // to the enforcement agency as a violation report.
-        Action::ForwardToBusiness { .. } => match &row.business_key {
+        // Law 19/2023 Art 54(2): a dispute that harms many consumers is neither negotiated nor
+        // mediated; it goes to the enforcement agency as a violation report.
+        Action::ForwardToBusiness { .. } | Action::RequestMediation { .. } => match &row.business_key {
             Some(key) => {
                 let since = ctx.clock.now().naive_utc() - chrono::TimeDelta::days(ctx.cluster_window_days);
                 let n = case_db::consumers_of_business(conn, key, since)?;

@@ -1,0 +1,244 @@
+//! Mediation end to end (issue 12 items 5, 6, 10): the published list of mediators, mediation
+//! requested directly by the parties, the Art 64 rule on appointment, the mediation body's
+//! supervisor's view.
+
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, dispute, TestApp};
+
+/// A dispute of a consumer of an ethnic minority, accepted by SCT.
+async fn accepted_minority_dispute(app: &TestApp, h: &str) -> Value {
+    let mut body = dispute();
+    body["consumer"]["vulnerable"] = json!(["ethnic_minority_remote"]);
+    let c = app.open_case(h, &body).await;
+    let c = app.act_ok(h, &c, "route", json!({"agency": "SCT"})).await;
+    app.act_ok(h, &c, "accept", json!({})).await
+}
+
+async fn the_published_list_hides_contacts_and_only_the_body_supervisor_manages_it(app: &TestApp) {
+    let (hoi_sup_id, hoi_sup) = app.user("hoi.sup", "supervisor", Some("HOI")).await;
+    let (_, sct_sup) = app.user("sct.sup", "supervisor", Some("SCT")).await;
+    let (_, sct_h) = app.user("sct.h", "handler", Some("SCT")).await;
+    let (mid, _) = app.user("hoi.m1", "mediator", Some("HOI")).await;
+    let (sct_mid, _) = app.user("sct.m1", "mediator", Some("SCT")).await;
+    let entry = json!({
+        "organisation": "Hội BVQLNTD tỉnh, Chi hội huyện Mèo Vạc",
+        "name": "Giàng Thị Pà",
+        "qualifications": "Cử nhân Luật; hòa giải viên cơ sở 8 năm",
+        "languages": ["Tiếng Việt", "Tiếng H'Mông"],
+        "ethnic_groups": ["H'Mông"],
+        "email": "pa.giang@example.com",
+        "phone": "0912 000 111",
+        "user_id": mid,
+    });
+    // Only a supervisor, only of its own body, only with its own agency's mediator accounts.
+    assert_problem(
+        &app.post("/api/v1/mediators", Some(&sct_h), &entry).await,
+        403,
+        "forbidden",
+    );
+    let mut foreign = entry.clone();
+    foreign["user_id"] = json!(sct_mid);
+    assert_problem(
+        &app.post("/api/v1/mediators", Some(&hoi_sup), &foreign).await,
+        422,
+        "invalid_field",
+    );
+    foreign["user_id"] = json!(hoi_sup_id);
+    assert_problem(
+        &app.post("/api/v1/mediators", Some(&hoi_sup), &foreign).await,
+        422,
+        "invalid_field",
+    );
+    let r = app.post("/api/v1/mediators", Some(&hoi_sup), &entry).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["body_agency"], "HOI");
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let mut plain = entry.clone();
+    plain["name"] = json!("Trần Văn Hải");
+    plain["languages"] = json!(["Tiếng Việt"]);
+    plain["ethnic_groups"] = json!([]);
+    plain["user_id"] = Value::Null;
+    plain["active"] = json!(false);
+    assert_eq!(app.post("/api/v1/mediators", Some(&hoi_sup), &plain).await.status, 201);
+
+    // The public list: active entries, no contacts, no account.
+    let r = app.get("/api/v1/public/mediators", None).await;
+    assert_eq!(r.status, 200);
+    let list = r.body.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{}", r.body);
+    assert_eq!(list[0]["name"], "Giàng Thị Pà");
+    assert_eq!(list[0]["languages"], json!(["Tiếng Việt", "Tiếng H'Mông"]));
+    let raw = String::from_utf8(r.raw.clone()).unwrap();
+    for private in ["pa.giang", "0912", "user_id", "email", "phone"] {
+        assert!(!raw.contains(private), "{private} published: {raw}");
+    }
+    // Staff see the list; contacts only the body's supervisor.
+    let r = app.get("/api/v1/mediators", Some(&sct_sup)).await;
+    assert_eq!(r.body.as_array().unwrap().len(), 2);
+    assert!(r.body.as_array().unwrap().iter().all(|m| m["email"].is_null()));
+    let r = app.get("/api/v1/mediators", Some(&hoi_sup)).await;
+    assert!(r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["email"] == "pa.giang@example.com"));
+    assert_problem(
+        &app.get("/api/v1/mediators", Some(&app.admin_token)).await,
+        403,
+        "forbidden",
+    );
+
+    // Corrections by the body's supervisor only; null clears a contact.
+    let path = format!("/api/v1/mediators/{id}");
+    let patch = json!({"phone": null, "qualifications": "Thạc sĩ Luật"});
+    let r = send_patch(app, &path, &sct_sup, &patch).await;
+    assert_problem(&r, 404, "not_found");
+    let r = send_patch(app, &path, &hoi_sup, &patch).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body["phone"].is_null());
+    assert_eq!(r.body["email"], "pa.giang@example.com");
+    assert_eq!(r.body["qualifications"], "Thạc sĩ Luật");
+}
+both_backends!(the_published_list_hides_contacts_and_only_the_body_supervisor_manages_it);
+
+async fn send_patch(app: &TestApp, path: &str, token: &str, body: &Value) -> crate::helpers::Resp {
+    app.patch(path, Some(token), body).await
+}
+
+async fn mediation_is_requested_directly_and_the_appointment_follows_the_minority_rule(app: &TestApp) {
+    let (_, h) = app.user("sct.h", "handler", Some("SCT")).await;
+    let (_, op) = app.user("sct.op", "operator", Some("SCT")).await;
+    let (plain, _) = app.listed_mediator("hoi.plain", "HOI", &["Tiếng Việt"]).await;
+    let (hmong, hmong_token) = app
+        .listed_mediator("hoi.hmong", "HOI", &["Tiếng Việt", "Tiếng H'Mông"])
+        .await;
+    let (unlisted, _) = app.user("hoi.unlisted", "mediator", Some("HOI")).await;
+    let c = accepted_minority_dispute(app, &h).await;
+    assert!(c["allowed_actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("request_mediation")));
+
+    // Art 54(1): straight to mediation at the parties' request, by the handling agency's staff.
+    let ask = json!({"requested_by": "both", "reason": "Hai bên thống nhất đề nghị Hội hòa giải."});
+    assert_problem(
+        &app.act(&op, &c, "request_mediation", ask.clone()).await,
+        403,
+        "forbidden",
+    );
+    let r = app
+        .act(
+            &h,
+            &c,
+            "request_mediation",
+            json!({"requested_by": "someone", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let c = app.act_ok(&h, &c, "request_mediation", ask).await;
+    assert_eq!(c["status"], "mediation");
+    let events = app
+        .get(&format!("/api/v1/cases/{}/events", c["id"].as_str().unwrap()), Some(&h))
+        .await;
+    assert!(events.body.to_string().contains("request_mediation"), "{}", events.body);
+
+    // Art 63(2): only a listed mediator.
+    let r = app
+        .act(&h, &c, "appoint_mediator", json!({"mediator_id": unlisted}))
+        .await;
+    assert_problem(&r, 422, "invalid_field");
+    assert_eq!(r.body["field"], "mediator_id");
+    // Art 64: the flag without a language or interpreter is refused; a named language the
+    // mediator does not speak too.
+    let r = app.act(&h, &c, "appoint_mediator", json!({"mediator_id": plain})).await;
+    assert_problem(&r, 422, "minority_mediator_required");
+    assert_eq!(r.body["field"], "party_language");
+    assert!(r.body["detail"].as_str().unwrap().contains("Art 64"));
+    let r = app
+        .act(
+            &h,
+            &c,
+            "appoint_mediator",
+            json!({"mediator_id": plain, "party_language": "H'Mông"}),
+        )
+        .await;
+    assert_problem(&r, 422, "minority_mediator_required");
+    assert_eq!(r.body["field"], "mediator_id");
+    let now = app.case(&h, c["id"].as_str().unwrap()).await.body;
+    assert_eq!(now["version"], c["version"], "a refused appointment changed the case");
+    assert!(now["mediator_id"].is_null());
+    // … with an interpreter recorded, or a mediator who speaks the language.
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "appoint_mediator",
+            json!({"mediator_id": plain, "party_language": "H'Mông", "interpreter": "Vàng Seo Chứ"}),
+        )
+        .await;
+    assert_eq!(c["mediator_id"], json!(plain));
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "appoint_mediator",
+            json!({"mediator_id": hmong, "party_language": "h'mông"}),
+        )
+        .await;
+    assert_eq!(c["mediator_id"], json!(hmong));
+    assert_eq!(app.case(&hmong_token, c_id(&c)).await.status, 200);
+}
+both_backends!(mediation_is_requested_directly_and_the_appointment_follows_the_minority_rule);
+
+fn c_id(c: &Value) -> &str {
+    c["id"].as_str().unwrap()
+}
+
+async fn the_mediation_body_supervisor_sees_its_mediators_cases_and_workload_only(app: &TestApp) {
+    let (_, h) = app.user("sct.h", "handler", Some("SCT")).await;
+    let (_, hoi_sup) = app.user("hoi.sup2", "supervisor", Some("HOI")).await;
+    let (_, qltt_sup) = app.user("qltt.sup", "supervisor", Some("QLTT")).await;
+    let (_, hoi_handler) = app.user("hoi.h", "handler", Some("HOI")).await;
+    let (mid, _) = app.listed_mediator("hoi.m", "HOI", &["Tiếng Việt"]).await;
+    let mediated = app.open_case(&h, &dispute()).await;
+    let mediated = app.act_ok(&h, &mediated, "route", json!({"agency": "SCT"})).await;
+    let mediated = app.act_ok(&h, &mediated, "accept", json!({})).await;
+    let ask = json!({"requested_by": "consumer", "reason": "Người tiêu dùng đề nghị hòa giải."});
+    let mediated = app.act_ok(&h, &mediated, "request_mediation", ask).await;
+    let mediated = app
+        .act_ok(&h, &mediated, "appoint_mediator", json!({"mediator_id": mid}))
+        .await;
+    let other = app.open_case(&h, &dispute()).await;
+    let other = app.act_ok(&h, &other, "route", json!({"agency": "SCT"})).await;
+
+    // The body's supervisor reads the mediated case, not SCT's other cases; it cannot act.
+    let r = app.case(&hoi_sup, c_id(&mediated)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["allowed_actions"], json!([]));
+    assert_problem(&app.case(&hoi_sup, c_id(&other)).await, 404, "not_found");
+    let list = app.get("/api/v1/cases", Some(&hoi_sup)).await;
+    let ids: Vec<&str> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![c_id(&mediated)], "{}", list.body);
+    // Neither another agency's supervisor nor the body's handlers.
+    assert_problem(&app.case(&qltt_sup, c_id(&mediated)).await, 404, "not_found");
+    assert_problem(&app.case(&hoi_handler, c_id(&mediated)).await, 404, "not_found");
+
+    let r = app.get("/api/v1/mediation/workload", Some(&hoi_sup)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rows = r.body.as_array().unwrap();
+    let mine = rows.iter().find(|w| w["mediator"]["user_id"] == json!(mid)).unwrap();
+    assert_eq!(mine["open_cases"], 1);
+    assert_eq!(mine["closed_cases"], 0);
+    assert_problem(&app.get("/api/v1/mediation/workload", Some(&h)).await, 403, "forbidden");
+    let r = app.get("/api/v1/mediation/workload", Some(&qltt_sup)).await;
+    assert_eq!(r.body, json!([]));
+}
+both_backends!(the_mediation_body_supervisor_sees_its_mediators_cases_and_workload_only);
