@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
-# chromium + chromium-driver: the browser tests of the citizen pages (tests/api/browser.rs).
-for p in libpq-dev pkg-config openssl curl chromium chromium-driver; do
+# chromium + chromium-driver: the browser tests of the citizen pages (tests/api/browser.rs);
+# poppler-utils: pdftotext and pdftoppm for the printed documents (tests/api/documents.rs).
+for p in libpq-dev pkg-config openssl curl chromium chromium-driver poppler-utils; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -8,6 +8,7 @@ use tokio::io::AsyncReadExt;
 
 use super::extractors::{next_before, CurrentUser};
 use crate::error::{AppError, ErrorCode, Problem};
+use crate::service::documents::{self, DocumentKind};
 use crate::service::evidence::{self, StoredFile, Upload};
 use crate::service::views::EvidenceView;
 use crate::state::AppState;
@@ -151,4 +152,30 @@ pub async fn download(
         })
         .no_chunking(ev.size_bytes.max(0) as u64)
         .streaming(stream))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/documents/{document}", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the case"),
+        ("document" = String, Path, description = "`mediation-record.pdf` (Art 65), `negotiation-record.pdf` (Art 60) or `mediation-failure-letter.pdf`")),
+    responses((status = 200, description = "the PDF, made from the recorded event the first time and kept as evidence of the case", content_type = "application/pdf"),
+        (status = 404, body = Problem, description = "no such case visible to the caller, no such document, or the case has no such record yet", content_type = "application/problem+json")))]
+pub async fn document(
+    state: Data<AppState>,
+    user: CurrentUser,
+    path: Path<(String, String)>,
+) -> Result<impl Responder, AppError> {
+    let (case_id, name) = path.into_inner();
+    let kind = name
+        .strip_suffix(".pdf")
+        .and_then(DocumentKind::parse)
+        .ok_or(AppError::NotFound("document"))?;
+    let printed = documents::document(&state, user.actor(), case_id, kind).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(printed.file_name)],
+        })
+        .body(printed.bytes))
 }

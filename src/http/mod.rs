@@ -99,7 +99,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases/{id}/events", web::get().to(cases::events))
                 .route("/cases/{id}/events/verify", web::get().to(cases::verify))
                 .route("/cases/{id}/evidence", web::post().to(evidence::upload))
-                .route("/cases/{id}/evidence/{evidence_id}", web::get().to(evidence::download)),
+                .route("/cases/{id}/evidence/{evidence_id}", web::get().to(evidence::download))
+                .route("/cases/{id}/documents/{document}", web::get().to(evidence::document)),
         )
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .route(

@@ -93,7 +93,7 @@ string_id_schemas!(
         cases::create, cases::get, cases::list, cases::act, cases::events, cases::verify, cases::clusters, cases::open_cluster_report, cases::deadlines, cases::revoke_links,
         admin::outbox, admin::retry,
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
-        evidence::upload, evidence::download,
+        evidence::upload, evidence::download, evidence::document,
         calls::create, calls::list, calls::get,
         mediation::public_list, mediation::list, mediation::create, mediation::update, mediation::workload,
         public::info, public::submit, public::status, public::status_by_link, public::withdraw, public::information, public::rating, public::settlement, public::business_case, public::classify,

@@ -13,6 +13,7 @@ pub mod checkpoint;
 pub mod citizen_files;
 pub mod clocks;
 pub mod clusters;
+pub mod documents;
 pub mod events;
 pub mod evidence;
 pub mod intake;

@@ -260,6 +260,8 @@ struct World<'a> {
     builder_name: String,
     builder_third: String,
     mediator_id: String,
+    /// The appointed mediator's token (records the mediation's result).
+    mediator_token: String,
     other_case_id: String,
     seq: Cell<u32>,
     shared: RefCell<HashMap<String, Fixture>>,
@@ -381,6 +383,15 @@ impl World<'_> {
                     .collect();
                 f.insert("token", token);
                 f.insert("id", c["id"].as_str().unwrap().to_owned());
+            }
+            "mediation_failed" => {
+                // Mediation ended without agreement: the closing letter can be printed.
+                let c = self.case_in("mediation").await;
+                let body = json!({"success": false, "failure_reason": "Các bên không thống nhất."});
+                app.act_ok(&self.mediator_token, &c, "record_mediation_result", body)
+                    .await;
+                f.insert("id", c["id"].as_str().unwrap().to_owned());
+                f.insert("document", "mediation-failure-letter.pdf".into());
             }
             "api_token" => {
                 let body = json!({"name": format!("authz {}", self.next()), "agency": OWN, "scopes": ["cases:read"]});
@@ -617,6 +628,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
         token: None,
     }];
     let mut mediator_id = String::new();
+    let mut mediator_token = String::new();
     for role in ["operator", "handler", "supervisor", "coordinator", "mediator", "admin"] {
         let sides: &[(&str, Option<&'static str>)] = match role {
             "mediator" => &[("appointed", Some(THIRD)), ("not appointed", Some(THIRD))],
@@ -639,6 +651,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
             }
             if role == "mediator" && side == 0 {
                 mediator_id = id;
+                mediator_token = token.clone();
             }
             subjects.push(Subject {
                 column: role,
@@ -661,6 +674,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
         builder_name: "authz.builder".into(),
         builder_third,
         mediator_id,
+        mediator_token,
         other_case_id: other_case["id"].as_str().unwrap().to_owned(),
         seq: Cell::new(0),
         shared: RefCell::new(HashMap::new()),
@@ -682,7 +696,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
             };
             let (token, username) = w.caller(row, s).await;
             let mut url = row.path().replace("{action}", row.action.as_deref().unwrap_or(""));
-            for key in ["id", "evidence_id", "code", "business_key", "date", "token"] {
+            for key in ["id", "evidence_id", "code", "business_key", "date", "token", "document"] {
                 if let Some(v) = f.get(key) {
                     url = url.replace(&format!("{{{key}}}"), v);
                 }

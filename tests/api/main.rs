@@ -18,6 +18,7 @@ mod citizen_links;
 mod citizen_reporters;
 mod citizen_settlement;
 mod clocks;
+mod documents;
 mod evidence;
 mod health;
 mod intake;
