@@ -354,6 +354,7 @@ async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (u16, 
     let mut r = r.send().await.unwrap();
     let body = r.body().limit(1 << 20).await.unwrap();
     assert!(body.len() < 100 * 1024, "{path}: a page stays under 100 KB");
+    eprintln!("page weight: {} bytes {path}", body.len());
     (r.status().as_u16(), String::from_utf8_lossy(&body).into_owned())
 }
 

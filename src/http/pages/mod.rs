@@ -128,7 +128,10 @@ fn link_error_page(ui: Ui, e: &AppError) -> HttpResponse {
 
 /// The page for an unknown path (browsers).
 pub fn page_not_found(req: &HttpRequest) -> HttpResponse {
-    let ui = Ui::new(req);
+    not_found_page(Ui::new(req))
+}
+
+fn not_found_page(ui: Ui) -> HttpResponse {
     let t = ui.t;
     page(
         StatusCode::NOT_FOUND,
@@ -403,24 +406,7 @@ async fn link_action_received(
     }
     let info = get("info").unwrap_or_default();
     if what == "info" {
-        let mut errors = Vec::new();
-        if info.is_empty() {
-            let e = AppError::invalid(
-                "info",
-                "write the information the agency asked for",
-                "hãy viết thông tin cơ quan đề nghị bổ sung",
-            );
-            errors.push(("info".to_owned(), shown(&ui, &e)));
-        }
-        let message = |p: &FileProblem| match ui.lang {
-            Lang::Vi => p.message_vi(),
-            Lang::En => p.message_en(),
-        };
-        let mut problems: Vec<String> = received.problems.iter().map(message).collect();
-        problems.dedup();
-        if !problems.is_empty() {
-            errors.push(("info-evidence".to_owned(), problems.join(" ")));
-        }
+        let errors = info_errors(&ui, &info, &received.problems);
         if !errors.is_empty() {
             return info_again(state, ui, addr, token, &info, errors, received.files.len()).await;
         }
@@ -434,55 +420,10 @@ async fn link_action_received(
             ),
         );
     }
-    let (action, done) = match what {
-        "withdraw" => (
-            cases::CitizenAction::Withdraw {
-                reason: get("reason").filter(|r| !r.is_empty()),
-            },
-            "withdrawn",
-        ),
-        "info" => (cases::CitizenAction::ProvideInfo { info: info.clone() }, "info"),
-        "settlement" => {
-            let performed = get("performed").as_deref() == Some("yes");
-            let answer = get("performed");
-            if answer.is_none() {
-                return error_page(
-                    ui,
-                    &AppError::invalid("performed", "choose an answer", "hãy chọn đã hoặc chưa thực hiện"),
-                );
-            }
-            (
-                cases::CitizenAction::ConfirmSettlement {
-                    performed,
-                    comment: get("comment").filter(|c| !c.is_empty()),
-                },
-                if performed {
-                    "settlement-performed"
-                } else {
-                    "settlement-not-performed"
-                },
-            )
-        }
-        "rating" => (
-            cases::CitizenAction::Rate {
-                score: get("score").and_then(|v| v.parse().ok()).unwrap_or(0),
-                resolved: get("resolved").as_deref() == Some("yes"),
-                comment: get("comment").filter(|c| !c.is_empty()),
-            },
-            "rated",
-        ),
-        _ => {
-            let t = ui.t;
-            return page(
-                StatusCode::NOT_FOUND,
-                &Message {
-                    title: t.page_not_found.0.into(),
-                    text: t.page_not_found.1.into(),
-                    next: None,
-                    ui,
-                },
-            );
-        }
+    let (action, done) = match citizen_action(what, &get, &info) {
+        Ok(a) => a,
+        Err(Some(e)) => return error_page(ui, &e),
+        Err(None) => return not_found_page(ui),
     };
     let stored = match received.store(state).await {
         Ok(s) => s,
@@ -515,6 +456,78 @@ async fn link_action_received(
         }
         Err(e) => link_error_page(ui, &e),
     }
+}
+
+/// The information form's errors: the text missing, files refused.
+fn info_errors(ui: &Ui, info: &str, problems: &[FileProblem]) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    if info.is_empty() {
+        let e = AppError::invalid(
+            "info",
+            "write the information the agency asked for",
+            "hãy viết thông tin cơ quan đề nghị bổ sung",
+        );
+        errors.push(("info".to_owned(), shown(ui, &e)));
+    }
+    let message = |p: &FileProblem| match ui.lang {
+        Lang::Vi => p.message_vi(),
+        Lang::En => p.message_en(),
+    };
+    let mut all: Vec<String> = problems.iter().map(message).collect();
+    all.dedup();
+    if !all.is_empty() {
+        errors.push(("info-evidence".to_owned(), all.join(" ")));
+    }
+    errors
+}
+
+/// The consumer's action a form asks for, and the notice shown after it; `Err(None)` for an
+/// unknown form.
+fn citizen_action(
+    what: &str,
+    get: &dyn Fn(&str) -> Option<String>,
+    info: &str,
+) -> Result<(cases::CitizenAction, &'static str), Option<AppError>> {
+    Ok(match what {
+        "withdraw" => (
+            cases::CitizenAction::Withdraw {
+                reason: get("reason").filter(|r| !r.is_empty()),
+            },
+            "withdrawn",
+        ),
+        "info" => (cases::CitizenAction::ProvideInfo { info: info.to_owned() }, "info"),
+        "settlement" => {
+            let answer = get("performed");
+            if answer.is_none() {
+                return Err(Some(AppError::invalid(
+                    "performed",
+                    "choose an answer",
+                    "hãy chọn đã hoặc chưa thực hiện",
+                )));
+            }
+            let performed = answer.as_deref() == Some("yes");
+            (
+                cases::CitizenAction::ConfirmSettlement {
+                    performed,
+                    comment: get("comment").filter(|c| !c.is_empty()),
+                },
+                if performed {
+                    "settlement-performed"
+                } else {
+                    "settlement-not-performed"
+                },
+            )
+        }
+        "rating" => (
+            cases::CitizenAction::Rate {
+                score: get("score").and_then(|v| v.parse().ok()).unwrap_or(0),
+                resolved: get("resolved").as_deref() == Some("yes"),
+                comment: get("comment").filter(|c| !c.is_empty()),
+            },
+            "rated",
+        ),
+        _ => return Err(None),
+    })
 }
 
 /// A validation error as the page shows it: its message in the page's language, as a sentence.
