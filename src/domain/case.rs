@@ -165,6 +165,20 @@ impl Status {
             Status::Closed => "Đã kết thúc",
         }
     }
+
+    /// English label of the stage (the English pages).
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Status::New => "Received",
+            Status::Routed => "Passed to the competent agency",
+            Status::Accepted => "Being handled",
+            Status::Negotiation => "Negotiating with the business",
+            Status::Mediation => "In mediation",
+            Status::Inspection => "Being inspected and verified",
+            Status::AwaitingInfo => "Waiting for more information from you",
+            Status::Closed => "Closed",
+        }
+    }
 }
 
 impl Outcome {
@@ -180,6 +194,22 @@ impl Outcome {
             Outcome::Withdrawn => "Người tiêu dùng rút yêu cầu",
             Outcome::Duplicate => "Trùng với hồ sơ khác",
             Outcome::Referred => "Đã chuyển cơ quan khác ngoài hệ thống",
+        }
+    }
+
+    /// English label of the outcome (the English pages).
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Outcome::Advised => "Advice given",
+            Outcome::Refused => "Support refused",
+            Outcome::SettledNegotiation => "Settled by negotiation",
+            Outcome::SettledMediation => "Settled by mediation",
+            Outcome::MediationFailed => "Mediation failed",
+            Outcome::Sanctioned => "Violation sanctioned",
+            Outcome::NoViolation => "No violation found",
+            Outcome::Withdrawn => "Withdrawn by the consumer",
+            Outcome::Duplicate => "Duplicate of another complaint",
+            Outcome::Referred => "Referred to an agency outside the system",
         }
     }
 }

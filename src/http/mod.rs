@@ -171,7 +171,7 @@ fn metrics_allowed(req: &ServiceRequest) -> bool {
 /// An unknown path: an HTML page for a browser, a problem document for everyone else.
 pub async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
     if pages::wants_html(&req) && !req.path().starts_with("/api/") {
-        return Ok(pages::page_not_found());
+        return Ok(pages::page_not_found(&req));
     }
     Err(AppError::NotFound("resource"))
 }

@@ -112,14 +112,18 @@ impl FileProblem {
         }
     }
 
-    fn message_en(&self) -> String {
+    /// The same in English (the English pages, and the problem document's `detail`).
+    pub fn message_en(&self) -> String {
         match self {
-            FileProblem::TooLarge { max_bytes, .. } => format!("a file is larger than the {max_bytes} bytes allowed"),
-            FileProblem::NotAllowed { .. } => {
-                "a file is not an allowed kind (images, PDF, office documents, call recordings)".into()
-            }
-            FileProblem::Empty { .. } => "a file is empty".into(),
-            FileProblem::TooMany { max } => format!("at most {max} files at once"),
+            FileProblem::TooLarge { name, max_bytes } => format!(
+                "The file “{name}” is larger than the {} allowed. Take a smaller photo or split the document into several files.",
+                size_vi(*max_bytes as i64).replace(',', ".")
+            ),
+            FileProblem::NotAllowed { name } => format!(
+                "The file “{name}” is not a kind we accept. Only photos, PDF files, Word, Excel and PowerPoint documents and call recordings are accepted."
+            ),
+            FileProblem::Empty { name } => format!("The file “{name}” is empty. Choose the file again."),
+            FileProblem::TooMany { max } => format!("You can send at most {max} files at once. Remove some files."),
         }
     }
 

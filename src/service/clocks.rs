@@ -62,6 +62,21 @@ pub fn label_vi(clock: &str) -> &'static str {
     }
 }
 
+/// English label of a clock, with what it means (the English pages).
+pub fn label_en(clock: &str) -> &'static str {
+    match clock {
+        ACKNOWLEDGE => "The agency tells you whether it takes up your complaint (10 working days)",
+        FORWARD_TO_BUSINESS => "Your request is passed to the business (7 working days)",
+        BUSINESS_NEGOTIATION => "The business negotiates with you (7 working days)",
+        BUSINESS_REPORT => "The business reports the result of the negotiation (5 working days)",
+        PROVIDE_INFO => "You send the information asked for",
+        SETTLEMENT_PERFORMANCE => "The agreement is carried out",
+        COURT_RECOGNITION => "Asking the court to recognise the mediated settlement (6 months)",
+        INTERNAL_TARGET => "Internal target",
+        _ => "Deadline",
+    }
+}
+
 /// Clocks the public status page shows (internal targets are internal).
 pub fn is_public(clock: &str) -> bool {
     clock != INTERNAL_TARGET

@@ -66,7 +66,9 @@ async fn browser_with_js(driver: &Driver, width: u32, height: u32, js: bool) -> 
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--hide-scrollbars", "--lang=vi", format!("--window-size={width},{height}")],
             // Every page must work without JavaScript (the accessibility check needs it).
-            "prefs": {"profile.managed_default_content_settings.javascript": if js { 1 } else { 2 }},
+            // A Vietnamese browser (headless chromium otherwise asks for en-US whatever --lang).
+            "prefs": {"profile.managed_default_content_settings.javascript": if js { 1 } else { 2 },
+                      "intl.accept_languages": "vi-VN,vi,en-US,en"},
         }),
     );
     let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -282,6 +284,119 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
     app.assert_no_failed_jobs();
 }
 
+async fn click(c: &Client, locator: Locator<'_>) {
+    c.find(locator).await.unwrap().click().await.unwrap();
+}
+
+async fn html_lang(c: &Client) -> String {
+    c.find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// The English switch (JavaScript off): from the Vietnamese home page to English, a complaint
+/// filed in English with an error first, the English receipt; the choice kept all the way.
+async fn citizen_switches_to_english_in_a_browser(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let Some(driver) = start_driver() else { return };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let c = browser(&driver, 390, 844).await;
+    c.goto(&app.url("/")).await.unwrap();
+    assert_eq!(
+        html_lang(&c).await,
+        "vi",
+        "Vietnamese by default (the browser says --lang=vi)"
+    );
+    click(&c, Locator::LinkText("English")).await;
+    assert_eq!(html_lang(&c).await, "en");
+    assert_eq!(c.title().await.unwrap(), "Home – Consumer protection hotline");
+    shot(&c, &format!("{tag}-en-home-phone")).await;
+    click(&c, Locator::LinkText("File a complaint online")).await;
+    assert_eq!(html_lang(&c).await, "en", "the choice follows the link");
+    shot(&c, &format!("{tag}-en-form-phone")).await;
+
+    // A wrong phone number first: the errors in English, the values kept.
+    fill(
+        &c,
+        "description",
+        "The hair dryer I bought at Binh Minh shop burnt out after 2 days.",
+    )
+    .await;
+    fill(&c, "consumer.name", "Le Van Tam").await;
+    fill(&c, "consumer.phone", "12").await;
+    click(&c, Locator::Css("button[type=submit]")).await;
+    let summary = c
+        .wait()
+        .for_element(Locator::Css(".error-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("There is a problem"), "{summary}");
+    assert!(summary.contains("The phone number is not valid"), "{summary}");
+    assert_eq!(html_lang(&c).await, "en");
+    shot(&c, &format!("{tag}-en-form-errors-phone")).await;
+    shot_full(&c, &format!("{tag}-en-form-errors-phone-full")).await;
+
+    let phone = c.find(Locator::Id("consumer.phone")).await.unwrap();
+    phone.clear().await.unwrap();
+    phone.send_keys("0987 654 321").await.unwrap();
+    click(&c, Locator::Id("consent")).await;
+    click(&c, Locator::Css("button[type=submit]")).await;
+    let panel = c
+        .wait()
+        .for_element(Locator::Css(".panel"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(panel.contains("Complaint sent") && panel.contains("KN-"), "{panel}");
+    assert_eq!(html_lang(&c).await, "en");
+    let main = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(main.contains("What happens next") && main.contains("Status"), "{main}");
+    shot(&c, &format!("{tag}-en-receipt-phone")).await;
+    shot_full(&c, &format!("{tag}-en-receipt-phone-full")).await;
+    // And back to Vietnamese on the same page.
+    click(&c, Locator::LinkText("Tiếng Việt")).await;
+    assert_eq!(html_lang(&c).await, "vi");
+    let panel = c.find(Locator::Css(".panel")).await.unwrap().text().await.unwrap();
+    assert!(panel.contains("Đã gửi phản ánh"), "{panel}");
+    c.close().await.unwrap();
+
+    let c = browser(&driver, 1366, 768).await;
+    for (name, path) in [
+        ("home", "/?lang=en"),
+        ("form", "/complaints/new?lang=en"),
+        ("track", "/track?lang=en"),
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        shot(&c, &format!("{tag}-en-{name}-desktop")).await;
+    }
+    c.close().await.unwrap();
+    app.assert_no_failed_jobs();
+}
+
+#[actix_web::test]
+async fn citizen_switches_to_english_in_a_browser_sqlite() {
+    citizen_switches_to_english_in_a_browser(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn citizen_switches_to_english_in_a_browser_postgres() {
+    citizen_switches_to_english_in_a_browser(Backend::Postgres).await;
+}
+
 /// axe-core (from npm, installed by scripts/test.sh under target/axe) run in the page: the
 /// serious and critical violations, as "rule: help" lines.
 async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
@@ -342,11 +457,18 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
         format!("/t/{asked}"),
         format!("/t/{settled}"),
         "/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
+        "/?lang=en".into(),
+        "/complaints/new?lang=en".into(),
+        "/track?lang=en".into(),
+        format!("/t/{token}?received=1&lang=en"),
+        format!("/t/{asked}?lang=en"),
+        format!("/t/{settled}?lang=en"),
+        "/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA?lang=en".into(),
     ] {
         c.goto(&app.url(&path)).await.unwrap();
-        let name = if path == format!("/t/{asked}") {
+        let name = if path.starts_with(&format!("/t/{asked}")) {
             "status-information-asked"
-        } else if path == format!("/t/{settled}") {
+        } else if path.starts_with(&format!("/t/{settled}")) {
             "status-settlement-question"
         } else if path.starts_with("/t/AAAA") {
             "link-gone"
@@ -354,31 +476,32 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
             ""
         };
         if !name.is_empty() {
-            shot_full(&c, &format!("{name}-phone-full")).await;
+            let en = if path.ends_with("lang=en") { "-en" } else { "" };
+            shot_full(&c, &format!("{name}{en}-phone-full")).await;
         }
         for v in axe_violations(&c, &axe).await {
             problems.push(format!(
                 "{}: {v}",
-                path.split('?')
-                    .next()
-                    .unwrap_or_default()
+                path.replace("?received=1", "")
                     .replace(&token, "{token}")
                     .replace(&asked, "{asked}")
                     .replace(&settled, "{settled}")
             ));
         }
     }
-    // The form with its errors.
-    c.goto(&app.url("/complaints/new")).await.unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
-    for v in axe_violations(&c, &axe).await {
-        problems.push(format!("form with errors: {v}"));
+    // The form with its errors, in both languages.
+    for lang in ["vi", "en"] {
+        c.goto(&app.url(&format!("/complaints/new?lang={lang}"))).await.unwrap();
+        c.find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
+        for v in axe_violations(&c, &axe).await {
+            problems.push(format!("form with errors ({lang}): {v}"));
+        }
     }
     // The information form sent empty: its errors on the status page.
     c.goto(&app.url(&format!("/t/{asked}"))).await.unwrap();

@@ -344,3 +344,178 @@ async fn consumers_rate_the_outcome_and_not_resolved_reopens(app: &TestApp) {
     crate::helpers::assert_problem(&again, 409, "invalid_transition");
 }
 both_backends!(consumers_rate_the_outcome_and_not_resolved_reopens);
+
+/// A page with request headers: (status, body).
+async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut r = app.client.get(app.url(path));
+    for (k, v) in headers {
+        r = r.insert_header((*k, *v));
+    }
+    let mut r = r.send().await.unwrap();
+    let body = r.body().limit(1 << 20).await.unwrap();
+    assert!(body.len() < 100 * 1024, "{path}: a page stays under 100 KB");
+    eprintln!("page weight: {} bytes {path}", body.len());
+    (r.status().as_u16(), String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn post_form_with(
+    app: &TestApp,
+    path: &str,
+    pairs: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> (u16, String, Option<String>) {
+    let body = serde_urlencoded::to_string(pairs).unwrap();
+    let client = awc::Client::builder().disable_redirects().finish();
+    let mut r = client
+        .post(app.url(path))
+        .insert_header(("content-type", "application/x-www-form-urlencoded"));
+    for (k, v) in headers {
+        r = r.insert_header((*k, *v));
+    }
+    let mut r = r.send_body(body).await.unwrap();
+    let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    let text = String::from_utf8_lossy(&r.body().await.unwrap()).into_owned();
+    (r.status().as_u16(), text, location)
+}
+
+const ENGLISH: [(&str, &str); 1] = [("accept-language", "en-GB,en;q=0.9,vi;q=0.5")];
+
+/// Vietnamese by default; English with `?lang=en` or a browser that prefers English to
+/// Vietnamese; `?lang=` wins over the header. Every page has the switch to the other language.
+async fn pages_are_vietnamese_unless_english_is_asked_for(app: &TestApp) {
+    let (_, vi) = get_with(app, "/", &[]).await;
+    assert!(vi.contains("<html lang=\"vi\">") && vi.contains("Gửi phản ánh trực tuyến"));
+    assert!(
+        vi.contains("href=\"/?lang=en\" lang=\"en\" hreflang=\"en\"") && vi.contains(">English</a>"),
+        "the switch to English"
+    );
+    assert!(
+        vi.contains("href=\"/complaints/new\""),
+        "no choice made: links stay plain"
+    );
+    for accept in ["vi-VN,vi;q=0.9,en;q=0.8", "fr-FR,fr;q=0.9", "en;q=0.5,vi;q=0.5"] {
+        let (_, page) = get_with(app, "/", &[("accept-language", accept)]).await;
+        assert!(page.contains("<html lang=\"vi\">"), "{accept}");
+    }
+
+    let (status, en) = get_with(app, "/?lang=en", &[]).await;
+    assert_eq!(status, 200);
+    assert!(en.contains("<html lang=\"en\">"), "{en}");
+    assert!(en.contains("<title>Home – Consumer protection hotline</title>"));
+    assert!(en.contains("File a complaint online") && en.contains("Procedure and deadlines"));
+    assert!(en.contains("Sở Công Thương"), "agencies keep their official names");
+    assert!(
+        en.contains("href=\"/complaints/new?lang=en\"") && en.contains("href=\"/track?lang=en\""),
+        "the choice is carried on the links"
+    );
+    assert!(en.contains("href=\"/?lang=vi\" lang=\"vi\" hreflang=\"vi\"") && en.contains(">Tiếng Việt</a>"));
+
+    let (_, header) = get_with(app, "/complaints/new", &ENGLISH).await;
+    assert!(header.contains("<html lang=\"en\">") && header.contains("What went wrong? (required)"));
+    assert!(
+        header.contains("action=\"/complaints\""),
+        "the header is sent again anyway"
+    );
+    assert!(header.contains("href=\"/complaints/new?lang=vi\""), "the switch");
+    let (_, chosen) = get_with(app, "/complaints/new?lang=vi", &ENGLISH).await;
+    assert!(chosen.contains("<html lang=\"vi\">"), "?lang= wins over the header");
+    assert!(chosen.contains("action=\"/complaints?lang=vi\""));
+
+    let (_, track) = get_with(app, "/track?lang=en", &[]).await;
+    assert!(track.contains("Tracking code") && track.contains("action=\"/track?lang=en\""));
+    let (status, page, _) =
+        post_form_with(app, "/track?lang=en", &[("code", "KN-X"), ("phone_last4", "12")], &[]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("<html lang=\"en\">") && page.contains("exactly the last 4 digits"));
+
+    let (status, page) = get_with(app, "/khong-co", &[("accept", "text/html"), ENGLISH[0]]).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("<html lang=\"en\">") && page.contains("Page not found"));
+    let (status, page) = get_with(app, "/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA?lang=en", &[]).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("This link no longer works") && page.contains("href=\"/track?lang=en\""));
+
+    // A stage with a running deadline: its label and meaning in English, the date dd/mm/yyyy.
+    let (asked, _, _) = crate::citizen_evidence::awaiting_info(app).await;
+    let (_, page) = get_with(app, &format!("/t/{asked}?lang=en"), &[]).await;
+    assert!(page.contains("Waiting for more information from you"), "{page}");
+    assert!(page.contains("<td>You send the information asked for</td>"), "{page}");
+    assert!(page.contains("Deadlines count working days"));
+    let (status, page, _) = post_form_with(app, &format!("/t/{asked}/info?lang=en"), &[("csrf", "x")], &[]).await;
+    assert_eq!(status, 403, "{page}");
+}
+both_backends!(pages_are_vietnamese_unless_english_is_asked_for);
+
+/// A complaint filed in English: the errors in English (the English of the same message
+/// pairs as the problem documents), the choice kept through the error, the redirect, the
+/// receipt and the private link's forms.
+async fn a_complaint_is_filed_in_english_from_error_to_receipt(app: &TestApp) {
+    let (status, page, _) = post_form_with(
+        app,
+        "/complaints?lang=en",
+        &[
+            ("idempotency_key", "k-en"),
+            ("description", ""),
+            ("consumer.name", "Trần Văn Bình"),
+            ("consumer.phone", "12"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("<html lang=\"en\">"), "{page}");
+    assert!(page.contains("There is a problem: fix the 3 items below"), "{page}");
+    assert!(page.contains("Write what went wrong.") && page.contains("The phone number is not valid"));
+    assert!(page.contains("<title>Error: File a complaint"));
+    assert!(page.contains("value=\"Trần Văn Bình\""), "values kept");
+    assert!(
+        page.contains("action=\"/complaints?lang=en\""),
+        "the choice survives the error"
+    );
+    assert!(!page.contains("Hãy viết"), "no Vietnamese message on the English page");
+
+    let mut good: Vec<(&str, &str)> = GOOD.to_vec();
+    good[0] = ("idempotency_key", "form-key-en");
+    let (status, _, location) = post_form_with(app, "/complaints?lang=en", &good, &[]).await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(location.ends_with("&lang=en"), "{location}");
+    let (status, receipt) = get_with(app, &location, &[]).await;
+    assert_eq!(status, 200);
+    assert!(receipt.contains("<html lang=\"en\">") && receipt.contains("Complaint sent"));
+    assert!(receipt.contains("Your tracking code") && receipt.contains("By "));
+    assert!(
+        receipt.contains("<span class=\"stage\">Received</span>"),
+        "the stage in English"
+    );
+    let token = location.trim_start_matches("/t/").split('?').next().unwrap().to_owned();
+    assert!(receipt.contains(&format!("action=\"/t/{token}/withdraw?lang=en\"")));
+
+    // The header alone: the redirect needs no parameter, the browser sends it again.
+    good[0] = ("idempotency_key", "form-key-en-2");
+    let (_, _, location) = post_form_with(app, "/complaints", &good, &ENGLISH).await;
+    let location = location.unwrap();
+    assert!(!location.contains("lang="), "{location}");
+    let (_, page) = get_with(app, &location, &ENGLISH).await;
+    assert!(page.contains("Complaint sent"));
+    let (_, page) = get_with(app, &location, &[]).await;
+    assert!(
+        page.contains("<html lang=\"vi\">") && page.contains("Đã gửi phản ánh"),
+        "the default"
+    );
+
+    // A private link's form answers in the language chosen.
+    let page = get_with(app, &format!("/t/{token}?lang=en"), &[]).await.1;
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = page[at..at + 32].to_owned();
+    let (status, _, location) =
+        post_form_with(app, &format!("/t/{token}/withdraw?lang=en"), &[("csrf", &csrf)], &[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(location.clone().unwrap(), format!("/t/{token}?done=withdrawn&lang=en"));
+    let (_, page) = get_with(app, &location.unwrap(), &[]).await;
+    assert!(page.contains("You have withdrawn your complaint") && page.contains("Withdrawn by the consumer"));
+    let (status, page, _) = post_form_with(app, &format!("/t/{token}/withdraw?lang=en"), &[("csrf", "x")], &[]).await;
+    assert_eq!(status, 403);
+    assert!(page.contains("The form has expired"));
+}
+both_backends!(a_complaint_is_filed_in_english_from_error_to_receipt);

@@ -10,6 +10,7 @@ use actix_web::web::{Bytes, Data, Payload};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::i18n::{sentence, Ui};
 use super::{error_page, page};
 use crate::domain::case::VulnerableGroup;
 use crate::domain::complaint::ReporterType;
@@ -18,7 +19,7 @@ use crate::error::AppError;
 use crate::http::citizen_upload::{self, Received};
 use crate::http::dto::NewComplaintDto;
 use crate::http::extractors::ClientAddr;
-use crate::service::citizen_files::{self, size_vi, FileProblem};
+use crate::service::citizen_files::{self, FileProblem};
 use crate::service::evidence;
 use crate::service::intake;
 use crate::state::AppState;
@@ -50,11 +51,13 @@ pub struct FormValues {
     errors: Vec<FieldError>,
 }
 
-/// One error: the field's id (the anchor of the summary) and what to do, in plain words.
+/// One error: the field's id (the anchor of the summary) and what to do, in plain words, in
+/// English and Vietnamese (the pair of the [`AppError`] it is, as the problem documents say it).
 #[derive(Clone)]
 pub struct FieldError {
     pub id: String,
-    pub message: String,
+    pub en: String,
+    pub vi: String,
 }
 
 impl FormValues {
@@ -62,29 +65,35 @@ impl FormValues {
         self.errors.iter().any(|e| e.id == id)
     }
 
-    pub fn error(&self, id: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.id == id).map(|e| e.message.as_str())
-    }
-
     /// Each refused file, as an error of the file input.
     fn add_file_problems(&mut self, problems: &[FileProblem]) {
-        let mut all: Vec<String> = problems.iter().map(FileProblem::message_vi).collect();
-        all.dedup();
-        if !all.is_empty() {
+        let join = |m: fn(&FileProblem) -> String| {
+            let mut all: Vec<String> = problems.iter().map(m).collect();
+            all.dedup();
+            all.join(" ")
+        };
+        if !problems.is_empty() {
             self.errors.push(FieldError {
                 id: "evidence".into(),
-                message: all.join(" "),
+                en: join(FileProblem::message_en),
+                vi: join(FileProblem::message_vi),
             });
         }
     }
 
-    fn add(&mut self, id: &str, message: &str) {
-        if !self.has(id) {
-            self.errors.push(FieldError {
-                id: id.into(),
-                message: message.into(),
-            });
+    /// A validation error on its field (the first one of a field wins).
+    fn add(&mut self, e: &AppError) {
+        let (id, en, vi) = match e {
+            AppError::Validation { field, en, vi, .. } => (field.clone(), sentence(en), sentence(vi)),
+            other => ("description".to_owned(), other.to_string(), other.to_string()),
+        };
+        if !self.has(&id) {
+            self.errors.push(FieldError { id, en, vi });
         }
+    }
+
+    fn invalid(&mut self, id: &str, en: &str, vi: &str) {
+        self.add(&AppError::invalid(id, en, vi));
     }
 
     fn from_pairs(pairs: Vec<(String, String)>) -> FormValues {
@@ -131,31 +140,52 @@ impl FormValues {
             self.kind.clear();
         }
         if self.description.trim().is_empty() {
-            self.add("description", "Hãy viết quý vị gặp vấn đề gì.");
+            self.invalid(
+                "description",
+                "Write what went wrong.",
+                "Hãy viết quý vị gặp vấn đề gì.",
+            );
         } else if text("description", &self.description, 20_000).is_err() {
-            self.add("description", "Nội dung quá dài: tối đa 20.000 ký tự.");
+            self.invalid(
+                "description",
+                "The text is too long: at most 20,000 characters.",
+                "Nội dung quá dài: tối đa 20.000 ký tự.",
+            );
         }
         if !self.amount_vnd.trim().is_empty() && amount(&self.amount_vnd).is_none() {
-            self.add("amount_vnd", "Số tiền chỉ gồm chữ số, ví dụ 1.200.000.");
+            self.invalid(
+                "amount_vnd",
+                "Write the amount in figures only, for example 1.200.000.",
+                "Số tiền chỉ gồm chữ số, ví dụ 1.200.000.",
+            );
         }
         if !self.transaction_date.trim().is_empty()
             && chrono::NaiveDate::parse_from_str(self.transaction_date.trim(), "%Y-%m-%d").is_err()
         {
-            self.add("transaction_date", "Ngày không đúng, hãy chọn lại ngày.");
+            self.invalid(
+                "transaction_date",
+                "The date is not valid; choose it again.",
+                "Ngày không đúng, hãy chọn lại ngày.",
+            );
         }
         if self.consumer_name.trim().is_empty() && !violation {
-            self.add("consumer.name", "Hãy nhập họ và tên.");
+            self.invalid("consumer.name", "Enter your full name.", "Hãy nhập họ và tên.");
         }
         if self.consumer_phone.trim().is_empty() {
             if !violation {
-                self.add("consumer.phone", "Hãy nhập số điện thoại.");
+                self.invalid("consumer.phone", "Enter your phone number.", "Hãy nhập số điện thoại.");
             }
         } else if Phone::parse("consumer.phone", &self.consumer_phone).is_err() {
-            self.add("consumer.phone", "Số điện thoại không đúng, ví dụ 0912 345 678.");
+            self.invalid(
+                "consumer.phone",
+                "The phone number is not valid; for example 0912 345 678.",
+                "Số điện thoại không đúng, ví dụ 0912 345 678.",
+            );
         }
         if !self.consumer_email.trim().is_empty() && Email::parse("consumer.email", &self.consumer_email).is_err() {
-            self.add(
+            self.invalid(
                 "consumer.email",
+                "The e-mail address is not valid; for example name@example.com.",
                 "Địa chỉ thư điện tử không đúng, ví dụ ten@example.com.",
             );
         }
@@ -163,8 +193,9 @@ impl FormValues {
             || !self.consumer_phone.trim().is_empty()
             || !self.consumer_email.trim().is_empty();
         if !self.consent && (!violation || identified) {
-            self.add(
+            self.invalid(
                 "consent",
+                "Tick the box to agree that the agency processes your information to resolve the complaint.",
                 "Cần đồng ý để cơ quan xử lý thông tin khi giải quyết phản ánh.",
             );
         }
@@ -219,61 +250,76 @@ pub struct Choice {
     pub checked: bool,
 }
 
-const GROUPS: [(VulnerableGroup, &str); 7] = [
-    (VulnerableGroup::Elderly, "Người cao tuổi"),
-    (VulnerableGroup::Disability, "Người khuyết tật"),
-    (VulnerableGroup::Child, "Trẻ em"),
-    (
-        VulnerableGroup::EthnicMinorityRemote,
-        "Người dân tộc thiểu số ở vùng khó khăn",
-    ),
-    (
-        VulnerableGroup::PregnantOrInfant,
-        "Phụ nữ mang thai, nuôi con dưới 36 tháng",
-    ),
-    (VulnerableGroup::SeriousIllness, "Người mắc bệnh hiểm nghèo"),
-    (VulnerableGroup::PoorHousehold, "Hộ nghèo, cận nghèo"),
+/// The groups, in the order of the catalogue's labels (`form_groups`).
+const GROUPS: [VulnerableGroup; 7] = [
+    VulnerableGroup::Elderly,
+    VulnerableGroup::Disability,
+    VulnerableGroup::Child,
+    VulnerableGroup::EthnicMinorityRemote,
+    VulnerableGroup::PregnantOrInfant,
+    VulnerableGroup::SeriousIllness,
+    VulnerableGroup::PoorHousehold,
 ];
 
 #[derive(Template)]
 #[template(path = "pages/complaint_form.html")]
 struct ComplaintForm<'a> {
+    ui: Ui,
     form: &'a FormValues,
-    errors: Vec<FieldError>,
+    /// (field id, message in the page's language).
+    errors: Vec<(String, String)>,
     vulnerable: Vec<Choice>,
     accept: &'static str,
     max_files: usize,
     max_size: String,
 }
 
-fn render(state: &AppState, form: &FormValues, status: StatusCode) -> HttpResponse {
+impl ComplaintForm<'_> {
+    fn has(&self, id: &str) -> bool {
+        self.form.has(id)
+    }
+
+    fn error(&self, id: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.0 == id).map(|e| e.1.as_str())
+    }
+}
+
+fn render(state: &AppState, ui: Ui, form: &FormValues, status: StatusCode) -> HttpResponse {
     let vulnerable = GROUPS
         .iter()
+        .zip(ui.t.form_groups)
         .map(|(g, label)| Choice {
             value: g.as_str(),
             label,
             checked: form.vulnerable.iter().any(|v| v == g.as_str()),
         })
         .collect();
+    let errors = form
+        .errors
+        .iter()
+        .map(|e| (e.id.clone(), ui.pick(&e.vi, &e.en).to_owned()))
+        .collect();
+    let max_size = ui.size(state.settings.evidence.public_max_file_bytes as i64);
     page(
         status,
         &ComplaintForm {
+            ui,
             form,
-            errors: form.errors.clone(),
+            errors,
             vulnerable,
             accept: citizen_files::ACCEPT,
             max_files: state.settings.evidence.public_max_files,
-            max_size: size_vi(state.settings.evidence.public_max_file_bytes as i64),
+            max_size,
         },
     )
 }
 
-pub async fn new_complaint(state: Data<AppState>) -> HttpResponse {
+pub async fn new_complaint(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
     let form = FormValues {
         idempotency_key: uuid::Uuid::new_v4().to_string(),
         ..FormValues::default()
     };
-    render(&state, &form, StatusCode::OK)
+    render(&state, Ui::new(&req), &form, StatusCode::OK)
 }
 
 pub async fn submit(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, payload: Payload) -> HttpResponse {
@@ -289,17 +335,23 @@ pub async fn submit(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, p
             Err(_) => Err(AppError::PayloadTooLarge),
         }
     };
+    let ui = || Ui::for_path(&req, "/complaints/new");
     let mut received = match received {
         Ok(r) => r,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(ui(), &e),
     };
-    let response = submit_received(&state, addr, &mut received).await;
+    let response = submit_received(&state, &ui, addr, &mut received).await;
     // Whatever was not stored (errors, or a failure before storing) leaves no file behind.
     received.discard().await;
     response
 }
 
-async fn submit_received(state: &AppState, addr: ClientAddr, received: &mut Received) -> HttpResponse {
+async fn submit_received(
+    state: &AppState,
+    ui: &dyn Fn() -> Ui,
+    addr: ClientAddr,
+    received: &mut Received,
+) -> HttpResponse {
     let mut form = FormValues::from_pairs(received.pairs.clone());
     if form.idempotency_key.trim().is_empty() || form.idempotency_key.len() > 200 {
         form.idempotency_key = uuid::Uuid::new_v4().to_string();
@@ -308,7 +360,7 @@ async fn submit_received(state: &AppState, addr: ClientAddr, received: &mut Rece
     form.add_file_problems(&received.problems);
     let rerender = |form: &mut FormValues, received: &Received, status| {
         form.files_dropped = received.files.len();
-        render(state, form, status)
+        render(state, ui(), form, status)
     };
     if !form.errors.is_empty() {
         return rerender(&mut form, received, StatusCode::UNPROCESSABLE_ENTITY);
@@ -316,16 +368,7 @@ async fn submit_received(state: &AppState, addr: ClientAddr, received: &mut Rece
     let complaint = match form.to_dto().and_then(|d| d.into_public(state.clock.today())) {
         Ok(c) => c,
         Err(e) => {
-            let (id, message) = match &e {
-                AppError::Validation { field, vi, .. } => (field.clone(), vi.clone()),
-                other => ("description".to_owned(), other.to_string()),
-            };
-            let mut chars = message.chars();
-            let sentence = match chars.next() {
-                Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-                None => message,
-            };
-            form.add(&id, &sentence);
+            form.add(&e);
             return rerender(&mut form, received, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
@@ -334,7 +377,7 @@ async fn submit_received(state: &AppState, addr: ClientAddr, received: &mut Rece
     let request = received.canonical();
     let stored = match received.store(state).await {
         Ok(s) => s,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(ui(), &e),
     };
     let result = intake::submit_public_with_files(state, complaint, Some(key), &request, addr.0, stored.clone()).await;
     if result.is_err() {
@@ -344,9 +387,8 @@ async fn submit_received(state: &AppState, addr: ClientAddr, received: &mut Rece
         Ok((submitted, _replayed)) => {
             let token = submitted.private_url.rsplit('/').next().unwrap_or_default();
             let mail = if emailed { "&mail=1" } else { "" };
-            HttpResponse::SeeOther()
-                .insert_header(("Location", format!("/t/{token}?received=1{mail}")))
-                .finish()
+            let location = ui().href(&format!("/t/{token}?received=1{mail}"));
+            HttpResponse::SeeOther().insert_header(("Location", location)).finish()
         }
         // The same form sent again after a change: it is a new complaint only if the citizen
         // says so by sending once more (with a new key).
@@ -355,13 +397,14 @@ async fn submit_received(state: &AppState, addr: ClientAddr, received: &mut Rece
             ..
         }) => {
             form.idempotency_key = uuid::Uuid::new_v4().to_string();
-            form.add(
+            form.invalid(
                 "description",
+                "This complaint was sent before. If you want to send a new complaint with the changed text, press Send complaint once more.",
                 "Phản ánh này đã được gửi trước đó. Nếu quý vị muốn gửi thêm một phản ánh mới với nội dung đã sửa, hãy bấm Gửi phản ánh lần nữa.",
             );
             form.files_dropped = stored.len();
-            render(state, &form, StatusCode::CONFLICT)
+            render(state, ui(), &form, StatusCode::CONFLICT)
         }
-        Err(e) => error_page(&e),
+        Err(e) => error_page(ui(), &e),
     }
 }

@@ -3,6 +3,7 @@
 //! the database.
 
 mod form;
+pub mod i18n;
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, Data, Path, Payload, Query, ServiceConfig};
@@ -10,9 +11,11 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use self::i18n::{sentence, Lang, Ui};
 use super::citizen_upload::{self, Received};
 use super::extractors::ClientAddr;
 use crate::calendar::vn_date;
+use crate::domain::case::{Outcome, Status as CaseStatus};
 use crate::error::AppError;
 use crate::service::citizen_files::FileProblem;
 use crate::service::views::PublicStatus;
@@ -52,7 +55,7 @@ fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
             tracing::error!(error = %e, "a page failed to render");
             HttpResponse::InternalServerError()
                 .content_type("text/plain; charset=utf-8")
-                .body("Lỗi hệ thống. Vui lòng thử lại sau.")
+                .body(format!("{}\n{}", i18n::VI.render_failed, i18n::EN.render_failed))
         }
     }
 }
@@ -60,51 +63,37 @@ fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
 #[derive(Template)]
 #[template(path = "pages/message.html")]
 struct Message {
+    ui: Ui,
     title: String,
     text: String,
     /// A button to what the citizen can do instead: (href, label).
     next: Option<(String, String)>,
 }
 
-/// A plain page for an error, in the user's words (never a code).
-fn error_page(e: &AppError) -> HttpResponse {
+/// A plain page for an error, in the user's words and language (never a code).
+fn error_page(ui: Ui, e: &AppError) -> HttpResponse {
+    let t = ui.t;
     let (title, text) = match e {
-        AppError::NotFound(_) => (
-            "Không tìm thấy hồ sơ",
-            "Đường dẫn không đúng, đã hết hạn hoặc đã bị thu hồi. Quý vị có thể tra cứu bằng mã hồ sơ và 4 số cuối của số điện thoại.".to_owned(),
+        AppError::NotFound(_) => (t.err_case_not_found.0, t.err_case_not_found.1.to_owned()),
+        AppError::RateLimited { retry_after_secs } => {
+            (t.err_rate_limited, t.rate_limited((retry_after_secs + 59) / 60))
+        }
+        AppError::Validation { en, vi, .. } => (
+            t.err_not_sent,
+            format!("{} {}", sentence(ui.pick(vi, en)), t.err_go_back),
         ),
-        AppError::RateLimited { retry_after_secs } => (
-            "Quá nhiều lần thử",
-            format!(
-                "Để bảo vệ thông tin, việc này tạm dừng. Vui lòng thử lại sau khoảng {} phút, hoặc gọi tổng đài 1800 6838.",
-                (retry_after_secs + 59) / 60
-            ),
-        ),
-        AppError::Validation { vi, .. } => ("Chưa gửi được", format!("{vi}. Vui lòng quay lại và sửa.")),
-        AppError::InvalidTransition { .. } | AppError::VersionConflict { .. } => (
-            "Không thực hiện được",
-            "Hồ sơ vừa thay đổi hoặc ở bước này không làm được việc đó. Vui lòng mở lại đường dẫn của hồ sơ.".to_owned(),
-        ),
-        AppError::Forbidden => (
-            "Không thực hiện được",
-            "Biểu mẫu đã hết hạn. Vui lòng mở lại đường dẫn của hồ sơ và gửi lại.".to_owned(),
-        ),
-        AppError::PayloadTooLarge => (
-            "Tệp gửi lên quá lớn",
-            "Chưa có gì được lưu. Hãy quay lại, bớt số tệp hoặc chọn tệp nhỏ hơn (xem giới hạn ghi dưới ô chọn tệp), rồi gửi lại.".to_owned(),
-        ),
-        AppError::Unavailable(_) => (
-            "Hệ thống đang bận",
-            "Chưa có gì được lưu. Vui lòng thử lại sau ít phút.".to_owned(),
-        ),
-        _ => (
-            "Đã có lỗi",
-            "Hệ thống gặp lỗi, chưa có gì được lưu. Vui lòng thử lại sau hoặc gọi tổng đài 1800 6838.".to_owned(),
-        ),
+        AppError::InvalidTransition { .. } | AppError::VersionConflict { .. } => {
+            (t.err_cannot, t.err_changed.to_owned())
+        }
+        AppError::Forbidden => (t.err_cannot, t.err_form_expired.to_owned()),
+        AppError::PayloadTooLarge => (t.err_too_large.0, t.err_too_large.1.to_owned()),
+        AppError::Unavailable(_) => (t.err_busy.0, t.err_busy.1.to_owned()),
+        _ => (t.err_other.0, t.err_other.1.to_owned()),
     };
     let mut resp = page(
         e.status(),
         &Message {
+            ui,
             title: title.into(),
             text,
             next: None,
@@ -121,30 +110,36 @@ fn error_page(e: &AppError) -> HttpResponse {
 /// The page of a private link that does not work (any more): unknown, revoked, or lapsed after
 /// closure (`links.expire_days_after_closure`). It says why it may be and what to do instead,
 /// without saying which (a guessed token learns nothing).
-fn link_error_page(e: &AppError) -> HttpResponse {
+fn link_error_page(ui: Ui, e: &AppError) -> HttpResponse {
     if !matches!(e, AppError::NotFound(_)) {
-        return error_page(e);
+        return error_page(ui, e);
     }
+    let t = ui.t;
     page(
         StatusCode::NOT_FOUND,
         &Message {
-            title: "Đường dẫn này không còn dùng được".into(),
-            text: "Đường dẫn riêng của hồ sơ hết hạn sau khi hồ sơ kết thúc một thời gian, hoặc đã được cơ quan thu hồi để bảo vệ thông tin của quý vị. \
-                   Quý vị vẫn xem được hồ sơ bằng cách tra cứu với mã hồ sơ (ví dụ KN\u{2011}2026\u{2011}7QF3\u{2011}XK2M, có trong thư xác nhận) và 4 số cuối của số điện thoại đã khai. \
-                   Cần hỗ trợ, hãy gọi tổng đài 1800 6838 (miễn phí).".into(),
-            next: Some(("/track".into(), "Tra cứu hồ sơ bằng mã và số điện thoại".into())),
+            title: t.link_gone.0.into(),
+            text: t.link_gone.1.into(),
+            next: Some(("/track".into(), t.link_gone_next.into())),
+            ui,
         },
     )
 }
 
 /// The page for an unknown path (browsers).
-pub fn page_not_found() -> HttpResponse {
+pub fn page_not_found(req: &HttpRequest) -> HttpResponse {
+    not_found_page(Ui::new(req))
+}
+
+fn not_found_page(ui: Ui) -> HttpResponse {
+    let t = ui.t;
     page(
         StatusCode::NOT_FOUND,
         &Message {
-            title: "Không tìm thấy trang".into(),
-            text: "Địa chỉ này không có trên trang. Hãy kiểm tra lại đường dẫn, hoặc về trang chủ.".into(),
+            title: t.page_not_found.0.into(),
+            text: t.page_not_found.1.into(),
             next: None,
+            ui,
         },
     )
 }
@@ -152,14 +147,16 @@ pub fn page_not_found() -> HttpResponse {
 #[derive(Template)]
 #[template(path = "pages/home.html")]
 struct Home {
+    ui: Ui,
     info: reference::PublicInfo,
 }
 
 /// The home page: the same data as `GET /api/v1/public/info`.
-async fn home(state: Data<AppState>) -> HttpResponse {
+async fn home(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
     page(
         StatusCode::OK,
         &Home {
+            ui: Ui::new(&req),
             info: reference::public_info(&state),
         },
     )
@@ -174,7 +171,11 @@ struct Row {
 #[derive(Template)]
 #[template(path = "pages/status.html")]
 struct Status {
+    ui: Ui,
     s: PublicStatus,
+    /// The stage and the outcome in the page's language.
+    stage: String,
+    outcome: Option<String>,
     /// The private link's token and the form key of its actions (empty on the code lookup).
     token: String,
     csrf: String,
@@ -210,6 +211,11 @@ impl Status {
     fn info_error(&self, id: &str) -> Option<&str> {
         self.info_errors.iter().find(|(f, _)| f == id).map(|(_, m)| m.as_str())
     }
+
+    /// The address of one of the private link's forms.
+    fn action(&self, what: &str) -> String {
+        format!("/t/{}/{what}", self.token)
+    }
 }
 
 fn local_day(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -217,14 +223,17 @@ fn local_day(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 impl Status {
-    fn new(s: PublicStatus, received: bool, emailed: bool, reply_by: String) -> Status {
+    fn new(ui: Ui, s: PublicStatus, received: bool, emailed: bool, reply_by: String) -> Status {
+        let lang = ui.lang;
         let deadlines = s
             .due_dates
             .iter()
             .map(|d| Row {
                 date: vn_date(d.due_date),
                 text: String::new(),
-                label: clocks::label_vi(&d.clock).to_owned(),
+                label: lang
+                    .pick(clocks::label_vi(&d.clock), clocks::label_en(&d.clock))
+                    .to_owned(),
             })
             .collect();
         let messages = s
@@ -241,21 +250,28 @@ impl Status {
             .iter()
             .map(|h| Row {
                 date: local_day(h.at),
-                text: h.stage.clone(),
+                text: stage_label(lang, &h.status, &h.stage),
                 label: String::new(),
             })
             .collect();
         let files = s
             .files
             .iter()
-            .map(|f| {
-                (
-                    f.file_name.clone(),
-                    crate::service::citizen_files::size_vi(f.size_bytes),
-                )
-            })
+            .map(|f| (f.file_name.clone(), ui.size(f.size_bytes)))
             .collect();
+        let stage = stage_label(lang, &s.status, &s.stage);
+        let outcome = match (&s.outcome, &s.outcome_label) {
+            (Some(o), Some(vi)) => Some(
+                Outcome::parse(o)
+                    .map(|o| lang.pick(o.label_vi(), o.label_en()).to_owned())
+                    .unwrap_or_else(|| vi.clone()),
+            ),
+            (_, label) => label.clone(),
+        };
         Status {
+            ui,
+            stage,
+            outcome,
             files,
             info_value: String::new(),
             info_errors: Vec::new(),
@@ -285,6 +301,14 @@ impl Status {
     }
 }
 
+/// A stage (a case status) in the page's language; the Vietnamese label as it came otherwise.
+fn stage_label(lang: Lang, status: &str, vi: &str) -> String {
+    match CaseStatus::parse(status) {
+        Some(st) => lang.pick(st.label_vi(), st.label_en()).to_owned(),
+        None => vi.to_owned(),
+    }
+}
+
 #[derive(Deserialize)]
 struct StatusQuery {
     received: Option<String>,
@@ -299,7 +323,7 @@ fn csrf_for(state: &AppState, token: &str) -> String {
 }
 
 /// The page of a private link, with the consumer's forms.
-fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, reply_by: String) -> Status {
+fn link_page(state: &AppState, ui: Ui, token: &str, s: PublicStatus, q: &StatusQuery, reply_by: String) -> Status {
     let can_withdraw = s.actions.iter().any(|a| a == "withdraw");
     let can_add_info = s.actions.iter().any(|a| a == "provide_info");
     let can_rate = s.actions.iter().any(|a| a == "rate");
@@ -310,11 +334,13 @@ fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, re
         .find(|d| d.clock == clocks::SETTLEMENT_PERFORMANCE)
         .map(|d| d.due_date);
     let settlement_overdue = settlement_due.is_none_or(|d| state.clock.today() > d);
-    let mut p = Status::new(s, q.received.is_some(), q.mail.is_some(), reply_by);
+    let t = ui.t;
+    let max_size = ui.size(state.settings.evidence.public_max_file_bytes as i64);
+    let mut p = Status::new(ui, s, q.received.is_some(), q.mail.is_some(), reply_by);
     p.token = token.to_owned();
     p.csrf = csrf_for(state, token);
     p.max_files = state.settings.evidence.public_max_files;
-    p.max_size = crate::service::citizen_files::size_vi(state.settings.evidence.public_max_file_bytes as i64);
+    p.max_size = max_size;
     p.can_withdraw = can_withdraw;
     p.can_add_info = can_add_info;
     p.can_rate = can_rate;
@@ -322,13 +348,11 @@ fn link_page(state: &AppState, token: &str, s: PublicStatus, q: &StatusQuery, re
     p.settlement_due = settlement_due.map(vn_date);
     p.settlement_overdue = settlement_overdue;
     p.notice = match q.done.as_deref() {
-        Some("withdrawn") => Some("Quý vị đã rút yêu cầu. Hồ sơ đã kết thúc.".into()),
-        Some("info") => Some("Đã gửi thông tin bổ sung. Hồ sơ tiếp tục được giải quyết.".into()),
-        Some("rated") => Some("Cảm ơn quý vị đã đánh giá.".into()),
-        Some("settlement-performed") => Some("Cảm ơn quý vị đã xác nhận thỏa thuận đã được thực hiện.".into()),
-        Some("settlement-not-performed") => Some(
-            "Cơ quan đã nhận ý kiến của quý vị: hồ sơ được mở lại để xem xét. Xem thông báo bên dưới về những việc quý vị có thể làm.".into(),
-        ),
+        Some("withdrawn") => Some(t.notice_withdrawn.into()),
+        Some("info") => Some(t.notice_info.into()),
+        Some("rated") => Some(t.notice_rated.into()),
+        Some("settlement-performed") => Some(t.notice_settled.into()),
+        Some("settlement-not-performed") => Some(t.notice_not_settled.into()),
         _ => None,
     };
     p
@@ -344,6 +368,7 @@ async fn link_action(
     payload: Payload,
 ) -> HttpResponse {
     let (token, what) = path.into_inner();
+    let ui = Ui::for_path(&req, &format!("/t/{token}"));
     let mut payload = payload.into_inner();
     let received = if citizen_upload::is_multipart(&req) {
         Received::read(&state, &req, &mut payload, "evidence").await
@@ -358,9 +383,9 @@ async fn link_action(
     };
     let mut received = match received {
         Ok(r) => r,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(ui, &e),
     };
-    let response = link_action_received(&state, addr, &token, &what, &mut received).await;
+    let response = link_action_received(&state, ui, addr, &token, &what, &mut received).await;
     // Files of a refused or failed action leave nothing behind.
     received.discard().await;
     response
@@ -368,6 +393,7 @@ async fn link_action(
 
 async fn link_action_received(
     state: &AppState,
+    ui: Ui,
     addr: ClientAddr,
     token: &str,
     what: &str,
@@ -376,50 +402,110 @@ async fn link_action_received(
     let pairs = received.pairs.clone();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned());
     if get("csrf").as_deref() != Some(csrf_for(state, token).as_str()) {
-        return error_page(&AppError::Forbidden);
+        return error_page(ui, &AppError::Forbidden);
     }
     let info = get("info").unwrap_or_default();
     if what == "info" {
-        let mut errors = Vec::new();
-        if info.is_empty() {
-            errors.push((
-                "info".to_owned(),
-                "Hãy viết thông tin cơ quan đề nghị bổ sung.".to_owned(),
-            ));
-        }
-        let mut problems: Vec<String> = received.problems.iter().map(FileProblem::message_vi).collect();
-        problems.dedup();
-        if !problems.is_empty() {
-            errors.push(("info-evidence".to_owned(), problems.join(" ")));
-        }
+        let errors = info_errors(&ui, &info, &received.problems);
         if !errors.is_empty() {
-            return info_again(state, addr, token, &info, errors, received.files.len()).await;
+            return info_again(state, ui, addr, token, &info, errors, received.files.len()).await;
         }
     } else if !received.files.is_empty() || !received.problems.is_empty() {
-        return error_page(&AppError::invalid(
-            "evidence",
-            "files come only with information",
-            "chỉ gửi kèm tệp khi bổ sung thông tin",
-        ));
+        return error_page(
+            ui,
+            &AppError::invalid(
+                "evidence",
+                "files come only with information",
+                "chỉ gửi kèm tệp khi bổ sung thông tin",
+            ),
+        );
     }
-    let (action, done) = match what {
+    let (action, done) = match citizen_action(what, &get, &info) {
+        Ok(a) => a,
+        Err(Some(e)) => return error_page(ui, &e),
+        Err(None) => return not_found_page(ui),
+    };
+    let stored = match received.store(state).await {
+        Ok(s) => s,
+        Err(e) => return error_page(ui, &e),
+    };
+    let result = cases::act_by_link_with_files(state, token.to_owned(), action, addr.0, stored.clone()).await;
+    if result.is_err() {
+        evidence::discard_unreferenced(state, &stored).await;
+    }
+    match result {
+        Ok(_) => HttpResponse::SeeOther()
+            .insert_header(("Location", ui.href(&format!("/t/{token}?done={done}"))))
+            .finish(),
+        Err(e @ AppError::Validation { .. }) if what == "info" => {
+            let id = match &e {
+                AppError::Validation { field, .. } if field == "info" => "info",
+                _ => "info-evidence",
+            };
+            let message = shown(&ui, &e);
+            info_again(
+                state,
+                ui,
+                addr,
+                token,
+                &info,
+                vec![(id.to_owned(), message)],
+                stored.len(),
+            )
+            .await
+        }
+        Err(e) => link_error_page(ui, &e),
+    }
+}
+
+/// The information form's errors: the text missing, files refused.
+fn info_errors(ui: &Ui, info: &str, problems: &[FileProblem]) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    if info.is_empty() {
+        let e = AppError::invalid(
+            "info",
+            "write the information the agency asked for",
+            "hãy viết thông tin cơ quan đề nghị bổ sung",
+        );
+        errors.push(("info".to_owned(), shown(ui, &e)));
+    }
+    let message = |p: &FileProblem| match ui.lang {
+        Lang::Vi => p.message_vi(),
+        Lang::En => p.message_en(),
+    };
+    let mut all: Vec<String> = problems.iter().map(message).collect();
+    all.dedup();
+    if !all.is_empty() {
+        errors.push(("info-evidence".to_owned(), all.join(" ")));
+    }
+    errors
+}
+
+/// The consumer's action a form asks for, and the notice shown after it; `Err(None)` for an
+/// unknown form.
+fn citizen_action(
+    what: &str,
+    get: &dyn Fn(&str) -> Option<String>,
+    info: &str,
+) -> Result<(cases::CitizenAction, &'static str), Option<AppError>> {
+    Ok(match what {
         "withdraw" => (
             cases::CitizenAction::Withdraw {
                 reason: get("reason").filter(|r| !r.is_empty()),
             },
             "withdrawn",
         ),
-        "info" => (cases::CitizenAction::ProvideInfo { info: info.clone() }, "info"),
+        "info" => (cases::CitizenAction::ProvideInfo { info: info.to_owned() }, "info"),
         "settlement" => {
-            let performed = get("performed").as_deref() == Some("yes");
             let answer = get("performed");
             if answer.is_none() {
-                return error_page(&AppError::invalid(
+                return Err(Some(AppError::invalid(
                     "performed",
                     "choose an answer",
                     "hãy chọn đã hoặc chưa thực hiện",
-                ));
+                )));
             }
+            let performed = answer.as_deref() == Some("yes");
             (
                 cases::CitizenAction::ConfirmSettlement {
                     performed,
@@ -440,36 +526,22 @@ async fn link_action_received(
             },
             "rated",
         ),
-        _ => return page_not_found(),
-    };
-    let stored = match received.store(state).await {
-        Ok(s) => s,
-        Err(e) => return error_page(&e),
-    };
-    let result = cases::act_by_link_with_files(state, token.to_owned(), action, addr.0, stored.clone()).await;
-    if result.is_err() {
-        evidence::discard_unreferenced(state, &stored).await;
-    }
-    match result {
-        Ok(_) => HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/t/{token}?done={done}")))
-            .finish(),
-        Err(AppError::Validation { field, vi, .. }) if what == "info" => {
-            let id = if field == "info" { "info" } else { "info-evidence" };
-            let mut chars = vi.chars();
-            let sentence = chars
-                .next()
-                .map(|f| format!("{}{}.", f.to_uppercase(), chars.as_str()))
-                .unwrap_or_default();
-            info_again(state, addr, token, &info, vec![(id.to_owned(), sentence)], stored.len()).await
-        }
-        Err(e) => link_error_page(&e),
+        _ => return Err(None),
+    })
+}
+
+/// A validation error as the page shows it: its message in the page's language, as a sentence.
+fn shown(ui: &Ui, e: &AppError) -> String {
+    match e {
+        AppError::Validation { en, vi, .. } => sentence(ui.pick(vi, en)),
+        other => other.to_string(),
     }
 }
 
 /// The private link's page again, with the information form's errors and its text kept.
 async fn info_again(
     state: &AppState,
+    ui: Ui,
     addr: ClientAddr,
     token: &str,
     info: &str,
@@ -483,57 +555,61 @@ async fn info_again(
                 mail: None,
                 done: None,
             };
-            let mut p = link_page(state, token, s, &q, String::new());
+            let mut p = link_page(state, ui, token, s, &q, String::new());
             p.info_value = info.to_owned();
             p.info_errors = errors;
             p.files_dropped = files_dropped;
             page(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
-        Err(e) => error_page(&e),
+        Err(e) => error_page(ui, &e),
     }
 }
 
 /// The consumer's private link: the status page (and, right after filing, the receipt).
 async fn status_by_link(
     state: Data<AppState>,
+    req: HttpRequest,
     addr: ClientAddr,
     token: Path<String>,
     q: Query<StatusQuery>,
 ) -> HttpResponse {
+    let ui = Ui::new(&req);
     match cases::status_by_link(&state, token.clone(), addr.0).await {
         Ok(s) => {
             let received = q.received.is_some();
             let reply_by = match received {
-                true => acknowledgment_due(&state, &s).await,
+                true => acknowledgment_due(&state, &s, ui.lang).await,
                 false => String::new(),
             };
             let token = token.into_inner();
-            page(StatusCode::OK, &link_page(&state, &token, s, &q, reply_by))
+            page(StatusCode::OK, &link_page(&state, ui, &token, s, &q, reply_by))
         }
-        Err(e) => link_error_page(&e),
+        Err(e) => link_error_page(ui, &e),
     }
 }
 
 /// The day by which the agency answers (10 working days after receipt, Law 42/2013 Art 28).
-async fn acknowledgment_due(state: &AppState, s: &PublicStatus) -> String {
+async fn acknowledgment_due(state: &AppState, s: &PublicStatus, lang: Lang) -> String {
     let received = crate::calendar::local_date(s.created_at);
     match crate::service::calendar_admin::working_days(state, received, 10).await {
         Ok(d) => vn_date(d.due),
-        Err(_) => "10 ngày làm việc sau khi tiếp nhận".into(),
+        Err(_) => lang.text().ten_working_days.into(),
     }
 }
 
 #[derive(Template)]
 #[template(path = "pages/track.html")]
 struct Track {
+    ui: Ui,
     code: String,
     error: Option<String>,
 }
 
-async fn track_form() -> HttpResponse {
+async fn track_form(req: HttpRequest) -> HttpResponse {
     page(
         StatusCode::OK,
         &Track {
+            ui: Ui::new(&req),
             code: String::new(),
             error: None,
         },
@@ -541,7 +617,9 @@ async fn track_form() -> HttpResponse {
 }
 
 /// Code + last four digits (in the body, never the URL).
-async fn track(state: Data<AppState>, addr: ClientAddr, body: Bytes) -> HttpResponse {
+async fn track(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: Bytes) -> HttpResponse {
+    let ui = || Ui::for_path(&req, "/track");
+    let t = ui().t;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let get = |k: &str| {
         pairs
@@ -555,24 +633,26 @@ async fn track(state: Data<AppState>, addr: ClientAddr, body: Bytes) -> HttpResp
         page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &Track {
+                ui: ui(),
                 code: code.clone(),
                 error: Some(error.to_owned()),
             },
         )
     };
     if code.is_empty() || digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return retry("Nhập mã hồ sơ và đúng 4 chữ số cuối của số điện thoại.");
+        return retry(t.track_bad_input);
     }
     match cases::public_status(&state, code.clone(), digits, addr.0).await {
-        Ok(s) => page(StatusCode::OK, &Status::new(s, false, false, String::new())),
+        Ok(s) => page(StatusCode::OK, &Status::new(ui(), s, false, false, String::new())),
         Err(AppError::NotFound(_)) => page(
             StatusCode::NOT_FOUND,
             &Track {
+                ui: ui(),
                 code,
-                error: Some("Không tìm thấy hồ sơ với mã và 4 số cuối này. Vui lòng kiểm tra lại.".into()),
+                error: Some(t.track_not_found.into()),
             },
         ),
-        Err(e) => error_page(&e),
+        Err(e) => error_page(ui(), &e),
     }
 }
 
