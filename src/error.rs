@@ -39,6 +39,8 @@ pub enum ErrorCode {
     MassHarmNotNegotiable,
     CallAlreadyLinked,
     ClusterReportExists,
+    AlreadyAnswered,
+    BusinessMerged,
     PayloadTooLarge,
     UnsupportedMediaType,
     InvalidField,
@@ -58,7 +60,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 33] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -76,6 +78,8 @@ impl ErrorCode {
         ErrorCode::MassHarmNotNegotiable,
         ErrorCode::CallAlreadyLinked,
         ErrorCode::ClusterReportExists,
+        ErrorCode::AlreadyAnswered,
+        ErrorCode::BusinessMerged,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidField,
@@ -113,6 +117,8 @@ impl ErrorCode {
             ErrorCode::MassHarmNotNegotiable => "mass_harm_not_negotiable",
             ErrorCode::CallAlreadyLinked => "call_already_linked",
             ErrorCode::ClusterReportExists => "cluster_report_exists",
+            ErrorCode::AlreadyAnswered => "already_answered",
+            ErrorCode::BusinessMerged => "business_merged",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidField => "invalid_field",
@@ -365,6 +371,15 @@ fn rule_messages(rule: crate::domain::error::Rule) -> (String, String) {
         Rule::TaxCode => s(
             "a tax code has 10 digits, or 13 for a branch (0123456789-001)",
             "mã số thuế gồm 10 chữ số, hoặc 13 chữ số cho chi nhánh (0123456789-001)",
+        ),
+        Rule::TaxCodeCheckDigit => s(
+            "the tax code's check digit is wrong: please check the number",
+            "chữ số kiểm tra của mã số thuế không đúng: vui lòng kiểm tra lại",
+        ),
+        Rule::DateInPast => s("the date may not be in the past", "ngày không được ở trong quá khứ"),
+        Rule::NotApplicable => s(
+            "this field does not apply to this choice",
+            "trường này không áp dụng cho lựa chọn này",
         ),
         Rule::SameAgency => s("the case is already at this agency", "hồ sơ đang ở chính cơ quan này"),
     }

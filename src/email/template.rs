@@ -48,11 +48,14 @@ pub enum TemplateKind {
     Reopened,
     /// To the consumer: a calendar change moved due dates of their case.
     DueDatesMoved,
+    /// To the handler (and supervisors when it is silence): the business answered, reported
+    /// its result, or let an Art 57 clock pass (issue 12).
+    BusinessUpdate,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 15] = [
+    pub const ALL: [TemplateKind; 16] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -68,6 +71,7 @@ impl TemplateKind {
         TemplateKind::MediatorAppointed,
         TemplateKind::Reopened,
         TemplateKind::DueDatesMoved,
+        TemplateKind::BusinessUpdate,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -88,6 +92,7 @@ impl TemplateKind {
             TemplateKind::MediatorAppointed => "mediator_appointed",
             TemplateKind::Reopened => "reopened",
             TemplateKind::DueDatesMoved => "due_dates_moved",
+            TemplateKind::BusinessUpdate => "business_update",
         }
     }
 
@@ -276,6 +281,28 @@ mail!(
     "email/forwarded_to_business/subject.txt",
     "email/forwarded_to_business/body.txt",
     "email/forwarded_to_business/body.html"
+);
+
+/// To staff: what the business did (or did not do) through its link.
+#[derive(Debug, Clone)]
+pub struct BusinessUpdate {
+    pub tracking_code: String,
+    /// One line: "doanh nghiệp đồng ý thương lượng", "doanh nghiệp không trả lời đúng hạn", …
+    pub headline: String,
+    /// The business's words, or what the silence means.
+    pub details: String,
+    /// "đúng hạn (hạn 10/12/2026)" / "trễ hạn (hạn …)".
+    pub timeliness: String,
+    pub next_step: String,
+    /// From `service::notify::staff_case_url`.
+    pub case_url: String,
+}
+mail!(
+    BusinessUpdate,
+    BusinessUpdate,
+    "email/business_update/subject.txt",
+    "email/business_update/body.txt",
+    "email/business_update/body.html"
 );
 
 /// To staff: a clock is due soon.

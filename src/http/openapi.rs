@@ -24,7 +24,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use super::{actions, admin, auth, calendar, calls, cases, evidence, health, privacy, public};
+use super::{actions, admin, auth, business, calendar, calls, cases, evidence, health, privacy, public};
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
 /// with the enum's values, as `#[derive(ToSchema)]` would write it.
@@ -93,6 +93,8 @@ string_id_schemas!(
         calls::create, calls::list, calls::get,
         public::info, public::submit, public::status, public::status_by_link, public::withdraw, public::information, public::rating, public::business_case, public::classify,
         health::healthz, health::readyz, health::agencies, health::categories,
+        business::respond, business::report, business::search, business::create, business::get, business::correct,
+        business::merge, business::link_case, business::share_evidence,
     ),
     components(schemas(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
@@ -104,7 +106,8 @@ string_id_schemas!(
     )),
     modifiers(&BearerAuth, &Complete),
     tags((name = "public", description = "No account: the citizen's web form and status page"),
-         (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"))
+         (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"),
+         (name = "businesses", description = "The business registry and the business's part of a case (issue 12)"))
 )]
 pub struct ApiDoc;
 

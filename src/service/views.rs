@@ -158,6 +158,10 @@ pub struct CaseDetail {
     pub cluster_report: Option<ClusterReportView>,
     /// The violation reports (opened from clusters) that include this case.
     pub included_in_reports: Vec<ReportLinkView>,
+    /// The business's part (issue 12): registry entry or suggested matches, Art 57 deadlines,
+    /// its answer and result, silence flags and the suggested next step. Null when the case
+    /// was never forwarded and matches no registry entry.
+    pub business_party: Option<crate::service::business::panel::BusinessParty>,
 }
 
 /// The cluster a violation report was opened from (`POST /clusters/{business_key}/violation-report`).
@@ -240,6 +244,7 @@ pub fn case_detail(
         evidence: evidence.into_iter().map(EvidenceView::from).collect(),
         cluster_report: None,
         included_in_reports: Vec::new(),
+        business_party: None,
     })
 }
 
@@ -394,6 +399,18 @@ pub struct BusinessCaseView {
     /// business_report: 5 working days to report the result), each with its date.
     pub deadlines: Vec<DueView>,
     pub forwarded_at: Option<DateTime<Utc>>,
+    /// The three deadlines of Art 57, each with its date (issue 12).
+    pub legal_deadlines: Vec<crate::service::business::panel::LegalDeadline>,
+    /// The evidence the handler shared with the business, and what it added itself.
+    pub evidence: Vec<crate::service::business::panel::SharedFileView>,
+    /// The business's answer, once sent.
+    pub response: Option<crate::service::business::panel::AnswerView>,
+    /// The result it reported, once sent.
+    pub result: Option<crate::service::business::panel::ResultView>,
+    /// Whether it may answer now (`POST …/response`).
+    pub may_respond: bool,
+    /// Whether it may report the result now (`POST …/result`, after accepting or proposing).
+    pub may_report: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
