@@ -43,6 +43,8 @@ pub enum ErrorCode {
     MinorityMediatorRequired,
     CallAlreadyLinked,
     ClusterReportExists,
+    AlreadyAnswered,
+    BusinessMerged,
     PayloadTooLarge,
     UnsupportedMediaType,
     InvalidField,
@@ -62,7 +64,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 39] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -84,6 +86,8 @@ impl ErrorCode {
         ErrorCode::MinorityMediatorRequired,
         ErrorCode::CallAlreadyLinked,
         ErrorCode::ClusterReportExists,
+        ErrorCode::AlreadyAnswered,
+        ErrorCode::BusinessMerged,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidField,
@@ -125,6 +129,8 @@ impl ErrorCode {
             ErrorCode::MinorityMediatorRequired => "minority_mediator_required",
             ErrorCode::CallAlreadyLinked => "call_already_linked",
             ErrorCode::ClusterReportExists => "cluster_report_exists",
+            ErrorCode::AlreadyAnswered => "already_answered",
+            ErrorCode::BusinessMerged => "business_merged",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidField => "invalid_field",
@@ -400,6 +406,15 @@ fn rule_messages(rule: crate::domain::error::Rule) -> (String, String) {
         Rule::TaxCode => s(
             "a tax code has 10 digits, or 13 for a branch (0123456789-001)",
             "mã số thuế gồm 10 chữ số, hoặc 13 chữ số cho chi nhánh (0123456789-001)",
+        ),
+        Rule::TaxCodeCheckDigit => s(
+            "the tax code's check digit is wrong: please check the number",
+            "chữ số kiểm tra của mã số thuế không đúng: vui lòng kiểm tra lại",
+        ),
+        Rule::DateInPast => s("the date may not be in the past", "ngày không được ở trong quá khứ"),
+        Rule::NotApplicable => s(
+            "this field does not apply to this choice",
+            "trường này không áp dụng cho lựa chọn này",
         ),
         Rule::SameAgency => s("the case is already at this agency", "hồ sơ đang ở chính cơ quan này"),
     }

@@ -6,6 +6,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod businesses;
 pub mod calendar;
 pub mod calls;
 pub mod cases;

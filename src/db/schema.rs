@@ -353,6 +353,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    businesses (id) {
+        id -> Text,
+        tax_code -> Nullable<Text>,
+        name -> Text,
+        name_key -> Text,
+        address -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        merged_into -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    business_case_links (case_id) {
+        case_id -> Text,
+        business_id -> Text,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    business_shared_evidence (evidence_id) {
+        evidence_id -> Text,
+        case_id -> Text,
+        shared_by -> Nullable<Text>,
+        shared_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(mediation_sessions -> cases (case_id));
 diesel::joinable!(case_agencies -> cases (case_id));
 diesel::joinable!(case_clocks -> cases (case_id));
@@ -395,4 +429,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mediators,
     mediation_sessions,
     calendar_feeds,
+    businesses,
+    business_case_links,
+    business_shared_evidence,
 );

@@ -19,6 +19,12 @@ pub enum Rule {
     Email,
     /// Not a 10- or 13-digit tax code.
     TaxCode,
+    /// A tax code whose check digit is wrong (registry entries only).
+    TaxCodeCheckDigit,
+    /// A date that may not be in the past.
+    DateInPast,
+    /// A field that does not apply to this choice.
+    NotApplicable,
     /// A transfer to the agency the case is already at.
     SameAgency,
 }

@@ -1,6 +1,7 @@
 //! Domain types and rules. Imports nothing else from the crate except the routing vocabulary
 //! (`Kind`) and the error type; no database, no HTTP.
 
+pub mod business;
 pub mod case;
 pub mod complaint;
 pub mod error;

@@ -67,6 +67,8 @@ pub struct Staff {
 pub enum Actor {
     Staff(Staff),
     Citizen,
+    /// The business a request was forwarded to, through its private link (Art 57).
+    Business,
     System,
 }
 
@@ -82,6 +84,7 @@ impl Actor {
         match self {
             Actor::Staff(s) => s.role.as_str(),
             Actor::Citizen => "citizen",
+            Actor::Business => "business",
             Actor::System => "system",
         }
     }

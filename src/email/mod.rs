@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use ics::{ics_calendar, ics_invite, IcsEvent, IcsMethod};
 pub use mailer::Mailer;
 pub use template::{
-    AgencyAssigned, Closure, ComplaintReceived, DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy,
+    AgencyAssigned, BusinessUpdate, Closure, ComplaintReceived, DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy,
     ForwardedToBusiness, InfoRequested, Mail, MediationCancelled, MediationInvitation, MediationStarted,
     MediatorAppointed, MovedDue, OverdueEscalation, Reminder, Rendered, Reopened, SecurityAlert, TemplateKind,
 };

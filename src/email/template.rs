@@ -50,11 +50,14 @@ pub enum TemplateKind {
     DueDatesMoved,
     /// To the parties: a mediation session is cancelled (the caller attaches the `.ics`).
     MediationCancelled,
+    /// To the handler (and supervisors when it is silence): the business answered, reported
+    /// its result, or let an Art 57 clock pass (issue 12).
+    BusinessUpdate,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 16] = [
+    pub const ALL: [TemplateKind; 17] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -71,6 +74,7 @@ impl TemplateKind {
         TemplateKind::Reopened,
         TemplateKind::DueDatesMoved,
         TemplateKind::MediationCancelled,
+        TemplateKind::BusinessUpdate,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -92,6 +96,7 @@ impl TemplateKind {
             TemplateKind::Reopened => "reopened",
             TemplateKind::DueDatesMoved => "due_dates_moved",
             TemplateKind::MediationCancelled => "mediation_cancelled",
+            TemplateKind::BusinessUpdate => "business_update",
         }
     }
 
@@ -280,6 +285,28 @@ mail!(
     "email/forwarded_to_business/subject.txt",
     "email/forwarded_to_business/body.txt",
     "email/forwarded_to_business/body.html"
+);
+
+/// To staff: what the business did (or did not do) through its link.
+#[derive(Debug, Clone)]
+pub struct BusinessUpdate {
+    pub tracking_code: String,
+    /// One line: "doanh nghiệp đồng ý thương lượng", "doanh nghiệp không trả lời đúng hạn", …
+    pub headline: String,
+    /// The business's words, or what the silence means.
+    pub details: String,
+    /// "đúng hạn (hạn 10/12/2026)" / "trễ hạn (hạn …)".
+    pub timeliness: String,
+    pub next_step: String,
+    /// From `service::notify::staff_case_url`.
+    pub case_url: String,
+}
+mail!(
+    BusinessUpdate,
+    BusinessUpdate,
+    "email/business_update/subject.txt",
+    "email/business_update/body.txt",
+    "email/business_update/body.html"
 );
 
 /// To staff: a clock is due soon.

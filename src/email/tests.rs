@@ -42,6 +42,15 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             business_link: v("business_link"),
         }
         .render(),
+        TemplateKind::BusinessUpdate => BusinessUpdate {
+            tracking_code: v("tracking_code"),
+            headline: v("headline"),
+            details: v("details"),
+            timeliness: v("timeliness"),
+            next_step: v("next_step"),
+            case_url: v("case_url"),
+        }
+        .render(),
         TemplateKind::Reminder => Reminder {
             tracking_code: v("tracking_code"),
             clock_label: v("clock_label"),
@@ -199,6 +208,10 @@ fn realistic(name: &str) -> String {
         "agency_address" => "Số 8 đường Lý Thái Tổ, TP. Bắc Ninh",
         "stage_label" => "Đang hòa giải",
         "item.status" => "Đang xử lý",
+        "headline" => "doanh nghiệp từ chối thương lượng",
+        "details" => "Lý do của doanh nghiệp: sản phẩm đã hết hạn bảo hành.",
+        "timeliness" => "đúng hạn (hạn 05/12/2026)",
+        "next_step" => "ghi nhận thương lượng không thành và chuyển hòa giải",
         other => panic!("no realistic value for {other}"),
     }
     .to_owned()

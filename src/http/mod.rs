@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod admin;
 pub mod auth;
+pub mod business;
 pub mod calendar;
 pub mod calls;
 pub mod cases;
@@ -75,6 +76,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/mediators", web::post().to(mediation::create))
                 .route("/mediators/{id}", web::patch().to(mediation::update))
                 .route("/mediation/workload", web::get().to(mediation::workload))
+                .route("/business/cases/{token}/response", web::post().to(business::respond))
+                .route("/business/cases/{token}/result", web::post().to(business::report))
+                .route("/businesses", web::get().to(business::search))
+                .route("/businesses", web::post().to(business::create))
+                .route("/businesses/{id}", web::get().to(business::get))
+                .route("/businesses/{id}", web::patch().to(business::correct))
+                .route("/businesses/{id}/merge", web::post().to(business::merge))
+                .route("/cases/{id}/business-link", web::post().to(business::link_case))
+                .route(
+                    "/cases/{id}/evidence/{evidence_id}/business-share",
+                    web::post().to(business::share_evidence),
+                )
                 .route("/calls", web::post().to(calls::create))
                 .route("/calls", web::get().to(calls::list))
                 .route("/calls/{id}", web::get().to(calls::get))

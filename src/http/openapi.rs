@@ -24,7 +24,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use super::{actions, admin, auth, calendar, calls, cases, evidence, health, mediation, privacy, public};
+use super::{actions, admin, auth, business, calendar, calls, cases, evidence, health, mediation, privacy, public};
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
 /// with the enum's values, as `#[derive(ToSchema)]` would write it.
@@ -98,6 +98,8 @@ string_id_schemas!(
         mediation::public_list, mediation::list, mediation::create, mediation::update, mediation::workload,
         public::info, public::submit, public::status, public::status_by_link, public::withdraw, public::information, public::rating, public::settlement, public::business_case, public::classify,
         health::healthz, health::readyz, health::agencies, health::categories,
+        business::respond, business::report, business::search, business::create, business::get, business::correct,
+        business::merge, business::link_case, business::share_evidence,
     ),
     components(schemas(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
@@ -110,7 +112,8 @@ string_id_schemas!(
     modifiers(&BearerAuth, &Complete),
     tags((name = "public", description = "No account: the citizen's web form and status page"),
          (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"),
-         (name = "mediation", description = "Mediators (Law 19/2023 Art 63–64) and their supervisors"))
+         (name = "mediation", description = "Mediators (Law 19/2023 Art 63–64) and their supervisors"),
+         (name = "businesses", description = "The business registry and the business's part of a case (issue 12)"))
 )]
 pub struct ApiDoc;
 

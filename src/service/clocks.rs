@@ -268,6 +268,13 @@ pub fn settlement_performed(conn: &mut AnyConnection, case_id: &str, at: DateTim
     set_case_due(conn, case_id)
 }
 
+/// Stops the named clocks of a case outside a transition (the business answered through its
+/// link, issue 12) and sets the case's `due_at` again.
+pub fn stop_named(conn: &mut AnyConnection, case_id: &str, names: &[&str], at: DateTime<Utc>) -> Result<(), AppError> {
+    stop(conn, case_id, Some(names), at)?;
+    set_case_due(conn, case_id)
+}
+
 /// Starts the clocks a transition starts and stops the ones it stops; then sets the case's
 /// `due_at` (for queues) to its soonest running clock. Called inside the transition's
 /// transaction.

@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod business;
 pub mod calendar_admin;
 pub mod calls;
 pub mod cases;
@@ -52,6 +53,6 @@ pub fn scope_of(actor: &Actor) -> Scope {
             (_, Some(a)) => Scope::Agency(a.clone()),
             (_, None) => Scope::Nothing,
         },
-        Actor::Citizen | Actor::System => Scope::Nothing,
+        Actor::Citizen | Actor::Business | Actor::System => Scope::Nothing,
     }
 }

@@ -61,7 +61,8 @@ impl NotifyCtx {
     /// The business's link to the request forwarded to it (a new token).
     fn business_link(&self, conn: &mut AnyConnection, case: &CaseRow, at: DateTime<Utc>) -> Result<String, AppError> {
         let token = links::issue(conn, &case.id, Audience::Business, at)?;
-        Ok(format!("{}/api/v1/business/cases/{token}", self.base_url))
+        // The page (`/b/{token}`); its JSON twin is `/api/v1/business/cases/{token}`.
+        Ok(format!("{}/b/{token}", self.base_url))
     }
 
     fn agency_name(&self, code: Option<&str>) -> String {

@@ -160,6 +160,10 @@ pub struct CaseDetail {
     pub included_in_reports: Vec<ReportLinkView>,
     /// Who filed it.
     pub reporter: ReporterView,
+    /// The business's part (issue 12): registry entry or suggested matches, Art 57 deadlines,
+    /// its answer and result, silence flags and the suggested next step. Null when the case
+    /// was never forwarded and matches no registry entry.
+    pub business_party: Option<crate::service::business::panel::BusinessParty>,
 }
 
 /// Who filed a case: `consumer`, `business` or `organisation`; `identity_protected` on a
@@ -256,6 +260,7 @@ pub fn case_detail(
             kind: "consumer".into(),
             identity_protected: false,
         },
+        business_party: None,
     })
 }
 
@@ -424,6 +429,18 @@ pub struct BusinessCaseView {
     /// business_report: 5 working days to report the result), each with its date.
     pub deadlines: Vec<DueView>,
     pub forwarded_at: Option<DateTime<Utc>>,
+    /// The three deadlines of Art 57, each with its date (issue 12).
+    pub legal_deadlines: Vec<crate::service::business::panel::LegalDeadline>,
+    /// The evidence the handler shared with the business, and what it added itself.
+    pub evidence: Vec<crate::service::business::panel::SharedFileView>,
+    /// The business's answer, once sent.
+    pub response: Option<crate::service::business::panel::AnswerView>,
+    /// The result it reported, once sent.
+    pub result: Option<crate::service::business::panel::ResultView>,
+    /// Whether it may answer now (`POST …/response`).
+    pub may_respond: bool,
+    /// Whether it may report the result now (`POST …/result`, after accepting or proposing).
+    pub may_report: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

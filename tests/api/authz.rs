@@ -376,8 +376,8 @@ impl World<'_> {
                     .rev()
                     .find(|m| m.to.contains(&to));
                 let text = mail.expect("the forwarding e-mail").text;
-                let start = text.find("/api/v1/business/cases/").expect("a business link");
-                let token: String = text[start + "/api/v1/business/cases/".len()..]
+                let start = text.find("/b/").expect("a business link");
+                let token: String = text[start + "/b/".len()..]
                     .chars()
                     .take_while(|c| !c.is_whitespace())
                     .collect();
@@ -392,6 +392,34 @@ impl World<'_> {
                     .await;
                 f.insert("id", c["id"].as_str().unwrap().to_owned());
                 f.insert("document", "mediation-failure-letter.pdf".into());
+            }
+            "business_answered" => {
+                f = Box::pin(self.build("business_link")).await;
+                let token = f.get("token").cloned().unwrap_or_default();
+                let r = app
+                    .post(
+                        &format!("/api/v1/business/cases/{token}/response"),
+                        None,
+                        &json!({"decision": "accept"}),
+                    )
+                    .await;
+                assert_eq!(r.status, 200, "business_answered fixture: {}", r.body);
+            }
+            "business_entry" => {
+                for key in ["id", "other_business_id"] {
+                    let body = json!({"name": format!("Doanh nghiệp authz {}", self.next())});
+                    let r = app.post("/api/v1/businesses", Some(&self.builder), &body).await;
+                    assert_eq!(r.status, 201, "business_entry fixture: {}", r.body);
+                    f.insert(key, r.body["id"].as_str().unwrap().to_owned());
+                }
+            }
+            "business_case" => {
+                let c = self.case_in("new").await;
+                let body = json!({"name": format!("Doanh nghiệp authz {}", self.next())});
+                let r = app.post("/api/v1/businesses", Some(&self.builder), &body).await;
+                assert_eq!(r.status, 201, "business_case fixture: {}", r.body);
+                f.insert("business_id", r.body["id"].as_str().unwrap().to_owned());
+                f.insert("id", c["id"].as_str().unwrap().to_owned());
             }
             "api_token" => {
                 let body = json!({"name": format!("authz {}", self.next()), "agency": OWN, "scopes": ["cases:read"]});
@@ -711,7 +739,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
                 ("mediator_id", w.mediator_id.clone()),
                 ("other_case_id", w.other_case_id.clone()),
             ];
-            for key in ["date", "last4"] {
+            for key in ["date", "last4", "business_id", "other_business_id"] {
                 if let Some(v) = f.get(key) {
                     vars.push((key, v.clone()));
                 }

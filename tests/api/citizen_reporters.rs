@@ -136,12 +136,27 @@ async fn businesses_organisations_and_violation_reports_file_on_the_form(app: &T
         "{}",
         mail.text
     );
-    let start = mail.text.find("/api/v1/business/cases/").unwrap();
-    let path: String = mail.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
-    let view = app.get(&path, None).await;
+    // The business's page `/b/{token}` and its JSON twin: neither shows the reporter's words.
+    let start = mail.text.find("/b/").unwrap();
+    let token: String = mail.text[start + 3..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let view = app.get(&format!("/api/v1/business/cases/{token}"), None).await;
     assert_eq!(view.status, 200);
     let whole = view.body.to_string();
     assert!(!whole.contains("Đỗ Thị Lan") && !whole.contains("tận mắt"), "{whole}");
+    let page = app
+        .client
+        .get(app.url(&format!("/b/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .body()
+        .await
+        .unwrap();
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains("giữ bí mật") && !page.contains("tận mắt"), "{page}");
 }
 both_backends!(businesses_organisations_and_violation_reports_file_on_the_form);
 

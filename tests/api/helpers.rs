@@ -204,6 +204,19 @@ impl TestApp {
         read(r.send_json(body).await.expect("send")).await
     }
 
+    /// PATCH with a JSON body and a bearer token.
+    pub async fn patch_json(&self, path: &str, token: &str, body: &Value) -> Resp {
+        read(
+            self.client
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .send_json(body)
+                .await
+                .expect("send"),
+        )
+        .await
+    }
+
     /// POST with a raw body and content type (for malformed-input tests).
     pub async fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Resp {
         let mut r = self

@@ -11,6 +11,7 @@ mod helpers;
 mod auth;
 mod authz;
 mod browser;
+mod business;
 mod calls;
 mod cases;
 mod citizen_evidence;

@@ -30,7 +30,11 @@ async fn notices(app: &TestApp, case: &Value, subject_part: &str) -> Vec<Outgoin
             m.subject
         );
         assert!(m.html.contains(code), "{}", m.html);
-        assert!(!m.text.contains("/business/"), "never the business's link: {}", m.text);
+        assert!(
+            !m.text.contains("/business/") && !m.text.contains("/b/"),
+            "never the business's link: {}",
+            m.text
+        );
         let start = m.text.find("/t/").expect("the private link");
         let path: String = m.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
         assert!(m.html.contains(&path), "the same link in HTML");
@@ -194,7 +198,7 @@ async fn the_consumer_follows_negotiation_mediation_and_reopening_by_mail(app: &
     let business = app.state.mailer.memory_sent();
     assert!(business
         .iter()
-        .any(|m| m.to.contains("cskh@dienmay.example") && m.text.contains("/business/")));
+        .any(|m| m.to.contains("cskh@dienmay.example") && m.text.contains("/b/")));
 
     let c = app
         .act_ok(

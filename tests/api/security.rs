@@ -375,8 +375,12 @@ async fn the_business_gets_its_own_link_until_negotiation_ends(app: &TestApp) {
         "never the consumer's link: {}",
         mail.text
     );
-    let start = mail.text.find("/api/v1/business/cases/").expect("business link");
-    let path: String = mail.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let start = mail.text.find("/b/").expect("business link");
+    let token: String = mail.text[start + 3..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let path = format!("/api/v1/business/cases/{token}");
     let view = app.get(&path, None).await;
     assert_eq!(view.status, 200, "{}", view.body);
     assert_eq!(view.body["consumer_request"], "Đề nghị hoàn lại tiền");

@@ -2,6 +2,7 @@
 //! without JavaScript. The same services as the JSON API sit behind them; nothing here touches
 //! the database.
 
+mod business;
 mod form;
 pub mod i18n;
 
@@ -29,6 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/complaints", web::post().to(form::submit))
         .route("/t/{token}", web::get().to(status_by_link))
         .route("/t/{token}/{action}", web::post().to(link_action))
+        .route("/b/{token}", web::get().to(business::show))
+        .route("/b/{token}/{action}", web::post().to(business::act))
         .route("/track", web::get().to(track_form))
         .route("/track", web::post().to(track))
         .route("/static/site.css", web::get().to(stylesheet))
@@ -674,7 +677,7 @@ async fn robots() -> HttpResponse {
     // Private links and lookups are not for search engines.
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .body("User-agent: *\nDisallow: /t/\nDisallow: /track\nDisallow: /api/\nAllow: /\n")
+        .body("User-agent: *\nDisallow: /t/\nDisallow: /b/\nDisallow: /track\nDisallow: /api/\nAllow: /\n")
 }
 
 /// Whether a request prefers HTML (a browser) to JSON.

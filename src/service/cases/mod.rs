@@ -65,6 +65,9 @@ pub(crate) fn detail(conn: &mut AnyConnection, actor: &Actor, row: CaseRow) -> R
             status: r.status,
         })
         .collect();
+    let evs = case_db::list_events(conn, &id)?;
+    let row = case_db::find_by_id(conn, &id)?.ok_or(AppError::NotFound("case"))?;
+    d.business_party = super::business::panel::party(conn, &row, &evs, &clocks)?;
     Ok(d)
 }
 
@@ -208,7 +211,7 @@ mod cursor;
 mod public;
 mod transition;
 
-pub use business::business_view;
+pub use business::{business_view, business_view_of};
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
 pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_link, CitizenAction};
 pub use transition::{act, ActionEnvelope};

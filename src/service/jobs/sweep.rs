@@ -130,6 +130,15 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
                     public_message: None,
                 },
             )?;
+            crate::service::business::flag_silence(
+                conn,
+                &ctx.chain_key,
+                &ctx.base_url,
+                ctx.max_attempts,
+                &case,
+                &c,
+                at,
+            )?;
         }
         if changed {
             clock_db::save(conn, &c)?;

@@ -1,0 +1,231 @@
+//! The business as a party (issue 12): its answers through its private link, and the staff
+//! API of the business registry. Thin handlers: parse → service → JSON.
+
+use actix_web::web::{Data, Path, Query};
+use actix_web::{HttpResponse, Responder};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extractors::{ClientAddr, CurrentUser, JsonBody};
+use crate::domain::business::{Decision, ReportedResult};
+use crate::error::{AppError, Problem};
+use crate::service::business::answers::{self, BusinessAct};
+use crate::service::business::panel::RegistryLink;
+use crate::service::business::registry::{self, BusinessEntry, EntryInput};
+use crate::service::views::BusinessCaseView;
+use crate::state::AppState;
+
+/// The business's answer to the forwarded request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessResponseDto {
+    #[schema(value_type = String, example = "accept")]
+    /// accept | refuse | propose
+    pub decision: Decision,
+    /// Its message; required for a refusal (the reasons, Art 57(6)).
+    pub message: Option<String>,
+    /// The settlement it proposes; required for `propose`.
+    pub proposal: Option<String>,
+}
+
+/// The result of the negotiation, as the business reports it (Art 57(5)).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessResultDto {
+    #[schema(value_type = String, example = "settled")]
+    /// settled | failed
+    pub result: ReportedResult,
+    /// The agreed terms; required when settled.
+    pub terms: Option<String>,
+    /// The date by which the settlement is performed (not in the past; settled only).
+    pub performance_due: Option<NaiveDate>,
+}
+
+fn private_json(body: impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .json(body)
+}
+
+#[utoipa::path(post, path = "/api/v1/business/cases/{token}/response", tag = "public", request_body = BusinessResponseDto,
+    params(("token" = String, Path, description = "the business link's token (from the forwarding e-mail)")),
+    responses((status = 200, body = BusinessCaseView), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "already answered (`already_answered`) or the case left negotiation", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn respond(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    token: Path<String>,
+    body: JsonBody<BusinessResponseDto>,
+) -> Result<impl Responder, AppError> {
+    let b = body.value;
+    let act = BusinessAct::Respond {
+        decision: b.decision,
+        message: b.message,
+        proposal: b.proposal,
+    };
+    Ok(private_json(
+        answers::act(&state, token.into_inner(), act, addr.0).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/business/cases/{token}/result", tag = "public", request_body = BusinessResultDto,
+    params(("token" = String, Path, description = "the business link's token (from the forwarding e-mail)")),
+    responses((status = 200, body = BusinessCaseView), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "already reported, not yet answered, or refused", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn report(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    token: Path<String>,
+    body: JsonBody<BusinessResultDto>,
+) -> Result<impl Responder, AppError> {
+    let b = body.value;
+    let act = BusinessAct::Report {
+        result: b.result,
+        terms: b.terms,
+        performance_due: b.performance_due,
+    };
+    Ok(private_json(
+        answers::act(&state, token.into_inner(), act, addr.0).await?,
+    ))
+}
+
+/// A registry entry as staff create or correct it (on a correction, an absent field stays; an
+/// empty string clears an optional one).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessEntryDto {
+    /// 10 digits, or 13 for a branch (`0100109106-001`); the check digit is verified.
+    pub tax_code: Option<String>,
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl From<BusinessEntryDto> for EntryInput {
+    fn from(d: BusinessEntryDto) -> Self {
+        EntryInput {
+            tax_code: d.tax_code,
+            name: d.name,
+            address: d.address,
+            email: d.email,
+            phone: d.phone,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Part of the name (diacritics and case ignored) or the start of the tax code.
+    pub q: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/businesses", tag = "businesses", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, body = Vec<BusinessEntry>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn search(
+    state: Data<AppState>,
+    user: CurrentUser,
+    q: Query<SearchParams>,
+) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(registry::search(&state, user.actor(), q.into_inner().q).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/businesses", tag = "businesses", security(("bearer" = [])), request_body = BusinessEntryDto,
+    responses((status = 201, body = BusinessEntry), (status = 409, body = Problem, description = "the tax code is already registered", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    state: Data<AppState>,
+    user: CurrentUser,
+    body: JsonBody<BusinessEntryDto>,
+) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Created().json(registry::create(&state, user.actor(), body.value.into()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/businesses/{id}", tag = "businesses", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = BusinessEntry), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(registry::get(&state, user.actor(), id.into_inner()).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/businesses/{id}", tag = "businesses", security(("bearer" = [])), request_body = BusinessEntryDto,
+    params(("id" = String, Path)),
+    responses((status = 200, body = BusinessEntry), (status = 409, body = Problem, description = "merged entry, or tax code taken", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn correct(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody<BusinessEntryDto>,
+) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(registry::correct(&state, user.actor(), id.into_inner(), body.value.into()).await?))
+}
+
+/// Which entry to merge into this one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeDto {
+    /// The entry that is absorbed (kept, marked `merged_into`).
+    pub from: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/businesses/{id}/merge", tag = "businesses", security(("bearer" = [])), request_body = MergeDto,
+    params(("id" = String, Path, description = "the entry that remains")),
+    responses((status = 200, body = BusinessEntry), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn merge(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody<MergeDto>,
+) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(registry::merge(&state, user.actor(), id.into_inner(), body.value.from).await?))
+}
+
+/// The registry entry staff confirm for a case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseLinkDto {
+    pub business_id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/business-link", tag = "businesses", security(("bearer" = [])), request_body = CaseLinkDto,
+    params(("id" = String, Path)),
+    responses((status = 200, body = RegistryLink), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn link_case(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody<CaseLinkDto>,
+) -> Result<impl Responder, AppError> {
+    let link = registry::confirm_case_link(&state, user.actor(), id.into_inner(), body.value.business_id).await?;
+    Ok(HttpResponse::Ok().json(link))
+}
+
+/// Whether the business may see an evidence file.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareDto {
+    pub shared: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence/{evidence_id}/business-share", tag = "businesses", security(("bearer" = [])), request_body = ShareDto,
+    params(("id" = String, Path), ("evidence_id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn share_evidence(
+    state: Data<AppState>,
+    user: CurrentUser,
+    path: Path<(String, String)>,
+    body: JsonBody<ShareDto>,
+) -> Result<impl Responder, AppError> {
+    let (case_id, evidence_id) = path.into_inner();
+    registry::share_evidence(&state, user.actor(), case_id, evidence_id, body.value.shared).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,188 @@
+//! The business's page behind its private link (`/b/{token}`, issue 12): the consumer's request,
+//! the facts, the shared evidence, the three Art 57 deadlines, and its forms (answer, result),
+//! on the citizen pages' base and stylesheet, without JavaScript. The forms carry the same
+//! link-bound key as the citizen's (`csrf_for`).
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data, Path, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::i18n::Ui;
+use super::{csrf_for, error_page, local_day, page, page_not_found, Row};
+use crate::calendar::vn_date;
+use crate::domain::business::{Decision, ReportedResult};
+use crate::error::AppError;
+use crate::http::extractors::ClientAddr;
+use crate::service::business::answers::{self, BusinessAct};
+use crate::service::cases;
+use crate::service::views::BusinessCaseView;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "pages/business.html")]
+struct BusinessPage {
+    /// The business's page is in Vietnamese (the switch still offers English chrome).
+    ui: Ui,
+    v: BusinessCaseView,
+    token: String,
+    csrf: String,
+    notice: Option<String>,
+    forwarded: String,
+    transaction: String,
+    amount: String,
+    deadlines: Vec<Row>,
+    files: Vec<Row>,
+    response_date: String,
+    response_label: String,
+    result_date: String,
+    result_label: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Done {
+    done: Option<String>,
+}
+
+fn state_vi(state: &str, result: Option<&str>) -> String {
+    match (state, result) {
+        (_, Some("met")) => "Đã thực hiện đúng hạn".into(),
+        (_, Some("late")) => "Đã thực hiện, trễ hạn".into(),
+        ("running", _) => "Đang tính".into(),
+        ("paused", _) => "Tạm dừng".into(),
+        _ => "Chưa bắt đầu".into(),
+    }
+}
+
+fn build(state: &AppState, ui: Ui, token: String, v: BusinessCaseView, done: Option<&str>) -> BusinessPage {
+    let deadlines = v
+        .legal_deadlines
+        .iter()
+        .map(|d| Row {
+            label: d.label.clone(),
+            date: d.due_date.map(vn_date).unwrap_or_else(|| "—".into()),
+            text: state_vi(&d.state, d.result.as_deref()),
+        })
+        .collect();
+    let files = v
+        .evidence
+        .iter()
+        .map(|f| Row {
+            label: f.file_name.clone(),
+            date: local_day(f.created_at),
+            text: format!("{} KB", (f.size_bytes + 1023) / 1024),
+        })
+        .collect();
+    let label_of = |d: &str| match d {
+        "accept" => Decision::Accept.label_vi(),
+        "refuse" => Decision::Refuse.label_vi(),
+        _ => Decision::Propose.label_vi(),
+    };
+    BusinessPage {
+        ui,
+        csrf: csrf_for(state, &token),
+        token,
+        notice: match done {
+            Some("response") => Some("Đã gửi trả lời. Cơ quan đã được thông báo.".into()),
+            Some("result") => Some("Đã gửi báo cáo kết quả thương lượng. Cơ quan đã được thông báo.".into()),
+            _ => None,
+        },
+        forwarded: v.forwarded_at.map(local_day).unwrap_or_default(),
+        transaction: v.transaction_date.map(vn_date).unwrap_or_default(),
+        amount: v.amount_vnd.map(|a| format!("{a} đồng")).unwrap_or_default(),
+        deadlines,
+        files,
+        response_date: v.response.as_ref().map(|r| local_day(r.at)).unwrap_or_default(),
+        response_label: v
+            .response
+            .as_ref()
+            .map(|r| label_of(&r.decision).to_owned())
+            .unwrap_or_default(),
+        result_date: v.result.as_ref().map(|r| local_day(r.at)).unwrap_or_default(),
+        result_label: v
+            .result
+            .as_ref()
+            .map(|r| {
+                if r.result == "settled" {
+                    ReportedResult::Settled
+                } else {
+                    ReportedResult::Failed
+                }
+                .label_vi()
+                .to_owned()
+            })
+            .unwrap_or_default(),
+        v,
+    }
+}
+
+/// `GET /b/{token}`.
+pub(super) async fn show(
+    state: Data<AppState>,
+    req: HttpRequest,
+    addr: ClientAddr,
+    token: Path<String>,
+    q: Query<Done>,
+) -> HttpResponse {
+    let token = token.into_inner();
+    match cases::business_view(&state, token.clone(), addr.0).await {
+        Ok(v) => page(
+            StatusCode::OK,
+            &build(&state, Ui::new(&req), token, v, q.done.as_deref()),
+        ),
+        Err(e) => error_page(Ui::new(&req), &e),
+    }
+}
+
+/// `POST /b/{token}/response` and `/b/{token}/result` (urlencoded, with the form key).
+pub(super) async fn act(
+    state: Data<AppState>,
+    req: HttpRequest,
+    addr: ClientAddr,
+    path: Path<(String, String)>,
+    body: Bytes,
+) -> HttpResponse {
+    let (token, what) = path.into_inner();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    if get("csrf").as_deref() != Some(csrf_for(&state, &token).as_str()) {
+        return error_page(Ui::new(&req), &AppError::Forbidden);
+    }
+    let act = match what.as_str() {
+        "response" => {
+            let decision = match get("decision").as_deref() {
+                Some("refuse") => Decision::Refuse,
+                Some("propose") => Decision::Propose,
+                _ => Decision::Accept,
+            };
+            BusinessAct::Respond {
+                decision,
+                message: get("message"),
+                proposal: get("proposal"),
+            }
+        }
+        "result" => BusinessAct::Report {
+            result: if get("result").as_deref() == Some("failed") {
+                ReportedResult::Failed
+            } else {
+                ReportedResult::Settled
+            },
+            terms: get("terms"),
+            performance_due: get("performance_due").and_then(|d| d.parse().ok()),
+        },
+        _ => return page_not_found(&req),
+    };
+    match answers::act(&state, token.clone(), act, addr.0).await {
+        Ok(_) => HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/b/{token}?done={what}")))
+            .finish(),
+        Err(e) => error_page(Ui::new(&req), &e),
+    }
+}

@@ -1,0 +1,331 @@
+//! The business as a party (issue 12): the forwarding e-mail's link opens the business's page,
+//! the business answers and reports through it (on time or late, clocks stopped, the handler
+//! e-mailed), silence is flagged by the sweep, and the registry verifies tax codes and merges.
+
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, dispute_before, local_noon, TestApp, PASSWORD};
+
+const BUSINESS_MAIL: &str = "cskh@anhduong.example.com";
+const HANDLER_MAIL: &str = "can.bo@example.gov.vn";
+
+/// A handler (with an e-mail) of SCT and a dispute forwarded to the business at `day` (local
+/// noon); returns (handler token, case, business token).
+async fn forwarded(app: &TestApp, day: &str, n: u32) -> (String, Value, String) {
+    let body = json!({"username": format!("h.biz{n}"), "role": "handler", "agency": "SCT", "password": PASSWORD, "email": HANDLER_MAIL});
+    assert_eq!(
+        app.post("/api/v1/admin/users", Some(&app.admin_token), &body)
+            .await
+            .status,
+        201
+    );
+    // Sessions expire when the clock moves days ahead: sign in after moving it.
+    app.state.clock.set(local_noon(day));
+    let h = app.login(&format!("h.biz{n}"), PASSWORD).await;
+    let c = app.open_case(&h, &dispute_before(day)).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let c = app
+        .act_ok(&h, &c, "forward_to_business", json!({"business_email": BUSINESS_MAIL}))
+        .await;
+    app.worker.drain().await.unwrap();
+    let mail = app
+        .state
+        .mailer
+        .memory_sent()
+        .into_iter()
+        .rev()
+        .find(|m| m.to.contains(BUSINESS_MAIL))
+        .expect("the forwarding e-mail");
+    let start = mail.text.find("/b/").expect("the business's page link");
+    let token: String = mail.text[start + 3..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert!(mail.html.contains(&format!("/b/{token}")), "the same link in HTML");
+    (h, c, token)
+}
+
+fn mails_to(app: &TestApp, to: &str, part: &str) -> usize {
+    app.state
+        .mailer
+        .memory_sent()
+        .iter()
+        .filter(|m| m.to.contains(to) && m.subject.contains(part))
+        .count()
+}
+
+async fn the_business_answers_through_its_link_and_reports_the_result(app: &TestApp) {
+    let (_, c, token) = forwarded(app, "2026-12-01", 1).await;
+    let id = c["id"].as_str().unwrap();
+    // The page opens from the e-mail, in Vietnamese, with the three deadlines and the forms.
+    let page = app.client.get(app.url(&format!("/b/{token}"))).send().await;
+    let mut page = page.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = String::from_utf8(page.body().await.unwrap().to_vec()).unwrap();
+    assert!(html.contains("<html lang=\"vi\">") && html.contains("/static/site.css"));
+    assert!(html.contains("Đề nghị hoàn lại tiền"), "the consumer's request");
+    assert!(
+        !html.contains("0912") && !html.contains("hong.nguyen"),
+        "nothing personal"
+    );
+    for label in [
+        "Chuyển yêu cầu cho doanh nghiệp",
+        "Doanh nghiệp thương lượng",
+        "báo cáo kết quả",
+    ] {
+        assert!(html.contains(label), "deadline {label}");
+    }
+    assert!(html.contains(&format!("action=\"/b/{token}/response\"")) && html.contains("name=\"csrf\""));
+    // A refusal needs reasons; the JSON answer is on time and the clock keeps running.
+    let api = format!("/api/v1/business/cases/{token}");
+    let r = app
+        .post(
+            &format!("{api}/result"),
+            None,
+            &json!({"result": "settled", "terms": "x"}),
+        )
+        .await;
+    assert_problem(&r, 409, "invalid_transition");
+    let r = app
+        .post(&format!("{api}/response"), None, &json!({"decision": "refuse"}))
+        .await;
+    assert_problem(&r, 422, "required");
+    app.state.clock.set(local_noon("2026-12-03"));
+    let r = app
+        .post(
+            &format!("{api}/response"),
+            None,
+            &json!({"decision": "accept", "message": "Chúng tôi sẽ liên hệ khách hàng."}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["decision"], "accept");
+    assert_eq!(r.body["response"]["on_time"], true);
+    assert_eq!(r.body["may_report"], true);
+    let again = app
+        .post(&format!("{api}/response"), None, &json!({"decision": "accept"}))
+        .await;
+    assert_problem(&again, 409, "already_answered");
+    // The result, through the page's form (with its key), stops both clocks.
+    app.state.clock.set(local_noon("2026-12-07"));
+    let csrf_at = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf: String = html[csrf_at..].chars().take_while(|c| *c != '"').collect();
+    let form =
+        format!("csrf={csrf}&result=settled&terms=%C4%90%E1%BB%95i+m%C3%A1y+m%E1%BB%9Bi&performance_due=2026-12-20");
+    let bad = app
+        .post_raw(
+            &format!("/b/{token}/result"),
+            None,
+            "application/x-www-form-urlencoded",
+            b"csrf=x&result=settled".to_vec(),
+        )
+        .await;
+    assert_eq!(bad.status, 403);
+    let posted = app
+        .post_raw(
+            &format!("/b/{token}/result"),
+            None,
+            "application/x-www-form-urlencoded",
+            form.into_bytes(),
+        )
+        .await;
+    // 303 back to the page (the client follows it), which confirms the report.
+    assert_eq!(posted.status, 200);
+    assert!(String::from_utf8_lossy(&posted.raw).contains("Đã gửi báo cáo kết quả thương lượng"));
+    let view = app.get(&api, None).await;
+    assert_eq!(view.body["result"]["result"], "settled");
+    assert_eq!(view.body["result"]["terms"], "Đổi máy mới");
+    assert_eq!(view.body["result"]["on_time"], true);
+    // The case detail shows both, the stopped clocks and the suggested confirmation.
+    let h = app.login("h.biz1", PASSWORD).await;
+    let d = app.case(&h, id).await.body;
+    let party = &d["business_party"];
+    assert_eq!(party["response"]["decision"], "accept");
+    assert_eq!(party["result"]["result"], "settled");
+    assert_eq!(party["next_steps"][0]["step"], "record_negotiation_result", "{party}");
+    assert_eq!(party["next_steps"][0]["result"], "settled");
+    let neg = party["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["clock"] == "business_negotiation")
+        .unwrap();
+    assert_eq!(neg["state"], "stopped");
+    assert_eq!(neg["result"], "met");
+    // Events by the business, and the handler told twice through the outbox.
+    let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await.body;
+    let by_business: Vec<&Value> = evs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor_role"] == "business")
+        .collect();
+    assert_eq!(by_business.len(), 2, "{evs}");
+    app.worker.drain().await.unwrap();
+    assert_eq!(mails_to(app, HANDLER_MAIL, "[Doanh nghiệp]"), 2);
+    // The handler confirms; the case leaves negotiation and the link ends.
+    let c = app.case(&h, id).await.body;
+    let rec = json!({"result": "settled", "record": {"parties": "Bà Hồng và cửa hàng", "time_place": "Tại cửa hàng, 07/12/2026", "content": "Đổi máy", "result": "Đổi máy mới", "other_terms": null, "performance_deadline": "2026-12-20"}});
+    let closed = app.act(&h, &c, "record_negotiation_result", rec).await;
+    if closed.status == 200 {
+        assert_eq!(app.get(&api, None).await.status, 404, "the link ends with negotiation");
+    }
+    app.state.clock.reset();
+}
+both_backends!(the_business_answers_through_its_link_and_reports_the_result);
+
+async fn a_late_answer_is_recorded_as_late(app: &TestApp) {
+    let (_, c, token) = forwarded(app, "2026-12-01", 2).await;
+    // 7 working days from Tue 1 Dec end on Thu 10 Dec; the answer comes on Mon 14 Dec.
+    app.state.clock.set(local_noon("2026-12-14"));
+    let r = app
+        .post(
+            &format!("/api/v1/business/cases/{token}/response"),
+            None,
+            &json!({"decision": "refuse", "message": "Sản phẩm đã hết hạn bảo hành."}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["on_time"], false);
+    assert_eq!(r.body["may_report"], false);
+    let h = app.login("h.biz2", PASSWORD).await;
+    let d = app.case(&h, c["id"].as_str().unwrap()).await.body;
+    let neg = d["business_party"]["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["clock"] == "business_negotiation")
+        .unwrap()
+        .clone();
+    assert_eq!(neg["result"], "late");
+    let steps: Vec<&str> = d["business_party"]["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["record_negotiation_result", "open_violation_report"]);
+    app.worker.drain().await.unwrap();
+    app.state.clock.reset();
+}
+both_backends!(a_late_answer_is_recorded_as_late);
+
+async fn silence_past_the_clock_is_flagged_by_the_sweep(app: &TestApp) {
+    let sup = json!({"username": "sup.biz", "role": "supervisor", "agency": "SCT", "password": PASSWORD, "email": "truong.phong@example.gov.vn"});
+    assert_eq!(
+        app.post("/api/v1/admin/users", Some(&app.admin_token), &sup)
+            .await
+            .status,
+        201
+    );
+    let (_, c, _token) = forwarded(app, "2026-12-01", 3).await;
+    app.state.clock.set(local_noon("2026-12-15"));
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    let h = app.login("h.biz3", PASSWORD).await;
+    let d = app.case(&h, c["id"].as_str().unwrap()).await.body;
+    let party = &d["business_party"];
+    assert_eq!(party["silence"][0]["clock"], "business_negotiation", "{party}");
+    assert_eq!(party["next_steps"][0]["result"], "no_answer");
+    assert_eq!(party["next_steps"][1]["step"], "open_violation_report");
+    assert_eq!(mails_to(app, HANDLER_MAIL, "[Doanh nghiệp]"), 1);
+    assert_eq!(mails_to(app, "truong.phong@example.gov.vn", "[Doanh nghiệp]"), 1);
+    app.state.clock.reset();
+}
+both_backends!(silence_past_the_clock_is_flagged_by_the_sweep);
+
+async fn the_registry_verifies_tax_codes_links_cases_and_merges(app: &TestApp) {
+    let (_, sup) = app.user("sup.reg", "supervisor", Some("SCT")).await;
+    let (_, h) = app.user("h.reg", "handler", Some("SCT")).await;
+    let bad = app
+        .post(
+            "/api/v1/businesses",
+            Some(&h),
+            &json!({"name": "Viettel", "tax_code": "0100109107"}),
+        )
+        .await;
+    assert_problem(&bad, 422, "invalid_field");
+    assert_eq!(bad.body["field"], "tax_code");
+    let a = app
+        .post(
+            "/api/v1/businesses",
+            Some(&h),
+            &json!({"name": "Cửa hàng Điện máy Ánh Dương", "tax_code": "0101243150"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let dup = app
+        .post(
+            "/api/v1/businesses",
+            Some(&h),
+            &json!({"name": "Khác", "tax_code": "0101243150"}),
+        )
+        .await;
+    assert_problem(&dup, 409, "already_exists");
+    let b = app
+        .post(
+            "/api/v1/businesses",
+            Some(&h),
+            &json!({"name": "Điện máy Ánh Dương (chi nhánh)", "email": "cskh@anhduong.example.com"}),
+        )
+        .await;
+    assert_eq!(b.status, 201, "{}", b.body);
+    let (a_id, b_id) = (
+        a.body["id"].as_str().unwrap().to_owned(),
+        b.body["id"].as_str().unwrap().to_owned(),
+    );
+    // A case naming the tax code belongs to entry A; one without joins B when staff confirm.
+    let c1 = app.open_case(&h, &crate::helpers::dispute()).await;
+    let mut no_code = crate::helpers::dispute();
+    no_code["business"] = json!({"name": "Điện máy Ánh Dương (chi nhánh)"});
+    let c2 = app.open_case(&h, &no_code).await;
+    let d1 = app.case(&h, c1["id"].as_str().unwrap()).await.body;
+    assert_eq!(d1["business_party"]["registry"]["business_id"], a_id.as_str());
+    assert_eq!(d1["business_party"]["registry"]["linked_by"], "tax_code");
+    let d2 = app.case(&h, c2["id"].as_str().unwrap()).await.body;
+    // Stop words ("cửa hàng", "chi nhánh") fold both names to one key: both are suggested.
+    let suggested: Vec<&str> = d2["business_party"]["suggested_matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["business_id"].as_str().unwrap())
+        .collect();
+    assert!(suggested.contains(&b_id.as_str()), "{d2}");
+    let link = app
+        .post(
+            &format!("/api/v1/cases/{}/business-link", c2["id"].as_str().unwrap()),
+            Some(&h),
+            &json!({"business_id": b_id}),
+        )
+        .await;
+    assert_eq!(link.status, 200, "{}", link.body);
+    let got = app.get(&format!("/api/v1/businesses/{a_id}"), Some(&h)).await;
+    assert_eq!(got.body["complaint_count"], 1);
+    assert_eq!(got.body["open_case_count"], 1);
+    // A handler may not merge; a supervisor may: A absorbs B and its cases.
+    let merge = json!({"from": b_id});
+    assert_problem(
+        &app.post(&format!("/api/v1/businesses/{a_id}/merge"), Some(&h), &merge)
+            .await,
+        403,
+        "forbidden",
+    );
+    let merged = app
+        .post(&format!("/api/v1/businesses/{a_id}/merge"), Some(&sup), &merge)
+        .await;
+    assert_eq!(merged.status, 200, "{}", merged.body);
+    assert_eq!(merged.body["complaint_count"], 2);
+    assert_eq!(merged.body["email"], "cskh@anhduong.example.com");
+    let patch = app
+        .patch_json(&format!("/api/v1/businesses/{b_id}"), &h, &json!({"name": "x"}))
+        .await;
+    assert_problem(&patch, 409, "business_merged");
+    let found = app.get("/api/v1/businesses?q=anh%20duong", Some(&h)).await;
+    assert_eq!(found.body.as_array().unwrap().len(), 1, "{}", found.body);
+    let by_code = app.get("/api/v1/businesses?q=0101243", Some(&h)).await;
+    assert_eq!(by_code.body[0]["id"], a_id.as_str());
+    assert_eq!(app.get("/api/v1/businesses", Some(&app.admin_token)).await.status, 403);
+}
+both_backends!(the_registry_verifies_tax_codes_links_cases_and_merges);
