@@ -46,6 +46,26 @@ pub struct Received {
     pub problems: Vec<FileProblem>,
 }
 
+/// A page form's fields (and files): `multipart/form-data` with files under `file_field`, or
+/// `application/x-www-form-urlencoded` without any.
+pub async fn read_form(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: &mut actix_web::dev::Payload,
+    file_field: &str,
+) -> Result<Received, AppError> {
+    if is_multipart(req) {
+        return Received::read(state, req, payload, file_field).await;
+    }
+    let body = actix_web::web::Bytes::from_request(req, payload)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
+    Ok(Received {
+        pairs: serde_urlencoded::from_bytes(&body).unwrap_or_default(),
+        ..Received::default()
+    })
+}
+
 /// Whether the request is `multipart/form-data`.
 pub fn is_multipart(req: &HttpRequest) -> bool {
     req.mime_type()

@@ -6,8 +6,8 @@
 //! submission (double click, back and resend) one complaint.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{Bytes, Data, Payload};
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::i18n::{sentence, Ui};
@@ -324,17 +324,7 @@ pub async fn new_complaint(state: Data<AppState>, req: HttpRequest) -> HttpRespo
 
 pub async fn submit(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, payload: Payload) -> HttpResponse {
     let mut payload = payload.into_inner();
-    let received = if citizen_upload::is_multipart(&req) {
-        Received::read(&state, &req, &mut payload, "evidence").await
-    } else {
-        match Bytes::from_request(&req, &mut payload).await {
-            Ok(body) => Ok(Received {
-                pairs: serde_urlencoded::from_bytes(&body).unwrap_or_default(),
-                ..Received::default()
-            }),
-            Err(_) => Err(AppError::PayloadTooLarge),
-        }
-    };
+    let received = citizen_upload::read_form(&state, &req, &mut payload, "evidence").await;
     let ui = || Ui::for_path(&req, "/complaints/new");
     let mut received = match received {
         Ok(r) => r,

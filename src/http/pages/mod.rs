@@ -8,7 +8,7 @@ pub mod i18n;
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, Data, Path, Payload, Query, ServiceConfig};
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -373,17 +373,7 @@ async fn link_action(
     let (token, what) = path.into_inner();
     let ui = Ui::for_path(&req, &format!("/t/{token}"));
     let mut payload = payload.into_inner();
-    let received = if citizen_upload::is_multipart(&req) {
-        Received::read(&state, &req, &mut payload, "evidence").await
-    } else {
-        match Bytes::from_request(&req, &mut payload).await {
-            Ok(body) => Ok(Received {
-                pairs: serde_urlencoded::from_bytes(&body).unwrap_or_default(),
-                ..Received::default()
-            }),
-            Err(_) => Err(AppError::PayloadTooLarge),
-        }
-    };
+    let received = citizen_upload::read_form(&state, &req, &mut payload, "evidence").await;
     let mut received = match received {
         Ok(r) => r,
         Err(e) => return error_page(ui, &e),
