@@ -334,6 +334,14 @@ pub struct AuthSettings {
     /// Password checks (argon2, CPU-heavy) running at once; one more login is answered 503 at
     /// once. They run off the database pool, so a flood of logins never starves other requests.
     pub max_concurrent_logins: usize,
+    /// Minutes without a request after which a console session ends (the absolute limit is
+    /// `session_hours`).
+    #[serde(default = "default_console_idle_minutes")]
+    pub console_idle_minutes: i64,
+}
+
+fn default_console_idle_minutes() -> i64 {
+    30
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -415,6 +423,9 @@ impl Settings {
             || self.intake.cluster_min_consumers < 2
         {
             anyhow::bail!("intake: duplicate_window_days >= 0, cluster_window_days > 0, cluster_min_consumers >= 2");
+        }
+        if self.auth.console_idle_minutes <= 0 {
+            anyhow::bail!("auth.console_idle_minutes must be positive");
         }
         if self.auth.session_hours <= 0 {
             anyhow::bail!("auth.session_hours must be positive");

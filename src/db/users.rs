@@ -198,6 +198,20 @@ pub fn delete_sessions_except(conn: &mut AnyConnection, user_id: &str, keep_toke
     .execute(conn)
 }
 
+pub fn find_session(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<SessionRow>> {
+    sessions::table
+        .find(token_hash)
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn set_session_expiry(conn: &mut AnyConnection, token_hash: &str, expires_at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(token_hash))
+        .set(sessions::expires_at.eq(expires_at))
+        .execute(conn)
+}
+
 pub fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(token_hash)).execute(conn)
 }

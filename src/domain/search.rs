@@ -203,6 +203,16 @@ pub struct ListFilter {
     pub clock: Option<super::clock::ClockKind>,
     /// Only cases with a running clock past due.
     pub overdue: bool,
+    /// Only cases not closed.
+    pub open_only: bool,
+    /// Only cases nobody is assigned to.
+    pub unassigned: bool,
+    /// Only priority cases (vulnerable consumers).
+    pub priority_only: bool,
+    /// Only cases whose soonest running clock is due before this instant (UTC).
+    pub due_before: Option<NaiveDateTime>,
+    /// Only cases whose transfer waits for this agency's answer.
+    pub pending_transfer_to: Option<String>,
 }
 
 #[cfg(test)]

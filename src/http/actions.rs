@@ -263,6 +263,34 @@ pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, Actio
     Ok((action, envelope))
 }
 
+/// The OpenAPI schema of each action's own fields (what [`parse`] reads), for the console's forms.
+pub fn schema_name(name: ActionName) -> &'static str {
+    use ActionName as A;
+    match name {
+        A::Route => "RouteDto",
+        A::Advise => "AdviseDto",
+        A::Accept => "AcceptDto",
+        A::Refuse => "RefuseDto",
+        A::Transfer => "TransferDto",
+        A::AcceptTransfer => "EmptyDto",
+        A::DeclineTransfer | A::Withdraw | A::Reopen => "ReasonDto",
+        A::ForwardToBusiness => "ForwardDto",
+        A::RecordNegotiationEnded => "NegotiationEndedDto",
+        A::RecordNegotiationResult => "NegotiationResultDto",
+        A::RequestMediation => "RequestMediationDto",
+        A::AppointMediator => "AppointMediatorDto",
+        A::ScheduleMediationSession => "ScheduleSessionDto",
+        A::RecordMediationResult => "MediationResultDto",
+        A::StartInspection => "StartInspectionDto",
+        A::RecordInspectionResult => "InspectionResultDto",
+        A::RequestInfo => "RequestInfoDto",
+        A::ProvideInfo => "ProvideInfoDto",
+        A::MarkDuplicate => "MarkDuplicateDto",
+        A::Refer => "ReferDto",
+        A::Reclassify => "ReclassifyDto",
+    }
+}
+
 /// `version`, `note` and `public_message`, and the remaining fields (the action's own).
 fn envelope(body: serde_json::Value) -> Result<(ActionEnvelope, serde_json::Value), AppError> {
     let serde_json::Value::Object(mut map) = body else {

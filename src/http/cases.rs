@@ -142,6 +142,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             words,
             clock,
             overdue: p.overdue.unwrap_or(false),
+            ..ListFilter::default()
         },
         sort,
         cursor,

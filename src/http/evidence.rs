@@ -125,7 +125,18 @@ pub async fn download(
     path: Path<(String, String)>,
 ) -> Result<impl Responder, AppError> {
     let (case_id, evidence_id) = path.into_inner();
-    let (ev, file) = evidence::find(&state, user.actor(), case_id, evidence_id).await?;
+    stream_evidence(&state, user.actor(), case_id, evidence_id).await
+}
+
+/// The file of an evidence record, streamed with its type, checksum and name (the API's and
+/// the console's download).
+pub async fn stream_evidence(
+    state: &AppState,
+    actor: crate::domain::user::Actor,
+    case_id: String,
+    evidence_id: String,
+) -> Result<HttpResponse, AppError> {
+    let (ev, file) = evidence::find(state, actor, case_id, evidence_id).await?;
     let f = tokio::fs::File::open(&file)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;

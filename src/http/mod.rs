@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod calls;
 pub mod cases;
 pub mod citizen_upload;
+pub mod console;
 pub mod dto;
 pub mod evidence;
 pub mod extractors;
@@ -36,6 +37,7 @@ use crate::error::{AppError, ErrorCode};
 /// The route table: every endpoint of the service, in one place.
 pub fn configure(cfg: &mut ServiceConfig) {
     pages::configure(cfg);
+    console::configure(cfg);
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .service(

@@ -107,7 +107,7 @@ string_id_schemas!(
     components(schemas(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
         actions::RouteDto, actions::AdviseDto, actions::AcceptDto, actions::RefuseDto, actions::TransferDto,
-        actions::ReasonDto, actions::ForwardDto, actions::NegotiationResultDto, actions::NegotiationRecordDto,
+        actions::EmptyDto, actions::ReasonDto, actions::ForwardDto, actions::NegotiationResultDto, actions::NegotiationRecordDto,
         actions::NegotiationEndedDto, actions::AppointMediatorDto, actions::RequestMediationDto, actions::ScheduleSessionDto, actions::MediationResultDto, actions::MediationRecordDto,
         actions::StartInspectionDto, actions::InspectionResultDto, actions::SanctionDto, actions::RequestInfoDto,
         actions::ProvideInfoDto, actions::MarkDuplicateDto, actions::ReferDto, actions::ReclassifyDto,

@@ -502,6 +502,44 @@ pub async fn authenticate(state: &AppState, token: String) -> Result<Authenticat
         .await
 }
 
+/// The staff member behind a console (browser) session. The session ends after
+/// `auth.console_idle_minutes` without a request: each request moves its end forward (written
+/// at most once a minute), never past `auth.session_hours` after sign-in. API tokens are not
+/// console sessions.
+pub async fn console_session(state: &AppState, token: String) -> Result<Authenticated, AppError> {
+    if token.starts_with(super::api_tokens::PREFIX) {
+        return Err(AppError::Unauthenticated);
+    }
+    let now = state.clock.now().naive_utc();
+    let idle = TimeDelta::minutes(state.settings.auth.console_idle_minutes);
+    let lifetime = TimeDelta::hours(state.settings.auth.session_hours);
+    let hash = token_hash(&token);
+    let (who, slide) = state
+        .db
+        .run(move |conn| {
+            let session = users::find_session(conn, &hash)?.ok_or(AppError::Unauthenticated)?;
+            let row = users::user_for_session(conn, &hash, now)?.ok_or(AppError::Unauthenticated)?;
+            let until = (now + idle).min(session.created_at + lifetime);
+            let slide = (until - session.expires_at > TimeDelta::minutes(1) || session.expires_at > until)
+                .then_some((hash, until));
+            let must_change_password = row.must_change_password;
+            let who = Authenticated {
+                staff: staff_from_row(row)?,
+                must_change_password,
+                api_scopes: None,
+            };
+            Ok((who, slide))
+        })
+        .await?;
+    if let Some((hash, until)) = slide {
+        state
+            .db
+            .write(move |conn| Ok(users::set_session_expiry(conn, &hash, until)?))
+            .await?;
+    }
+    Ok(who)
+}
+
 /// Ends the session of `token` (an audit record).
 pub async fn logout(state: &AppState, staff: &Staff, token: String, addr: IpAddr) -> Result<(), AppError> {
     let (id, at) = (staff.id.clone(), state.clock.now());

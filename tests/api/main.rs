@@ -19,6 +19,7 @@ mod citizen_links;
 mod citizen_reporters;
 mod citizen_settlement;
 mod clocks;
+mod console;
 mod documents;
 mod evidence;
 mod health;

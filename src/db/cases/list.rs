@@ -7,6 +7,7 @@ use super::{scoped, BoxedCases, CaseRow, Scope};
 use crate::db::portability::backend_of;
 use crate::db::schema::{case_clocks, cases};
 use crate::db::AnyConnection;
+use crate::domain::case::Status;
 use crate::domain::clock::ClockState;
 use crate::domain::search::{ListFilter, Sort};
 
@@ -66,6 +67,11 @@ pub fn list(
 
 /// The filters, cursor and order of a list, without its text search.
 fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&Cursor>) -> BoxedCases<'a> {
+    ordered(filtered(scope, f), sort, after)
+}
+
+/// The cases of `scope` that pass the filters (text search aside), unordered.
+fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
     let mut q = scoped(scope);
     if let Some(s) = &f.status {
         q = q.filter(cases::status.eq(s.clone()));
@@ -108,6 +114,36 @@ fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&C
             ),
         );
     }
+    queue_filters(q, f)
+}
+
+/// The filters of the console's queues: open, unassigned, priority, due before, transfers waiting.
+fn queue_filters<'a>(mut q: BoxedCases<'a>, f: &ListFilter) -> BoxedCases<'a> {
+    if f.open_only {
+        q = q.filter(cases::status.ne(Status::Closed));
+    }
+    if f.unassigned {
+        q = q.filter(cases::assignee_id.is_null());
+    }
+    if f.priority_only {
+        q = q.filter(cases::priority.eq(true));
+    }
+    if let Some(t) = f.due_before {
+        q = q.filter(cases::due_at.lt(t));
+    }
+    if let Some(a) = &f.pending_transfer_to {
+        q = q.filter(cases::pending_transfer_to.eq(a.clone()));
+    }
+    q
+}
+
+/// How many cases match the filters (text search aside): the counts on the console's queue tabs.
+pub fn count(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<i64> {
+    filtered(scope, f).select(diesel::dsl::count_star()).first(conn)
+}
+
+/// The keyset condition of the page after `after`, and the order.
+fn ordered<'a>(mut q: BoxedCases<'a>, sort: Sort, after: Option<&Cursor>) -> BoxedCases<'a> {
     match (sort, after) {
         (Sort::CreatedDesc, Some(Cursor::Created { priority, at, id })) => {
             q = q.filter(

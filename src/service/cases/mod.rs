@@ -131,6 +131,17 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
+/// How many cases each filter matches among those `actor` may see (the console's queue tabs).
+pub async fn queue_counts(state: &AppState, actor: Actor, filters: Vec<ListFilter>) -> Result<Vec<i64>, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            let scope = scope_of(&actor);
+            filters.iter().map(|f| Ok(case_db::count(conn, &scope, f)?)).collect()
+        })
+        .await
+}
+
 pub async fn list_cases(state: &AppState, actor: Actor, q: ListQuery) -> Result<CasePage, AppError> {
     state
         .db

@@ -1,0 +1,505 @@
+//! The case page: facts, parties, the router's suggestion and why, the clocks with their
+//! day-by-day count, the history with the state of its hash chain, the evidence, and only the
+//! actions allowed now, each a form with the fields that action takes. A form that fails keeps
+//! what was typed and says what to fix beside the field; a version conflict says what changed.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data, Path, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::forms::{self, FieldView};
+use super::session::{self, see_other, signed_in, Signed};
+use super::text::{action_label, role_label};
+use super::{error_page, field_error, form_fields, page, Who};
+use crate::calendar::vn_date;
+use crate::domain::case::ActionName;
+use crate::error::AppError;
+use crate::http::actions;
+use crate::service::cases;
+use crate::service::reference;
+use crate::service::views::{CaseDetail, EventView};
+use crate::state::AppState;
+
+struct Fact {
+    label: &'static str,
+    value: String,
+}
+
+struct Clock {
+    label: String,
+    due: String,
+    state: &'static str,
+    overdue: bool,
+    days: Vec<(String, String)>,
+}
+
+struct Event {
+    at: String,
+    who: &'static str,
+    what: String,
+    to: &'static str,
+    message: Option<String>,
+}
+
+struct Evidence {
+    href: String,
+    name: String,
+    size: String,
+    from: &'static str,
+}
+
+struct ActionForm {
+    name: &'static str,
+    label: &'static str,
+    fields: Vec<FieldView>,
+    open: bool,
+    error: Option<String>,
+    note: String,
+    public_message: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/case.html")]
+struct CasePage {
+    who: Option<Who>,
+    id: String,
+    code: String,
+    status: &'static str,
+    priority: bool,
+    version: i32,
+    last_seq: i32,
+    facts: Vec<Fact>,
+    consumer: Vec<Fact>,
+    business: Vec<Fact>,
+    suggestion: Vec<String>,
+    clocks: Vec<Clock>,
+    events: Vec<Event>,
+    chain: String,
+    chain_ok: bool,
+    evidence: Vec<Evidence>,
+    actions: Vec<ActionForm>,
+    done: Option<&'static str>,
+    conflict: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct CaseQuery {
+    done: Option<String>,
+}
+
+pub async fn show(state: Data<AppState>, req: HttpRequest, id: Path<String>, q: Query<CaseQuery>) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let done = q.done.as_deref().and_then(ActionName::parse).map(action_label);
+    match render(&state, &s, id.into_inner(), None).await {
+        Ok(mut p) => {
+            p.done = done;
+            page(StatusCode::OK, &p)
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+/// What failed when an action was sent: the action, what was typed, the error.
+struct Failed {
+    action: ActionName,
+    sent: BTreeMap<String, String>,
+    error: AppError,
+    seen_seq: i32,
+}
+
+pub async fn act(state: Data<AppState>, req: HttpRequest, path: Path<(String, String)>, body: Bytes) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (id, action) = path.into_inner();
+    let Some(name) = ActionName::parse(&action) else {
+        return error_page(&AppError::NotFound("action"));
+    };
+    let form = form_fields(&body);
+    if !s.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return session::csrf_rejected();
+    }
+    let result = match actions::parse(name, forms::body_from_form(name, &form)) {
+        Ok((a, env)) => cases::act(&state, s.actor(), id.clone(), a, env).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => see_other(&format!("/console/cases/{id}?done={}", name.as_str())),
+        Err(e @ (AppError::NotFound(_) | AppError::Internal(_) | AppError::Unavailable(_))) => error_page(&e),
+        Err(error) => {
+            let seen_seq = form.get("seen_seq").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let failed = Failed {
+                action: name,
+                sent: form,
+                error,
+                seen_seq,
+            };
+            let status = match failed.error {
+                AppError::VersionConflict { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            match render(&state, &s, id, Some(failed)).await {
+                Ok(p) => page(status, &p),
+                Err(e) => error_page(&e),
+            }
+        }
+    }
+}
+
+pub async fn evidence(state: Data<AppState>, req: HttpRequest, path: Path<(String, String)>) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (case_id, evidence_id) = path.into_inner();
+    match crate::http::evidence::stream_evidence(&state, s.actor(), case_id, evidence_id).await {
+        Ok(r) => r,
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>) -> Result<CasePage, AppError> {
+    let c = cases::get_case(state, s.actor(), id.clone()).await?;
+    let deadlines = cases::deadlines(state, s.actor(), id.clone()).await?;
+    let events = cases::case_events(state, s.actor(), id.clone()).await?;
+    let chain = cases::verify_events(state, s.actor(), id.clone()).await?;
+    let agencies: Vec<(String, String)> = reference::agencies(state)
+        .await?
+        .into_iter()
+        .map(|a| (a.code.clone(), format!("{} ({})", a.name, a.code)))
+        .collect();
+    let categories: Vec<(String, String)> = reference::categories(state)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.name))
+        .collect();
+    let last_seq = events.last().map_or(0, |e| e.seq);
+    let conflict = match &failed {
+        Some(Failed {
+            error: AppError::VersionConflict { current },
+            seen_seq,
+            ..
+        }) => Some(conflict_text(*current, &events, *seen_seq)),
+        _ => None,
+    };
+    let actions = action_forms(&c, failed.as_ref(), conflict.is_some(), &agencies, &categories);
+    Ok(CasePage {
+        who: Some(Who::of(s)),
+        id,
+        code: c.tracking_code.to_string(),
+        status: c.status.label_vi(),
+        priority: c.priority,
+        version: c.version,
+        last_seq,
+        facts: facts(&c, &categories),
+        consumer: consumer(&c),
+        business: business(&c),
+        suggestion: c.suggestion["explanation"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default(),
+        clocks: clock_views(deadlines),
+        events: events.iter().map(event).collect(),
+        chain_ok: chain.valid,
+        chain: if chain.valid {
+            format!("Lịch sử toàn vẹn: {} sự kiện, chuỗi băm khớp.", chain.events)
+        } else {
+            format!(
+                "CẢNH BÁO: chuỗi băm không khớp từ sự kiện số {}. Báo ngay cho quản trị viên.",
+                chain.first_invalid_seq.unwrap_or_default()
+            )
+        },
+        evidence: c
+            .evidence
+            .iter()
+            .map(|e| Evidence {
+                href: format!("/console/cases/{}/evidence/{}", c.id, e.id),
+                name: e.file_name.clone(),
+                size: size(e.size_bytes),
+                from: if e.uploaded_by.is_some() {
+                    "cán bộ"
+                } else {
+                    "người gửi"
+                },
+            })
+            .collect(),
+        actions,
+        done: None,
+        conflict,
+    })
+}
+
+/// A form for each action allowed now; the one that failed keeps what was typed and its error.
+fn action_forms(
+    c: &CaseDetail,
+    failed: Option<&Failed>,
+    conflict: bool,
+    agencies: &[(String, String)],
+    categories: &[(String, String)],
+) -> Vec<ActionForm> {
+    c.allowed_actions
+        .iter()
+        .map(|a| {
+            let mine = failed.filter(|f| f.action == *a && !conflict);
+            let empty = BTreeMap::new();
+            let sent = mine.map_or(&empty, |f| &f.sent);
+            let err = mine.and_then(|f| field_error(&f.error));
+            let fields = forms::views(
+                *a,
+                agencies,
+                categories,
+                sent,
+                err.as_ref().map(|(f, m)| (f.as_str(), m.as_str())),
+            );
+            let unplaced = err.filter(|(f, _)| !fields.iter().any(|v| v.error.is_some()) || f.is_empty());
+            ActionForm {
+                name: a.as_str(),
+                label: action_label(*a),
+                open: mine.is_some(),
+                error: mine.map(|f| match unplaced {
+                    Some((_, m)) => m,
+                    None => match &f.error {
+                        AppError::Validation { .. } | AppError::BadRequest { .. } => {
+                            "Hãy sửa các ô được đánh dấu bên dưới.".into()
+                        }
+                        other => other_error_text(other),
+                    },
+                }),
+                note: sent.get("note").cloned().unwrap_or_default(),
+                public_message: sent.get("public_message").cloned().unwrap_or_default(),
+                fields,
+            }
+        })
+        .collect()
+}
+
+/// The clocks with their day-by-day count, overdue first.
+fn clock_views(deadlines: Vec<crate::service::clocks::Deadline>) -> Vec<Clock> {
+    let mut v: Vec<Clock> = deadlines
+        .into_iter()
+        .map(|d| Clock {
+            label: d.label,
+            due: vn_date(d.due_date),
+            state: match (d.state.as_str(), d.result.map(|r| r.as_str())) {
+                (_, Some("met")) => "đã xong đúng hạn",
+                (_, Some(_)) => "đã xong, trễ hạn",
+                ("paused", _) => "tạm dừng",
+                _ => "đang tính",
+            },
+            overdue: d.overdue,
+            days: d
+                .days
+                .into_iter()
+                .map(|n| {
+                    (
+                        vn_date(n.date),
+                        match (n.counted, n.reason) {
+                            (Some(k), _) => format!("ngày làm việc thứ {k}"),
+                            (None, Some(r)) => format!("không tính: {r}"),
+                            (None, None) => "không tính".into(),
+                        },
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    // Overdue clocks first: they are what the handler must see.
+    v.sort_by_key(|c| !c.overdue);
+    v
+}
+
+fn conflict_text(current: i32, events: &[EventView], seen_seq: i32) -> String {
+    let changes: Vec<String> = events
+        .iter()
+        .filter(|e| e.seq > seen_seq)
+        .map(|e| {
+            let ev = event(e);
+            format!("{} lúc {} ({})", ev.what, ev.at, ev.who)
+        })
+        .collect();
+    let what = if changes.is_empty() {
+        String::new()
+    } else {
+        format!(" Đã thay đổi: {}.", changes.join("; "))
+    };
+    format!(
+        "Hồ sơ vừa được người khác cập nhật (nay là phiên bản {current}) trong khi bạn đang xem.{what} \
+         Trang dưới đây là bản mới nhất; hãy xem lại rồi làm lại nếu vẫn cần."
+    )
+}
+
+fn other_error_text(e: &AppError) -> String {
+    match e {
+        AppError::InvalidTransition { .. } => "Việc này không còn làm được ở trạng thái hiện tại của hồ sơ.".into(),
+        AppError::Forbidden => "Vai trò của bạn không được làm việc này.".into(),
+        AppError::Conflict { vi, .. } => vi.clone(),
+        _ => "Không thực hiện được. Hãy thử lại.".into(),
+    }
+}
+
+fn event(e: &EventView) -> Event {
+    Event {
+        at: local_time(e.at),
+        who: role_label(&e.actor_role),
+        what: match ActionName::parse(&e.action) {
+            Some(a) => action_label(a).to_owned(),
+            None => event_label(&e.action).to_owned(),
+        },
+        to: e.to_status.label_vi(),
+        message: e.public_message.clone(),
+    }
+}
+
+fn event_label(action: &str) -> &str {
+    match action {
+        "created" => "Tiếp nhận",
+        "business_responded" => "Doanh nghiệp trả lời",
+        "business_reported" => "Doanh nghiệp báo cáo kết quả",
+        "business_silent" => "Doanh nghiệp không trả lời đúng hạn",
+        "evidence_added" => "Thêm tài liệu",
+        "document_generated" => "Lập văn bản",
+        "evidence_shared_with_business" => "Chia sẻ tài liệu với doanh nghiệp",
+        "due_date_moved" => "Thời hạn thay đổi theo lịch",
+        other => other,
+    }
+}
+
+fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::TimeDelta::hours(7)).format("%H:%M %d/%m/%Y").to_string()
+}
+
+fn size(b: i64) -> String {
+    match b {
+        b if b >= 1_048_576 => format!("{:.1} MB", b as f64 / 1_048_576.0),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} byte"),
+    }
+}
+
+fn money(v: i64) -> String {
+    let s = v.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{}{out} đ", if v < 0 { "-" } else { "" })
+}
+
+fn facts(c: &CaseDetail, categories: &[(String, String)]) -> Vec<Fact> {
+    let category = categories
+        .iter()
+        .find(|(k, _)| k == c.category.as_str())
+        .map_or(c.category.to_string(), |(_, v)| v.clone());
+    let mut f = vec![
+        Fact {
+            label: "Loại",
+            value: super::text::value_label(c.kind.as_str()).to_owned(),
+        },
+        Fact {
+            label: "Lĩnh vực",
+            value: category,
+        },
+        Fact {
+            label: "Cơ quan đang xử lý",
+            value: c.current_agency.as_deref().unwrap_or("chưa chuyển").to_owned(),
+        },
+        Fact {
+            label: "Tiếp nhận",
+            value: local_time(c.created_at),
+        },
+        Fact {
+            label: "Nội dung",
+            value: c.description.clone(),
+        },
+    ];
+    if let Some(r) = &c.consumer_request {
+        f.push(Fact {
+            label: "Yêu cầu của người tiêu dùng",
+            value: r.clone(),
+        });
+    }
+    if let Some(a) = c.amount_vnd {
+        f.push(Fact {
+            label: "Giá trị giao dịch",
+            value: money(a),
+        });
+    }
+    if let Some(d) = c.transaction_date {
+        f.push(Fact {
+            label: "Ngày giao dịch",
+            value: vn_date(d),
+        });
+    }
+    if let Some(p) = &c.pending_transfer_to {
+        f.push(Fact {
+            label: "Đang chờ cơ quan nhận chuyển",
+            value: p.to_string(),
+        });
+    }
+    if let Some(d) = &c.possible_duplicate_of {
+        f.push(Fact {
+            label: "Có thể trùng hồ sơ",
+            value: d.to_string(),
+        });
+    }
+    f
+}
+
+fn consumer(c: &CaseDetail) -> Vec<Fact> {
+    let p = &c.consumer;
+    let mut f = vec![
+        Fact {
+            label: "Họ tên",
+            value: p.name.clone(),
+        },
+        Fact {
+            label: "Điện thoại",
+            value: p.phone.clone(),
+        },
+    ];
+    for (label, v) in [
+        ("E-mail", &p.email),
+        ("Địa chỉ", &p.address),
+        ("Xã/phường", &p.commune),
+        ("Tỉnh", &p.province),
+    ] {
+        if let Some(v) = v {
+            f.push(Fact {
+                label,
+                value: v.clone(),
+            });
+        }
+    }
+    if !p.vulnerable.is_empty() {
+        f.push(Fact {
+            label: "Nhóm dễ bị tổn thương",
+            value: p.vulnerable.join(", "),
+        });
+    }
+    f
+}
+
+fn business(c: &CaseDetail) -> Vec<Fact> {
+    let b = &c.business;
+    [
+        ("Tên", &b.name),
+        ("Mã số thuế", &b.tax_code),
+        ("Địa chỉ", &b.address),
+        ("Website", &b.website),
+        ("Gian hàng", &b.shop_link),
+    ]
+    .into_iter()
+    .filter_map(|(label, v)| v.clone().map(|value| Fact { label, value }))
+    .collect()
+}

@@ -1,0 +1,347 @@
+//! The staff console (issue 13): server-rendered pages under `/console/` for operators,
+//! handlers, mediators and supervisors, on the same services as the JSON API (nothing here
+//! touches the database). Vietnamese, keyboard-friendly, working without JavaScript; the one
+//! script only improves (the live routing suggestion on the call screen).
+
+mod case;
+mod forms;
+mod queue;
+pub mod session;
+mod text;
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes, Data, Query, ServiceConfig};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use self::session::{login_csrf_cookie, see_other, session_cookie, signed_in, Signed, LOGIN_CSRF_COOKIE};
+use super::extractors::ClientAddr;
+use crate::domain::user::Staff;
+use crate::error::AppError;
+use crate::service::auth;
+use crate::state::AppState;
+
+/// The console's routes (listed in `http::configure` through this one call).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.route("/console", web::get().to(|| async { see_other("/console/") }))
+        .route("/console/", web::get().to(queue::show))
+        .route("/console/login", web::get().to(login_form))
+        .route("/console/login", web::post().to(login))
+        .route("/console/logout", web::post().to(logout))
+        .route("/console/password", web::get().to(password_form))
+        .route("/console/password", web::post().to(change_password))
+        .route("/console/cases/{id}", web::get().to(case::show))
+        .route("/console/cases/{id}/actions/{action}", web::post().to(case::act))
+        .route(
+            "/console/cases/{id}/evidence/{evidence_id}",
+            web::get().to(case::evidence),
+        )
+        .route("/console/static/console.css", web::get().to(stylesheet));
+}
+
+/// Pages of the console may load only the console's own stylesheet; no script runs.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                   base-uri 'none'; frame-ancestors 'none'";
+
+/// A rendered console page with the house headers.
+pub(super) fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
+    match tpl.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Content-Security-Policy", CSP))
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .insert_header(("Referrer-Policy", "no-referrer"))
+            .insert_header(("X-Frame-Options", "DENY"))
+            .insert_header(("Cache-Control", "no-store"))
+            .body(html),
+        Err(e) => {
+            tracing::error!(error = %e, "a console page failed to render");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Không hiển thị được trang. Hãy thử lại.")
+        }
+    }
+}
+
+/// Who is signed in, for the header of every page.
+pub struct Who {
+    pub name: String,
+    pub role: &'static str,
+    pub agency: String,
+    pub csrf: String,
+}
+
+impl Who {
+    fn of(s: &Signed) -> Who {
+        Who::from_staff(&s.staff, &s.csrf)
+    }
+
+    fn from_staff(staff: &Staff, csrf: &str) -> Who {
+        Who {
+            name: staff.display_name.clone(),
+            role: text::role_label(staff.role.as_str()),
+            agency: staff.agency.as_deref().unwrap_or_default().to_owned(),
+            csrf: csrf.to_owned(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/message.html")]
+struct Message {
+    who: Option<Who>,
+    title: String,
+    text: String,
+}
+
+/// An error as a page, in words (never a code); 404 for a case the user may not see.
+pub(super) fn error_page(e: &AppError) -> HttpResponse {
+    let (status, title, text) = match e {
+        AppError::NotFound(_) => (
+            StatusCode::NOT_FOUND,
+            "Không tìm thấy",
+            "Không có hồ sơ này, hoặc hồ sơ không thuộc phạm vi của bạn.".to_owned(),
+        ),
+        AppError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "Không có quyền",
+            "Vai trò của bạn không được làm việc này.".to_owned(),
+        ),
+        AppError::RateLimited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Thử lại sau",
+            format!("Quá nhiều lần thử. Hãy thử lại sau {} giây.", retry_after_secs),
+        ),
+        AppError::Unavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Hệ thống đang bận",
+            "Hệ thống đang bận. Hãy thử lại sau ít phút; những gì bạn đã gửi không bị mất.".to_owned(),
+        ),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Có lỗi",
+            "Có lỗi khi xử lý yêu cầu. Hãy thử lại; nếu vẫn lỗi, báo quản trị viên.".to_owned(),
+        ),
+    };
+    page(
+        status,
+        &Message {
+            who: None,
+            title: title.into(),
+            text,
+        },
+    )
+}
+
+/// The Vietnamese message of a validation error, and its field.
+pub(super) fn field_error(e: &AppError) -> Option<(String, String)> {
+    match e {
+        AppError::Validation { field, vi, .. } => Some((field.clone(), vi.clone())),
+        AppError::BadRequest { field, vi, .. } => Some((field.clone().unwrap_or_default(), vi.clone())),
+        _ => None,
+    }
+}
+
+/// A submitted form's fields (the last value of a repeated name wins).
+pub(super) fn form_fields(body: &Bytes) -> BTreeMap<String, String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .unwrap_or_default()
+        .into_iter()
+        .collect()
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../../../static/console.css"))
+}
+
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage {
+    who: Option<Who>,
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+    totp: bool,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+fn safe_next(n: Option<&str>) -> String {
+    match n {
+        Some(n) if session::is_console_path(n) => n.to_owned(),
+        _ => "/console/".to_owned(),
+    }
+}
+
+async fn login_form(state: Data<AppState>, q: Query<NextQuery>) -> HttpResponse {
+    let csrf = auth::new_token();
+    let mut r = page(
+        StatusCode::OK,
+        &LoginPage {
+            who: None,
+            csrf: csrf.clone(),
+            next: safe_next(q.next.as_deref()),
+            username: String::new(),
+            error: None,
+            totp: false,
+        },
+    );
+    let _ = r.add_cookie(&login_csrf_cookie(&state, csrf));
+    r
+}
+
+async fn login(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: Bytes) -> HttpResponse {
+    let f = form_fields(&body);
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let cookie = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    let sent = get("csrf");
+    if !cookie.is_some_and(|c| !sent.is_empty() && session::constant_time_eq(c.as_bytes(), sent.as_bytes())) {
+        return session::csrf_rejected();
+    }
+    let next = safe_next(f.get("next").map(String::as_str));
+    let totp = f.get("totp").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let again = |error: &str, totp: bool, status: StatusCode| {
+        let csrf = auth::new_token();
+        let mut r = page(
+            status,
+            &LoginPage {
+                who: None,
+                csrf: csrf.clone(),
+                next: next.clone(),
+                username: get("username"),
+                error: Some(error.to_owned()),
+                totp,
+            },
+        );
+        let _ = r.add_cookie(&login_csrf_cookie(&state, csrf));
+        r
+    };
+    match auth::login(&state, get("username"), get("password"), totp, addr.0).await {
+        Ok(l) => {
+            let mut r = see_other(if l.must_change_password {
+                "/console/password"
+            } else {
+                &next
+            });
+            let _ = r.add_cookie(&session_cookie(&state, l.token));
+            let _ = r.add_removal_cookie(&login_csrf_cookie(&state, String::new()));
+            r
+        }
+        Err(AppError::TotpRequired) => again(
+            "Nhập mã một lần từ ứng dụng xác thực của bạn cùng mật khẩu.",
+            true,
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(AppError::InvalidCredentials) => again(
+            "Tên đăng nhập hoặc mật khẩu không đúng.",
+            f.contains_key("totp"),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(AppError::RateLimited { retry_after_secs }) => again(
+            &format!(
+                "Quá nhiều lần đăng nhập sai. Hãy thử lại sau {} phút.",
+                (retry_after_secs + 59) / 60
+            ),
+            false,
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn logout(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: Bytes) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !s.csrf_ok(form_fields(&body).get("csrf").map(String::as_str)) {
+        return session::csrf_rejected();
+    }
+    if let Err(e) = auth::logout(&state, &s.staff, s.token.clone(), addr.0).await {
+        return error_page(&e);
+    }
+    let mut r = see_other("/console/login");
+    let _ = r.add_removal_cookie(&session_cookie(&state, String::new()));
+    r
+}
+
+#[derive(Template)]
+#[template(path = "console/password.html")]
+struct PasswordPage {
+    who: Option<Who>,
+    forced: bool,
+    error: Option<(String, String)>,
+}
+
+async fn password_form(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    page(
+        StatusCode::OK,
+        &PasswordPage {
+            who: Some(Who::of(&s)),
+            forced: true,
+            error: None,
+        },
+    )
+}
+
+async fn change_password(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: Bytes) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let f = form_fields(&body);
+    if !s.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return session::csrf_rejected();
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    if get("new_password") != get("confirm_password") {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage {
+                who: Some(Who::of(&s)),
+                forced: true,
+                error: Some((
+                    "confirm_password".into(),
+                    "Hai lần nhập mật khẩu mới không giống nhau.".into(),
+                )),
+            },
+        );
+    }
+    match auth::change_password(
+        &state,
+        &s.staff,
+        &s.token,
+        get("current_password"),
+        get("new_password"),
+        addr.0,
+    )
+    .await
+    {
+        Ok(()) => see_other("/console/"),
+        Err(e) => match field_error(&e) {
+            Some(err) => page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PasswordPage {
+                    who: Some(Who::of(&s)),
+                    forced: true,
+                    error: Some(err),
+                },
+            ),
+            None => error_page(&e),
+        },
+    }
+}

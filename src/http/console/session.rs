@@ -1,0 +1,128 @@
+//! The console's session: the same sessions as the API's bearer tokens, carried in an
+//! `HttpOnly`, `SameSite=Lax` cookie (`Secure` when the service speaks TLS), ended after
+//! `auth.console_idle_minutes` without a request. Every form carries a CSRF token derived from
+//! the session token, so a page of another site cannot post as the signed-in user; the sign-in
+//! form, before any session, uses a double-submit cookie.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use crate::domain::user::{Actor, Staff};
+use crate::error::AppError;
+use crate::service::auth;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "hotline_console";
+pub const LOGIN_CSRF_COOKIE: &str = "hotline_login_csrf";
+
+/// A signed-in staff member on a console page.
+pub struct Signed {
+    pub staff: Staff,
+    pub token: String,
+    /// The value every form of this session must send back as `csrf`.
+    pub csrf: String,
+}
+
+impl Signed {
+    pub fn actor(&self) -> Actor {
+        Actor::Staff(self.staff.clone())
+    }
+
+    /// Whether a submitted form carries this session's CSRF token.
+    pub fn csrf_ok(&self, sent: Option<&str>) -> bool {
+        sent.is_some_and(|s| constant_time_eq(s.as_bytes(), self.csrf.as_bytes()))
+    }
+}
+
+/// The CSRF token of a session: a digest of its secret token (which the page's scripts cannot
+/// read: the cookie is `HttpOnly`).
+pub fn csrf_of(token: &str) -> String {
+    let d = Sha256::digest(format!("console-csrf\0{token}").as_bytes());
+    hex::encode(&d[..16])
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// 403 page for a form without its token (an old tab, or a forged post).
+pub fn csrf_rejected() -> HttpResponse {
+    HttpResponse::Forbidden()
+        .content_type("text/plain; charset=utf-8")
+        .body("Biểu mẫu đã hết hiệu lực hoặc không đến từ bảng điều khiển. Hãy tải lại trang và gửi lại.")
+}
+
+/// The signed-in user of this request, or the way to the sign-in page (keeping where they were
+/// going), or to the password change when it is due.
+pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Signed, HttpResponse> {
+    let token = req
+        .cookie(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| !t.is_empty() && t.len() <= 128);
+    let Some(token) = token else {
+        return Err(to_login(req));
+    };
+    match auth::console_session(state, token.clone()).await {
+        Ok(who) => {
+            if who.must_change_password && req.path() != "/console/password" {
+                return Err(see_other("/console/password"));
+            }
+            Ok(Signed {
+                staff: who.staff,
+                csrf: csrf_of(&token),
+                token,
+            })
+        }
+        Err(AppError::Unauthenticated) => {
+            let mut r = to_login(req);
+            let _ = r.add_removal_cookie(&session_cookie(state, String::new()));
+            Err(r)
+        }
+        Err(e) => Err(super::error_page(&e)),
+    }
+}
+
+fn to_login(req: &HttpRequest) -> HttpResponse {
+    let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/console/");
+    let next = if is_console_path(next) { next } else { "/console/" };
+    let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    see_other(&format!("/console/login?{q}"))
+}
+
+/// Only a path of the console is a place to go back to after signing in (never another site).
+pub fn is_console_path(p: &str) -> bool {
+    p.starts_with("/console/") && !p.starts_with("//") && !p.contains("\\")
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// The session cookie: whole-console path, `HttpOnly`, `SameSite=Lax`, `Secure` under TLS.
+pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, token)
+        .path("/console")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(serves_tls(state))
+        .finish()
+}
+
+/// The sign-in form's double-submit cookie.
+pub fn login_csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build(LOGIN_CSRF_COOKIE, value)
+        .path("/console/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(serves_tls(state))
+        .finish()
+}
+
+fn serves_tls(state: &AppState) -> bool {
+    !state.settings.server.tls_cert_path.trim().is_empty()
+}

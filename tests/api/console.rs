@@ -1,0 +1,410 @@
+//! The staff console over HTTP (issue 13): sign-in with its CSRF cookie, the session cookie's
+//! flags, the idle timeout, the forced password change, agency isolation (another agency's
+//! case is a 404 page), CSRF on every form, and an action sent as a form going through the
+//! same parser and service as the API (nested records included). The browser tests are in
+//! `console_browser.rs`.
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{dispute, TestApp, PASSWORD};
+
+struct Page {
+    status: u16,
+    location: String,
+    /// `Set-Cookie` headers as sent.
+    cookies: Vec<SetCookie>,
+    html: String,
+}
+
+fn client() -> awc::Client {
+    awc::Client::builder().disable_redirects().finish()
+}
+
+async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {
+    let mut r = client().get(app.url(path));
+    if let Some(s) = session {
+        r = r.insert_header(("Cookie", format!("hotline_console={s}")));
+    }
+    read(r.send().await.unwrap()).await
+}
+
+async fn post(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+    read(
+        client()
+            .post(app.url(path))
+            .insert_header(("Cookie", cookie.to_owned()))
+            .send_form(&form)
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+async fn read(
+    mut r: awc::ClientResponse<
+        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+    >,
+) -> Page {
+    let cookies = r
+        .headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .map(SetCookie::parse)
+        .collect();
+    Page {
+        status: r.status().as_u16(),
+        location: r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        cookies,
+        html: String::from_utf8(r.body().await.unwrap().to_vec()).unwrap(),
+    }
+}
+
+struct SetCookie {
+    name: String,
+    value: String,
+    /// The attributes, lower-cased (`path=/console`, `httponly`, `samesite=lax`).
+    attrs: Vec<String>,
+}
+
+impl SetCookie {
+    fn parse(h: &str) -> SetCookie {
+        let mut parts = h.split(';').map(str::trim);
+        let (name, value) = parts.next().unwrap().split_once('=').unwrap();
+        SetCookie {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            attrs: parts.map(str::to_lowercase).collect(),
+        }
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn value(&self) -> &str {
+        &self.value
+    }
+    fn has(&self, attr: &str) -> bool {
+        self.attrs.iter().any(|a| a == attr)
+    }
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let i = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
+    html[i..i + html[i..].find('"').unwrap()].to_owned()
+}
+
+/// Signs in through the form; returns the session token (the cookie's value).
+async fn sign_in(app: &TestApp, username: &str, password: &str) -> Page {
+    let form = get(app, "/console/login?next=/console/cases/x", None).await;
+    assert_eq!(form.status, 200);
+    let csrf_cookie = form
+        .cookies
+        .iter()
+        .find(|c| c.name() == "hotline_login_csrf")
+        .expect("login csrf cookie")
+        .value()
+        .to_owned();
+    let csrf = hidden(&form.html, "csrf");
+    post(
+        app,
+        "/console/login",
+        &format!("hotline_login_csrf={csrf_cookie}"),
+        &[
+            ("csrf", &csrf),
+            ("next", "/console/"),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .await
+}
+
+async fn session_of(app: &TestApp, username: &str) -> String {
+    let p = sign_in(app, username, PASSWORD).await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    p.cookies
+        .iter()
+        .find(|c| c.name() == "hotline_console")
+        .expect("session cookie")
+        .value()
+        .to_owned()
+}
+
+async fn signing_in_sets_a_safe_cookie_and_the_session_ends_when_idle(app: &TestApp) {
+    app.user("h.console", "handler", Some("SCT")).await;
+    // The console sends strangers to the sign-in page, keeping where they were going.
+    let p = get(app, "/console/", None).await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.location, "/console/login?next=%2Fconsole%2F");
+    // The form is refused without its CSRF cookie.
+    let form = get(app, "/console/login", None).await;
+    let csrf = hidden(&form.html, "csrf");
+    let forged = post(
+        app,
+        "/console/login",
+        "",
+        &[("csrf", &csrf), ("username", "h.console"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    // A wrong password: the form again, with what to do, and the username kept.
+    let wrong = sign_in(app, "h.console", "not the password").await;
+    assert_eq!(wrong.status, 401);
+    assert!(
+        wrong.html.contains("Tên đăng nhập hoặc mật khẩu không đúng") && wrong.html.contains("value=\"h.console\"")
+    );
+    let ok = sign_in(app, "h.console", PASSWORD).await;
+    assert_eq!(ok.status, 303);
+    assert_eq!(ok.location, "/console/", "an outside `next` is never followed");
+    let c = ok.cookies.iter().find(|c| c.name() == "hotline_console").unwrap();
+    assert!(
+        c.has("httponly") && c.has("samesite=lax") && c.has("path=/console"),
+        "{:?}",
+        c.attrs
+    );
+    assert!(!c.has("secure"), "plain HTTP here; Secure under TLS");
+    let session = c.value().to_owned();
+    let queue = get(app, "/console/", Some(&session)).await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.html.contains("Cơ quan tôi") && queue.html.contains("Chờ nhận chuyển"));
+    // The API's bearer token is not a cookie, and the cookie is not a bearer token.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&session)).await.status,
+        200,
+        "same sessions as the API"
+    );
+    // Idle for longer than auth.console_idle_minutes: signed out.
+    app.state.clock.advance(chrono::TimeDelta::minutes(31));
+    let later = get(app, "/console/", Some(&session)).await;
+    assert_eq!(later.status, 303);
+    assert!(later.location.starts_with("/console/login"));
+    app.state.clock.reset();
+}
+both_backends!(signing_in_sets_a_safe_cookie_and_the_session_ends_when_idle);
+
+async fn a_session_in_use_stays_and_signing_out_ends_it(app: &TestApp) {
+    app.user("h.active", "handler", Some("SCT")).await;
+    let s = session_of(app, "h.active").await;
+    for _ in 0..4 {
+        app.state.clock.advance(chrono::TimeDelta::minutes(20));
+        assert_eq!(
+            get(app, "/console/", Some(&s)).await.status,
+            200,
+            "each request moves the idle end"
+        );
+    }
+    let page = get(app, "/console/", Some(&s)).await;
+    let csrf = hidden(&page.html, "csrf");
+    let cookie = format!("hotline_console={s}");
+    assert_eq!(
+        post(app, "/console/logout", &cookie, &[]).await.status,
+        403,
+        "sign-out needs the token"
+    );
+    let out = post(app, "/console/logout", &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(get(app, "/console/", Some(&s)).await.status, 303);
+    app.state.clock.reset();
+}
+both_backends!(a_session_in_use_stays_and_signing_out_ends_it);
+
+async fn a_reset_password_is_changed_first(app: &TestApp) {
+    let (id, _) = app.user("h.reset", "handler", Some("SCT")).await;
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/reset-password"),
+            Some(&app.admin_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let temporary = r.body["temporary_password"].as_str().unwrap().to_owned();
+    let p = sign_in(app, "h.reset", &temporary).await;
+    assert_eq!(p.location, "/console/password");
+    let s = p
+        .cookies
+        .iter()
+        .find(|c| c.name() == "hotline_console")
+        .unwrap()
+        .value()
+        .to_owned();
+    assert_eq!(get(app, "/console/", Some(&s)).await.location, "/console/password");
+    let form = get(app, "/console/password", Some(&s)).await;
+    let csrf = hidden(&form.html, "csrf");
+    let cookie = format!("hotline_console={s}");
+    let mismatch = post(
+        app,
+        "/console/password",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("current_password", &temporary),
+            ("new_password", "một mật khẩu dài mới"),
+            ("confirm_password", "khác"),
+        ],
+    )
+    .await;
+    assert_eq!(mismatch.status, 422);
+    assert!(mismatch.html.contains("không giống nhau"));
+    let done = post(
+        app,
+        "/console/password",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("current_password", &temporary),
+            ("new_password", "một mật khẩu dài mới"),
+            ("confirm_password", "một mật khẩu dài mới"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    assert_eq!(get(app, "/console/", Some(&s)).await.status, 200);
+}
+both_backends!(a_reset_password_is_changed_first);
+
+async fn a_form_action_is_the_api_action_and_another_agency_sees_nothing(app: &TestApp) {
+    let (_, op) = app.user("op.console", "operator", Some("SCT")).await;
+    app.user("h.sct", "handler", Some("SCT")).await;
+    app.user("h.qltt", "handler", Some("QLTT")).await;
+    let case = app.open_case(&op, &dispute()).await;
+    let case = app.act_ok(&op, &case, "route", json!({"agency": "SCT"})).await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let s = session_of(app, "h.sct").await;
+    let cookie = format!("hotline_console={s}");
+
+    // The queue of the agency lists it; the case page offers only what is allowed now.
+    let queue = get(app, "/console/?tab=unassigned", Some(&s)).await;
+    assert!(
+        queue.html.contains(case["tracking_code"].as_str().unwrap()),
+        "{}",
+        queue.html
+    );
+    let page = get(app, &format!("/console/cases/{id}"), Some(&s)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("action-accept") && !page.html.contains("action-record_negotiation_result"));
+    assert!(page.html.contains("chuỗi băm khớp"), "history chain state shown");
+    let csrf = hidden(&page.html, "csrf");
+    let version = hidden(&page.html, "version");
+
+    // No CSRF token: refused, nothing changed.
+    let forged = post(
+        app,
+        &format!("/console/cases/{id}/actions/accept"),
+        &cookie,
+        &[("version", &version)],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    let accepted = post(
+        app,
+        &format!("/console/cases/{id}/actions/accept"),
+        &cookie,
+        &[("csrf", &csrf), ("version", &version)],
+    )
+    .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.html);
+    assert_eq!(accepted.location, format!("/console/cases/{id}?done=accept"));
+    let page = get(app, &accepted.location, Some(&s)).await;
+    assert!(page.html.contains("Đã thực hiện: Thụ lý"));
+
+    // An old version: the conflict says what changed since the page was shown.
+    let stale = post(
+        app,
+        &format!("/console/cases/{id}/actions/forward_to_business"),
+        &cookie,
+        &[("csrf", &csrf), ("version", &version), ("seen_seq", "1")],
+    )
+    .await;
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale.html.contains("Hồ sơ đã thay đổi") && stale.html.contains("Thụ lý lúc"),
+        "{}",
+        stale.html
+    );
+
+    // Forwarded, then a settled negotiation with its record (a nested form): a field that
+    // fails is named beside it, and what was typed is kept.
+    let version = hidden(
+        &get(app, &format!("/console/cases/{id}"), Some(&s)).await.html,
+        "version",
+    );
+    let fwd = post(
+        app,
+        &format!("/console/cases/{id}/actions/forward_to_business"),
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("business_email", "cskh@binhminh.vn"),
+        ],
+    )
+    .await;
+    assert_eq!(fwd.status, 303, "{}", fwd.html);
+    let version = hidden(
+        &get(app, &format!("/console/cases/{id}"), Some(&s)).await.html,
+        "version",
+    );
+    let record = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("result", "settled"),
+        ("record.parties", "Ông Nguyễn Văn An và Công ty Bình Minh"),
+        ("record.held_at", "2026-11-20T09:30"),
+        ("record.place", "Trụ sở Sở Công Thương"),
+        ("record.content", "Đổi máy giặt mới"),
+        ("record.result", "Doanh nghiệp đồng ý đổi máy"),
+    ];
+    let mut missing = record.to_vec();
+    missing.retain(|(k, _)| *k != "record.place");
+    let bad = post(
+        app,
+        &format!("/console/cases/{id}/actions/record_negotiation_result"),
+        &cookie,
+        &missing,
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    assert!(bad.html.contains("Đổi máy giặt mới"), "typed values kept");
+    assert!(
+        bad.html.contains("f-record_negotiation_result-record-place-error"),
+        "the error beside the field"
+    );
+    let settled = post(
+        app,
+        &format!("/console/cases/{id}/actions/record_negotiation_result"),
+        &cookie,
+        &record,
+    )
+    .await;
+    assert_eq!(settled.status, 303, "{}", settled.html);
+    let after = app.get(&format!("/api/v1/cases/{id}"), Some(&op)).await;
+    assert_eq!(after.body["status"], "closed");
+    assert_eq!(after.body["outcome"], "settled_negotiation");
+
+    // Another agency's handler: the case and its evidence are a 404 page, not a hint.
+    let other = session_of(app, "h.qltt").await;
+    let hidden_page = get(app, &format!("/console/cases/{id}"), Some(&other)).await;
+    assert_eq!(hidden_page.status, 404);
+    assert!(
+        hidden_page.html.contains("Không tìm thấy")
+            && !hidden_page.html.contains(case["tracking_code"].as_str().unwrap())
+    );
+    let other_page = get(app, "/console/", Some(&other)).await;
+    let other_csrf = hidden(&other_page.html, "csrf");
+    let r = post(
+        app,
+        &format!("/console/cases/{id}/actions/reopen"),
+        &format!("hotline_console={other}"),
+        &[("csrf", &other_csrf), ("version", "9"), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(r.status, 404);
+}
+both_backends!(a_form_action_is_the_api_action_and_another_agency_sees_nothing);
