@@ -178,7 +178,11 @@ pub(super) fn act_on(
     let cal = clocks::load_calendar(conn)?;
     clocks::on_transition(conn, &cal, clock_settings, &row.id, &st, &next, &action, at)?;
     crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
+    let session = crate::service::sessions::on_schedule(conn, &ctx.notify, &row, &next, &action, at)?;
     let mut data = serde_json::to_value(&action).map_err(|e| AppError::Internal(e.into()))?;
+    if let Some(id) = session {
+        data["session_id"] = serde_json::Value::String(id.to_string());
+    }
     if let Some(note) = &env.note {
         data["note"] = serde_json::Value::String(note.clone());
     }
