@@ -477,5 +477,39 @@ async fn only_the_handling_agency_and_the_appointed_mediator_change_sessions(app
     assert_problem(&r, 404, "not_found");
     let r = session_post(app, &s.handler, cid, &first, "reschedule", moved).await;
     assert_eq!(r.status, 200, "{}", r.body);
+
+    // A session that could not go ahead is postponed, then given a new time.
+    let past = json!({"at": "2026-11-01T09:00:00+07:00", "place": "Trụ sở Hội"});
+    let c = app.case(&s.handler, cid).await.body;
+    app.act_ok(&s.mediator, &c, "schedule_mediation_session", past).await;
+    let list = sessions(app, &s.handler, cid).await;
+    let third = list[0]["id"].as_str().unwrap().to_owned();
+    let postponed =
+        json!({"status": "postponed", "attendance": ["Người tiêu dùng"], "minutes": "Doanh nghiệp vắng mặt."});
+    let r = session_post(app, &s.mediator, cid, &third, "record", postponed).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "postponed");
+    let again = json!({"at": "2026-11-09T09:00:00+07:00", "online_link": "https://meet.example.com/x", "reason": "Doanh nghiệp vắng mặt."});
+    let r = session_post(app, &s.mediator, cid, &third, "reschedule", again).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "scheduled");
+    assert_eq!(r.body["sequence"], 1);
+    assert!(
+        r.body["place"].is_null(),
+        "a venue given replaces the old one: {}",
+        r.body
+    );
+    assert_eq!(r.body["online_link"], "https://meet.example.com/x");
+
+    // The body's supervisor counts the upcoming sessions of its mediators.
+    let w = app.get("/api/v1/mediation/workload", Some(&hoi_sup)).await;
+    let mine = w
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["mediator"]["user_id"] == json!(s.mediator_id))
+        .unwrap();
+    assert_eq!(mine["upcoming_sessions"], 3, "{}", w.body);
 }
 both_backends!(only_the_handling_agency_and_the_appointed_mediator_change_sessions);
