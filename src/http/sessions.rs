@@ -13,7 +13,7 @@ use super::dto::{LONG, SHORT};
 use super::extractors::{ClientAddr, CurrentUser, JsonBody};
 use crate::domain::values::text;
 use crate::error::{AppError, Problem};
-use crate::service::sessions::{self, CalendarFeed, SessionChange, SessionView};
+use crate::service::sessions::{self, CalendarFeed, MediationSessionView, SessionChange};
 use crate::state::AppState;
 
 /// A new time for a session; `place` / `online_link` given replace the venue (one of them
@@ -63,7 +63,7 @@ type SessionPath = Path<(String, String)>;
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/mediation/sessions", operation_id = "list_mediation_sessions", tag = "mediation", security(("bearer" = [])),
     params(("id" = String, Path, description = "Case id")),
-    responses((status = 200, body = Vec<SessionView>, description = "The case's mediation sessions, by start time"),
+    responses((status = 200, body = Vec<MediationSessionView>, description = "The case's mediation sessions, by start time"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(sessions::of_case(&state, user.actor(), id.into_inner()).await?))
@@ -72,7 +72,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, id: Path<String>) ->
 #[utoipa::path(post, path = "/api/v1/cases/{id}/mediation/sessions/{sid}/reschedule", operation_id = "reschedule_mediation_session", tag = "mediation", security(("bearer" = [])),
     params(("id" = String, Path, description = "Case id"), ("sid" = String, Path, description = "Session id")),
     request_body = RescheduleSessionDto,
-    responses((status = 200, body = SessionView, description = "Rescheduled: `sequence` + 1, a new invitation (METHOD:REQUEST, same UID) to every party"),
+    responses((status = 200, body = MediationSessionView, description = "Rescheduled: `sequence` + 1, a new invitation (METHOD:REQUEST, same UID) to every party"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -103,7 +103,7 @@ pub async fn reschedule(
 #[utoipa::path(post, path = "/api/v1/cases/{id}/mediation/sessions/{sid}/cancel", operation_id = "cancel_mediation_session", tag = "mediation", security(("bearer" = [])),
     params(("id" = String, Path, description = "Case id"), ("sid" = String, Path, description = "Session id")),
     request_body = CancelSessionDto,
-    responses((status = 200, body = SessionView, description = "Cancelled: `sequence` + 1, METHOD:CANCEL to every party"),
+    responses((status = 200, body = MediationSessionView, description = "Cancelled: `sequence` + 1, METHOD:CANCEL to every party"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -125,7 +125,7 @@ pub async fn cancel(
 #[utoipa::path(post, path = "/api/v1/cases/{id}/mediation/sessions/{sid}/record", operation_id = "record_mediation_session", tag = "mediation", security(("bearer" = [])),
     params(("id" = String, Path, description = "Case id"), ("sid" = String, Path, description = "Session id")),
     request_body = RecordSessionDto,
-    responses((status = 200, body = SessionView, description = "Attendance and minutes recorded; the session is `held` or `postponed`"),
+    responses((status = 200, body = MediationSessionView, description = "Attendance and minutes recorded; the session is `held` or `postponed`"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -156,14 +156,14 @@ pub async fn record(
 }
 
 #[utoipa::path(get, path = "/api/v1/mediators/me/sessions", operation_id = "my_mediation_sessions", tag = "mediation", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SessionView>, description = "The calling mediator's sessions from 30 days ago on, by start time"),
+    responses((status = 200, body = Vec<MediationSessionView>, description = "The calling mediator's sessions from 30 days ago on, by start time"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn mine(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(sessions::of_mediator(&state, user.actor()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/mediation/sessions", operation_id = "body_mediation_sessions", tag = "mediation", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SessionView>, description = "The sessions of every mediator of the supervisor's body, from 30 days ago on"),
+    responses((status = 200, body = Vec<MediationSessionView>, description = "The sessions of every mediator of the supervisor's body, from 30 days ago on"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn of_body(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(sessions::of_body(&state, user.actor()).await?))

@@ -43,7 +43,7 @@ const RECENT_DAYS: i64 = 30;
 
 /// A session as staff see it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SessionView {
+pub struct MediationSessionView {
     pub id: MediationSessionId,
     pub case_id: CaseId,
     /// The case's tracking code (the only reference to the case a calendar shows).
@@ -76,8 +76,8 @@ fn to_json(v: &[String]) -> Result<String, AppError> {
     serde_json::to_string(v).map_err(|e| AppError::Internal(e.into()))
 }
 
-fn view(s: SessionRow, tracking_code: String) -> SessionView {
-    SessionView {
+fn view(s: SessionRow, tracking_code: String) -> MediationSessionView {
+    MediationSessionView {
         ends_at: utc(s.starts_at) + TimeDelta::minutes(i64::from(s.duration_minutes)),
         attendees: list(&s.attendees),
         attendance: s.attendance.as_deref().map(list),
@@ -336,7 +336,7 @@ pub async fn change(
     sid: String,
     sequence: Option<i32>,
     change: SessionChange,
-) -> Result<SessionView, AppError> {
+) -> Result<MediationSessionView, AppError> {
     let (clock, chain_key) = (state.clock.clone(), state.chain_key.clone());
     let ctx = NotifyCtx::from_state(state);
     state
@@ -478,7 +478,7 @@ fn record_event(
 }
 
 /// The sessions of a case, by start time: staff who see the case.
-pub async fn of_case(state: &AppState, actor: Actor, case_id: String) -> Result<Vec<SessionView>, AppError> {
+pub async fn of_case(state: &AppState, actor: Actor, case_id: String) -> Result<Vec<MediationSessionView>, AppError> {
     if !matches!(actor, Actor::Staff(_)) {
         return Err(AppError::Forbidden);
     }
@@ -496,7 +496,7 @@ pub async fn of_case(state: &AppState, actor: Actor, case_id: String) -> Result<
 }
 
 /// A mediator's calendar: their sessions from `RECENT_DAYS` ago on, by start time.
-pub async fn of_mediator(state: &AppState, actor: Actor) -> Result<Vec<SessionView>, AppError> {
+pub async fn of_mediator(state: &AppState, actor: Actor) -> Result<Vec<MediationSessionView>, AppError> {
     let me = match &actor {
         Actor::Staff(s) if s.role == Role::Mediator => s.id.clone(),
         _ => return Err(AppError::Forbidden),
@@ -515,7 +515,7 @@ pub async fn of_mediator(state: &AppState, actor: Actor) -> Result<Vec<SessionVi
 
 /// The sessions of every mediator on the list of the supervisor's body (issue 12 item 10),
 /// from `RECENT_DAYS` ago on, by start time.
-pub async fn of_body(state: &AppState, actor: Actor) -> Result<Vec<SessionView>, AppError> {
+pub async fn of_body(state: &AppState, actor: Actor) -> Result<Vec<MediationSessionView>, AppError> {
     let body = match &actor {
         Actor::Staff(s) if s.role == Role::Supervisor => s.agency.clone().ok_or(AppError::Forbidden)?,
         _ => return Err(AppError::Forbidden),
