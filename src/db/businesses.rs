@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::schema::{business_case_links, business_shared_evidence, businesses, case_clocks, cases};
 use super::AnyConnection;
 use crate::domain::case::Status;
+use crate::domain::clock::{ClockKind, ClockResult, ClockState};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = businesses)]
@@ -178,8 +179,8 @@ pub fn case_statuses(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Ve
 pub fn business_clocks(
     conn: &mut AnyConnection,
     ids: &[String],
-    clocks: &[&str],
-) -> QueryResult<Vec<(String, Option<String>, bool)>> {
+    clocks: &[ClockKind],
+) -> QueryResult<Vec<(ClockState, Option<ClockResult>, bool)>> {
     case_clocks::table
         .filter(case_clocks::case_id.eq_any(ids))
         .filter(case_clocks::clock.eq_any(clocks))

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::case_clocks;
 use super::AnyConnection;
+use crate::domain::clock::{ClockKind, ClockResult, ClockState};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = case_clocks)]
@@ -12,7 +13,7 @@ use super::AnyConnection;
 pub struct ClockRow {
     pub id: String,
     pub case_id: String,
-    pub clock: String,
+    pub clock: ClockKind,
     pub started_at: NaiveDateTime,
     /// Local date of the triggering event (not counted).
     pub start_date: NaiveDate,
@@ -27,10 +28,9 @@ pub struct ClockRow {
     pub due_date: NaiveDate,
     pub due_at: NaiveDateTime,
     pub provisional: bool,
-    /// running | paused | stopped
-    pub state: String,
-    /// met | late (when stopped)
-    pub result: Option<String>,
+    pub state: ClockState,
+    /// When stopped: met or late.
+    pub result: Option<ClockResult>,
     pub stopped_at: Option<NaiveDateTime>,
     pub reminded: bool,
     pub overdue: bool,
@@ -61,7 +61,7 @@ pub fn for_case(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<Cloc
 /// Clocks still running or paused, across all cases.
 pub fn open(conn: &mut AnyConnection) -> QueryResult<Vec<ClockRow>> {
     case_clocks::table
-        .filter(case_clocks::state.ne("stopped"))
+        .filter(case_clocks::state.ne(ClockState::Stopped))
         .order((case_clocks::due_at.asc(), case_clocks::id.asc()))
         .select(ClockRow::as_select())
         .load(conn)
@@ -70,7 +70,7 @@ pub fn open(conn: &mut AnyConnection) -> QueryResult<Vec<ClockRow>> {
 /// Running clocks due at or before `until`, soonest first.
 pub fn running_due_before(conn: &mut AnyConnection, until: NaiveDateTime) -> QueryResult<Vec<ClockRow>> {
     case_clocks::table
-        .filter(case_clocks::state.eq("running"))
+        .filter(case_clocks::state.eq(ClockState::Running))
         .filter(case_clocks::due_at.le(until))
         .order((case_clocks::due_at.asc(), case_clocks::id.asc()))
         .select(ClockRow::as_select())
@@ -78,9 +78,9 @@ pub fn running_due_before(conn: &mut AnyConnection, until: NaiveDateTime) -> Que
 }
 
 /// Number of running clocks past due, per clock name.
-pub fn overdue_counts(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i64)>> {
+pub fn overdue_counts(conn: &mut AnyConnection) -> QueryResult<Vec<(ClockKind, i64)>> {
     case_clocks::table
-        .filter(case_clocks::state.eq("running"))
+        .filter(case_clocks::state.eq(ClockState::Running))
         .filter(case_clocks::overdue.eq(true))
         .group_by(case_clocks::clock)
         .select((case_clocks::clock, diesel::dsl::count_star()))

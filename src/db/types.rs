@@ -12,6 +12,7 @@ use diesel::sql_types::Text;
 use diesel::{AsExpression, FromSqlRow};
 
 use crate::domain::case::{Channel, Outcome, Status};
+use crate::domain::clock::{ClockKind, ClockResult, ClockState};
 use crate::domain::ids::{
     AgencyCode, CallId, CaseId, CategoryCode, EventId, EvidenceId, MediationSessionId, MediatorId, TrackingCode, UserId,
 };
@@ -83,6 +84,9 @@ enum_as_text!(
     Channel => ChannelColumn,
     Kind => KindColumn,
     Role => RoleColumn,
+    ClockKind => ClockKindColumn,
+    ClockState => ClockStateColumn,
+    ClockResult => ClockResultColumn,
 );
 
 id_as_text!(

@@ -200,7 +200,7 @@ pub struct ListFilter {
     /// Search terms; the case must be indexed under every one (see `portability::text_search`).
     pub words: Vec<SearchTerm>,
     /// Only cases with this clock running.
-    pub clock: Option<String>,
+    pub clock: Option<super::clock::ClockKind>,
     /// Only cases with a running clock past due.
     pub overdue: bool,
 }

@@ -1,5 +1,6 @@
 //! Staff case endpoints.
 
+use crate::domain::clock::ClockKind;
 use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpResponse, Responder};
 use chrono::{DateTime, FixedOffset};
@@ -106,16 +107,17 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             "limit từ 1 đến 200",
         ));
     }
-    if p.clock
-        .as_deref()
-        .is_some_and(|c| !crate::service::clocks::ALL.contains(&c))
-    {
-        return Err(AppError::bad_query(
-            "clock",
-            format!("clock is one of {}", crate::service::clocks::ALL.join(", ")),
-            format!("clock chỉ nhận một trong: {}", crate::service::clocks::ALL.join(", ")),
-        ));
-    }
+    let clock = match p.clock.as_deref() {
+        None => None,
+        Some(c) => Some(ClockKind::parse(c).ok_or_else(|| {
+            let all: Vec<&str> = ClockKind::ALL.iter().map(|k| k.as_str()).collect();
+            AppError::bad_query(
+                "clock",
+                format!("clock is one of {}", all.join(", ")),
+                format!("clock chỉ nhận một trong: {}", all.join(", ")),
+            )
+        })?),
+    };
     if p.assignee.as_deref().is_some_and(|a| uuid::Uuid::parse_str(a).is_err()) {
         return Err(AppError::bad_query(
             "assignee",
@@ -138,7 +140,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             created_from: p.created_from.map(|t| t.to_utc().naive_utc()),
             created_to: p.created_to.map(|t| t.to_utc().naive_utc()),
             words,
-            clock: p.clock,
+            clock,
             overdue: p.overdue.unwrap_or(false),
         },
         sort,

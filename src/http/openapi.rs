@@ -57,6 +57,9 @@ string_enum_schemas!(
     crate::domain::case::MediationRequester => "Who asked for mediation at the parties' request (Law 19/2023 Art 54(1)).",
     crate::domain::user::Role => "Staff roles (citizens and businesses have no account).",
     crate::domain::complaint::ReporterType => "Who files: a consumer for themself, a business, or an organisation.",
+    crate::domain::clock::ClockKind => "A legal clock (product.md §4).",
+    crate::domain::clock::ClockState => "Whether a clock still counts.",
+    crate::domain::clock::ClockResult => "How a stopped clock ended: met or late.",
 );
 
 /// OpenAPI schemas of the domain's ids and codes: strings.

@@ -19,68 +19,13 @@ use crate::db::cases as case_db;
 use crate::db::clocks::{self as clock_db, ClockRow};
 use crate::db::AnyConnection;
 use crate::domain::case::{Action, ActionName, CaseState, NegotiationResult, Status};
+use crate::domain::clock::{ClockKind, ClockResult, ClockState};
 use crate::domain::user::Actor;
 use crate::domain::Kind;
 use crate::error::AppError;
 
-pub const ACKNOWLEDGE: &str = "acknowledge";
-pub const FORWARD_TO_BUSINESS: &str = "forward_to_business";
-pub const BUSINESS_NEGOTIATION: &str = "business_negotiation";
-pub const BUSINESS_REPORT: &str = "business_report";
-pub const PROVIDE_INFO: &str = "provide_info";
-pub const SETTLEMENT_PERFORMANCE: &str = "settlement_performance";
-pub const COURT_RECOGNITION: &str = "court_recognition";
-pub const INTERNAL_TARGET: &str = "internal_target";
-
-/// Every clock kind (the `?clock=` filter accepts these only).
-pub const ALL: [&str; 8] = [
-    ACKNOWLEDGE,
-    FORWARD_TO_BUSINESS,
-    BUSINESS_NEGOTIATION,
-    BUSINESS_REPORT,
-    PROVIDE_INFO,
-    SETTLEMENT_PERFORMANCE,
-    COURT_RECOGNITION,
-    INTERNAL_TARGET,
-];
-
 /// Reason shown for a working day that did not count because the case was paused.
 pub const PAUSED_REASON: &str = "tạm dừng: chờ bổ sung thông tin (paused: awaiting information)";
-
-/// Vietnamese label of a clock, for e-mails and the public page.
-pub fn label_vi(clock: &str) -> &'static str {
-    match clock {
-        ACKNOWLEDGE => "Thông báo thụ lý (10 ngày làm việc)",
-        FORWARD_TO_BUSINESS => "Chuyển yêu cầu cho doanh nghiệp (7 ngày làm việc)",
-        BUSINESS_NEGOTIATION => "Doanh nghiệp thương lượng (7 ngày làm việc)",
-        BUSINESS_REPORT => "Doanh nghiệp báo cáo kết quả thương lượng (5 ngày làm việc)",
-        PROVIDE_INFO => "Bổ sung thông tin",
-        SETTLEMENT_PERFORMANCE => "Thực hiện thỏa thuận",
-        COURT_RECOGNITION => "Yêu cầu Tòa án công nhận hòa giải thành (6 tháng)",
-        INTERNAL_TARGET => "Chỉ tiêu nội bộ",
-        _ => "Thời hạn",
-    }
-}
-
-/// English label of a clock, with what it means (the English pages).
-pub fn label_en(clock: &str) -> &'static str {
-    match clock {
-        ACKNOWLEDGE => "The agency tells you whether it takes up your complaint (10 working days)",
-        FORWARD_TO_BUSINESS => "Your request is passed to the business (7 working days)",
-        BUSINESS_NEGOTIATION => "The business negotiates with you (7 working days)",
-        BUSINESS_REPORT => "The business reports the result of the negotiation (5 working days)",
-        PROVIDE_INFO => "You send the information asked for",
-        SETTLEMENT_PERFORMANCE => "The agreement is carried out",
-        COURT_RECOGNITION => "Asking the court to recognise the mediated settlement (6 months)",
-        INTERNAL_TARGET => "Internal target",
-        _ => "Deadline",
-    }
-}
-
-/// Clocks the public status page shows (internal targets are internal).
-pub fn is_public(clock: &str) -> bool {
-    clock != INTERNAL_TARGET
-}
 
 /// The calendar as the database holds it now (a few dozen rows).
 pub fn load_calendar(conn: &mut AnyConnection) -> Result<Calendar, AppError> {
@@ -193,12 +138,18 @@ fn refresh(cal: &Calendar, c: &mut ClockRow, today: NaiveDate) -> Result<bool, A
     Ok(changed)
 }
 
-fn new_clock(case_id: &str, clock: &str, at: DateTime<Utc>, length: Option<u32>, fixed: Option<NaiveDate>) -> ClockRow {
+fn new_clock(
+    case_id: &str,
+    clock: ClockKind,
+    at: DateTime<Utc>,
+    length: Option<u32>,
+    fixed: Option<NaiveDate>,
+) -> ClockRow {
     let start = calendar::local_date(at);
     ClockRow {
         id: uuid::Uuid::now_v7().to_string(),
         case_id: case_id.to_owned(),
-        clock: clock.to_owned(),
+        clock,
         started_at: at.naive_utc(),
         start_date: start,
         length_wd: length.map(|l| l as i32),
@@ -208,7 +159,7 @@ fn new_clock(case_id: &str, clock: &str, at: DateTime<Utc>, length: Option<u32>,
         due_date: start,
         due_at: at.naive_utc(),
         provisional: false,
-        state: "running".into(),
+        state: ClockState::Running,
         result: None,
         stopped_at: None,
         reminded: false,
@@ -235,7 +186,7 @@ pub fn start(
     conn: &mut AnyConnection,
     cal: &Calendar,
     case_id: &str,
-    clock: &str,
+    clock: ClockKind,
     at: DateTime<Utc>,
     length: Option<u32>,
     fixed: Option<NaiveDate>,
@@ -247,15 +198,24 @@ pub fn start(
 }
 
 /// Stops the named open clocks of a case (all open ones if `names` is None).
-fn stop(conn: &mut AnyConnection, case_id: &str, names: Option<&[&str]>, at: DateTime<Utc>) -> Result<(), AppError> {
+fn stop(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    names: Option<&[ClockKind]>,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     for mut c in clock_db::for_case(conn, case_id)? {
-        if c.state == "stopped" || names.is_some_and(|n| !n.contains(&c.clock.as_str())) {
+        if c.state == ClockState::Stopped || names.is_some_and(|n| !n.contains(&c.clock)) {
             continue;
         }
-        c.state = "stopped".into();
+        c.state = ClockState::Stopped;
         c.paused_since = None;
         c.stopped_at = Some(at.naive_utc());
-        c.result = Some(if at.naive_utc() <= c.due_at { "met" } else { "late" }.into());
+        c.result = Some(if at.naive_utc() <= c.due_at {
+            ClockResult::Met
+        } else {
+            ClockResult::Late
+        });
         clock_db::save(conn, &c)?;
     }
     Ok(())
@@ -264,13 +224,18 @@ fn stop(conn: &mut AnyConnection, case_id: &str, names: Option<&[&str]>, at: Dat
 /// The consumer confirmed that the settlement was carried out: the `settlement_performance`
 /// clock stops (met, or late after its agreed date) and the case's `due_at` follows.
 pub fn settlement_performed(conn: &mut AnyConnection, case_id: &str, at: DateTime<Utc>) -> Result<(), AppError> {
-    stop(conn, case_id, Some(&[SETTLEMENT_PERFORMANCE]), at)?;
+    stop(conn, case_id, Some(&[ClockKind::SettlementPerformance]), at)?;
     set_case_due(conn, case_id)
 }
 
 /// Stops the named clocks of a case outside a transition (the business answered through its
 /// link, issue 12) and sets the case's `due_at` again.
-pub fn stop_named(conn: &mut AnyConnection, case_id: &str, names: &[&str], at: DateTime<Utc>) -> Result<(), AppError> {
+pub fn stop_named(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    names: &[ClockKind],
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     stop(conn, case_id, Some(names), at)?;
     set_case_due(conn, case_id)
 }
@@ -292,36 +257,46 @@ pub fn on_transition(
     let today = calendar::local_date(at);
     use ActionName as A;
     match action.name() {
-        A::Route => start(conn, cal, case_id, ACKNOWLEDGE, at, Some(10), None)?,
-        A::Transfer => stop(conn, case_id, Some(&[ACKNOWLEDGE]), at)?,
+        A::Route => start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?,
+        A::Transfer => stop(conn, case_id, Some(&[ClockKind::Acknowledge]), at)?,
         A::AcceptTransfer | A::DeclineTransfer => {
-            stop(conn, case_id, Some(&[ACKNOWLEDGE, FORWARD_TO_BUSINESS]), at)?;
-            start(conn, cal, case_id, ACKNOWLEDGE, at, Some(10), None)?;
+            stop(
+                conn,
+                case_id,
+                Some(&[ClockKind::Acknowledge, ClockKind::ForwardToBusiness]),
+                at,
+            )?;
+            start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?;
         }
         A::Accept => {
-            stop(conn, case_id, Some(&[ACKNOWLEDGE]), at)?;
+            stop(conn, case_id, Some(&[ClockKind::Acknowledge]), at)?;
             if after.kind == Kind::Dispute {
-                start(conn, cal, case_id, FORWARD_TO_BUSINESS, at, Some(7), None)?;
+                start(conn, cal, case_id, ClockKind::ForwardToBusiness, at, Some(7), None)?;
             }
         }
-        A::RequestMediation => stop(conn, case_id, Some(&[FORWARD_TO_BUSINESS]), at)?,
+        A::RequestMediation => stop(conn, case_id, Some(&[ClockKind::ForwardToBusiness]), at)?,
         A::ForwardToBusiness => {
-            stop(conn, case_id, Some(&[FORWARD_TO_BUSINESS]), at)?;
-            start(conn, cal, case_id, BUSINESS_NEGOTIATION, at, Some(7), None)?;
+            stop(conn, case_id, Some(&[ClockKind::ForwardToBusiness]), at)?;
+            start(conn, cal, case_id, ClockKind::BusinessNegotiation, at, Some(7), None)?;
         }
         A::RecordNegotiationEnded => {
-            stop(conn, case_id, Some(&[BUSINESS_NEGOTIATION]), at)?;
+            stop(conn, case_id, Some(&[ClockKind::BusinessNegotiation]), at)?;
             let ended = match action {
                 Action::RecordNegotiationEnded { ended_on: Some(d) } => *d,
                 _ => today,
             };
-            let mut c = new_clock(case_id, BUSINESS_REPORT, at, Some(5), None);
+            let mut c = new_clock(case_id, ClockKind::BusinessReport, at, Some(5), None);
             c.start_date = ended;
             refresh(cal, &mut c, today)?;
             clock_db::insert(conn, &c)?;
         }
         A::RecordNegotiationResult => {
-            stop(conn, case_id, Some(&[BUSINESS_NEGOTIATION, BUSINESS_REPORT]), at)?;
+            stop(
+                conn,
+                case_id,
+                Some(&[ClockKind::BusinessNegotiation, ClockKind::BusinessReport]),
+                at,
+            )?;
         }
         A::RequestInfo => {
             pause_all(conn, case_id, today)?;
@@ -329,26 +304,28 @@ pub fn on_transition(
                 conn,
                 cal,
                 case_id,
-                PROVIDE_INFO,
+                ClockKind::ProvideInfo,
                 at,
                 Some(settings.provide_info_wd),
                 None,
             )?;
         }
         A::ProvideInfo => {
-            stop(conn, case_id, Some(&[PROVIDE_INFO]), at)?;
+            stop(conn, case_id, Some(&[ClockKind::ProvideInfo]), at)?;
             resume_all(conn, cal, case_id, today)?;
         }
         A::Reclassify if before.kind != after.kind && after.status == Status::Accepted => {
-            stop(conn, case_id, Some(&[FORWARD_TO_BUSINESS]), at)?;
+            stop(conn, case_id, Some(&[ClockKind::ForwardToBusiness]), at)?;
             if after.kind == Kind::Dispute {
-                start(conn, cal, case_id, FORWARD_TO_BUSINESS, at, Some(7), None)?;
+                start(conn, cal, case_id, ClockKind::ForwardToBusiness, at, Some(7), None)?;
             }
         }
         A::Reopen => match (after.status, after.kind) {
-            (Status::Routed, _) => start(conn, cal, case_id, ACKNOWLEDGE, at, Some(10), None)?,
-            (Status::Accepted, Kind::Dispute) => start(conn, cal, case_id, FORWARD_TO_BUSINESS, at, Some(7), None)?,
-            (Status::Negotiation, _) => start(conn, cal, case_id, BUSINESS_NEGOTIATION, at, Some(7), None)?,
+            (Status::Routed, _) => start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?,
+            (Status::Accepted, Kind::Dispute) => {
+                start(conn, cal, case_id, ClockKind::ForwardToBusiness, at, Some(7), None)?
+            }
+            (Status::Negotiation, _) => start(conn, cal, case_id, ClockKind::BusinessNegotiation, at, Some(7), None)?,
             _ => {}
         },
         _ => {}
@@ -363,8 +340,8 @@ pub fn on_transition(
 /// Pauses every running clock of a case (information was requested from the consumer).
 fn pause_all(conn: &mut AnyConnection, case_id: &str, today: NaiveDate) -> Result<(), AppError> {
     for mut c in clock_db::for_case(conn, case_id)? {
-        if c.state == "running" {
-            c.state = "paused".into();
+        if c.state == ClockState::Running {
+            c.state = ClockState::Paused;
             c.paused_since = Some(today);
             clock_db::save(conn, &c)?;
         }
@@ -375,7 +352,7 @@ fn pause_all(conn: &mut AnyConnection, case_id: &str, today: NaiveDate) -> Resul
 /// Resumes every paused clock of a case, recording the pause so that its days do not count.
 fn resume_all(conn: &mut AnyConnection, cal: &Calendar, case_id: &str, today: NaiveDate) -> Result<(), AppError> {
     for mut c in clock_db::for_case(conn, case_id)? {
-        if c.state == "paused" {
+        if c.state == ClockState::Paused {
             if let Some(p) = c.paused_since.take() {
                 let mut pauses = pauses_of(&c)?;
                 if today > p {
@@ -383,7 +360,7 @@ fn resume_all(conn: &mut AnyConnection, cal: &Calendar, case_id: &str, today: Na
                 }
                 c.pauses = serde_json::to_string(&pauses).map_err(|e| AppError::Internal(e.into()))?;
             }
-            c.state = "running".into();
+            c.state = ClockState::Running;
             refresh(cal, &mut c, today)?;
             clock_db::save(conn, &c)?;
         }
@@ -407,7 +384,7 @@ fn start_follow_ups(
             ..
         } => {
             if let Some(d) = r.performance_deadline {
-                start(conn, cal, case_id, SETTLEMENT_PERFORMANCE, at, None, Some(d))?;
+                start(conn, cal, case_id, ClockKind::SettlementPerformance, at, None, Some(d))?;
             }
         }
         Action::RecordMediationResult { record: Some(r), .. } => {
@@ -415,13 +392,13 @@ fn start_follow_ups(
                 conn,
                 cal,
                 case_id,
-                SETTLEMENT_PERFORMANCE,
+                ClockKind::SettlementPerformance,
                 at,
                 None,
                 Some(r.performance_deadline),
             )?;
             let court = calendar::add_calendar_months(calendar::local_date(at), 6);
-            start(conn, cal, case_id, COURT_RECOGNITION, at, None, Some(court))?;
+            start(conn, cal, case_id, ClockKind::CourtRecognition, at, None, Some(court))?;
         }
         _ => {}
     }
@@ -432,7 +409,7 @@ fn start_follow_ups(
 pub fn set_case_due(conn: &mut AnyConnection, case_id: &str) -> Result<(), AppError> {
     let due = clock_db::for_case(conn, case_id)?
         .into_iter()
-        .filter(|c| c.state == "running" && c.clock != COURT_RECOGNITION)
+        .filter(|c| c.state == ClockState::Running && c.clock != ClockKind::CourtRecognition)
         .map(|c| c.due_at)
         .min();
     case_db::set_due(conn, case_id, due)?;
@@ -442,12 +419,11 @@ pub fn set_case_due(conn: &mut AnyConnection, case_id: &str) -> Result<(), AppEr
 /// A clock as `GET /cases/{id}/deadlines` explains it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Deadline {
-    pub clock: String,
+    pub clock: ClockKind,
     pub label: String,
-    /// running | paused | stopped
-    pub state: String,
-    /// met | late, once stopped
-    pub result: Option<String>,
+    pub state: ClockState,
+    /// Once stopped.
+    pub result: Option<ClockResult>,
     pub started_at: DateTime<Utc>,
     /// The day of the triggering event (not counted).
     pub start_date: NaiveDate,
@@ -471,10 +447,10 @@ pub fn explain(cal: &Calendar, clocks: Vec<ClockRow>, today: NaiveDate) -> Resul
         .map(|c| {
             let (_, _, days) = walk(cal, &c, today, true)?;
             Ok(Deadline {
-                label: label_vi(&c.clock).into(),
+                label: c.clock.label_vi().into(),
                 days,
-                state: c.state.clone(),
-                result: c.result.clone(),
+                state: c.state,
+                result: c.result,
                 started_at: c.started_at.and_utc(),
                 start_date: c.start_date,
                 length_working_days: c.length_wd,
@@ -494,7 +470,7 @@ pub fn explain(cal: &Calendar, clocks: Vec<ClockRow>, today: NaiveDate) -> Resul
 #[derive(Debug, Clone)]
 pub struct MovedDue {
     pub case_id: String,
-    pub clock: String,
+    pub clock: ClockKind,
     pub before: NaiveDate,
     pub after: NaiveDate,
 }
@@ -516,7 +492,7 @@ pub fn recompute_all(
             clock_db::save(conn, &c)?;
             moved.push(MovedDue {
                 case_id: c.case_id.clone(),
-                clock: c.clock.clone(),
+                clock: c.clock,
                 before,
                 after: c.due_date,
             });
@@ -581,7 +557,7 @@ pub fn day_row(d: &SpecialDay, at: NaiveDateTime) -> cal_db::DayRow {
 /// Public view of one running clock.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PublicDue {
-    pub clock: String,
+    pub clock: ClockKind,
     pub label: String,
     pub due_date: NaiveDate,
     pub provisional: bool,

@@ -10,6 +10,7 @@ use crate::calendar;
 use crate::db::cases::{self as case_db, CaseRow};
 use crate::db::AnyConnection;
 use crate::domain::case::{Status, VulnerableGroup};
+use crate::domain::clock::ClockKind;
 use crate::domain::complaint::NewComplaint;
 use crate::domain::ids::{CallId, CaseId, UserId};
 use crate::domain::open::{BusinessFacts, Opening, Reporter};
@@ -67,6 +68,25 @@ pub fn business_key(name: Option<&str>, tax_code: Option<&str>, stopwords: &[Str
     (!n.is_empty()).then(|| format!("name:{n}"))
 }
 
+/// What the `opened` event records: how the case came and what the router suggested.
+fn opened_event_data(
+    case: &Case,
+    c: &NewComplaint,
+    suggestion: &crate::routing::Classification,
+    agency: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "channel": case.opening.channel,
+        "kind": case.state.kind,
+        "category": case.state.category,
+        "agency": agency,
+        "priority": case.priority,
+        "possible_duplicate_of": case.opening.possible_duplicate_of,
+        "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
+        "reporter": c.reporter.kind.as_str(),
+    })
+}
+
 /// Writes a new case in state `new` at `agency`, with its first event. Runs inside the caller's transaction.
 pub fn create_case_tx(
     conn: &mut AnyConnection,
@@ -97,16 +117,7 @@ pub fn create_case_tx(
         call_id: call_id.map(CallId::from),
         ..opening
     });
-    let data = serde_json::json!({
-        "channel": case.opening.channel,
-        "kind": case.state.kind,
-        "category": case.state.category,
-        "agency": agency,
-        "priority": case.priority,
-        "possible_duplicate_of": case.opening.possible_duplicate_of,
-        "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
-        "reporter": c.reporter.kind.as_str(),
-    });
+    let data = opened_event_data(&case, c, &suggestion, agency);
     let row = insert_new_case(conn, ctx, actor, &case, at, data)?;
     if c.reporter != crate::domain::complaint::Reporter::default() {
         crate::db::reporters::insert(conn, &row.id, c.reporter.kind.as_str(), c.reporter.identity_protected)?;
@@ -208,15 +219,7 @@ pub fn insert_new_case(
     case_db::grant_agency(conn, &row.id, &case.opening.agency)?;
     let cal = super::clocks::load_calendar(conn)?;
     let target = super::clocks::internal_target_wd(&ctx.clocks, case.state.kind, row.priority);
-    super::clocks::start(
-        conn,
-        &cal,
-        &row.id,
-        super::clocks::INTERNAL_TARGET,
-        at,
-        Some(target),
-        None,
-    )?;
+    super::clocks::start(conn, &cal, &row.id, ClockKind::InternalTarget, at, Some(target), None)?;
     super::clocks::set_case_due(conn, &row.id)?;
     super::notify::complaint_received(conn, &ctx.notify, row, at)?;
     events::append(

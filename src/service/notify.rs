@@ -19,6 +19,7 @@ use crate::db::cases::CaseRow;
 use crate::db::clocks as clock_db;
 use crate::db::AnyConnection;
 use crate::domain::case::{Action, CaseState, Channel, NegotiationResult, Status};
+use crate::domain::clock::{ClockKind, ClockState};
 use crate::email::{self as mail, Mail};
 use crate::error::AppError;
 use crate::routing::Router;
@@ -108,10 +109,10 @@ fn unchecked_text(case: &CaseRow, text: Option<String>) -> Option<String> {
 }
 
 /// dd/mm/yyyy of the case's running clock `name`, if one runs.
-fn running_due(conn: &mut AnyConnection, case_id: &str, name: &str) -> Result<Option<String>, AppError> {
+fn running_due(conn: &mut AnyConnection, case_id: &str, name: ClockKind) -> Result<Option<String>, AppError> {
     Ok(clock_db::for_case(conn, case_id)?
         .into_iter()
-        .find(|c| c.clock == name && c.state == "running")
+        .find(|c| c.clock == name && c.state == ClockState::Running)
         .map(|c| vn_date(c.due_date)))
 }
 
@@ -220,7 +221,7 @@ fn consumer_notice(
             agency_assigned(conn, ctx, case, after, action, agency_name, to, at)
         }
         Action::RequestInfo { requested } => {
-            let due_date = running_due(conn, &case.id, clocks::PROVIDE_INFO)?;
+            let due_date = running_due(conn, &case.id, ClockKind::ProvideInfo)?;
             enqueue_consumer_email(
                 conn,
                 ctx,
@@ -338,7 +339,7 @@ fn agency_assigned(
     to: &str,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let reply_due = running_due(conn, &case.id, clocks::ACKNOWLEDGE)?;
+    let reply_due = running_due(conn, &case.id, ClockKind::Acknowledge)?;
     let (agency_phone, agency_address) = ctx.agency_contact(after.current_agency.as_deref());
     enqueue_consumer_email(
         conn,
@@ -431,9 +432,9 @@ pub fn due_dates_moved(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let mut by_case: std::collections::BTreeMap<&str, Vec<mail::MovedDue>> = Default::default();
-    for m in moved.iter().filter(|m| clocks::is_public(&m.clock)) {
+    for m in moved.iter().filter(|m| m.clock.is_public()) {
         by_case.entry(m.case_id.as_str()).or_default().push(mail::MovedDue {
-            label: clocks::label_vi(&m.clock).into(),
+            label: m.clock.label_vi().into(),
             before: vn_date(m.before),
             after: vn_date(m.after),
         });

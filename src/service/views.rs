@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::db::cases::{CaseRow, EventRow, EvidenceRow};
 use crate::db::clocks::ClockRow;
 use crate::domain::case::{ActionName, CaseState, Channel, Outcome, Status};
+use crate::domain::clock::{ClockKind, ClockState};
 use crate::domain::ids::{AgencyCode, CallId, CaseId, CategoryCode, EvidenceId, TrackingCode, UserId};
 use crate::domain::Kind;
 use crate::error::AppError;
@@ -45,7 +46,7 @@ pub fn state_of(row: &CaseRow) -> Result<CaseState, AppError> {
 pub struct DueView {
     /// The clock: acknowledge, forward_to_business, business_negotiation, provide_info,
     /// settlement_performance, court_recognition, internal_target.
-    pub clock: String,
+    pub clock: ClockKind,
     /// Last day (Asia/Ho_Chi_Minh); the deadline ends at 23:59:59 local.
     pub due_date: NaiveDate,
     pub due_at: DateTime<Utc>,
@@ -56,7 +57,7 @@ pub struct DueView {
 impl From<&ClockRow> for DueView {
     fn from(c: &ClockRow) -> Self {
         DueView {
-            clock: c.clock.clone(),
+            clock: c.clock,
             due_date: c.due_date,
             due_at: c.due_at.and_utc(),
             provisional: c.provisional,
@@ -66,7 +67,7 @@ impl From<&ClockRow> for DueView {
 
 /// Running clocks, soonest first.
 pub fn running(clocks: &[ClockRow]) -> Vec<&ClockRow> {
-    let mut r: Vec<&ClockRow> = clocks.iter().filter(|c| c.state == "running").collect();
+    let mut r: Vec<&ClockRow> = clocks.iter().filter(|c| c.state == ClockState::Running).collect();
     r.sort_by_key(|c| c.due_at);
     r
 }

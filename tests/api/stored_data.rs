@@ -27,6 +27,20 @@ async fn a_corrupt_row_is_an_error_not_a_default(app: &TestApp) {
     app.sql(&format!("UPDATE case_clocks SET pauses = '[]' WHERE case_id = '{id}'"));
     assert_eq!(app.get(&deadlines, Some(&h)).await.status, 200);
 
+    // An unknown clock kind or state is not read as some other clock.
+    app.sql(&format!(
+        "UPDATE case_clocks SET state = 'ticking' WHERE case_id = '{id}'"
+    ));
+    assert_problem(&app.get(&deadlines, Some(&h)).await, 500, "internal");
+    app.sql(&format!(
+        "UPDATE case_clocks SET state = 'running', clock = 'acknowledged' WHERE case_id = '{id}'"
+    ));
+    assert_problem(&app.get(&deadlines, Some(&h)).await, 500, "internal");
+    app.sql(&format!(
+        "UPDATE case_clocks SET clock = 'forward_to_business' WHERE case_id = '{id}'"
+    ));
+    assert_eq!(app.get(&deadlines, Some(&h)).await.status, 200);
+
     // Unreadable event data (written by someone who owns the database).
     app.drop_history_guards();
     let events = format!("/api/v1/cases/{id}/events");

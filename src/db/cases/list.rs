@@ -7,6 +7,7 @@ use super::{scoped, BoxedCases, CaseRow, Scope};
 use crate::db::portability::backend_of;
 use crate::db::schema::{case_clocks, cases};
 use crate::db::AnyConnection;
+use crate::domain::clock::ClockState;
 use crate::domain::search::{ListFilter, Sort};
 
 /// Position after which the next page starts.
@@ -91,8 +92,8 @@ fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&C
         q = q.filter(
             cases::id.eq_any(
                 case_clocks::table
-                    .filter(case_clocks::clock.eq(c.clone()))
-                    .filter(case_clocks::state.eq("running"))
+                    .filter(case_clocks::clock.eq(*c))
+                    .filter(case_clocks::state.eq(ClockState::Running))
                     .select(case_clocks::case_id),
             ),
         );
@@ -102,7 +103,7 @@ fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&C
             cases::id.eq_any(
                 case_clocks::table
                     .filter(case_clocks::overdue.eq(true))
-                    .filter(case_clocks::state.eq("running"))
+                    .filter(case_clocks::state.eq(ClockState::Running))
                     .select(case_clocks::case_id),
             ),
         );

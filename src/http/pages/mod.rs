@@ -17,10 +17,11 @@ use super::citizen_upload::{self, Received};
 use super::extractors::ClientAddr;
 use crate::calendar::vn_date;
 use crate::domain::case::{Outcome, Status as CaseStatus};
+use crate::domain::clock::ClockKind;
 use crate::error::AppError;
 use crate::service::citizen_files::FileProblem;
 use crate::service::views::PublicStatus;
-use crate::service::{cases, clocks, evidence, reference};
+use crate::service::{cases, evidence, reference};
 use crate::state::AppState;
 
 /// The page routes (the API's are in `http::configure`).
@@ -234,9 +235,7 @@ impl Status {
             .map(|d| Row {
                 date: vn_date(d.due_date),
                 text: String::new(),
-                label: lang
-                    .pick(clocks::label_vi(&d.clock), clocks::label_en(&d.clock))
-                    .to_owned(),
+                label: lang.pick(d.clock.label_vi(), d.clock.label_en()).to_owned(),
             })
             .collect();
         let messages = s
@@ -334,7 +333,7 @@ fn link_page(state: &AppState, ui: Ui, token: &str, s: PublicStatus, q: &StatusQ
     let settlement_due = s
         .due_dates
         .iter()
-        .find(|d| d.clock == clocks::SETTLEMENT_PERFORMANCE)
+        .find(|d| d.clock == ClockKind::SettlementPerformance)
         .map(|d| d.due_date);
     let settlement_overdue = settlement_due.is_none_or(|d| state.clock.today() > d);
     let t = ui.t;

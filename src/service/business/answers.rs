@@ -24,6 +24,7 @@ use crate::db::clocks::ClockRow;
 use crate::db::AnyConnection;
 use crate::domain::business::{BusinessReport, BusinessResponse, Decision, ReportedResult};
 use crate::domain::case::Status;
+use crate::domain::clock::{ClockKind, ClockState};
 use crate::domain::user::Actor;
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
@@ -52,7 +53,7 @@ enum Checked {
 /// and the verdict.
 #[derive(Debug, Clone)]
 pub struct Timeliness {
-    pub clock: String,
+    pub clock: ClockKind,
     pub due_date: NaiveDate,
     pub on_time: bool,
 }
@@ -70,11 +71,15 @@ impl Timeliness {
 /// The running business clock an answer is measured against: the report clock if it runs
 /// (negotiation already ended), else the negotiation clock.
 fn timeliness(clocks: &[ClockRow], at: DateTime<Utc>) -> Option<Timeliness> {
-    [clocks::BUSINESS_REPORT, clocks::BUSINESS_NEGOTIATION]
+    [ClockKind::BusinessReport, ClockKind::BusinessNegotiation]
         .iter()
-        .find_map(|name| clocks.iter().find(|c| c.clock == *name && c.state == "running"))
+        .find_map(|name| {
+            clocks
+                .iter()
+                .find(|c| c.clock == *name && c.state == ClockState::Running)
+        })
         .map(|c| Timeliness {
-            clock: c.clock.clone(),
+            clock: c.clock,
             due_date: c.due_date,
             on_time: at.naive_utc() <= c.due_at,
         })
@@ -150,7 +155,7 @@ fn record(
     let (action, data, mail) = match act {
         Checked::Respond(r) => {
             if r.decision == Decision::Refuse {
-                clocks::stop_named(conn, &row.id, &[clocks::BUSINESS_NEGOTIATION], now)?;
+                clocks::stop_named(conn, &row.id, &[ClockKind::BusinessNegotiation], now)?;
             }
             let details = [r.message.as_deref(), r.proposal.as_deref()]
                 .into_iter()
@@ -198,7 +203,7 @@ fn record(
     };
     let mut data = data;
     data["on_time"] = json!(timely.as_ref().map(|t| t.on_time));
-    data["clock"] = json!(timely.as_ref().map(|t| t.clock.clone()));
+    data["clock"] = json!(timely.as_ref().map(|t| t.clock));
     data["due_date"] = json!(timely.as_ref().map(|t| t.due_date));
     let t = now.naive_utc();
     case_db::touch(conn, &row.id, t)?;

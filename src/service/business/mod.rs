@@ -9,10 +9,11 @@ pub mod registry;
 
 use crate::db::cases::CaseRow;
 use crate::db::{users, AnyConnection};
+use crate::domain::clock::ClockKind;
 use crate::error::AppError;
 
 /// The clocks the business answers to (Law 19/2023 Art 57(5)).
-pub const BUSINESS_CLOCKS: [&str; 2] = [super::clocks::BUSINESS_NEGOTIATION, super::clocks::BUSINESS_REPORT];
+pub const BUSINESS_CLOCKS: [ClockKind; 2] = [ClockKind::BusinessNegotiation, ClockKind::BusinessReport];
 
 /// Event actions of this module.
 pub const EV_RESPONDED: &str = "business_responded";
@@ -63,7 +64,7 @@ pub(crate) fn flag_silence(
     clock: &crate::db::clocks::ClockRow,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
-    if !BUSINESS_CLOCKS.contains(&clock.clock.as_str()) {
+    if !BUSINESS_CLOCKS.contains(&clock.clock) {
         return Ok(());
     }
     let t = at.naive_utc();
@@ -86,7 +87,7 @@ pub(crate) fn flag_silence(
         headline: "doanh nghiệp không trả lời đúng hạn".into(),
         details: format!(
             "Thời hạn \"{}\" đã hết mà doanh nghiệp chưa trả lời qua đường dẫn riêng.",
-            super::clocks::label_vi(&clock.clock)
+            clock.clock.label_vi()
         ),
         timeliness: format!("quá hạn (hạn {})", crate::calendar::vn_date(clock.due_date)),
         next_step: "chuyển hòa giải (record_negotiation_result: no_answer), hoặc lập phản ánh vi phạm do doanh nghiệp không thực hiện Điều 57 Luật 19/2023".into(),

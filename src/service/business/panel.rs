@@ -6,13 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::super::clocks;
 use super::super::views::{stored_json, utc};
 use super::{EV_REPORTED, EV_RESPONDED, EV_SILENT};
 use crate::db::cases::{CaseRow, EventRow, EvidenceRow};
 use crate::db::clocks::ClockRow;
 use crate::db::{businesses as biz_db, AnyConnection};
 use crate::domain::case::Status;
+use crate::domain::clock::ClockKind;
 use crate::error::AppError;
 
 /// One of the three deadlines of Art 57: the agency forwards within 7 working days, the
@@ -20,7 +20,7 @@ use crate::error::AppError;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LegalDeadline {
     /// forward_to_business | business_negotiation | business_report
-    pub clock: String,
+    pub clock: ClockKind,
     pub label: String,
     /// The last day (Asia/Ho_Chi_Minh); null while the clock has not started.
     pub due_date: Option<NaiveDate>,
@@ -67,9 +67,9 @@ pub struct SharedFileView {
 /// The deadlines of Art 57 as the case's clocks hold them (the newest clock of each kind).
 pub fn legal_deadlines(clock_rows: &[ClockRow]) -> Vec<LegalDeadline> {
     [
-        clocks::FORWARD_TO_BUSINESS,
-        clocks::BUSINESS_NEGOTIATION,
-        clocks::BUSINESS_REPORT,
+        ClockKind::ForwardToBusiness,
+        ClockKind::BusinessNegotiation,
+        ClockKind::BusinessReport,
     ]
     .iter()
     .map(|name| {
@@ -78,11 +78,11 @@ pub fn legal_deadlines(clock_rows: &[ClockRow]) -> Vec<LegalDeadline> {
             .filter(|c| c.clock == *name)
             .max_by_key(|c| c.started_at);
         LegalDeadline {
-            clock: (*name).to_owned(),
-            label: clocks::label_vi(name).to_owned(),
+            clock: *name,
+            label: name.label_vi().to_owned(),
             due_date: c.map(|c| c.due_date),
-            state: c.map_or("not_started".to_owned(), |c| c.state.clone()),
-            result: c.and_then(|c| c.result.clone()),
+            state: c.map_or("not_started", |c| c.state.as_str()).to_owned(),
+            result: c.and_then(|c| c.result).map(|r| r.as_str().to_owned()),
         }
     })
     .collect()
@@ -159,7 +159,7 @@ pub struct NextStep {
 /// A clock of the business that passed without its answer (flagged by the sweep).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SilenceFlag {
-    pub clock: String,
+    pub clock: ClockKind,
     pub due_date: Option<NaiveDate>,
     pub flagged_at: DateTime<Utc>,
 }
@@ -207,7 +207,10 @@ pub fn party(
     for e in evs.iter().filter(|e| e.action == EV_SILENT) {
         let d = stored_json(&e.data, "silence flag", &row.id)?;
         silence.push(SilenceFlag {
-            clock: d["clock"].as_str().unwrap_or_default().to_owned(),
+            clock: d["clock"]
+                .as_str()
+                .and_then(ClockKind::parse)
+                .ok_or_else(|| super::super::views::corrupt("silence flag", &row.id))?,
             due_date: d["due_date"].as_str().and_then(|s| s.parse().ok()),
             flagged_at: utc(e.at),
         });

@@ -18,6 +18,7 @@ use crate::db::businesses::{self as biz_db, BusinessChangeset, BusinessRow};
 use crate::db::cases::{self as case_db, CaseRow};
 use crate::db::AnyConnection;
 use crate::domain::case::Status;
+use crate::domain::clock::{ClockResult, ClockState};
 use crate::domain::user::{Actor, Role};
 use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
 use crate::error::{AppError, ErrorCode};
@@ -151,12 +152,13 @@ fn entry(conn: &mut AnyConnection, actor: &Actor, row: BusinessRow) -> Result<Bu
     let clocks = biz_db::business_clocks(conn, &ids, &super::BUSINESS_CLOCKS)?;
     let on_time = clocks
         .iter()
-        .filter(|(state, result, _)| state == "stopped" && result.as_deref() == Some("met"))
+        .filter(|(state, result, _)| *state == ClockState::Stopped && *result == Some(ClockResult::Met))
         .count();
     let late = clocks
         .iter()
         .filter(|(state, result, overdue)| {
-            (state == "stopped" && result.as_deref() == Some("late")) || (state != "stopped" && *overdue)
+            (*state == ClockState::Stopped && *result == Some(ClockResult::Late))
+                || (*state != ClockState::Stopped && *overdue)
         })
         .count();
     let scope = scope_of(actor);

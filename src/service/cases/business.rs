@@ -4,18 +4,18 @@
 use std::net::IpAddr;
 
 use super::super::business::panel;
-use super::super::clocks;
 use super::super::links::Audience;
 use super::super::views::{self, BusinessCaseView, PublicAgency};
 use crate::db::cases::{self as case_db, CaseRow};
 use crate::db::AnyConnection;
 use crate::domain::case::Status;
+use crate::domain::clock::ClockKind;
 use crate::error::AppError;
 use crate::routing::Router;
 use crate::state::AppState;
 
 /// The clocks a business answers to.
-const BUSINESS_CLOCKS: [&str; 2] = [clocks::BUSINESS_NEGOTIATION, clocks::BUSINESS_REPORT];
+const BUSINESS_CLOCKS: [ClockKind; 2] = [ClockKind::BusinessNegotiation, ClockKind::BusinessReport];
 
 /// The forwarded request behind a business link (404 for an unknown, expired or revoked link;
 /// misses count against the client's address, `limits.link_address`).
@@ -77,7 +77,7 @@ pub fn business_view_of(
         transaction_date: row.transaction_date,
         deadlines: views::running(&clock_rows)
             .into_iter()
-            .filter(|c| BUSINESS_CLOCKS.contains(&c.clock.as_str()))
+            .filter(|c| BUSINESS_CLOCKS.contains(&c.clock))
             .map(views::DueView::from)
             .collect(),
         forwarded_at,

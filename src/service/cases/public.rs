@@ -11,6 +11,7 @@ use super::super::views::{self, PublicAgency, PublicMessage, PublicStage, Public
 use crate::db::cases::{self as case_db, CaseRow};
 use crate::db::AnyConnection;
 use crate::domain::case::{ActionName, Outcome, Status};
+use crate::domain::clock::{ClockKind, ClockState};
 use crate::domain::user::Actor;
 use crate::domain::values::normalize_tracking_code;
 use crate::error::AppError;
@@ -174,7 +175,7 @@ fn link_lapsed(
     }
     let performing = crate::db::clocks::for_case(conn, &row.id)?
         .into_iter()
-        .find(|c| c.clock == clocks::SETTLEMENT_PERFORMANCE && c.state == "running");
+        .find(|c| c.clock == ClockKind::SettlementPerformance && c.state == ClockState::Running);
     Ok(performing.is_none_or(|c| links::lapsed_after_closure(Some(c.due_at), now, days)))
 }
 
@@ -236,7 +237,7 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
         updated_at: views::utc(row.updated_at),
         due_dates: views::running(&clock_rows)
             .into_iter()
-            .filter(|c| clocks::is_public(&c.clock))
+            .filter(|c| c.clock.is_public())
             .map(views::DueView::from)
             .collect(),
         messages,
@@ -315,7 +316,7 @@ fn settlement_open(
     };
     let running = crate::db::clocks::for_case(conn, &row.id)?
         .into_iter()
-        .find(|c| c.clock == clocks::SETTLEMENT_PERFORMANCE && c.state == "running");
+        .find(|c| c.clock == ClockKind::SettlementPerformance && c.state == ClockState::Running);
     let recent = now.naive_utc() - closed_at <= chrono::TimeDelta::days(RATING_DAYS);
     if running.is_none() && !recent {
         return Ok(None);

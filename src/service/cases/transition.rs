@@ -11,6 +11,7 @@ use super::{detail, load_visible};
 use crate::db::cases::{self as case_db, CaseChangeset, CaseRow};
 use crate::db::{reference, users, AnyConnection};
 use crate::domain::case::{self, Action, ActionName, CaseState};
+use crate::domain::ids::MediationSessionId;
 use crate::domain::user::{Actor, Role};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
@@ -165,21 +166,58 @@ pub(super) fn act_on(
             current: case_db::current_version(conn, &row.id)?,
         });
     }
-    if let Some(agency) = &next.current_agency {
-        case_db::grant_agency(conn, &row.id, agency)?;
-    }
-    if let Some(agency) = &next.pending_transfer_to {
-        case_db::grant_pending(conn, &row.id, agency)?;
-    }
-    // A declined transfer takes back the read access it gave (unless the agency held the case).
-    if let (Action::DeclineTransfer { .. }, Some(decliner)) = (&action, &st.pending_transfer_to) {
-        case_db::revoke_provisional(conn, &row.id, decliner)?;
-    }
+    grant_access(conn, &row.id, &st, &next, &action)?;
     let cal = clocks::load_calendar(conn)?;
     clocks::on_transition(conn, &cal, clock_settings, &row.id, &st, &next, &action, at)?;
     crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
     let session = crate::service::sessions::on_schedule(conn, &ctx.notify, &row, &next, &action, at)?;
-    let mut data = serde_json::to_value(&action).map_err(|e| AppError::Internal(e.into()))?;
+    append_event(conn, ctx, actor, &row.id, &st, &next, &action, env, session, t)?;
+    record_correction(conn, ctx, actor, &row, &next, name, t)?;
+    if let Action::MarkDuplicate { of_case_id } = &action {
+        link_duplicate(conn, &ctx.chain_key, actor, &row, of_case_id, t)?;
+    }
+    case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))
+}
+
+/// Who may see the case after the transition: the agency that holds it, the agency a
+/// transfer waits for; a declined transfer takes back the read access it gave (unless the
+/// agency held the case).
+fn grant_access(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    st: &CaseState,
+    next: &CaseState,
+    action: &Action,
+) -> Result<(), AppError> {
+    if let Some(agency) = &next.current_agency {
+        case_db::grant_agency(conn, case_id, agency)?;
+    }
+    if let Some(agency) = &next.pending_transfer_to {
+        case_db::grant_pending(conn, case_id, agency)?;
+    }
+    if let (Action::DeclineTransfer { .. }, Some(decliner)) = (action, &st.pending_transfer_to) {
+        case_db::revoke_provisional(conn, case_id, decliner)?;
+    }
+    Ok(())
+}
+
+/// The action's event in the case's history: the action as data, with the internal note
+/// (and the id of the session a `schedule_mediation_session` made).
+#[allow(clippy::too_many_arguments)]
+fn append_event(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    case_id: &str,
+    st: &CaseState,
+    next: &CaseState,
+    action: &Action,
+    env: &ActionEnvelope,
+    session: Option<MediationSessionId>,
+    t: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let mut data = serde_json::to_value(action).map_err(|e| AppError::Internal(e.into()))?;
+    // The session a `schedule_mediation_session` made (ADR 0028).
     if let Some(id) = session {
         data["session_id"] = serde_json::Value::String(id.to_string());
     }
@@ -189,22 +227,18 @@ pub(super) fn act_on(
     events::append(
         conn,
         &ctx.chain_key,
-        &row.id,
+        case_id,
         actor,
         t,
         NewEvent {
-            action: name.as_str().into(),
+            action: action.name().as_str().into(),
             from_status: Some(st.status),
             to_status: next.status,
             data,
             public_message: env.public_message.clone(),
         },
     )?;
-    record_correction(conn, ctx, actor, &row, &next, name, t)?;
-    if let Action::MarkDuplicate { of_case_id } = &action {
-        link_duplicate(conn, &ctx.chain_key, actor, &row, of_case_id, t)?;
-    }
-    case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))
+    Ok(())
 }
 
 /// The columns that change from state `st` to `next`, and the suggestion a reclassification

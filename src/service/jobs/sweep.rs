@@ -85,7 +85,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
             for to in case_recipients(conn, &case, &["handler", "supervisor"])? {
                 let m = mail::Reminder {
                     tracking_code: case.tracking_code.to_string(),
-                    clock_label: clocks::label_vi(&c.clock).into(),
+                    clock_label: c.clock.label_vi().into(),
                     due_date: vn_date(c.due_date),
                     case_url: case_url.clone(),
                 };
@@ -108,7 +108,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
             for (_, to) in supervisors {
                 let m = mail::OverdueEscalation {
                     tracking_code: case.tracking_code.to_string(),
-                    clock_label: clocks::label_vi(&c.clock).into(),
+                    clock_label: c.clock.label_vi().into(),
                     due_date: vn_date(c.due_date),
                     assignee: assignee.clone(),
                     case_url: case_url.clone(),
