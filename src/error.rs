@@ -45,6 +45,8 @@ pub enum ErrorCode {
     ClusterReportExists,
     AlreadyAnswered,
     BusinessMerged,
+    SessionClosed,
+    SessionNotStarted,
     PayloadTooLarge,
     UnsupportedMediaType,
     InvalidField,
@@ -64,7 +66,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -88,6 +90,8 @@ impl ErrorCode {
         ErrorCode::ClusterReportExists,
         ErrorCode::AlreadyAnswered,
         ErrorCode::BusinessMerged,
+        ErrorCode::SessionClosed,
+        ErrorCode::SessionNotStarted,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidField,
@@ -131,6 +135,8 @@ impl ErrorCode {
             ErrorCode::ClusterReportExists => "cluster_report_exists",
             ErrorCode::AlreadyAnswered => "already_answered",
             ErrorCode::BusinessMerged => "business_merged",
+            ErrorCode::SessionClosed => "session_closed",
+            ErrorCode::SessionNotStarted => "session_not_started",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidField => "invalid_field",

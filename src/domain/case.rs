@@ -296,7 +296,11 @@ pub enum Action {
         /// UTC start.
         at: NaiveDateTime,
         duration_minutes: u32,
-        place: String,
+        /// Where the parties meet; `None` for a session held online only.
+        place: Option<String>,
+        /// The video-call link of an online (or hybrid) session; one of `place` and
+        /// `online_link` is given.
+        online_link: Option<String>,
         /// Other people to invite (e.g. the business's contact); the consumer is invited by
         /// e-mail if they gave an address.
         attendees: Vec<String>,

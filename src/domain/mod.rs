@@ -1,6 +1,7 @@
 //! Domain types and rules, pure: std, serde, chrono, uuid, its own modules and the pure leaves
 //! `text` and `calendar` (tests/layout.rs enforces it). No database, no HTTP, no error type of
-//! the service: rules broken are [`error::DomainError`], mapped to codes by the service's error module.
+//! the service: rules broken are [`error::DomainError`], mapped to codes by the service's error
+//! module.
 
 /// A closed set of values named by snake_case text (stored and sent as that text).
 macro_rules! string_enum {

@@ -145,7 +145,12 @@ pub struct ScheduleSessionDto {
     pub at: DateTime<FixedOffset>,
     /// 15–480, default 60.
     pub duration_minutes: Option<u32>,
-    pub place: String,
+    /// Where the parties meet; may be empty or absent for a session held online only.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// An `https://` video-call link; one of `place` and `online_link` is required.
+    #[serde(default)]
+    pub online_link: Option<String>,
     #[serde(default)]
     pub attendees: Vec<String>,
 }
@@ -443,14 +448,8 @@ impl ActionFields for RequestMediationDto {
 impl ActionFields for ScheduleSessionDto {
     fn into_action(self) -> Result<Action, AppError> {
         let d = self;
-        let duration = d.duration_minutes.unwrap_or(60);
-        if !(15..=480).contains(&duration) {
-            return Err(AppError::invalid(
-                "duration_minutes",
-                "between 15 and 480",
-                "từ 15 đến 480 phút",
-            ));
-        }
+        let duration = session_duration(d.duration_minutes)?;
+        let (place, online_link) = session_venue(d.place.as_deref(), d.online_link.as_deref(), true)?;
         if d.attendees.len() > 20 {
             return Err(AppError::invalid("attendees", "at most 20", "tối đa 20 người"));
         }
@@ -461,10 +460,48 @@ impl ActionFields for ScheduleSessionDto {
         Ok(Action::ScheduleMediationSession {
             at: d.at.to_utc().naive_utc(),
             duration_minutes: duration,
-            place: short("place", &d.place)?,
+            place,
+            online_link,
             attendees,
         })
     }
+}
+
+/// A session's length in minutes: 15–480, 60 when not given.
+pub fn session_duration(minutes: Option<u32>) -> Result<u32, AppError> {
+    let duration = minutes.unwrap_or(60);
+    if !(15..=480).contains(&duration) {
+        return Err(AppError::invalid(
+            "duration_minutes",
+            "between 15 and 480",
+            "từ 15 đến 480 phút",
+        ));
+    }
+    Ok(duration)
+}
+
+/// A session's place and online link (blank is absent); with `required`, one of the two.
+pub fn session_venue(
+    place: Option<&str>,
+    online_link: Option<&str>,
+    required: bool,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let place = opt_text("place", place, SHORT)?;
+    let link = opt_text("online_link", online_link, SHORT)?;
+    if let Some(l) = &link {
+        let ok = l.starts_with("https://") && l.len() > "https://".len() && !l.chars().any(char::is_whitespace);
+        if !ok {
+            return Err(AppError::invalid(
+                "online_link",
+                "an https:// link without spaces",
+                "đường dẫn phải bắt đầu bằng https:// và không có khoảng trắng",
+            ));
+        }
+    }
+    if required && place.is_none() && link.is_none() {
+        return Err(AppError::required("place"));
+    }
+    Ok((place, link))
 }
 
 impl ActionFields for MediationResultDto {

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod pages;
 pub mod privacy;
 pub mod public;
+pub mod sessions;
 
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     pages::configure(cfg);
     console::configure(cfg);
     cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/calendar/{token}.ics", web::get().to(sessions::feed))
         .route("/readyz", web::get().to(health::readyz))
         .service(
             web::scope("/api/v1")
@@ -74,10 +76,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/cases/{token}/settlement", web::post().to(public::settlement))
                 .route("/business/cases/{token}", web::get().to(public::business_case))
                 .route("/public/mediators", web::get().to(mediation::public_list))
-                .route("/mediators", web::get().to(mediation::list))
-                .route("/mediators", web::post().to(mediation::create))
-                .route("/mediators/{id}", web::patch().to(mediation::update))
-                .route("/mediation/workload", web::get().to(mediation::workload))
+                .configure(mediation_routes)
                 .route("/business/cases/{token}/response", web::post().to(business::respond))
                 .route("/business/cases/{token}/result", web::post().to(business::report))
                 .route("/businesses", web::get().to(business::search))
@@ -121,6 +120,32 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route(
             "/docs",
             web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/docs/")).finish() }),
+        );
+}
+
+/// Part of the route table under `/api/v1`: mediators, the mediation sessions of a case, the
+/// mediators' calendars (kept apart only so that no function grows past 100 lines).
+fn mediation_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/mediators", web::get().to(mediation::list))
+        .route("/mediators", web::post().to(mediation::create))
+        .route("/mediators/{id}", web::patch().to(mediation::update))
+        .route("/mediation/workload", web::get().to(mediation::workload))
+        .route("/mediation/sessions", web::get().to(sessions::of_body))
+        .route("/mediators/me/sessions", web::get().to(sessions::mine))
+        .route("/mediators/me/calendar-feed", web::post().to(sessions::create_feed))
+        .route("/mediators/me/calendar-feed", web::delete().to(sessions::revoke_feed))
+        .route("/cases/{id}/mediation/sessions", web::get().to(sessions::list))
+        .route(
+            "/cases/{id}/mediation/sessions/{sid}/reschedule",
+            web::post().to(sessions::reschedule),
+        )
+        .route(
+            "/cases/{id}/mediation/sessions/{sid}/cancel",
+            web::post().to(sessions::cancel),
+        )
+        .route(
+            "/cases/{id}/mediation/sessions/{sid}/record",
+            web::post().to(sessions::record),
         );
 }
 

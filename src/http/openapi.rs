@@ -24,7 +24,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use super::{actions, admin, auth, business, calendar, calls, cases, evidence, health, mediation, privacy, public};
+use super::{
+    actions, admin, auth, business, calendar, calls, cases, evidence, health, mediation, privacy, public, sessions,
+};
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
 /// with the enum's values, as `#[derive(ToSchema)]` would write it.
@@ -99,6 +101,8 @@ string_id_schemas!(
         evidence::upload, evidence::download, evidence::document,
         calls::create, calls::list, calls::get,
         mediation::public_list, mediation::list, mediation::create, mediation::update, mediation::workload,
+        sessions::list, sessions::reschedule, sessions::cancel, sessions::record, sessions::mine, sessions::of_body,
+        sessions::create_feed, sessions::revoke_feed, sessions::feed,
         public::info, public::submit, public::status, public::status_by_link, public::withdraw, public::information, public::rating, public::settlement, public::business_case, public::classify,
         health::healthz, health::readyz, health::agencies, health::categories,
         business::respond, business::report, business::search, business::create, business::get, business::correct,

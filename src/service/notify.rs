@@ -66,7 +66,7 @@ impl NotifyCtx {
         Ok(format!("{}/b/{token}", self.base_url))
     }
 
-    fn agency_name(&self, code: Option<&str>) -> String {
+    pub(crate) fn agency_name(&self, code: Option<&str>) -> String {
         code.and_then(|c| self.router.taxonomy().agency(c))
             .map(|a| a.name.clone())
             .unwrap_or_else(|| "Cơ quan bảo vệ quyền lợi người tiêu dùng".into())
@@ -90,7 +90,7 @@ pub fn staff_case_url(base_url: &str, case_id: &str) -> String {
 
 /// The name a consumer mail may greet: none for complaints from the web form, whose address
 /// and name nobody has checked (the hotline must not mail a stranger's text to any address).
-fn greeting_name(case: &CaseRow) -> Option<String> {
+pub(crate) fn greeting_name(case: &CaseRow) -> Option<String> {
     if case.channel == Channel::Web || case.consumer_name.trim().is_empty() {
         None
     } else {
@@ -171,7 +171,7 @@ pub fn complaint_received(
 }
 
 /// The e-mails a transition causes: to the consumer (see the module doc), to the business
-/// (the forwarded request), to the parties of a mediation session.
+/// (the forwarded request). A session's invitations are `service::sessions`'.
 pub fn on_transition(
     conn: &mut AnyConnection,
     ctx: &NotifyCtx,
@@ -181,15 +181,12 @@ pub fn on_transition(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let agency_name = ctx.agency_name(after.current_agency.as_deref());
-    match action {
-        Action::ForwardToBusiness {
-            business_email,
-            message,
-        } => forwarded_to_business(conn, ctx, case, &agency_name, business_email.as_deref(), message, at)?,
-        Action::ScheduleMediationSession { .. } => {
-            mediation_invitations(conn, ctx, case, after, &agency_name, action, at)?
-        }
-        _ => {}
+    if let Action::ForwardToBusiness {
+        business_email,
+        message,
+    } = action
+    {
+        forwarded_to_business(conn, ctx, case, &agency_name, business_email.as_deref(), message, at)?
     }
     // The business's link lives while the case is in negotiation.
     if case.status == Status::Negotiation && after.status != Status::Negotiation {
@@ -464,74 +461,6 @@ pub fn due_dates_moved(
             },
             at,
         )?;
-    }
-    Ok(())
-}
-
-/// The invitation to a mediation session, with an iCalendar attachment, to the consumer and to
-/// every attendee.
-fn mediation_invitations(
-    conn: &mut AnyConnection,
-    ctx: &NotifyCtx,
-    case: &CaseRow,
-    after: &CaseState,
-    agency_name: &str,
-    action: &Action,
-    at: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let Action::ScheduleMediationSession {
-        at: start,
-        duration_minutes,
-        place,
-        attendees,
-    } = action
-    else {
-        return Ok(());
-    };
-    let start_utc = start.and_utc();
-    let end = start_utc + chrono::TimeDelta::minutes(i64::from(*duration_minutes));
-    let mediator = match &after.mediator_id {
-        Some(id) => crate::db::users::find_by_id(conn, id)?.map(|u| u.display_name),
-        None => None,
-    }
-    .unwrap_or_else(|| agency_name.to_owned());
-    let local = start_utc + chrono::TimeDelta::hours(7);
-    let session_time = local.format("%H:%M ngày %d/%m/%Y").to_string();
-    let mut recipients: Vec<(String, String)> = Vec::new();
-    if let Some(e) = &case.consumer_email {
-        let name = greeting_name(case).unwrap_or_else(|| "Quý khách".into());
-        recipients.push((e.clone(), name));
-    }
-    for a in attendees {
-        recipients.push((a.clone(), "Quý vị".into()));
-    }
-    let all: Vec<String> = recipients.iter().map(|(e, _)| e.clone()).collect();
-    let ics = crate::email::ics_invite(
-        &format!("{}-{}@hotline", case.id, start_utc.timestamp()),
-        start_utc,
-        end,
-        &format!("Phiên hòa giải — {agency_name}"),
-        place,
-        &format!("Hòa giải viên: {mediator}."),
-        &format!("mailto:{}", ctx.from_address),
-        &all,
-    );
-    for (to, name) in recipients {
-        let invitation = mail::MediationInvitation {
-            recipient_name: name,
-            session_time: session_time.clone(),
-            place: place.clone(),
-            mediator: mediator.clone(),
-            agency_name: agency_name.to_owned(),
-        };
-        let mut msg =
-            mail::OutgoingEmail::new(&to, &invitation).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-        msg.attachments.push(crate::email::Attachment {
-            filename: "moi-hoa-giai.ics".into(),
-            content_type: "text/calendar; charset=utf-8; method=REQUEST".into(),
-            bytes: ics.clone().into_bytes(),
-        });
-        super::jobs::enqueue_message(conn, &msg, at, ctx.max_attempts)?;
     }
     Ok(())
 }

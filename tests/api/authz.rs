@@ -436,6 +436,33 @@ impl World<'_> {
                 assert_eq!(r.status, 201, "mediator entry fixture: {}", r.body);
                 f.insert("id", r.body["id"].as_str().unwrap().to_owned());
             }
+            "mediation_session" => {
+                // A session of a `mediation` case, scheduled by the own agency (already begun,
+                // so its attendance can be recorded).
+                let c = self.case_in("mediation").await;
+                let body = json!({"at": "2026-01-05T09:00:00+07:00", "place": "Trụ sở Hội BVQLNTD"});
+                let c = app.act_ok(&self.builder, &c, "schedule_mediation_session", body).await;
+                let id = c["id"].as_str().unwrap().to_owned();
+                let r = app
+                    .get(&format!("/api/v1/cases/{id}/mediation/sessions"), Some(&self.builder))
+                    .await;
+                f.insert("sid", r.body[0]["id"].as_str().unwrap().to_owned());
+                f.insert("id", id);
+            }
+            "calendar_feed" => {
+                // The appointed mediator's feed (the token is the credential).
+                let r = app
+                    .post(
+                        "/api/v1/mediators/me/calendar-feed",
+                        Some(&self.mediator_token),
+                        &json!({}),
+                    )
+                    .await;
+                assert_eq!(r.status, 201, "calendar feed fixture: {}", r.body);
+                let url = r.body["url"].as_str().unwrap();
+                let token = url.rsplit('/').next().unwrap().trim_end_matches(".ics");
+                f.insert("token", token.to_owned());
+            }
             "session" => {
                 // A session of the builder: nobody else's to end.
                 let r = app.get("/api/v1/auth/sessions", Some(&self.builder)).await;
@@ -724,7 +751,16 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
             };
             let (token, username) = w.caller(row, s).await;
             let mut url = row.path().replace("{action}", row.action.as_deref().unwrap_or(""));
-            for key in ["id", "evidence_id", "code", "business_key", "date", "token", "document"] {
+            for key in [
+                "id",
+                "sid",
+                "evidence_id",
+                "code",
+                "business_key",
+                "date",
+                "token",
+                "document",
+            ] {
                 if let Some(v) = f.get(key) {
                     url = url.replace(&format!("{{{key}}}"), v);
                 }

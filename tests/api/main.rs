@@ -26,6 +26,7 @@ mod health;
 mod intake;
 mod lifecycle;
 mod mediation;
+mod mediation_sessions;
 mod notices;
 mod pages;
 mod process;

@@ -11,6 +11,7 @@ use super::{detail, load_visible};
 use crate::db::cases::{self as case_db, CaseChangeset, CaseRow};
 use crate::db::{reference, users, AnyConnection};
 use crate::domain::case::{self, Action, ActionName, CaseState};
+use crate::domain::ids::MediationSessionId;
 use crate::domain::user::{Actor, Role};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
@@ -169,7 +170,8 @@ pub(super) fn act_on(
     let cal = clocks::load_calendar(conn)?;
     clocks::on_transition(conn, &cal, clock_settings, &row.id, &st, &next, &action, at)?;
     crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
-    append_event(conn, ctx, actor, &row.id, &st, &next, &action, env, t)?;
+    let session = crate::service::sessions::on_schedule(conn, &ctx.notify, &row, &next, &action, at)?;
+    append_event(conn, ctx, actor, &row.id, &st, &next, &action, env, session, t)?;
     record_correction(conn, ctx, actor, &row, &next, name, t)?;
     if let Action::MarkDuplicate { of_case_id } = &action {
         link_duplicate(conn, &ctx.chain_key, actor, &row, of_case_id, t)?;
@@ -199,7 +201,8 @@ fn grant_access(
     Ok(())
 }
 
-/// The action's event in the case's history: the action as data, with the internal note.
+/// The action's event in the case's history: the action as data, with the internal note
+/// (and the id of the session a `schedule_mediation_session` made).
 #[allow(clippy::too_many_arguments)]
 fn append_event(
     conn: &mut AnyConnection,
@@ -210,9 +213,14 @@ fn append_event(
     next: &CaseState,
     action: &Action,
     env: &ActionEnvelope,
+    session: Option<MediationSessionId>,
     t: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
     let mut data = serde_json::to_value(action).map_err(|e| AppError::Internal(e.into()))?;
+    // The session a `schedule_mediation_session` made (ADR 0028).
+    if let Some(id) = session {
+        data["session_id"] = serde_json::Value::String(id.to_string());
+    }
     if let Some(note) = &env.note {
         data["note"] = serde_json::Value::String(note.clone());
     }
