@@ -33,7 +33,8 @@ pub use mailer::Mailer;
 pub use template::{
     AgencyAssigned, BusinessUpdate, Closure, ComplaintReceived, DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy,
     ForwardedToBusiness, InfoRequested, Mail, MediationCancelled, MediationInvitation, MediationStarted,
-    MediatorAppointed, MovedDue, OverdueEscalation, Reminder, Rendered, Reopened, SecurityAlert, TemplateKind,
+    MediatorAppointed, MovedDue, OverdueEscalation, PerformanceMissed, Reminder, Rendered, Reopened, SecurityAlert,
+    TemplateKind,
 };
 
 /// `[email]` section of the service's settings (embedded as `Settings.email`).

@@ -53,11 +53,14 @@ pub enum TemplateKind {
     /// To the handler (and supervisors when it is silence): the business answered, reported
     /// its result, or let an Art 57 clock pass (issue 12).
     BusinessUpdate,
+    /// To the parties: a settlement's agreed date passed without its performance confirmed;
+    /// the case is reopened, with what the law offers next (ADR 0029).
+    PerformanceMissed,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 17] = [
+    pub const ALL: [TemplateKind; 18] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -75,6 +78,7 @@ impl TemplateKind {
         TemplateKind::DueDatesMoved,
         TemplateKind::MediationCancelled,
         TemplateKind::BusinessUpdate,
+        TemplateKind::PerformanceMissed,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -97,6 +101,7 @@ impl TemplateKind {
             TemplateKind::DueDatesMoved => "due_dates_moved",
             TemplateKind::MediationCancelled => "mediation_cancelled",
             TemplateKind::BusinessUpdate => "business_update",
+            TemplateKind::PerformanceMissed => "performance_missed",
         }
     }
 
@@ -113,6 +118,7 @@ impl TemplateKind {
                 | TemplateKind::MediatorAppointed
                 | TemplateKind::Reopened
                 | TemplateKind::DueDatesMoved
+                | TemplateKind::PerformanceMissed
         )
     }
 }
@@ -542,6 +548,33 @@ mail!(
     "email/reopened/subject.txt",
     "email/reopened/body.txt",
     "email/reopened/body.html"
+);
+
+/// To the parties (the consumer with a private link, the business's contact without one): the
+/// agreed date of a settlement passed without its performance confirmed; the case is reopened;
+/// for a mediated settlement, the 6 months to ask a court to recognise it (Civil Procedure Code
+/// Art 418), else mediation or court.
+#[derive(Debug, Clone)]
+pub struct PerformanceMissed {
+    pub consumer_name: Option<String>,
+    /// The consumer's copy only (outsiders never get tracking codes).
+    pub tracking_code: Option<String>,
+    /// dd/mm/yyyy of the agreed date.
+    pub due_date: String,
+    pub agency_name: String,
+    /// The settlement came from a mediation (Art 65).
+    pub mediated: bool,
+    /// dd/mm/yyyy of the last day to ask the court (the `court_recognition` clock), if it runs.
+    pub court_due: Option<String>,
+    /// The consumer's private link (none for the business).
+    pub status_url: Option<String>,
+}
+mail!(
+    PerformanceMissed,
+    PerformanceMissed,
+    "email/performance_missed/subject.txt",
+    "email/performance_missed/body.txt",
+    "email/performance_missed/body.html"
 );
 
 /// One due date a calendar change moved.

@@ -37,12 +37,16 @@ pub struct NotifyCtx {
 
 impl NotifyCtx {
     pub fn from_state(state: &AppState) -> NotifyCtx {
+        NotifyCtx::from_settings(&state.settings, state.router.clone())
+    }
+
+    pub fn from_settings(settings: &crate::config::Settings, router: Arc<Router>) -> NotifyCtx {
         NotifyCtx {
-            router: state.router.clone(),
-            base_url: state.settings.email.public_base_url.trim_end_matches('/').to_owned(),
-            max_attempts: state.settings.jobs.max_attempts,
-            from_address: bare_address(&state.settings.email.from),
-            limits: state.settings.limits.clone(),
+            router,
+            base_url: settings.email.public_base_url.trim_end_matches('/').to_owned(),
+            max_attempts: settings.jobs.max_attempts,
+            from_address: bare_address(&settings.email.from),
+            limits: settings.limits.clone(),
         }
     }
 
@@ -188,6 +192,12 @@ pub fn on_transition(
         Action::ScheduleMediationSession { .. } => {
             mediation_invitations(conn, ctx, case, after, &agency_name, action, at)?
         }
+        Action::RecordPerformance { performed: false } => {
+            if let Some(to) = business_contact(conn, case)? {
+                let m = performance_missed(conn, case, &agency_name, None)?;
+                enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
+            }
+        }
         _ => {}
     }
     // The business's link lives while the case is in negotiation.
@@ -279,6 +289,12 @@ fn consumer_notice(
             interpreter,
             ..
         } => mediator_appointed(conn, ctx, case, mediator_id, interpreter, agency_name, to, at),
+        Action::RecordPerformance { performed: false } => {
+            let mut m = performance_missed(conn, case, &agency_name, consumer_name)?;
+            m.tracking_code = Some(tracking_code);
+            m.status_url = Some(ctx.consumer_link(conn, case, at)?);
+            enqueue_email(conn, to, &m, at, ctx.max_attempts)
+        }
         Action::Reopen { .. } => enqueue_consumer_email(
             conn,
             ctx,
@@ -295,6 +311,42 @@ fn consumer_notice(
         ),
         _ => Ok(()),
     }
+}
+
+/// The address the request was forwarded to (the last `forward_to_business`), if any: the
+/// business's contact for the notices of its settlement.
+fn business_contact(conn: &mut AnyConnection, case: &CaseRow) -> Result<Option<String>, AppError> {
+    let evs = crate::db::cases::list_events(conn, &case.id)?;
+    let Some(e) = evs.iter().rev().find(|e| e.action == "forward_to_business") else {
+        return Ok(None);
+    };
+    let data = super::views::stored_json(&e.data, "event data", &case.id)?;
+    Ok(data["business_email"].as_str().map(str::to_owned))
+}
+
+/// The notice of a settlement not carried out (the case as it closed: its outcome says whether
+/// the settlement was mediated), without tracking code or link (the business's copy).
+fn performance_missed(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    agency_name: &str,
+    consumer_name: Option<String>,
+) -> Result<mail::PerformanceMissed, AppError> {
+    let rows = clock_db::for_case(conn, &case.id)?;
+    let newest = |name: &str| rows.iter().filter(|c| c.clock == name).max_by_key(|c| c.started_at);
+    Ok(mail::PerformanceMissed {
+        consumer_name,
+        tracking_code: None,
+        due_date: newest(clocks::SETTLEMENT_PERFORMANCE)
+            .map(|c| vn_date(c.due_date))
+            .unwrap_or_else(|| "đã thỏa thuận".into()),
+        agency_name: agency_name.to_owned(),
+        mediated: case.outcome == Some(crate::domain::case::Outcome::SettledMediation),
+        court_due: newest(clocks::COURT_RECOGNITION)
+            .filter(|c| c.state == "running")
+            .map(|c| vn_date(c.due_date)),
+        status_url: None,
+    })
 }
 
 /// Closure: outcome, summary and the link where the consumer rates it.

@@ -208,10 +208,12 @@ pub async fn deadlines(state: &AppState, actor: Actor, id: String) -> Result<Vec
 
 mod business;
 mod cursor;
+mod performance;
 mod public;
 mod transition;
 
 pub use business::{business_view, business_view_of};
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
+pub use performance::missed as performance_missed;
 pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_link, CitizenAction};
 pub use transition::{act, ActionEnvelope};

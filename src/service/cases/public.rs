@@ -262,7 +262,7 @@ fn information_requested(row: &CaseRow, evs: &[case_db::EventRow]) -> Option<Str
 fn citizen_files(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<views::PublicFile>, AppError> {
     Ok(case_db::list_evidence(conn, case_id)?
         .into_iter()
-        .filter(|e| e.uploaded_by.is_none())
+        .filter(|e| e.source == "citizen")
         .map(|e| views::PublicFile {
             file_name: e.file_name,
             size_bytes: e.size_bytes,
@@ -301,7 +301,7 @@ fn citizen_actions(
 /// settled (negotiation, Art 60; mediation, Art 65), its `settlement_performance` clock still
 /// running or its closure within the 30 days of the rating, and no answer since it closed.
 /// `Some(due)` when open, with the agreed date of performance if there is one.
-fn settlement_open(
+pub(super) fn settlement_open(
     conn: &mut AnyConnection,
     row: &CaseRow,
     now: chrono::DateTime<chrono::Utc>,
@@ -320,14 +320,19 @@ fn settlement_open(
     if running.is_none() && !recent {
         return Ok(None);
     }
-    let answered = case_db::list_events(conn, &row.id)?
-        .iter()
-        .any(|e| e.at >= closed_at && matches!(e.action.as_str(), SETTLEMENT_PERFORMED | SETTLEMENT_NOT_PERFORMED));
+    let answered = case_db::list_events(conn, &row.id)?.iter().any(|e| {
+        e.at >= closed_at
+            && matches!(
+                e.action.as_str(),
+                SETTLEMENT_PERFORMED | SETTLEMENT_NOT_PERFORMED | RECORD_PERFORMANCE
+            )
+    });
     Ok((!answered).then(|| running.map(|c| c.due_date)))
 }
 
 const SETTLEMENT_PERFORMED: &str = "settlement_performed";
 const SETTLEMENT_NOT_PERFORMED: &str = "settlement_not_performed";
+const RECORD_PERFORMANCE: &str = "record_performance";
 
 /// The consumer says whether the settlement was carried out. Carried out: an event, and the
 /// performance clock stops. Not carried out (only once its agreed date has passed, if there is

@@ -44,6 +44,7 @@ fn check_references(
             }
         }
         Action::AppointMediator { .. } => crate::service::mediators::check_appointment(conn, row, action),
+        Action::RecordPerformance { .. } => super::performance::check_open(conn, row, ctx.clock.now()),
         Action::MarkDuplicate { of_case_id } => {
             if of_case_id == &row.id {
                 return Err(AppError::invalid(
