@@ -21,6 +21,7 @@ mod citizen_settlement;
 mod clocks;
 mod documents;
 mod evidence;
+mod followup;
 mod health;
 mod intake;
 mod lifecycle;
