@@ -43,7 +43,7 @@ fn business_token(app: &TestApp) -> String {
 }
 
 /// A dispute forwarded to the business at `day`: (handler, case, business token).
-async fn forwarded(app: &TestApp, name: &str, day: &str) -> (String, Value, String) {
+pub async fn forwarded(app: &TestApp, name: &str, day: &str) -> (String, Value, String) {
     let h = handler(app, name, day).await;
     let c = app.open_case(&h, &dispute_before(day)).await;
     let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;

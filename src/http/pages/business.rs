@@ -52,6 +52,19 @@ pub(super) struct Done {
     done: Option<String>,
 }
 
+/// An amount as Vietnamese readers write it: "1.250.000 đ".
+fn money_vi(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{}{out} đ", if amount < 0 { "-" } else { "" })
+}
+
 fn state_vi(state: &str, result: Option<&str>) -> String {
     match (state, result) {
         (_, Some("met")) => "Đã thực hiện đúng hạn".into(),
@@ -106,7 +119,7 @@ fn build(state: &AppState, ui: Ui, token: String, v: BusinessCaseView, done: Opt
         },
         forwarded: v.forwarded_at.map(local_day).unwrap_or_default(),
         transaction: v.transaction_date.map(vn_date).unwrap_or_default(),
-        amount: v.amount_vnd.map(|a| format!("{a} đồng")).unwrap_or_default(),
+        amount: v.amount_vnd.map(money_vi).unwrap_or_default(),
         deadlines,
         files,
         response_date: v.response.as_ref().map(|r| local_day(r.at)).unwrap_or_default(),
@@ -258,5 +271,15 @@ async fn evidence(
             page(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(e) => error_page(Ui::new(req), &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn amounts_are_grouped_with_dots() {
+        assert_eq!(super::money_vi(1_250_000), "1.250.000 đ");
+        assert_eq!(super::money_vi(999), "999 đ");
+        assert_eq!(super::money_vi(1_000), "1.000 đ");
     }
 }
