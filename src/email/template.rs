@@ -56,11 +56,14 @@ pub enum TemplateKind {
     /// To the parties: a settlement's agreed date passed without its performance confirmed;
     /// the case is reopened, with what the law offers next (ADR 0029).
     PerformanceMissed,
+    /// To the parties of a successful mediation: the last month to ask a court to recognise
+    /// it (Civil Procedure Code Art 418).
+    CourtRecognitionReminder,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 18] = [
+    pub const ALL: [TemplateKind; 19] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -79,6 +82,7 @@ impl TemplateKind {
         TemplateKind::MediationCancelled,
         TemplateKind::BusinessUpdate,
         TemplateKind::PerformanceMissed,
+        TemplateKind::CourtRecognitionReminder,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -102,6 +106,7 @@ impl TemplateKind {
             TemplateKind::MediationCancelled => "mediation_cancelled",
             TemplateKind::BusinessUpdate => "business_update",
             TemplateKind::PerformanceMissed => "performance_missed",
+            TemplateKind::CourtRecognitionReminder => "court_recognition_reminder",
         }
     }
 
@@ -575,6 +580,25 @@ mail!(
     "email/performance_missed/subject.txt",
     "email/performance_missed/body.txt",
     "email/performance_missed/body.html"
+);
+
+/// To the parties of a successful mediation (the consumer with the tracking code, the
+/// business's contact without; no link: the consumer's link may have lapsed by then): the last
+/// day to ask a court to recognise the settlement (Civil Procedure Code Art 418).
+#[derive(Debug, Clone)]
+pub struct CourtRecognitionReminder {
+    pub consumer_name: Option<String>,
+    pub tracking_code: Option<String>,
+    /// dd/mm/yyyy, the last day (the `court_recognition` clock).
+    pub due_date: String,
+    pub agency_name: String,
+}
+mail!(
+    CourtRecognitionReminder,
+    CourtRecognitionReminder,
+    "email/court_recognition_reminder/subject.txt",
+    "email/court_recognition_reminder/body.txt",
+    "email/court_recognition_reminder/body.html"
 );
 
 /// One due date a calendar change moved.

@@ -154,6 +154,13 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             status_url: v("status_url"),
         }
         .render(),
+        TemplateKind::CourtRecognitionReminder => CourtRecognitionReminder {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: opt(v, "tracking_code"),
+            due_date: v("due_date"),
+            agency_name: v("agency_name"),
+        }
+        .render(),
         TemplateKind::PerformanceMissed => PerformanceMissed {
             consumer_name: opt(v, "consumer_name"),
             tracking_code: opt(v, "tracking_code"),
@@ -276,6 +283,11 @@ fn every_kind_renders_in_vietnamese_without_holes() {
                     "{kind:?}"
                 ),
                 // The consumer's copy (full) is a consumer notice; the business's has no code.
+                // To both parties, without a link; the code only in the consumer's copy.
+                TemplateKind::CourtRecognitionReminder => assert!(
+                    !subject.contains(CODE) && text.contains(CODE) == full && !text.contains("/t/"),
+                    "{kind:?}"
+                ),
                 TemplateKind::PerformanceMissed if !full => assert!(
                     !subject.contains(CODE) && !text.contains(CODE) && !text.contains("/t/"),
                     "{kind:?}"
@@ -448,6 +460,13 @@ fn templates_carry_the_legal_content() {
     );
     let r = render_real(TemplateKind::PerformanceMissed, false);
     assert!(!r.text.contains("Điều 418") && r.text.contains("hòa giải") && !r.text.contains("/t/"));
+
+    let r = render_real(TemplateKind::CourtRecognitionReminder, true);
+    assert!(
+        r.text.contains("Điều 418 Bộ luật Tố tụng dân sự")
+            && r.text.contains("6 tháng")
+            && r.text.contains("05/12/2026")
+    );
 
     let r = render_real(TemplateKind::DueDatesMoved, true);
     assert!(

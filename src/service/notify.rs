@@ -313,6 +313,33 @@ fn consumer_notice(
     }
 }
 
+/// A month before the 6 months to ask a court to recognise a successful mediation end (Civil
+/// Procedure Code Art 418): the reminder to the parties (the sweep, once per clock).
+pub fn court_recognition_reminder(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    due: chrono::NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let agency_name = ctx.agency_name(case.current_agency.as_deref());
+    let mut m = mail::CourtRecognitionReminder {
+        consumer_name: None,
+        tracking_code: None,
+        due_date: vn_date(due),
+        agency_name,
+    };
+    if let Some(to) = business_contact(conn, case)? {
+        enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
+    }
+    if let Some(to) = &case.consumer_email {
+        m.consumer_name = greeting_name(case);
+        m.tracking_code = Some(case.tracking_code.to_string());
+        enqueue_email(conn, to, &m, at, ctx.max_attempts)?;
+    }
+    Ok(())
+}
+
 /// The address the request was forwarded to (the last `forward_to_business`), if any: the
 /// business's contact for the notices of its settlement.
 fn business_contact(conn: &mut AnyConnection, case: &CaseRow) -> Result<Option<String>, AppError> {

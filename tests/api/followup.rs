@@ -463,3 +463,38 @@ async fn the_handler_records_whether_a_settlement_was_carried_out(app: &TestApp)
     app.worker.drain().await.unwrap();
 }
 both_backends!(the_handler_records_whether_a_settlement_was_carried_out);
+
+async fn the_parties_are_reminded_of_the_court_recognition_deadline_once(app: &TestApp) {
+    let (h, c) = mediated(app, "court", 5).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let body = json!({"performed": true, "note": "Hai bên xác nhận đã đổi máy."});
+    app.act_ok(&h, &c, "record_performance", body).await;
+    app.worker.drain().await.unwrap();
+    let court = clock_of(app, &h, &id, "court_recognition").await;
+    assert_eq!(
+        (court["state"].as_str(), court["due_date"].as_str()),
+        (Some("running"), Some("2027-06-01"))
+    );
+    let reminders = |app: &TestApp, to: &str| {
+        app.state
+            .mailer
+            .memory_sent()
+            .into_iter()
+            .filter(|m| m.to.contains(to) && m.subject.contains("công nhận kết quả hòa giải thành"))
+            .collect::<Vec<_>>()
+    };
+    // Two months before: nothing yet. A month before: both parties, once.
+    sweep_after(app, 120, "court.h").await;
+    assert!(reminders(app, CONSUMER_MAIL).is_empty());
+    sweep_after(app, 45, "court.h").await;
+    let consumer = reminders(app, CONSUMER_MAIL);
+    let business = reminders(app, BUSINESS_MAIL);
+    assert_eq!((consumer.len(), business.len()), (1, 1));
+    assert!(consumer[0].text.contains("01/06/2027") && consumer[0].text.contains("Điều 418"));
+    assert!(consumer[0].text.contains(c["tracking_code"].as_str().unwrap()));
+    assert!(!business[0].text.contains(c["tracking_code"].as_str().unwrap()));
+    sweep_after(app, 1, "court.h").await;
+    assert_eq!(reminders(app, CONSUMER_MAIL).len(), 1, "once");
+    app.state.clock.reset();
+}
+both_backends!(the_parties_are_reminded_of_the_court_recognition_deadline_once);

@@ -214,6 +214,6 @@ mod transition;
 
 pub use business::{business_view, business_view_of};
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
-pub use performance::missed as performance_missed;
+pub use performance::{missed as performance_missed, remind_court_recognition};
 pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_link, CitizenAction};
 pub use transition::{act, ActionEnvelope};

@@ -76,6 +76,32 @@ pub fn missed(
     Ok(())
 }
 
+/// How many days before its end the parties are reminded of the court-recognition deadline.
+const COURT_REMINDER_DAYS: i64 = 30;
+
+/// The parties of a successful mediation are reminded, a month before its end, of the 6 months
+/// to ask a court to recognise it (Civil Procedure Code Art 418): once per clock (it is then
+/// marked reminded, so the staff reminder of the day before is not sent for it).
+pub fn remind_court_recognition(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let until = (at + chrono::TimeDelta::days(COURT_REMINDER_DAYS)).naive_utc();
+    for mut c in crate::db::clocks::running_due_before(conn, until)? {
+        if c.clock != clocks::COURT_RECOGNITION || c.reminded || at.naive_utc() > c.due_at {
+            continue;
+        }
+        let Some(case) = case_db::find_by_id(conn, &c.case_id)? else {
+            continue;
+        };
+        notify::court_recognition_reminder(conn, &ctx.notify, &case, c.due_date, at)?;
+        c.reminded = true;
+        crate::db::clocks::save(conn, &c)?;
+    }
+    Ok(())
+}
+
 /// What the consumer's status page says when a settlement was not carried out.
 pub(super) fn public_message(mediated: bool, due: &str) -> String {
     let next = if mediated {

@@ -116,6 +116,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
             crate::service::cases::performance_missed(conn, &ctx.intake, &c, at)?;
         }
     }
+    crate::service::cases::remind_court_recognition(conn, &ctx.intake, at)?;
     let local_hour = (t.and_utc() + TimeDelta::hours(7)).hour();
     if local_hour >= ctx.digest_hour {
         for a in reference::list_agencies(conn)? {
