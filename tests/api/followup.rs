@@ -188,9 +188,9 @@ async fn the_business_sends_evidence_through_its_link(app: &TestApp) {
     // The page's form (multipart, without JavaScript): a refused file shows the page again with
     // the reason beside the field; an allowed one comes back to the page with a notice.
     let page = html(&app.get(&format!("/b/{token}"), None).await);
-    assert!(
-        page.contains(&format!("action=\"/b/{token}/evidence\"")) && page.contains("enctype=\"multipart/form-data\"")
-    );
+    assert_eq!(page.matches(&format!("action=\"/b/{token}/evidence\"")).count(), 1);
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    assert!(page.contains("<title>Yêu cầu của người tiêu dùng – "), "{page}");
     assert!(
         page.contains("phieu-giao-hang.jpg") && page.contains("do Quý doanh nghiệp gửi"),
         "{page}"
@@ -203,6 +203,7 @@ async fn the_business_sends_evidence_through_its_link(app: &TestApp) {
         text.contains("không thuộc loại được nhận") && text.contains("href=\"#b-evidence\""),
         "{text}"
     );
+    assert!(text.contains("<title>Lỗi: Yêu cầu của người tiêu dùng – "), "{text}");
     let (ct, body) = multipart(&[("csrf", "forged")], &[("evidence", "bien-ban.pdf", PDF)]);
     assert_eq!(
         post_multipart(app, &format!("/b/{token}/evidence"), &ct, body).await.0,
