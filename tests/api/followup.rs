@@ -428,6 +428,13 @@ async fn the_handler_records_whether_a_settlement_was_carried_out(app: &TestApp)
         (Some("closed"), Some("settled_negotiation"))
     );
     assert_eq!(clock_of(app, &h, &id, "settlement_performance").await["result"], "met");
+    assert!(
+        !d["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("record_performance")),
+        "{d}"
+    );
     assert_problem(
         &app.act(&h, &d, "record_performance", json!({"performed": false})).await,
         409,

@@ -125,8 +125,9 @@ pub async fn act(
         .db
         .write(move |conn| {
             let row = load_visible(conn, &actor, &id)?;
-            let row = act_on(conn, &ctx, &clock_settings, &actor, row, action, &env, clock.now())?;
-            detail(conn, &actor, row)
+            let now = clock.now();
+            let row = act_on(conn, &ctx, &clock_settings, &actor, row, action, &env, now)?;
+            detail(conn, &actor, row, now)
         })
         .await
 }
