@@ -460,7 +460,8 @@ pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
         Actor::Staff(staff) => staff,
         // The consumer, through their private link: withdraw, send the information asked for,
         // or reopen by rating a closed case "not resolved" (the service bounds it to 30 days).
-        Actor::Citizen => return matches!(a, A::Withdraw | A::ProvideInfo | A::Reopen),
+        // Through the same link, that a settlement was not carried out (`record_performance`).
+        Actor::Citizen => return matches!(a, A::Withdraw | A::ProvideInfo | A::Reopen | A::RecordPerformance),
         // The sweep, when a settlement's agreed date passed without confirmation.
         Actor::System => return a == A::RecordPerformance,
         _ => return false,
@@ -783,8 +784,9 @@ mod tests {
             (back.status, back.outcome, back.return_status),
             (Status::Accepted, None, None)
         );
+        assert_eq!(decide(&Actor::Citizen, &settled, &missed).unwrap(), back);
         assert_eq!(
-            decide(&Actor::Citizen, &settled, &missed),
+            decide(&Actor::Business, &settled, &missed),
             Err(DomainError::NotPermitted)
         );
     }
