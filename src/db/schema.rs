@@ -166,6 +166,7 @@ diesel::table! {
         sha256 -> Text,
         uploaded_by -> Nullable<Text>,
         created_at -> Timestamp,
+        source -> Text,
     }
 }
 

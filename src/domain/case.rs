@@ -109,6 +109,7 @@ string_enum!(
         Refer => "refer",
         Reopen => "reopen",
         Reclassify => "reclassify",
+        RecordPerformance => "record_performance",
     }
 );
 
@@ -342,6 +343,14 @@ pub enum Action {
         kind: Kind,
         category: CategoryCode,
     },
+    /// Whether a settlement (negotiation, Art 60; mediation, Art 65) was carried out (the body's
+    /// `note` says how it is known), as the
+    /// handler records it — or as the sweep records it (`performed: false`) when the agreed
+    /// date passed without confirmation. Not carried out reopens the case to `accepted`, where
+    /// the handler chooses what comes next (Art 66; ADR 0029).
+    RecordPerformance {
+        performed: bool,
+    },
 }
 
 impl Action {
@@ -370,6 +379,7 @@ impl Action {
             Action::Refer { .. } => ActionName::Refer,
             Action::Reopen { .. } => ActionName::Reopen,
             Action::Reclassify { .. } => ActionName::Reclassify,
+            Action::RecordPerformance { .. } => ActionName::RecordPerformance,
         }
     }
 }
@@ -424,6 +434,9 @@ pub fn state_allows(s: &CaseState, a: ActionName) -> bool {
         A::Withdraw | A::MarkDuplicate | A::Refer => s.status.is_open(),
         A::Reopen => s.status == S::Closed && s.return_status.is_some(),
         A::Reclassify => matches!(s.status, S::New | S::Routed | S::Accepted) && !pending,
+        A::RecordPerformance => {
+            s.status == S::Closed && matches!(s.outcome, Some(Outcome::SettledNegotiation | Outcome::SettledMediation))
+        }
     }
 }
 
@@ -434,7 +447,10 @@ pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
         Actor::Staff(staff) => staff,
         // The consumer, through their private link: withdraw, send the information asked for,
         // or reopen by rating a closed case "not resolved" (the service bounds it to 30 days).
-        Actor::Citizen => return matches!(a, A::Withdraw | A::ProvideInfo | A::Reopen),
+        // Through the same link, that a settlement was not carried out (`record_performance`).
+        Actor::Citizen => return matches!(a, A::Withdraw | A::ProvideInfo | A::Reopen | A::RecordPerformance),
+        // The sweep, when a settlement's agreed date passed without confirmation.
+        Actor::System => return a == A::RecordPerformance,
         _ => return false,
     };
     let of_current = staff.agency.is_some() && staff.agency == s.current_agency;
@@ -585,8 +601,19 @@ pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, DomainError> {
             n.kind = *kind;
             n.category = category.clone();
         }
+        Action::RecordPerformance { performed } => after_performance(&mut n, *performed),
     }
     Ok(n)
+}
+
+/// A settlement not carried out goes back to the handler's desk, whatever stage it came from:
+/// a new forwarding, a mediation or a closure with advice are all open from `accepted`.
+fn after_performance(n: &mut CaseState, performed: bool) {
+    if !performed {
+        n.status = Status::Accepted;
+        n.return_status = None;
+        n.outcome = None;
+    }
 }
 
 #[cfg(test)]
@@ -718,5 +745,36 @@ mod tests {
         let d = apply(&t, &Action::DeclineTransfer { reason: "r".into() }).unwrap();
         assert_eq!(d.current_agency.as_deref(), Some("SCT"));
         assert_eq!(d.pending_transfer_to, None);
+    }
+
+    #[test]
+    fn a_settlement_not_carried_out_returns_the_case_to_the_handler() {
+        let m = state(Status::Mediation, Kind::Dispute);
+        let closed = apply(
+            &m,
+            &Action::Withdraw {
+                reason: "not a settlement".into(),
+            },
+        )
+        .unwrap();
+        assert!(!state_allows(&closed, ActionName::RecordPerformance));
+        let mut settled = closed.clone();
+        settled.outcome = Some(Outcome::SettledMediation);
+        let handler = staff(Role::Handler, "SCT");
+        assert!(allowed_actions(&handler, &settled).contains(&ActionName::RecordPerformance));
+        assert!(!allowed_actions(&staff(Role::Operator, "SCT"), &settled).contains(&ActionName::RecordPerformance));
+        let done = Action::RecordPerformance { performed: true };
+        assert_eq!(decide(&handler, &settled, &done).unwrap(), settled);
+        let missed = Action::RecordPerformance { performed: false };
+        let back = decide(&Actor::System, &settled, &missed).unwrap();
+        assert_eq!(
+            (back.status, back.outcome, back.return_status),
+            (Status::Accepted, None, None)
+        );
+        assert_eq!(decide(&Actor::Citizen, &settled, &missed).unwrap(), back);
+        assert_eq!(
+            decide(&Actor::Business, &settled, &missed),
+            Err(DomainError::NotPermitted)
+        );
     }
 }

@@ -53,11 +53,17 @@ pub enum TemplateKind {
     /// To the handler (and supervisors when it is silence): the business answered, reported
     /// its result, or let an Art 57 clock pass (issue 12).
     BusinessUpdate,
+    /// To the parties: a settlement's agreed date passed without its performance confirmed;
+    /// the case is reopened, with what the law offers next (ADR 0029).
+    PerformanceMissed,
+    /// To the parties of a successful mediation: the last month to ask a court to recognise
+    /// it (Civil Procedure Code Art 418).
+    CourtRecognitionReminder,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 17] = [
+    pub const ALL: [TemplateKind; 19] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -75,6 +81,8 @@ impl TemplateKind {
         TemplateKind::DueDatesMoved,
         TemplateKind::MediationCancelled,
         TemplateKind::BusinessUpdate,
+        TemplateKind::PerformanceMissed,
+        TemplateKind::CourtRecognitionReminder,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -97,6 +105,8 @@ impl TemplateKind {
             TemplateKind::DueDatesMoved => "due_dates_moved",
             TemplateKind::MediationCancelled => "mediation_cancelled",
             TemplateKind::BusinessUpdate => "business_update",
+            TemplateKind::PerformanceMissed => "performance_missed",
+            TemplateKind::CourtRecognitionReminder => "court_recognition_reminder",
         }
     }
 
@@ -113,6 +123,7 @@ impl TemplateKind {
                 | TemplateKind::MediatorAppointed
                 | TemplateKind::Reopened
                 | TemplateKind::DueDatesMoved
+                | TemplateKind::PerformanceMissed
         )
     }
 }
@@ -542,6 +553,52 @@ mail!(
     "email/reopened/subject.txt",
     "email/reopened/body.txt",
     "email/reopened/body.html"
+);
+
+/// To the parties (the consumer with a private link, the business's contact without one): the
+/// agreed date of a settlement passed without its performance confirmed; the case is reopened;
+/// for a mediated settlement, the 6 months to ask a court to recognise it (Civil Procedure Code
+/// Art 418), else mediation or court.
+#[derive(Debug, Clone)]
+pub struct PerformanceMissed {
+    pub consumer_name: Option<String>,
+    /// The consumer's copy only (outsiders never get tracking codes).
+    pub tracking_code: Option<String>,
+    /// dd/mm/yyyy of the agreed date.
+    pub due_date: String,
+    pub agency_name: String,
+    /// The settlement came from a mediation (Art 65).
+    pub mediated: bool,
+    /// dd/mm/yyyy of the last day to ask the court (the `court_recognition` clock), if it runs.
+    pub court_due: Option<String>,
+    /// The consumer's private link (none for the business).
+    pub status_url: Option<String>,
+}
+mail!(
+    PerformanceMissed,
+    PerformanceMissed,
+    "email/performance_missed/subject.txt",
+    "email/performance_missed/body.txt",
+    "email/performance_missed/body.html"
+);
+
+/// To the parties of a successful mediation (the consumer with the tracking code, the
+/// business's contact without; no link: the consumer's link may have lapsed by then): the last
+/// day to ask a court to recognise the settlement (Civil Procedure Code Art 418).
+#[derive(Debug, Clone)]
+pub struct CourtRecognitionReminder {
+    pub consumer_name: Option<String>,
+    pub tracking_code: Option<String>,
+    /// dd/mm/yyyy, the last day (the `court_recognition` clock).
+    pub due_date: String,
+    pub agency_name: String,
+}
+mail!(
+    CourtRecognitionReminder,
+    CourtRecognitionReminder,
+    "email/court_recognition_reminder/subject.txt",
+    "email/court_recognition_reminder/body.txt",
+    "email/court_recognition_reminder/body.html"
 );
 
 /// One due date a calendar change moved.

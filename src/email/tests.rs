@@ -154,6 +154,23 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             status_url: v("status_url"),
         }
         .render(),
+        TemplateKind::CourtRecognitionReminder => CourtRecognitionReminder {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: opt(v, "tracking_code"),
+            due_date: v("due_date"),
+            agency_name: v("agency_name"),
+        }
+        .render(),
+        TemplateKind::PerformanceMissed => PerformanceMissed {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: opt(v, "tracking_code"),
+            due_date: v("due_date"),
+            agency_name: v("agency_name"),
+            mediated: full,
+            court_due: opt(v, "court_due"),
+            status_url: opt(v, "status_url"),
+        }
+        .render(),
         TemplateKind::Reopened => Reopened {
             consumer_name: opt(v, "consumer_name"),
             tracking_code: v("tracking_code"),
@@ -207,6 +224,7 @@ fn realistic(name: &str) -> String {
         "agency_phone" => "0222 3822 123",
         "agency_address" => "Số 8 đường Lý Thái Tổ, TP. Bắc Ninh",
         "stage_label" => "Đang hòa giải",
+        "court_due" => "29/05/2027",
         "item.status" => "Đang xử lý",
         "headline" => "doanh nghiệp từ chối thương lượng",
         "details" => "Lý do của doanh nghiệp: sản phẩm đã hết hạn bảo hành.",
@@ -262,6 +280,16 @@ fn every_kind_renders_in_vietnamese_without_holes() {
                 | TemplateKind::MediationInvitation
                 | TemplateKind::MediationCancelled => assert!(
                     !subject.contains(CODE) && !text.contains(CODE) && !html.contains(CODE),
+                    "{kind:?}"
+                ),
+                // The consumer's copy (full) is a consumer notice; the business's has no code.
+                // To both parties, without a link; the code only in the consumer's copy.
+                TemplateKind::CourtRecognitionReminder => assert!(
+                    !subject.contains(CODE) && text.contains(CODE) == full && !text.contains("/t/"),
+                    "{kind:?}"
+                ),
+                TemplateKind::PerformanceMissed if !full => assert!(
+                    !subject.contains(CODE) && !text.contains(CODE) && !text.contains("/t/"),
                     "{kind:?}"
                 ),
                 k if k.to_consumer() => {
@@ -423,6 +451,22 @@ fn templates_carry_the_legal_content() {
     assert!(!render_real(TemplateKind::MediatorAppointed, false)
         .text
         .contains("phiên dịch:"));
+
+    let r = render_real(TemplateKind::PerformanceMissed, true);
+    assert!(
+        r.text.contains("Điều 418 Bộ luật Tố tụng dân sự")
+            && r.text.contains("6 tháng")
+            && r.text.contains("29/05/2027")
+    );
+    let r = render_real(TemplateKind::PerformanceMissed, false);
+    assert!(!r.text.contains("Điều 418") && r.text.contains("hòa giải") && !r.text.contains("/t/"));
+
+    let r = render_real(TemplateKind::CourtRecognitionReminder, true);
+    assert!(
+        r.text.contains("Điều 418 Bộ luật Tố tụng dân sự")
+            && r.text.contains("6 tháng")
+            && r.text.contains("05/12/2026")
+    );
 
     let r = render_real(TemplateKind::DueDatesMoved, true);
     assert!(

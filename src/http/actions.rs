@@ -205,6 +205,14 @@ pub struct ReclassifyDto {
     pub category: String,
 }
 
+/// Whether a settlement was carried out (Art 60, 65, 66); the envelope's `note` says how it
+/// is known.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordPerformanceDto {
+    pub performed: bool,
+}
+
 fn short(field: &str, v: &str) -> Result<String, AppError> {
     Ok(text(field, v, SHORT)?)
 }
@@ -264,6 +272,10 @@ pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, Actio
         A::Refer => action::<ReferDto>(rest)?,
         A::Reopen => Action::Reopen { reason: reason(rest)? },
         A::Reclassify => action::<ReclassifyDto>(rest)?,
+        A::RecordPerformance => {
+            let d: RecordPerformanceDto = take(rest)?;
+            Action::RecordPerformance { performed: d.performed }
+        }
     };
     Ok((action, envelope))
 }
@@ -293,6 +305,7 @@ pub fn schema_name(name: ActionName) -> &'static str {
         A::MarkDuplicate => "MarkDuplicateDto",
         A::Refer => "ReferDto",
         A::Reclassify => "ReclassifyDto",
+        A::RecordPerformance => "RecordPerformanceDto",
     }
 }
 

@@ -1,18 +1,21 @@
 //! The business as a party (issue 12): its answers through its private link, and the staff
 //! API of the business registry. Thin handlers: parse → service → JSON.
 
-use actix_web::web::{Data, Path, Query};
-use actix_web::{HttpResponse, Responder};
+use actix_web::web::{self, Data, Path, Query};
+use actix_web::{HttpRequest, HttpResponse, Responder};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::citizen_upload::{self, Received};
 use super::extractors::{ClientAddr, CurrentUser, JsonBody};
 use crate::domain::business::{Decision, ReportedResult};
 use crate::error::{AppError, Problem};
 use crate::service::business::answers::{self, BusinessAct};
+use crate::service::business::files;
 use crate::service::business::panel::RegistryLink;
 use crate::service::business::registry::{self, BusinessEntry, EntryInput};
+use crate::service::evidence;
 use crate::service::views::BusinessCaseView;
 use crate::state::AppState;
 
@@ -93,6 +96,71 @@ pub async fn report(
     Ok(private_json(
         answers::act(&state, token.into_inner(), act, addr.0).await?,
     ))
+}
+
+/// The parts of the business's evidence (`multipart/form-data`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct BusinessEvidenceParts {
+    /// Files (one or several parts of this name): photos, PDF, office documents, recordings,
+    /// as the consumer's; recognised by their bytes.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    pub evidence: Vec<Vec<u8>>,
+}
+
+#[utoipa::path(post, path = "/api/v1/business/cases/{token}/evidence", tag = "public",
+    request_body(content = BusinessEvidenceParts, content_type = "multipart/form-data"),
+    params(("token" = String, Path, description = "the business link's token (from the forwarding e-mail)")),
+    responses((status = 200, body = BusinessCaseView, description = "recorded: the files are listed in `evidence` with `from_business`; the handler is e-mailed"),
+        (status = 400, body = Problem, description = "a multipart body that cannot be read (`bad_multipart`)", content_type = "application/problem+json"),
+        (status = 404, body = Problem, description = "unknown, expired or revoked link (the case left negotiation)", content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, description = "a body far beyond the limits", content_type = "application/problem+json"),
+        (status = 415, body = Problem, description = "not `multipart/form-data`", content_type = "application/problem+json"),
+        (status = 422, body = Problem, description = "no file, another part, a file refused (`file_too_large`, `file_type_not_allowed`, `too_many_files`) or the case's quota exceeded: nothing is stored", content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_evidence(
+    state: Data<AppState>,
+    req: HttpRequest,
+    addr: ClientAddr,
+    token: Path<String>,
+    payload: web::Payload,
+) -> Result<impl Responder, AppError> {
+    if !citizen_upload::is_multipart(&req) {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let mut payload = payload.into_inner();
+    let mut received = Received::read(&state, &req, &mut payload, "evidence").await?;
+    let result = evidence_received(&state, token.into_inner(), addr.0, &mut received).await;
+    received.discard().await;
+    Ok(private_json(result?))
+}
+
+/// Checks what was received (only `evidence` files, none refused), stores the files and
+/// records them (removed again if that fails). Shared with the page's form.
+pub(crate) async fn evidence_received(
+    state: &AppState,
+    token: String,
+    addr: std::net::IpAddr,
+    received: &mut Received,
+) -> Result<BusinessCaseView, AppError> {
+    if let Some((name, _)) = received.pairs.iter().find(|(n, _)| n != "csrf") {
+        return Err(AppError::Validation {
+            code: crate::error::ErrorCode::UnknownField,
+            field: name.chars().take(100).collect(),
+            en: "unknown part: expected `evidence` files".into(),
+            vi: "phần không được hỗ trợ: chỉ nhận các tệp `evidence`".into(),
+        });
+    }
+    if let Some(problem) = received.problems.first() {
+        return Err(problem.to_error());
+    }
+    let stored = received.store(state).await?;
+    let result = files::add(state, token, stored.clone(), addr).await;
+    if result.is_err() {
+        evidence::discard_unreferenced(state, &stored).await;
+    }
+    result
 }
 
 /// A registry entry as staff create or correct it (on a correction, an absent field stays; an

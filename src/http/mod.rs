@@ -79,6 +79,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(mediation_routes)
                 .route("/business/cases/{token}/response", web::post().to(business::respond))
                 .route("/business/cases/{token}/result", web::post().to(business::report))
+                .route(
+                    "/business/cases/{token}/evidence",
+                    web::post().to(business::add_evidence),
+                )
                 .route("/businesses", web::get().to(business::search))
                 .route("/businesses", web::post().to(business::create))
                 .route("/businesses/{id}", web::get().to(business::get))

@@ -320,6 +320,13 @@ pub fn on_transition(
                 start(conn, cal, case_id, ClockKind::ForwardToBusiness, at, Some(7), None)?;
             }
         }
+        A::RecordPerformance => {
+            stop(conn, case_id, Some(&[ClockKind::SettlementPerformance]), at)?;
+            // Not carried out: back in `accepted`, as a reopened dispute (ADR 0029).
+            if after.status == Status::Accepted && after.kind == Kind::Dispute {
+                start(conn, cal, case_id, ClockKind::ForwardToBusiness, at, Some(7), None)?;
+            }
+        }
         A::Reopen => match (after.status, after.kind) {
             (Status::Routed, _) => start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?,
             (Status::Accepted, Kind::Dispute) => {

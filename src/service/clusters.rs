@@ -295,7 +295,7 @@ fn open_report_tx(
     record_report(conn, &ctx.chain_key, actor, &report, &cluster, overrides, at)?;
     link_members(conn, &ctx.chain_key, actor, &report, &members, at)?;
     let row = case_db::find_by_id(conn, &report.id)?.ok_or(AppError::NotFound("case"))?;
-    super::cases::detail(conn, actor, row)
+    super::cases::detail(conn, actor, row, at)
 }
 
 /// A category or agency the caller names instead of the suggestion must exist.

@@ -165,6 +165,7 @@ async fn keep(
                 sha256,
                 uploaded_by: actor.id().map(Into::into),
                 created_at: t,
+                source: crate::db::cases::source_of(&actor).into(),
             };
             case_db::insert_evidence(conn, &ev)?;
             events::append(

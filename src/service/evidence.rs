@@ -178,6 +178,7 @@ pub fn record_tx(
             sha256: f.sha256,
             uploaded_by: actor.id().map(Into::into),
             created_at: t,
+            source: crate::db::cases::source_of(actor).into(),
         };
         case_db::insert_evidence(conn, &ev)?;
         out.push(ev);

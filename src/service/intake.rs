@@ -38,18 +38,36 @@ pub struct IntakeContext {
 
 impl IntakeContext {
     pub fn from_state(state: &AppState) -> IntakeContext {
-        let i = &state.settings.intake;
+        let mut ctx = IntakeContext::from_settings(&state.settings, state.router.clone(), state.clock.clone());
+        ctx.business_stopwords = state.business_stopwords.clone();
+        ctx.chain_key = state.chain_key.clone();
+        ctx
+    }
+
+    /// The same outside a request (the worker's sweep records a missed settlement as a
+    /// transition, ADR 0029).
+    pub fn from_settings(
+        settings: &crate::config::Settings,
+        router: std::sync::Arc<Router>,
+        clock: crate::state::Clock,
+    ) -> IntakeContext {
+        let i = &settings.intake;
         IntakeContext {
-            router: state.router.clone(),
             tracking_prefix: i.tracking_prefix.clone(),
             duplicate_window_days: i.duplicate_window_days,
             cluster_min_consumers: i.cluster_min_consumers,
             cluster_window_days: i.cluster_window_days,
-            clocks: state.settings.clocks.clone(),
-            notify: super::notify::NotifyCtx::from_state(state),
-            business_stopwords: state.business_stopwords.clone(),
-            clock: state.clock.clone(),
-            chain_key: state.chain_key.clone(),
+            clocks: settings.clocks.clone(),
+            notify: super::notify::NotifyCtx::from_settings(settings, router.clone()),
+            business_stopwords: std::sync::Arc::new(
+                i.business_name_stopwords
+                    .iter()
+                    .map(|w| crate::text::normalize(w))
+                    .collect(),
+            ),
+            router,
+            clock,
+            chain_key: super::events::ChainKey::from_settings(settings),
         }
     }
 }

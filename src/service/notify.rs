@@ -38,12 +38,16 @@ pub struct NotifyCtx {
 
 impl NotifyCtx {
     pub fn from_state(state: &AppState) -> NotifyCtx {
+        NotifyCtx::from_settings(&state.settings, state.router.clone())
+    }
+
+    pub fn from_settings(settings: &crate::config::Settings, router: Arc<Router>) -> NotifyCtx {
         NotifyCtx {
-            router: state.router.clone(),
-            base_url: state.settings.email.public_base_url.trim_end_matches('/').to_owned(),
-            max_attempts: state.settings.jobs.max_attempts,
-            from_address: bare_address(&state.settings.email.from),
-            limits: state.settings.limits.clone(),
+            router,
+            base_url: settings.email.public_base_url.trim_end_matches('/').to_owned(),
+            max_attempts: settings.jobs.max_attempts,
+            from_address: bare_address(&settings.email.from),
+            limits: settings.limits.clone(),
         }
     }
 
@@ -181,12 +185,18 @@ pub fn on_transition(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let agency_name = ctx.agency_name(after.current_agency.as_deref());
-    if let Action::ForwardToBusiness {
-        business_email,
-        message,
-    } = action
-    {
-        forwarded_to_business(conn, ctx, case, &agency_name, business_email.as_deref(), message, at)?
+    match action {
+        Action::ForwardToBusiness {
+            business_email,
+            message,
+        } => forwarded_to_business(conn, ctx, case, &agency_name, business_email.as_deref(), message, at)?,
+        Action::RecordPerformance { performed: false } => {
+            if let Some(to) = business_contact(conn, case)? {
+                let m = performance_missed(conn, case, &agency_name, None)?;
+                enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
+            }
+        }
+        _ => {}
     }
     // The business's link lives while the case is in negotiation.
     if case.status == Status::Negotiation && after.status != Status::Negotiation {
@@ -277,6 +287,12 @@ fn consumer_notice(
             interpreter,
             ..
         } => mediator_appointed(conn, ctx, case, mediator_id, interpreter, agency_name, to, at),
+        Action::RecordPerformance { performed: false } => {
+            let mut m = performance_missed(conn, case, &agency_name, consumer_name)?;
+            m.tracking_code = Some(tracking_code);
+            m.status_url = Some(ctx.consumer_link(conn, case, at)?);
+            enqueue_email(conn, to, &m, at, ctx.max_attempts)
+        }
         Action::Reopen { .. } => enqueue_consumer_email(
             conn,
             ctx,
@@ -293,6 +309,69 @@ fn consumer_notice(
         ),
         _ => Ok(()),
     }
+}
+
+/// A month before the 6 months to ask a court to recognise a successful mediation end (Civil
+/// Procedure Code Art 418): the reminder to the parties (the sweep, once per clock).
+pub fn court_recognition_reminder(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    due: chrono::NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let agency_name = ctx.agency_name(case.current_agency.as_deref());
+    let mut m = mail::CourtRecognitionReminder {
+        consumer_name: None,
+        tracking_code: None,
+        due_date: vn_date(due),
+        agency_name,
+    };
+    if let Some(to) = business_contact(conn, case)? {
+        enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
+    }
+    if let Some(to) = &case.consumer_email {
+        m.consumer_name = greeting_name(case);
+        m.tracking_code = Some(case.tracking_code.to_string());
+        enqueue_email(conn, to, &m, at, ctx.max_attempts)?;
+    }
+    Ok(())
+}
+
+/// The address the request was forwarded to (the last `forward_to_business`), if any: the
+/// business's contact for the notices of its settlement.
+fn business_contact(conn: &mut AnyConnection, case: &CaseRow) -> Result<Option<String>, AppError> {
+    let evs = crate::db::cases::list_events(conn, &case.id)?;
+    let Some(e) = evs.iter().rev().find(|e| e.action == "forward_to_business") else {
+        return Ok(None);
+    };
+    let data = super::views::stored_json(&e.data, "event data", &case.id)?;
+    Ok(data["business_email"].as_str().map(str::to_owned))
+}
+
+/// The notice of a settlement not carried out (the case as it closed: its outcome says whether
+/// the settlement was mediated), without tracking code or link (the business's copy).
+fn performance_missed(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    agency_name: &str,
+    consumer_name: Option<String>,
+) -> Result<mail::PerformanceMissed, AppError> {
+    let rows = clock_db::for_case(conn, &case.id)?;
+    let newest = |name: ClockKind| rows.iter().filter(|c| c.clock == name).max_by_key(|c| c.started_at);
+    Ok(mail::PerformanceMissed {
+        consumer_name,
+        tracking_code: None,
+        due_date: newest(ClockKind::SettlementPerformance)
+            .map(|c| vn_date(c.due_date))
+            .unwrap_or_else(|| "đã thỏa thuận".into()),
+        agency_name: agency_name.to_owned(),
+        mediated: case.outcome == Some(crate::domain::case::Outcome::SettledMediation),
+        court_due: newest(ClockKind::CourtRecognition)
+            .filter(|c| c.state == ClockState::Running)
+            .map(|c| vn_date(c.due_date)),
+        status_url: None,
+    })
 }
 
 /// Closure: outcome, summary and the link where the consumer rates it.

@@ -119,7 +119,7 @@ pub async fn export(
                     .map(EventView::try_from)
                     .collect::<Result<Vec<_>, _>>()?;
                 out.push(ExportedCase {
-                    case: cases::detail(conn, &actor, row)?,
+                    case: cases::detail(conn, &actor, row, at)?,
                     events,
                 });
             }

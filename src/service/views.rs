@@ -102,6 +102,10 @@ pub struct EvidenceView {
     pub sha256: String,
     pub uploaded_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
+    /// Who sent it: staff (`uploaded_by` names them) | citizen (the consumer's link) |
+    /// business (the business's link).
+    #[schema(example = "business")]
+    pub source: String,
 }
 
 impl From<EvidenceRow> for EvidenceView {
@@ -114,6 +118,7 @@ impl From<EvidenceRow> for EvidenceView {
             sha256: r.sha256,
             uploaded_by: r.uploaded_by,
             created_at: utc(r.created_at),
+            source: r.source,
         }
     }
 }

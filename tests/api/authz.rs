@@ -344,6 +344,19 @@ impl World<'_> {
                 app.act_ok(s, &c, "withdraw", json!({"reason": "Đã tự thỏa thuận."}))
                     .await
             }
+            "settled" => {
+                let due = (app.state.clock.today() + chrono::TimeDelta::days(10)).to_string();
+                let record = json!({
+                    "mediator": "Hòa giải viên của Hội", "parties": "Người tiêu dùng; doanh nghiệp",
+                    "held_at": "2026-11-20T09:00:00+07:00", "place": "Trụ sở Hội",
+                    "subject": "Máy giặt hỏng", "parties_views": "Hai bên đồng ý đổi máy.",
+                    "result": "Doanh nghiệp đổi máy mới.", "performance_deadline": due,
+                    "other_terms": "Không có."
+                });
+                let body = json!({"success": true, "record": record});
+                app.act_ok(&self.mediator_token, &c, "record_mediation_result", body)
+                    .await
+            }
             other => panic!("{MATRIX_FILE}: unknown fixture {other:?}"),
         }
     }

@@ -545,3 +545,94 @@ async fn citizen_files_and_follows_in_a_browser_sqlite() {
 async fn citizen_files_and_follows_in_a_browser_postgres() {
     citizen_files_and_follows_in_a_browser(Backend::Postgres).await;
 }
+
+/// The business's page (`/b/{token}`, issue 12) in a browser without JavaScript: opened from
+/// the forwarding e-mail, a refused file sent through its evidence form (the error summary and
+/// the reason beside the field), then an allowed one; screenshots at phone and desktop widths;
+/// axe-core on the page and on its error state when installed.
+async fn business_page_in_a_browser(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let Some(driver) = start_driver() else { return };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let (_, _, token) = crate::followup::forwarded(&app, "browser.biz.h", "2026-12-01").await;
+    let axe_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&axe_path).ok();
+    let mut problems = Vec::new();
+    let c = browser_with_js(&driver, 390, 844, axe.is_some()).await;
+    c.goto(&app.url(&format!("/b/{token}"))).await.unwrap();
+    assert_eq!(html_lang(&c).await, "vi");
+    shot(&c, &format!("{tag}-business-phone")).await;
+    shot_full(&c, &format!("{tag}-business-phone-full")).await;
+    let width: i64 = serde_json::from_value(
+        c.execute("return document.documentElement.scrollWidth", vec![])
+            .await
+            .unwrap_or(serde_json::json!(390)),
+    )
+    .unwrap_or(390);
+    assert!(width <= 390, "no horizontal scrolling on a phone: {width}");
+    if let Some(axe) = &axe {
+        for v in axe_violations(&c, axe).await {
+            problems.push(format!("business page: {v}"));
+        }
+    }
+    let files = tempfile::tempdir().unwrap();
+    let program = files.path().join("bien-ban.jpg");
+    std::fs::write(&program, b"MZ\x90\x00 not a photo").unwrap();
+    fill(&c, "b-evidence", program.to_str().unwrap()).await;
+    click(&c, Locator::Css("form[action$='/evidence'] button[type=submit]")).await;
+    let summary = c
+        .wait()
+        .for_element(Locator::Css(".error-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("không thuộc loại được nhận"), "{summary}");
+    shot_full(&c, &format!("{tag}-business-evidence-error-phone-full")).await;
+    if let Some(axe) = &axe {
+        for v in axe_violations(&c, axe).await {
+            problems.push(format!("business page with a refused file: {v}"));
+        }
+    }
+    let pdf = files.path().join("phieu-giao-hang.pdf");
+    std::fs::write(&pdf, crate::citizen_evidence::PDF).unwrap();
+    fill(&c, "b-evidence", pdf.to_str().unwrap()).await;
+    click(&c, Locator::Css("form[action$='/evidence'] button[type=submit]")).await;
+    let notice = c
+        .wait()
+        .for_element(Locator::Css(".notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("Đã gửi tài liệu"), "{notice}");
+    c.close().await.unwrap();
+    let d = browser(&driver, 1366, 768).await;
+    d.goto(&app.url(&format!("/b/{token}"))).await.unwrap();
+    shot(&d, &format!("{tag}-business-desktop")).await;
+    d.close().await.unwrap();
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+    app.worker.drain().await.unwrap();
+    app.state.clock.reset();
+}
+
+#[actix_web::test]
+async fn business_page_in_a_browser_sqlite() {
+    business_page_in_a_browser(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn business_page_in_a_browser_postgres() {
+    business_page_in_a_browser(Backend::Postgres).await;
+}

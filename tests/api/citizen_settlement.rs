@@ -1,6 +1,6 @@
 //! The consumer says, through their private link, whether a settlement was carried out: an
 //! event; "carried out" stops the performance clock; "not carried out" (once the agreed date
-//! has passed) reopens the case to the agency, as a "not resolved" rating does.
+//! has passed) returns the case to the handler in `accepted` (ADR 0029).
 
 use chrono::TimeDelta;
 use serde_json::{json, Value};
@@ -129,7 +129,7 @@ async fn consumers_confirm_a_settlement_or_say_it_was_not_carried_out(app: &Test
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     let case = app.case(&h, id).await.body;
-    assert_eq!(case["status"], "negotiation", "back to the agency: {case}");
+    assert_eq!(case["status"], "accepted", "back to the handler (ADR 0029): {case}");
     let page = String::from_utf8_lossy(
         &app.get(&format!("/t/{token}?done=settlement-not-performed"), None)
             .await

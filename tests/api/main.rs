@@ -22,6 +22,7 @@ mod clocks;
 mod console;
 mod documents;
 mod evidence;
+mod followup;
 mod health;
 mod intake;
 mod lifecycle;

@@ -18,6 +18,19 @@ pub struct EvidenceRow {
     pub sha256: String,
     pub uploaded_by: Option<UserId>,
     pub created_at: NaiveDateTime,
+    /// Who sent it: `staff` (then `uploaded_by` names them), `citizen` (the consumer's link) or
+    /// `business` (the business's link).
+    pub source: String,
+}
+
+/// The `source` of evidence added by `actor`.
+pub fn source_of(actor: &crate::domain::user::Actor) -> &'static str {
+    use crate::domain::user::Actor;
+    match actor {
+        Actor::Citizen => "citizen",
+        Actor::Business => "business",
+        Actor::Staff(_) | Actor::System => "staff",
+    }
 }
 
 pub fn insert_evidence(conn: &mut AnyConnection, row: &EvidenceRow) -> QueryResult<()> {

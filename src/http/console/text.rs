@@ -30,6 +30,7 @@ pub fn action_label(a: ActionName) -> &'static str {
         A::Refer => "Chuyển ra ngoài hệ thống",
         A::Reopen => "Mở lại hồ sơ",
         A::Reclassify => "Phân loại lại",
+        A::RecordPerformance => "Ghi nhận việc thực hiện thỏa thuận",
     }
 }
 
@@ -68,6 +69,7 @@ pub fn field_label(name: &str) -> &'static str {
         "parties" => "Các bên tham gia",
         "parties_views" => "Ý kiến của các bên",
         "party_language" => "Ngôn ngữ của bên là người dân tộc thiểu số",
+        "performed" => "Đã thực hiện thỏa thuận",
         "performance_deadline" => "Thời hạn thực hiện thỏa thuận",
         "place" => "Địa điểm",
         "plan" => "Kế hoạch kiểm tra",

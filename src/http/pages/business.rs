@@ -4,7 +4,7 @@
 //! link-bound key as the citizen's (`csrf_for`).
 
 use actix_web::http::StatusCode;
-use actix_web::web::{Bytes, Data, Path, Query};
+use actix_web::web::{Data, Path, Payload, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -14,9 +14,11 @@ use super::{csrf_for, error_page, local_day, page, page_not_found, Row};
 use crate::calendar::vn_date;
 use crate::domain::business::{Decision, ReportedResult};
 use crate::error::AppError;
+use crate::http::citizen_upload::{self, Received};
 use crate::http::extractors::ClientAddr;
 use crate::service::business::answers::{self, BusinessAct};
 use crate::service::cases;
+use crate::service::citizen_files::{size_vi, ACCEPT};
 use crate::service::views::BusinessCaseView;
 use crate::state::AppState;
 
@@ -38,11 +40,29 @@ struct BusinessPage {
     response_label: String,
     result_date: String,
     result_label: String,
+    /// Why the files were not received (the form is shown again with it).
+    file_error: Option<String>,
+    /// The evidence form's hint: kinds, count and size.
+    file_hint: String,
+    accept: &'static str,
 }
 
 #[derive(Deserialize)]
 pub(super) struct Done {
     done: Option<String>,
+}
+
+/// An amount as Vietnamese readers write it: "1.250.000 đ".
+fn money_vi(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{}{out} đ", if amount < 0 { "-" } else { "" })
 }
 
 fn state_vi(state: &str, result: Option<&str>) -> String {
@@ -71,7 +91,15 @@ fn build(state: &AppState, ui: Ui, token: String, v: BusinessCaseView, done: Opt
         .map(|f| Row {
             label: f.file_name.clone(),
             date: local_day(f.created_at),
-            text: format!("{} KB", (f.size_bytes + 1023) / 1024),
+            text: format!(
+                "{}{}",
+                size_vi(f.size_bytes),
+                if f.from_business {
+                    ", do Quý doanh nghiệp gửi"
+                } else {
+                    ""
+                }
+            ),
         })
         .collect();
     let label_of = |d: &str| match d {
@@ -86,11 +114,12 @@ fn build(state: &AppState, ui: Ui, token: String, v: BusinessCaseView, done: Opt
         notice: match done {
             Some("response") => Some("Đã gửi trả lời. Cơ quan đã được thông báo.".into()),
             Some("result") => Some("Đã gửi báo cáo kết quả thương lượng. Cơ quan đã được thông báo.".into()),
+            Some("evidence") => Some("Đã gửi tài liệu. Cơ quan đã được thông báo.".into()),
             _ => None,
         },
         forwarded: v.forwarded_at.map(local_day).unwrap_or_default(),
         transaction: v.transaction_date.map(vn_date).unwrap_or_default(),
-        amount: v.amount_vnd.map(|a| format!("{a} đồng")).unwrap_or_default(),
+        amount: v.amount_vnd.map(money_vi).unwrap_or_default(),
         deadlines,
         files,
         response_date: v.response.as_ref().map(|r| local_day(r.at)).unwrap_or_default(),
@@ -113,6 +142,13 @@ fn build(state: &AppState, ui: Ui, token: String, v: BusinessCaseView, done: Opt
                 .to_owned()
             })
             .unwrap_or_default(),
+        file_error: None,
+        file_hint: format!(
+            "Ảnh, PDF, Word, Excel hoặc tệp ghi âm; tối đa {} tệp mỗi lần, mỗi tệp không quá {}.",
+            state.settings.evidence.public_max_files,
+            size_vi(state.settings.evidence.public_max_file_bytes as i64)
+        ),
+        accept: ACCEPT,
         v,
     }
 }
@@ -135,16 +171,36 @@ pub(super) async fn show(
     }
 }
 
-/// `POST /b/{token}/response` and `/b/{token}/result` (urlencoded, with the form key).
+/// `POST /b/{token}/response`, `/result` (urlencoded) and `/evidence` (multipart, with files),
+/// each with the form key.
 pub(super) async fn act(
     state: Data<AppState>,
     req: HttpRequest,
     addr: ClientAddr,
     path: Path<(String, String)>,
-    body: Bytes,
+    payload: Payload,
 ) -> HttpResponse {
     let (token, what) = path.into_inner();
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut payload = payload.into_inner();
+    let mut received = match citizen_upload::read_form(&state, &req, &mut payload, "evidence").await {
+        Ok(r) => r,
+        Err(e) => return error_page(Ui::new(&req), &e),
+    };
+    let response = act_received(&state, &req, addr, token, &what, &mut received).await;
+    // Files of a refused or failed send leave nothing behind.
+    received.discard().await;
+    response
+}
+
+async fn act_received(
+    state: &AppState,
+    req: &HttpRequest,
+    addr: ClientAddr,
+    token: String,
+    what: &str,
+    received: &mut Received,
+) -> HttpResponse {
+    let pairs = received.pairs.clone();
     let get = |k: &str| {
         pairs
             .iter()
@@ -152,10 +208,13 @@ pub(super) async fn act(
             .map(|(_, v)| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
-    if get("csrf").as_deref() != Some(csrf_for(&state, &token).as_str()) {
-        return error_page(Ui::new(&req), &AppError::Forbidden);
+    if get("csrf").as_deref() != Some(csrf_for(state, &token).as_str()) {
+        return error_page(Ui::new(req), &AppError::Forbidden);
     }
-    let act = match what.as_str() {
+    if what == "evidence" {
+        return evidence(state, req, addr, token, received).await;
+    }
+    let act = match what {
         "response" => {
             let decision = match get("decision").as_deref() {
                 Some("refuse") => Decision::Refuse,
@@ -177,12 +236,50 @@ pub(super) async fn act(
             terms: get("terms"),
             performance_due: get("performance_due").and_then(|d| d.parse().ok()),
         },
-        _ => return page_not_found(&req),
+        _ => return page_not_found(req),
     };
-    match answers::act(&state, token.clone(), act, addr.0).await {
+    match answers::act(state, token.clone(), act, addr.0).await {
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/b/{token}?done={what}")))
             .finish(),
-        Err(e) => error_page(Ui::new(&req), &e),
+        Err(e) => error_page(Ui::new(req), &e),
+    }
+}
+
+/// The evidence form: received, or the page again with what is wrong beside the file field.
+async fn evidence(
+    state: &AppState,
+    req: &HttpRequest,
+    addr: ClientAddr,
+    token: String,
+    received: &mut Received,
+) -> HttpResponse {
+    received.pairs.retain(|(n, _)| n != "csrf");
+    let problem = match crate::http::business::evidence_received(state, token.clone(), addr.0, received).await {
+        Ok(_) => {
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", format!("/b/{token}?done=evidence")))
+                .finish()
+        }
+        Err(AppError::Validation { vi, .. }) => vi,
+        Err(e) => return error_page(Ui::new(req), &e),
+    };
+    match cases::business_view(state, token.clone(), addr.0).await {
+        Ok(v) => {
+            let mut p = build(state, Ui::new(req), token, v, None);
+            p.file_error = Some(problem);
+            page(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+        Err(e) => error_page(Ui::new(req), &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn amounts_are_grouped_with_dots() {
+        assert_eq!(super::money_vi(1_250_000), "1.250.000 đ");
+        assert_eq!(super::money_vi(999), "999 đ");
+        assert_eq!(super::money_vi(1_000), "1.000 đ");
     }
 }

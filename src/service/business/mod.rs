@@ -1,9 +1,10 @@
 //! The business as a party (issue 12): the registry of businesses (`registry`), and what the
-//! business does through its private link — answer, report the result, add evidence
-//! (`answers`) — with the Art 57 clocks, the flags the sweep raises on silence and the panel
+//! business does through its private link — answer, report the result (`answers`), add
+//! evidence (`files`) — with the Art 57 clocks, the flags the sweep raises on silence and the panel
 //! of the case detail (`panel`). ADR 0024.
 
 pub mod answers;
+pub mod files;
 pub mod panel;
 pub mod registry;
 

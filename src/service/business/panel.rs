@@ -62,6 +62,8 @@ pub struct SharedFileView {
     pub size_bytes: i64,
     pub sha256: String,
     pub created_at: DateTime<Utc>,
+    /// The business sent it itself (else the agency shared it).
+    pub from_business: bool,
 }
 
 /// The deadlines of Art 57 as the case's clocks hold them (the newest clock of each kind).
@@ -119,13 +121,14 @@ pub fn answers(row: &CaseRow, evs: &[EventRow]) -> Result<(Option<AnswerView>, O
     Ok((answer, result))
 }
 
-/// The files of the case the business may see.
+/// The files of the case the business may see: those the agency shared, and its own.
 pub fn shared_files(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<SharedFileView>, AppError> {
     let shared = biz_db::shared_evidence_ids(conn, case_id)?;
     Ok(crate::db::cases::list_evidence(conn, case_id)?
         .into_iter()
-        .filter(|e: &EvidenceRow| shared.iter().any(|s| s.as_str() == e.id.as_ref()))
+        .filter(|e: &EvidenceRow| e.source == "business" || shared.iter().any(|s| s.as_str() == e.id.as_ref()))
         .map(|e| SharedFileView {
+            from_business: e.source == "business",
             id: e.id.to_string(),
             file_name: e.file_name,
             media_type: e.media_type,

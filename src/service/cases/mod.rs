@@ -26,10 +26,19 @@ fn load_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<Cas
     case_db::find_visible(conn, id, &scope_of(actor))?.ok_or(AppError::NotFound("case"))
 }
 
-/// The full case as the caller sees it, with its links to cluster violation reports.
-pub(crate) fn detail(conn: &mut AnyConnection, actor: &Actor, row: CaseRow) -> Result<CaseDetail, AppError> {
+/// The full case as the caller sees it at `now`, with its links to cluster violation reports.
+pub(crate) fn detail(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    row: CaseRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<CaseDetail, AppError> {
     let st = views::state_of(&row)?;
-    let allowed = case::allowed_actions(actor, &st);
+    let mut allowed = case::allowed_actions(actor, &st);
+    // The domain sees no clocks: a settlement's performance, once answered, is not open.
+    if allowed.contains(&case::ActionName::RecordPerformance) && public::settlement_open(conn, &row, now)?.is_none() {
+        allowed.retain(|a| *a != case::ActionName::RecordPerformance);
+    }
     let ev = case_db::list_evidence(conn, &row.id)?;
     let clocks = crate::db::clocks::for_case(conn, &row.id)?;
     let id = row.id.clone();
@@ -108,17 +117,18 @@ pub async fn open_case(
             if let Some(cid) = &call_id {
                 crate::db::calls::link_case(conn, cid, &row.id)?;
             }
-            detail(conn, &actor, row)
+            detail(conn, &actor, row, clock.now())
         })
         .await
 }
 
 pub async fn get_case(state: &AppState, actor: Actor, id: String) -> Result<CaseDetail, AppError> {
+    let now = state.clock.now();
     state
         .db
         .run(move |conn| {
             let row = load_visible(conn, &actor, &id)?;
-            detail(conn, &actor, row)
+            detail(conn, &actor, row, now)
         })
         .await
 }
@@ -219,10 +229,12 @@ pub async fn deadlines(state: &AppState, actor: Actor, id: String) -> Result<Vec
 
 mod business;
 mod cursor;
+mod performance;
 mod public;
 mod transition;
 
 pub use business::{business_view, business_view_of};
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
+pub use performance::{missed as performance_missed, remind_court_recognition};
 pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_link, CitizenAction};
 pub use transition::{act, ActionEnvelope};

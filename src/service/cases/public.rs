@@ -263,7 +263,7 @@ fn information_requested(row: &CaseRow, evs: &[case_db::EventRow]) -> Option<Str
 fn citizen_files(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<views::PublicFile>, AppError> {
     Ok(case_db::list_evidence(conn, case_id)?
         .into_iter()
-        .filter(|e| e.uploaded_by.is_none())
+        .filter(|e| e.source == "citizen")
         .map(|e| views::PublicFile {
             file_name: e.file_name,
             size_bytes: e.size_bytes,
@@ -286,7 +286,7 @@ fn citizen_actions(
     let st = views::state_of(row)?;
     let mut actions: Vec<String> = crate::domain::case::allowed_actions(&Actor::Citizen, &st)
         .into_iter()
-        .filter(|a| *a != ActionName::Reopen)
+        .filter(|a| !matches!(a, ActionName::Reopen | ActionName::RecordPerformance))
         .map(|a| a.as_str().to_owned())
         .collect();
     if may_rate(conn, row, now)? {
@@ -302,7 +302,7 @@ fn citizen_actions(
 /// settled (negotiation, Art 60; mediation, Art 65), its `settlement_performance` clock still
 /// running or its closure within the 30 days of the rating, and no answer since it closed.
 /// `Some(due)` when open, with the agreed date of performance if there is one.
-fn settlement_open(
+pub(super) fn settlement_open(
     conn: &mut AnyConnection,
     row: &CaseRow,
     now: chrono::DateTime<chrono::Utc>,
@@ -321,19 +321,25 @@ fn settlement_open(
     if running.is_none() && !recent {
         return Ok(None);
     }
-    let answered = case_db::list_events(conn, &row.id)?
-        .iter()
-        .any(|e| e.at >= closed_at && matches!(e.action.as_str(), SETTLEMENT_PERFORMED | SETTLEMENT_NOT_PERFORMED));
+    let answered = case_db::list_events(conn, &row.id)?.iter().any(|e| {
+        e.at >= closed_at
+            && matches!(
+                e.action.as_str(),
+                SETTLEMENT_PERFORMED | SETTLEMENT_NOT_PERFORMED | RECORD_PERFORMANCE
+            )
+    });
     Ok((!answered).then(|| running.map(|c| c.due_date)))
 }
 
 const SETTLEMENT_PERFORMED: &str = "settlement_performed";
 const SETTLEMENT_NOT_PERFORMED: &str = "settlement_not_performed";
+const RECORD_PERFORMANCE: &str = "record_performance";
 
 /// The consumer says whether the settlement was carried out. Carried out: an event, and the
 /// performance clock stops. Not carried out (only once its agreed date has passed, if there is
-/// one: until then the business is within time, Art 66): the case reopens to the agency as a
-/// "not resolved" rating does, with an event; the message says what the law offers next.
+/// one: until then the business is within time, Art 66): the case returns to the handler in
+/// `accepted` (`record_performance`, ADR 0029), with an event; the message says what the law
+/// offers next.
 #[allow(clippy::too_many_arguments)]
 fn confirm_settlement(
     conn: &mut AnyConnection,
@@ -375,19 +381,14 @@ fn confirm_settlement(
         };
         let message =
             format!("Quý vị cho biết thỏa thuận chưa được thực hiện: hồ sơ được mở lại để cơ quan xem xét. {next}");
-        let row = if views::state_of(&row)?.return_status.is_some() {
-            let env = super::transition::ActionEnvelope {
-                version: row.version,
-                note: None,
-                public_message: Some(message.clone()),
-            };
-            let reopen = crate::domain::case::Action::Reopen {
-                reason: "Người tiêu dùng cho biết thỏa thuận chưa được thực hiện.".into(),
-            };
-            super::transition::act_on(conn, ctx, clock_settings, &Actor::Citizen, row, reopen, &env, now)?
-        } else {
-            row
+        // Back to the handler in `accepted`, as when staff or the sweep record it (ADR 0029).
+        let env = super::transition::ActionEnvelope {
+            version: row.version,
+            note: Some("Người tiêu dùng cho biết thỏa thuận chưa được thực hiện.".into()),
+            public_message: Some(message.clone()),
         };
+        let missed = crate::domain::case::Action::RecordPerformance { performed: false };
+        let row = super::transition::act_on(conn, ctx, clock_settings, &Actor::Citizen, row, missed, &env, now)?;
         (row, SETTLEMENT_NOT_PERFORMED, message)
     };
     super::super::events::append(

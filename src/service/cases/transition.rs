@@ -45,6 +45,7 @@ fn check_references(
             }
         }
         Action::AppointMediator { .. } => crate::service::mediators::check_appointment(conn, row, action),
+        Action::RecordPerformance { .. } => super::performance::check_open(conn, row, ctx.clock.now()),
         Action::MarkDuplicate { of_case_id } => {
             if of_case_id == &row.id {
                 return Err(AppError::invalid(
@@ -125,8 +126,9 @@ pub async fn act(
         .db
         .write(move |conn| {
             let row = load_visible(conn, &actor, &id)?;
-            let row = act_on(conn, &ctx, &clock_settings, &actor, row, action, &env, clock.now())?;
-            detail(conn, &actor, row)
+            let now = clock.now();
+            let row = act_on(conn, &ctx, &clock_settings, &actor, row, action, &env, now)?;
+            detail(conn, &actor, row, now)
         })
         .await
 }

@@ -27,6 +27,8 @@ pub struct SweepCtx {
     digest_hour: u32,
     chain_key: crate::service::events::ChainKey,
     retention_days: u32,
+    /// For the transition the sweep records when a settlement's date passes (ADR 0029).
+    intake: crate::service::intake::IntakeContext,
 }
 
 impl SweepCtx {
@@ -38,6 +40,11 @@ impl SweepCtx {
             digest_hour: w.settings.jobs.digest_hour,
             chain_key: crate::service::events::ChainKey::from_settings(&w.settings),
             retention_days: w.settings.privacy.retention_days,
+            intake: crate::service::intake::IntakeContext::from_settings(
+                &w.settings,
+                w.router.clone(),
+                w.clock.clone(),
+            ),
         }
     }
 }
@@ -81,6 +88,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
         };
         let case_url = crate::service::notify::staff_case_url(&ctx.base_url, &case.id);
         let mut changed = false;
+        let mut overdue_now = false;
         if !c.reminded && t <= c.due_at && today >= cal.prev_working_day(c.due_date) {
             for to in case_recipients(conn, &case, &["handler", "supervisor"])? {
                 let m = mail::Reminder {
@@ -97,53 +105,18 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
         if !c.overdue && t > c.due_at {
             c.overdue = true;
             changed = true;
-            let assignee = match &case.assignee_id {
-                Some(a) => users::find_by_id(conn, a)?.map(|u| u.display_name).unwrap_or_default(),
-                None => "chưa phân công".into(),
-            };
-            let supervisors = match &case.current_agency {
-                Some(a) => users::agency_emails(conn, a, &["supervisor"])?,
-                None => vec![],
-            };
-            for (_, to) in supervisors {
-                let m = mail::OverdueEscalation {
-                    tracking_code: case.tracking_code.to_string(),
-                    clock_label: c.clock.label_vi().into(),
-                    due_date: vn_date(c.due_date),
-                    assignee: assignee.clone(),
-                    case_url: case_url.clone(),
-                };
-                enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
-            }
-            case_db::touch(conn, &case.id, t)?;
-            events::append(
-                conn,
-                &ctx.chain_key,
-                &case.id,
-                &Actor::System,
-                t,
-                NewEvent {
-                    action: "clock_overdue".into(),
-                    from_status: Some(case.status),
-                    to_status: case.status,
-                    data: serde_json::json!({"clock": c.clock, "due_date": c.due_date, "escalated_to": "supervisors"}),
-                    public_message: None,
-                },
-            )?;
-            crate::service::business::flag_silence(
-                conn,
-                &ctx.chain_key,
-                &ctx.base_url,
-                ctx.max_attempts,
-                &case,
-                &c,
-                at,
-            )?;
+            overdue_now = true;
+            escalate(conn, ctx, &case, &c, &case_url, at)?;
         }
         if changed {
             clock_db::save(conn, &c)?;
         }
+        // After the save: the transition stops this clock itself.
+        if overdue_now {
+            crate::service::cases::performance_missed(conn, &ctx.intake, &c, at)?;
+        }
     }
+    crate::service::cases::remind_court_recognition(conn, &ctx.intake, at)?;
     let local_hour = (t.and_utc() + TimeDelta::hours(7)).hour();
     if local_hour >= ctx.digest_hour {
         for a in reference::list_agencies(conn)? {
@@ -161,6 +134,54 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
             )?;
         }
     }
+    Ok(())
+}
+
+/// A clock just went overdue: its supervisors are e-mailed, an event records it, and a
+/// business's silence is flagged.
+fn escalate(
+    conn: &mut AnyConnection,
+    ctx: &SweepCtx,
+    case: &case_db::CaseRow,
+    c: &crate::db::clocks::ClockRow,
+    case_url: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let t = at.naive_utc();
+    let assignee = match &case.assignee_id {
+        Some(a) => users::find_by_id(conn, a)?.map(|u| u.display_name).unwrap_or_default(),
+        None => "chưa phân công".into(),
+    };
+    let supervisors = match &case.current_agency {
+        Some(a) => users::agency_emails(conn, a, &["supervisor"])?,
+        None => vec![],
+    };
+    for (_, to) in supervisors {
+        let m = mail::OverdueEscalation {
+            tracking_code: case.tracking_code.to_string(),
+            clock_label: c.clock.label_vi().into(),
+            due_date: vn_date(c.due_date),
+            assignee: assignee.clone(),
+            case_url: case_url.to_owned(),
+        };
+        enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
+    }
+    case_db::touch(conn, &case.id, t)?;
+    events::append(
+        conn,
+        &ctx.chain_key,
+        &case.id,
+        &Actor::System,
+        t,
+        NewEvent {
+            action: "clock_overdue".into(),
+            from_status: Some(case.status),
+            to_status: case.status,
+            data: serde_json::json!({"clock": c.clock, "due_date": c.due_date, "escalated_to": "supervisors"}),
+            public_message: None,
+        },
+    )?;
+    crate::service::business::flag_silence(conn, &ctx.chain_key, &ctx.base_url, ctx.max_attempts, case, c, at)?;
     Ok(())
 }
 
