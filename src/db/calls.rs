@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::schema::calls;
 use super::AnyConnection;
 use crate::domain::ids::{AgencyCode, CallId, CaseId, UserId};
+use crate::domain::search::CallFilter;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = calls)]
@@ -64,7 +65,7 @@ pub fn link_case(conn: &mut AnyConnection, id: &str, case_id: &str) -> QueryResu
 pub fn list(
     conn: &mut AnyConnection,
     agency: Option<&str>,
-    outcome: Option<&str>,
+    f: &CallFilter,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<CallRow>> {
@@ -72,8 +73,20 @@ pub fn list(
     if let Some(a) = agency {
         q = q.filter(calls::agency_code.eq(a.to_owned()));
     }
-    if let Some(o) = outcome {
-        q = q.filter(calls::outcome.eq(o.to_owned()));
+    if let Some(o) = &f.outcome {
+        q = q.filter(calls::outcome.eq(o.clone()));
+    }
+    if let Some(p) = &f.phone {
+        q = q.filter(calls::caller_phone.eq(p.clone()));
+    }
+    if let Some(o) = &f.operator {
+        q = q.filter(calls::operator_id.eq(o.clone()));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(calls::started_at.ge(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(calls::started_at.lt(t));
     }
     if let Some((at, id)) = after {
         q = q.filter(

@@ -215,6 +215,17 @@ pub struct ListFilter {
     pub pending_transfer_to: Option<String>,
 }
 
+/// Filters of a call list (all optional): the caller's phone as stored (normalised), the
+/// operator, the outcome, and a time range of the call's start.
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    pub phone: Option<String>,
+    pub operator: Option<String>,
+    pub outcome: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

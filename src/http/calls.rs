@@ -7,10 +7,13 @@ use utoipa::IntoParams;
 
 use super::dto::NewCallDto;
 use super::extractors::{CurrentUser, JsonBody};
+use crate::domain::search::CallFilter;
+use crate::domain::values::Phone;
 use crate::error::{AppError, Problem};
 use crate::service::calls::{self, CallOutcome, CallPage, CallView};
 use crate::service::cases::decode_time_cursor;
 use crate::state::AppState;
+use chrono::{DateTime, FixedOffset};
 
 #[utoipa::path(post, path = "/api/v1/calls", tag = "calls", security(("bearer" = [])), request_body = NewCallDto,
     responses((status = 201, body = CallView), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -27,6 +30,14 @@ pub async fn create(
 #[serde(deny_unknown_fields)]
 pub struct CallListParams {
     pub outcome: Option<CallOutcome>,
+    /// The caller's phone, however written (`0912 345 678`, `+84912345678`).
+    pub phone: Option<String>,
+    /// The operator's user id.
+    pub operator: Option<String>,
+    /// Calls started at or after this instant (RFC 3339).
+    pub from: Option<DateTime<FixedOffset>>,
+    /// Calls started before this instant (RFC 3339).
+    pub to: Option<DateTime<FixedOffset>>,
     pub cursor: Option<String>,
     pub limit: Option<i64>,
 }
@@ -44,7 +55,31 @@ pub async fn list(
         Some(c) => Some(decode_time_cursor(c)?),
         None => None,
     };
-    Ok(HttpResponse::Ok().json(calls::list_calls(&state, user.actor(), q.outcome, after, limit).await?))
+    let phone = match q.phone.as_deref() {
+        Some(p) => Some(Phone::parse("phone", p).map_err(|_| {
+            AppError::bad_query(
+                "phone",
+                "phone is a Vietnamese phone number",
+                "phone phải là số điện thoại Việt Nam",
+            )
+        })?),
+        None => None,
+    };
+    if q.operator.as_deref().is_some_and(|o| uuid::Uuid::parse_str(o).is_err()) {
+        return Err(AppError::bad_query(
+            "operator",
+            "operator is a user id (UUID)",
+            "operator phải là mã người dùng (UUID)",
+        ));
+    }
+    let filter = CallFilter {
+        phone: phone.map(|p| p.as_ref().to_owned()),
+        operator: q.operator,
+        outcome: q.outcome.map(|o| o.as_str().to_owned()),
+        from: q.from.map(|t| t.to_utc().naive_utc()),
+        to: q.to.map(|t| t.to_utc().naive_utc()),
+    };
+    Ok(HttpResponse::Ok().json(calls::list_calls(&state, user.actor(), filter, after, limit).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls", security(("bearer" = [])),

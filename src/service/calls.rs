@@ -179,7 +179,7 @@ pub async fn get_call(state: &AppState, actor: Actor, id: String) -> Result<Call
 pub async fn list_calls(
     state: &AppState,
     actor: Actor,
-    outcome: Option<CallOutcome>,
+    filter: crate::domain::search::CallFilter,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<CallPage, AppError> {
@@ -187,7 +187,7 @@ pub async fn list_calls(
     state
         .db
         .run(move |conn| {
-            let mut rows = call_db::list(conn, scope.as_deref(), outcome.map(|o| o.as_str()), after, limit + 1)?;
+            let mut rows = call_db::list(conn, scope.as_deref(), &filter, after, limit + 1)?;
             let more = rows.len() as i64 > limit;
             rows.truncate(limit as usize);
             let next_cursor = match (more, rows.last()) {

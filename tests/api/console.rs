@@ -408,3 +408,117 @@ async fn a_form_action_is_the_api_action_and_another_agency_sees_nothing(app: &T
     assert_eq!(r.status, 404);
 }
 both_backends!(a_form_action_is_the_api_action_and_another_agency_sees_nothing);
+
+async fn an_operator_logs_calls_from_the_call_screen(app: &TestApp) {
+    app.user("op.calls", "operator", Some("SCT")).await;
+    app.user("h.calls", "handler", Some("SCT")).await;
+    let s = session_of(app, "op.calls").await;
+    let cookie = format!("hotline_console={s}");
+    let screen = get(app, "/console/calls/new", Some(&s)).await;
+    assert_eq!(screen.status, 200);
+    let csrf = hidden(&screen.html, "csrf");
+    let started = hidden(&screen.html, "started_at");
+    let note = "Tôi mua nồi cơm điện ở siêu thị Điện Máy Xanh, dùng 3 ngày thì hỏng, cửa hàng không đổi.";
+    // Without JavaScript: "Gợi ý" shows the suggestion and keeps what was typed.
+    let suggested = post(
+        app,
+        "/console/calls",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("started_at", &started),
+            ("caller_phone", "0912 345 678"),
+            ("note", note),
+            ("step", "suggest"),
+        ],
+    )
+    .await;
+    assert_eq!(suggested.status, 200);
+    assert!(
+        suggested.html.contains("Vì sao") && suggested.html.contains("Tranh chấp"),
+        "{}",
+        suggested.html
+    );
+    assert!(suggested.html.contains("0912 345 678"));
+    // Advised: logged, and the screen is ready for the next call.
+    let advised = post(
+        app,
+        "/console/calls",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("started_at", &started),
+            ("caller_phone", "0912 345 678"),
+            ("note", "Hỏi về bảo hành"),
+            ("step", "advised"),
+        ],
+    )
+    .await;
+    assert_eq!(advised.status, 303, "{}", advised.html);
+    assert_eq!(advised.location, "/console/calls/new?logged=advised");
+    // A bad phone: said beside the field, nothing logged.
+    let bad = post(
+        app,
+        "/console/calls",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("started_at", &started),
+            ("caller_phone", "12"),
+            ("note", note),
+            ("step", "callback"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.html.contains("caller_phone-error"));
+    // Open a case from the call: the case page; the earlier call appears for the same number.
+    let opened = post(
+        app,
+        "/console/calls",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("started_at", &started),
+            ("caller_phone", "0912345678"),
+            ("note", note),
+            ("consumer_name", "Trần Thị Bình"),
+            ("business_name", "Điện Máy Xanh"),
+            ("step", "case_opened"),
+        ],
+    )
+    .await;
+    assert_eq!(opened.status, 303, "{}", opened.html);
+    assert!(opened.location.starts_with("/console/cases/"));
+    let case_page = get(app, &opened.location, Some(&s)).await;
+    assert_eq!(case_page.status, 200);
+    assert!(case_page.html.contains("Trần Thị Bình") && case_page.html.contains("Điện Máy Xanh"));
+    let again = post(
+        app,
+        "/console/calls",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("started_at", &started),
+            ("caller_phone", "+84 912 345 678"),
+            ("step", "suggest"),
+        ],
+    )
+    .await;
+    assert!(
+        again.html.contains("Hồ sơ KN-") && again.html.contains("đã tư vấn"),
+        "{}",
+        again.html
+    );
+    // The handler of the agency finds it in the queue.
+    let h = session_of(app, "h.calls").await;
+    let queue = get(app, "/console/", Some(&h)).await;
+    assert!(queue.html.contains("Điện Máy Xanh"), "{}", queue.html);
+    // The API lists the calls of that number however it is written.
+    let token = app.login("op.calls", PASSWORD).await;
+    let listed = app.get("/api/v1/calls?phone=%2B84912345678", Some(&token)).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2, "{}", listed.body);
+    assert_eq!(app.get("/api/v1/calls?phone=12", Some(&token)).await.status, 400);
+}
+both_backends!(an_operator_logs_calls_from_the_call_screen);

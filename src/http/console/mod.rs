@@ -3,6 +3,7 @@
 //! touches the database). Vietnamese, keyboard-friendly, working without JavaScript; the one
 //! script only improves (the live routing suggestion on the call screen).
 
+mod calls;
 mod case;
 mod forms;
 mod queue;
@@ -39,12 +40,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/console/cases/{id}/evidence/{evidence_id}",
             web::get().to(case::evidence),
         )
-        .route("/console/static/console.css", web::get().to(stylesheet));
+        .route("/console/calls/new", web::get().to(calls::new))
+        .route("/console/calls", web::post().to(calls::submit))
+        .route("/console/static/console.css", web::get().to(stylesheet))
+        .route("/console/static/console.js", web::get().to(script));
 }
 
-/// Pages of the console may load only the console's own stylesheet; no script runs.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-                   base-uri 'none'; frame-ancestors 'none'";
+/// Pages of the console load only the console's own stylesheet and script (no inline code);
+/// the script may call the service itself (the live routing suggestion).
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+                   img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// A rendered console page with the house headers.
 pub(super) fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
@@ -158,6 +163,13 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(include_str!("../../../static/console.css"))
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../../../static/console.js"))
 }
 
 #[derive(Template)]

@@ -107,6 +107,10 @@ pub fn value_label(v: &str) -> &str {
         "insufficient_information" => "Không đủ thông tin",
         "outside_remit" => "Không thuộc thẩm quyền",
         "already_resolved" => "Đã được giải quyết",
+        "advised" => "đã tư vấn",
+        "case_opened" => "đã mở hồ sơ",
+        "out_of_scope" => "không thuộc phạm vi",
+        "callback" => "hẹn gọi lại",
         other => other,
     }
 }

@@ -1,0 +1,248 @@
+//! The call screen (operator): the caller's phone (their earlier calls and cases appear), notes
+//! with the routing suggestion (updated as they type when JavaScript runs; with the "Gợi ý"
+//! button without it), and the outcome buttons: advised, out of scope, callback, or open a
+//! case prefilled from the call. The call goes through the same DTO and service as
+//! `POST /api/v1/calls`.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::session::{self, see_other, signed_in, Signed};
+use super::text::value_label;
+use super::{error_page, field_error, form_fields, page, Who};
+use crate::domain::search::{query_terms, CallFilter, ListFilter, Sort};
+use crate::domain::values::Phone;
+use crate::error::AppError;
+use crate::http::dto::NewCallDto;
+use crate::service::cases::{self, ListQuery};
+use crate::service::views::ClassifyView;
+use crate::service::{calls, reference};
+use crate::state::AppState;
+
+/// The outcome buttons: (value, label).
+const OUTCOMES: [(&str, &str); 4] = [
+    ("advised", "Đã tư vấn xong"),
+    ("out_of_scope", "Không thuộc phạm vi (hướng dẫn nơi khác)"),
+    ("callback", "Hẹn gọi lại"),
+    ("case_opened", "Mở hồ sơ từ cuộc gọi"),
+];
+
+struct Earlier {
+    href: Option<String>,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/call.html")]
+struct CallPage {
+    who: Option<Who>,
+    started_at: String,
+    f: BTreeMap<String, String>,
+    suggestion: Option<ClassifyView>,
+    kind_label: String,
+    categories: Vec<(String, String)>,
+    earlier: Vec<Earlier>,
+    error: Option<(String, String)>,
+    logged: Option<String>,
+    outcomes: Vec<(&'static str, &'static str)>,
+}
+
+impl CallPage {
+    fn v(&self, k: &str) -> &str {
+        self.f.get(k).map(String::as_str).unwrap_or_default()
+    }
+    /// The error of a field of the screen (the API names the case's fields by their path).
+    fn err(&self, k: &str) -> Option<&str> {
+        let (f, m) = self.error.as_ref()?;
+        let f = f.trim_start_matches('.');
+        let alias = match f {
+            "case.consumer.name" => "consumer_name",
+            "case.business.name" => "business_name",
+            "case.consumer_request" => "consumer_request",
+            "case.description" => "note",
+            "case.consumer.phone" => "caller_phone",
+            other => other,
+        };
+        (alias == k).then_some(m.as_str())
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    logged: Option<String>,
+}
+
+pub async fn new(state: Data<AppState>, req: HttpRequest, q: Query<NewQuery>) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let logged = q
+        .logged
+        .as_deref()
+        .and_then(|o| OUTCOMES.iter().find(|(k, _)| *k == o))
+        .map(|(_, l)| format!("Đã ghi cuộc gọi: {}.", l.to_lowercase()));
+    let started_at = state.clock.now().to_rfc3339();
+    match render(&state, &s, started_at, BTreeMap::new(), None).await {
+        Ok(mut p) => {
+            p.logged = logged;
+            page(StatusCode::OK, &p)
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let f = form_fields(&body);
+    if !s.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return session::csrf_rejected();
+    }
+    let started_at = f
+        .get("started_at")
+        .cloned()
+        .unwrap_or_else(|| state.clock.now().to_rfc3339());
+    let step = f.get("step").cloned().unwrap_or_default();
+    if !OUTCOMES.iter().any(|(k, _)| *k == step) {
+        // "Gợi ý" (or Enter in a field): the same page with the suggestion and the caller's history.
+        return match render(&state, &s, started_at, f, None).await {
+            Ok(p) => page(StatusCode::OK, &p),
+            Err(e) => error_page(&e),
+        };
+    }
+    match log(&state, &s, &f, &started_at, &step).await {
+        Ok(Some(case_id)) => see_other(&format!("/console/cases/{case_id}?done=opened")),
+        Ok(None) => see_other(&format!("/console/calls/new?logged={step}")),
+        Err(e) => match field_error(&e) {
+            Some(err) => match render(&state, &s, started_at, f, Some(err)).await {
+                Ok(p) => page(StatusCode::UNPROCESSABLE_ENTITY, &p),
+                Err(e) => error_page(&e),
+            },
+            None => error_page(&e),
+        },
+    }
+}
+
+/// Logs the call (and opens its case); the case's id when one was opened.
+async fn log(
+    state: &AppState,
+    s: &Signed,
+    f: &BTreeMap<String, String>,
+    started_at: &str,
+    outcome: &str,
+) -> Result<Option<String>, AppError> {
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let note = get("note");
+    let case = (outcome == "case_opened").then(|| {
+        json!({
+            "description": note.clone().unwrap_or_default(),
+            "consumer_request": get("consumer_request"),
+            "category": get("category"),
+            "consumer": {"name": get("consumer_name").unwrap_or_default(), "phone": get("caller_phone").unwrap_or_default()},
+            "business": {"name": get("business_name")},
+        })
+    });
+    let body = json!({
+        "caller_phone": get("caller_phone").unwrap_or_default(),
+        "started_at": started_at,
+        "ended_at": state.clock.now().to_rfc3339(),
+        "category": get("category"),
+        "outcome": outcome,
+        "note": note,
+        "case": case,
+    });
+    let dto: NewCallDto = serde_path_to_error::deserialize(body).map_err(crate::http::extractors::json_error)?;
+    let call = dto.into_domain(state.clock.today())?;
+    let view = calls::log_call(state, s.actor(), call).await?;
+    Ok(view.case_id.map(|c| c.to_string()))
+}
+
+async fn render(
+    state: &AppState,
+    s: &Signed,
+    started_at: String,
+    f: BTreeMap<String, String>,
+    error: Option<(String, String)>,
+) -> Result<CallPage, AppError> {
+    let note = f.get("note").map(|n| n.trim()).unwrap_or_default();
+    let suggestion = (!note.is_empty()).then(|| ClassifyView::from(state.router.classify(note, Some("hotline"))));
+    let categories = reference::categories(state)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.name))
+        .collect();
+    let earlier = match f.get("caller_phone").and_then(|p| Phone::parse("caller_phone", p).ok()) {
+        Some(phone) => earlier(state, s, &phone).await?,
+        None => vec![],
+    };
+    Ok(CallPage {
+        who: Some(Who::of(s)),
+        started_at,
+        kind_label: suggestion
+            .as_ref()
+            .map(|c| value_label(c.kind.as_str()).to_owned())
+            .unwrap_or_default(),
+        suggestion,
+        categories,
+        earlier,
+        error,
+        logged: None,
+        outcomes: OUTCOMES.to_vec(),
+        f,
+    })
+}
+
+/// The caller's earlier calls and cases, newest first (a few of each).
+async fn earlier(state: &AppState, s: &Signed, phone: &Phone) -> Result<Vec<Earlier>, AppError> {
+    let filter = CallFilter {
+        phone: Some(phone.as_ref().to_owned()),
+        ..CallFilter::default()
+    };
+    let past_calls = calls::list_calls(state, s.actor(), filter, None, 5).await?;
+    let past_cases = cases::list_cases(
+        state,
+        s.actor(),
+        ListQuery {
+            filter: ListFilter {
+                words: query_terms(phone.as_ref()),
+                ..ListFilter::default()
+            },
+            sort: Sort::CreatedDesc,
+            cursor: None,
+            limit: 5,
+        },
+    )
+    .await?;
+    let mut out: Vec<Earlier> = past_cases
+        .items
+        .into_iter()
+        .map(|c| Earlier {
+            href: Some(format!("/console/cases/{}", c.id)),
+            text: format!(
+                "Hồ sơ {} — {} — {}",
+                c.tracking_code,
+                c.business_name.unwrap_or_default(),
+                c.status.label_vi()
+            ),
+        })
+        .collect();
+    out.extend(past_calls.items.into_iter().map(|c| Earlier {
+        href: c.case_id.map(|id| format!("/console/cases/{id}")),
+        text: format!(
+            "Cuộc gọi {} — {}{}",
+            (c.started_at + chrono::TimeDelta::hours(7)).format("%H:%M %d/%m/%Y"),
+            value_label(&c.outcome),
+            c.note.map(|n| format!(": {}", n.chars().take(80).collect::<String>())).unwrap_or_default()
+        ),
+    }));
+    Ok(out)
+}
