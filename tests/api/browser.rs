@@ -9,7 +9,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::common::Backend;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -23,7 +23,7 @@ impl Drop for Driver {
 
 /// chromedriver on a free port, or `None` (loudly) where it is not installed and CI does not
 /// require it (scripts/test.sh installs it).
-fn start_driver() -> Option<Driver> {
+pub(crate) fn start_driver() -> Option<Driver> {
     let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -53,11 +53,11 @@ fn start_driver() -> Option<Driver> {
     Some(Driver { child, port })
 }
 
-async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
+pub(crate) async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
     browser_with_js(driver, width, height, false).await
 }
 
-async fn browser_with_js(driver: &Driver, width: u32, height: u32, js: bool) -> Client {
+pub(crate) async fn browser_with_js(driver: &Driver, width: u32, height: u32, js: bool) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -112,7 +112,7 @@ async fn cdp(c: &Client, cmd: &'static str, params: serde_json::Value) -> serde_
         .unwrap_or_else(|e| panic!("{cmd}: {e}"))
 }
 
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
@@ -120,7 +120,7 @@ async fn shot(c: &Client, name: &str) {
 }
 
 /// A screenshot of the whole page at the viewport's width.
-async fn shot_full(c: &Client, name: &str) {
+pub(crate) async fn shot_full(c: &Client, name: &str) {
     use base64::Engine;
     let r = cdp(
         c,
@@ -136,7 +136,7 @@ async fn shot_full(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-async fn fill(c: &Client, id: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, id: &str, value: &str) {
     let el = c
         .find(Locator::Id(id))
         .await
@@ -284,7 +284,7 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
     app.assert_no_failed_jobs();
 }
 
-async fn click(c: &Client, locator: Locator<'_>) {
+pub(crate) async fn click(c: &Client, locator: Locator<'_>) {
     c.find(locator).await.unwrap().click().await.unwrap();
 }
 
@@ -399,7 +399,7 @@ async fn citizen_switches_to_english_in_a_browser_postgres() {
 
 /// axe-core (from npm, installed by scripts/test.sh under target/axe) run in the page: the
 /// serious and critical violations, as "rule: help" lines.
-async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+pub(crate) async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
     c.execute(axe, vec![]).await.expect("load axe-core");
     let found = c
         .execute_async(

@@ -174,7 +174,11 @@ async fn render(
     error: Option<(String, String)>,
 ) -> Result<CallPage, AppError> {
     let note = f.get("note").map(|n| n.trim()).unwrap_or_default();
-    let suggestion = (!note.is_empty()).then(|| ClassifyView::from(state.router.classify(note, Some("hotline"))));
+    let suggestion = (!note.is_empty()).then(|| {
+        let mut c = ClassifyView::from(state.router.classify(note, Some("hotline")));
+        c.vulnerable = c.vulnerable.iter().map(|v| value_label(v).to_owned()).collect();
+        c
+    });
     let categories = reference::categories(state)
         .await?
         .into_iter()

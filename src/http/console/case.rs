@@ -311,8 +311,8 @@ fn clock_views(deadlines: Vec<crate::service::clocks::Deadline>) -> Vec<Clock> {
                 .collect(),
         })
         .collect();
-    // Overdue clocks first: they are what the handler must see.
-    v.sort_by_key(|c| !c.overdue);
+    // Overdue clocks first (what the handler must see), then those still counting, then done.
+    v.sort_by_key(|c| (!c.overdue, c.state.starts_with("đã xong")));
     v
 }
 
@@ -484,7 +484,12 @@ fn consumer(c: &CaseDetail) -> Vec<Fact> {
     if !p.vulnerable.is_empty() {
         f.push(Fact {
             label: "Nhóm dễ bị tổn thương",
-            value: p.vulnerable.join(", "),
+            value: p
+                .vulnerable
+                .iter()
+                .map(|v| super::text::value_label(v))
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     f

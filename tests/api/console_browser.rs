@@ -1,0 +1,215 @@
+//! The staff console in a real browser (chromium over WebDriver), on both backends: an operator
+//! takes a call (the suggestion follows the notes as they type) and opens a case; a handler
+//! finds it in the queue and carries it — routed, accepted, forwarded to the business, paused
+//! for information, closed — through the forms of the case page; axe-core checks every page.
+//! Screenshots go to `target/screenshots/console-*.png`.
+
+use fantoccini::{Client, Locator};
+
+use crate::browser::{axe_violations, browser, browser_with_js, click, fill, shot, shot_full, start_driver};
+use crate::common::Backend;
+use crate::helpers::PASSWORD;
+
+async fn sign_in(c: &Client, base: &str, username: &str, password: &str) {
+    c.goto(&format!("{base}/console/")).await.unwrap();
+    fill(c, "username", username).await;
+    fill(c, "password", password).await;
+    click(c, Locator::Css("button.primary")).await;
+}
+
+/// Waits until the browser shows a page whose path starts with `prefix`.
+async fn wait_for_path(c: &Client, prefix: &str) {
+    let start = std::time::Instant::now();
+    while !c.current_url().await.unwrap().path().starts_with(prefix) {
+        assert!(start.elapsed().as_secs() < 20, "never reached {prefix}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn act(c: &Client, action: &str, fields: &[(&str, &str)]) {
+    click(c, Locator::Css(&format!("#action-{action} > summary"))).await;
+    for (name, value) in fields {
+        let id = format!("f-{action}-{name}");
+        let el = c
+            .find(Locator::Id(&id))
+            .await
+            .unwrap_or_else(|_| panic!("no field {id}"));
+        if el.tag_name().await.unwrap() == "select" {
+            el.select_by_value(value).await.unwrap();
+        } else {
+            el.send_keys(value).await.unwrap();
+        }
+    }
+    click(c, Locator::Css(&format!("#action-{action} button.primary"))).await;
+    // Wait for the answer to this form (the page before it may show an earlier notice).
+    let start = std::time::Instant::now();
+    loop {
+        let u = c.current_url().await.unwrap();
+        if u.query().is_some_and(|q| q.contains(&format!("done={action}")))
+            || u.path().ends_with(&format!("/actions/{action}"))
+        {
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 20, "{action}: no answer");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let notice = c
+        .find(Locator::Css(".notice, .error-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.starts_with("Đã thực hiện"), "{action}: {notice}");
+}
+
+async fn axe_clean(c: &Client, page: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js");
+    let Ok(axe) = std::fs::read_to_string(&path) else {
+        assert!(std::env::var("REQUIRE_POSTGRES").is_err(), "axe-core is required in CI");
+        return;
+    };
+    let v = axe_violations(c, &axe).await;
+    assert!(v.is_empty(), "{page}: {v:?}");
+}
+
+async fn a_day_in_the_console(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let Some(driver) = start_driver() else { return };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    app.user("op.browser", "operator", Some("SCT")).await;
+    app.user("h.browser", "handler", Some("SCT")).await;
+    app.user("h.other", "handler", Some("QLTT")).await;
+    let base = app.url("");
+
+    // The operator, with JavaScript on: the suggestion follows the notes.
+    let c = browser_with_js(&driver, 1366, 768, true).await;
+    c.goto(&format!("{base}/console/")).await.unwrap();
+    assert_eq!(c.title().await.unwrap(), "Đăng nhập – Bảng điều khiển tổng đài");
+    shot(&c, &format!("console-{tag}-login")).await;
+    sign_in(&c, &base, "op.browser", "sai mật khẩu").await;
+    let e = c
+        .wait()
+        .for_element(Locator::Css(".error-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(e.contains("không đúng"), "{e}");
+    shot(&c, &format!("console-{tag}-login-error")).await;
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    click(&c, Locator::Css("button.primary")).await;
+    c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
+    click(&c, Locator::LinkText("Cuộc gọi mới")).await;
+    fill(&c, "caller_phone", "0987 111 222").await;
+    fill(
+        &c,
+        "note",
+        "Bà cụ 78 tuổi gọi: mua bảo hiểm qua điện thoại của công ty An Phát, bị trừ tiền mà không có hợp đồng, muốn lấy lại tiền.",
+    )
+    .await;
+    let live = c
+        .wait()
+        .for_element(Locator::Css("#suggestion dl.facts"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(live.contains("Cơ quan"), "{live}");
+    fill(&c, "consumer_name", "Phạm Thị Hoa").await;
+    fill(&c, "business_name", "Công ty An Phát").await;
+    shot(&c, &format!("console-{tag}-call")).await;
+    click(&c, Locator::Css("button[value=case_opened]")).await;
+    wait_for_path(&c, "/console/cases/").await;
+    let h1 = c
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(h1.starts_with("Hồ sơ KN-"), "{h1}");
+    let case_url = c.current_url().await.unwrap();
+    shot_full(&c, &format!("console-{tag}-case-opened")).await;
+    click(&c, Locator::Css("header form button")).await;
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
+    c.close().await.unwrap();
+
+    // The handler, JavaScript off: the queue, then the case through its forms.
+    let c = browser(&driver, 1366, 768).await;
+    sign_in(&c, &base, "h.browser", PASSWORD).await;
+    let queue = c
+        .wait()
+        .for_element(Locator::Css("table.queue"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("Công ty An Phát"), "{queue}");
+    shot(&c, &format!("console-{tag}-queue")).await;
+    click(&c, Locator::Css("table.queue a")).await;
+    c.wait().for_element(Locator::Css("#action-route")).await.unwrap();
+    act(&c, "route", &[("agency", "SCT")]).await;
+    act(&c, "accept", &[]).await;
+    act(&c, "forward_to_business", &[("business_email", "cskh@anphat.vn")]).await;
+    act(&c, "request_info", &[("requested", "Ảnh chụp tin nhắn trừ tiền")]).await;
+    shot_full(&c, &format!("console-{tag}-case-awaiting-info")).await;
+    act(
+        &c,
+        "withdraw",
+        &[("reason", "Người tiêu dùng đã được hoàn tiền, rút yêu cầu")],
+    )
+    .await;
+    let stage = c.find(Locator::Css("h1 .stage")).await.unwrap().text().await.unwrap();
+    assert_eq!(stage, "Đã kết thúc");
+    // A tablet: one column, nothing cut off.
+    c.set_window_size(820, 1180).await.unwrap();
+    shot_full(&c, &format!("console-{tag}-case-closed-tablet")).await;
+    c.close().await.unwrap();
+
+    // Another agency's handler: the case's URL is a 404 page.
+    let c = browser(&driver, 1366, 768).await;
+    sign_in(&c, &base, "h.other", PASSWORD).await;
+    c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
+    c.goto(case_url.as_str()).await.unwrap();
+    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "Không tìm thấy");
+    c.close().await.unwrap();
+
+    // axe-core on every console page (it needs JavaScript to run).
+    let c = browser_with_js(&driver, 1366, 768, true).await;
+    c.goto(&format!("{base}/console/")).await.unwrap();
+    axe_clean(&c, "login").await;
+    sign_in(&c, &base, "h.browser", PASSWORD).await;
+    c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
+    axe_clean(&c, "queue").await;
+    c.goto(case_url.as_str()).await.unwrap();
+    axe_clean(&c, "case").await;
+    c.goto(&format!("{base}/console/calls/new")).await.unwrap();
+    axe_clean(&c, "call").await;
+    c.close().await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_day_in_the_console_sqlite() {
+    a_day_in_the_console(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_day_in_the_console_postgres() {
+    a_day_in_the_console(Backend::Postgres).await;
+}
