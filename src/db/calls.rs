@@ -22,6 +22,67 @@ pub struct CallRow {
     pub note: Option<String>,
     pub case_id: Option<CaseId>,
     pub created_at: NaiveDateTime,
+    /// A callback owed: by when, by whom, and when it was made.
+    pub callback_due_at: Option<NaiveDateTime>,
+    pub callback_owner_id: Option<UserId>,
+    pub callback_done_at: Option<NaiveDateTime>,
+    /// The owner was reminded that it fell due (once).
+    pub callback_reminded: bool,
+}
+
+/// Open callbacks of an agency (all agencies: `None`), optionally one owner's, soonest due first.
+pub fn open_callbacks(
+    conn: &mut AnyConnection,
+    agency: Option<&str>,
+    owner: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<CallRow>> {
+    let mut q = calls::table
+        .filter(calls::callback_due_at.is_not_null())
+        .filter(calls::callback_done_at.is_null())
+        .into_boxed();
+    if let Some(a) = agency {
+        q = q.filter(calls::agency_code.eq(a.to_owned()));
+    }
+    if let Some(o) = owner {
+        q = q.filter(calls::callback_owner_id.eq(o.to_owned()));
+    }
+    q.order((calls::callback_due_at.asc(), calls::id.asc()))
+        .limit(limit)
+        .select(CallRow::as_select())
+        .load(conn)
+}
+
+/// Open callbacks due at or before `at` whose owner has not been reminded.
+pub fn callbacks_to_remind(conn: &mut AnyConnection, at: NaiveDateTime) -> QueryResult<Vec<CallRow>> {
+    calls::table
+        .filter(calls::callback_due_at.le(at))
+        .filter(calls::callback_done_at.is_null())
+        .filter(calls::callback_reminded.eq(false))
+        .order(calls::callback_due_at.asc())
+        .select(CallRow::as_select())
+        .load(conn)
+}
+
+pub fn mark_reminded(conn: &mut AnyConnection, id: &str) -> QueryResult<usize> {
+    diesel::update(calls::table.find(id))
+        .set(calls::callback_reminded.eq(true))
+        .execute(conn)
+}
+
+/// What completing a call afterwards changes.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = calls)]
+pub struct CallChangeset {
+    pub ended_at: Option<NaiveDateTime>,
+    pub outcome: Option<String>,
+    pub note: Option<Option<String>>,
+    pub callback_done_at: Option<NaiveDateTime>,
+    pub case_id: Option<Option<String>>,
+}
+
+pub fn update(conn: &mut AnyConnection, id: &str, ch: &CallChangeset) -> QueryResult<usize> {
+    diesel::update(calls::table.find(id)).set(ch).execute(conn)
 }
 
 /// The calls from this phone (national form) logged by `agency` (every agency: `None`).

@@ -153,6 +153,10 @@ diesel::table! {
         note -> Nullable<Text>,
         case_id -> Nullable<Text>,
         created_at -> Timestamp,
+        callback_due_at -> Nullable<Timestamp>,
+        callback_owner_id -> Nullable<Text>,
+        callback_done_at -> Nullable<Timestamp>,
+        callback_reminded -> Bool,
     }
 }
 

@@ -59,11 +59,13 @@ pub enum TemplateKind {
     /// To the parties of a successful mediation: the last month to ask a court to recognise
     /// it (Civil Procedure Code Art 418).
     CourtRecognitionReminder,
+    /// To the owner of a callback: it fell due (issue 13).
+    CallbackDue,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 19] = [
+    pub const ALL: [TemplateKind; 20] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -83,6 +85,7 @@ impl TemplateKind {
         TemplateKind::BusinessUpdate,
         TemplateKind::PerformanceMissed,
         TemplateKind::CourtRecognitionReminder,
+        TemplateKind::CallbackDue,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -107,6 +110,7 @@ impl TemplateKind {
             TemplateKind::BusinessUpdate => "business_update",
             TemplateKind::PerformanceMissed => "performance_missed",
             TemplateKind::CourtRecognitionReminder => "court_recognition_reminder",
+            TemplateKind::CallbackDue => "callback_due",
         }
     }
 
@@ -599,6 +603,24 @@ mail!(
     "email/court_recognition_reminder/subject.txt",
     "email/court_recognition_reminder/body.txt",
     "email/court_recognition_reminder/body.html"
+);
+
+/// To the owner of a callback that fell due: the caller's number only by its last digits (the
+/// console shows the rest to those who may see it).
+#[derive(Debug, Clone)]
+pub struct CallbackDue {
+    pub owner_name: String,
+    pub phone_last4: String,
+    /// `HH:MM dd/mm/yyyy`, Vietnam time.
+    pub due_time: String,
+    pub callbacks_url: String,
+}
+mail!(
+    CallbackDue,
+    CallbackDue,
+    "email/callback_due/subject.txt",
+    "email/callback_due/body.txt",
+    "email/callback_due/body.html"
 );
 
 /// One due date a calendar change moved.

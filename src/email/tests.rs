@@ -154,6 +154,13 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             status_url: v("status_url"),
         }
         .render(),
+        TemplateKind::CallbackDue => CallbackDue {
+            owner_name: v("owner_name"),
+            phone_last4: v("phone_last4"),
+            due_time: v("due_time"),
+            callbacks_url: v("callbacks_url"),
+        }
+        .render(),
         TemplateKind::CourtRecognitionReminder => CourtRecognitionReminder {
             consumer_name: opt(v, "consumer_name"),
             tracking_code: opt(v, "tracking_code"),
@@ -230,6 +237,10 @@ fn realistic(name: &str) -> String {
         "details" => "Lý do của doanh nghiệp: sản phẩm đã hết hạn bảo hành.",
         "timeliness" => "đúng hạn (hạn 05/12/2026)",
         "next_step" => "ghi nhận thương lượng không thành và chuyển hòa giải",
+        "owner_name" => "Vũ Minh Anh",
+        "phone_last4" => "5678",
+        "due_time" => "14:30 29/11/2026",
+        "callbacks_url" => "https://hotline.example.gov.vn/console/callbacks",
         other => panic!("no realistic value for {other}"),
     }
     .to_owned()
@@ -286,6 +297,11 @@ fn every_kind_renders_in_vietnamese_without_holes() {
                 // To both parties, without a link; the code only in the consumer's copy.
                 TemplateKind::CourtRecognitionReminder => assert!(
                     !subject.contains(CODE) && text.contains(CODE) == full && !text.contains("/t/"),
+                    "{kind:?}"
+                ),
+                // About a call, not a case: no code, the caller only by the last digits.
+                TemplateKind::CallbackDue => assert!(
+                    subject.contains("5678") && !subject.contains(CODE) && text.contains("/console/callbacks"),
                     "{kind:?}"
                 ),
                 TemplateKind::PerformanceMissed if !full => assert!(

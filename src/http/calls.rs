@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, Responder};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::dto::NewCallDto;
+use super::dto::{CallUpdateDto, NewCallDto};
 use super::extractors::{CurrentUser, JsonBody};
 use crate::domain::search::CallFilter;
 use crate::domain::values::Phone;
@@ -86,4 +86,35 @@ pub async fn list(
     responses((status = 200, body = CallView), (status = 404, body = Problem)))]
 pub async fn get(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(calls::get_call(&state, user.actor(), id.into_inner()).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/calls/{id}", tag = "calls", security(("bearer" = [])), request_body = CallUpdateDto,
+    responses((status = 200, body = CallView), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "already_answered: no open callback to mark done", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn complete(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody<CallUpdateDto>,
+) -> Result<impl Responder, AppError> {
+    let update = body.value.into_domain()?;
+    Ok(HttpResponse::Ok().json(calls::complete_call(&state, user.actor(), id.into_inner(), update).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackParams {
+    /// Only the caller's own callbacks.
+    pub mine: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/callbacks", tag = "calls", security(("bearer" = [])), params(CallbackParams),
+    responses((status = 200, body = Vec<CallView>, description = "open callbacks, soonest due first")))]
+pub async fn callbacks(
+    state: Data<AppState>,
+    user: CurrentUser,
+    q: Query<CallbackParams>,
+) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(calls::open_callbacks(&state, user.actor(), q.mine.unwrap_or(false)).await?))
 }

@@ -7,10 +7,11 @@ use utoipa::ToSchema;
 
 use crate::domain::case::{Channel, VulnerableGroup};
 use crate::domain::complaint::{Business, Consumer, NewComplaint, Reporter, ReporterType};
+use crate::domain::ids::{CaseId, UserId};
 use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
 use crate::domain::Kind;
 use crate::error::{AppError, ErrorCode};
-use crate::service::calls::{CallOutcome, NewCall};
+use crate::service::calls::{CallOutcome, CallUpdate, NewCall};
 use crate::service::clusters::ClusterReportOverrides;
 
 pub const LONG: usize = 10_000;
@@ -285,6 +286,52 @@ pub struct NewCallDto {
     pub note: Option<String>,
     /// The case this call opens (outcome `case_opened`).
     pub case: Option<NewComplaintDto>,
+    /// An existing case this call is about (a follow-up, e.g. a status question).
+    pub case_id: Option<String>,
+    /// With outcome `callback`: when to call back (default: two hours after `started_at`).
+    pub callback_due_at: Option<DateTime<FixedOffset>>,
+    /// With outcome `callback`: who calls back (default: the operator).
+    pub callback_owner_id: Option<String>,
+}
+
+/// `PATCH /api/v1/calls/{id}`: completing a call afterwards.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallUpdateDto {
+    pub ended_at: Option<DateTime<FixedOffset>>,
+    /// The outcome after the callback (not `case_opened`).
+    pub outcome: Option<CallOutcome>,
+    /// Added below the call's earlier note.
+    pub note: Option<String>,
+    /// The callback was made.
+    #[serde(default)]
+    pub callback_done: bool,
+    /// The existing case the call turned out to be about.
+    pub case_id: Option<String>,
+}
+
+impl CallUpdateDto {
+    pub fn into_domain(self) -> Result<CallUpdate, AppError> {
+        Ok(CallUpdate {
+            ended_at: self.ended_at.map(|t| t.to_utc()),
+            outcome: self.outcome,
+            note: opt_text("note", self.note.as_deref(), LONG)?,
+            callback_done: self.callback_done,
+            about_case: uuid_field("case_id", self.case_id)?.map(CaseId::from),
+        })
+    }
+}
+
+/// An optional id field that must be a UUID (422 naming the field otherwise).
+fn uuid_field(field: &str, v: Option<String>) -> Result<Option<String>, AppError> {
+    match v {
+        Some(s) if uuid::Uuid::parse_str(s.trim()).is_err() => Err(AppError::invalid(
+            field,
+            "must be an id (UUID)",
+            "phải là mã định danh (UUID)",
+        )),
+        other => Ok(other.map(|s| s.trim().to_owned())),
+    }
 }
 
 impl NewCallDto {
@@ -300,6 +347,9 @@ impl NewCallDto {
                 Some(c) => Some(c.into_staff(today)?.0),
                 None => None,
             },
+            about_case: uuid_field("case_id", self.case_id)?.map(CaseId::from),
+            callback_due_at: self.callback_due_at.map(|t| t.to_utc()),
+            callback_owner: uuid_field("callback_owner_id", self.callback_owner_id)?.map(UserId::from),
         })
     }
 }

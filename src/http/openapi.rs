@@ -99,7 +99,7 @@ string_id_schemas!(
         admin::outbox, admin::retry,
         calendar::working_days, calendar::list, calendar::add, calendar::put, calendar::delete,
         evidence::upload, evidence::download, evidence::document,
-        calls::create, calls::list, calls::get,
+        calls::create, calls::list, calls::get, calls::complete, calls::callbacks,
         mediation::public_list, mediation::list, mediation::create, mediation::update, mediation::workload,
         sessions::list, sessions::reschedule, sessions::cancel, sessions::record, sessions::mine, sessions::of_body,
         sessions::create_feed, sessions::revoke_feed, sessions::feed,

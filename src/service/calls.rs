@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::intake::{create_case_tx, IntakeContext};
 use super::views::utc;
 use crate::db::calls::{self as call_db, CallRow};
+use crate::db::AnyConnection;
 use crate::domain::complaint::NewComplaint;
 use crate::domain::ids::{AgencyCode, CallId, CaseId, UserId};
 use crate::domain::user::{Actor, Role};
@@ -45,6 +46,23 @@ pub struct NewCall {
     pub note: Option<String>,
     /// The case the call opens (required with outcome `case_opened`, refused otherwise).
     pub case: Option<NewComplaint>,
+    /// An existing case the call is about (a follow-up: a status question); not with `case`.
+    pub about_case: Option<CaseId>,
+    /// With outcome `callback`: when to call back (default: two hours after the call starts)
+    /// and who (default: the operator; a staff member of the same agency).
+    pub callback_due_at: Option<DateTime<Utc>>,
+    pub callback_owner: Option<UserId>,
+}
+
+/// Completing a call afterwards: its end, its outcome after the callback, a note added, the
+/// callback made, the case it turned out to be about.
+#[derive(Debug, Default)]
+pub struct CallUpdate {
+    pub ended_at: Option<DateTime<Utc>>,
+    pub outcome: Option<CallOutcome>,
+    pub note: Option<String>,
+    pub callback_done: bool,
+    pub about_case: Option<CaseId>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,6 +78,10 @@ pub struct CallView {
     pub note: Option<String>,
     pub case_id: Option<CaseId>,
     pub created_at: DateTime<Utc>,
+    /// A callback owed: by when and by whom; `callback_done_at` once made.
+    pub callback_due_at: Option<DateTime<Utc>>,
+    pub callback_owner_id: Option<UserId>,
+    pub callback_done_at: Option<DateTime<Utc>>,
 }
 
 impl From<CallRow> for CallView {
@@ -76,6 +98,9 @@ impl From<CallRow> for CallView {
             note: r.note,
             case_id: r.case_id,
             created_at: utc(r.created_at),
+            callback_due_at: r.callback_due_at.map(utc),
+            callback_owner_id: r.callback_owner_id,
+            callback_done_at: r.callback_done_at.map(utc),
         }
     }
 }
@@ -106,6 +131,20 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
             ));
         }
     }
+    if c.outcome != CallOutcome::Callback && (c.callback_due_at.is_some() || c.callback_owner.is_some()) {
+        return Err(AppError::invalid(
+            "callback_due_at",
+            "only a call with outcome callback owes a callback",
+            "chỉ cuộc gọi có kết quả callback mới hẹn gọi lại",
+        ));
+    }
+    if c.about_case.is_some() && c.case.is_some() {
+        return Err(AppError::invalid(
+            "case_id",
+            "a call opens a case or is about an existing one, not both",
+            "cuộc gọi hoặc mở hồ sơ mới, hoặc hỏi về hồ sơ đã có, không cả hai",
+        ));
+    }
     match (c.outcome, c.case.is_some()) {
         (CallOutcome::CaseOpened, false) => return Err(AppError::required("case")),
         (o, true) if o != CallOutcome::CaseOpened => {
@@ -132,9 +171,19 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
             }
             let at = clock.now();
             let id = CallId::new();
-            let case_id = match &c.case {
-                Some(complaint) => Some(create_case_tx(conn, &ctx, &actor, complaint, &agency, Some(&id), at)?.id),
-                None => None,
+            let case_id = match (&c.case, &c.about_case) {
+                (Some(complaint), _) => Some(create_case_tx(conn, &ctx, &actor, complaint, &agency, Some(&id), at)?.id),
+                (None, Some(about)) => Some(visible_case(conn, &actor, about)?),
+                (None, None) => None,
+            };
+            let (callback_due_at, callback_owner_id) = match c.outcome {
+                CallOutcome::Callback => {
+                    let owner = c.callback_owner.clone().unwrap_or_else(|| operator_id.clone());
+                    check_owner(conn, &owner, &agency)?;
+                    let due = c.callback_due_at.unwrap_or(c.started_at + chrono::TimeDelta::hours(2));
+                    (Some(due.naive_utc()), Some(owner))
+                }
+                _ => (None, None),
             };
             let row = CallRow {
                 id,
@@ -148,9 +197,111 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
                 note: c.note,
                 case_id,
                 created_at: at.naive_utc(),
+                callback_due_at,
+                callback_owner_id,
+                callback_done_at: None,
+                callback_reminded: false,
             };
             call_db::insert(conn, &row)?;
             Ok(CallView::from(row))
+        })
+        .await
+}
+
+/// A case the caller may see, as the call's `case_id` (422 otherwise: never a hint).
+fn visible_case(conn: &mut AnyConnection, actor: &Actor, id: &CaseId) -> Result<CaseId, AppError> {
+    match crate::db::cases::find_visible(conn, id, &super::scope_of(actor))? {
+        Some(row) => Ok(row.id),
+        None => Err(AppError::invalid("case_id", "no such case", "không có hồ sơ này")),
+    }
+}
+
+/// The owner of a callback: an active staff member of the call's agency.
+fn check_owner(conn: &mut AnyConnection, owner: &UserId, agency: &AgencyCode) -> Result<(), AppError> {
+    match crate::db::users::find_by_id(conn, owner)? {
+        Some(u) if u.active && u.agency_code.as_ref() == Some(agency) => Ok(()),
+        _ => Err(AppError::invalid(
+            "callback_owner_id",
+            "the owner is an active staff member of the call's agency",
+            "người gọi lại phải là cán bộ đang làm việc của cùng cơ quan",
+        )),
+    }
+}
+
+/// Completes a call afterwards (`PATCH /calls/{id}`): end time, outcome after the callback,
+/// a note added below the earlier one, the callback made, the case it was about.
+pub async fn complete_call(state: &AppState, actor: Actor, id: String, u: CallUpdate) -> Result<CallView, AppError> {
+    let scope = call_scope(&actor)?;
+    let clock = state.clock.clone();
+    if u.outcome == Some(CallOutcome::CaseOpened) {
+        return Err(AppError::invalid(
+            "outcome",
+            "a case is opened with a new call, not afterwards",
+            "hồ sơ được mở khi ghi cuộc gọi, không mở sau",
+        ));
+    }
+    state
+        .db
+        .write(move |conn| {
+            let row = call_db::find(conn, &id, scope.as_deref())?.ok_or(AppError::NotFound("call"))?;
+            if u.ended_at.is_some_and(|e| e.naive_utc() < row.started_at) {
+                return Err(AppError::invalid(
+                    "ended_at",
+                    "a call cannot end before it starts",
+                    "cuộc gọi không thể kết thúc trước khi bắt đầu",
+                ));
+            }
+            if u.callback_done && (row.callback_due_at.is_none() || row.callback_done_at.is_some()) {
+                return Err(AppError::Conflict {
+                    code: crate::error::ErrorCode::AlreadyAnswered,
+                    en: "this call owes no open callback".into(),
+                    vi: "cuộc gọi này không còn hẹn gọi lại".into(),
+                });
+            }
+            let case_id = match &u.about_case {
+                Some(c) if row.case_id.is_none() => Some(Some(visible_case(conn, &actor, c)?.to_string())),
+                Some(_) => {
+                    return Err(AppError::invalid(
+                        "case_id",
+                        "the call already has its case",
+                        "cuộc gọi đã gắn với hồ sơ",
+                    ))
+                }
+                None => None,
+            };
+            let note = u.note.as_ref().map(|n| match &row.note {
+                Some(old) => Some(format!("{old}\n{n}")),
+                None => Some(n.clone()),
+            });
+            let ch = call_db::CallChangeset {
+                ended_at: u.ended_at.map(|t| t.naive_utc()),
+                outcome: u.outcome.map(|o| o.as_str().to_owned()),
+                note,
+                callback_done_at: u.callback_done.then(|| clock.now().naive_utc()),
+                case_id,
+            };
+            call_db::update(conn, &id, &ch)?;
+            let row = call_db::find(conn, &id, scope.as_deref())?.ok_or(AppError::NotFound("call"))?;
+            Ok(CallView::from(row))
+        })
+        .await
+}
+
+/// Open callbacks, soonest due first (overdue ones lead): the caller's own with `mine`, else
+/// those of the caller's agency (every agency for a coordinator).
+pub async fn open_callbacks(state: &AppState, actor: Actor, mine: bool) -> Result<Vec<CallView>, AppError> {
+    let scope = call_scope(&actor)?;
+    let owner = match (&actor, mine) {
+        (Actor::Staff(s), true) => Some(s.id.to_string()),
+        _ => None,
+    };
+    state
+        .db
+        .run(move |conn| {
+            Ok(call_db::open_callbacks(conn, scope.as_deref(), owner.as_deref(), 200)?
+                .into_iter()
+                .map(CallView::from)
+                .collect())
         })
         .await
 }

@@ -522,3 +522,167 @@ async fn an_operator_logs_calls_from_the_call_screen(app: &TestApp) {
     assert_eq!(app.get("/api/v1/calls?phone=12", Some(&token)).await.status, 400);
 }
 both_backends!(an_operator_logs_calls_from_the_call_screen);
+
+async fn callbacks_are_tasks_with_an_owner_a_due_time_and_a_reminder(app: &TestApp) {
+    let (op_id, op) = app.user("op.cb", "operator", Some("SCT")).await;
+    let (h_id, h) = app.user("h.cb", "handler", Some("SCT")).await;
+    let (_, other) = app.user("h.cb.qltt", "handler", Some("QLTT")).await;
+    let r = app
+        .patch_json(
+            &format!("/api/v1/admin/users/{h_id}"),
+            &app.admin_token,
+            &json!({"email": "h.cb@sct.example.gov.vn"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let t0 = app.state.clock.now();
+    let at = |mins: i64| (t0 + chrono::TimeDelta::minutes(mins)).to_rfc3339();
+    // A callback without a time is due two hours after the call began, owned by the operator.
+    let a = app
+        .post("/api/v1/calls", Some(&op), &json!({"caller_phone": "0912 000 111", "started_at": at(0), "outcome": "callback", "note": "Hỏi lại cửa hàng rồi gọi"}))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.body["callback_owner_id"], op_id.as_str());
+    // One for the handler, due in 30 minutes.
+    let b = app
+        .post(
+            "/api/v1/calls",
+            Some(&op),
+            &json!({"caller_phone": "0912 000 222", "started_at": at(0), "outcome": "callback", "callback_due_at": at(30), "callback_owner_id": h_id}),
+        )
+        .await;
+    assert_eq!(b.status, 201, "{}", b.body);
+    // A callback owner of another agency, or callback fields on another outcome: 422.
+    let (qltt_id, _) = app.user("h.cb.q2", "handler", Some("QLTT")).await;
+    let bad = app
+        .post("/api/v1/calls", Some(&op), &json!({"caller_phone": "0912000333", "started_at": at(0), "outcome": "callback", "callback_owner_id": qltt_id}))
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["field"], "callback_owner_id");
+    let bad = app
+        .post(
+            "/api/v1/calls",
+            Some(&op),
+            &json!({"caller_phone": "0912000333", "started_at": at(0), "outcome": "advised", "callback_due_at": at(5)}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    // The queue: soonest due first; mine only with ?mine=true; another agency sees none.
+    let q = app.get("/api/v1/calls/callbacks", Some(&h)).await;
+    let ids: Vec<&str> = q
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![b.body["id"].as_str().unwrap(), a.body["id"].as_str().unwrap()]
+    );
+    assert_eq!(
+        app.get("/api/v1/calls/callbacks?mine=true", Some(&h))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/calls/callbacks", Some(&other))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // It falls due: the sweep reminds the owner once, with only the number's last digits.
+    app.state.clock.advance(chrono::TimeDelta::minutes(31));
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    app.state.clock.advance(chrono::TimeDelta::hours(1));
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    let mails: Vec<_> = app
+        .state
+        .mailer
+        .memory_sent()
+        .into_iter()
+        .filter(|m| m.to.contains("h.cb@") && m.subject.starts_with("[Gọi lại]"))
+        .collect();
+    assert_eq!(mails.len(), 1, "reminded once");
+    assert!(
+        mails[0].subject.contains("0222") && !mails[0].subject.contains("0912"),
+        "{}",
+        mails[0].subject
+    );
+    // In the console: overdue first; "Đã gọi lại" completes it with its outcome and note.
+    let s = session_of(app, "h.cb").await;
+    let page = get(app, "/console/callbacks", Some(&s)).await;
+    assert!(
+        page.html.contains("Đến hạn") && page.html.contains("0912000222"),
+        "{}",
+        page.html
+    );
+    let csrf = hidden(&page.html, "csrf");
+    let bid = b.body["id"].as_str().unwrap();
+    let done = post(
+        app,
+        &format!("/console/calls/{bid}/done"),
+        &format!("hotline_console={s}"),
+        &[
+            ("csrf", &csrf),
+            ("outcome", "advised"),
+            ("note", "Đã hướng dẫn đổi hàng"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, 303);
+    let call = app.get(&format!("/api/v1/calls/{bid}"), Some(&h)).await;
+    assert!(call.body["callback_done_at"].is_string());
+    assert_eq!(call.body["outcome"], "advised");
+    assert!(call.body["note"].as_str().unwrap().contains("Đã hướng dẫn đổi hàng"));
+    assert_eq!(
+        app.get("/api/v1/calls/callbacks", Some(&h))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Twice: 409; a follow-up call about an existing case links to it.
+    let again = app
+        .patch_json(&format!("/api/v1/calls/{bid}"), &h, &json!({"callback_done": true}))
+        .await;
+    assert_eq!(again.status, 409);
+    let case = app.open_case(&op, &dispute()).await;
+    let follow = app
+        .post(
+            "/api/v1/calls",
+            Some(&op),
+            &json!({"caller_phone": "0912000111", "started_at": at(40), "outcome": "advised", "note": "Hỏi tình trạng hồ sơ", "case_id": case["id"]}),
+        )
+        .await;
+    assert_eq!(follow.status, 201, "{}", follow.body);
+    assert_eq!(follow.body["case_id"], case["id"]);
+    let hidden_case = app
+        .post(
+            "/api/v1/calls",
+            Some(&other),
+            &json!({"caller_phone": "0912000111", "started_at": at(40), "outcome": "advised", "case_id": case["id"]}),
+        )
+        .await;
+    assert_eq!(hidden_case.status, 422, "another agency's case is not a hint");
+    // Completed afterwards: the end time of the first call.
+    let aid = a.body["id"].as_str().unwrap();
+    let ended = app
+        .patch_json(&format!("/api/v1/calls/{aid}"), &op, &json!({"ended_at": at(7)}))
+        .await;
+    assert_eq!(ended.status, 200, "{}", ended.body);
+    assert!(ended.body["ended_at"].is_string());
+    app.state.clock.reset();
+}
+both_backends!(callbacks_are_tasks_with_an_owner_a_due_time_and_a_reminder);

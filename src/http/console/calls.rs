@@ -36,6 +36,8 @@ const OUTCOMES: [(&str, &str); 4] = [
 struct Earlier {
     href: Option<String>,
     text: String,
+    /// A case this call may be about (the follow-up's choice).
+    case_id: Option<String>,
 }
 
 #[derive(Template)]
@@ -48,6 +50,7 @@ struct CallPage {
     kind_label: String,
     categories: Vec<(String, String)>,
     earlier: Vec<Earlier>,
+    has_cases: bool,
     error: Option<(String, String)>,
     logged: Option<String>,
     outcomes: Vec<(&'static str, &'static str)>,
@@ -67,6 +70,7 @@ impl CallPage {
             "case.consumer_request" => "consumer_request",
             "case.description" => "note",
             "case.consumer.phone" => "caller_phone",
+            "case_id" => "about_case",
             other => other,
         };
         (alias == k).then_some(m.as_str())
@@ -151,8 +155,18 @@ async fn log(
             "business": {"name": get("business_name")},
         })
     });
+    let callback_due_at = get("callback_due_at").filter(|_| outcome == "callback").map(|t| {
+        if t.len() == 16 {
+            format!("{t}:00+07:00")
+        } else {
+            t
+        }
+    });
+    let about = get("about_case").filter(|_| outcome != "case_opened");
     let body = json!({
         "caller_phone": get("caller_phone").unwrap_or_default(),
+        "callback_due_at": callback_due_at,
+        "case_id": about,
         "started_at": started_at,
         "ended_at": state.clock.now().to_rfc3339(),
         "category": get("category"),
@@ -197,6 +211,7 @@ async fn render(
             .unwrap_or_default(),
         suggestion,
         categories,
+        has_cases: earlier.iter().any(|e| e.case_id.is_some()),
         earlier,
         error,
         logged: None,
@@ -230,6 +245,7 @@ async fn earlier(state: &AppState, s: &Signed, phone: &Phone) -> Result<Vec<Earl
         .items
         .into_iter()
         .map(|c| Earlier {
+            case_id: Some(c.id.to_string()),
             href: Some(format!("/console/cases/{}", c.id)),
             text: format!(
                 "Hồ sơ {} — {} — {}",
@@ -240,6 +256,7 @@ async fn earlier(state: &AppState, s: &Signed, phone: &Phone) -> Result<Vec<Earl
         })
         .collect();
     out.extend(past_calls.items.into_iter().map(|c| Earlier {
+        case_id: None,
         href: c.case_id.map(|id| format!("/console/cases/{id}")),
         text: format!(
             "Cuộc gọi {} — {}{}",

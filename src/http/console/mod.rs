@@ -3,6 +3,7 @@
 //! touches the database). Vietnamese, keyboard-friendly, working without JavaScript; the one
 //! script only improves (the live routing suggestion on the call screen).
 
+mod callbacks;
 mod calls;
 mod case;
 mod forms;
@@ -42,6 +43,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         )
         .route("/console/calls/new", web::get().to(calls::new))
         .route("/console/calls", web::post().to(calls::submit))
+        .route("/console/callbacks", web::get().to(callbacks::list))
+        .route("/console/calls/{id}/done", web::post().to(callbacks::done))
         .route("/console/static/console.css", web::get().to(stylesheet))
         .route("/console/static/console.js", web::get().to(script));
 }

@@ -117,6 +117,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
         }
     }
     crate::service::cases::remind_court_recognition(conn, &ctx.intake, at)?;
+    remind_callbacks(conn, ctx, at)?;
     let local_hour = (t.and_utc() + TimeDelta::hours(7)).hour();
     if local_hour >= ctx.digest_hour {
         for a in reference::list_agencies(conn)? {
@@ -133,6 +134,32 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
                 ctx.max_attempts,
             )?;
         }
+    }
+    Ok(())
+}
+
+/// Callbacks that fell due: their owner is e-mailed once (the console lists them, overdue
+/// first). The caller's number appears by its last four digits only.
+fn remind_callbacks(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Result<(), AppError> {
+    for call in crate::db::calls::callbacks_to_remind(conn, at.naive_utc())? {
+        let owner = match &call.callback_owner_id {
+            Some(o) => users::find_by_id(conn, o)?,
+            None => None,
+        };
+        if let Some((u, to)) = owner.and_then(|u| u.email.clone().map(|e| (u, e))) {
+            let digits: String = call.caller_phone.chars().filter(char::is_ascii_digit).collect();
+            let m = mail::CallbackDue {
+                owner_name: u.display_name,
+                phone_last4: digits.chars().skip(digits.len().saturating_sub(4)).collect(),
+                due_time: call
+                    .callback_due_at
+                    .map(|d| (d + TimeDelta::hours(7)).format("%H:%M %d/%m/%Y").to_string())
+                    .unwrap_or_default(),
+                callbacks_url: format!("{}/console/callbacks", ctx.base_url.trim_end_matches('/')),
+            };
+            enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
+        }
+        crate::db::calls::mark_reminded(conn, &call.id)?;
     }
     Ok(())
 }
