@@ -109,6 +109,8 @@ string_enum!(
         Refer => "refer",
         Reopen => "reopen",
         Reclassify => "reclassify",
+        AddNote => "add_note",
+        CorrectData => "correct_data",
         RecordPerformance => "record_performance",
     }
 );
@@ -351,6 +353,53 @@ pub enum Action {
     RecordPerformance {
         performed: bool,
     },
+    /// An internal note on the case: no change of state, never shown to the consumer.
+    AddNote {
+        text: String,
+    },
+    /// A correction of what was recorded at intake (a mistyped phone, e-mail, business, tax
+    /// code), with why. The history records which fields changed, not the personal values.
+    CorrectData {
+        correction: Correction,
+        reason: String,
+    },
+}
+
+/// Corrected intake data; at least one field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    pub consumer_phone: Option<super::values::Phone>,
+    pub consumer_email: Option<super::values::Email>,
+    pub business_name: Option<String>,
+    pub business_tax_code: Option<super::values::TaxCode>,
+}
+
+impl Correction {
+    /// The names of the corrected fields.
+    pub fn fields(&self) -> Vec<&'static str> {
+        [
+            ("consumer_phone", self.consumer_phone.is_some()),
+            ("consumer_email", self.consumer_email.is_some()),
+            ("business_name", self.business_name.is_some()),
+            ("business_tax_code", self.business_tax_code.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect()
+    }
+}
+
+/// In the history: the fields corrected, and the business's new name and tax code (not
+/// personal data); the consumer's new phone and e-mail stay in the case row only.
+impl Serialize for Correction {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Correction", 3)?;
+        st.serialize_field("fields", &self.fields())?;
+        st.serialize_field("business_name", &self.business_name)?;
+        st.serialize_field("business_tax_code", &self.business_tax_code)?;
+        st.end()
+    }
 }
 
 impl Action {
@@ -380,6 +429,8 @@ impl Action {
             Action::Reopen { .. } => ActionName::Reopen,
             Action::Reclassify { .. } => ActionName::Reclassify,
             Action::RecordPerformance { .. } => ActionName::RecordPerformance,
+            Action::AddNote { .. } => ActionName::AddNote,
+            Action::CorrectData { .. } => ActionName::CorrectData,
         }
     }
 }
@@ -434,6 +485,7 @@ pub fn state_allows(s: &CaseState, a: ActionName) -> bool {
         A::Withdraw | A::MarkDuplicate | A::Refer => s.status.is_open(),
         A::Reopen => s.status == S::Closed && s.return_status.is_some(),
         A::Reclassify => matches!(s.status, S::New | S::Routed | S::Accepted) && !pending,
+        A::AddNote | A::CorrectData => true,
         A::RecordPerformance => {
             s.status == S::Closed && matches!(s.outcome, Some(Outcome::SettledNegotiation | Outcome::SettledMediation))
         }
@@ -458,7 +510,7 @@ pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
     match staff.role {
         Role::Admin | Role::Coordinator => false,
         Role::Mediator => {
-            matches!(a, A::RecordMediationResult | A::ScheduleMediationSession)
+            matches!(a, A::RecordMediationResult | A::ScheduleMediationSession | A::AddNote)
                 && s.mediator_id.as_deref() == Some(staff.id.as_str())
         }
         Role::Operator => {
@@ -473,6 +525,8 @@ pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
                         | A::Withdraw
                         | A::Refer
                         | A::MarkDuplicate
+                        | A::AddNote
+                        | A::CorrectData
                 )
         }
         Role::Handler | Role::Supervisor => match a {
@@ -602,6 +656,7 @@ pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, DomainError> {
             n.category = category.clone();
         }
         Action::RecordPerformance { performed } => after_performance(&mut n, *performed),
+        Action::AddNote { .. } | Action::CorrectData { .. } => {}
     }
     Ok(n)
 }

@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 use super::dto::{LONG, SHORT};
 use super::extractors::json_error;
 use crate::domain::case::{
-    Action, ActionName, MediationRecord, MediationRequester, NegotiationRecord, NegotiationResult, RefusalGround,
-    Sanction,
+    Action, ActionName, Correction, MediationRecord, MediationRequester, NegotiationRecord, NegotiationResult,
+    RefusalGround, Sanction,
 };
-use crate::domain::values::{opt_text, text, Email};
+use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
 use crate::domain::Kind;
 use crate::error::AppError;
 use crate::service::cases::ActionEnvelope;
@@ -276,6 +276,8 @@ pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, Actio
             let d: RecordPerformanceDto = take(rest)?;
             Action::RecordPerformance { performed: d.performed }
         }
+        A::AddNote => action::<AddNoteDto>(rest)?,
+        A::CorrectData => action::<CorrectDataDto>(rest)?,
     };
     Ok((action, envelope))
 }
@@ -306,6 +308,8 @@ pub fn schema_name(name: ActionName) -> &'static str {
         A::Refer => "ReferDto",
         A::Reclassify => "ReclassifyDto",
         A::RecordPerformance => "RecordPerformanceDto",
+        A::AddNote => "AddNoteDto",
+        A::CorrectData => "CorrectDataDto",
     }
 }
 
@@ -633,6 +637,63 @@ impl ActionFields for ReferDto {
     fn into_action(self) -> Result<Action, AppError> {
         Ok(Action::Refer {
             body: short("body", &self.body)?,
+            reason: long("reason", &self.reason)?,
+        })
+    }
+}
+
+/// An internal note (no change of state; never shown to the consumer).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddNoteDto {
+    pub text: String,
+}
+
+impl ActionFields for AddNoteDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::AddNote {
+            text: long("text", &self.text)?,
+        })
+    }
+}
+
+/// A correction of intake data: at least one field, and why.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectDataDto {
+    pub consumer_phone: Option<String>,
+    pub consumer_email: Option<String>,
+    pub business_name: Option<String>,
+    pub business_tax_code: Option<String>,
+    pub reason: String,
+}
+
+impl ActionFields for CorrectDataDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let correction = Correction {
+            consumer_phone: given(&self.consumer_phone)
+                .map(|p| Phone::parse("consumer_phone", &p))
+                .transpose()?,
+            consumer_email: given(&self.consumer_email)
+                .map(|e| Email::parse("consumer_email", &e))
+                .transpose()?,
+            business_name: given(&self.business_name)
+                .map(|n| text("business_name", &n, SHORT))
+                .transpose()?,
+            business_tax_code: given(&self.business_tax_code)
+                .map(|t| TaxCode::parse("business_tax_code", &t))
+                .transpose()?,
+        };
+        if correction.fields().is_empty() {
+            return Err(AppError::invalid(
+                "consumer_phone",
+                "give at least one corrected field",
+                "hãy nhập ít nhất một thông tin cần sửa",
+            ));
+        }
+        Ok(Action::CorrectData {
+            correction,
             reason: long("reason", &self.reason)?,
         })
     }

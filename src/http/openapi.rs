@@ -113,7 +113,7 @@ string_id_schemas!(
         actions::RouteDto, actions::AdviseDto, actions::AcceptDto, actions::RefuseDto, actions::TransferDto,
         actions::EmptyDto, actions::ReasonDto, actions::ForwardDto, actions::NegotiationResultDto, actions::NegotiationRecordDto,
         actions::NegotiationEndedDto, actions::AppointMediatorDto, actions::RequestMediationDto, actions::ScheduleSessionDto, actions::MediationResultDto, actions::MediationRecordDto,
-        actions::StartInspectionDto, actions::InspectionResultDto, actions::RecordPerformanceDto, actions::SanctionDto, actions::RequestInfoDto,
+        actions::StartInspectionDto, actions::InspectionResultDto, actions::RecordPerformanceDto, actions::AddNoteDto, actions::CorrectDataDto, actions::SanctionDto, actions::RequestInfoDto,
         actions::ProvideInfoDto, actions::MarkDuplicateDto, actions::ReferDto, actions::ReclassifyDto,
     )),
     modifiers(&BearerAuth, &Complete),

@@ -686,3 +686,65 @@ async fn callbacks_are_tasks_with_an_owner_a_due_time_and_a_reminder(app: &TestA
     app.state.clock.reset();
 }
 both_backends!(callbacks_are_tasks_with_an_owner_a_due_time_and_a_reminder);
+
+async fn a_note_and_a_correction_are_events_without_a_change_of_state(app: &TestApp) {
+    let (_, op) = app.user("op.fix", "operator", Some("SCT")).await;
+    let mut body = dispute();
+    body["business"] = json!({"name": "Cửa hàng Bình Mình"});
+    let case = app.open_case(&op, &body).await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let status = case["status"].clone();
+    let noted = app
+        .act_ok(
+            &op,
+            &case,
+            "add_note",
+            json!({"text": "Người gọi sẽ gửi hóa đơn qua Zalo"}),
+        )
+        .await;
+    assert_eq!(noted["status"], status);
+    assert_eq!(noted["version"], case["version"].as_i64().unwrap() + 1);
+    // A correction needs a field and a reason; a wrong phone is refused beside its field.
+    let r = app
+        .act(&op, &noted, "correct_data", json!({"reason": "ghi nhầm"}))
+        .await;
+    assert_eq!(r.status, 422);
+    let r = app
+        .act(
+            &op,
+            &noted,
+            "correct_data",
+            json!({"consumer_phone": "12", "reason": "ghi nhầm"}),
+        )
+        .await;
+    assert_eq!(r.body["field"], "consumer_phone");
+    let fixed = app
+        .act_ok(
+            &op,
+            &noted,
+            "correct_data",
+            json!({"consumer_phone": "0977 888 999", "business_name": "Cửa hàng Bình Minh", "reason": "Ghi nhầm khi nghe điện thoại"}),
+        )
+        .await;
+    assert_eq!(fixed["consumer"]["phone"], "0977888999");
+    assert_eq!(fixed["business"]["name"], "Cửa hàng Bình Minh");
+    // The search finds it by the corrected phone and name; the history has the fields, not the phone.
+    let found = app.get("/api/v1/cases?q=0977888999", Some(&op)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{}", found.body);
+    let found = app.get("/api/v1/cases?q=binh%20minh", Some(&op)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{}", found.body);
+    let events = app.get(&format!("/api/v1/cases/{id}/events"), Some(&op)).await;
+    let last = events.body.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "correct_data");
+    assert!(!last.to_string().contains("0977888999"), "{last}");
+    assert_eq!(
+        last["data"]["correction"]["fields"],
+        json!(["consumer_phone", "business_name"])
+    );
+    let public = app.get(&format!("/api/v1/cases/{id}/events"), Some(&op)).await;
+    assert!(
+        public.body.to_string().contains("Zalo"),
+        "the note is in the staff history"
+    );
+}
+both_backends!(a_note_and_a_correction_are_events_without_a_change_of_state);

@@ -201,6 +201,24 @@ pub struct AnonymisedConsumer {
     pub updated_at: NaiveDateTime,
 }
 
+/// Intake data corrected by staff (`correct_data`), with the search words and the
+/// business key that follow from it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct CorrectedData {
+    pub consumer_phone: Option<String>,
+    pub consumer_phone_last4: Option<String>,
+    pub consumer_email: Option<Option<String>>,
+    pub business_name: Option<Option<String>>,
+    pub business_tax_code: Option<Option<String>>,
+    pub business_key: Option<Option<String>>,
+    pub search_text: Option<String>,
+}
+
+pub fn correct(conn: &mut AnyConnection, id: &str, ch: &CorrectedData) -> QueryResult<usize> {
+    diesel::update(cases::table.find(id)).set(ch).execute(conn)
+}
+
 pub fn anonymise(conn: &mut AnyConnection, id: &str, ch: &AnonymisedConsumer) -> QueryResult<usize> {
     diesel::update(cases::table.find(id)).set(ch).execute(conn)
 }

@@ -31,6 +31,8 @@ pub fn action_label(a: ActionName) -> &'static str {
         A::Reopen => "Mở lại hồ sơ",
         A::Reclassify => "Phân loại lại",
         A::RecordPerformance => "Ghi nhận việc thực hiện thỏa thuận",
+        A::AddNote => "Thêm ghi chú nội bộ",
+        A::CorrectData => "Sửa thông tin đã ghi",
     }
 }
 
@@ -70,6 +72,11 @@ pub fn field_label(name: &str) -> &'static str {
         "parties_views" => "Ý kiến của các bên",
         "party_language" => "Ngôn ngữ của bên là người dân tộc thiểu số",
         "performed" => "Đã thực hiện thỏa thuận",
+        "text" => "Ghi chú",
+        "consumer_phone" => "Số điện thoại đúng của người tiêu dùng",
+        "consumer_email" => "E-mail đúng của người tiêu dùng",
+        "business_name" => "Tên đúng của doanh nghiệp",
+        "business_tax_code" => "Mã số thuế đúng",
         "performance_deadline" => "Thời hạn thực hiện thỏa thuận",
         "place" => "Địa điểm",
         "plan" => "Kế hoạch kiểm tra",

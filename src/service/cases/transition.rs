@@ -173,12 +173,55 @@ pub(super) fn act_on(
     clocks::on_transition(conn, &cal, clock_settings, &row.id, &st, &next, &action, at)?;
     crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
     let session = crate::service::sessions::on_schedule(conn, &ctx.notify, &row, &next, &action, at)?;
+    // Before the event: its digest covers the corrected row.
+    if let Action::CorrectData { correction, .. } = &action {
+        apply_correction(conn, ctx, &row, correction)?;
+    }
     append_event(conn, ctx, actor, &row.id, &st, &next, &action, env, session, t)?;
     record_correction(conn, ctx, actor, &row, &next, name, t)?;
     if let Action::MarkDuplicate { of_case_id } = &action {
         link_duplicate(conn, &ctx.chain_key, actor, &row, of_case_id, t)?;
     }
     case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))
+}
+
+/// Writes corrected intake data, and what follows from it: the last four digits the public
+/// lookup asks for, the business key of mass-complaint clusters, the search words.
+fn apply_correction(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    row: &CaseRow,
+    c: &crate::domain::case::Correction,
+) -> Result<(), AppError> {
+    let phone = c.consumer_phone.as_ref().map(|p| p.as_ref().to_owned());
+    let name = c.business_name.clone().or_else(|| row.business_name.clone());
+    let tax = c
+        .business_tax_code
+        .as_ref()
+        .map(|t| t.as_ref().to_owned())
+        .or_else(|| row.business_tax_code.clone());
+    let search = crate::domain::search::index_text(&[
+        Some(&row.description),
+        row.consumer_request.as_deref(),
+        name.as_deref(),
+        tax.as_deref(),
+        Some(row.tracking_code.as_str()),
+        Some(phone.as_deref().unwrap_or(&row.consumer_phone)),
+        Some(&row.consumer_name),
+    ]);
+    let business_changed = c.business_name.is_some() || c.business_tax_code.is_some();
+    let ch = case_db::CorrectedData {
+        consumer_phone_last4: c.consumer_phone.as_ref().map(|p| p.last4().to_owned()),
+        consumer_phone: phone,
+        consumer_email: c.consumer_email.as_ref().map(|e| Some(e.as_ref().to_owned())),
+        business_name: c.business_name.clone().map(Some),
+        business_tax_code: c.business_tax_code.as_ref().map(|t| Some(t.as_ref().to_owned())),
+        business_key: business_changed
+            .then(|| super::super::intake::business_key(name.as_deref(), tax.as_deref(), &ctx.business_stopwords)),
+        search_text: Some(search),
+    };
+    case_db::correct(conn, &row.id, &ch)?;
+    Ok(())
 }
 
 /// Who may see the case after the transition: the agency that holds it, the agency a
