@@ -748,3 +748,52 @@ async fn a_note_and_a_correction_are_events_without_a_change_of_state(app: &Test
     );
 }
 both_backends!(a_note_and_a_correction_are_events_without_a_change_of_state);
+
+async fn the_supervisor_sees_the_day_and_opens_a_report_from_a_cluster(app: &TestApp) {
+    let (_, op) = app.user("op.dash", "operator", Some("SCT")).await;
+    app.user("sup.dash", "supervisor", Some("SCT")).await;
+    app.user("h.dash", "handler", Some("SCT")).await;
+    let r = app
+        .post("/api/v1/calls", Some(&op), &json!({"caller_phone": "0912 555 000", "started_at": app.state.clock.now().to_rfc3339(), "outcome": "advised"}))
+        .await;
+    assert_eq!(r.status, 201);
+    let min = app.state.settings.intake.cluster_min_consumers;
+    for i in 0..min {
+        let mut c = dispute();
+        c["business"] = json!({"name": "Siêu thị Mặt Trời"});
+        c["consumer"]["phone"] = json!(format!("0914{:06}", i));
+        app.open_case(&op, &c).await;
+    }
+    // A handler has no dashboard.
+    let h = session_of(app, "h.dash").await;
+    assert!(!get(app, "/console/", Some(&h))
+        .await
+        .html
+        .contains("/console/dashboard"));
+    assert_eq!(get(app, "/console/dashboard", Some(&h)).await.status, 403);
+    let s = session_of(app, "sup.dash").await;
+    let d = get(app, "/console/dashboard", Some(&s)).await;
+    assert_eq!(d.status, 200, "{}", d.html);
+    assert!(
+        d.html.contains("Siêu thị Mặt Trời") && d.html.contains("đã tư vấn"),
+        "{}",
+        d.html
+    );
+    assert!(
+        d.html.contains(&format!("<dt>Hồ sơ mới</dt><dd>{min}</dd>")),
+        "{}",
+        d.html
+    );
+    let csrf = hidden(&d.html, "csrf");
+    let action = {
+        let i = d.html.find("/console/clusters/").unwrap();
+        d.html[i..i + d.html[i..].find('"').unwrap()].to_owned()
+    };
+    let opened = post(app, &action, &format!("hotline_console={s}"), &[("csrf", &csrf)]).await;
+    assert_eq!(opened.status, 303, "{}", opened.html);
+    let case = get(app, &opened.location, Some(&s)).await;
+    assert!(case.html.contains("Phản ánh vi phạm"), "{}", case.html);
+    let again = get(app, "/console/dashboard", Some(&s)).await;
+    assert!(again.html.contains("Đã lập phiếu phản ánh vi phạm"));
+}
+both_backends!(the_supervisor_sees_the_day_and_opens_a_report_from_a_cluster);

@@ -85,6 +85,7 @@ async fn a_day_in_the_console(backend: Backend) {
     app.user("op.browser", "operator", Some("SCT")).await;
     app.user("h.browser", "handler", Some("SCT")).await;
     app.user("h.other", "handler", Some("QLTT")).await;
+    app.user("sup.browser", "supervisor", Some("SCT")).await;
     let base = app.url("");
 
     // The operator, with JavaScript on: the suggestion follows the notes.
@@ -201,6 +202,16 @@ async fn a_day_in_the_console(backend: Backend) {
     axe_clean(&c, "case").await;
     c.goto(&format!("{base}/console/calls/new")).await.unwrap();
     axe_clean(&c, "call").await;
+    c.goto(&format!("{base}/console/callbacks")).await.unwrap();
+    axe_clean(&c, "callbacks").await;
+    shot(&c, &format!("console-{tag}-callbacks")).await;
+    click(&c, Locator::Css("header form button")).await;
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
+    sign_in(&c, &base, "sup.browser", PASSWORD).await;
+    c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
+    c.goto(&format!("{base}/console/dashboard")).await.unwrap();
+    axe_clean(&c, "dashboard").await;
+    shot_full(&c, &format!("console-{tag}-dashboard")).await;
     c.close().await.unwrap();
 }
 

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::{assert_problem, dispute, violation, TestApp};
 
-const ALL: [&str; 23] = [
+const ALL: [&str; 25] = [
     "route",
     "advise",
     "accept",
@@ -31,6 +31,8 @@ const ALL: [&str; 23] = [
     "refer",
     "reopen",
     "reclassify",
+    "add_note",
+    "correct_data",
 ];
 
 struct Ctx {
@@ -76,6 +78,10 @@ fn body(ctx: &Ctx, action: &str) -> Value {
         "refer" => json!({"body": "Tòa án nhân dân khu vực 1", "reason": "Khởi kiện."}),
         "reopen" => json!({"reason": "Doanh nghiệp không thực hiện cam kết."}),
         "reclassify" => json!({"kind": "dispute", "category": "ecommerce"}),
+        "add_note" => json!({"text": "Đã gọi điện xác minh."}),
+        "correct_data" => {
+            json!({"consumer_email": "dung.nguyen@example.com", "reason": "Người tiêu dùng báo e-mail mới."})
+        }
         other => panic!("no body for {other}"),
     }
 }
@@ -86,6 +92,8 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "new",
             vec![
+                ("add_note", "new"),
+                ("correct_data", "new"),
                 ("route", "routed"),
                 ("advise", "closed"),
                 ("request_info", "awaiting_info"),
@@ -98,6 +106,8 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "routed",
             vec![
+                ("add_note", "routed"),
+                ("correct_data", "routed"),
                 ("accept", "accepted"),
                 ("refuse", "closed"),
                 ("transfer", "routed"),
@@ -111,6 +121,8 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "accepted_dispute",
             vec![
+                ("add_note", "accepted"),
+                ("correct_data", "accepted"),
                 ("refuse", "closed"),
                 ("transfer", "accepted"),
                 ("forward_to_business", "negotiation"),
@@ -125,6 +137,8 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "accepted_violation",
             vec![
+                ("add_note", "accepted"),
+                ("correct_data", "accepted"),
                 ("refuse", "closed"),
                 ("transfer", "accepted"),
                 ("start_inspection", "inspection"),
@@ -138,6 +152,8 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "negotiation",
             vec![
+                ("add_note", "negotiation"),
+                ("correct_data", "negotiation"),
                 ("record_negotiation_ended", "negotiation"),
                 ("record_negotiation_result", "mediation"),
                 ("request_info", "awaiting_info"),
@@ -149,6 +165,8 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "mediation",
             vec![
+                ("add_note", "mediation"),
+                ("correct_data", "mediation"),
                 ("appoint_mediator", "mediation"),
                 ("schedule_mediation_session", "mediation"),
                 ("record_mediation_result", "closed"),
@@ -161,6 +179,8 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "inspection",
             vec![
+                ("add_note", "inspection"),
+                ("correct_data", "inspection"),
                 ("record_inspection_result", "closed"),
                 ("request_info", "awaiting_info"),
                 ("withdraw", "closed"),
@@ -171,6 +191,8 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "awaiting_info",
             vec![
+                ("add_note", "awaiting_info"),
+                ("correct_data", "awaiting_info"),
                 ("refuse", "closed"),
                 ("provide_info", "routed"),
                 ("withdraw", "closed"),
@@ -178,7 +200,10 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
                 ("refer", "closed"),
             ],
         ),
-        ("closed", vec![("reopen", "routed")]),
+        (
+            "closed",
+            vec![("reopen", "routed"), ("add_note", "closed"), ("correct_data", "closed")],
+        ),
     ]
 }
 

@@ -6,6 +6,7 @@
 mod callbacks;
 mod calls;
 mod case;
+mod dashboard;
 mod forms;
 mod queue;
 pub mod session;
@@ -44,6 +45,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/console/calls/new", web::get().to(calls::new))
         .route("/console/calls", web::post().to(calls::submit))
         .route("/console/callbacks", web::get().to(callbacks::list))
+        .route("/console/dashboard", web::get().to(dashboard::show))
+        .route("/console/clusters/{key}/report", web::post().to(dashboard::open_report))
         .route("/console/calls/{id}/done", web::post().to(callbacks::done))
         .route("/console/static/console.css", web::get().to(stylesheet))
         .route("/console/static/console.js", web::get().to(script));
@@ -80,6 +83,8 @@ pub struct Who {
     pub role: &'static str,
     pub agency: String,
     pub csrf: String,
+    /// Supervisors and coordinators have the dashboard.
+    pub dashboard: bool,
 }
 
 impl Who {
@@ -93,6 +98,10 @@ impl Who {
             role: text::role_label(staff.role.as_str()),
             agency: staff.agency.as_deref().unwrap_or_default().to_owned(),
             csrf: csrf.to_owned(),
+            dashboard: matches!(
+                staff.role,
+                crate::domain::user::Role::Supervisor | crate::domain::user::Role::Coordinator
+            ),
         }
     }
 }

@@ -1,0 +1,171 @@
+//! The supervisor's dashboard: today's calls by outcome and the day's new cases, the queues
+//! that need a decision (overdue, priority, unassigned, transfers) per agency, and the clusters
+//! of mass complaints with the one-step violation report.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::session::{self, see_other, signed_in, Signed};
+use super::text::value_label;
+use super::{error_page, form_fields, page, Who};
+use crate::calendar::local_date;
+use crate::domain::search::{CallFilter, ListFilter};
+use crate::domain::user::Role;
+use crate::error::AppError;
+use crate::service::clusters::{self, ClusterReportOverrides};
+use crate::service::{calls, cases, reference};
+use crate::state::AppState;
+
+struct AgencyRow {
+    name: String,
+    overdue: i64,
+    priority: i64,
+    unassigned: i64,
+    transfers: i64,
+}
+
+struct ClusterRow {
+    key: String,
+    name: String,
+    consumers: usize,
+    cases: usize,
+    report: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/dashboard.html")]
+struct DashboardPage {
+    who: Option<Who>,
+    calls_today: Vec<(String, usize)>,
+    calls_total: usize,
+    cases_today: i64,
+    agencies: Vec<AgencyRow>,
+    clusters: Vec<ClusterRow>,
+}
+
+pub async fn show(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !matches!(s.staff.role, Role::Supervisor | Role::Coordinator) {
+        return error_page(&AppError::Forbidden);
+    }
+    match render(&state, &s).await {
+        Ok(p) => page(StatusCode::OK, &p),
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn render(state: &AppState, s: &Signed) -> Result<DashboardPage, AppError> {
+    let now = state.clock.now();
+    // Local midnight (Asia/Ho_Chi_Minh, UTC+7) as UTC.
+    let midnight = local_date(now).and_time(chrono::NaiveTime::MIN) - chrono::TimeDelta::hours(7);
+    let today_calls = calls::list_calls(
+        state,
+        s.actor(),
+        CallFilter {
+            from: Some(midnight),
+            ..CallFilter::default()
+        },
+        None,
+        200,
+    )
+    .await?;
+    let mut by_outcome: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &today_calls.items {
+        *by_outcome.entry(value_label(&c.outcome).to_owned()).or_default() += 1;
+    }
+    // The agencies shown: every one for a coordinator, one's own for a supervisor.
+    let agencies: Vec<(String, String)> = reference::agencies(state)
+        .await?
+        .into_iter()
+        .filter(|a| s.staff.role == Role::Coordinator || s.staff.agency.as_deref() == Some(a.code.as_str()))
+        .map(|a| (a.code, a.name))
+        .collect();
+    let mut filters = vec![ListFilter {
+        created_from: Some(midnight),
+        ..ListFilter::default()
+    }];
+    for (code, _) in &agencies {
+        let base = ListFilter {
+            agency: Some(code.clone()),
+            open_only: true,
+            ..ListFilter::default()
+        };
+        filters.push(ListFilter {
+            overdue: true,
+            ..base.clone()
+        });
+        filters.push(ListFilter {
+            priority_only: true,
+            ..base.clone()
+        });
+        filters.push(ListFilter {
+            unassigned: true,
+            ..base.clone()
+        });
+        filters.push(ListFilter {
+            agency: None,
+            pending_transfer_to: Some(code.clone()),
+            ..base
+        });
+    }
+    let counts = cases::queue_counts(state, s.actor(), filters).await?;
+    let rows = agencies
+        .into_iter()
+        .zip(counts[1..].chunks(4))
+        .map(|((code, name), c)| AgencyRow {
+            name: format!("{name} ({code})"),
+            overdue: c[0],
+            priority: c[1],
+            unassigned: c[2],
+            transfers: c[3],
+        })
+        .filter(|r| s.staff.role != Role::Coordinator || r.overdue + r.priority + r.unassigned + r.transfers > 0)
+        .collect();
+    let clusters = clusters::list(state, s.actor())
+        .await?
+        .into_iter()
+        .map(|c| ClusterRow {
+            name: c.business_name.clone().unwrap_or_else(|| c.business_key.clone()),
+            consumers: c.consumers,
+            cases: c.case_ids.len(),
+            report: c.report_case_id.zip(c.report_tracking_code),
+            key: c.business_key,
+        })
+        .collect();
+    Ok(DashboardPage {
+        who: Some(Who::of(s)),
+        calls_total: today_calls.items.len(),
+        calls_today: by_outcome.into_iter().collect(),
+        cases_today: counts[0],
+        agencies: rows,
+        clusters,
+    })
+}
+
+/// "Lập phiếu phản ánh vi phạm" for a cluster: the case it opens.
+pub async fn open_report(state: Data<AppState>, req: HttpRequest, key: Path<String>, body: Bytes) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !s.csrf_ok(form_fields(&body).get("csrf").map(String::as_str)) {
+        return session::csrf_rejected();
+    }
+    let overrides = ClusterReportOverrides {
+        category: None,
+        agency: None,
+        note: None,
+    };
+    match clusters::open_report(&state, s.actor(), key.into_inner(), overrides).await {
+        Ok(case) => see_other(&format!("/console/cases/{}?done=opened", case.id)),
+        Err(AppError::ClusterReportExists { case_id }) => see_other(&format!("/console/cases/{case_id}")),
+        Err(e) => error_page(&e),
+    }
+}
