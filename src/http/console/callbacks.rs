@@ -7,9 +7,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::session::{self, see_other, signed_in};
+use super::session::{see_other, signed_in};
 use super::text::value_label;
-use super::{error_page, form_fields, page, Who};
+use super::{error_page, page, Who};
 use crate::service::calls::{self, CallOutcome, CallUpdate};
 use crate::state::AppState;
 
@@ -76,14 +76,10 @@ pub async fn list(state: Data<AppState>, req: HttpRequest, q: Query<Q>) -> HttpR
 
 /// "Đã gọi lại": the callback made, with what came of it.
 pub async fn done(state: Data<AppState>, req: HttpRequest, id: Path<String>, body: Bytes) -> HttpResponse {
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
+    let (s, f) = match super::signed_form(&state, &req, &body).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let f = form_fields(&body);
-    if !s.csrf_ok(f.get("csrf").map(String::as_str)) {
-        return session::csrf_rejected();
-    }
     let outcome = match f.get("outcome").map(String::as_str) {
         Some("advised") => Some(CallOutcome::Advised),
         Some("out_of_scope") => Some(CallOutcome::OutOfScope),

@@ -13,9 +13,9 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::session::{self, see_other, signed_in, Signed};
+use super::session::{see_other, signed_in, Signed};
 use super::text::value_label;
-use super::{error_page, field_error, form_fields, page, Who};
+use super::{error_page, field_error, page, Who};
 use crate::domain::search::{query_terms, CallFilter, ListFilter, Sort};
 use crate::domain::values::Phone;
 use crate::error::AppError;
@@ -103,14 +103,10 @@ pub async fn new(state: Data<AppState>, req: HttpRequest, q: Query<NewQuery>) ->
 }
 
 pub async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
+    let (s, f) = match super::signed_form(&state, &req, &body).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let f = form_fields(&body);
-    if !s.csrf_ok(f.get("csrf").map(String::as_str)) {
-        return session::csrf_rejected();
-    }
     let started_at = f
         .get("started_at")
         .cloned()

@@ -12,9 +12,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::forms::{self, FieldView};
-use super::session::{self, see_other, signed_in, Signed};
+use super::session::{see_other, signed_in, Signed};
 use super::text::{action_label, role_label};
-use super::{error_page, field_error, form_fields, page, Who};
+use super::{error_page, field_error, page, Who};
 use crate::calendar::vn_date;
 use crate::domain::case::ActionName;
 use crate::error::AppError;
@@ -115,18 +115,14 @@ struct Failed {
 }
 
 pub async fn act(state: Data<AppState>, req: HttpRequest, path: Path<(String, String)>, body: Bytes) -> HttpResponse {
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
+    let (s, form) = match super::signed_form(&state, &req, &body).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
     let (id, action) = path.into_inner();
     let Some(name) = ActionName::parse(&action) else {
         return error_page(&AppError::NotFound("action"));
     };
-    let form = form_fields(&body);
-    if !s.csrf_ok(form.get("csrf").map(String::as_str)) {
-        return session::csrf_rejected();
-    }
     let result = match actions::parse(name, forms::body_from_form(name, &form)) {
         Ok((a, env)) => cases::act(&state, s.actor(), id.clone(), a, env).await.map(|_| ()),
         Err(e) => Err(e),

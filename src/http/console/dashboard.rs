@@ -9,9 +9,9 @@ use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::session::{self, see_other, signed_in, Signed};
+use super::session::{see_other, signed_in, Signed};
 use super::text::value_label;
-use super::{error_page, form_fields, page, Who};
+use super::{error_page, page, Who};
 use crate::calendar::local_date;
 use crate::domain::search::{CallFilter, ListFilter};
 use crate::domain::user::Role;
@@ -151,13 +151,10 @@ async fn render(state: &AppState, s: &Signed) -> Result<DashboardPage, AppError>
 
 /// "Lập phiếu phản ánh vi phạm" for a cluster: the case it opens.
 pub async fn open_report(state: Data<AppState>, req: HttpRequest, key: Path<String>, body: Bytes) -> HttpResponse {
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
+    let (s, _) = match super::signed_form(&state, &req, &body).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    if !s.csrf_ok(form_fields(&body).get("csrf").map(String::as_str)) {
-        return session::csrf_rejected();
-    }
     let overrides = ClusterReportOverrides {
         category: None,
         agency: None,

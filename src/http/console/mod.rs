@@ -59,22 +59,22 @@ const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; conn
 
 /// A rendered console page with the house headers.
 pub(super) fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
-    match tpl.render() {
-        Ok(html) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Content-Security-Policy", CSP))
-            .insert_header(("X-Content-Type-Options", "nosniff"))
-            .insert_header(("Referrer-Policy", "no-referrer"))
-            .insert_header(("X-Frame-Options", "DENY"))
-            .insert_header(("Cache-Control", "no-store"))
-            .body(html),
-        Err(e) => {
-            tracing::error!(error = %e, "a console page failed to render");
-            HttpResponse::InternalServerError()
-                .content_type("text/plain; charset=utf-8")
-                .body("Không hiển thị được trang. Hãy thử lại.")
-        }
+    super::pages::rendered(status, tpl, CSP, "Không hiển thị được trang. Hãy thử lại.")
+}
+
+/// The signed-in user and the fields of a form that carries this session's CSRF token; or the
+/// answer instead (sign-in page, password change, 403 without the token).
+pub(super) async fn signed_form(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &Bytes,
+) -> Result<(Signed, BTreeMap<String, String>), HttpResponse> {
+    let s = signed_in(state, req).await?;
+    let f = form_fields(body);
+    if !s.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return Err(session::csrf_rejected());
     }
+    Ok((s, f))
 }
 
 /// Who is signed in, for the header of every page.
@@ -284,13 +284,10 @@ async fn login(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: 
 }
 
 async fn logout(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: Bytes) -> HttpResponse {
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
+    let (s, _) = match signed_form(&state, &req, &body).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    if !s.csrf_ok(form_fields(&body).get("csrf").map(String::as_str)) {
-        return session::csrf_rejected();
-    }
     if let Err(e) = auth::logout(&state, &s.staff, s.token.clone(), addr.0).await {
         return error_page(&e);
     }
@@ -323,14 +320,10 @@ async fn password_form(state: Data<AppState>, req: HttpRequest) -> HttpResponse 
 }
 
 async fn change_password(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: Bytes) -> HttpResponse {
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
+    let (s, f) = match signed_form(&state, &req, &body).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let f = form_fields(&body);
-    if !s.csrf_ok(f.get("csrf").map(String::as_str)) {
-        return session::csrf_rejected();
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     if get("new_password") != get("confirm_password") {
         return page(

@@ -46,10 +46,21 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-ac
 
 /// A rendered page with the house headers.
 fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
+    rendered(
+        status,
+        tpl,
+        CSP,
+        &format!("{}\n{}", i18n::VI.render_failed, i18n::EN.render_failed),
+    )
+}
+
+/// A page with the house headers (the citizen pages' and the console's, each with its CSP);
+/// `failed` is the plain text shown when the template cannot render.
+pub(crate) fn rendered(status: StatusCode, tpl: &impl Template, csp: &'static str, failed: &str) -> HttpResponse {
     match tpl.render() {
         Ok(html) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
-            .insert_header(("Content-Security-Policy", CSP))
+            .insert_header(("Content-Security-Policy", csp))
             .insert_header(("X-Content-Type-Options", "nosniff"))
             .insert_header(("Referrer-Policy", "no-referrer"))
             .insert_header(("X-Frame-Options", "DENY"))
@@ -59,7 +70,7 @@ fn page(status: StatusCode, tpl: &impl Template) -> HttpResponse {
             tracing::error!(error = %e, "a page failed to render");
             HttpResponse::InternalServerError()
                 .content_type("text/plain; charset=utf-8")
-                .body(format!("{}\n{}", i18n::VI.render_failed, i18n::EN.render_failed))
+                .body(failed.to_owned())
         }
     }
 }
