@@ -31,6 +31,7 @@ mod mediation_sessions;
 mod notices;
 mod pages;
 mod process;
+mod reports;
 mod robustness;
 mod routing;
 mod security;
