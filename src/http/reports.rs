@@ -1,4 +1,4 @@
-//! Reports (issue 14): the summary for supervisors and coordinators, as JSON or CSV.
+//! Reports (issue 14): the summary for supervisors and coordinators, as JSON, CSV or XLSX.
 
 use actix_web::web::{Data, Query};
 use actix_web::{HttpRequest, HttpResponse, Responder};
@@ -11,6 +11,8 @@ use crate::error::{AppError, Problem};
 use crate::service::reports::{self, Preset, Summary};
 use crate::state::AppState;
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryParams {
@@ -20,12 +22,13 @@ pub struct SummaryParams {
     pub to: Option<NaiveDate>,
     /// `month` (default without dates), `quarter` or `year`: the period containing `from`.
     pub preset: Option<String>,
-    /// `json` (default) or `csv`; without it the `Accept` header decides (`text/csv`).
+    /// `json` (default), `csv` or `xlsx`; without it the `Accept` header decides (`text/csv`,
+    /// the XLSX media type).
     pub format: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/summary", tag = "reports", security(("bearer" = [])), params(SummaryParams),
-    responses((status = 200, body = Summary, description = "JSON, or CSV (`text/csv`) with Vietnamese headers"),
+    responses((status = 200, body = Summary, description = "JSON, or CSV (`text/csv`) or XLSX with Vietnamese headers"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn summary(
@@ -61,24 +64,34 @@ pub async fn summary(
             ))
         }
     };
-    let csv = match p.format.as_deref() {
-        Some("csv") => true,
-        Some("json") => false,
+    let accept = req
+        .headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let format = match p.format.as_deref() {
+        Some(f @ ("csv" | "json" | "xlsx")) => f,
         Some(_) => {
             return Err(AppError::bad_query(
                 "format",
-                "format is json or csv",
-                "format chỉ nhận json hoặc csv",
+                "format is json, csv or xlsx",
+                "format chỉ nhận json, csv hoặc xlsx",
             ))
         }
-        None => req
-            .headers()
-            .get("accept")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/csv")),
+        None if accept.contains(XLSX) => "xlsx",
+        None if accept.contains("text/csv") => "csv",
+        None => "json",
     };
     let s = reports::summary(&state, user.actor(), from, to).await?;
-    if csv {
+    if format == "xlsx" {
+        Ok(HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"bao-cao-{from}-{to}.xlsx\""),
+            ))
+            .body(reports::to_xlsx(&s)?))
+    } else if format == "csv" {
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((

@@ -285,3 +285,46 @@ pub fn to_csv(s: &Summary) -> String {
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
     calendar::local_date(now)
 }
+
+/// The summary as an XLSX workbook: Vietnamese headers, number cells for counts and rates,
+/// date cells for the period.
+pub fn to_xlsx(s: &Summary) -> Result<Vec<u8>, AppError> {
+    use crate::xlsx::Cell;
+    let text = |v: &str| Cell::Text(v.to_owned());
+    let mut rows = vec![
+        vec![text("Từ ngày"), Cell::Date(s.from)],
+        vec![text("Đến ngày"), Cell::Date(s.to)],
+        vec![text("Chỉ tiêu"), text("Giá trị"), text("Số vụ việc"), text("Tra cứu")],
+        vec![
+            text("Tổng số vụ việc"),
+            Cell::Empty,
+            Cell::Number(s.total as f64),
+            text(&s.total_drill_down),
+        ],
+    ];
+    for b in &s.breakdowns {
+        for r in &b.rows {
+            rows.push(vec![
+                text(&b.title),
+                text(r.value.as_deref().unwrap_or("(không ghi nhận)")),
+                Cell::Number(r.count as f64),
+                r.drill_down.as_deref().map(text).unwrap_or(Cell::Empty),
+            ]);
+        }
+    }
+    for c in &s.clocks {
+        rows.push(vec![
+            text("Tỷ lệ đúng hạn"),
+            text(&c.clock),
+            c.on_time_rate.map(Cell::Number).unwrap_or(Cell::Empty),
+            Cell::Empty,
+        ]);
+        rows.push(vec![
+            text("Quá hạn đang chạy"),
+            text(&c.clock),
+            Cell::Number(c.running_overdue as f64),
+            text(&c.overdue_drill_down),
+        ]);
+    }
+    crate::xlsx::workbook("Báo cáo", &rows).map_err(|e| AppError::Internal(e.into()))
+}

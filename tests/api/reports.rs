@@ -122,6 +122,23 @@ async fn the_summary_counts_the_period_and_every_figure_drills_down_to_its_cases
     );
     assert!(text.contains("Kênh tiếp nhận,hotline,2,"), "{text}");
     assert!(text.contains("Tổng số vụ việc,01/11/2026 – 30/11/2026,3,"), "{text}");
+    // XLSX: a real workbook, number cells for counts, date cells for the period.
+    let r = app
+        .get(
+            "/api/v1/reports/summary?preset=month&from=2026-11-05&format=xlsx",
+            Some(&coord),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.content_type.contains("spreadsheetml"), "{}", r.content_type);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.raw.clone())).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+    assert!(sheet.contains(r#"<c r="B1" s="1"><v>46327</v></c>"#), "{sheet}");
+    assert!(sheet.contains(r#"<c r="B2" s="1"><v>46356</v></c>"#), "{sheet}");
+    assert!(sheet.contains("<t>Số vụ việc</t>"), "{sheet}");
+    assert!(sheet.contains(r#"<c r="C4"><v>3</v></c>"#), "{sheet}");
+    std::fs::write(std::env::temp_dir().join("hotline-report.xlsx"), &r.raw).unwrap();
     // Bad parameters, other roles.
     assert_problem(
         &app.get("/api/v1/reports/summary?preset=week", Some(&coord)).await,
