@@ -28,7 +28,9 @@ pub struct SummaryParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/summary", tag = "reports", security(("bearer" = [])), params(SummaryParams),
-    responses((status = 200, body = Summary, description = "JSON, or CSV (`text/csv`) or XLSX with Vietnamese headers"),
+    responses((status = 200, description = "JSON, or CSV (`text/csv`) or XLSX with Vietnamese headers",
+            content((Summary = "application/json"), (String = "text/csv"),
+                (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn summary(
