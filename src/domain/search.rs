@@ -195,6 +195,10 @@ pub struct ListFilter {
     pub category: Option<String>,
     pub agency: Option<String>,
     pub assignee: Option<String>,
+    pub channel: Option<String>,
+    pub outcome: Option<String>,
+    pub vulnerable: Option<String>,
+    pub consumer_province: Option<String>,
     pub created_from: Option<NaiveDateTime>,
     pub created_to: Option<NaiveDateTime>,
     /// Search terms; the case must be indexed under every one (see `portability::text_search`).

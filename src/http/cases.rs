@@ -64,6 +64,14 @@ pub struct ListParams {
     pub agency: Option<String>,
     /// User id of the assignee.
     pub assignee: Option<String>,
+    /// Intake channel (`phone`, `web`, …).
+    pub channel: Option<String>,
+    /// Outcome of a closed case.
+    pub outcome: Option<String>,
+    /// Vulnerable group of the consumer (as recorded, `none` when none).
+    pub vulnerable: Option<String>,
+    /// Consumer's province code.
+    pub consumer_province: Option<String>,
     /// Created at or after (RFC 3339).
     pub created_from: Option<DateTime<FixedOffset>>,
     /// Created before (RFC 3339).
@@ -137,6 +145,10 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             category: p.category,
             agency: p.agency,
             assignee: p.assignee,
+            channel: p.channel,
+            outcome: p.outcome,
+            vulnerable: p.vulnerable,
+            consumer_province: p.consumer_province,
             created_from: p.created_from.map(|t| t.to_utc().naive_utc()),
             created_to: p.created_to.map(|t| t.to_utc().naive_utc()),
             words,

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod pages;
 pub mod privacy;
 pub mod public;
+pub mod reports;
 pub mod sessions;
 
 use std::panic::AssertUnwindSafe;
@@ -102,6 +103,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases", web::get().to(cases::list))
                 .route("/cases/{id}", web::get().to(cases::get))
                 .route("/clusters", web::get().to(cases::clusters))
+                .route("/reports/summary", web::get().to(reports::summary))
                 .route(
                     "/clusters/{business_key}/violation-report",
                     web::post().to(cases::open_cluster_report),

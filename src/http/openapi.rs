@@ -25,7 +25,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, admin, auth, business, calendar, calls, cases, evidence, health, mediation, privacy, public, sessions,
+    actions, admin, auth, business, calendar, calls, cases, evidence, health, mediation, privacy, public, reports,
+    sessions,
 };
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
@@ -107,6 +108,7 @@ string_id_schemas!(
         health::healthz, health::readyz, health::agencies, health::categories,
         business::respond, business::report, business::search, business::create, business::get, business::correct,
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
+        reports::summary,
     ),
     components(schemas(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
@@ -120,7 +122,8 @@ string_id_schemas!(
     tags((name = "public", description = "No account: the citizen's web form and status page"),
          (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"),
          (name = "mediation", description = "Mediators (Law 19/2023 Art 63–64) and their supervisors"),
-         (name = "businesses", description = "The business registry and the business's part of a case (issue 12)"))
+         (name = "businesses", description = "The business registry and the business's part of a case (issue 12)"),
+         (name = "reports", description = "Reports to Sở Công Thương (issue 14)"))
 )]
 pub struct ApiDoc;
 

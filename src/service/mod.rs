@@ -25,6 +25,7 @@ pub mod mediators;
 pub mod notify;
 pub mod privacy;
 pub mod reference;
+pub mod reports;
 pub mod sessions;
 pub mod totp;
 pub mod views;

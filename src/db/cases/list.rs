@@ -71,7 +71,7 @@ fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&C
 }
 
 /// The cases of `scope` that pass the filters (text search aside), unordered.
-fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
+pub(super) fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
     let mut q = scoped(scope);
     if let Some(s) = &f.status {
         q = q.filter(cases::status.eq(s.clone()));
@@ -87,6 +87,18 @@ fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
     }
     if let Some(u) = &f.assignee {
         q = q.filter(cases::assignee_id.eq(u.clone()));
+    }
+    if let Some(c) = &f.channel {
+        q = q.filter(cases::channel.eq(c.clone()));
+    }
+    if let Some(o) = &f.outcome {
+        q = q.filter(cases::outcome.eq(o.clone()));
+    }
+    if let Some(v) = &f.vulnerable {
+        q = q.filter(cases::vulnerable.eq(v.clone()));
+    }
+    if let Some(p) = &f.consumer_province {
+        q = q.filter(cases::consumer_province.eq(p.clone()));
     }
     if let Some(t) = f.created_from {
         q = q.filter(cases::created_at.ge(t));

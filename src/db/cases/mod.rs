@@ -8,6 +8,7 @@ mod evidence_files;
 mod idempotency;
 mod list;
 mod ratings;
+mod reports;
 
 pub use business::*;
 pub use corrections::*;
@@ -16,6 +17,7 @@ pub use evidence_files::*;
 pub use idempotency::*;
 pub use list::*;
 pub use ratings::*;
+pub use reports::*;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
