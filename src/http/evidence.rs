@@ -48,18 +48,29 @@ pub async fn upload(
     let actor = user.actor();
     evidence::check_may_add(&state, &actor, &id).await?;
     let mut payload = payload.map_err(|_| bad_multipart())?;
+    Ok(HttpResponse::Created().json(store(&state, actor, id, &mut payload).await?))
+}
+
+/// Stores the `file` parts of a staff upload as evidence of the case (the API's and the
+/// console's; the caller has checked `evidence::check_may_add`). Nothing of a refused upload
+/// stays on disk.
+pub async fn store(
+    state: &AppState,
+    actor: crate::domain::user::Actor,
+    id: String,
+    payload: &mut Multipart,
+) -> Result<Vec<EvidenceView>, AppError> {
     let mut files = Vec::new();
-    let received = receive(&state, &mut payload, &mut files).await;
+    let received = receive(state, payload, &mut files).await;
     let result = match received {
         Ok(()) if files.is_empty() => Err(bad_multipart()),
-        Ok(()) => evidence::record(&state, actor, id, files.clone()).await,
+        Ok(()) => evidence::record(state, actor, id, files.clone()).await,
         Err(e) => Err(e),
     };
     if result.is_err() {
-        // Nothing of a refused upload stays on disk.
-        evidence::discard_unreferenced(&state, &files).await;
+        evidence::discard_unreferenced(state, &files).await;
     }
-    Ok(HttpResponse::Created().json(result?))
+    result
 }
 
 /// Stores every `file` part (hashed, renamed to its hash) and lists it in `files`, so that a

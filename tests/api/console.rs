@@ -15,6 +15,7 @@ struct Page {
     /// `Set-Cookie` headers as sent.
     cookies: Vec<SetCookie>,
     html: String,
+    raw: Vec<u8>,
 }
 
 fn client() -> awc::Client {
@@ -52,8 +53,10 @@ async fn read(
         .filter_map(|v| v.to_str().ok())
         .map(SetCookie::parse)
         .collect();
+    let status = r.status().as_u16();
+    let raw = r.body().limit(10 * 1024 * 1024).await.unwrap().to_vec();
     Page {
-        status: r.status().as_u16(),
+        status,
         location: r
             .headers()
             .get("location")
@@ -61,7 +64,8 @@ async fn read(
             .unwrap_or_default()
             .to_owned(),
         cookies,
-        html: String::from_utf8(r.body().await.unwrap().to_vec()).unwrap(),
+        raw: raw.clone(),
+        html: String::from_utf8_lossy(&raw).into_owned(),
     }
 }
 
@@ -797,3 +801,59 @@ async fn the_supervisor_sees_the_day_and_opens_a_report_from_a_cluster(app: &Tes
     assert!(again.html.contains("Đã lập phiếu phản ánh vi phạm"));
 }
 both_backends!(the_supervisor_sees_the_day_and_opens_a_report_from_a_cluster);
+
+async fn evidence_is_added_from_the_case_page(app: &TestApp) {
+    use crate::citizen_evidence::{multipart, JPEG};
+    let (_, op) = app.user("op.ev", "operator", Some("SCT")).await;
+    app.user("h.ev", "handler", Some("SCT")).await;
+    let case = app.open_case(&op, &dispute()).await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let s = session_of(app, "h.ev").await;
+    let page = get(app, &format!("/console/cases/{id}"), Some(&s)).await;
+    let csrf = hidden(&page.html, "csrf");
+    let send = |fields: Vec<(&'static str, String)>, files: bool| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let parts: Vec<crate::citizen_evidence::Part> = if files {
+            vec![("file", "hoa-don.jpg", JPEG)]
+        } else {
+            vec![]
+        };
+        multipart(&fields, &parts)
+    };
+    let url = app.url(&format!("/console/cases/{id}/evidence"));
+    let cookie = format!("hotline_console={s}");
+    let post_mp = |(ct, body): (String, Vec<u8>)| {
+        let url = url.clone();
+        let cookie = cookie.clone();
+        async move {
+            read(
+                client()
+                    .post(url)
+                    .insert_header(("Cookie", cookie))
+                    .insert_header(("Content-Type", ct))
+                    .send_body(body)
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // Without the form's token first: refused, nothing stored.
+    assert_eq!(post_mp(send(vec![], true)).await.status, 403);
+    // No file chosen: the page says so beside the field.
+    let none = post_mp(send(vec![("csrf", csrf.clone())], false)).await;
+    assert_eq!(none.status, 422);
+    assert!(none.html.contains("Hãy chọn ít nhất một tệp"), "{}", none.html);
+    let ok = post_mp(send(vec![("csrf", csrf.clone())], true)).await;
+    assert_eq!(ok.status, 303, "{}", ok.html);
+    let after = get(app, &format!("/console/cases/{id}?done=evidence"), Some(&s)).await;
+    assert!(after.html.contains("Đã thực hiện: Thêm tài liệu") && after.html.contains("hoa-don.jpg"));
+    let href = {
+        let i = after.html.find(&format!("/console/cases/{id}/evidence/")).unwrap();
+        after.html[i..i + after.html[i..].find('"').unwrap()].to_owned()
+    };
+    let file = get(app, &href, Some(&s)).await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.raw, JPEG);
+}
+both_backends!(evidence_is_added_from_the_case_page);

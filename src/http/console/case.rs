@@ -12,7 +12,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::forms::{self, FieldView};
-use super::session::{see_other, signed_in, Signed};
+use super::session::{self, see_other, signed_in, Signed};
 use super::text::{action_label, role_label};
 use super::{error_page, field_error, page, Who};
 use crate::calendar::vn_date;
@@ -84,6 +84,8 @@ struct CasePage {
     actions: Vec<ActionForm>,
     done: Option<&'static str>,
     conflict: Option<String>,
+    /// Why the files just sent were refused.
+    evidence_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -96,7 +98,11 @@ pub async fn show(state: Data<AppState>, req: HttpRequest, id: Path<String>, q: 
         Ok(s) => s,
         Err(r) => return r,
     };
-    let done = q.done.as_deref().and_then(ActionName::parse).map(action_label);
+    let done = match q.done.as_deref() {
+        Some("opened") => Some("Mở hồ sơ"),
+        Some("evidence") => Some("Thêm tài liệu"),
+        other => other.and_then(ActionName::parse).map(action_label),
+    };
     match render(&state, &s, id.into_inner(), None).await {
         Ok(mut p) => {
             p.done = done;
@@ -144,6 +150,66 @@ pub async fn act(state: Data<AppState>, req: HttpRequest, path: Path<(String, St
             };
             match render(&state, &s, id, Some(failed)).await {
                 Ok(p) => page(status, &p),
+                Err(e) => error_page(&e),
+            }
+        }
+    }
+}
+
+/// Files added from the case page: a multipart form whose first part is the CSRF token.
+pub async fn upload(
+    state: Data<AppState>,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Result<actix_multipart::Multipart, actix_web::Error>,
+) -> HttpResponse {
+    use futures_util::StreamExt;
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let id = id.into_inner();
+    let Ok(mut payload) = payload else {
+        return session::csrf_rejected();
+    };
+    let token = match payload.next().await {
+        Some(Ok(mut part)) if part.name() == Some("csrf") => {
+            let mut t = Vec::new();
+            while let Some(Ok(chunk)) = part.next().await {
+                t.extend_from_slice(&chunk);
+                if t.len() > 256 {
+                    break;
+                }
+            }
+            String::from_utf8(t).ok()
+        }
+        _ => None,
+    };
+    if !s.csrf_ok(token.as_deref()) {
+        return session::csrf_rejected();
+    }
+    if let Err(e) = crate::service::evidence::check_may_add(&state, &s.actor(), &id).await {
+        return error_page(&e);
+    }
+    match crate::http::evidence::store(&state, s.actor(), id.clone(), &mut payload).await {
+        Ok(_) => see_other(&format!("/console/cases/{id}?done=evidence#h-evidence")),
+        Err(e @ (AppError::Internal(_) | AppError::Unavailable(_) | AppError::NotFound(_))) => error_page(&e),
+        Err(e) => {
+            let why = match &e {
+                AppError::BadRequest {
+                    code: crate::error::ErrorCode::BadMultipart,
+                    ..
+                } => "Hãy chọn ít nhất một tệp để tải lên.".to_owned(),
+                AppError::PayloadTooLarge => "Tệp quá lớn.".to_owned(),
+                other => field_error(other)
+                    .map(|(_, m)| m)
+                    .unwrap_or_else(|| "Không nhận được tệp. Hãy chọn lại tệp và gửi lại.".into()),
+            };
+            match render(&state, &s, id, None).await {
+                Ok(mut p) => {
+                    p.evidence_error = Some(why);
+                    page(StatusCode::UNPROCESSABLE_ENTITY, &p)
+                }
                 Err(e) => error_page(&e),
             }
         }
@@ -230,6 +296,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         actions,
         done: None,
         conflict,
+        evidence_error: None,
     })
 }
 

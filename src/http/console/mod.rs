@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/console/cases/{id}/evidence/{evidence_id}",
             web::get().to(case::evidence),
         )
+        .route("/console/cases/{id}/evidence", web::post().to(case::upload))
         .route("/console/calls/new", web::get().to(calls::new))
         .route("/console/calls", web::post().to(calls::submit))
         .route("/console/callbacks", web::get().to(callbacks::list))
