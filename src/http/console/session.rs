@@ -93,7 +93,7 @@ fn to_login(req: &HttpRequest) -> HttpResponse {
 
 /// Only a path of the console is a place to go back to after signing in (never another site).
 pub fn is_console_path(p: &str) -> bool {
-    p.starts_with("/console/") && !p.starts_with("//") && !p.contains("\\")
+    p.starts_with("/console/") && !p.contains("\\") && !p.contains("//") && !p.chars().any(char::is_control)
 }
 
 pub fn see_other(location: &str) -> HttpResponse {
@@ -125,4 +125,31 @@ pub fn login_csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
 
 fn serves_tls(state: &AppState) -> bool {
     !state.settings.server.tls_cert_path.trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_console_paths_are_places_to_return_to() {
+        assert!(is_console_path("/console/cases/1?done=accept"));
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/console//evil",
+            "/console/\\evil",
+            "/console/\r\nSet-Cookie: x",
+            "/api/v1/me",
+        ] {
+            assert!(!is_console_path(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_csrf_token_is_the_sessions_and_compared_whole() {
+        assert_eq!(csrf_of("a"), csrf_of("a"));
+        assert_ne!(csrf_of("a"), csrf_of("b"));
+        assert!(!constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"ab", b"abc") && constant_time_eq(b"x", b"x"));
+    }
 }
