@@ -14,8 +14,7 @@ use serde_json::json;
 
 use super::super::clocks;
 use super::super::events::{self, NewEvent};
-use super::super::limits::{self, Key, Limit};
-use super::super::links::{self, Audience};
+use super::super::limits::{Key, Limit};
 use super::super::views::BusinessCaseView;
 use super::{handler_recipients, BUSINESS_CLOCKS, EV_REPORTED, EV_RESPONDED};
 use crate::calendar::{self, vn_date};
@@ -117,12 +116,9 @@ pub async fn act(
         .db
         .write(move |conn| {
             let now = clock.now();
-            limits::ensure_open(conn, &limits, &keys, now.timestamp())?;
-            let Some(case_id) = links::resolve(conn, &token, Audience::Business, now)? else {
-                limits::count(conn, &limits, &keys, now.timestamp())?;
+            let Some(row) = super::case_of_link(conn, &limits, &keys, &token, now)? else {
                 return Ok(None);
             };
-            let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
             let mail = record(conn, &chain_key, &row, &checked, now)?;
             let case_url = super::super::notify::staff_case_url(&notify.base_url, &row.id);
             for to in handler_recipients(conn, &row, false)? {
@@ -133,7 +129,8 @@ pub async fn act(
                 };
                 super::super::jobs::enqueue_email(conn, &to, &m, now, notify.max_attempts)?;
             }
-            let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
+            // Read again: the answer changed the row.
+            let row = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
             super::super::cases::business_view_of(conn, &router, &row, now).map(Some)
         })
         .await?;

@@ -7,8 +7,7 @@
 use std::net::IpAddr;
 
 use super::super::evidence::{self, StoredFile};
-use super::super::limits::{self, Key, Limit};
-use super::super::links::{self, Audience};
+use super::super::limits::{Key, Limit};
 use super::super::views::BusinessCaseView;
 use super::handler_recipients;
 use crate::db::cases as case_db;
@@ -43,12 +42,9 @@ pub async fn add(
         .db
         .write(move |conn| {
             let now = clock.now();
-            limits::ensure_open(conn, &limits, &keys, now.timestamp())?;
-            let Some(case_id) = links::resolve(conn, &token, Audience::Business, now)? else {
-                limits::count(conn, &limits, &keys, now.timestamp())?;
+            let Some(row) = super::case_of_link(conn, &limits, &keys, &token, now)? else {
                 return Ok(None);
             };
-            let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
             if row.status != Status::Negotiation {
                 return Err(AppError::InvalidTransition {
                     action: "add_evidence".into(),
@@ -70,7 +66,8 @@ pub async fn add(
             for to in handler_recipients(conn, &row, false)? {
                 super::super::jobs::enqueue_email(conn, &to, &m, now, notify.max_attempts)?;
             }
-            let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
+            // Read again: the answer changed the row.
+            let row = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
             super::super::cases::business_view_of(conn, &router, &row, now).map(Some)
         })
         .await?;

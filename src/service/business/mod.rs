@@ -16,6 +16,28 @@ use crate::error::AppError;
 /// The clocks the business answers to (Law 19/2023 Art 57(5)).
 pub const BUSINESS_CLOCKS: [ClockKind; 2] = [ClockKind::BusinessNegotiation, ClockKind::BusinessReport];
 
+/// The case behind a business's link, inside the caller's transaction: refused while the
+/// address is locked out; an unknown, expired or revoked link is `None` and counts against the
+/// address (`limits.link_address`).
+pub(crate) fn case_of_link(
+    conn: &mut AnyConnection,
+    limits: &crate::config::LimitSettings,
+    keys: &[crate::service::limits::Key],
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<CaseRow>, AppError> {
+    use crate::service::limits;
+    use crate::service::links::{self, Audience};
+    limits::ensure_open(conn, limits, keys, now.timestamp())?;
+    let Some(case_id) = links::resolve(conn, token, Audience::Business, now)? else {
+        limits::count(conn, limits, keys, now.timestamp())?;
+        return Ok(None);
+    };
+    Ok(Some(
+        crate::db::cases::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?,
+    ))
+}
+
 /// Event actions of this module.
 pub const EV_RESPONDED: &str = "business_responded";
 pub const EV_REPORTED: &str = "business_reported";
