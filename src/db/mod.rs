@@ -13,6 +13,7 @@ pub mod cases;
 pub mod clocks;
 pub mod cluster_reports;
 pub mod connection;
+pub mod grouped;
 pub mod jobs;
 pub mod limits;
 pub mod links;

@@ -303,6 +303,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Money recovered for a consumer, recorded with a confirmed performance (issue 14).
+    case_recoveries (id) {
+        id -> Text,
+        case_id -> Text,
+        amount_vnd -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     case_ratings (case_id) {
         case_id -> Text,
         score -> Integer,
@@ -431,6 +441,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     api_tokens,
     case_ratings,
+    case_recoveries,
     mediators,
     mediation_sessions,
     calendar_feeds,

@@ -104,6 +104,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases/{id}", web::get().to(cases::get))
                 .route("/clusters", web::get().to(cases::clusters))
                 .route("/reports/summary", web::get().to(reports::summary))
+                .route("/reports/agencies", web::get().to(reports::agencies))
                 .route(
                     "/clusters/{business_key}/violation-report",
                     web::post().to(cases::open_cluster_report),
