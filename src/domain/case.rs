@@ -167,6 +167,37 @@ impl Status {
     }
 }
 
+impl Channel {
+    /// Vietnamese label (reports).
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Channel::Hotline => "Tổng đài",
+            Channel::Web => "Cổng thông tin (web)",
+            Channel::Email => "Thư điện tử",
+            Channel::Letter => "Đơn, thư gửi bưu điện",
+            Channel::WalkIn => "Trực tiếp tại cơ quan",
+            Channel::Zalo => "Zalo",
+            Channel::Api => "Hệ thống khác (API)",
+            Channel::Internal => "Hệ thống tự lập (báo cáo vi phạm)",
+        }
+    }
+}
+
+impl VulnerableGroup {
+    /// Vietnamese label (reports).
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            VulnerableGroup::Elderly => "Người cao tuổi",
+            VulnerableGroup::Disability => "Người khuyết tật",
+            VulnerableGroup::Child => "Trẻ em",
+            VulnerableGroup::EthnicMinorityRemote => "Người dân tộc thiểu số ở vùng khó khăn",
+            VulnerableGroup::PregnantOrInfant => "Phụ nữ mang thai, nuôi con nhỏ",
+            VulnerableGroup::SeriousIllness => "Người mắc bệnh hiểm nghèo",
+            VulnerableGroup::PoorHousehold => "Hộ nghèo",
+        }
+    }
+}
+
 impl Outcome {
     pub fn label_vi(self) -> &'static str {
         match self {

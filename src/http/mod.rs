@@ -105,6 +105,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/clusters", web::get().to(cases::clusters))
                 .route("/reports/summary", web::get().to(reports::summary))
                 .route("/reports/agencies", web::get().to(reports::agencies))
+                .route("/reports/document.pdf", web::get().to(reports::document))
                 .route(
                     "/clusters/{business_key}/violation-report",
                     web::post().to(cases::open_cluster_report),

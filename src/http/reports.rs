@@ -164,3 +164,40 @@ pub async fn agencies(
         ),
     }
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentParams {
+    /// `2026-Q3` (a quarter), `2026` (a year) or `2026-11` (a month).
+    pub period: String,
+    /// The reporting agency. A supervisor: their own (the default); a coordinator: any agency,
+    /// or none for the province's consolidated report with a table of every agency.
+    pub agency: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/document.pdf", tag = "reports", security(("bearer" = [])), params(DocumentParams),
+    responses((status = 200, description = "The period report as an A4 PDF in Vietnamese, with tables and bar charts",
+            content_type = "application/pdf", body = String),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn document(
+    state: Data<AppState>,
+    user: CurrentUser,
+    p: Query<DocumentParams>,
+) -> Result<impl Responder, AppError> {
+    let p = p.into_inner();
+    let period = reports::ReportPeriod::parse(&p.period)?;
+    let name = format!(
+        "bao-cao-{}{}.pdf",
+        period.slug(),
+        p.agency
+            .as_deref()
+            .map(|a| format!("-{}", a.to_lowercase()))
+            .unwrap_or_default()
+    );
+    let pdf = reports::document(&state, user.actor(), period, p.agency).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Content-Disposition", format!("inline; filename=\"{name}\"")))
+        .body(pdf))
+}

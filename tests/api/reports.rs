@@ -373,5 +373,75 @@ async fn the_summary_has_months_calls_time_to_close_businesses_and_money_recover
     );
     assert!(text.contains("Thời gian giải quyết (ngày),phân vị 90,4,"), "{text}");
     assert_eq!(app.get("/api/v1/reports/agencies", Some(&h)).await.status, 403);
+    the_report_prints_with_tables_and_charts(app, &coord, &sup).await;
 }
 both_backends!(the_summary_has_months_calls_time_to_close_businesses_and_money_recovered);
+
+/// The quarterly report as a PDF: the province's (consolidated) and one agency's.
+async fn the_report_prints_with_tables_and_charts(app: &TestApp, coord: &str, other_sup: &str) {
+    let tag = crate::documents::backend(app);
+    let r = app
+        .get("/api/v1/reports/document.pdf?period=2026-Q4", Some(coord))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.content_type, "application/pdf");
+    let name = format!("{tag}-report-2026-Q4");
+    if let Some(text) = crate::documents::pdf_text(&r.raw, &name) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for want in [
+            "BÁO CÁO",
+            "Quý IV năm 2026 (từ ngày 01/10/2026 đến ngày 31/12/2026)",
+            "Biểu đồ 1. Số vụ việc tiếp nhận theo tháng",
+            "10/2026",
+            "11/2026",
+            "Biểu đồ 2. Số vụ việc theo lĩnh vực",
+            "Biểu đồ 3. Tỷ lệ đúng hạn theo từng thời hạn",
+            "Tổng đài",
+            "2.500.000 đồng",
+            "Cửa hàng Điện máy Ánh Dương",
+            "V. KẾT QUẢ CỦA TỪNG CƠ QUAN",
+            "Sở Công Thương",
+            "THỦ TRƯỞNG ĐƠN VỊ",
+        ] {
+            assert!(flat.contains(want), "{want} not in {flat}");
+        }
+        // Every page, to look at.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        let _ = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "70"])
+            .arg(dir.join(format!("{name}.pdf")))
+            .arg(dir.join(format!("{name}-page")))
+            .status();
+    }
+    // One agency's report: no table of agencies.
+    let r = app
+        .get("/api/v1/reports/document.pdf?period=2026-Q4&agency=SCT", Some(coord))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    if let Some(text) = crate::documents::pdf_text(&r.raw, &format!("{tag}-report-2026-Q4-sct")) {
+        assert!(text.contains("SỞ CÔNG THƯƠNG"), "{text}");
+        assert!(!text.contains("KẾT QUẢ CỦA TỪNG CƠ QUAN"), "{text}");
+    }
+    // A supervisor reports for their own agency only; bad periods are refused.
+    let r = app
+        .get(
+            "/api/v1/reports/document.pdf?period=2026-Q4&agency=SCT",
+            Some(other_sup),
+        )
+        .await;
+    assert_problem(&r, 403, "forbidden");
+    let r = app
+        .get("/api/v1/reports/document.pdf?period=2026", Some(other_sup))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for bad in ["2026-Q5", "Q4", "2026-13"] {
+        let r = app
+            .get(&format!("/api/v1/reports/document.pdf?period={bad}"), Some(coord))
+            .await;
+        assert_problem(&r, 400, "invalid_query");
+    }
+    let r = app
+        .get("/api/v1/reports/document.pdf?period=2026-Q4&agency=NOPE", Some(coord))
+        .await;
+    assert_problem(&r, 400, "invalid_query");
+}

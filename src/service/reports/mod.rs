@@ -4,10 +4,12 @@
 //! may read, created in the period, and carries the `GET /api/v1/cases` (or `/calls`) query
 //! string that lists exactly what was counted.
 
+mod document;
 mod export;
 mod performance;
 mod summary;
 
+pub use document::{document, ReportPeriod};
 pub use export::{performance_rows, summary_rows, to_csv, to_xlsx};
 pub use performance::{performance, AgencyPerformance, Performance};
 pub use summary::{

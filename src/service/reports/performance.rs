@@ -54,6 +54,17 @@ pub async fn performance(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Performance, AppError> {
+    performance_of(state, actor, from, to, None).await
+}
+
+/// The performance, of one agency only when `only` is given.
+pub(super) async fn performance_of(
+    state: &AppState,
+    actor: Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+    only: Option<String>,
+) -> Result<Performance, AppError> {
     require_reader(&actor)?;
     let period = Period::new(from, to)?;
     let router = state.router.clone();
@@ -65,6 +76,9 @@ pub async fn performance(
             let mut agencies = Vec::new();
             for (agency, cases) in case_db::count_by(conn, &scope, &base, Dimension::Agency)? {
                 let Some(agency) = agency else { continue };
+                if only.as_ref().is_some_and(|o| o != &agency) {
+                    continue;
+                }
                 let f = ListFilter {
                     agency: Some(agency.clone()),
                     ..base.clone()

@@ -151,9 +151,23 @@ pub async fn summary(
     to: NaiveDate,
     dims: Vec<Dimension>,
 ) -> Result<Summary, AppError> {
+    summary_of(state, actor, from, to, dims, None).await
+}
+
+/// The summary, restricted to the cases an agency holds (and its calls) when `agency` is given
+/// (the printed report; its drill-downs then lack the agency filter and are not shown).
+pub(super) async fn summary_of(
+    state: &AppState,
+    actor: Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+    dims: Vec<Dimension>,
+    agency: Option<String>,
+) -> Result<Summary, AppError> {
     require_reader(&actor)?;
     let period = Period::new(from, to)?;
     let call_agency = match &actor {
+        _ if agency.is_some() => agency.clone(),
         Actor::Staff(s) if s.role == Role::Coordinator => None,
         Actor::Staff(s) => Some(s.agency.clone().ok_or(AppError::Forbidden)?.to_string()),
         _ => return Err(AppError::Forbidden),
@@ -162,7 +176,10 @@ pub async fn summary(
         .db
         .run(move |conn| {
             let scope = scope_of(&actor);
-            let base = period.filter();
+            let base = ListFilter {
+                agency,
+                ..period.filter()
+            };
             let total = case_db::count_cases(conn, &scope, &base)?;
             let mut breakdowns = Vec::new();
             for d in &dims {
