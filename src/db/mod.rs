@@ -21,6 +21,7 @@ pub mod mediation;
 pub mod migrations;
 pub mod portability;
 pub mod reference;
+pub mod report_submissions;
 pub mod reporters;
 pub mod schema;
 mod types;

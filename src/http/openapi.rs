@@ -108,7 +108,7 @@ string_id_schemas!(
         health::healthz, health::readyz, health::agencies, health::categories,
         business::respond, business::report, business::search, business::create, business::get, business::correct,
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
-        reports::summary, reports::agencies, reports::document,
+        reports::summary, reports::agencies, reports::document, reports::submit, reports::submissions_of, reports::submission_pdf,
     ),
     components(schemas(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,

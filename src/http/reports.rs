@@ -1,14 +1,15 @@
 //! Reports (issue 14): the summary of a period and the performance of the agencies, for
 //! supervisors and coordinators, as JSON, CSV or XLSX.
 
-use actix_web::web::{Data, Query};
+use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::extractors::CurrentUser;
 use crate::error::{AppError, Problem};
+use crate::service::reports::submissions::{self, SubmissionStatus};
 use crate::service::reports::{self, Performance, Preset, Summary};
 use crate::state::AppState;
 use crate::xlsx::Cell;
@@ -195,9 +196,80 @@ pub async fn document(
             .map(|a| format!("-{}", a.to_lowercase()))
             .unwrap_or_default()
     );
-    let pdf = reports::document(&state, user.actor(), period, p.agency).await?;
+    let (_, pdf) = reports::document(&state, user.actor(), period, p.agency).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header(("Content-Disposition", format!("inline; filename=\"{name}\"")))
+        .body(pdf))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitReport {
+    /// The report's code (`config/` `[[reports.deadlines]]`: `quarterly`, `annual`, …).
+    pub report: String,
+    /// `2026-Q3` or `2026`, as the report covers.
+    pub period: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/submissions", tag = "reports", security(("bearer" = [])), request_body = SubmitReport,
+    responses((status = 201, body = SubmissionStatus, description = "submitted: the figures and the PDF frozen"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "report_already_submitted", content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn submit(
+    state: Data<AppState>,
+    user: CurrentUser,
+    body: Json<SubmitReport>,
+) -> Result<impl Responder, AppError> {
+    let period = reports::ReportPeriod::parse(&body.period)?;
+    let s = submissions::submit(&state, user.actor(), &body.report, period).await?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionParams {
+    /// The report's code (`quarterly`, `annual`, `annual_province`, …).
+    pub report: String,
+    /// `2026-Q3` or `2026`.
+    pub period: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/submissions", tag = "reports", security(("bearer" = [])), params(SubmissionParams),
+    responses((status = 200, body = SubmissionStatus, description = "the due date and, per agency (a supervisor: theirs), whether and when it submitted"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn submissions_of(
+    state: Data<AppState>,
+    user: CurrentUser,
+    p: Query<SubmissionParams>,
+) -> Result<impl Responder, AppError> {
+    let period = reports::ReportPeriod::parse(&p.period)?;
+    Ok(HttpResponse::Ok().json(submissions::status(&state, user.actor(), &p.report, period).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/submissions/{id}/document.pdf", tag = "reports", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the frozen PDF", content_type = "application/pdf", body = String),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn submission_pdf(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+) -> Result<impl Responder, AppError> {
+    let (row, pdf) = submissions::frozen_pdf(&state, user.actor(), id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "inline; filename=\"bao-cao-{}-{}-{}.pdf\"",
+                row.report,
+                row.period,
+                row.scope.to_lowercase()
+            ),
+        ))
         .body(pdf))
 }

@@ -445,3 +445,156 @@ async fn the_report_prints_with_tables_and_charts(app: &TestApp, coord: &str, ot
         .await;
     assert_problem(&r, 400, "invalid_query");
 }
+
+/// A user with an e-mail address (reminders go to addresses).
+async fn user_with_email(app: &TestApp, username: &str, role: &str, agency: &str) -> String {
+    let (id, token) = app.user(username, role, Some(agency)).await;
+    let r = app
+        .patch_json(
+            &format!("/api/v1/admin/users/{id}"),
+            &app.admin_token,
+            &json!({"email": format!("{username}@example.gov.vn")}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    token
+}
+
+async fn agencies_submit_their_period_reports_and_are_reminded_once(app: &TestApp) {
+    // 18 September: the third quarter's report is due on the 22nd (config: quarterly, 3rd
+    // month, day 22), reminders go out 5 days before.
+    app.state.clock.set(local_noon("2026-09-18"));
+    let sup = user_with_email(app, "s.sub", "supervisor", "SCT").await;
+    let other = user_with_email(app, "s.sub.qltt", "supervisor", "QLTT").await;
+    let coord = user_with_email(app, "c.sub", "coordinator", "SCT").await;
+    let (_, h) = app.user("h.sub", "handler", Some("SCT")).await;
+    app.open_case(&h, &dispute_before("2026-09-18")).await;
+    let reminders = |app: &TestApp| {
+        app.state
+            .mailer
+            .memory_sent()
+            .into_iter()
+            .filter(|m| m.subject.starts_with("[Báo cáo]"))
+            .collect::<Vec<_>>()
+    };
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    app.state.clock.advance(chrono::TimeDelta::hours(1));
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    let sent = reminders(app);
+    let to_sct: Vec<_> = sent.iter().filter(|m| m.to.contains("s.sub@")).collect();
+    assert_eq!(to_sct.len(), 1, "reminded once: {sent:?}");
+    assert_eq!(
+        to_sct[0].subject,
+        "[Báo cáo] Báo cáo quý Quý III năm 2026 của Sở Công Thương: hạn gửi 22/09/2026"
+    );
+    assert!(sent.iter().any(|m| m.to.contains("s.sub.qltt@")), "{sent:?}");
+    assert!(
+        !sent.iter().any(|m| m.to.contains("c.sub@")),
+        "the province's report is not due: {sent:?}"
+    );
+    // The supervisor submits: frozen, once.
+    let body = json!({"report": "quarterly", "period": "2026-Q3"});
+    let r = app.post("/api/v1/reports/submissions", Some(&sup), &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["due_date"], "2026-09-22");
+    let e = &r.body["entries"][0];
+    assert_eq!(
+        (e["scope"].as_str(), e["submitted"].as_bool(), e["late"].as_bool()),
+        (Some("SCT"), Some(true), Some(false)),
+        "{e}"
+    );
+    assert_eq!(e["total_cases"], 1, "{e}");
+    let pdf_url = e["document_url"].as_str().unwrap().to_owned();
+    assert_problem(
+        &app.post("/api/v1/reports/submissions", Some(&sup), &body).await,
+        409,
+        "report_already_submitted",
+    );
+    // Later cases do not change the frozen report.
+    app.open_case(&h, &dispute_before("2026-09-18")).await;
+    let r = app.get(&pdf_url, Some(&sup)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "application/pdf");
+    if let Some(text) =
+        crate::documents::pdf_text(&r.raw, &format!("{}-report-submitted", crate::documents::backend(app)))
+    {
+        assert!(text.contains("Quý III năm 2026"), "{text}");
+        assert!(text.contains("Trong kỳ tiếp nhận 1 vụ việc"), "{text}");
+    }
+    assert_eq!(app.get(&pdf_url, Some(&coord)).await.status, 200);
+    assert_eq!(app.get(&pdf_url, Some(&other)).await.status, 404);
+    // The coordinator sees who has submitted: SCT yes, QLTT not yet.
+    let r = app
+        .get(
+            "/api/v1/reports/submissions?report=quarterly&period=2026-Q3",
+            Some(&coord),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let entry = |scope: &str| {
+        r.body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["scope"] == scope)
+            .cloned()
+            .unwrap_or_else(|| panic!("{scope} in {}", r.body))
+    };
+    assert_eq!(entry("SCT")["submitted"], true);
+    assert_eq!(entry("QLTT")["submitted"], false);
+    let mine = app
+        .get(
+            "/api/v1/reports/submissions?report=quarterly&period=2026-Q3",
+            Some(&other),
+        )
+        .await;
+    assert_eq!(mine.body["entries"].as_array().unwrap().len(), 1, "{}", mine.body);
+    // Wrong requests.
+    for (body, status, code) in [
+        (json!({"report": "quarterly", "period": "2026"}), 422, "invalid_field"),
+        (json!({"report": "weekly", "period": "2026-Q3"}), 400, "invalid_query"),
+        (
+            json!({"report": "quarterly", "period": "2026-Q4"}),
+            422,
+            "invalid_field",
+        ),
+        (json!({"report": "quarterly", "period": "soon"}), 400, "invalid_query"),
+    ] {
+        assert_problem(
+            &app.post("/api/v1/reports/submissions", Some(&other), &body).await,
+            status,
+            code,
+        );
+    }
+    assert_eq!(
+        app.post(
+            "/api/v1/reports/submissions",
+            Some(&coord),
+            &json!({"report": "quarterly", "period": "2026-Q3"})
+        )
+        .await
+        .status,
+        403
+    );
+    // The province's annual report, consolidated: which agencies have sent their annual one.
+    let r = app
+        .post(
+            "/api/v1/reports/submissions",
+            Some(&coord),
+            &json!({"report": "annual_province", "period": "2026"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let url = r.body["entries"][0]["document_url"].as_str().unwrap().to_owned();
+    let r = app.get(&url, Some(&coord)).await;
+    if let Some(text) =
+        crate::documents::pdf_text(&r.raw, &format!("{}-report-province", crate::documents::backend(app)))
+    {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("VI. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN"), "{flat}");
+        assert!(flat.contains("chưa gửi"), "{flat}");
+    }
+}
+both_backends!(agencies_submit_their_period_reports_and_are_reminded_once);

@@ -24,7 +24,7 @@ pub async fn document(
     actor: Actor,
     period: ReportPeriod,
     agency: Option<String>,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<(Summary, Vec<u8>), AppError> {
     let Actor::Staff(staff) = &actor else {
         return Err(AppError::Unauthenticated);
     };
@@ -68,8 +68,47 @@ pub async fn document(
     let summary = summary_of(state, actor.clone(), from, to, dims, filter.clone()).await?;
     let perf = performance_of(state, actor, from, to, filter).await?;
     let today = super::today(state.clock.now());
-    let doc = report_document(taxonomy, period, &who, today, &summary, &perf);
-    crate::documents::render(&doc).map_err(|e| AppError::Internal(e.into()))
+    let mut doc = report_document(taxonomy, period, &who, today, &summary, &perf);
+    if who.consolidated {
+        let received = super::submissions::received(state, period).await?;
+        submissions_section(&mut doc, &received);
+    }
+    let pdf = crate::documents::render(&doc).map_err(|e| AppError::Internal(e.into()))?;
+    Ok((summary, pdf))
+}
+
+/// The consolidated report's last section: which agencies submitted their report of the
+/// period, when, and the number of cases their frozen report counted.
+fn submissions_section(doc: &mut Document, received: &[super::submissions::Received]) {
+    if received.is_empty() {
+        return;
+    }
+    let at = doc
+        .blocks
+        .iter()
+        .rposition(|b| matches!(b, Block::Para(_)))
+        .unwrap_or(doc.blocks.len());
+    let blocks = vec![
+        Block::Heading("VI. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN".into()),
+        Block::Table {
+            headers: ["Cơ quan", "Báo cáo", "Ngày gửi", "Số vụ việc (đã chốt)"]
+                .map(str::to_owned)
+                .to_vec(),
+            rows: received
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.agency_name.clone(),
+                        r.report_name.clone(),
+                        r.submitted_on.map_or("chưa gửi".to_owned(), calendar::vn_date),
+                        r.total_cases.map_or("–".to_owned(), thousands),
+                    ]
+                })
+                .collect(),
+            widths: vec![0.36, 0.26, 0.16, 0.22],
+        },
+    ];
+    doc.blocks.splice(at..at, blocks);
 }
 
 fn reporter_of(t: &Taxonomy, code: &str) -> Reporter {

@@ -7,6 +7,7 @@
 mod document;
 mod export;
 mod performance;
+pub mod submissions;
 mod summary;
 
 pub use document::{document, ReportPeriod};
