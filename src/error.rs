@@ -47,6 +47,9 @@ pub enum ErrorCode {
     BusinessMerged,
     SessionClosed,
     SessionNotStarted,
+    NoSanction,
+    AlreadyPublished,
+    NoticeNotActive,
     PayloadTooLarge,
     UnsupportedMediaType,
     InvalidField,
@@ -66,7 +69,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 44] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -92,6 +95,9 @@ impl ErrorCode {
         ErrorCode::BusinessMerged,
         ErrorCode::SessionClosed,
         ErrorCode::SessionNotStarted,
+        ErrorCode::NoSanction,
+        ErrorCode::AlreadyPublished,
+        ErrorCode::NoticeNotActive,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidField,
@@ -137,6 +143,9 @@ impl ErrorCode {
             ErrorCode::BusinessMerged => "business_merged",
             ErrorCode::SessionClosed => "session_closed",
             ErrorCode::SessionNotStarted => "session_not_started",
+            ErrorCode::NoSanction => "no_sanction",
+            ErrorCode::AlreadyPublished => "already_published",
+            ErrorCode::NoticeNotActive => "notice_not_active",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidField => "invalid_field",
@@ -423,6 +432,10 @@ fn rule_messages(rule: crate::domain::error::Rule) -> (String, String) {
             "trường này không áp dụng cho lựa chọn này",
         ),
         Rule::SameAgency => s("the case is already at this agency", "hồ sơ đang ở chính cơ quan này"),
+        Rule::EndBeforeStart => s(
+            "the end date is before the start date",
+            "ngày kết thúc trước ngày bắt đầu",
+        ),
     }
 }
 

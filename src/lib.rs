@@ -18,4 +18,5 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod text;
+pub mod atom;
 pub mod xlsx;

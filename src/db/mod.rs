@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod limits;
 pub mod links;
 pub mod mediation;
+pub mod notices;
 pub mod migrations;
 pub mod portability;
 pub mod reference;

@@ -4,6 +4,7 @@
 
 mod business;
 mod form;
+mod notices;
 pub mod i18n;
 
 use actix_web::http::StatusCode;
@@ -35,6 +36,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/b/{token}/{action}", web::post().to(business::act))
         .route("/track", web::get().to(track_form))
         .route("/track", web::post().to(track))
+        .route("/vi-pham", web::get().to(notices::violators))
+        .route("/canh-bao", web::get().to(notices::warnings))
         .route("/static/site.css", web::get().to(stylesheet))
         .route("/favicon.svg", web::get().to(favicon))
         .route("/robots.txt", web::get().to(robots));
