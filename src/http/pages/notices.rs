@@ -46,13 +46,14 @@ pub async fn violators(state: Data<AppState>, req: HttpRequest) -> HttpResponse 
     let items = list
         .into_iter()
         .map(|v| ViolatorItem {
+            // The place is shown when it is not the address already shown.
+            place: v.place.filter(|p| Some(p) != v.business_address.as_ref()),
             until: vn_date(local_date(v.expires_at)),
             decision_date: vn_date(v.decision_date),
             id: v.id,
             business_name: v.business_name,
             business_address: v.business_address,
             violation: v.violation,
-            place: v.place,
             decision_number: v.decision_number,
             issuing_body: v.issuing_body,
         })
