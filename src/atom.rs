@@ -118,7 +118,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_characters_xml_forbids_are_dropped() {
-        assert_eq!(escape("A & B <c> \"d\" 'e'"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
+        assert_eq!(
+            escape("A & B <c> \"d\" 'e'"),
+            "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;"
+        );
         assert_eq!(escape("dòng 1\ndòng 2\u{0}\u{1b}\u{FFFF}"), "dòng 1\ndòng 2");
     }
 
@@ -144,7 +147,9 @@ mod tests {
             }],
         };
         let xml = render(&feed);
-        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""));
+        assert!(
+            xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"")
+        );
         assert!(xml.contains("<title type=\"text\">Vi phạm &amp; xử phạt</title>"));
         assert!(xml.contains("<updated>2026-11-02T03:04:05Z</updated>"));
         assert!(xml.contains("href=\"https://x.example/vi-pham?a=1&amp;b=2\""));

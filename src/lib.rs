@@ -3,6 +3,7 @@
 //! Layers (see docs/architecture.md): `http` → `service` → {`domain`, `db`}; `domain` imports
 //! nothing from `db` or `http`.
 
+pub mod atom;
 pub mod calendar;
 pub mod cli;
 pub mod config;
@@ -18,5 +19,4 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod text;
-pub mod atom;
 pub mod xlsx;

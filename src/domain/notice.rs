@@ -183,8 +183,16 @@ mod tests {
     #[test]
     fn a_warning_may_not_end_before_it_starts_even_after_an_edit() {
         let (s, e) = (d("2026-12-01"), d("2026-12-10"));
-        let c = WarningContent::parse(WarningKind::Product, " Sữa giả ", "Nội dung", None, Some("Sữa bột X"), s, e)
-            .unwrap();
+        let c = WarningContent::parse(
+            WarningKind::Product,
+            " Sữa giả ",
+            "Nội dung",
+            None,
+            Some("Sữa bột X"),
+            s,
+            e,
+        )
+        .unwrap();
         assert_eq!(c.title, "Sữa giả");
         let err = WarningContent::parse(WarningKind::Product, "T", "B", None, None, e, s).unwrap_err();
         assert_eq!(err, DomainError::invalid("end_date", Rule::EndBeforeStart));

@@ -166,7 +166,10 @@ fn notice_routes(cfg: &mut ServiceConfig) {
         .route("/public/violators.atom", web::get().to(notices::violators_feed))
         .route("/public/warnings", web::get().to(notices::public_warnings))
         .route("/public/warnings.atom", web::get().to(notices::warnings_feed))
-        .route("/cases/{id}/violator-notice", web::get().to(notices::case_violator_notices))
+        .route(
+            "/cases/{id}/violator-notice",
+            web::get().to(notices::case_violator_notices),
+        )
         .route("/cases/{id}/violator-notice", web::post().to(notices::publish_violator))
         .route(
             "/cases/{id}/violator-notice/withdraw",

@@ -224,7 +224,11 @@ pub async fn create_warning(
 
 #[utoipa::path(get, path = "/api/v1/warnings/{id}", tag = "notices", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = WarningView)))]
-pub async fn get_warning(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
+pub async fn get_warning(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(warnings::get(&state, user.actor(), id.into_inner()).await?))
 }
 
@@ -258,7 +262,11 @@ pub async fn publish_warning(
 #[utoipa::path(post, path = "/api/v1/warnings/{id}/end", tag = "notices", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = WarningView, description = "No longer shown (a draft is ended too: never shown)"),
         (status = 409, body = Problem, description = "`notice_not_active`: already ended", content_type = "application/problem+json")))]
-pub async fn end_warning(state: Data<AppState>, user: CurrentUser, id: Path<String>) -> Result<impl Responder, AppError> {
+pub async fn end_warning(
+    state: Data<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+) -> Result<impl Responder, AppError> {
     let w = warnings::change(&state, user.actor(), id.into_inner(), WarningChange::End).await?;
     Ok(HttpResponse::Ok().json(w))
 }

@@ -108,10 +108,12 @@ fn case_to_publish(conn: &mut AnyConnection, actor: &Actor, case_id: &str) -> Re
 /// The sanction decision recorded on a case closed as sanctioned (the newest, should the case
 /// have been reopened and inspected again).
 fn recorded_sanction(conn: &mut AnyConnection, row: &CaseRow) -> Result<Sanction, AppError> {
-    let none = || AppError::Conflict {
+    let none = || {
+        AppError::Conflict {
         code: ErrorCode::NoSanction,
         en: "the case is not closed with a sanction decision: only a sanctioned violator is published (Decree 55/2024 Art 24)".into(),
         vi: "hồ sơ chưa kết thúc bằng quyết định xử phạt: chỉ công khai doanh nghiệp đã bị xử phạt (Điều 24 Nghị định 55/2024)".into(),
+    }
     };
     if row.status != Status::Closed || row.outcome != Some(Outcome::Sanctioned) {
         return Err(none());
@@ -190,7 +192,10 @@ pub async fn publish(
                 if violator_shown(false, old.expires_at, t) {
                     return Err(AppError::Conflict {
                         code: ErrorCode::AlreadyPublished,
-                        en: format!("this case's violator is on the public list until {}", utc(old.expires_at)),
+                        en: format!(
+                            "this case's violator is on the public list until {}",
+                            utc(old.expires_at)
+                        ),
                         vi: "doanh nghiệp vi phạm của hồ sơ này đang được công khai".into(),
                     });
                 }
@@ -289,12 +294,8 @@ pub async fn of_case(state: &AppState, actor: Actor, case_id: String) -> Result<
     state
         .db
         .run(move |conn| {
-            let row =
-                case_db::find_visible(conn, &case_id, &scope_of(&actor))?.ok_or(AppError::NotFound("case"))?;
-            Ok(db::of_case(conn, &row.id)?
-                .iter()
-                .map(|r| staff_view(r, now))
-                .collect())
+            let row = case_db::find_visible(conn, &case_id, &scope_of(&actor))?.ok_or(AppError::NotFound("case"))?;
+            Ok(db::of_case(conn, &row.id)?.iter().map(|r| staff_view(r, now)).collect())
         })
         .await
 }

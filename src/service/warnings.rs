@@ -205,7 +205,12 @@ pub enum WarningChange {
 }
 
 /// Edits, publishes or ends a warning.
-pub async fn change(state: &AppState, actor: Actor, id: String, change: WarningChange) -> Result<WarningView, AppError> {
+pub async fn change(
+    state: &AppState,
+    actor: Actor,
+    id: String,
+    change: WarningChange,
+) -> Result<WarningView, AppError> {
     let now = state.clock.now();
     state
         .db

@@ -429,7 +429,11 @@ impl World<'_> {
                 let id = c["id"].as_str().unwrap().to_owned();
                 if name == "violator_notice" {
                     let r = app
-                        .post(&format!("/api/v1/cases/{id}/violator-notice"), Some(&self.builder), &json!({}))
+                        .post(
+                            &format!("/api/v1/cases/{id}/violator-notice"),
+                            Some(&self.builder),
+                            &json!({}),
+                        )
                         .await;
                     assert_eq!(r.status, 201, "violator_notice fixture: {}", r.body);
                 }

@@ -155,7 +155,11 @@ async fn violator_publication_is_refused_without_a_sanction_or_the_right(app: &T
     assert_problem(&publish(app, &s.handler, &c, json!({})).await, 403, "forbidden");
     assert_problem(&publish(app, &s.operator, &c, json!({})).await, 403, "forbidden");
     assert_problem(&publish(app, &s.other_sup, &c, json!({})).await, 404, "not_found");
-    assert_problem(&publish(app, &s.sup, &c, json!({"place": "\u{7}"})).await, 422, "invalid_field");
+    assert_problem(
+        &publish(app, &s.sup, &c, json!({"place": "\u{7}"})).await,
+        422,
+        "invalid_field",
+    );
     let r = publish(app, &s.sup, &c, json!({"unknown": 1})).await;
     assert_eq!(r.status, 422, "{}", r.body);
     // Nothing was published by any of it.
@@ -184,7 +188,11 @@ async fn a_published_violator_is_listed_for_thirty_days_then_removed_by_the_swee
     let expires: chrono::DateTime<chrono::Utc> = notice["expires_at"].as_str().unwrap().parse().unwrap();
     assert_eq!(expires - published, TimeDelta::days(30));
     // Once while on the list.
-    assert_problem(&publish(app, &s.coordinator, &c, json!({})).await, 409, "already_published");
+    assert_problem(
+        &publish(app, &s.coordinator, &c, json!({})).await,
+        409,
+        "already_published",
+    );
     let ev = events(app, &s.sup, &c, "violator_published").await;
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["data"]["notice_id"], nid.as_str());
@@ -205,7 +213,14 @@ async fn a_published_violator_is_listed_for_thirty_days_then_removed_by_the_swee
     assert_eq!(items[0]["id"], nid.as_str());
     assert_eq!(items[0]["business_name"], BUSINESS);
     let text = list.body.to_string();
-    for private in ["Nguyễn Thị Hồng", "0912", "hong.nguyen", "case_id", "published_by", c["id"].as_str().unwrap()] {
+    for private in [
+        "Nguyễn Thị Hồng",
+        "0912",
+        "hong.nguyen",
+        "case_id",
+        "published_by",
+        c["id"].as_str().unwrap(),
+    ] {
         assert!(!text.contains(private), "the public list shows {private}: {text}");
     }
     // The Atom feed: one entry with a stable id, the business in the title, the decision in
@@ -215,24 +230,44 @@ async fn a_published_violator_is_listed_for_thirty_days_then_removed_by_the_swee
     let (id, title, _, content) = &feed[0];
     assert_eq!(id, &format!("urn:uuid:{nid}"));
     assert!(title.contains(BUSINESS), "{title}");
-    assert!(content.contains("125/QĐ-XPHC") && content.contains("25/11/2026"), "{content}");
+    assert!(
+        content.contains("125/QĐ-XPHC") && content.contains("25/11/2026"),
+        "{content}"
+    );
     assert!(content.contains("<hàng nhập lậu>"), "{content}");
-    assert_eq!(atom(app, "/api/v1/public/violators.atom").await[0].0, *id, "the entry id is stable");
+    assert_eq!(
+        atom(app, "/api/v1/public/violators.atom").await[0].0,
+        *id,
+        "the entry id is stable"
+    );
     // The page.
     let page = app.get("/vi-pham", None).await;
     let html = String::from_utf8(page.raw).unwrap();
     assert!(html.contains("Công ty TNHH Mỹ phẩm Hoa Sen &#38; Cộng sự"), "{html}");
-    assert!(html.contains("125/QĐ-XPHC") && html.contains("&#60;hàng nhập lậu&#62;"), "{html}");
+    assert!(
+        html.contains("125/QĐ-XPHC") && html.contains("&#60;hàng nhập lậu&#62;"),
+        "{html}"
+    );
 
     // Day 29: still listed. Day 30: hidden at once, removed by the next sweep with an event.
     app.state.clock.advance(TimeDelta::days(29));
-    let s = signed_in(app).await;
-    assert_eq!(app.get("/api/v1/public/violators", None).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/public/violators", None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     app.state.clock.advance(TimeDelta::days(1) + TimeDelta::seconds(1));
     assert_eq!(app.get("/api/v1/public/violators", None).await.body, json!([]));
     assert!(atom(app, "/api/v1/public/violators.atom").await.is_empty());
     let s = signed_in(app).await;
-    assert!(events(app, &s.sup, &c, "violator_removed").await.is_empty(), "not yet swept");
+    assert!(
+        events(app, &s.sup, &c, "violator_removed").await.is_empty(),
+        "not yet swept"
+    );
     assert!(app.worker.schedule_sweep().await.unwrap());
     app.worker.drain().await.unwrap();
     let removed = events(app, &s.sup, &c, "violator_removed").await;
@@ -247,7 +282,9 @@ async fn a_published_violator_is_listed_for_thirty_days_then_removed_by_the_swee
     app.worker.drain().await.unwrap();
     assert_eq!(events(app, &s.sup, &c, "violator_removed").await.len(), 1);
     let id = c["id"].as_str().unwrap();
-    let history = app.get(&format!("/api/v1/cases/{id}/violator-notice"), Some(&s.sup)).await;
+    let history = app
+        .get(&format!("/api/v1/cases/{id}/violator-notice"), Some(&s.sup))
+        .await;
     assert_eq!(history.body[0]["removed_reason"], "expired");
     assert_eq!(history.body[0]["shown"], false);
     assert_eq!(history.body[0]["business_name"], BUSINESS);
@@ -262,9 +299,21 @@ async fn a_violator_notice_is_withdrawn_early(app: &TestApp) {
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["place"], ADDRESS, "the place defaults to the business's address");
     let url = format!("/api/v1/cases/{id}/violator-notice/withdraw");
-    assert_problem(&app.post(&url, Some(&s.sup), &json!({"reason": " "})).await, 422, "required");
-    assert_problem(&app.post(&url, Some(&s.handler), &json!({"reason": "x"})).await, 403, "forbidden");
-    assert_problem(&app.post(&url, Some(&s.other_sup), &json!({"reason": "x"})).await, 404, "not_found");
+    assert_problem(
+        &app.post(&url, Some(&s.sup), &json!({"reason": " "})).await,
+        422,
+        "required",
+    );
+    assert_problem(
+        &app.post(&url, Some(&s.handler), &json!({"reason": "x"})).await,
+        403,
+        "forbidden",
+    );
+    assert_problem(
+        &app.post(&url, Some(&s.other_sup), &json!({"reason": "x"})).await,
+        404,
+        "not_found",
+    );
     let reason = "Quyết định xử phạt bị hủy theo quyết định giải quyết khiếu nại.";
     let w = app.post(&url, Some(&s.sup), &json!({"reason": reason})).await;
     assert_eq!(w.status, 200, "{}", w.body);
@@ -275,12 +324,24 @@ async fn a_violator_notice_is_withdrawn_early(app: &TestApp) {
     assert_eq!(removed.len(), 1);
     assert_eq!(removed[0]["data"]["reason"], "withdrawn");
     assert_eq!(removed[0]["data"]["note"], reason);
-    assert_problem(&app.post(&url, Some(&s.sup), &json!({"reason": reason})).await, 409, "notice_not_active");
+    assert_problem(
+        &app.post(&url, Some(&s.sup), &json!({"reason": reason})).await,
+        409,
+        "notice_not_active",
+    );
     // It may be published again (a new period), then it shows again.
     let again = publish(app, &s.sup, &c, json!({})).await;
     assert_eq!(again.status, 201, "{}", again.body);
     assert_ne!(again.body["id"], r.body["id"]);
-    assert_eq!(app.get("/api/v1/public/violators", None).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/public/violators", None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(events(app, &s.sup, &c, "violator_published").await.len(), 2);
 }
 both_backends!(a_violator_notice_is_withdrawn_early);
@@ -299,7 +360,11 @@ fn warning(start: &str, end: &str) -> Value {
 async fn public_warnings_are_shown_from_their_start_to_their_end_date(app: &TestApp) {
     let s = staff_on(app, "2026-12-01").await;
     let body = warning("2026-12-02", "2026-12-10");
-    assert_problem(&app.post("/api/v1/warnings", Some(&s.handler), &body).await, 403, "forbidden");
+    assert_problem(
+        &app.post("/api/v1/warnings", Some(&s.handler), &body).await,
+        403,
+        "forbidden",
+    );
     assert_problem(&app.post("/api/v1/warnings", None, &body).await, 401, "unauthenticated");
     let bad = warning("2026-12-10", "2026-12-02");
     let r = app.post("/api/v1/warnings", Some(&s.sup), &bad).await;
@@ -318,18 +383,33 @@ async fn public_warnings_are_shown_from_their_start_to_their_end_date(app: &Test
     // Another agency's supervisor does not see it; a coordinator does.
     assert_problem(&app.get(&url, Some(&s.other_sup)).await, 404, "not_found");
     assert_eq!(app.get(&url, Some(&s.coordinator)).await.status, 200);
-    assert!(app.get("/api/v1/warnings", Some(&s.other_sup)).await.body.as_array().unwrap().is_empty());
+    assert!(app
+        .get("/api/v1/warnings", Some(&s.other_sup))
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
     // An edit keeps the dates in order.
     let r = app.patch_json(&url, &s.sup, &json!({"end_date": "2026-12-01"})).await;
     assert_problem(&r, 422, "invalid_field");
-    let r = app.patch_json(&url, &s.sup, &json!({"business_name": "Cửa hàng Mẹ và Bé Online"})).await;
+    let r = app
+        .patch_json(&url, &s.sup, &json!({"business_name": "Cửa hàng Mẹ và Bé Online"}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["business_name"], "Cửa hàng Mẹ và Bé Online");
     // Published, but not before its start date.
     let r = app.post(&format!("{url}/publish"), Some(&s.sup), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!((r.body["status"].as_str(), r.body["current"].as_bool()), (Some("published"), Some(false)));
-    assert_problem(&app.post(&format!("{url}/publish"), Some(&s.sup), &json!({})).await, 409, "already_published");
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["current"].as_bool()),
+        (Some("published"), Some(false))
+    );
+    assert_problem(
+        &app.post(&format!("{url}/publish"), Some(&s.sup), &json!({})).await,
+        409,
+        "already_published",
+    );
     assert_eq!(app.get("/api/v1/public/warnings", None).await.body, json!([]));
     assert!(atom(app, "/api/v1/public/warnings.atom").await.is_empty());
     // From the start date (Vietnam time) to the end date inclusive.
@@ -347,7 +427,15 @@ async fn public_warnings_are_shown_from_their_start_to_their_end_date(app: &Test
     let page = String::from_utf8(app.get("/canh-bao", None).await.raw).unwrap();
     assert!(page.contains("Cảnh báo sữa bột trẻ em giả nhãn hiệu"), "{page}");
     app.state.clock.set(local_noon("2026-12-10"));
-    assert_eq!(app.get("/api/v1/public/warnings", None).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/public/warnings", None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     app.state.clock.set(local_noon("2026-12-11"));
     assert_eq!(app.get("/api/v1/public/warnings", None).await.body, json!([]));
     let s = signed_in(app).await;
@@ -359,19 +447,43 @@ async fn public_warnings_are_shown_from_their_start_to_their_end_date(app: &Test
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["current"], true);
     let id2 = r.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.get("/api/v1/public/warnings", None).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/public/warnings", None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     let end = format!("/api/v1/warnings/{id2}/end");
     assert_problem(&app.post(&end, Some(&s.other_sup), &json!({})).await, 404, "not_found");
     assert_problem(&app.post(&end, Some(&s.handler), &json!({})).await, 403, "forbidden");
     let r = app.post(&end, Some(&s.coordinator), &json!({})).await;
     assert_eq!((r.status.as_u16(), r.body["status"].as_str()), (200, Some("ended")));
     assert_eq!(app.get("/api/v1/public/warnings", None).await.body, json!([]));
-    assert_problem(&app.post(&end, Some(&s.coordinator), &json!({})).await, 409, "notice_not_active");
+    assert_problem(
+        &app.post(&end, Some(&s.coordinator), &json!({})).await,
+        409,
+        "notice_not_active",
+    );
     let r = app
-        .patch_json(&format!("/api/v1/warnings/{id2}"), &s.coordinator, &json!({"title": "x"}))
+        .patch_json(
+            &format!("/api/v1/warnings/{id2}"),
+            &s.coordinator,
+            &json!({"title": "x"}),
+        )
         .await;
     assert_problem(&r, 409, "notice_not_active");
-    assert_eq!(app.get("/api/v1/warnings", Some(&s.coordinator)).await.body.as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get("/api/v1/warnings", Some(&s.coordinator))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 both_backends!(public_warnings_are_shown_from_their_start_to_their_end_date);
 

@@ -4,8 +4,8 @@
 
 mod business;
 mod form;
-mod notices;
 pub mod i18n;
+mod notices;
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, Data, Path, Payload, Query, ServiceConfig};

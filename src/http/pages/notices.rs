@@ -94,7 +94,12 @@ pub async fn warnings(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
                 .map(|k| ui.pick(k.label_vi(), k.label_en()).to_owned())
                 .unwrap_or_default(),
             period: format!("{} – {}", vn_date(w.start_date), vn_date(w.end_date)),
-            body: w.body.lines().map(str::to_owned).filter(|l| !l.trim().is_empty()).collect(),
+            body: w
+                .body
+                .lines()
+                .map(str::to_owned)
+                .filter(|l| !l.trim().is_empty())
+                .collect(),
             id: w.id,
             title: w.title,
             business_name: w.business_name,
