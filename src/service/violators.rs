@@ -300,6 +300,28 @@ pub async fn of_case(state: &AppState, actor: Actor, case_id: String) -> Result<
         .await
 }
 
+/// The notices on the list now that the caller may withdraw: a supervisor's agency's, every
+/// one for a coordinator (the console's page of public notices).
+pub async fn shown_for_staff(state: &AppState, actor: Actor) -> Result<Vec<ViolatorNoticeView>, AppError> {
+    let now = state.clock.now().naive_utc();
+    let agency = match &actor {
+        Actor::Staff(s) if s.role == Role::Coordinator => None,
+        Actor::Staff(s) if s.role == Role::Supervisor => Some(s.agency.as_ref().map(|a| a.to_string()).unwrap_or_default()),
+        Actor::Staff(_) => return Err(AppError::Forbidden),
+        _ => return Err(AppError::Unauthenticated),
+    };
+    state
+        .db
+        .run(move |conn| {
+            Ok(db::shown_at(conn, now)?
+                .iter()
+                .filter(|r| agency.as_ref().is_none_or(|a| &r.agency_code == a))
+                .map(|r| staff_view(r, now))
+                .collect())
+        })
+        .await
+}
+
 /// The public list at `now`: notices neither removed nor expired, newest first.
 pub async fn public_list(state: &AppState) -> Result<Vec<PublicViolatorView>, AppError> {
     let now = state.clock.now().naive_utc();

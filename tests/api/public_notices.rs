@@ -504,8 +504,8 @@ async fn the_public_notice_pages_in_a_browser(backend: Backend) {
         return;
     };
     let s = staff_on(&app, "2026-12-01").await;
-    let c = sanctioned(&app, &s).await;
-    assert_eq!(publish(&app, &s.sup, &c, json!({})).await.status, 201);
+    let case = sanctioned(&app, &s).await;
+    assert_eq!(publish(&app, &s.sup, &case, json!({})).await.status, 201);
     let mut body = warning("2026-12-01", "2026-12-31");
     body["publish"] = json!(true);
     assert_eq!(app.post("/api/v1/warnings", Some(&s.sup), &body).await.status, 201);
@@ -535,6 +535,28 @@ async fn the_public_notice_pages_in_a_browser(backend: Backend) {
             problems.push(format!("{path}: {v}"));
         }
     }
+    // The console's pages of it, as the supervisor, at desktop width.
+    let wide = browser_with_js(&driver, 1280, 900, true).await;
+    wide.goto(&app.url("/console/")).await.unwrap();
+    crate::browser::fill(&wide, "username", "vp.sup").await;
+    crate::browser::fill(&wide, "password", PASSWORD).await;
+    crate::browser::click(&wide, fantoccini::Locator::Css("button.primary")).await;
+    let start = std::time::Instant::now();
+    while wide.current_url().await.unwrap().path().starts_with("/console/login") {
+        assert!(start.elapsed().as_secs() < 20, "console sign-in");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    for (path, name) in [
+        ("/console/notices".to_owned(), "console-notices"),
+        (format!("/console/cases/{}", case["id"].as_str().unwrap()), "console-case-publication"),
+    ] {
+        wide.goto(&app.url(&path)).await.unwrap();
+        shot_full(&wide, &format!("{tag}-{name}")).await;
+        for v in axe_violations(&wide, &axe).await {
+            problems.push(format!("{path}: {v}"));
+        }
+    }
+    wide.close().await.unwrap();
     c.close().await.unwrap();
     assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));
     app.assert_no_failed_jobs();
@@ -549,3 +571,106 @@ async fn the_public_notice_pages_in_a_browser_sqlite() {
 async fn the_public_notice_pages_in_a_browser_postgres() {
     the_public_notice_pages_in_a_browser(Backend::Postgres).await;
 }
+
+/// A console page or form answer (no redirects followed).
+struct ConsolePage {
+    status: u16,
+    location: String,
+    html: String,
+}
+
+async fn console(app: &TestApp, token: &str, path: &str, form: Option<&[(&str, &str)]>) -> ConsolePage {
+    let client = awc::Client::builder().disable_redirects().finish();
+    let cookie = ("Cookie", format!("hotline_console={token}"));
+    let mut r = match form {
+        None => client.get(app.url(path)).insert_header(cookie).send().await.unwrap(),
+        Some(f) => client
+            .post(app.url(path))
+            .insert_header(cookie)
+            .send_form(&f)
+            .await
+            .unwrap(),
+    };
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let html = String::from_utf8_lossy(&r.body().limit(10 * 1024 * 1024).await.unwrap()).into_owned();
+    ConsolePage { status, location, html }
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let i = html.find(marker).expect("a form with its CSRF token") + marker.len();
+    html[i..i + html[i..].find('"').unwrap()].to_owned()
+}
+
+/// The console's part: a supervisor publishes from the case page and withdraws from the
+/// notices page; warnings are drafted, refused with what was typed kept, published; a handler
+/// sees neither; every form needs the session's CSRF token.
+async fn the_console_publishes_violators_and_manages_warnings(app: &TestApp) {
+    let s = staff_on(app, "2026-12-01").await;
+    let c = sanctioned(app, &s).await;
+    let id = c["id"].as_str().unwrap();
+    let case_page = format!("/console/cases/{id}");
+    let p = console(app, &s.handler, &case_page, None).await;
+    assert_eq!(p.status, 200);
+    assert!(!p.html.contains("/violator-notice"), "a handler has no publication form");
+    let p = console(app, &s.sup, &case_page, None).await;
+    assert!(p.html.contains("id=\"h-publication\""), "{}", p.html);
+    let csrf = csrf_of(&p.html);
+    let url = format!("/console/cases/{id}/violator-notice");
+    let no_csrf = console(app, &s.sup, &url, Some(&[("place", "Chợ đêm")])).await;
+    assert_eq!(no_csrf.status, 403);
+    assert_eq!(app.get("/api/v1/public/violators", None).await.body, json!([]));
+    let r = console(app, &s.sup, &url, Some(&[("csrf", &csrf), ("place", "Chợ đêm")])).await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    assert!(r.location.starts_with(&format!("{case_page}?done=violator_published")));
+    let list = app.get("/api/v1/public/violators", None).await.body;
+    assert_eq!(list[0]["place"], "Chợ đêm");
+    let p = console(app, &s.sup, &r.location, None).await;
+    assert!(p.html.contains("Đã thực hiện: Công khai doanh nghiệp vi phạm") && p.html.contains("đang được công khai đến ngày 31/12/2026"));
+    // Publishing twice says why, in words.
+    let again = console(app, &s.sup, &url, Some(&[("csrf", &csrf)])).await;
+    assert_eq!(again.status, 409);
+    assert!(again.html.contains("đang được công khai"), "{}", again.html);
+
+    // The notices page: the handler may not; the supervisor sees the notice and the warnings.
+    assert_eq!(console(app, &s.handler, "/console/notices", None).await.status, 403);
+    let p = console(app, &s.sup, "/console/notices", None).await;
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains(BUSINESS.replace('&', "&#38;").as_str()) && p.html.contains("125/QĐ-XPHC"));
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("kind", "product"),
+        ("title", "Cảnh báo nồi cơm điện chập cháy"),
+        ("body", "Nhiều phản ánh."),
+        ("start_date", "2026-12-10"),
+        ("end_date", "2026-12-01"),
+    ];
+    let r = console(app, &s.sup, "/console/notices/warnings", Some(&bad)).await;
+    assert_eq!(r.status, 422);
+    assert!(r.html.contains("ngày kết thúc trước ngày bắt đầu") && r.html.contains("value=\"Cảnh báo nồi cơm điện chập cháy\""));
+    let mut good = bad;
+    good[4] = ("start_date", "2026-12-01");
+    good[5] = ("end_date", "2026-12-20");
+    let r = console(app, &s.sup, "/console/notices/warnings", Some(&good)).await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    assert_eq!(app.get("/api/v1/public/warnings", None).await.body, json!([]), "a draft");
+    let drafts = app.get("/api/v1/warnings", Some(&s.sup)).await.body;
+    let wid = drafts[0]["id"].as_str().unwrap();
+    let r = console(app, &s.sup, &format!("/console/notices/warnings/{wid}/publish"), Some(&[("csrf", &csrf)])).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(app.get("/api/v1/public/warnings", None).await.body[0]["id"], wid);
+    // Withdrawn from the notices page.
+    let reason = [("csrf", csrf.as_str()), ("reason", "Quyết định bị hủy.")];
+    let r = console(app, &s.sup, &format!("{url}/withdraw"), Some(&reason)).await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    assert_eq!(app.get("/api/v1/public/violators", None).await.body, json!([]));
+    let p = console(app, &s.sup, "/console/notices", None).await;
+    assert!(p.html.contains("Không có doanh nghiệp nào đang được công khai"));
+}
+both_backends!(the_console_publishes_violators_and_manages_warnings);
