@@ -306,7 +306,9 @@ pub async fn shown_for_staff(state: &AppState, actor: Actor) -> Result<Vec<Viola
     let now = state.clock.now().naive_utc();
     let agency = match &actor {
         Actor::Staff(s) if s.role == Role::Coordinator => None,
-        Actor::Staff(s) if s.role == Role::Supervisor => Some(s.agency.as_ref().map(|a| a.to_string()).unwrap_or_default()),
+        Actor::Staff(s) if s.role == Role::Supervisor => {
+            Some(s.agency.as_ref().map(|a| a.to_string()).unwrap_or_default())
+        }
         Actor::Staff(_) => return Err(AppError::Forbidden),
         _ => return Err(AppError::Unauthenticated),
     };

@@ -548,7 +548,10 @@ async fn the_public_notice_pages_in_a_browser(backend: Backend) {
     }
     for (path, name) in [
         ("/console/notices".to_owned(), "console-notices"),
-        (format!("/console/cases/{}", case["id"].as_str().unwrap()), "console-case-publication"),
+        (
+            format!("/console/cases/{}", case["id"].as_str().unwrap()),
+            "console-case-publication",
+        ),
     ] {
         wide.goto(&app.url(&path)).await.unwrap();
         shot_full(&wide, &format!("{tag}-{name}")).await;
@@ -618,7 +621,10 @@ async fn the_console_publishes_violators_and_manages_warnings(app: &TestApp) {
     let case_page = format!("/console/cases/{id}");
     let p = console(app, &s.handler, &case_page, None).await;
     assert_eq!(p.status, 200);
-    assert!(!p.html.contains("/violator-notice"), "a handler has no publication form");
+    assert!(
+        !p.html.contains("/violator-notice"),
+        "a handler has no publication form"
+    );
     let p = console(app, &s.sup, &case_page, None).await;
     assert!(p.html.contains("id=\"h-publication\""), "{}", p.html);
     let csrf = csrf_of(&p.html);
@@ -632,7 +638,14 @@ async fn the_console_publishes_violators_and_manages_warnings(app: &TestApp) {
     let list = app.get("/api/v1/public/violators", None).await.body;
     assert_eq!(list[0]["place"], "Chợ đêm");
     let p = console(app, &s.sup, &r.location, None).await;
-    assert!(p.html.contains("Đã thực hiện: Công khai doanh nghiệp vi phạm") && p.html.contains("đang được công khai đến ngày 31/12/2026"));
+    assert!(
+        p.html.contains("Đã thực hiện: Công khai doanh nghiệp vi phạm")
+            && p.html.contains("đang được công khai đến ngày 31/12/2026")
+    );
+    assert!(
+        !p.html.contains("violator_published"),
+        "the history names the event in words"
+    );
     // Publishing twice says why, in words.
     let again = console(app, &s.sup, &url, Some(&[("csrf", &csrf)])).await;
     assert_eq!(again.status, 409);
@@ -653,16 +666,29 @@ async fn the_console_publishes_violators_and_manages_warnings(app: &TestApp) {
     ];
     let r = console(app, &s.sup, "/console/notices/warnings", Some(&bad)).await;
     assert_eq!(r.status, 422);
-    assert!(r.html.contains("ngày kết thúc trước ngày bắt đầu") && r.html.contains("value=\"Cảnh báo nồi cơm điện chập cháy\""));
+    assert!(
+        r.html.contains("ngày kết thúc trước ngày bắt đầu")
+            && r.html.contains("value=\"Cảnh báo nồi cơm điện chập cháy\"")
+    );
     let mut good = bad;
     good[4] = ("start_date", "2026-12-01");
     good[5] = ("end_date", "2026-12-20");
     let r = console(app, &s.sup, "/console/notices/warnings", Some(&good)).await;
     assert_eq!(r.status, 303, "{}", r.html);
-    assert_eq!(app.get("/api/v1/public/warnings", None).await.body, json!([]), "a draft");
+    assert_eq!(
+        app.get("/api/v1/public/warnings", None).await.body,
+        json!([]),
+        "a draft"
+    );
     let drafts = app.get("/api/v1/warnings", Some(&s.sup)).await.body;
     let wid = drafts[0]["id"].as_str().unwrap();
-    let r = console(app, &s.sup, &format!("/console/notices/warnings/{wid}/publish"), Some(&[("csrf", &csrf)])).await;
+    let r = console(
+        app,
+        &s.sup,
+        &format!("/console/notices/warnings/{wid}/publish"),
+        Some(&[("csrf", &csrf)]),
+    )
+    .await;
     assert_eq!(r.status, 303);
     assert_eq!(app.get("/api/v1/public/warnings", None).await.body[0]["id"], wid);
     // Withdrawn from the notices page.

@@ -437,6 +437,8 @@ fn event_label(action: &str) -> &str {
         "document_generated" => "Lập văn bản",
         "evidence_shared_with_business" => "Chia sẻ tài liệu với doanh nghiệp",
         "due_date_moved" => "Thời hạn thay đổi theo lịch",
+        "violator_published" => "Công khai doanh nghiệp vi phạm",
+        "violator_removed" => "Gỡ khỏi danh sách công khai",
         other => other,
     }
 }

@@ -173,9 +173,18 @@ fn parse_warning(f: &std::collections::BTreeMap<String, String>) -> Result<(Warn
         kind,
         &text("title", get("title"), crate::domain::notice::SHORT)?,
         &text("body", get("body"), crate::domain::notice::LONG)?,
-        opt_text("business_name", f.get("business_name").map(String::as_str), crate::domain::notice::SHORT)?
-            .as_deref(),
-        opt_text("product", f.get("product").map(String::as_str), crate::domain::notice::SHORT)?.as_deref(),
+        opt_text(
+            "business_name",
+            f.get("business_name").map(String::as_str),
+            crate::domain::notice::SHORT,
+        )?
+        .as_deref(),
+        opt_text(
+            "product",
+            f.get("product").map(String::as_str),
+            crate::domain::notice::SHORT,
+        )?
+        .as_deref(),
         date("start_date")?,
         date("end_date")?,
     )?;
@@ -235,7 +244,11 @@ pub async fn publish_violator(state: Data<AppState>, req: HttpRequest, id: Path<
         Err(r) => return r,
     };
     let id = id.into_inner();
-    let result = match opt_text("place", f.get("place").map(String::as_str), crate::domain::notice::SHORT) {
+    let result = match opt_text(
+        "place",
+        f.get("place").map(String::as_str),
+        crate::domain::notice::SHORT,
+    ) {
         Ok(place) => violators::publish(&state, s.actor(), id.clone(), place).await.map(drop),
         Err(e) => Err(e.into()),
     };
@@ -253,7 +266,9 @@ pub async fn withdraw_violator(state: Data<AppState>, req: HttpRequest, id: Path
     };
     let id = id.into_inner();
     let result = match text("reason", f.get("reason").map(String::as_str).unwrap_or_default(), 500) {
-        Ok(reason) => violators::withdraw(&state, s.actor(), id.clone(), reason).await.map(drop),
+        Ok(reason) => violators::withdraw(&state, s.actor(), id.clone(), reason)
+            .await
+            .map(drop),
         Err(e) => Err(e.into()),
     };
     match result {
@@ -281,12 +296,10 @@ pub async fn publication_box(
         return Ok(None);
     }
     let notices = violators::of_case(state, s.actor(), c.id.to_string()).await?;
-    let shown = notices.iter().find(|n| n.shown).map(|n| {
-        (
-            n.notice.business_name.clone(),
-            vn_date(local_date(n.notice.expires_at)),
-        )
-    });
+    let shown = notices
+        .iter()
+        .find(|n| n.shown)
+        .map(|n| (n.notice.business_name.clone(), vn_date(local_date(n.notice.expires_at))));
     Ok(Some(PublicationBox {
         shown,
         earlier: notices.iter().filter(|n| !n.shown).count(),
