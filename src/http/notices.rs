@@ -351,9 +351,10 @@ fn feed(state: &AppState, name: &str, page: &str, title: &str, subtitle: &str, e
     }
 }
 
+/// A feed is revalidated on every poll: a withdrawn or expired notice must leave readers at once.
 fn atom_response(feed: &Feed) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ATOM)
-        .insert_header(("Cache-Control", "public, max-age=300"))
+        .insert_header(("Cache-Control", "no-cache"))
         .body(atom::render(feed))
 }

@@ -343,6 +343,24 @@ async fn a_violator_notice_is_withdrawn_early(app: &TestApp) {
         1
     );
     assert_eq!(events(app, &s.sup, &c, "violator_published").await.len(), 2);
+    // Expired but not yet swept: publishing again removes the old notice first (as the sweep
+    // would, by the system), then starts a new period.
+    app.state.clock.advance(TimeDelta::days(31));
+    let s = signed_in(app).await;
+    assert_eq!(app.get("/api/v1/public/violators", None).await.body, json!([]));
+    let third = publish(app, &s.sup, &c, json!({})).await;
+    assert_eq!(third.status, 201, "{}", third.body);
+    let removed = events(app, &s.sup, &c, "violator_removed").await;
+    assert_eq!(removed.len(), 2);
+    assert_eq!(removed[1]["data"]["reason"], "expired");
+    assert_eq!(removed[1]["data"]["notice_id"], again.body["id"]);
+    assert_eq!(removed[1]["actor_role"], "system");
+    let listed = app.get("/api/v1/public/violators", None).await.body;
+    assert_eq!(listed[0]["id"], third.body["id"]);
+    // The sweep finds nothing left to remove.
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    assert_eq!(events(app, &s.sup, &c, "violator_removed").await.len(), 2);
 }
 both_backends!(a_violator_notice_is_withdrawn_early);
 
