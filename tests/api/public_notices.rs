@@ -564,8 +564,13 @@ async fn the_public_notice_pages_in_a_browser(backend: Backend) {
         assert!(start.elapsed().as_secs() < 20, "console sign-in");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let first = app.get("/api/v1/warnings", Some(&s.sup)).await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for (path, name) in [
         ("/console/notices".to_owned(), "console-notices"),
+        (format!("/console/notices/warnings/{first}"), "console-warning-edit"),
         (
             format!("/console/cases/{}", case["id"].as_str().unwrap()),
             "console-case-publication",
@@ -709,6 +714,30 @@ async fn the_console_publishes_violators_and_manages_warnings(app: &TestApp) {
     .await;
     assert_eq!(r.status, 303);
     assert_eq!(app.get("/api/v1/public/warnings", None).await.body[0]["id"], wid);
+    // Edited from its own page, filled with what it says now.
+    let edit_url = format!("/console/notices/warnings/{wid}");
+    let p = console(app, &s.sup, &edit_url, None).await;
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("value=\"Cảnh báo nồi cơm điện chập cháy\"") && p.html.contains("value=\"2026-12-20\""));
+    let mut edited = good;
+    edited[2] = ("title", "Cảnh báo nồi cơm điện Hoa Mai chập cháy");
+    // Another agency's supervisor, with their own session's token: no such warning for them.
+    let other_csrf = csrf_of(&console(app, &s.other_sup, "/console/notices", None).await.html);
+    let mut theirs = edited;
+    theirs[0] = ("csrf", other_csrf.as_str());
+    assert_eq!(console(app, &s.other_sup, &edit_url, Some(&theirs)).await.status, 404);
+    assert_eq!(console(app, &s.other_sup, &edit_url, None).await.status, 404);
+    let r = console(app, &s.sup, &edit_url, Some(&edited)).await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    let w = app.get(&format!("/api/v1/warnings/{wid}"), Some(&s.sup)).await.body;
+    assert_eq!(
+        (w["title"].as_str(), w["product"].as_str()),
+        (Some("Cảnh báo nồi cơm điện Hoa Mai chập cháy"), None)
+    );
+    edited[5] = ("end_date", "2026-11-01");
+    let r = console(app, &s.sup, &edit_url, Some(&edited)).await;
+    assert_eq!(r.status, 422);
+    assert!(r.html.contains("ngày kết thúc trước ngày bắt đầu") && r.html.contains("value=\"2026-11-01\""));
     // Withdrawn from the notices page.
     let reason = [("csrf", csrf.as_str()), ("reason", "Quyết định bị hủy.")];
     let r = console(app, &s.sup, &format!("{url}/withdraw"), Some(&reason)).await;

@@ -52,6 +52,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/console/calls/{id}/done", web::post().to(callbacks::done))
         .route("/console/notices", web::get().to(notices::show))
         .route("/console/notices/warnings", web::post().to(notices::create_warning))
+        .route("/console/notices/warnings/{id}", web::get().to(notices::edit_form))
+        .route("/console/notices/warnings/{id}", web::post().to(notices::edit))
         .route(
             "/console/notices/warnings/{id}/{change}",
             web::post().to(notices::change_warning),

@@ -43,6 +43,7 @@ struct WarningRow {
 #[template(path = "console/notices.html")]
 struct NoticesPage {
     who: Option<Who>,
+    form_action: &'static str,
     violators: Vec<ViolatorRow>,
     warnings: Vec<WarningRow>,
     done: Option<&'static str>,
@@ -78,7 +79,7 @@ pub async fn show(state: Data<AppState>, req: HttpRequest, q: Query<DoneQuery>) 
         Some("created") => Some("Đã tạo cảnh báo."),
         Some("published") => Some("Đã công bố cảnh báo."),
         Some("ended") => Some("Đã kết thúc cảnh báo."),
-        Some("withdrawn") => Some("Đã gỡ thông tin vi phạm khỏi danh sách công khai."),
+        Some("edited") => Some("Đã lưu thay đổi của cảnh báo."),
         _ => None,
     };
     match render(&state, &s, done, None, Default::default()).await {
@@ -98,6 +99,7 @@ async fn render(
     let list = warnings::list(state, s.actor()).await?;
     Ok(NoticesPage {
         who: Some(Who::of(s)),
+        form_action: "/console/notices/warnings",
         violators: shown.iter().map(violator_row).collect(),
         warnings: list
             .iter()
@@ -210,6 +212,91 @@ pub async fn create_warning(state: Data<AppState>, req: HttpRequest, body: Bytes
                 Err(e) => error_page(&e),
             }
         }
+        Err(e) => refused(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/warning.html")]
+struct WarningPage {
+    who: Option<Who>,
+    status: &'static str,
+    form_action: String,
+    error: Option<String>,
+    sent: std::collections::BTreeMap<String, String>,
+}
+
+/// The edit form of a warning, filled with what it says now.
+pub async fn edit_form(state: Data<AppState>, req: HttpRequest, id: Path<String>) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let w = match warnings::get(&state, s.actor(), id.into_inner()).await {
+        Ok(w) => w,
+        Err(e) => return error_page(&e),
+    };
+    let v = &w.warning;
+    let sent = [
+        ("kind", v.kind.clone()),
+        ("title", v.title.clone()),
+        ("body", v.body.clone()),
+        ("business_name", v.business_name.clone().unwrap_or_default()),
+        ("product", v.product.clone().unwrap_or_default()),
+        ("start_date", v.start_date.to_string()),
+        ("end_date", v.end_date.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    page(
+        StatusCode::OK,
+        &WarningPage {
+            who: Some(Who::of(&s)),
+            status: status_label(&w.status),
+            form_action: format!("/console/notices/warnings/{}", v.id),
+            error: None,
+            sent,
+        },
+    )
+}
+
+/// The edit sent: every field of the form (an empty business or product clears it).
+pub async fn edit(state: Data<AppState>, req: HttpRequest, id: Path<String>, body: Bytes) -> HttpResponse {
+    let (s, f) = match super::signed_form(&state, &req, &body).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = id.into_inner();
+    let result = match parse_warning(&f) {
+        Ok((c, _)) => {
+            let edit = crate::domain::notice::WarningEdit {
+                kind: Some(c.kind),
+                title: Some(c.title),
+                body: Some(c.body),
+                business_name: Some(c.business_name),
+                product: Some(c.product),
+                start_date: Some(c.start_date),
+                end_date: Some(c.end_date),
+            };
+            warnings::change(&state, s.actor(), id.clone(), WarningChange::Edit(edit))
+                .await
+                .map(drop)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => see_other("/console/notices?done=edited#h-warnings"),
+        Err(e @ (AppError::Validation { .. } | AppError::BadRequest { .. })) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &WarningPage {
+                who: Some(Who::of(&s)),
+                status: "",
+                form_action: format!("/console/notices/warnings/{id}"),
+                error: super::field_error(&e).map(|(_, m)| m),
+                sent: f,
+            },
+        ),
         Err(e) => refused(&e),
     }
 }
