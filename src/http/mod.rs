@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod extractors;
 pub mod health;
 pub mod mediation;
+pub mod notices;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
@@ -78,6 +79,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/business/cases/{token}", web::get().to(public::business_case))
                 .route("/public/mediators", web::get().to(mediation::public_list))
                 .configure(mediation_routes)
+                .configure(notice_routes)
                 .route("/business/cases/{token}/response", web::post().to(business::respond))
                 .route("/business/cases/{token}/result", web::post().to(business::report))
                 .route(
@@ -163,6 +165,30 @@ fn mediation_routes(cfg: &mut ServiceConfig) {
             "/cases/{id}/mediation/sessions/{sid}/record",
             web::post().to(sessions::record),
         );
+}
+
+/// Part of the route table under `/api/v1`: the public violator list and public warnings
+/// (ADR 0032), their feeds, and their management by supervisors and coordinators.
+fn notice_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/public/violators", web::get().to(notices::public_violators))
+        .route("/public/violators.atom", web::get().to(notices::violators_feed))
+        .route("/public/warnings", web::get().to(notices::public_warnings))
+        .route("/public/warnings.atom", web::get().to(notices::warnings_feed))
+        .route(
+            "/cases/{id}/violator-notice",
+            web::get().to(notices::case_violator_notices),
+        )
+        .route("/cases/{id}/violator-notice", web::post().to(notices::publish_violator))
+        .route(
+            "/cases/{id}/violator-notice/withdraw",
+            web::post().to(notices::withdraw_violator),
+        )
+        .route("/warnings", web::get().to(notices::list_warnings))
+        .route("/warnings", web::post().to(notices::create_warning))
+        .route("/warnings/{id}", web::get().to(notices::get_warning))
+        .route("/warnings/{id}", web::patch().to(notices::edit_warning))
+        .route("/warnings/{id}/publish", web::post().to(notices::publish_warning))
+        .route("/warnings/{id}/end", web::post().to(notices::end_warning));
 }
 
 /// Extractor error handlers, so that framework-level rejections are problem+json too.
