@@ -105,15 +105,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases", web::get().to(cases::list))
                 .route("/cases/{id}", web::get().to(cases::get))
                 .route("/clusters", web::get().to(cases::clusters))
-                .route("/reports/summary", web::get().to(reports::summary))
-                .route("/reports/agencies", web::get().to(reports::agencies))
-                .route("/reports/document.pdf", web::get().to(reports::document))
-                .route("/reports/submissions", web::post().to(reports::submit))
-                .route("/reports/submissions", web::get().to(reports::submissions_of))
-                .route(
-                    "/reports/submissions/{id}/document.pdf",
-                    web::get().to(reports::submission_pdf),
-                )
+                .configure(report_routes)
                 .route(
                     "/clusters/{business_key}/violation-report",
                     web::post().to(cases::open_cluster_report),
@@ -169,6 +161,19 @@ fn mediation_routes(cfg: &mut ServiceConfig) {
 
 /// Part of the route table under `/api/v1`: the public violator list and public warnings
 /// (ADR 0032), their feeds, and their management by supervisors and coordinators.
+/// Reports (issue 14): the summary, agency performance, the printed report, submissions.
+fn report_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/reports/summary", web::get().to(reports::summary))
+        .route("/reports/agencies", web::get().to(reports::agencies))
+        .route("/reports/document.pdf", web::get().to(reports::document))
+        .route("/reports/submissions", web::post().to(reports::submit))
+        .route("/reports/submissions", web::get().to(reports::submissions_of))
+        .route(
+            "/reports/submissions/{id}/document.pdf",
+            web::get().to(reports::submission_pdf),
+        );
+}
+
 fn notice_routes(cfg: &mut ServiceConfig) {
     cfg.route("/public/violators", web::get().to(notices::public_violators))
         .route("/public/violators.atom", web::get().to(notices::violators_feed))
