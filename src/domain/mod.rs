@@ -22,6 +22,7 @@ macro_rules! string_enum {
 }
 
 pub mod business;
+pub mod alert;
 pub mod case;
 pub mod clock;
 pub mod complaint;

@@ -1,6 +1,7 @@
 //! HTTP: the one route table, the OpenAPI document, and request-level middleware.
 
 pub mod actions;
+pub mod alerts;
 pub mod admin;
 pub mod auth;
 pub mod business;
@@ -168,7 +169,8 @@ fn mediation_routes(cfg: &mut ServiceConfig) {
 }
 
 /// Part of the route table under `/api/v1`: the public violator list and public warnings
-/// (ADR 0032), their feeds, and their management by supervisors and coordinators.
+/// (ADR 0032), their feeds, and their management by supervisors and coordinators; the
+/// early-warning signals (ADR 0038).
 fn notice_routes(cfg: &mut ServiceConfig) {
     cfg.route("/public/violators", web::get().to(notices::public_violators))
         .route("/public/violators.atom", web::get().to(notices::violators_feed))
@@ -188,7 +190,10 @@ fn notice_routes(cfg: &mut ServiceConfig) {
         .route("/warnings/{id}", web::get().to(notices::get_warning))
         .route("/warnings/{id}", web::patch().to(notices::edit_warning))
         .route("/warnings/{id}/publish", web::post().to(notices::publish_warning))
-        .route("/warnings/{id}/end", web::post().to(notices::end_warning));
+        .route("/warnings/{id}/end", web::post().to(notices::end_warning))
+        .route("/alerts", web::get().to(alerts::list_alerts))
+        .route("/alerts/{id}/draft-warning", web::post().to(alerts::draft_warning))
+        .route("/alerts/{id}/dismiss", web::post().to(alerts::dismiss));
 }
 
 /// Extractor error handlers, so that framework-level rejections are problem+json too.

@@ -9,6 +9,7 @@ mod idempotency;
 mod list;
 mod ratings;
 mod reports;
+mod trends;
 
 pub use business::*;
 pub use corrections::*;
@@ -18,6 +19,7 @@ pub use idempotency::*;
 pub use list::*;
 pub use ratings::*;
 pub use reports::*;
+pub use trends::*;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
