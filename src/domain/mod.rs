@@ -21,8 +21,8 @@ macro_rules! string_enum {
     };
 }
 
-pub mod business;
 pub mod alert;
+pub mod business;
 pub mod case;
 pub mod clock;
 pub mod complaint;

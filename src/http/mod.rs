@@ -1,8 +1,8 @@
 //! HTTP: the one route table, the OpenAPI document, and request-level middleware.
 
 pub mod actions;
-pub mod alerts;
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 pub mod business;
 pub mod calendar;
@@ -81,22 +81,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/mediators", web::get().to(mediation::public_list))
                 .configure(mediation_routes)
                 .configure(notice_routes)
-                .route("/business/cases/{token}/response", web::post().to(business::respond))
-                .route("/business/cases/{token}/result", web::post().to(business::report))
-                .route(
-                    "/business/cases/{token}/evidence",
-                    web::post().to(business::add_evidence),
-                )
-                .route("/businesses", web::get().to(business::search))
-                .route("/businesses", web::post().to(business::create))
-                .route("/businesses/{id}", web::get().to(business::get))
-                .route("/businesses/{id}", web::patch().to(business::correct))
-                .route("/businesses/{id}/merge", web::post().to(business::merge))
-                .route("/cases/{id}/business-link", web::post().to(business::link_case))
-                .route(
-                    "/cases/{id}/evidence/{evidence_id}/business-share",
-                    web::post().to(business::share_evidence),
-                )
+                .configure(business_routes)
                 .route("/calls", web::post().to(calls::create))
                 .route("/calls", web::get().to(calls::list))
                 .route("/calls/callbacks", web::get().to(calls::callbacks))
@@ -139,6 +124,27 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route(
             "/docs",
             web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/docs/")).finish() }),
+        );
+}
+
+/// Part of the route table under `/api/v1`: the business's link and the business registry
+/// (issue 12; kept apart only so that no function grows past 100 lines).
+fn business_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/business/cases/{token}/response", web::post().to(business::respond))
+        .route("/business/cases/{token}/result", web::post().to(business::report))
+        .route(
+            "/business/cases/{token}/evidence",
+            web::post().to(business::add_evidence),
+        )
+        .route("/businesses", web::get().to(business::search))
+        .route("/businesses", web::post().to(business::create))
+        .route("/businesses/{id}", web::get().to(business::get))
+        .route("/businesses/{id}", web::patch().to(business::correct))
+        .route("/businesses/{id}/merge", web::post().to(business::merge))
+        .route("/cases/{id}/business-link", web::post().to(business::link_case))
+        .route(
+            "/cases/{id}/evidence/{evidence_id}/business-share",
+            web::post().to(business::share_evidence),
         );
 }
 

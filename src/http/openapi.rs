@@ -25,8 +25,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, admin, alerts, auth, business, calendar, calls, cases, evidence, health, mediation, notices, privacy, public,
-    reports, sessions,
+    actions, admin, alerts, auth, business, calendar, calls, cases, evidence, health, mediation, notices, privacy,
+    public, reports, sessions,
 };
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
@@ -117,7 +117,7 @@ string_id_schemas!(
         alerts::list_alerts, alerts::draft_warning, alerts::dismiss,
     ),
     components(schemas(
-        crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
+        crate::error::Problem, crate::domain::case::Status, crate::domain::Kind, alerts::AlertStatusParam,
         actions::RouteDto, actions::AdviseDto, actions::AcceptDto, actions::RefuseDto, actions::TransferDto,
         actions::EmptyDto, actions::ReasonDto, actions::ForwardDto, actions::NegotiationResultDto, actions::NegotiationRecordDto,
         actions::NegotiationEndedDto, actions::AppointMediatorDto, actions::RequestMediationDto, actions::ScheduleSessionDto, actions::MediationResultDto, actions::MediationRecordDto,

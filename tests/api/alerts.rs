@@ -10,7 +10,14 @@ use crate::helpers::{assert_problem, dispute_before, local_noon, TestApp, PASSWO
 /// Wednesdays of the eight baseline weeks (28 Sep – 22 Nov 2026) and of the week examined
 /// (23–29 Nov, ISO week 2026-W48).
 const BASELINE: [&str; 8] = [
-    "2026-09-30", "2026-10-07", "2026-10-14", "2026-10-21", "2026-10-28", "2026-11-04", "2026-11-11", "2026-11-18",
+    "2026-09-30",
+    "2026-10-07",
+    "2026-10-14",
+    "2026-10-21",
+    "2026-10-28",
+    "2026-11-04",
+    "2026-11-11",
+    "2026-11-18",
 ];
 const WEEK: &str = "2026-11-25";
 const RISING_TAX: &str = "0312345678";
@@ -77,10 +84,18 @@ async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestA
     let r = app.get("/api/v1/alerts", Some(&coord)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let signals = r.body.as_array().unwrap().clone();
-    assert_eq!(signals.len(), 2, "a category and a business, nothing for goods_general: {}", r.body);
+    assert_eq!(
+        signals.len(),
+        2,
+        "a category and a business, nothing for goods_general: {}",
+        r.body
+    );
     let cat = signals.iter().find(|s| s["dimension"] == "category").unwrap();
     assert_eq!(cat["key"], "ecommerce");
-    assert!(cat["label"].as_str().unwrap().starts_with("Mua bán trực tuyến"), "{cat}");
+    assert!(
+        cat["label"].as_str().unwrap().starts_with("Mua bán trực tuyến"),
+        "{cat}"
+    );
     assert_eq!(cat["week"], "2026-W48");
     assert_eq!(cat["period_start"], "2026-11-23");
     assert_eq!(cat["period_end"], "2026-11-29");
@@ -104,37 +119,69 @@ async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestA
     // Once per week: another sweep the same week adds nothing.
     sweep_on(app, "2026-12-04").await;
     let coord = app.login("c.alert", PASSWORD).await;
-    assert_eq!(app.get("/api/v1/alerts", Some(&coord)).await.body.as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get("/api/v1/alerts", Some(&coord))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     // Draft a public warning from the category signal.
     let id = cat["id"].as_str().unwrap();
-    let r = app.post(&format!("/api/v1/alerts/{id}/draft-warning"), Some(&coord), &json!({})).await;
+    let r = app
+        .post(&format!("/api/v1/alerts/{id}/draft-warning"), Some(&coord), &json!({}))
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["status"], "drafted");
     let wid = r.body["warning_id"].as_str().unwrap().to_owned();
     let ws = app.get("/api/v1/warnings", Some(&coord)).await;
-    let w = ws.body.as_array().unwrap().iter().find(|w| w["id"] == wid.as_str()).unwrap();
+    let w = ws
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == wid.as_str())
+        .unwrap();
     assert_eq!(w["status"], "draft");
     assert_eq!(w["source"], format!("signal:{id}"));
     assert!(w["title"].as_str().unwrap().contains("Mua bán trực tuyến"), "{w}");
     let body = w["body"].as_str().unwrap();
-    assert!(body.contains("23/11/2026") && body.contains("29/11/2026") && body.contains(" 8 "), "{body}");
+    assert!(
+        body.contains("23/11/2026") && body.contains("29/11/2026") && body.contains(" 8 "),
+        "{body}"
+    );
     // A draft is not public.
     let public = app.get("/api/v1/public/warnings", None).await;
     assert!(public.body.to_string().find(&wid).is_none());
     // Not twice; a drafted signal cannot be dismissed.
-    let again = app.post(&format!("/api/v1/alerts/{id}/draft-warning"), Some(&coord), &json!({})).await;
+    let again = app
+        .post(&format!("/api/v1/alerts/{id}/draft-warning"), Some(&coord), &json!({}))
+        .await;
     assert_problem(&again, 409, "alert_not_open");
     assert_problem(
-        &app.post(&format!("/api/v1/alerts/{id}/dismiss"), Some(&coord), &json!({})).await,
+        &app.post(&format!("/api/v1/alerts/{id}/dismiss"), Some(&coord), &json!({}))
+            .await,
         409,
         "alert_not_open",
     );
-    assert_eq!(app.get("/api/v1/warnings", Some(&coord)).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/warnings", Some(&coord))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Dismiss the business signal.
     let bid = biz["id"].as_str().unwrap();
-    let r = app.post(&format!("/api/v1/alerts/{bid}/dismiss"), Some(&coord), &json!({})).await;
+    let r = app
+        .post(&format!("/api/v1/alerts/{bid}/dismiss"), Some(&coord), &json!({}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "dismissed");
     assert!(r.body["warning_id"].is_null());
@@ -144,9 +191,14 @@ async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestA
     // Coordinators only; bad input changes nothing.
     let sup = app.login("s.alert", PASSWORD).await;
     assert_problem(&app.get("/api/v1/alerts", Some(&sup)).await, 403, "forbidden");
-    assert_problem(&app.get("/api/v1/alerts?status=maybe", Some(&coord)).await, 400, "invalid_query");
     assert_problem(
-        &app.post("/api/v1/alerts/nope/draft-warning", Some(&coord), &json!({})).await,
+        &app.get("/api/v1/alerts?status=maybe", Some(&coord)).await,
+        400,
+        "invalid_query",
+    );
+    assert_problem(
+        &app.post("/api/v1/alerts/nope/draft-warning", Some(&coord), &json!({}))
+            .await,
         404,
         "not_found",
     );
