@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/auth/sessions/{id}", web::delete().to(auth::revoke_session))
                 .route("/agencies", web::get().to(health::agencies))
                 .route("/categories", web::get().to(health::categories))
+                .route("/units", web::get().to(health::units))
                 .route("/classify", web::post().to(public::classify))
                 .route("/public/info", web::get().to(public::info))
                 .route("/public/complaints", web::post().to(public::submit))

@@ -19,6 +19,8 @@ pub struct UserChange {
     pub agency: Option<String>,
     /// `Some("")` removes the address.
     pub email: Option<String>,
+    /// `Some("")` removes the unit. A new agency without a unit given removes it too.
+    pub unit: Option<String>,
 }
 
 /// Changes an account. A deactivated user's sessions end at once (its tokens answer 401);
@@ -45,6 +47,8 @@ pub async fn update_user(
         None => None,
     };
     let agency = c.agency.map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty()));
+    let unit = c.unit.map(|u| Some(u.trim().to_owned()).filter(|u| !u.is_empty()));
+    let units = state.router.clone();
     state
         .db
         .write(move |conn| {
@@ -65,14 +69,26 @@ pub async fn update_user(
                     ));
                 }
             }
+            let agency_changed = new_agency.as_deref() != user.agency_code.as_ref().map(|a| a.as_str());
+            let unit_code = match (&unit, agency_changed) {
+                (Some(u), _) => Some(u.clone()),
+                (None, true) if user.unit_code.is_some() => Some(None),
+                (None, _) => None,
+            };
+            let new_unit = unit_code.clone().unwrap_or(user.unit_code.clone());
+            super::reference::check_unit(units.units(), new_unit.as_deref(), new_agency.as_deref())?;
             let ch = users::UserChangeset {
                 active: c.active,
                 role: role.map(|r| r.as_str().to_owned()),
                 agency_code: agency,
                 email,
+                unit_code,
             };
-            let changes_something =
-                ch.active.is_some() || ch.role.is_some() || ch.agency_code.is_some() || ch.email.is_some();
+            let changes_something = ch.active.is_some()
+                || ch.role.is_some()
+                || ch.agency_code.is_some()
+                || ch.email.is_some()
+                || ch.unit_code.is_some();
             if changes_something {
                 users::update_user(conn, &id, &ch)?;
             }
@@ -93,7 +109,7 @@ pub async fn update_user(
                     AuditAction::UserChanged
                 };
                 let detail = serde_json::json!({
-                    "active": c.active, "role": ch.role, "agency": ch.agency_code, "email_changed": ch.email.is_some(),
+                    "active": c.active, "role": ch.role, "agency": ch.agency_code, "email_changed": ch.email.is_some(), "unit": ch.unit_code,
                 });
                 audit::record(
                     conn,

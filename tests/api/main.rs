@@ -37,3 +37,4 @@ mod robustness;
 mod routing;
 mod security;
 mod stored_data;
+mod units;

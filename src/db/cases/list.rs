@@ -85,6 +85,9 @@ pub(super) fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
     if let Some(a) = &f.agency {
         q = q.filter(cases::current_agency.eq(a.clone()));
     }
+    if let Some(u) = &f.unit {
+        q = q.filter(cases::unit_code.eq(u.clone()));
+    }
     if let Some(u) = &f.assignee {
         q = q.filter(cases::assignee_id.eq(u.clone()));
     }

@@ -75,6 +75,8 @@ pub struct CaseRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// The unit of the current agency that works the case (ADR 0033).
+    pub unit_code: Option<String>,
 }
 
 impl From<&Case> for CaseRow {
@@ -134,6 +136,7 @@ impl From<&Case> for CaseRow {
             created_at: o.at,
             updated_at: o.at,
             closed_at: None,
+            unit_code: o.unit.clone(),
         }
     }
 }
@@ -152,6 +155,7 @@ pub struct CaseChangeset {
     pub assignee_id: Option<Option<UserId>>,
     pub mediator_id: Option<Option<UserId>>,
     pub suggestion: Option<String>,
+    pub unit_code: Option<Option<String>>,
     pub due_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
     pub closed_at: Option<Option<NaiveDateTime>>,
@@ -182,6 +186,7 @@ impl CaseChangeset {
             },
             updated_at: Some(t),
             suggestion: None,
+            unit_code: None,
             due_at: None,
         }
     }
