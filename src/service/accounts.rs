@@ -23,6 +23,25 @@ pub struct UserChange {
     pub unit: Option<String>,
 }
 
+/// The unit column's change: the unit given, or none when the agency changes without one;
+/// the unit that results must be one of the new agency's.
+fn unit_change(
+    units: &crate::routing::Units,
+    user: &users::UserRow,
+    unit: Option<Option<String>>,
+    new_agency: Option<&str>,
+) -> Result<Option<Option<String>>, AppError> {
+    let agency_changed = new_agency != user.agency_code.as_ref().map(|a| a.as_str());
+    let change = match unit {
+        Some(u) => Some(u),
+        None if agency_changed && user.unit_code.is_some() => Some(None),
+        None => None,
+    };
+    let after = change.clone().unwrap_or(user.unit_code.clone());
+    super::reference::check_unit(units, after.as_deref(), new_agency)?;
+    Ok(change)
+}
+
 /// Changes an account. A deactivated user's sessions end at once (its tokens answer 401);
 /// the last active administrator cannot be deactivated or demoted.
 pub async fn update_user(
@@ -69,14 +88,7 @@ pub async fn update_user(
                     ));
                 }
             }
-            let agency_changed = new_agency.as_deref() != user.agency_code.as_ref().map(|a| a.as_str());
-            let unit_code = match (&unit, agency_changed) {
-                (Some(u), _) => Some(u.clone()),
-                (None, true) if user.unit_code.is_some() => Some(None),
-                (None, _) => None,
-            };
-            let new_unit = unit_code.clone().unwrap_or(user.unit_code.clone());
-            super::reference::check_unit(units.units(), new_unit.as_deref(), new_agency.as_deref())?;
+            let unit_code = unit_change(units.units(), &user, unit.clone(), new_agency.as_deref())?;
             let ch = users::UserChangeset {
                 active: c.active,
                 role: role.map(|r| r.as_str().to_owned()),

@@ -275,3 +275,162 @@ async fn the_admin_sets_a_users_unit(app: &TestApp) {
     assert!(!listed.body.to_string().contains("h.wrong"));
 }
 both_backends!(the_admin_sets_a_users_unit);
+
+// ---------------------------------------------------------------- the console, in a browser
+
+use crate::browser::{browser, browser_with_js, click, fill, shot, shot_full, start_driver};
+use crate::common::Backend;
+use fantoccini::{Client, Locator};
+
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/console/")).await.unwrap();
+    fill(c, "username", username).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, Locator::Css("button.primary")).await;
+    c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Cases of two wards opened in January (overdue today), a handler of one ward, the commune
+/// agency's supervisor, and a dispute of a consumer of Hà Nội at SCT.
+async fn console_fixture(app: &TestApp) -> (String, String) {
+    let (_, xa_op) = app.user("op.xa.console", "operator", Some("UBND_XA")).await;
+    let (_, sct_op) = app.user("op.sct.console", "operator", Some("SCT")).await;
+    app.user("sup.xa.console", "supervisor", Some("UBND_XA")).await;
+    let r = app
+        .post(
+            "/api/v1/admin/users",
+            Some(&app.admin_token),
+            &json!({"username": "h.benthanh.console", "display_name": "Lê Văn Bình", "role": "handler", "agency": "UBND_XA", "unit": "UBND_XA-26743", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    app.state.clock.set(crate::helpers::local_noon("2026-01-05"));
+    let mut ids = Vec::new();
+    for (commune, business) in [
+        ("Phường Bến Thành", "Quán cơm Bà Năm"),
+        ("phuong Sai Gon", "Xe bánh mì Cô Ba"),
+    ] {
+        let mut b = food_stall(commune);
+        b["channel"] = json!("hotline");
+        b["transaction_date"] = json!("2025-12-28");
+        b["business"] = json!({"name": business});
+        ids.push(app.open_case(&xa_op, &b).await["id"].as_str().unwrap().to_owned());
+    }
+    app.state.clock.reset();
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    let mut d = complaint("Tôi mua tủ lạnh ở cửa hàng điện máy, dùng một tuần thì hỏng, cửa hàng không chịu đổi, đề nghị hỗ trợ thương lượng.");
+    d["channel"] = json!("hotline");
+    d["consumer"]["commune"] = json!("phuong Hoan Kiem");
+    let referred = app.open_case(&sct_op, &d).await;
+    assert!(
+        referred["suggestion"]["referral"].is_object(),
+        "{}",
+        referred["suggestion"]
+    );
+    (ids[0].clone(), referred["id"].as_str().unwrap().to_owned())
+}
+
+async fn units_in_the_console(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let Some(driver) = start_driver() else { return };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let (ben_thanh, referred) = console_fixture(&app).await;
+    let base = app.url("");
+
+    // The ward's handler: the queue opens on their unit; "Tất cả đơn vị" shows the agency's.
+    let c = browser(&driver, 1366, 768).await;
+    sign_in(&c, &base, "h.benthanh.console").await;
+    let chosen = text_of(&c, "#unit option[selected]").await;
+    assert_eq!(chosen, "Phường Bến Thành");
+    let rows = c.find_all(Locator::Css("table.queue tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(text_of(&c, "table.queue").await.contains("Quán cơm Bà Năm"));
+    shot(&c, &format!("units-{tag}-queue")).await;
+    c.find(Locator::Id("unit"))
+        .await
+        .unwrap()
+        .select_by_value("")
+        .await
+        .unwrap();
+    click(&c, Locator::Css(".unit-filter button")).await;
+    c.wait()
+        .for_element(Locator::Css("#unit option[value=''][selected]"))
+        .await
+        .unwrap();
+    assert_eq!(c.find_all(Locator::Css("table.queue tbody tr")).await.unwrap().len(), 2);
+    c.goto(&format!("{base}/console/cases/{ben_thanh}")).await.unwrap();
+    let facts = text_of(&c, "dl.facts").await;
+    assert!(
+        facts.contains("Đơn vị xử lý") && facts.contains("Phường Bến Thành"),
+        "{facts}"
+    );
+    shot(&c, &format!("units-{tag}-case")).await;
+    c.close().await.unwrap();
+
+    // The commune agency's supervisor: overdue cases per unit.
+    let c = browser(&driver, 1366, 768).await;
+    sign_in(&c, &base, "sup.xa.console").await;
+    c.goto(&format!("{base}/console/dashboard")).await.unwrap();
+    assert!(text_of(&c, "#h-unit-overdue").await.contains("Quá hạn theo đơn vị"));
+    let table = text_of(&c, "table[aria-labelledby=h-unit-overdue]").await;
+    assert!(
+        table.contains("Phường Bến Thành") && table.contains("Phường Sài Gòn"),
+        "{table}"
+    );
+    shot(&c, &format!("units-{tag}-dashboard")).await;
+    c.close().await.unwrap();
+
+    // SCT's operator: the referral on the case page, and on the call screen as they type.
+    let c = browser_with_js(&driver, 1366, 768, true).await;
+    sign_in(&c, &base, "op.sct.console").await;
+    c.goto(&format!("{base}/console/cases/{referred}")).await.unwrap();
+    let note = text_of(&c, ".notice.referral").await;
+    assert!(note.contains("Sở Công Thương Thành phố Hà Nội"), "{note}");
+    shot(&c, &format!("units-{tag}-case-referral")).await;
+    c.goto(&format!("{base}/console/calls/new")).await.unwrap();
+    fill(
+        &c,
+        "note",
+        "Quán ăn ở chợ bán đồ ăn ôi thiu, cả nhà bị ngộ độc thực phẩm",
+    )
+    .await;
+    fill(&c, "consumer_commune", "P. Ben Thanh").await;
+    let start = std::time::Instant::now();
+    loop {
+        let s = text_of(&c, "#suggestion").await;
+        if s.contains("Đơn vị phụ trách") {
+            assert!(s.contains("Phường Bến Thành (UBND_XA)"), "{s}");
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 20, "no unit in the suggestion: {s}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    shot_full(&c, &format!("units-{tag}-call")).await;
+    c.close().await.unwrap();
+}
+
+#[actix_web::test]
+async fn units_in_the_console_sqlite() {
+    units_in_the_console(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn units_in_the_console_postgres() {
+    units_in_the_console(Backend::Postgres).await;
+}

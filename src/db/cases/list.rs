@@ -157,6 +157,18 @@ pub fn count(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryRe
     filtered(scope, f).select(diesel::dsl::count_star()).first(conn)
 }
 
+/// The current agency and unit of every case that matches the filters (text search aside):
+/// the dashboard counts them per unit (ADR 0033).
+pub fn agency_units(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+) -> QueryResult<Vec<(Option<String>, Option<String>)>> {
+    filtered(scope, f)
+        .select((cases::current_agency, cases::unit_code))
+        .load(conn)
+}
+
 /// The keyset condition of the page after `after`, and the order.
 fn ordered<'a>(mut q: BoxedCases<'a>, sort: Sort, after: Option<&Cursor>) -> BoxedCases<'a> {
     match (sort, after) {
