@@ -278,7 +278,7 @@ both_backends!(the_admin_sets_a_users_unit);
 
 // ---------------------------------------------------------------- the console, in a browser
 
-use crate::browser::{browser, browser_with_js, click, fill, shot, shot_full, start_driver};
+use crate::browser::{axe_violations, browser_with_js, click, fill, shot, shot_full, start_driver};
 use crate::common::Backend;
 use fantoccini::{Client, Locator};
 
@@ -288,6 +288,17 @@ async fn sign_in(c: &Client, base: &str, username: &str) {
     fill(c, "password", PASSWORD).await;
     click(c, Locator::Css("button.primary")).await;
     c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
+}
+
+/// No accessibility violation (axe-core, when scripts/test.sh installed it).
+async fn axe_clean(c: &Client, page: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js");
+    let Ok(axe) = std::fs::read_to_string(&path) else {
+        assert!(std::env::var("REQUIRE_POSTGRES").is_err(), "axe-core is required in CI");
+        return;
+    };
+    let v = axe_violations(c, &axe).await;
+    assert!(v.is_empty(), "{page}: {v:?}");
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
@@ -354,7 +365,7 @@ async fn units_in_the_console(backend: Backend) {
     let base = app.url("");
 
     // The ward's handler: the queue opens on their unit; "Tất cả đơn vị" shows the agency's.
-    let c = browser(&driver, 1366, 768).await;
+    let c = browser_with_js(&driver, 1366, 768, true).await;
     sign_in(&c, &base, "h.benthanh.console").await;
     let chosen = text_of(&c, "#unit option[selected]").await;
     assert_eq!(chosen, "Phường Bến Thành");
@@ -362,6 +373,7 @@ async fn units_in_the_console(backend: Backend) {
     assert_eq!(rows.len(), 1);
     assert!(text_of(&c, "table.queue").await.contains("Quán cơm Bà Năm"));
     shot(&c, &format!("units-{tag}-queue")).await;
+    axe_clean(&c, "queue with the unit filter").await;
     c.find(Locator::Id("unit"))
         .await
         .unwrap()
@@ -381,10 +393,11 @@ async fn units_in_the_console(backend: Backend) {
         "{facts}"
     );
     shot(&c, &format!("units-{tag}-case")).await;
+    axe_clean(&c, "case with its unit").await;
     c.close().await.unwrap();
 
     // The commune agency's supervisor: overdue cases per unit.
-    let c = browser(&driver, 1366, 768).await;
+    let c = browser_with_js(&driver, 1366, 768, true).await;
     sign_in(&c, &base, "sup.xa.console").await;
     c.goto(&format!("{base}/console/dashboard")).await.unwrap();
     assert!(text_of(&c, "#h-unit-overdue").await.contains("Quá hạn theo đơn vị"));
@@ -394,6 +407,7 @@ async fn units_in_the_console(backend: Backend) {
         "{table}"
     );
     shot(&c, &format!("units-{tag}-dashboard")).await;
+    axe_clean(&c, "dashboard with overdue per unit").await;
     c.close().await.unwrap();
 
     // SCT's operator: the referral on the case page, and on the call screen as they type.
@@ -403,6 +417,7 @@ async fn units_in_the_console(backend: Backend) {
     let note = text_of(&c, ".notice.referral").await;
     assert!(note.contains("Sở Công Thương Thành phố Hà Nội"), "{note}");
     shot(&c, &format!("units-{tag}-case-referral")).await;
+    axe_clean(&c, "case with a referral").await;
     c.goto(&format!("{base}/console/calls/new")).await.unwrap();
     fill(
         &c,
@@ -422,6 +437,7 @@ async fn units_in_the_console(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     shot_full(&c, &format!("units-{tag}-call")).await;
+    axe_clean(&c, "call screen with units").await;
     c.close().await.unwrap();
 }
 
