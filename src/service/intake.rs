@@ -215,16 +215,35 @@ fn opening(
         },
         call_id: None,
         suggestion: serde_json::to_string(suggestion).map_err(|e| AppError::Internal(e.into()))?,
-        // The unit of the receiving agency that serves the consumer's commune, if any.
-        unit: suggestion
-            .units
-            .iter()
-            .find(|u| u.agency == agency)
-            .map(|u| u.code.clone()),
+        unit: opening_unit(ctx, actor, suggestion, agency),
         possible_duplicate_of,
         opened_by: actor.id().map(UserId::from),
         at: t,
     })
+}
+
+/// The unit a new case opens in: the receiving agency's unit serving the consumer's commune,
+/// else the unit of the staff member who opens it at their agency (a walk-in at a commune).
+fn opening_unit(
+    ctx: &IntakeContext,
+    actor: &Actor,
+    suggestion: &crate::routing::Classification,
+    agency: &str,
+) -> Option<String> {
+    let suggested = suggestion
+        .units
+        .iter()
+        .find(|u| u.agency == agency)
+        .map(|u| u.code.clone());
+    let own = match actor {
+        Actor::Staff(s) => s
+            .unit
+            .as_deref()
+            .filter(|u| ctx.router.units().get(u).is_some_and(|x| x.agency == agency))
+            .map(str::to_owned),
+        _ => None,
+    };
+    suggested.or(own)
 }
 
 /// A tracking code no case has yet.

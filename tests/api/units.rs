@@ -260,6 +260,11 @@ async fn the_admin_sets_a_users_unit(app: &TestApp) {
     assert_eq!(r.body["unit"], Value::Null, "{}", r.body);
     let r = app.patch_json(&path, &admin, &json!({"unit": "HOI-CANGIO"})).await;
     assert_eq!(r.body["unit"], "HOI-CANGIO");
+    // a case the branch's staff opens without a commune is the branch's
+    let token = app.login("h.unit", PASSWORD).await;
+    let mut walk_in = complaint("Cửa hàng bán xe đạp điện bị lỗi pin, không chịu bảo hành, đề nghị Hội hỗ trợ.");
+    walk_in["channel"] = json!("walk_in");
+    assert_eq!(app.open_case(&token, &walk_in).await["unit"], "HOI-CANGIO");
     let r = app.patch_json(&path, &admin, &json!({"unit": ""})).await;
     assert_eq!(r.body["unit"], Value::Null);
     // creating with another agency's unit is refused and creates nothing
