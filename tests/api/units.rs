@@ -398,6 +398,17 @@ async fn units_in_the_console(backend: Backend) {
         "{facts}"
     );
     shot(&c, &format!("units-{tag}-case")).await;
+    // The route form offers every unit (left empty: the suggested one).
+    click(&c, Locator::Css("#action-route > summary")).await;
+    let options = c.find_all(Locator::Css("#f-route-unit option")).await.unwrap();
+    assert_eq!(options.len(), 1 + 168 + 3);
+    c.execute(
+        "document.getElementById('f-route-unit').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, &format!("units-{tag}-route-form")).await;
     axe_clean(&c, "case with its unit").await;
     c.close().await.unwrap();
 
