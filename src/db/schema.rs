@@ -305,6 +305,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Money recovered for a consumer, recorded with a confirmed performance (issue 14).
+    case_recoveries (id) {
+        id -> Text,
+        case_id -> Text,
+        amount_vnd -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A period report submitted, its figures frozen (issue 14, `db::report_submissions`).
+    report_submissions (id) {
+        id -> Text,
+        report -> Text,
+        period -> Text,
+        scope -> Text,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        total_cases -> BigInt,
+        summary_json -> Text,
+        pdf -> Binary,
+    }
+}
+
+diesel::table! {
+    report_reminders (report, period, scope) {
+        report -> Text,
+        period -> Text,
+        scope -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     case_ratings (case_id) {
         case_id -> Text,
         score -> Integer,
@@ -411,6 +445,52 @@ diesel::table! {
 
 diesel::joinable!(access_links -> cases (case_id));
 
+diesel::table! {
+    /// The public violator list (Decree 55/2024 Art 24; `db::notices`).
+    public_violators (id) {
+        id -> Text,
+        case_id -> Text,
+        agency_code -> Text,
+        business_name -> Text,
+        business_address -> Nullable<Text>,
+        violation -> Text,
+        place -> Nullable<Text>,
+        decision_number -> Text,
+        decision_date -> Date,
+        issuing_body -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+        expires_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        removed_reason -> Nullable<Text>,
+        removed_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Public warnings (product, business or practice alerts; `db::notices`).
+    public_warnings (id) {
+        id -> Text,
+        kind -> Text,
+        status -> Text,
+        title -> Text,
+        body -> Text,
+        business_name -> Nullable<Text>,
+        product -> Nullable<Text>,
+        start_date -> Date,
+        end_date -> Date,
+        agency_code -> Nullable<Text>,
+        source -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(public_violators -> cases (case_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     categories,
@@ -433,10 +513,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     api_tokens,
     case_ratings,
+    case_recoveries,
+    report_submissions,
+    report_reminders,
     mediators,
     mediation_sessions,
     calendar_feeds,
     businesses,
     business_case_links,
     business_shared_evidence,
+    public_violators,
+    public_warnings,
 );

@@ -28,6 +28,7 @@ pub mod complaint;
 pub mod error;
 pub mod ids;
 pub mod mediation;
+pub mod notice;
 pub mod open;
 pub mod search;
 pub mod user;

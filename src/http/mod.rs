@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod extractors;
 pub mod health;
 pub mod mediation;
+pub mod notices;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
@@ -64,9 +65,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/auth/totp/enable", web::post().to(auth::totp_enable))
                 .route("/auth/totp/disable", web::post().to(auth::totp_disable))
                 .route("/auth/sessions/{id}", web::delete().to(auth::revoke_session))
-                .route("/agencies", web::get().to(health::agencies))
-                .route("/categories", web::get().to(health::categories))
-                .route("/units", web::get().to(health::units))
+                .configure(reference_routes)
                 .route("/classify", web::post().to(public::classify))
                 .route("/public/info", web::get().to(public::info))
                 .route("/public/complaints", web::post().to(public::submit))
@@ -79,6 +78,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/business/cases/{token}", web::get().to(public::business_case))
                 .route("/public/mediators", web::get().to(mediation::public_list))
                 .configure(mediation_routes)
+                .configure(notice_routes)
                 .route("/business/cases/{token}/response", web::post().to(business::respond))
                 .route("/business/cases/{token}/result", web::post().to(business::report))
                 .route(
@@ -105,18 +105,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases/{id}", web::get().to(cases::get))
                 .route("/clusters", web::get().to(cases::clusters))
                 .route("/reports/summary", web::get().to(reports::summary))
+                .route("/reports/agencies", web::get().to(reports::agencies))
+                .route("/reports/document.pdf", web::get().to(reports::document))
+                .route("/reports/submissions", web::post().to(reports::submit))
+                .route("/reports/submissions", web::get().to(reports::submissions_of))
+                .route(
+                    "/reports/submissions/{id}/document.pdf",
+                    web::get().to(reports::submission_pdf),
+                )
                 .route(
                     "/clusters/{business_key}/violation-report",
                     web::post().to(cases::open_cluster_report),
                 )
                 .route("/cases/{id}/deadlines", web::get().to(cases::deadlines))
-                .route("/calendar/working-days", web::get().to(calendar::working_days))
-                .route("/calendar/days", web::get().to(calendar::list))
+                .configure(calendar_routes)
                 .route("/admin/outbox", web::get().to(admin::outbox))
                 .route("/admin/outbox/{id}/retry", web::post().to(admin::retry))
-                .route("/admin/calendar/days", web::post().to(calendar::add))
-                .route("/admin/calendar/days/{date}", web::put().to(calendar::put))
-                .route("/admin/calendar/days/{date}", web::delete().to(calendar::delete))
                 .route("/cases/{id}/actions/{action}", web::post().to(cases::act))
                 .route("/cases/{id}/links/revoke", web::post().to(cases::revoke_links))
                 .route("/cases/{id}/events", web::get().to(cases::events))
@@ -130,6 +134,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/docs",
             web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/docs/")).finish() }),
         );
+}
+
+/// Part of the route table under `/api/v1`: the working-day calendar and its administration
+/// (kept apart only so that no function grows past 100 lines).
+fn calendar_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/calendar/working-days", web::get().to(calendar::working_days))
+        .route("/calendar/days", web::get().to(calendar::list))
+        .route("/admin/calendar/days", web::post().to(calendar::add))
+        .route("/admin/calendar/days/{date}", web::put().to(calendar::put))
+        .route("/admin/calendar/days/{date}", web::delete().to(calendar::delete));
+}
+
+/// Part of the route table under `/api/v1`: the reference lists (agencies, categories, agency
+/// units), kept apart only so that no function grows past 100 lines.
+fn reference_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/agencies", web::get().to(health::agencies))
+        .route("/categories", web::get().to(health::categories))
+        .route("/units", web::get().to(health::units));
 }
 
 /// Part of the route table under `/api/v1`: mediators, the mediation sessions of a case, the
@@ -156,6 +178,30 @@ fn mediation_routes(cfg: &mut ServiceConfig) {
             "/cases/{id}/mediation/sessions/{sid}/record",
             web::post().to(sessions::record),
         );
+}
+
+/// Part of the route table under `/api/v1`: the public violator list and public warnings
+/// (ADR 0032), their feeds, and their management by supervisors and coordinators.
+fn notice_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/public/violators", web::get().to(notices::public_violators))
+        .route("/public/violators.atom", web::get().to(notices::violators_feed))
+        .route("/public/warnings", web::get().to(notices::public_warnings))
+        .route("/public/warnings.atom", web::get().to(notices::warnings_feed))
+        .route(
+            "/cases/{id}/violator-notice",
+            web::get().to(notices::case_violator_notices),
+        )
+        .route("/cases/{id}/violator-notice", web::post().to(notices::publish_violator))
+        .route(
+            "/cases/{id}/violator-notice/withdraw",
+            web::post().to(notices::withdraw_violator),
+        )
+        .route("/warnings", web::get().to(notices::list_warnings))
+        .route("/warnings", web::post().to(notices::create_warning))
+        .route("/warnings/{id}", web::get().to(notices::get_warning))
+        .route("/warnings/{id}", web::patch().to(notices::edit_warning))
+        .route("/warnings/{id}/publish", web::post().to(notices::publish_warning))
+        .route("/warnings/{id}/end", web::post().to(notices::end_warning));
 }
 
 /// Extractor error handlers, so that framework-level rejections are problem+json too.

@@ -25,8 +25,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, admin, auth, business, calendar, calls, cases, evidence, health, mediation, privacy, public, reports,
-    sessions,
+    actions, admin, auth, business, calendar, calls, cases, evidence, health, mediation, notices, privacy, public,
+    reports, sessions,
 };
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
@@ -61,6 +61,7 @@ string_enum_schemas!(
     crate::domain::clock::ClockKind => "A legal clock (product.md §4).",
     crate::domain::clock::ClockState => "Whether a clock still counts.",
     crate::domain::clock::ClockResult => "How a stopped clock ended: met or late.",
+    crate::domain::notice::WarningKind => "What a public warning is about: a product, a business or a practice.",
 );
 
 /// OpenAPI schemas of the domain's ids and codes: strings.
@@ -108,7 +109,11 @@ string_id_schemas!(
         health::healthz, health::readyz, health::agencies, health::categories, health::units,
         business::respond, business::report, business::search, business::create, business::get, business::correct,
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
-        reports::summary,
+        reports::summary, reports::agencies, reports::document, reports::submit, reports::submissions_of, reports::submission_pdf,
+        notices::publish_violator, notices::withdraw_violator, notices::case_violator_notices,
+        notices::public_violators, notices::violators_feed, notices::public_warnings, notices::warnings_feed,
+        notices::list_warnings, notices::create_warning, notices::get_warning, notices::edit_warning,
+        notices::publish_warning, notices::end_warning,
     ),
     components(schemas(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
@@ -123,7 +128,8 @@ string_id_schemas!(
          (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"),
          (name = "mediation", description = "Mediators (Law 19/2023 Art 63–64) and their supervisors"),
          (name = "businesses", description = "The business registry and the business's part of a case (issue 12)"),
-         (name = "reports", description = "Reports to Sở Công Thương (issue 14)"))
+         (name = "reports", description = "Reports to Sở Công Thương (issue 14)"),
+         (name = "notices", description = "The public violator list (Decree 55/2024 Art 24) and public warnings (issue 14)"))
 )]
 pub struct ApiDoc;
 

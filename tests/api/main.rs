@@ -32,6 +32,7 @@ mod mediation_sessions;
 mod notices;
 mod pages;
 mod process;
+mod public_notices;
 mod reports;
 mod robustness;
 mod routing;

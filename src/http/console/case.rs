@@ -88,6 +88,8 @@ struct CasePage {
     conflict: Option<String>,
     /// Why the files just sent were refused.
     evidence_error: Option<String>,
+    /// Publication on the public violator list (a sanctioned case, for supervisors).
+    publication: Option<super::notices::PublicationBox>,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +105,8 @@ pub async fn show(state: Data<AppState>, req: HttpRequest, id: Path<String>, q: 
     let done = match q.done.as_deref() {
         Some("opened") => Some("Mở hồ sơ"),
         Some("evidence") => Some("Thêm tài liệu"),
+        Some("violator_published") => Some("Công khai doanh nghiệp vi phạm"),
+        Some("violator_withdrawn") => Some("Gỡ khỏi danh sách công khai"),
         other => other.and_then(ActionName::parse).map(action_label),
     };
     match render(&state, &s, id.into_inner(), None).await {
@@ -261,6 +265,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         conflict.is_some(),
         &[&agencies, &categories, &units],
     );
+    let publication = super::notices::publication_box(state, s, &c).await?;
     Ok(CasePage {
         who: Some(Who::of(s)),
         id,
@@ -306,6 +311,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         done: None,
         conflict,
         evidence_error: None,
+        publication,
     })
 }
 
@@ -470,6 +476,8 @@ fn event_label(action: &str) -> &str {
         "document_generated" => "Lập văn bản",
         "evidence_shared_with_business" => "Chia sẻ tài liệu với doanh nghiệp",
         "due_date_moved" => "Thời hạn thay đổi theo lịch",
+        "violator_published" => "Công khai doanh nghiệp vi phạm",
+        "violator_removed" => "Gỡ khỏi danh sách công khai",
         other => other,
     }
 }

@@ -8,6 +8,7 @@ mod calls;
 mod case;
 mod dashboard;
 mod forms;
+mod notices;
 mod queue;
 pub mod session;
 mod text;
@@ -49,6 +50,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/console/dashboard", web::get().to(dashboard::show))
         .route("/console/clusters/{key}/report", web::post().to(dashboard::open_report))
         .route("/console/calls/{id}/done", web::post().to(callbacks::done))
+        .route("/console/notices", web::get().to(notices::show))
+        .route("/console/notices/warnings", web::post().to(notices::create_warning))
+        .route("/console/notices/warnings/{id}", web::get().to(notices::edit_form))
+        .route("/console/notices/warnings/{id}", web::post().to(notices::edit))
+        .route(
+            "/console/notices/warnings/{id}/{change}",
+            web::post().to(notices::change_warning),
+        )
+        .route(
+            "/console/cases/{id}/violator-notice",
+            web::post().to(notices::publish_violator),
+        )
+        .route(
+            "/console/cases/{id}/violator-notice/withdraw",
+            web::post().to(notices::withdraw_violator),
+        )
         .route("/console/static/console.css", web::get().to(stylesheet))
         .route("/console/static/console.js", web::get().to(script));
 }
