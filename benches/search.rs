@@ -322,6 +322,7 @@ fn row(i: usize, n_total: usize, start: chrono::DateTime<Utc>, texts: &Texts, st
             ..BusinessFacts::default()
         },
         call_id: None,
+        unit: None,
         suggestion: suggestion.clone(),
         possible_duplicate_of: None,
         opened_by: None,

@@ -239,8 +239,7 @@ fn create_user(settings: &Settings, a: NewUserArgs) -> anyhow::Result<()> {
 
 fn check_config(settings: &Settings) -> anyhow::Result<()> {
     let url = settings.db_url()?;
-    crate::routing::Router::load(&settings.taxonomy_path(), &settings.routing_path())
-        .context("routing configuration")?;
+    crate::routing::Router::load_dir(&settings.config_dir).context("routing and units configuration")?;
     crate::calendar::Calendar::load_dir(&settings.config_dir.join("calendar")).context("calendar")?;
     let mut shown = settings.clone();
     shown.database.url = url.redacted();

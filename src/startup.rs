@@ -54,8 +54,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Prepared> {
         settings.database.pool_size,
         Duration::from_secs(settings.database.pool_timeout_secs),
     )?;
-    let router =
-        Router::load(&settings.taxonomy_path(), &settings.routing_path()).context("loading routing configuration")?;
+    let router = Router::load_dir(&settings.config_dir).context("loading routing and units configuration")?;
     let mut conn = db
         .get_blocking()
         .map_err(|_| anyhow::anyhow!("cannot connect to the database at {}", url.redacted()))?;

@@ -35,6 +35,7 @@ diesel::table! {
         totp_secret -> Nullable<Text>,
         totp_pending -> Nullable<Text>,
         totp_last_step -> Nullable<BigInt>,
+        unit_code -> Nullable<Text>,
     }
 }
 
@@ -93,6 +94,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         event_count -> Integer,
         head_hash -> Text,
+        unit_code -> Nullable<Text>,
     }
 }
 

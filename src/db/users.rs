@@ -27,6 +27,8 @@ pub struct UserRow {
     pub totp_pending: Option<String>,
     /// The last TOTP time step accepted (a code is used once).
     pub totp_last_step: Option<i64>,
+    /// The unit of the agency (config/units.toml) the user belongs to.
+    pub unit_code: Option<String>,
 }
 
 /// What an administrator changes in an account (`None`: unchanged).
@@ -37,6 +39,7 @@ pub struct UserChangeset {
     pub role: Option<String>,
     pub agency_code: Option<Option<String>>,
     pub email: Option<Option<String>>,
+    pub unit_code: Option<Option<String>>,
 }
 
 pub fn update_user(conn: &mut AnyConnection, id: &str, ch: &UserChangeset) -> QueryResult<usize> {

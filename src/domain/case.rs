@@ -281,6 +281,9 @@ pub struct Sanction {
 pub enum Action {
     Route {
         agency: AgencyCode,
+        /// A unit of that agency (ADR 0033); none: the unit suggested from the consumer's commune.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
     },
     Advise {
         answer: String,
@@ -295,6 +298,9 @@ pub enum Action {
     Transfer {
         to_agency: AgencyCode,
         reason: String,
+        /// A unit of the target agency, taken when it accepts (ADR 0033).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
     },
     AcceptTransfer,
     DeclineTransfer {
@@ -620,7 +626,7 @@ pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, DomainError> {
         n.pending_transfer_to = None;
     };
     match action {
-        Action::Route { agency } => {
+        Action::Route { agency, .. } => {
             n.status = Status::Routed;
             n.current_agency = Some(agency.clone());
             n.assignee_id = None;
@@ -731,6 +737,7 @@ mod tests {
             display_name: "U".into(),
             role,
             agency: Some(agency.into()),
+            unit: None,
         })
     }
 
@@ -821,6 +828,7 @@ mod tests {
             &Action::Transfer {
                 to_agency: "HOI".into(),
                 reason: "r".into(),
+                unit: None,
             },
         )
         .unwrap();

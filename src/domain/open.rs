@@ -59,6 +59,8 @@ pub struct Opening {
     pub call_id: Option<CallId>,
     /// The router's suggestion and its explanation (JSON).
     pub suggestion: String,
+    /// The unit of the first agency that works it (suggested from the consumer's commune).
+    pub unit: Option<String>,
     pub possible_duplicate_of: Option<CaseId>,
     /// The staff member who opened it (`None`: a citizen or the service).
     pub opened_by: Option<UserId>,
@@ -140,6 +142,7 @@ mod tests {
             business: BusinessFacts::default(),
             call_id: None,
             suggestion: "{}".into(),
+            unit: None,
             possible_duplicate_of: None,
             opened_by: None,
             at: NaiveDateTime::default(),

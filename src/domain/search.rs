@@ -194,6 +194,8 @@ pub struct ListFilter {
     pub kind: Option<String>,
     pub category: Option<String>,
     pub agency: Option<String>,
+    /// Only cases worked by this unit of their current agency (ADR 0033).
+    pub unit: Option<String>,
     pub assignee: Option<String>,
     pub channel: Option<String>,
     pub outcome: Option<String>,

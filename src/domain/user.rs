@@ -60,6 +60,8 @@ pub struct Staff {
     pub display_name: String,
     pub role: Role,
     pub agency: Option<AgencyCode>,
+    /// The unit of the agency the staff member belongs to (ADR 0033), if any.
+    pub unit: Option<String>,
 }
 
 /// Who performs an action: a staff member, a citizen through the public API, or the system.

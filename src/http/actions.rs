@@ -28,6 +28,9 @@ fn take<T: DeserializeOwned>(rest: serde_json::Value) -> Result<T, AppError> {
 #[serde(deny_unknown_fields)]
 pub struct RouteDto {
     pub agency: String,
+    /// A unit of that agency (`GET /api/v1/units`); absent: the unit suggested from the
+    /// consumer's commune, if the agency has one there.
+    pub unit: Option<String>,
 }
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +53,8 @@ pub struct RefuseDto {
 pub struct TransferDto {
     pub to_agency: String,
     pub reason: String,
+    /// A unit of the target agency, taken when it accepts; absent: the suggested unit.
+    pub unit: Option<String>,
 }
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -232,6 +237,14 @@ fn code<T: From<String>>(field: &str, v: &str) -> Result<T, AppError> {
     Ok(T::from(v.to_owned()))
 }
 
+/// An optional code: absent or blank is none.
+fn opt_code(field: &str, v: Option<String>) -> Result<Option<String>, AppError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => code(field, s).map(Some),
+    }
+}
+
 /// One action's own fields (its DTO), checked and turned into the domain action.
 trait ActionFields: DeserializeOwned {
     fn into_action(self) -> Result<Action, AppError>;
@@ -374,6 +387,7 @@ impl ActionFields for RouteDto {
     fn into_action(self) -> Result<Action, AppError> {
         Ok(Action::Route {
             agency: code("agency", &self.agency)?,
+            unit: opt_code("unit", self.unit)?,
         })
     }
 }
@@ -408,6 +422,7 @@ impl ActionFields for TransferDto {
         Ok(Action::Transfer {
             to_agency: code("to_agency", &self.to_agency)?,
             reason: long("reason", &self.reason)?,
+            unit: opt_code("unit", self.unit)?,
         })
     }
 }

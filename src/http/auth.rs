@@ -80,7 +80,8 @@ pub async fn create_user(
         b.agency.as_deref(),
         &b.password,
     )?
-    .with_email(b.email.as_deref())?;
+    .with_email(b.email.as_deref())?
+    .with_unit(b.unit.as_deref());
     let staff = auth::create_user(&state, &user.staff, addr.0, new).await?;
     Ok(HttpResponse::Created().json(MeResponse::from(staff)))
 }
@@ -104,6 +105,7 @@ pub async fn update_user(
         role: b.role,
         agency: b.agency,
         email: b.email,
+        unit: b.unit,
     };
     let staff = accounts::update_user(&state, &user.staff, addr.0, id.into_inner(), change).await?;
     Ok(HttpResponse::Ok().json(MeResponse::from(staff)))

@@ -62,6 +62,8 @@ pub struct ListParams {
     pub category: Option<String>,
     /// Current agency code.
     pub agency: Option<String>,
+    /// Unit of the current agency (`GET /api/v1/units`), e.g. `UBND_XA-26743`.
+    pub unit: Option<String>,
     /// User id of the assignee.
     pub assignee: Option<String>,
     /// Intake channel (`phone`, `web`, …).
@@ -165,6 +167,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             kind: p.kind.map(|k| k.as_str().to_owned()),
             category: p.category,
             agency: p.agency,
+            unit: p.unit,
             assignee: p.assignee,
             channel: p.channel,
             outcome: p.outcome,

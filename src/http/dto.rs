@@ -84,7 +84,7 @@ pub struct NewComplaintDto {
     pub call_id: Option<String>,
 }
 
-fn opt_short(field: &str, v: &Option<String>) -> Result<Option<String>, AppError> {
+pub(crate) fn opt_short(field: &str, v: &Option<String>) -> Result<Option<String>, AppError> {
     Ok(opt_text(field, v.as_deref(), SHORT)?)
 }
 
@@ -236,6 +236,8 @@ pub struct MeResponse {
     pub display_name: String,
     pub role: crate::domain::user::Role,
     pub agency: Option<String>,
+    /// The unit of the agency (ADR 0033), if any.
+    pub unit: Option<String>,
 }
 
 impl From<crate::domain::user::Staff> for MeResponse {
@@ -246,6 +248,7 @@ impl From<crate::domain::user::Staff> for MeResponse {
             display_name: s.display_name,
             role: s.role,
             agency: s.agency.map(Into::into),
+            unit: s.unit,
         }
     }
 }
@@ -260,6 +263,8 @@ pub struct CreateUserDto {
     pub password: String,
     /// For reminders, escalations and the daily digest.
     pub email: Option<String>,
+    /// A unit of the user's agency (`GET /api/v1/units`), e.g. `UBND_XA-26743`.
+    pub unit: Option<String>,
 }
 
 /// Fields an administrator may change; absent fields stay as they are.
@@ -273,6 +278,8 @@ pub struct UpdateUserDto {
     pub agency: Option<String>,
     /// `""` removes the address.
     pub email: Option<String>,
+    /// A unit of the user's agency; `""` removes it. Changing the agency without a unit removes it.
+    pub unit: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -359,6 +366,12 @@ impl NewCallDto {
 pub struct ClassifyDto {
     pub text: String,
     pub channel: Option<String>,
+    /// The consumer's commune or ward as said ("phường Bến Thành", "P. Ben Thanh"): the
+    /// suggestion then names the units serving it (ADR 0033).
+    pub commune: Option<String>,
+    /// The consumer's province as said ("TP.HCM", "Hà Nội"): a dispute of a consumer living in
+    /// another province gets a referral to that province's Sở Công Thương.
+    pub province: Option<String>,
 }
 
 /// `POST /clusters/{business_key}/violation-report`: optional overrides of the cluster's

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::extractors::CurrentUser;
 use crate::error::{AppError, Unavailable};
-use crate::service::reference::{self, AgencyView, CategoryView};
+use crate::service::reference::{self, AgencyUnitView, AgencyView, CategoryView};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "the process is up")))]
@@ -66,4 +66,21 @@ pub async fn agencies(state: Data<AppState>, _user: CurrentUser) -> Result<impl 
 #[utoipa::path(get, path = "/api/v1/categories", tag = "reference", security(("bearer" = [])), responses((status = 200, body = Vec<CategoryView>)))]
 pub async fn categories(state: Data<AppState>, _user: CurrentUser) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(reference::categories(&state).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UnitsParams {
+    /// Only the units of this agency (`UBND_XA`, `HOI`).
+    pub agency: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/units", tag = "reference", security(("bearer" = [])), params(UnitsParams),
+    responses((status = 200, body = Vec<AgencyUnitView>, description = "the units under the agencies: one per commune or ward of the province under the commune agency, and the configured branches (config/units.toml)")))]
+pub async fn units(
+    state: Data<AppState>,
+    _user: CurrentUser,
+    q: actix_web::web::Query<UnitsParams>,
+) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(reference::units(&state, q.agency.as_deref())))
 }

@@ -106,7 +106,7 @@ string_id_schemas!(
         sessions::list, sessions::reschedule, sessions::cancel, sessions::record, sessions::mine, sessions::of_body,
         sessions::create_feed, sessions::revoke_feed, sessions::feed,
         public::info, public::submit, public::status, public::status_by_link, public::withdraw, public::information, public::rating, public::settlement, public::business_case, public::classify,
-        health::healthz, health::readyz, health::agencies, health::categories,
+        health::healthz, health::readyz, health::agencies, health::categories, health::units,
         business::respond, business::report, business::search, business::create, business::get, business::correct,
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
         open_data::cases_csv, open_data::cases_json, open_data::dictionary,

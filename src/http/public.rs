@@ -247,7 +247,10 @@ fn private_json(body: impl serde::Serialize) -> HttpResponse {
 pub async fn classify(state: Data<AppState>, body: JsonBody<ClassifyDto>) -> Result<impl Responder, AppError> {
     let b = body.value;
     let t = text("text", &b.text, 20_000)?;
-    let c = state.router.classify(&t, b.channel.as_deref());
+    let mut c = state.router.classify(&t, b.channel.as_deref());
+    let commune = super::dto::opt_short("commune", &b.commune)?;
+    let province = super::dto::opt_short("province", &b.province)?;
+    state.router.place(&mut c, commune.as_deref(), province.as_deref());
     Ok(HttpResponse::Ok().json(ClassifyView::from(c)))
 }
 

@@ -16,6 +16,8 @@
 
 mod eval;
 mod lexicon;
+pub mod places;
+pub mod units;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +32,8 @@ use crate::text::{self as text, Normalizer};
 pub use eval::{evaluate, EvalReport, Misrouted};
 
 use lexicon::{describe, Lexicon};
+pub use places::Places;
+pub use units::{Unit, Units};
 
 /// Errors raised while loading configuration or evaluation data.
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +210,56 @@ pub struct Classification {
     pub explanation: Vec<String>,
     /// Second-best category, if any term matched it.
     pub runner_up_category: Option<String>,
+    /// Where the consumer lives, as matched in the list of administrative units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residence: Option<Residence>,
+    /// The unit of the suggested agency that serves the consumer's commune.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Every unit that serves the consumer's commune (of any agency).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<UnitRef>,
+    /// The consumer of a dispute lives in another province: refer to its Sở Công Thương.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+}
+
+/// The consumer's place of residence in the list of administrative units.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Residence {
+    /// GSO code of the province.
+    pub province_code: String,
+    /// Official name of the province.
+    pub province_name: String,
+    /// GSO code of the commune or ward, when one matched.
+    pub commune_code: Option<String>,
+    /// Official name of the commune or ward.
+    pub commune_name: Option<String>,
+}
+
+/// A unit named in a suggestion.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnitRef {
+    /// The unit's agency.
+    pub agency: String,
+    /// The unit's code.
+    pub code: String,
+    /// The unit's name.
+    pub name: String,
+}
+
+/// Referral of a dispute to the Sở Công Thương of the province where the consumer lives
+/// (product.md §5: the dispute lead is the SCT of the consumer's province of residence).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Referral {
+    /// GSO code of the consumer's province.
+    pub province_code: String,
+    /// Its official name.
+    pub province_name: String,
+    /// The agency to refer to ("Sở Công Thương tỉnh Cao Bằng").
+    pub agency_name: String,
+    /// Legal basis.
+    pub basis: String,
 }
 
 // ---------------------------------------------------------------- routing.toml shape
@@ -327,6 +381,8 @@ pub struct Router {
     vulnerable_lex: Lexicon,
     vulnerable_threshold: f64,
     age_rules: Vec<AgeRule>,
+    places: std::sync::Arc<Places>,
+    units: std::sync::Arc<Units>,
 }
 
 impl Router {
@@ -402,7 +458,122 @@ impl Router {
             vulnerable_lex,
             vulnerable_threshold: cfg.vulnerable.threshold,
             age_rules,
+            places: Default::default(),
+            units: Default::default(),
         })
+    }
+
+    /// Adds the list of administrative units and the agency units (`config/units.toml`).
+    pub fn with_units(mut self, places: Places, units_toml: &str) -> Result<Router, RoutingError> {
+        let units = Units::build(units_toml, &places, &self.taxonomy)?;
+        self.places = std::sync::Arc::new(places);
+        self.units = std::sync::Arc::new(units);
+        Ok(self)
+    }
+
+    /// Everything from one configuration folder: `taxonomy.toml`, `routing.toml`,
+    /// `admin-units.json` and `units.toml`.
+    pub fn load_dir(dir: &Path) -> Result<Router, RoutingError> {
+        let units_path = dir.join("units.toml");
+        let units = std::fs::read_to_string(&units_path).map_err(|source| RoutingError::Io {
+            path: units_path.display().to_string(),
+            source,
+        })?;
+        Router::load(&dir.join("taxonomy.toml"), &dir.join("routing.toml"))?
+            .with_units(Places::load(&dir.join("admin-units.json"))?, &units)
+    }
+
+    /// The list of administrative units (empty unless loaded with [`Router::with_units`]).
+    pub fn places(&self) -> &Places {
+        &self.places
+    }
+
+    /// The agency units (none unless loaded with [`Router::with_units`]).
+    pub fn units(&self) -> &Units {
+        &self.units
+    }
+
+    /// Completes a suggestion with where the consumer lives (`commune`, `province` as typed):
+    /// the units that serve their commune, the suggested agency's unit among them, and for a
+    /// dispute of a consumer living in another province, the referral to its Sở Công Thương.
+    pub fn place(&self, c: &mut Classification, commune: Option<&str>, province: Option<&str>) {
+        if commune.is_none() && province.is_none() {
+            return;
+        }
+        let home = Some(self.units.province_code()).filter(|h| !h.is_empty());
+        let loc = self.places.locate(commune, province, home);
+        if let Some(note) = &loc.note {
+            c.explanation.push(format!("residence: {note}"));
+        }
+        let Some(p) = loc.province else {
+            if let Some(name) = province.filter(|p| !p.trim().is_empty()) {
+                c.explanation.push(format!(
+                    "residence: province \"{name}\" is not in the list of administrative units"
+                ));
+            }
+            return;
+        };
+        c.explanation.push(match loc.commune {
+            Some(cm) => format!(
+                "residence: {}, {} (commune {}, province {})",
+                cm.name, p.name, cm.code, p.code
+            ),
+            None => format!("residence: {} (province {})", p.name, p.code),
+        });
+        c.residence = Some(Residence {
+            province_code: p.code.clone(),
+            province_name: p.name.clone(),
+            commune_code: loc.commune.map(|x| x.code.clone()),
+            commune_name: loc.commune.map(|x| x.name.clone()),
+        });
+        if let Some(cm) = loc.commune {
+            for u in self.units.serving(&cm.code) {
+                c.explanation.push(format!(
+                    "unit {} of {}: {} serves {}",
+                    u.code, u.agency, u.name, cm.name
+                ));
+                c.units.push(UnitRef {
+                    agency: u.agency.clone(),
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                });
+            }
+            c.unit = c
+                .units
+                .iter()
+                .find(|u| Some(&u.agency) == c.agency.as_ref())
+                .map(|u| u.code.clone());
+        }
+        if home.is_some_and(|h| h != p.code) {
+            self.refer(c, p);
+        }
+    }
+
+    /// The referral of a dispute whose consumer lives in province `p`, not in ours.
+    fn refer(&self, c: &mut Classification, p: &places::Province) {
+        if c.kind != Kind::Dispute {
+            c.explanation.push(format!(
+                "residence outside the province ({}): no referral, only a dispute is led by the consumer's province",
+                p.name
+            ));
+            return;
+        }
+        let agency_name = if p.name.starts_with("Thành phố") {
+            format!("Sở Công Thương {}", p.name)
+        } else {
+            format!("Sở Công Thương tỉnh {}", p.name)
+        };
+        let basis = "Nghị định 146/2025/NĐ-CP, Điều 46".to_owned();
+        c.explanation.push(format!(
+            "referral: the consumer lives in {}, another province: the dispute lead is {agency_name} ({basis})",
+            p.name
+        ));
+        c.referral = Some(Referral {
+            province_code: p.code.clone(),
+            province_name: p.name.clone(),
+            agency_name,
+            basis,
+        });
     }
 
     /// Reads both files and compiles the router.
@@ -451,6 +622,10 @@ impl Router {
             confidence: (confidence * 1000.0).round() / 1000.0,
             explanation,
             runner_up_category,
+            residence: None,
+            unit: None,
+            units: Vec::new(),
+            referral: None,
         }
     }
 

@@ -391,3 +391,152 @@ fn handwritten_probe_set() {
     assert!(rep.category_accuracy() >= 0.85);
     assert!(rep.kind_accuracy() >= 0.85);
 }
+
+// ---------------------------------------------------------------- administrative units (ADR 0033)
+
+fn router_with_units() -> Router {
+    Router::load_dir(&config_dir()).unwrap()
+}
+
+#[test]
+fn the_list_has_the_34_provinces_and_3321_communes_of_the_2025_reform() {
+    let r = router_with_units();
+    let p = r.places();
+    assert_eq!(p.provinces().len(), 34);
+    assert_eq!(p.communes().len(), 3321);
+    let count = |k| p.communes().iter().filter(|c| c.kind == k).count();
+    use places::CommuneType::*;
+    assert_eq!((count(Xa), count(Phuong), count(DacKhu)), (2621, 687, 13));
+    // the commune agency has one unit per commune of the province, plus the configured branches
+    let hcm = p.communes().iter().filter(|c| p.province_of(c).code == "79").count();
+    assert_eq!(hcm, 168);
+    assert_eq!(r.units().of_agency("UBND_XA").count(), hcm);
+    assert_eq!(r.units().get("UBND_XA-26743").unwrap().name, "Phường Bến Thành");
+    assert_eq!(r.units().of_agency("HOI").count(), 3);
+}
+
+#[test]
+fn commune_names_match_without_diacritics_prefix_or_case() {
+    let r = router_with_units();
+    let p = r.places();
+    for typed in [
+        "Phường Bến Thành",
+        "phuong Ben Thanh",
+        "P. Bến Thành",
+        "p.ben thanh",
+        "BẾN THÀNH",
+        "ben  thanh",
+        "Bến Thành, Quận 1, TP.HCM",
+    ] {
+        let l = p.locate(Some(typed), None, Some("79"));
+        assert_eq!(l.commune.map(|c| c.code.as_str()), Some("26743"), "{typed}");
+        assert_eq!(l.province.unwrap().code, "79");
+    }
+    // Đ folds to d; the special zone prefix
+    let l = p.locate(Some("dac khu con dao"), None, None);
+    assert_eq!(l.commune.unwrap().name, "Đặc khu Côn Đảo");
+    // provinces with or without their prefix
+    for typed in [
+        "Thành phố Hồ Chí Minh",
+        "tp ho chi minh",
+        "TP.HCM",
+        "Hồ Chí Minh",
+        "hcm",
+    ] {
+        assert_eq!(p.find_province(typed).unwrap().code, "79", "{typed}");
+    }
+    assert_eq!(p.find_province("tinh cao bang").unwrap().name, "Cao Bằng");
+    assert_eq!(p.find_province("Dak Lak").unwrap().name, "Đắk Lắk");
+}
+
+#[test]
+fn ambiguous_commune_names_resolve_with_the_province_or_the_home_province() {
+    let r = router_with_units();
+    let p = r.places();
+    // Xã Tân Lập exists in Quảng Trị, Lâm Đồng and Tây Ninh (and a Phường Tân Lập in Đắk Lắk)
+    let l = p.locate(Some("xa Tan Lap"), None, Some("79"));
+    assert_eq!(l.commune, None);
+    assert!(l.note.as_deref().unwrap().contains("Tây Ninh"), "{:?}", l.note);
+    let l = p.locate(Some("xa Tan Lap"), Some("Tay Ninh"), Some("79"));
+    assert_eq!(l.commune.unwrap().code, "25489");
+    // the type prefix: only Đắk Lắk has a Phường Tân Lập
+    assert_eq!(
+        p.locate(Some("phuong tan lap"), None, None).commune.unwrap().code,
+        "24121"
+    );
+    // the home province first: Tân Định is a ward of Hồ Chí Minh City and a commune of Khánh Hòa
+    assert_eq!(
+        p.locate(Some("Tân Định"), None, Some("79")).commune.unwrap().code,
+        "26737"
+    );
+    assert_eq!(
+        p.locate(Some("Tân Định"), None, Some("56")).commune.unwrap().code,
+        "22576"
+    );
+    // diacritics tell Thanh An from Thạnh An (both in Hồ Chí Minh City); toneless is ambiguous
+    assert_eq!(
+        p.locate(Some("Xã Thạnh An"), None, Some("79")).commune.unwrap().code,
+        "27676"
+    );
+    assert_eq!(
+        p.locate(Some("Xã Thanh An"), None, Some("79")).commune.unwrap().code,
+        "25807"
+    );
+    let l = p.locate(Some("xa thanh an"), Some("hcm"), None);
+    assert_eq!((l.commune, l.province.unwrap().code.as_str()), (None, "79"));
+    assert!(l.note.unwrap().contains("fits 2"));
+    // a commune not in the named province
+    let l = p.locate(Some("Bến Thành"), Some("Hà Nội"), Some("79"));
+    assert_eq!((l.commune, l.province.unwrap().code.as_str()), (None, "01"));
+    assert!(p.locate(Some("Không Có Xã Này"), None, None).note.is_some());
+}
+
+#[test]
+fn the_router_suggests_the_unit_and_refers_a_dispute_from_another_province() {
+    let r = router_with_units();
+    let mut c = r.classify("Quán ăn ở chợ bán đồ ăn ôi thiu, cả nhà bị ngộ độc thực phẩm", None);
+    assert_eq!(c.agency.as_deref(), Some("UBND_XA"), "{:?}", c.explanation);
+    r.place(&mut c, Some("phuong ben thanh"), None);
+    assert_eq!(c.unit.as_deref(), Some("UBND_XA-26743"));
+    let codes: Vec<&str> = c.units.iter().map(|u| u.code.as_str()).collect();
+    assert_eq!(codes, ["UBND_XA-26743", "HOI-TRUNGTAM"]);
+    assert!(c
+        .explanation
+        .iter()
+        .any(|e| e.starts_with("unit UBND_XA-26743 of UBND_XA")));
+    assert_eq!(c.referral, None);
+
+    let mut d = r.classify(
+        "Cửa hàng điện máy bán tủ lạnh hỏng, tôi yêu cầu đổi hàng hoặc hoàn tiền",
+        None,
+    );
+    assert_eq!(d.kind, Kind::Dispute);
+    r.place(&mut d, Some("Phường Hoàn Kiếm"), Some("Hà Nội"));
+    let referral = d.referral.clone().unwrap();
+    assert_eq!(referral.agency_name, "Sở Công Thương Thành phố Hà Nội");
+    assert_eq!(d.residence.unwrap().commune_code.as_deref(), Some("00070"));
+    assert!(d.explanation.iter().any(|e| e.starts_with("referral:")));
+    assert_eq!(d.unit, None);
+    let mut e = r.classify("Tôi mua hàng bị lỗi, đề nghị hỗ trợ đổi trả", None);
+    r.place(&mut e, None, Some("Cao Bằng"));
+    assert_eq!(e.referral.unwrap().agency_name, "Sở Công Thương tỉnh Cao Bằng");
+}
+
+#[test]
+fn units_config_is_checked() {
+    let dir = config_dir();
+    let places = Places::load(&dir.join("admin-units.json")).unwrap();
+    let tax = Taxonomy::from_toml_str(&std::fs::read_to_string(dir.join("taxonomy.toml")).unwrap()).unwrap();
+    let bad = [
+        "province = \"99\"",
+        "province = \"79\"\ncommune_agency = \"NOPE\"",
+        "province = \"79\"\n[[units]]\nagency = \"HOI\"\ncode = \"A\"\nname = \"x\"\ncommunes = [\"00070\"]",
+        "province = \"79\"\n[[units]]\nagency = \"HOI\"\ncode = \"a b\"\nname = \"x\"",
+        "province = \"79\"\n[[units]]\nagency = \"HOI\"\ncode = \"A\"\nname = \"x\"\n[[units]]\nagency = \"SCT\"\ncode = \"A\"\nname = \"y\"",
+    ];
+    for b in bad {
+        assert!(Units::build(b, &places, &tax).is_err(), "{b}");
+    }
+    let ok = Units::build("province = \"01\"", &places, &tax).unwrap();
+    assert_eq!((ok.province_code(), ok.all().len()), ("01", 0));
+}

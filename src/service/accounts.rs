@@ -19,6 +19,27 @@ pub struct UserChange {
     pub agency: Option<String>,
     /// `Some("")` removes the address.
     pub email: Option<String>,
+    /// `Some("")` removes the unit. A new agency without a unit given removes it too.
+    pub unit: Option<String>,
+}
+
+/// The unit column's change: the unit given, or none when the agency changes without one;
+/// the unit that results must be one of the new agency's.
+fn unit_change(
+    units: &crate::routing::Units,
+    user: &users::UserRow,
+    unit: Option<Option<String>>,
+    new_agency: Option<&str>,
+) -> Result<Option<Option<String>>, AppError> {
+    let agency_changed = new_agency != user.agency_code.as_ref().map(|a| a.as_str());
+    let change = match unit {
+        Some(u) => Some(u),
+        None if agency_changed && user.unit_code.is_some() => Some(None),
+        None => None,
+    };
+    let after = change.clone().unwrap_or(user.unit_code.clone());
+    super::reference::check_unit(units, after.as_deref(), new_agency)?;
+    Ok(change)
 }
 
 /// Changes an account. A deactivated user's sessions end at once (its tokens answer 401);
@@ -45,6 +66,8 @@ pub async fn update_user(
         None => None,
     };
     let agency = c.agency.map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty()));
+    let unit = c.unit.map(|u| Some(u.trim().to_owned()).filter(|u| !u.is_empty()));
+    let units = state.router.clone();
     state
         .db
         .write(move |conn| {
@@ -65,14 +88,19 @@ pub async fn update_user(
                     ));
                 }
             }
+            let unit_code = unit_change(units.units(), &user, unit.clone(), new_agency.as_deref())?;
             let ch = users::UserChangeset {
                 active: c.active,
                 role: role.map(|r| r.as_str().to_owned()),
                 agency_code: agency,
                 email,
+                unit_code,
             };
-            let changes_something =
-                ch.active.is_some() || ch.role.is_some() || ch.agency_code.is_some() || ch.email.is_some();
+            let changes_something = ch.active.is_some()
+                || ch.role.is_some()
+                || ch.agency_code.is_some()
+                || ch.email.is_some()
+                || ch.unit_code.is_some();
             if changes_something {
                 users::update_user(conn, &id, &ch)?;
             }
@@ -93,7 +121,7 @@ pub async fn update_user(
                     AuditAction::UserChanged
                 };
                 let detail = serde_json::json!({
-                    "active": c.active, "role": ch.role, "agency": ch.agency_code, "email_changed": ch.email.is_some(),
+                    "active": c.active, "role": ch.role, "agency": ch.agency_code, "email_changed": ch.email.is_some(), "unit": ch.unit_code,
                 });
                 audit::record(
                     conn,

@@ -155,6 +155,7 @@ pub async fn create(state: &AppState, by: &Staff, addr: IpAddr, t: NewApiToken) 
                 totp_secret: None,
                 totp_pending: None,
                 totp_last_step: None,
+                unit_code: None,
             };
             users::insert_user(conn, &user)?;
             let row = ApiTokenRow {

@@ -60,6 +60,7 @@ pub fn staff_from_row(row: UserRow) -> Result<Staff, AppError> {
         display_name: row.display_name,
         role,
         agency: row.agency_code,
+        unit: row.unit_code,
     })
 }
 
@@ -72,6 +73,8 @@ pub struct NewUser {
     pub password: String,
     /// Where reminders, escalations and digests go.
     pub email: Option<String>,
+    /// The unit of the agency (ADR 0033), checked against the configured units.
+    pub unit: Option<String>,
 }
 
 impl NewUser {
@@ -82,6 +85,12 @@ impl NewUser {
             _ => None,
         };
         Ok(self)
+    }
+
+    /// Adds the (optional) unit; whether it exists and fits the agency is checked on creation.
+    pub fn with_unit(mut self, raw: Option<&str>) -> NewUser {
+        self.unit = raw.map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+        self
     }
 
     pub fn parse(
@@ -118,6 +127,7 @@ impl NewUser {
             agency,
             password: password.to_owned(),
             email: None,
+            unit: None,
         })
     }
 }
@@ -268,12 +278,14 @@ pub fn create_user_tx(
         totp_secret: None,
         totp_pending: None,
         totp_last_step: None,
+        unit_code: u.unit.clone(),
     };
     users::insert_user(conn, &row)?;
     staff_from_row(row)
 }
 
 pub async fn create_user(state: &AppState, by: &Staff, addr: IpAddr, u: NewUser) -> Result<Staff, AppError> {
+    super::reference::check_unit(state.router.units(), u.unit.as_deref(), u.agency.as_deref())?;
     let pw = u.password.clone();
     let hash = actix_web::web::block(move || hash_password(&pw))
         .await

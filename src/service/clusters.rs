@@ -417,6 +417,7 @@ fn report_opening(
             shop_link: latest(|m| m.business_shop_link.clone()),
             key: Some(r.key.to_owned()),
         },
+        unit: None,
         call_id: None,
         suggestion: suggestion.to_string(),
         possible_duplicate_of: None,

@@ -93,7 +93,7 @@ fn opened_event_data(
     suggestion: &crate::routing::Classification,
     agency: &str,
 ) -> serde_json::Value {
-    serde_json::json!({
+    let mut data = serde_json::json!({
         "channel": case.opening.channel,
         "kind": case.state.kind,
         "category": case.state.category,
@@ -102,7 +102,14 @@ fn opened_event_data(
         "possible_duplicate_of": case.opening.possible_duplicate_of,
         "suggested": { "kind": suggestion.kind, "category": suggestion.category, "agency": suggestion.agency },
         "reporter": c.reporter.kind.as_str(),
-    })
+    });
+    if let Some(u) = &case.opening.unit {
+        data["unit"] = serde_json::json!(u);
+    }
+    if let Some(r) = &suggestion.referral {
+        data["suggested"]["referral"] = serde_json::json!(r.agency_name);
+    }
+    data
 }
 
 /// Writes a new case in state `new` at `agency`, with its first event. Runs inside the caller's transaction.
@@ -119,7 +126,12 @@ pub fn create_case_tx(
         Some(r) => format!("{}\n{}", c.description, r),
         None => c.description.clone(),
     };
-    let suggestion = ctx.router.classify(&text, Some(c.channel.as_str()));
+    let mut suggestion = ctx.router.classify(&text, Some(c.channel.as_str()));
+    ctx.router.place(
+        &mut suggestion,
+        c.consumer.commune.as_deref(),
+        c.consumer.province.as_deref(),
+    );
     if c.category
         .as_deref()
         .is_some_and(|cat| ctx.router.taxonomy().category(cat).is_none())
@@ -203,10 +215,35 @@ fn opening(
         },
         call_id: None,
         suggestion: serde_json::to_string(suggestion).map_err(|e| AppError::Internal(e.into()))?,
+        unit: opening_unit(ctx, actor, suggestion, agency),
         possible_duplicate_of,
         opened_by: actor.id().map(UserId::from),
         at: t,
     })
+}
+
+/// The unit a new case opens in: the receiving agency's unit serving the consumer's commune,
+/// else the unit of the staff member who opens it at their agency (a walk-in at a commune).
+fn opening_unit(
+    ctx: &IntakeContext,
+    actor: &Actor,
+    suggestion: &crate::routing::Classification,
+    agency: &str,
+) -> Option<String> {
+    let suggested = suggestion
+        .units
+        .iter()
+        .find(|u| u.agency == agency)
+        .map(|u| u.code.clone());
+    let own = match actor {
+        Actor::Staff(s) => s
+            .unit
+            .as_deref()
+            .filter(|u| ctx.router.units().get(u).is_some_and(|x| x.agency == agency))
+            .map(str::to_owned),
+        _ => None,
+    };
+    suggested.or(own)
 }
 
 /// A tracking code no case has yet.

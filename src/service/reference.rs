@@ -14,6 +14,54 @@ pub struct AgencyView {
     pub role: String,
 }
 
+/// A unit under an agency (ADR 0033): a commune's People's Committee, a Chi hội.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyUnitView {
+    /// Stable code (`UBND_XA-26743`, `HOI-TRUNGTAM`).
+    pub code: String,
+    pub agency: String,
+    pub name: String,
+    /// GSO codes of the communes or wards it serves.
+    pub communes: Vec<String>,
+}
+
+/// A unit given for a staff member or a case must be one of the configured units of that
+/// agency (ADR 0033).
+pub fn check_unit(units: &crate::routing::Units, unit: Option<&str>, agency: Option<&str>) -> Result<(), AppError> {
+    let Some(code) = unit else { return Ok(()) };
+    let agency = agency.unwrap_or("-");
+    match units.get(code) {
+        Some(u) if u.agency == agency => Ok(()),
+        Some(u) => Err(AppError::invalid(
+            "unit",
+            format!("unit {code} belongs to agency {}, not to {agency}", u.agency),
+            format!("đơn vị {code} thuộc cơ quan {}, không thuộc {agency}", u.agency),
+        )),
+        None => Err(AppError::invalid(
+            "unit",
+            "unknown unit code",
+            "mã đơn vị không tồn tại",
+        )),
+    }
+}
+
+/// The configured units, of one agency or of all.
+pub fn units(state: &AppState, agency: Option<&str>) -> Vec<AgencyUnitView> {
+    state
+        .router
+        .units()
+        .all()
+        .iter()
+        .filter(|u| agency.is_none_or(|a| a == u.agency))
+        .map(|u| AgencyUnitView {
+            code: u.code.clone(),
+            agency: u.agency.clone(),
+            name: u.name.clone(),
+            communes: u.communes.clone(),
+        })
+        .collect()
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct CategoryView {
     pub code: String,

@@ -142,6 +142,8 @@ pub struct CaseDetail {
     pub business: BusinessView,
     pub current_agency: Option<AgencyCode>,
     pub pending_transfer_to: Option<AgencyCode>,
+    /// The unit of the current agency that works the case (ADR 0033).
+    pub unit: Option<String>,
     pub assignee_id: Option<UserId>,
     pub mediator_id: Option<UserId>,
     pub call_id: Option<CallId>,
@@ -250,6 +252,7 @@ pub fn case_detail(
         },
         current_agency: row.current_agency,
         pending_transfer_to: row.pending_transfer_to,
+        unit: row.unit_code,
         assignee_id: row.assignee_id,
         mediator_id: row.mediator_id,
         call_id: row.call_id,
@@ -282,6 +285,8 @@ pub struct CaseSummary {
     pub outcome: Option<Outcome>,
     pub priority: bool,
     pub current_agency: Option<AgencyCode>,
+    /// The unit of the current agency that works the case (ADR 0033).
+    pub unit: Option<String>,
     pub assignee_id: Option<UserId>,
     pub business_name: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
@@ -301,6 +306,7 @@ impl From<CaseRow> for CaseSummary {
             outcome: r.outcome,
             priority: r.priority,
             current_agency: r.current_agency,
+            unit: r.unit_code,
             assignee_id: r.assignee_id,
             business_name: r.business_name,
             due_at: r.due_at.map(utc),
@@ -465,6 +471,42 @@ pub struct ClassifyView {
     pub pii: Vec<String>,
     pub confidence: f64,
     pub explanation: Vec<String>,
+    /// Where the consumer lives, when a commune or province was given and matched.
+    pub residence: Option<ResidenceView>,
+    /// The unit of the suggested agency that serves the consumer's commune.
+    pub unit: Option<String>,
+    /// Every unit serving the consumer's commune.
+    pub units: Vec<UnitRefView>,
+    /// A dispute of a consumer living in another province: refer to its Sở Công Thương.
+    pub referral: Option<ReferralView>,
+}
+
+/// The consumer's commune and province in the list of administrative units.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResidenceView {
+    pub province_code: String,
+    pub province_name: String,
+    pub commune_code: Option<String>,
+    pub commune_name: Option<String>,
+}
+
+/// A unit a suggestion names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitRefView {
+    pub agency: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// The referral of a dispute to the Sở Công Thương of the consumer's province (Decree
+/// 146/2025 Art 46).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralView {
+    pub province_code: String,
+    pub province_name: String,
+    /// "Sở Công Thương tỉnh Cao Bằng".
+    pub agency_name: String,
+    pub basis: String,
 }
 
 impl From<Classification> for ClassifyView {
@@ -477,6 +519,28 @@ impl From<Classification> for ClassifyView {
             pii: c.pii,
             confidence: c.confidence,
             explanation: c.explanation,
+            residence: c.residence.map(|r| ResidenceView {
+                province_code: r.province_code,
+                province_name: r.province_name,
+                commune_code: r.commune_code,
+                commune_name: r.commune_name,
+            }),
+            unit: c.unit,
+            units: c
+                .units
+                .into_iter()
+                .map(|u| UnitRefView {
+                    agency: u.agency,
+                    code: u.code,
+                    name: u.name,
+                })
+                .collect(),
+            referral: c.referral.map(|r| ReferralView {
+                province_code: r.province_code,
+                province_name: r.province_name,
+                agency_name: r.agency_name,
+                basis: r.basis,
+            }),
         }
     }
 }

@@ -41,3 +41,4 @@ mod robustness;
 mod routing;
 mod security;
 mod stored_data;
+mod units;

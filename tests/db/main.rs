@@ -154,6 +154,7 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
             },
             business: Default::default(),
             call_id: None,
+            unit: None,
             suggestion: "{}".into(),
             possible_duplicate_of: None,
             opened_by: None,

@@ -85,6 +85,9 @@ pub(super) fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
     if let Some(a) = &f.agency {
         q = q.filter(cases::current_agency.eq(a.clone()));
     }
+    if let Some(u) = &f.unit {
+        q = q.filter(cases::unit_code.eq(u.clone()));
+    }
     if let Some(u) = &f.assignee {
         q = q.filter(cases::assignee_id.eq(u.clone()));
     }
@@ -178,6 +181,18 @@ fn queue_filters<'a>(mut q: BoxedCases<'a>, f: &ListFilter) -> BoxedCases<'a> {
 /// How many cases match the filters (text search aside): the counts on the console's queue tabs.
 pub fn count(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<i64> {
     filtered(scope, f).select(diesel::dsl::count_star()).first(conn)
+}
+
+/// The current agency and unit of every case that matches the filters (text search aside):
+/// the dashboard counts them per unit (ADR 0033).
+pub fn agency_units(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+) -> QueryResult<Vec<(Option<String>, Option<String>)>> {
+    filtered(scope, f)
+        .select((cases::current_agency, cases::unit_code))
+        .load(conn)
 }
 
 /// The keyset condition of the page after `after`, and the order.

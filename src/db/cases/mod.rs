@@ -79,6 +79,8 @@ pub struct CaseRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// The unit of the current agency that works the case (ADR 0033).
+    pub unit_code: Option<String>,
 }
 
 impl From<&Case> for CaseRow {
@@ -138,6 +140,7 @@ impl From<&Case> for CaseRow {
             created_at: o.at,
             updated_at: o.at,
             closed_at: None,
+            unit_code: o.unit.clone(),
         }
     }
 }
@@ -156,6 +159,7 @@ pub struct CaseChangeset {
     pub assignee_id: Option<Option<UserId>>,
     pub mediator_id: Option<Option<UserId>>,
     pub suggestion: Option<String>,
+    pub unit_code: Option<Option<String>>,
     pub due_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
     pub closed_at: Option<Option<NaiveDateTime>>,
@@ -186,6 +190,7 @@ impl CaseChangeset {
             },
             updated_at: Some(t),
             suggestion: None,
+            unit_code: None,
             due_at: None,
         }
     }

@@ -147,7 +147,8 @@ async fn log(
             "description": note.clone().unwrap_or_default(),
             "consumer_request": get("consumer_request"),
             "category": get("category"),
-            "consumer": {"name": get("consumer_name").unwrap_or_default(), "phone": get("caller_phone").unwrap_or_default()},
+            "consumer": {"name": get("consumer_name").unwrap_or_default(), "phone": get("caller_phone").unwrap_or_default(),
+                         "commune": get("consumer_commune"), "province": get("consumer_province")},
             "business": {"name": get("business_name")},
         })
     });
@@ -185,7 +186,12 @@ async fn render(
 ) -> Result<CallPage, AppError> {
     let note = f.get("note").map(|n| n.trim()).unwrap_or_default();
     let suggestion = (!note.is_empty()).then(|| {
-        let mut c = ClassifyView::from(state.router.classify(note, Some("hotline")));
+        let mut raw = state.router.classify(note, Some("hotline"));
+        let place = |k: &str| f.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        state
+            .router
+            .place(&mut raw, place("consumer_commune"), place("consumer_province"));
+        let mut c = ClassifyView::from(raw);
         c.vulnerable = c.vulnerable.iter().map(|v| value_label(v).to_owned()).collect();
         c
     });

@@ -76,6 +76,8 @@ struct CasePage {
     consumer: Vec<Fact>,
     business: Vec<Fact>,
     suggestion: Vec<String>,
+    /// A dispute of a consumer living in another province: whom to refer it to (ADR 0033).
+    referral: Option<String>,
     clocks: Vec<Clock>,
     events: Vec<Event>,
     chain: String,
@@ -256,7 +258,13 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         }) => Some(conflict_text(*current, &events, *seen_seq)),
         _ => None,
     };
-    let actions = action_forms(&c, failed.as_ref(), conflict.is_some(), &agencies, &categories);
+    let units = unit_options(state);
+    let actions = action_forms(
+        &c,
+        failed.as_ref(),
+        conflict.is_some(),
+        &[&agencies, &categories, &units],
+    );
     let publication = super::notices::publication_box(state, s, &c).await?;
     Ok(CasePage {
         who: Some(Who::of(s)),
@@ -266,7 +274,8 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         priority: c.priority,
         version: c.version,
         last_seq,
-        facts: facts(&c, &categories),
+        facts: with_unit(facts(&c, &categories), state, &c),
+        referral: referral_text(&c.suggestion),
         consumer: consumer(&c),
         business: business(&c),
         suggestion: c.suggestion["explanation"]
@@ -306,13 +315,49 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
     })
 }
 
+/// The units of every agency as options ("Phường Bến Thành — UBND_XA"), for the unit fields
+/// of the route and transfer forms.
+fn unit_options(state: &AppState) -> Vec<(String, String)> {
+    reference::units(state, None)
+        .into_iter()
+        .map(|u| (u.code, format!("{} — {}", u.name, u.agency)))
+        .collect()
+}
+
+/// The facts with the unit that works the case, after its agency (ADR 0033).
+fn with_unit(mut facts: Vec<Fact>, state: &AppState, c: &CaseDetail) -> Vec<Fact> {
+    if let Some(code) = &c.unit {
+        let name = state.router.units().get(code).map_or(code.clone(), |u| u.name.clone());
+        let at = facts.len().min(3);
+        facts.insert(
+            at,
+            Fact {
+                label: "Đơn vị xử lý",
+                value: name,
+            },
+        );
+    }
+    facts
+}
+
+/// The referral a suggestion carries, in Vietnamese (the dispute lead by residence).
+fn referral_text(suggestion: &serde_json::Value) -> Option<String> {
+    let r = &suggestion["referral"];
+    Some(format!(
+        "Người tiêu dùng cư trú tại {}: tranh chấp thuộc {} chủ trì ({}). Đề nghị hướng dẫn hoặc chuyển hồ sơ.",
+        r["province_name"].as_str()?,
+        r["agency_name"].as_str()?,
+        r["basis"].as_str().unwrap_or_default()
+    ))
+}
+
 /// A form for each action allowed now; the one that failed keeps what was typed and its error.
+/// `lists`: the agencies, categories and units offered in selects.
 fn action_forms(
     c: &CaseDetail,
     failed: Option<&Failed>,
     conflict: bool,
-    agencies: &[(String, String)],
-    categories: &[(String, String)],
+    lists: &[&[(String, String)]; 3],
 ) -> Vec<ActionForm> {
     c.allowed_actions
         .iter()
@@ -321,13 +366,7 @@ fn action_forms(
             let empty = BTreeMap::new();
             let sent = mine.map_or(&empty, |f| &f.sent);
             let err = mine.and_then(|f| field_error(&f.error));
-            let fields = forms::views(
-                *a,
-                agencies,
-                categories,
-                sent,
-                err.as_ref().map(|(f, m)| (f.as_str(), m.as_str())),
-            );
+            let fields = forms::views(*a, lists, sent, err.as_ref().map(|(f, m)| (f.as_str(), m.as_str())));
             let unplaced = err.filter(|(f, _)| !fields.iter().any(|v| v.error.is_some()) || f.is_empty());
             ActionForm {
                 name: a.as_str(),

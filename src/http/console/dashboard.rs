@@ -44,6 +44,8 @@ struct DashboardPage {
     calls_total: usize,
     cases_today: i64,
     agencies: Vec<AgencyRow>,
+    /// Overdue cases per unit (ADR 0033): (unit name, agency, count).
+    unit_overdue: Vec<(String, String, i64)>,
     clusters: Vec<ClusterRow>,
 }
 
@@ -141,6 +143,7 @@ async fn render(state: &AppState, s: &Signed) -> Result<DashboardPage, AppError>
         .collect();
     Ok(DashboardPage {
         who: Some(Who::of(s)),
+        unit_overdue: unit_overdue(state, s).await?,
         calls_total: today_calls.items.len(),
         calls_today: by_outcome.into_iter().collect(),
         cases_today: counts[0],
@@ -165,4 +168,28 @@ pub async fn open_report(state: Data<AppState>, req: HttpRequest, key: Path<Stri
         Err(AppError::ClusterReportExists { case_id }) => see_other(&format!("/console/cases/{case_id}")),
         Err(e) => error_page(&e),
     }
+}
+
+/// Overdue open cases per unit of the supervisor's agency (every agency for a coordinator):
+/// (unit name, agency, count), most first (ADR 0033).
+async fn unit_overdue(state: &AppState, s: &Signed) -> Result<Vec<(String, String, i64)>, AppError> {
+    let overdue = ListFilter {
+        overdue: true,
+        open_only: true,
+        agency: s
+            .staff
+            .agency
+            .clone()
+            .map(String::from)
+            .filter(|_| s.staff.role != Role::Coordinator),
+        ..ListFilter::default()
+    };
+    Ok(cases::counts_by_unit(state, s.actor(), overdue)
+        .await?
+        .into_iter()
+        .filter_map(|(code, n)| {
+            let u = state.router.units().get(&code)?;
+            Some((u.name.clone(), u.agency.clone(), n))
+        })
+        .collect())
 }

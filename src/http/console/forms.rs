@@ -30,6 +30,8 @@ pub enum Input {
     Agency,
     /// A category code (options filled in at rendering).
     Category,
+    /// A unit of an agency (options filled in at rendering).
+    Unit,
 }
 
 /// One field of an action's body; `path` is dotted for nested records (`record.held_at`).
@@ -142,6 +144,7 @@ fn input_of(name: &str, s: &Value) -> Input {
         ("array", _) => Input::Lines,
         ("string", _) if name == "agency" || name == "to_agency" => Input::Agency,
         ("string", _) if name == "category" => Input::Category,
+        ("string", _) if name == "unit" => Input::Unit,
         ("string", _) if LONG.contains(&name) => Input::LongText,
         _ => Input::Text,
     }
@@ -245,11 +248,10 @@ pub struct FieldView {
 }
 
 /// The fields of `action` for the page, with the values sent before and the error of the
-/// field that failed, if any.
+/// field that failed, if any. `lists`: the options of agencies, categories and units.
 pub fn views(
     action: ActionName,
-    agencies: &[(String, String)],
-    categories: &[(String, String)],
+    lists: &[&[(String, String)]; 3],
     sent: &BTreeMap<String, String>,
     error: Option<(&str, &str)>,
 ) -> Vec<FieldView> {
@@ -271,8 +273,9 @@ pub fn views(
                     "select",
                     values.iter().map(|v| (v.clone(), value_label(v).to_owned())).collect(),
                 ),
-                Input::Agency => ("select", agencies.to_vec()),
-                Input::Category => ("select", categories.to_vec()),
+                Input::Agency => ("select", lists[0].to_vec()),
+                Input::Category => ("select", lists[1].to_vec()),
+                Input::Unit => ("select", lists[2].to_vec()),
             };
             let leaf = f.path.rsplit('.').next().unwrap_or(&f.path);
             FieldView {
@@ -309,10 +312,12 @@ mod tests {
     #[test]
     fn every_action_has_its_fields_from_the_schema() {
         let route = fields(ActionName::Route);
-        assert_eq!(route.len(), 1);
+        assert_eq!(route.len(), 2);
         assert_eq!(route[0].path, "agency");
         assert_eq!(route[0].input, Input::Agency);
         assert!(route[0].required);
+        assert_eq!((route[1].path.as_str(), &route[1].input), ("unit", &Input::Unit));
+        assert!(!route[1].required);
         let result = fields(ActionName::RecordNegotiationResult);
         let paths: Vec<&str> = result.iter().map(|f| f.path.as_str()).collect();
         assert!(

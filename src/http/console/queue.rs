@@ -77,6 +77,44 @@ pub struct QueueQuery {
     tab: Option<String>,
     q: Option<String>,
     cursor: Option<String>,
+    /// A unit of the agency (ADR 0033); absent: the user's own unit, empty: every unit.
+    unit: Option<String>,
+}
+
+/// The unit the queue shows (the one asked for, else the user's own; none: every unit), and
+/// the units offered in its filter: the user's agency's, or every unit for a coordinator.
+fn unit_choice(state: &AppState, staff: &Staff, asked: Option<&str>) -> (Option<String>, Vec<(String, String)>) {
+    let agency = staff
+        .agency
+        .as_ref()
+        .map(|a| a.to_string())
+        .filter(|_| staff.role != Role::Coordinator);
+    let options: Vec<(String, String)> = reference::units(state, agency.as_deref())
+        .into_iter()
+        .map(|u| {
+            let label = if agency.is_some() {
+                u.name
+            } else {
+                format!("{} — {}", u.name, u.agency)
+            };
+            (u.code, label)
+        })
+        .collect();
+    let chosen = match asked {
+        Some(u) => Some(u.trim().to_owned()).filter(|u| options.iter().any(|(c, _)| c == u)),
+        None => staff.unit.clone(),
+    };
+    (chosen, options)
+}
+
+/// The tab's filter, narrowed to a unit (not the transfers waiting for the agency: those
+/// still carry the sending agency's unit).
+fn unit_filter(tab: &str, staff: &Staff, now: chrono::NaiveDateTime, unit: &Option<String>) -> ListFilter {
+    let mut f = filter_of(tab, staff, now);
+    if tab != "transfers" {
+        f.unit = unit.clone();
+    }
+    f
 }
 
 struct Tab {
@@ -103,6 +141,12 @@ struct Row {
 struct QueuePage {
     who: Option<Who>,
     tabs: Vec<Tab>,
+    /// The unit filter: the chosen unit and the options (empty: no filter shown).
+    unit: String,
+    units: Vec<(String, String)>,
+    /// `&unit=…` for the tab links (empty when no unit is chosen).
+    unit_qs: String,
+    tab: String,
     q: String,
     rows: Vec<Row>,
     next: Option<String>,
@@ -129,18 +173,19 @@ async fn render(state: &AppState, s: &super::session::Signed, q: QueueQuery) -> 
         .unwrap_or_else(|| "agency".into());
     let words = q.q.as_deref().map(query_terms).unwrap_or_default();
     let searching = !words.is_empty();
+    let (unit, units) = unit_choice(state, &s.staff, q.unit.as_deref());
     let counts = cases::queue_counts(
         state,
         s.actor(),
         TABS.iter()
-            .map(|(k, _)| filter_of(k, &s.staff, now.naive_utc()))
+            .map(|(k, _)| unit_filter(k, &s.staff, now.naive_utc(), &unit))
             .collect(),
     )
     .await?;
     let mut filter = if searching {
         ListFilter::default()
     } else {
-        filter_of(&tab, &s.staff, now.naive_utc())
+        unit_filter(&tab, &s.staff, now.naive_utc(), &unit)
     };
     filter.words = words;
     let sort = if searching { Sort::CreatedDesc } else { Sort::DueAsc };
@@ -159,29 +204,7 @@ async fn render(state: &AppState, s: &super::session::Signed, q: QueueQuery) -> 
         },
     )
     .await?;
-    let categories: HashMap<String, String> = reference::categories(state)
-        .await?
-        .into_iter()
-        .map(|c| (c.code, c.name))
-        .collect();
-    let rows = page
-        .items
-        .into_iter()
-        .map(|c| Row {
-            id: c.id.to_string(),
-            code: c.tracking_code.to_string(),
-            business: c.business_name.unwrap_or_default(),
-            category: categories
-                .get(c.category.as_str())
-                .cloned()
-                .unwrap_or_else(|| c.category.to_string()),
-            status: c.status.label_vi(),
-            due: c.due_at.map(|d| vn_date(local_date(d))).unwrap_or_default(),
-            overdue: c.due_at.is_some_and(|d| d < now),
-            priority: c.priority,
-            assigned: c.assignee_id.is_some(),
-        })
-        .collect();
+    let rows = rows_of(state, page.items, now).await?;
     let heading = if searching {
         format!("Kết quả tìm “{}”", q.q.as_deref().unwrap_or_default().trim())
     } else {
@@ -190,6 +213,8 @@ async fn render(state: &AppState, s: &super::session::Signed, q: QueueQuery) -> 
             .map(|(_, l)| l.to_string())
             .unwrap_or_default()
     };
+    // "" asks for every unit explicitly (the user's own is the default).
+    let unit_param = unit.clone().unwrap_or_default();
     Ok(QueuePage {
         who: Some(Who::of(s)),
         tabs: TABS
@@ -207,11 +232,53 @@ async fn render(state: &AppState, s: &super::session::Signed, q: QueueQuery) -> 
                 ("tab", tab.as_str()),
                 ("q", q.q.as_deref().unwrap_or_default()),
                 ("cursor", c.as_str()),
+                ("unit", unit_param.as_str()),
             ])
             .unwrap_or_default()
         }),
+        unit_qs: if units.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "&{}",
+                serde_urlencoded::to_string([("unit", unit_param.as_str())]).unwrap_or_default()
+            )
+        },
+        unit: unit_param,
+        units,
+        tab,
         q: q.q.unwrap_or_default(),
         rows,
         heading,
     })
+}
+
+/// The queue's rows, with the categories' names.
+async fn rows_of(
+    state: &AppState,
+    items: Vec<crate::service::views::CaseSummary>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Row>, AppError> {
+    let categories: HashMap<String, String> = reference::categories(state)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.name))
+        .collect();
+    Ok(items
+        .into_iter()
+        .map(|c| Row {
+            id: c.id.to_string(),
+            code: c.tracking_code.to_string(),
+            business: c.business_name.unwrap_or_default(),
+            category: categories
+                .get(c.category.as_str())
+                .cloned()
+                .unwrap_or_else(|| c.category.to_string()),
+            status: c.status.label_vi(),
+            due: c.due_at.map(|d| vn_date(local_date(d))).unwrap_or_default(),
+            overdue: c.due_at.is_some_and(|d| d < now),
+            priority: c.priority,
+            assigned: c.assignee_id.is_some(),
+        })
+        .collect())
 }

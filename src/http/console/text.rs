@@ -90,6 +90,7 @@ pub fn field_label(name: &str) -> &'static str {
         "subject" => "Nội dung hòa giải",
         "success" => "Hòa giải thành",
         "to_agency" => "Chuyển đến cơ quan",
+        "unit" => "Đơn vị (xã/phường, chi hội; để trống: theo gợi ý)",
         "violation" => "Hành vi vi phạm",
         "violation_found" => "Có vi phạm",
         _ => "Thông tin",

@@ -26,10 +26,19 @@ fn check_references(
 ) -> Result<(), AppError> {
     let unknown_agency = |field: &str| AppError::invalid(field, "unknown agency code", "mã cơ quan không tồn tại");
     match action {
-        Action::Route { agency } if !reference::agency_exists(conn, agency)? => Err(unknown_agency("agency")),
+        Action::Route { agency, .. } if !reference::agency_exists(conn, agency)? => Err(unknown_agency("agency")),
         Action::Transfer { to_agency, .. } if !reference::agency_exists(conn, to_agency)? => {
             Err(unknown_agency("to_agency"))
         }
+        Action::Route {
+            agency,
+            unit: Some(unit),
+        }
+        | Action::Transfer {
+            to_agency: agency,
+            unit: Some(unit),
+            ..
+        } => crate::service::reference::check_unit(ctx.router.units(), Some(unit), Some(agency)),
         Action::Accept { assignee_id: Some(uid) } => {
             let ok = users::find_by_id(conn, uid)?.is_some_and(|u| {
                 u.active && u.agency_code == row.current_agency && matches!(u.role.as_str(), "handler" | "supervisor")
@@ -162,7 +171,7 @@ pub(super) fn act_on(
     let next = case::decide(actor, &st, &action)?;
     check_references(conn, actor, &row, &action, ctx)?;
     let t = at.naive_utc();
-    let ch = changeset(&st, &next, &action, &row, ctx, at)?;
+    let ch = changeset(conn, &st, &next, &action, &row, ctx, at)?;
     if !case_db::update_if_version(conn, &row.id, row.version, &ch)? {
         return Err(AppError::VersionConflict {
             current: case_db::current_version(conn, &row.id)?,
@@ -293,9 +302,47 @@ fn append_event(
     Ok(())
 }
 
+/// The unit that works the case after a route or an accepted transfer (ADR 0033): the one the
+/// action named, else the unit of the new agency suggested from the consumer's commune, else
+/// none. `None`: the action does not change the unit.
+fn unit_after(
+    conn: &mut AnyConnection,
+    action: &Action,
+    row: &CaseRow,
+    next: &CaseState,
+) -> Result<Option<Option<String>>, AppError> {
+    let named = match action {
+        Action::Route { unit, .. } => unit.clone(),
+        // The unit the pending transfer named, recorded in its event.
+        Action::AcceptTransfer => case_db::list_events(conn, &row.id)?
+            .iter()
+            .rev()
+            .find(|e| e.action == "transfer")
+            .and_then(|e| {
+                let data: serde_json::Value = serde_json::from_str(&e.data).ok()?;
+                data["unit"].as_str().map(str::to_owned)
+            }),
+        _ => return Ok(None),
+    };
+    if named.is_some() {
+        return Ok(Some(named));
+    }
+    let Some(agency) = &next.current_agency else {
+        return Ok(Some(None));
+    };
+    let sug = views::stored_json(&row.suggestion, "suggestion", &row.id)?;
+    let suggested = sug["units"].as_array().and_then(|us| {
+        us.iter()
+            .find(|u| u["agency"].as_str() == Some(agency.as_str()))
+            .and_then(|u| u["code"].as_str().map(str::to_owned))
+    });
+    Ok(Some(suggested))
+}
+
 /// The columns that change from state `st` to `next`, and the suggestion a reclassification
 /// annotates.
 fn changeset(
+    conn: &mut AnyConnection,
     st: &CaseState,
     next: &CaseState,
     action: &Action,
@@ -304,6 +351,9 @@ fn changeset(
     at: DateTime<Utc>,
 ) -> Result<CaseChangeset, AppError> {
     let mut ch = CaseChangeset::between(st, next, at.naive_utc());
+    if let Some(unit) = unit_after(conn, action, row, next)? {
+        ch.unit_code = (unit != row.unit_code).then_some(unit);
+    }
     if let Action::Reclassify { kind, category } = action {
         let lead = ctx.router.taxonomy().lead_agency(*kind, category).map(str::to_owned);
         let mut sug = views::stored_json(&row.suggestion, "suggestion", &row.id)?;
