@@ -72,9 +72,18 @@ pub struct NewUser {
     pub password: String,
     /// Where reminders, escalations and digests go.
     pub email: Option<String>,
+    /// The password is a temporary one handed over by an administrator: it must be changed at
+    /// the first sign-in (as after a reset).
+    pub must_change_password: bool,
 }
 
 impl NewUser {
+    /// The password is temporary: changed at the first sign-in.
+    pub fn with_forced_change(mut self) -> NewUser {
+        self.must_change_password = true;
+        self
+    }
+
     /// Adds the (optional) e-mail address, validated.
     pub fn with_email(mut self, raw: Option<&str>) -> Result<NewUser, AppError> {
         self.email = match raw.map(str::trim) {
@@ -118,6 +127,7 @@ impl NewUser {
             agency,
             password: password.to_owned(),
             email: None,
+            must_change_password: false,
         })
     }
 }
@@ -264,7 +274,7 @@ pub fn create_user_tx(
         active: true,
         created_at,
         email: u.email.clone(),
-        must_change_password: false,
+        must_change_password: u.must_change_password,
         totp_secret: None,
         totp_pending: None,
         totp_last_step: None,

@@ -20,6 +20,7 @@ mod citizen_reporters;
 mod citizen_settlement;
 mod clocks;
 mod console;
+mod console_admin;
 mod console_browser;
 mod documents;
 mod evidence;
