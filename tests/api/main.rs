@@ -22,6 +22,7 @@ mod clocks;
 mod console;
 mod console_admin;
 mod console_browser;
+mod console_browser_admin;
 mod documents;
 mod evidence;
 mod followup;
