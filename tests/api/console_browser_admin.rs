@@ -80,11 +80,19 @@ async fn callbacks_conflicts_and_csrf(backend: Backend) {
     let late = c.find_all(Locator::Css("section.callback.late")).await.unwrap();
     assert_eq!(late.len(), 1, "only the one due");
     shot_full(&c, &format!("console-{tag}-callbacks-due")).await;
-    fill(&c, &format!("n-{}", call_id_of(&c).await), "Đã báo cửa hàng đồng ý đổi máy").await;
+    fill(
+        &c,
+        &format!("n-{}", call_id_of(&c).await),
+        "Đã báo cửa hàng đồng ý đổi máy",
+    )
+    .await;
     click(&c, Locator::Css("section.callback.late button.primary")).await;
     let notice = text(&c, ".notice").await;
     assert_eq!(notice, "Đã đánh dấu gọi lại.");
-    assert!(c.find(Locator::Css("header .due")).await.is_err(), "the reminder has gone");
+    assert!(
+        c.find(Locator::Css("header .due")).await.is_err(),
+        "the reminder has gone"
+    );
     let rest = text(&c, "section.callback").await;
     assert!(rest.contains("0912000777"), "{rest}");
 
@@ -260,7 +268,11 @@ async fn an_administrators_day(backend: Backend) {
     shot(&c, &format!("console-{tag}-user-reset")).await;
     // Deactivated, then back.
     click(&c, Locator::LinkText("Về danh sách người dùng")).await;
-    click(&c, Locator::XPath(&format!("{row}//button[contains(@class,'deactivate')]"))).await;
+    click(
+        &c,
+        Locator::XPath(&format!("{row}//button[contains(@class,'deactivate')]")),
+    )
+    .await;
     assert!(text(&c, ".notice").await.contains("Đã ngừng hoạt động"));
     assert!(c
         .find(Locator::XPath(row))
@@ -274,7 +286,11 @@ async fn an_administrators_day(backend: Backend) {
     c.set_window_size(820, 1180).await.unwrap();
     shot_full(&c, &format!("console-{tag}-users-tablet")).await;
     c.set_window_size(1366, 768).await.unwrap();
-    click(&c, Locator::XPath(&format!("{row}//button[contains(@class,'reactivate')]"))).await;
+    click(
+        &c,
+        Locator::XPath(&format!("{row}//button[contains(@class,'reactivate')]")),
+    )
+    .await;
     assert!(text(&c, ".notice").await.contains("Đã kích hoạt lại"));
 
     // The dead letter: what, to whom (masked), when, why; sent again.

@@ -162,6 +162,18 @@ struct NewUserPage {
 }
 
 impl NewUserPage {
+    /// The label of a field, for the error summary.
+    fn label_of(&self, field: &str) -> &'static str {
+        match field {
+            "username" => "Tên đăng nhập",
+            "display_name" => "Họ và tên",
+            "email" => "E-mail",
+            "role" => "Vai trò",
+            "agency" => "Cơ quan",
+            _ => "Thông tin",
+        }
+    }
+
     /// Whether `option` is the value sent for `name`.
     fn is(&self, option: &str, name: &str) -> bool {
         self.value(name) == option
