@@ -213,6 +213,8 @@ pub async fn new_form(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
 struct SecretPage {
     who: Option<Who>,
     title: &'static str,
+    /// A reset (the account's sessions have ended), not a new account.
+    reset: bool,
     username: String,
     name: String,
     password: String,
@@ -260,6 +262,7 @@ pub async fn create(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, b
             &SecretPage {
                 who: Some(Who::of(&s)),
                 title: "Đã tạo tài khoản",
+                reset: false,
                 username: staff.username,
                 name: staff.display_name,
                 password,
@@ -372,6 +375,7 @@ pub async fn reset_password(
             &SecretPage {
                 who: Some(Who::of(&s)),
                 title: "Đã đặt lại mật khẩu",
+                reset: true,
                 username: who.staff.username,
                 name: who.staff.display_name,
                 password,
