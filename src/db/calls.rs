@@ -53,6 +53,29 @@ pub fn open_callbacks(
         .load(conn)
 }
 
+/// How many open callbacks of `agency` (every agency: `None`) are due at or before `at` and
+/// are `owner`'s or nobody's: the console's reminder in the header of every page.
+pub fn count_due_callbacks(
+    conn: &mut AnyConnection,
+    agency: Option<&str>,
+    owner: &str,
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    let mut q = calls::table
+        .filter(calls::callback_due_at.le(at))
+        .filter(calls::callback_done_at.is_null())
+        .filter(
+            calls::callback_owner_id
+                .eq(owner.to_owned())
+                .or(calls::callback_owner_id.is_null()),
+        )
+        .into_boxed();
+    if let Some(a) = agency {
+        q = q.filter(calls::agency_code.eq(a.to_owned()));
+    }
+    q.count().get_result(conn)
+}
+
 /// Open callbacks due at or before `at` whose owner has not been reminded.
 pub fn callbacks_to_remind(conn: &mut AnyConnection, at: NaiveDateTime) -> QueryResult<Vec<CallRow>> {
     calls::table

@@ -108,6 +108,15 @@ pub fn list(
         .load(conn)
 }
 
+/// How many jobs of one kind are in one status.
+pub fn count_of(conn: &mut AnyConnection, kind: &str, status: &str) -> QueryResult<i64> {
+    jobs::table
+        .filter(jobs::kind.eq(kind.to_owned()))
+        .filter(jobs::status.eq(status.to_owned()))
+        .count()
+        .get_result(conn)
+}
+
 pub fn count_by_status(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i64)>> {
     jobs::table
         .group_by(jobs::status)

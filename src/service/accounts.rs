@@ -148,6 +148,47 @@ pub async fn list_users(state: &AppState) -> Result<Vec<Staff>, AppError> {
         .await
 }
 
+/// An account as the administrator's list shows it: the staff member and the state of the
+/// account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub staff: Staff,
+    pub active: bool,
+    pub email: Option<String>,
+    /// A temporary password (new account, reset) not yet changed.
+    pub must_change_password: bool,
+    /// Two-step sign-in is on.
+    pub two_step: bool,
+}
+
+/// Every account, by username, with its state (administrators only).
+pub async fn list_accounts(state: &AppState, actor: &crate::domain::user::Actor) -> Result<Vec<Account>, AppError> {
+    super::require_admin(actor)?;
+    state
+        .db
+        .run(|conn| {
+            users::list(conn)?
+                .into_iter()
+                .map(|row| {
+                    let (active, email, must_change_password, two_step) = (
+                        row.active,
+                        row.email.clone(),
+                        row.must_change_password,
+                        row.totp_secret.is_some(),
+                    );
+                    Ok(Account {
+                        staff: staff_from_row(row)?,
+                        active,
+                        email,
+                        must_change_password,
+                        two_step,
+                    })
+                })
+                .collect()
+        })
+        .await
+}
+
 /// An administrator resets a password: a new random one (returned once, to hand over), to be
 /// changed at the next sign-in; every session of the user ends.
 pub async fn reset_password(state: &AppState, by: &Staff, addr: IpAddr, id: String) -> Result<String, AppError> {

@@ -75,9 +75,18 @@ pub struct NewUser {
     pub email: Option<String>,
     /// The unit of the agency (ADR 0033), checked against the configured units.
     pub unit: Option<String>,
+    /// The password is a temporary one handed over by an administrator: it must be changed at
+    /// the first sign-in (as after a reset).
+    pub must_change_password: bool,
 }
 
 impl NewUser {
+    /// The password is temporary: changed at the first sign-in.
+    pub fn with_forced_change(mut self) -> NewUser {
+        self.must_change_password = true;
+        self
+    }
+
     /// Adds the (optional) e-mail address, validated.
     pub fn with_email(mut self, raw: Option<&str>) -> Result<NewUser, AppError> {
         self.email = match raw.map(str::trim) {
@@ -128,6 +137,7 @@ impl NewUser {
             password: password.to_owned(),
             email: None,
             unit: None,
+            must_change_password: false,
         })
     }
 }
@@ -274,7 +284,7 @@ pub fn create_user_tx(
         active: true,
         created_at,
         email: u.email.clone(),
-        must_change_password: false,
+        must_change_password: u.must_change_password,
         totp_secret: None,
         totp_pending: None,
         totp_last_step: None,

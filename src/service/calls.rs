@@ -306,6 +306,31 @@ pub async fn open_callbacks(state: &AppState, actor: Actor, mine: bool) -> Resul
         .await
 }
 
+/// How many callbacks due now are the caller's own or unowned in the caller's scope (0 for a
+/// role that does not take calls): the console shows it on every page.
+pub async fn due_callbacks(state: &AppState, actor: Actor) -> Result<i64, AppError> {
+    let scope = match call_scope(&actor) {
+        Ok(scope) => scope,
+        Err(AppError::Forbidden) => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let Actor::Staff(me) = actor else {
+        return Ok(0);
+    };
+    let at = state.clock.now().naive_utc();
+    state
+        .db
+        .run(move |conn| {
+            Ok(call_db::count_due_callbacks(
+                conn,
+                scope.as_deref(),
+                me.id.as_ref(),
+                at,
+            )?)
+        })
+        .await
+}
+
 fn call_scope(actor: &Actor) -> Result<Option<AgencyCode>, AppError> {
     match actor {
         Actor::Staff(s) if s.role == Role::Coordinator => Ok(None),

@@ -18,6 +18,16 @@ pub(crate) struct Page {
     pub(crate) raw: Vec<u8>,
 }
 
+impl Page {
+    /// The session token the page set, if it signed in.
+    pub(crate) fn session(&self) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|c| c.name() == "hotline_console")
+            .map(|c| c.value().to_owned())
+    }
+}
+
 fn client() -> awc::Client {
     awc::Client::builder().disable_redirects().finish()
 }
@@ -104,7 +114,7 @@ pub(crate) fn hidden(html: &str, name: &str) -> String {
 }
 
 /// Signs in through the form; returns the session token (the cookie's value).
-async fn sign_in(app: &TestApp, username: &str, password: &str) -> Page {
+pub(crate) async fn sign_in(app: &TestApp, username: &str, password: &str) -> Page {
     let form = get(app, "/console/login?next=/console/cases/x", None).await;
     assert_eq!(form.status, 200);
     let csrf_cookie = form

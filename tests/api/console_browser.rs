@@ -1,7 +1,9 @@
 //! The staff console in a real browser (chromium over WebDriver), on both backends: an operator
 //! takes a call (the suggestion follows the notes as they type) and opens a case; a handler
 //! finds it in the queue and carries it — routed, accepted, forwarded to the business, paused
-//! for information, closed — through the forms of the case page; axe-core checks every page.
+//! for information, the information in, settled and closed — through the forms of the case
+//! page; axe-core checks every page. The callbacks falling due, a version conflict, CSRF, the
+//! user administration and the dead letters are in `console_browser_admin.rs`.
 //! Screenshots go to `target/screenshots/console-*.png`.
 
 use fantoccini::{Client, Locator};
@@ -10,7 +12,7 @@ use crate::browser::{axe_violations, browser, browser_with_js, click, fill, shot
 use crate::common::Backend;
 use crate::helpers::PASSWORD;
 
-async fn sign_in(c: &Client, base: &str, username: &str, password: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, username: &str, password: &str) {
     c.goto(&format!("{base}/console/")).await.unwrap();
     fill(c, "username", username).await;
     fill(c, "password", password).await;
@@ -18,7 +20,7 @@ async fn sign_in(c: &Client, base: &str, username: &str, password: &str) {
 }
 
 /// Waits until the browser shows a page whose path starts with `prefix`.
-async fn wait_for_path(c: &Client, prefix: &str) {
+pub(crate) async fn wait_for_path(c: &Client, prefix: &str) {
     let start = std::time::Instant::now();
     while !c.current_url().await.unwrap().path().starts_with(prefix) {
         assert!(start.elapsed().as_secs() < 20, "never reached {prefix}");
@@ -26,7 +28,7 @@ async fn wait_for_path(c: &Client, prefix: &str) {
     }
 }
 
-async fn act(c: &Client, action: &str, fields: &[(&str, &str)]) {
+pub(crate) async fn act(c: &Client, action: &str, fields: &[(&str, &str)]) {
     click(c, Locator::Css(&format!("#action-{action} > summary"))).await;
     for (name, value) in fields {
         let id = format!("f-{action}-{name}");
@@ -36,6 +38,16 @@ async fn act(c: &Client, action: &str, fields: &[(&str, &str)]) {
             .unwrap_or_else(|_| panic!("no field {id}"));
         if el.tag_name().await.unwrap() == "select" {
             el.select_by_value(value).await.unwrap();
+        } else if el.attr("type").await.unwrap().as_deref() == Some("datetime-local") {
+            // Typed as headless chromium shows the field (month, day, year, then the time of
+            // day with AM/PM, whatever the page's language).
+            let (date, time) = value.split_once('T').unwrap();
+            let d: Vec<&str> = date.split('-').collect();
+            let (h, m) = time.split_once(':').unwrap();
+            let h: u32 = h.parse().unwrap();
+            let (h12, half) = (if h % 12 == 0 { 12 } else { h % 12 }, if h < 12 { 'A' } else { 'P' });
+            let keys = format!("{}{}{}{}{h12:02}{m}{half}", d[1], d[2], d[0], '\u{E014}');
+            el.send_keys(&keys).await.unwrap();
         } else {
             el.send_keys(value).await.unwrap();
         }
@@ -60,10 +72,16 @@ async fn act(c: &Client, action: &str, fields: &[(&str, &str)]) {
         .text()
         .await
         .unwrap();
-    assert!(notice.starts_with("Đã thực hiện"), "{action}: {notice}");
+    if !notice.starts_with("Đã thực hiện") {
+        let mut errors = Vec::new();
+        for e in c.find_all(Locator::Css(".has-error")).await.unwrap() {
+            errors.push(e.text().await.unwrap());
+        }
+        panic!("{action}: {notice} {errors:?}");
+    }
 }
 
-async fn axe_clean(c: &Client, page: &str) {
+pub(crate) async fn axe_clean(c: &Client, page: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js");
     let Ok(axe) = std::fs::read_to_string(&path) else {
         assert!(std::env::var("REQUIRE_POSTGRES").is_err(), "axe-core is required in CI");
@@ -169,14 +187,31 @@ async fn a_day_in_the_console(backend: Backend) {
     act(&c, "forward_to_business", &[("business_email", "cskh@anphat.vn")]).await;
     act(&c, "request_info", &[("requested", "Ảnh chụp tin nhắn trừ tiền")]).await;
     shot_full(&c, &format!("console-{tag}-case-awaiting-info")).await;
+    // The information arrives; the business and the consumer settle: the case is closed
+    // with the negotiation's record (Art 57), its performance still to be confirmed.
     act(
         &c,
-        "withdraw",
-        &[("reason", "Người tiêu dùng đã được hoàn tiền, rút yêu cầu")],
+        "provide_info",
+        &[("info", "Người tiêu dùng gửi ảnh tin nhắn trừ tiền ngày 02/11")],
+    )
+    .await;
+    act(
+        &c,
+        "record_negotiation_result",
+        &[
+            ("result", "settled"),
+            ("record-parties", "Bà Phạm Thị Hoa và Công ty An Phát"),
+            ("record-held_at", "2026-11-20T09:30"),
+            ("record-place", "Trụ sở Công ty An Phát"),
+            ("record-content", "Hoàn tiền phí bảo hiểm đã trừ không có hợp đồng"),
+            ("record-result", "Công ty hoàn lại toàn bộ số tiền trong 7 ngày"),
+        ],
     )
     .await;
     let stage = c.find(Locator::Css("h1 .stage")).await.unwrap().text().await.unwrap();
     assert_eq!(stage, "Đã kết thúc");
+    let history = c.find(Locator::Css(".history")).await.unwrap().text().await.unwrap();
+    assert!(history.contains("Ghi nhận kết quả thương lượng"), "{history}");
     // A tablet: one column, nothing cut off.
     c.set_window_size(820, 1180).await.unwrap();
     shot_full(&c, &format!("console-{tag}-case-closed-tablet")).await;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::web::{Bytes, Data, Path};
+use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -47,13 +47,17 @@ struct DashboardPage {
     /// Overdue cases per unit (ADR 0033): (unit name, agency, count).
     unit_overdue: Vec<(String, String, i64)>,
     clusters: Vec<ClusterRow>,
+    dead: super::outbox::DeadLetters,
 }
 
-pub async fn show(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
+pub async fn show(state: Data<AppState>, req: HttpRequest, q: Query<super::outbox::AdminQuery>) -> HttpResponse {
     let s = match signed_in(&state, &req).await {
         Ok(s) => s,
         Err(r) => return r,
     };
+    if s.staff.role == Role::Admin {
+        return super::outbox::admin_overview(&state, &s, &q).await;
+    }
     if !matches!(s.staff.role, Role::Supervisor | Role::Coordinator) {
         return error_page(&AppError::Forbidden);
     }
@@ -149,6 +153,7 @@ async fn render(state: &AppState, s: &Signed) -> Result<DashboardPage, AppError>
         cases_today: counts[0],
         agencies: rows,
         clusters,
+        dead: super::outbox::dead_letters(state, s).await?,
     })
 }
 

@@ -9,10 +9,12 @@ mod case;
 mod dashboard;
 mod forms;
 mod notices;
+mod outbox;
 mod queue;
 mod reports;
 pub mod session;
 mod text;
+mod users;
 
 use std::collections::BTreeMap;
 
@@ -75,6 +77,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/console/cases/{id}/violator-notice/withdraw",
             web::post().to(notices::withdraw_violator),
         )
+        .route("/console/outbox/{id}/retry", web::post().to(outbox::retry))
+        .route("/console/users", web::get().to(users::list))
+        .route("/console/users", web::post().to(users::create))
+        .route("/console/users/new", web::get().to(users::new_form))
+        .route("/console/users/{id}/active", web::post().to(users::set_active))
+        .route(
+            "/console/users/{id}/reset-password",
+            web::post().to(users::reset_password),
+        )
         .route("/console/static/console.css", web::get().to(stylesheet))
         .route("/console/static/console.js", web::get().to(script));
 }
@@ -110,13 +121,20 @@ pub struct Who {
     pub role: &'static str,
     pub agency: String,
     pub csrf: String,
-    /// Supervisors and coordinators have the dashboard.
+    /// Supervisors and coordinators have the dashboard (administrators: their own overview).
     pub dashboard: bool,
+    /// Administrators manage the accounts.
+    pub admin: bool,
+    /// Callbacks due now (mine or nobody's): the reminder in the header.
+    pub callbacks_due: i64,
 }
 
 impl Who {
     fn of(s: &Signed) -> Who {
-        Who::from_staff(&s.staff, &s.csrf)
+        Who {
+            callbacks_due: s.callbacks_due,
+            ..Who::from_staff(&s.staff, &s.csrf)
+        }
     }
 
     fn from_staff(staff: &Staff, csrf: &str) -> Who {
@@ -127,8 +145,12 @@ impl Who {
             csrf: csrf.to_owned(),
             dashboard: matches!(
                 staff.role,
-                crate::domain::user::Role::Supervisor | crate::domain::user::Role::Coordinator
+                crate::domain::user::Role::Supervisor
+                    | crate::domain::user::Role::Coordinator
+                    | crate::domain::user::Role::Admin
             ),
+            admin: staff.role == crate::domain::user::Role::Admin,
+            callbacks_due: 0,
         }
     }
 }
@@ -139,6 +161,18 @@ struct Message {
     who: Option<Who>,
     title: String,
     text: String,
+}
+
+/// A page with a title and a sentence (no header: the user may not be signed in).
+pub(super) fn message_page(status: StatusCode, title: &str, text: &str) -> HttpResponse {
+    page(
+        status,
+        &Message {
+            who: None,
+            title: title.into(),
+            text: text.into(),
+        },
+    )
 }
 
 /// An error as a page, in words (never a code); 404 for a case the user may not see.

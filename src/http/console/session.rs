@@ -23,6 +23,9 @@ pub struct Signed {
     pub token: String,
     /// The value every form of this session must send back as `csrf`.
     pub csrf: String,
+    /// Callbacks due now that are this user's or nobody's in their agency (pages only; 0 on a
+    /// form's post).
+    pub callbacks_due: i64,
 }
 
 impl Signed {
@@ -47,11 +50,14 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// 403 page for a form without its token (an old tab, or a forged post).
+/// 403 page for a form without its token (an old tab, or a forged post): nothing was done.
 pub fn csrf_rejected() -> HttpResponse {
-    HttpResponse::Forbidden()
-        .content_type("text/plain; charset=utf-8")
-        .body("Biểu mẫu đã hết hiệu lực hoặc không đến từ bảng điều khiển. Hãy tải lại trang và gửi lại.")
+    super::message_page(
+        actix_web::http::StatusCode::FORBIDDEN,
+        "Biểu mẫu không hợp lệ",
+        "Biểu mẫu đã hết hiệu lực hoặc không đến từ bảng điều khiển, nên chưa có gì được thực hiện. \
+         Hãy tải lại trang và gửi lại.",
+    )
 }
 
 /// The signed-in user of this request, or the way to the sign-in page (keeping where they were
@@ -69,10 +75,20 @@ pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Signed, Ht
             if who.must_change_password && req.path() != "/console/password" {
                 return Err(see_other("/console/password"));
             }
+            // The reminder in the header of every page (a form's post answers with a redirect).
+            let callbacks_due = if req.method() == actix_web::http::Method::GET {
+                match crate::service::calls::due_callbacks(state, Actor::Staff(who.staff.clone())).await {
+                    Ok(n) => n,
+                    Err(e) => return Err(super::error_page(&e)),
+                }
+            } else {
+                0
+            };
             Ok(Signed {
                 staff: who.staff,
                 csrf: csrf_of(&token),
                 token,
+                callbacks_due,
             })
         }
         Err(AppError::Unauthenticated) => {

@@ -194,6 +194,6 @@ mod outbox;
 mod sweep;
 mod worker;
 
-pub use outbox::{outbox, retry, OutboxView};
+pub use outbox::{dead_letter_count, outbox, retry, OutboxView};
 pub use sweep::{digest, sweep, SweepCtx};
 pub use worker::{Gauges, Ran, Worker};

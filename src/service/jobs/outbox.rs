@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::jobs::{self as job_db, JobRow};
-use crate::domain::user::Actor;
+use crate::domain::user::{Actor, Role};
 use crate::email::OutgoingEmail;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -61,6 +61,20 @@ pub async fn outbox(state: &AppState, actor: Actor, status: Option<String>) -> R
                 .map(OutboxView::from)
                 .collect())
         })
+        .await
+}
+
+/// How many e-mails failed for good (dead letters): supervisors and coordinators see the
+/// number on their dashboard, administrators the messages themselves (`outbox`).
+pub async fn dead_letter_count(state: &AppState, actor: Actor) -> Result<i64, AppError> {
+    match &actor {
+        Actor::Staff(s) if matches!(s.role, Role::Supervisor | Role::Coordinator | Role::Admin) => {}
+        Actor::Staff(_) => return Err(AppError::Forbidden),
+        _ => return Err(AppError::Unauthenticated),
+    }
+    state
+        .db
+        .run(|conn| Ok(job_db::count_of(conn, SEND_EMAIL, "dead")?))
         .await
 }
 
