@@ -14,6 +14,7 @@ pub mod clocks;
 pub mod cluster_reports;
 pub mod connection;
 pub mod jobs;
+pub mod kb;
 pub mod limits;
 pub mod links;
 pub mod mediation;

@@ -13,6 +13,7 @@ pub mod dto;
 pub mod evidence;
 pub mod extractors;
 pub mod health;
+pub mod kb;
 pub mod mediation;
 pub mod openapi;
 pub mod pages;
@@ -77,6 +78,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/cases/{token}/settlement", web::post().to(public::settlement))
                 .route("/business/cases/{token}", web::get().to(public::business_case))
                 .route("/public/mediators", web::get().to(mediation::public_list))
+                .route("/public/kb", web::get().to(kb::public_list))
+                .route("/public/kb/{id}", web::get().to(kb::public_get))
+                .route("/kb/articles", web::get().to(kb::list))
+                .route("/kb/articles", web::post().to(kb::create))
+                .route("/kb/articles/{id}", web::get().to(kb::get))
+                .route("/kb/articles/{id}", web::patch().to(kb::update))
+                .route("/kb/articles/{id}/revisions", web::get().to(kb::revisions))
                 .configure(mediation_routes)
                 .route("/business/cases/{token}/response", web::post().to(business::respond))
                 .route("/business/cases/{token}/result", web::post().to(business::report))

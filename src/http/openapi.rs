@@ -25,7 +25,7 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, admin, auth, business, calendar, calls, cases, evidence, health, mediation, privacy, public, reports,
+    actions, admin, auth, business, calendar, calls, cases, evidence, health, kb, mediation, privacy, public, reports,
     sessions,
 };
 
@@ -61,6 +61,7 @@ string_enum_schemas!(
     crate::domain::clock::ClockKind => "A legal clock (product.md §4).",
     crate::domain::clock::ClockState => "Whether a clock still counts.",
     crate::domain::clock::ClockResult => "How a stopped clock ended: met or late.",
+    crate::domain::kb::KbStatus => "Where a knowledge-base article is: only `published` ones are shown to citizens.",
 );
 
 /// OpenAPI schemas of the domain's ids and codes: strings.
@@ -83,6 +84,7 @@ string_id_schemas!(
     crate::domain::ids::CallId => "A hotline call id (UUID).",
     crate::domain::ids::MediatorId => "An entry of the published list of mediators (UUID).",
     crate::domain::ids::MediationSessionId => "A mediation session (UUID).",
+    crate::domain::ids::KbArticleId => "A knowledge-base article (UUID).",
     crate::domain::ids::AgencyCode => "An agency code of the taxonomy.",
     crate::domain::ids::CategoryCode => "A category code of the taxonomy.",
     crate::domain::ids::TrackingCode => "A tracking code (KN-2026-7QF3-XK2M).",
@@ -109,6 +111,7 @@ string_id_schemas!(
         business::respond, business::report, business::search, business::create, business::get, business::correct,
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
         reports::summary,
+        kb::list, kb::create, kb::get, kb::update, kb::revisions, kb::public_list, kb::public_get,
     ),
     components(schemas(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
@@ -123,7 +126,8 @@ string_id_schemas!(
          (name = "cases", description = "Staff case work"), (name = "calls", description = "Hotline call log"),
          (name = "mediation", description = "Mediators (Law 19/2023 Art 63–64) and their supervisors"),
          (name = "businesses", description = "The business registry and the business's part of a case (issue 12)"),
-         (name = "reports", description = "Reports to Sở Công Thương (issue 14)"))
+         (name = "reports", description = "Reports to Sở Công Thương (issue 14)"),
+         (name = "kb", description = "The knowledge base of advice (issue 13 item 7)"))
 )]
 pub struct ApiDoc;
 
