@@ -26,6 +26,7 @@ mod evidence;
 mod followup;
 mod health;
 mod intake;
+mod kb;
 mod lifecycle;
 mod mediation;
 mod mediation_sessions;
