@@ -223,3 +223,127 @@ async fn an_operator_reads_links_an_advised_call_and_the_use_is_counted(app: &Te
     assert_eq!(listed.iter().sum::<i64>(), 3);
 }
 both_backends!(an_operator_reads_links_an_advised_call_and_the_use_is_counted);
+
+/// A console or site page without following redirects: (status, Location, body).
+async fn page(app: &TestApp, path: &str, session: Option<&str>, form: Option<&[(&str, &str)]>) -> (u16, String, String) {
+    let client = awc::Client::builder().disable_redirects().finish();
+    let mut req = match form {
+        Some(_) => client.post(app.url(path)),
+        None => client.get(app.url(path)),
+    };
+    if let Some(s) = session {
+        req = req.insert_header(("Cookie", format!("hotline_console={s}")));
+    }
+    let mut r = match form {
+        Some(f) => req.send_form(&f).await.unwrap(),
+        None => req.send().await.unwrap(),
+    };
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = r.body().limit(10 * 1024 * 1024).await.unwrap();
+    (r.status().as_u16(), location, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+async fn the_console_and_the_site_show_the_knowledge_base(app: &TestApp) {
+    let (_, sup) = app.user("sup.kbc", "supervisor", Some("SCT")).await;
+    let (_, op) = app.user("op.kbc", "operator", Some("SCT")).await;
+
+    // A supervisor writes an article with the console's form, then publishes it.
+    let (status, _, html) = page(app, "/console/kb/new", Some(&sup), None).await;
+    assert_eq!(status, 200);
+    let csrf = hidden(&html, "csrf");
+    let fields = [
+        ("question", "Mua bảo hiểm xe máy ở đâu?"),
+        ("answer", "Ở doanh nghiệp bảo hiểm được cấp phép.\r\n\r\nGiữ giấy chứng nhận bảo hiểm."),
+        ("legal_basis", "Điều 28 Luật BVQLNTD 2023\r\nĐiều 6 Nghị định 67/2023/NĐ-CP"),
+        ("category", "insurance"),
+    ];
+    let (status, _, _) = page(app, "/console/kb", Some(&sup), Some(&fields)).await;
+    assert_eq!(status, 403, "no CSRF token, nothing written");
+    let mut with = vec![("csrf", csrf.as_str())];
+    with.extend(fields);
+    let (status, _, html) = page(app, "/console/kb", Some(&sup), Some(&[("csrf", csrf.as_str()), ("question", " "), ("answer", "x"), ("category", "insurance")])).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("has-error"), "{html}");
+    let (status, location, _) = page(app, "/console/kb", Some(&sup), Some(&with)).await;
+    assert_eq!(status, 303);
+    assert!(location.ends_with("?done=created"), "{location}");
+    let path = location.split('?').next().unwrap().to_owned();
+    let id = path.rsplit('/').next().unwrap().to_owned();
+    let (_, _, html) = page(app, &path, Some(&sup), None).await;
+    assert!(html.contains("Bản nháp") && html.contains("Giữ giấy chứng nhận bảo hiểm."), "{html}");
+    // Not public yet, and not for the operator's page either.
+    assert_eq!(page(app, &format!("/hoi-dap/{id}"), None, None).await.0, 404);
+    assert_eq!(page(app, &path, Some(&op), None).await.0, 404);
+    let publish = [("csrf", csrf.as_str()), ("version", "1"), ("status", "published")];
+    let (status, location, _) = page(app, &path, Some(&sup), Some(&publish)).await;
+    assert_eq!((status, location.as_str()), (303, format!("{path}?done=published").as_str()));
+    // The same button again is a stale version: the form says someone changed the article.
+    let (status, _, html) = page(app, &path, Some(&sup), Some(&publish)).await;
+    assert_eq!(status, 409);
+    assert!(html.contains("vừa được người khác sửa"), "{html}");
+    let (_, _, html) = page(app, &format!("{path}/edit"), Some(&sup), None).await;
+    assert!(html.contains("sửa phiên bản 1"), "the revision listed: {html}");
+
+    // The operator: finds it without diacritics, cannot edit, links it to an advised call.
+    let (_, _, html) = page(app, "/console/kb?q=bao+hiem+xe", Some(&op), None).await;
+    assert!(html.contains("Mua bảo hiểm xe máy ở đâu?"), "{html}");
+    assert!(!html.contains("Lượt dùng"), "use counts are for editors");
+    assert_eq!(page(app, "/console/kb/new", Some(&op), None).await.0, 403);
+    let (status, _, json) = page(app, "/console/kb/suggest?q=BAO%20HIEM", Some(&op), None).await;
+    assert_eq!(status, 200);
+    let found: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(found[0]["id"], id.as_str());
+    assert_eq!(found[0]["paragraphs"].as_array().unwrap().len(), 2);
+    let (_, _, html) = page(app, "/console/calls/new", Some(&op), None).await;
+    let op_csrf = hidden(&html, "csrf");
+    let started = hidden(&html, "started_at");
+    let call = [
+        ("csrf", op_csrf.as_str()),
+        ("started_at", started.as_str()),
+        ("caller_phone", "0912 345 678"),
+        ("note", "Hỏi mua bảo hiểm xe máy ở đâu"),
+        ("kb_q", "bao hiem xe"),
+    ];
+    let (status, _, html) = page(app, "/console/calls", Some(&op), Some(&[&call[..], &[("step", "suggest")]].concat())).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("name=\"kb_article_id\" value=\"{id}\"")), "the search without JavaScript: {html}");
+    let (status, location, _) = page(
+        app,
+        "/console/calls",
+        Some(&op),
+        Some(&[&call[..], &[("kb_article_id", id.as_str()), ("step", "advised")]].concat()),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(app, &location, Some(&op), None).await;
+    assert!(html.contains("Bài hỏi đáp đã dùng: «Mua bảo hiểm xe máy ở đâu?»"), "{html}");
+    // The caller's earlier call shows the article.
+    let (_, _, html) = page(app, "/console/calls", Some(&op), Some(&[&call[..3], &[("step", "suggest")]].concat())).await;
+    assert!(html.contains("(bài «Mua bảo hiểm xe máy ở đâu?»)"), "{html}");
+    let (_, _, html) = page(app, "/console/kb?status=published", Some(&sup), None).await;
+    assert!(html.contains("<td>1</td>"), "the use counted: {html}");
+
+    // The citizen site: linked from the home page, searched without diacritics.
+    let (_, _, home) = page(app, "/", None, None).await;
+    assert!(home.contains("href=\"/hoi-dap\""), "{home}");
+    let (status, _, html) = page(app, "/hoi-dap?q=bao+hiem", None, None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/hoi-dap/{id}")), "{html}");
+    let (_, _, html) = page(app, "/hoi-dap?q=khong+co+tu+nay", None, None).await;
+    assert!(html.contains("Chưa có câu hỏi nào có các từ này"), "{html}");
+    let (status, _, html) = page(app, &format!("/hoi-dap/{id}"), None, None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Điều 6 Nghị định 67/2023/NĐ-CP"), "{html}");
+}
+both_backends!(the_console_and_the_site_show_the_knowledge_base);

@@ -27,6 +27,7 @@ mod followup;
 mod health;
 mod intake;
 mod kb;
+mod kb_browser;
 mod lifecycle;
 mod mediation;
 mod mediation_sessions;

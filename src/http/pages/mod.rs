@@ -4,6 +4,7 @@
 
 mod business;
 mod form;
+mod kb;
 pub mod i18n;
 
 use actix_web::http::StatusCode;
@@ -33,6 +34,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/t/{token}/{action}", web::post().to(link_action))
         .route("/b/{token}", web::get().to(business::show))
         .route("/b/{token}/{action}", web::post().to(business::act))
+        .route("/hoi-dap", web::get().to(kb::list))
+        .route("/hoi-dap/{id}", web::get().to(kb::show))
         .route("/track", web::get().to(track_form))
         .route("/track", web::post().to(track))
         .route("/static/site.css", web::get().to(stylesheet))
