@@ -16,7 +16,9 @@
   }
   var kinds = { consultation: "Tư vấn", dispute: "Tranh chấp", violation_report: "Phản ánh vi phạm" };
   function show(c) {
-    while (box.childNodes.length > 1) { box.removeChild(box.lastChild); }
+    // Everything after the heading goes (the heading names the live region).
+    var head = document.getElementById("h-suggest");
+    while (head && head.nextSibling) { box.removeChild(head.nextSibling); }
     var dl = el("dl", undefined, "facts");
     function row(k, v, cls) { dl.appendChild(el("dt", k)); dl.appendChild(el("dd", v, cls)); }
     row("Loại", kinds[c.kind] || c.kind);

@@ -51,7 +51,12 @@ pub struct KbContent {
 }
 
 impl KbContent {
-    pub fn parse(question: &str, answer: &str, legal_basis: &[String], category: &str) -> Result<KbContent, DomainError> {
+    pub fn parse(
+        question: &str,
+        answer: &str,
+        legal_basis: &[String],
+        category: &str,
+    ) -> Result<KbContent, DomainError> {
         let question = one_line("question", question, QUESTION_MAX)?;
         let answer = text("answer", answer, ANSWER_MAX)?.replace("\r\n", "\n");
         Ok(KbContent {
@@ -119,7 +124,12 @@ pub fn join_legal_basis(refs: &[String]) -> String {
 }
 
 pub fn split_legal_basis(stored: &str) -> Vec<String> {
-    stored.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    stored
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn padded(folded: &str) -> String {
@@ -177,7 +187,13 @@ impl KbQuery {
         self.words
             .iter()
             .enumerate()
-            .map(|(i, w)| if i == last { format!("% {w}%") } else { format!("% {w} %") })
+            .map(|(i, w)| {
+                if i == last {
+                    format!("% {w}%")
+                } else {
+                    format!("% {w} %")
+                }
+            })
             .collect()
     }
 

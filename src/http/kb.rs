@@ -71,7 +71,12 @@ pub struct PublicKbParams {
     pub limit: Option<i64>,
 }
 
-fn filter(q: Option<&str>, status: Option<KbStatus>, category: Option<String>, limit: Option<i64>) -> Result<KbFilter, AppError> {
+fn filter(
+    q: Option<&str>,
+    status: Option<KbStatus>,
+    category: Option<String>,
+    limit: Option<i64>,
+) -> Result<KbFilter, AppError> {
     let q = opt_text("q", q, SHORT).map_err(|_| {
         AppError::bad_query(
             "q",
@@ -89,7 +94,11 @@ fn filter(q: Option<&str>, status: Option<KbStatus>, category: Option<String>, l
 
 #[utoipa::path(get, path = "/api/v1/kb/articles", tag = "kb", security(("bearer" = [])), params(KbListParams),
     responses((status = 200, body = KbArticlePage)))]
-pub async fn list(state: Data<AppState>, user: CurrentUser, q: Query<KbListParams>) -> Result<impl Responder, AppError> {
+pub async fn list(
+    state: Data<AppState>,
+    user: CurrentUser,
+    q: Query<KbListParams>,
+) -> Result<impl Responder, AppError> {
     let q = q.into_inner();
     let f = filter(q.q.as_deref(), q.status, q.category, q.limit)?;
     Ok(HttpResponse::Ok().json(kb::search(&state, user.actor(), f).await?))
@@ -144,7 +153,7 @@ pub async fn revisions(state: Data<AppState>, user: CurrentUser, id: Path<String
 
 #[utoipa::path(get, path = "/api/v1/public/kb", tag = "public", params(PublicKbParams),
     responses((status = 200, body = KbPublicPage, description = "published articles, best match first")))]
-pub async fn public_list(state: Data<AppState>, q: Query<PublicKbParams>) -> Result<impl Responder, AppError> {
+pub async fn published(state: Data<AppState>, q: Query<PublicKbParams>) -> Result<impl Responder, AppError> {
     let q = q.into_inner();
     let f = filter(q.q.as_deref(), None, q.category, q.limit)?;
     Ok(HttpResponse::Ok().json(kb::public_search(&state, f).await?))
@@ -152,6 +161,6 @@ pub async fn public_list(state: Data<AppState>, q: Query<PublicKbParams>) -> Res
 
 #[utoipa::path(get, path = "/api/v1/public/kb/{id}", tag = "public",
     responses((status = 200, body = KbPublicArticle), (status = 404, body = Problem)))]
-pub async fn public_get(state: Data<AppState>, id: Path<String>) -> Result<impl Responder, AppError> {
+pub async fn published_one(state: Data<AppState>, id: Path<String>) -> Result<impl Responder, AppError> {
     Ok(HttpResponse::Ok().json(kb::public_get(&state, id.into_inner()).await?))
 }

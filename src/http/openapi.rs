@@ -111,7 +111,7 @@ string_id_schemas!(
         business::respond, business::report, business::search, business::create, business::get, business::correct,
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
         reports::summary,
-        kb::list, kb::create, kb::get, kb::update, kb::revisions, kb::public_list, kb::public_get,
+        kb::list, kb::create, kb::get, kb::update, kb::revisions, kb::published, kb::published_one,
     ),
     components(schemas(
         crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,

@@ -175,7 +175,11 @@ fn public_view(taxonomy: &Taxonomy, row: KbArticleRow) -> KbPublicArticle {
 }
 
 /// Views of rows with their use counts.
-fn with_counts(conn: &mut AnyConnection, taxonomy: &Taxonomy, rows: Vec<KbArticleRow>) -> Result<Vec<KbArticleView>, AppError> {
+fn with_counts(
+    conn: &mut AnyConnection,
+    taxonomy: &Taxonomy,
+    rows: Vec<KbArticleRow>,
+) -> Result<Vec<KbArticleView>, AppError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     let counts: std::collections::HashMap<String, i64> = kb_db::use_counts(conn, &ids)?.into_iter().collect();
     Ok(rows
@@ -202,7 +206,11 @@ fn ranked(conn: &mut AnyConnection, f: &KbFilter) -> Result<Vec<KbArticleRow>, A
         // Stable: equal scores keep the newest-first order of the query.
         rows.sort_by_cached_key(|r| {
             let q = f.query.hits(&r.question_key);
-            (q < n, std::cmp::Reverse(q), std::cmp::Reverse(f.query.hits(&r.search_key)))
+            (
+                q < n,
+                std::cmp::Reverse(q),
+                std::cmp::Reverse(f.query.hits(&r.search_key)),
+            )
         });
         rows.truncate(usize::try_from(f.limit).unwrap_or(0));
     }
@@ -344,7 +352,9 @@ pub async fn update(state: &AppState, actor: Actor, id: String, patch: KbPatch) 
                 published_at,
             };
             if kb_db::update(conn, &id, row.version, &ch)? == 0 {
-                return Err(AppError::VersionConflict { current: row.version + 1 });
+                return Err(AppError::VersionConflict {
+                    current: row.version + 1,
+                });
             }
             let row = kb_db::find(conn, &id)?.ok_or(AppError::NotFound("article"))?;
             Ok(with_counts(conn, router.taxonomy(), vec![row])?.pop())

@@ -46,7 +46,7 @@ async fn a_draft_becomes_public_when_published_and_is_found_without_diacritics(a
     assert_eq!(a["status"], "draft");
     assert_eq!(a["version"], 1);
     assert_eq!(a["use_count"], 0);
-    assert_eq!(a["category_name"].as_str().unwrap().is_empty(), false);
+    assert!(!a["category_name"].as_str().unwrap().is_empty());
     let id = a["id"].as_str().unwrap();
     // An answer that only mentions the words ranks after a question holding them.
     let b = create(
@@ -65,7 +65,11 @@ async fn a_draft_becomes_public_when_published_and_is_found_without_diacritics(a
     assert_eq!(app.get(&format!("/api/v1/public/kb/{id}"), None).await.status, 404);
 
     let r = app
-        .patch_json(&format!("/api/v1/kb/articles/{id}"), &sup, &json!({"version": 1, "status": "published"}))
+        .patch_json(
+            &format!("/api/v1/kb/articles/{id}"),
+            &sup,
+            &json!({"version": 1, "status": "published"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["version"], 2);
@@ -86,11 +90,18 @@ async fn a_draft_becomes_public_when_published_and_is_found_without_diacritics(a
     assert_eq!(ids(&r.body), [b["id"].as_str().unwrap()]);
     let r = app.get(&format!("/api/v1/public/kb/{id}"), None).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["legal_basis"][0], "Điều 28 Luật Bảo vệ quyền lợi người tiêu dùng 2023");
+    assert_eq!(
+        r.body["legal_basis"][0],
+        "Điều 28 Luật Bảo vệ quyền lợi người tiêu dùng 2023"
+    );
     assert!(r.body.get("created_by").is_none(), "no staff ids in public: {}", r.body);
     assert!(r.body.get("status").is_none());
     // Unknown query parameters and statuses are refused.
-    assert_problem(&app.get("/api/v1/public/kb?status=draft", None).await, 400, "invalid_query");
+    assert_problem(
+        &app.get("/api/v1/public/kb?status=draft", None).await,
+        400,
+        "invalid_query",
+    );
     assert_problem(
         &app.get("/api/v1/kb/articles?status=secret", Some(&sup)).await,
         400,
@@ -107,7 +118,11 @@ async fn every_edit_keeps_a_revision_and_a_stale_version_conflicts(app: &TestApp
     let url = format!("/api/v1/kb/articles/{id}");
 
     let r = app
-        .patch_json(&url, &coord, &json!({"version": 1, "answer": "Trong 7 ngày, theo chính sách của sàn.", "category": "ecommerce"}))
+        .patch_json(
+            &url,
+            &coord,
+            &json!({"version": 1, "answer": "Trong 7 ngày, theo chính sách của sàn.", "category": "ecommerce"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["version"], 2);
@@ -124,13 +139,21 @@ async fn every_edit_keeps_a_revision_and_a_stale_version_conflicts(app: &TestApp
         .patch_json(&url, &sup, &json!({"version": 2, "category": "no_such_category"}))
         .await;
     assert_problem(&bad, 422, "invalid_field");
-    let bad = app.patch_json(&url, &sup, &json!({"version": 2, "question": "  "})).await;
+    let bad = app
+        .patch_json(&url, &sup, &json!({"version": 2, "question": "  "}))
+        .await;
     assert_problem(&bad, 422, "required");
     // An edit that changes nothing is no new version.
-    let same = app.patch_json(&url, &sup, &json!({"version": 2, "category": "ecommerce"})).await;
+    let same = app
+        .patch_json(&url, &sup, &json!({"version": 2, "category": "ecommerce"}))
+        .await;
     assert_eq!(same.body["version"], 2);
     let r = app
-        .patch_json(&url, &sup, &json!({"version": 2, "legal_basis": ["Điều 40 Luật BVQLNTD 2023"]}))
+        .patch_json(
+            &url,
+            &sup,
+            &json!({"version": 2, "legal_basis": ["Điều 40 Luật BVQLNTD 2023"]}),
+        )
         .await;
     assert_eq!(r.body["version"], 3);
 
@@ -147,7 +170,11 @@ async fn every_edit_keeps_a_revision_and_a_stale_version_conflicts(app: &TestApp
     assert_eq!(revs[1]["answer"], "Trong 7 ngày.");
     assert_eq!(revs[1]["category"], "insurance");
     assert_eq!(revs[1]["legal_basis"].as_array().unwrap().len(), 2);
-    assert_problem(&app.get("/api/v1/kb/articles/nope/revisions", Some(&sup)).await, 404, "not_found");
+    assert_problem(
+        &app.get("/api/v1/kb/articles/nope/revisions", Some(&sup)).await,
+        404,
+        "not_found",
+    );
 }
 both_backends!(every_edit_keeps_a_revision_and_a_stale_version_conflicts);
 
@@ -155,7 +182,10 @@ async fn an_operator_reads_links_an_advised_call_and_the_use_is_counted(app: &Te
     let (_, sup) = app.user("sup.kb3", "supervisor", Some("SCT")).await;
     let (_, op) = app.user("op.kb", "operator", Some("SCT")).await;
     let (_, op2) = app.user("op.kb.qltt", "operator", Some("QLTT")).await;
-    let mut body = article("Bảo hiểm xe máy bắt buộc mua ở đâu?", "Ở doanh nghiệp bảo hiểm được cấp phép.");
+    let mut body = article(
+        "Bảo hiểm xe máy bắt buộc mua ở đâu?",
+        "Ở doanh nghiệp bảo hiểm được cấp phép.",
+    );
     body["status"] = json!("published");
     let a = create(app, &sup, &body).await;
     let id = a["id"].as_str().unwrap();
@@ -167,19 +197,27 @@ async fn an_operator_reads_links_an_advised_call_and_the_use_is_counted(app: &Te
     let r = app.get("/api/v1/kb/articles?status=draft", Some(&op)).await;
     assert_eq!(ids(&r.body), [draft["id"].as_str().unwrap()]);
     let r = app
-        .patch_json(&format!("/api/v1/kb/articles/{id}"), &op, &json!({"version": 1, "answer": "Sai"}))
+        .patch_json(
+            &format!("/api/v1/kb/articles/{id}"),
+            &op,
+            &json!({"version": 1, "answer": "Sai"}),
+        )
         .await;
     assert_problem(&r, 403, "forbidden");
-    assert_problem(&app.post("/api/v1/kb/articles", Some(&op), &body).await, 403, "forbidden");
+    assert_problem(
+        &app.post("/api/v1/kb/articles", Some(&op), &body).await,
+        403,
+        "forbidden",
+    );
     assert_eq!(app.get("/api/v1/kb/articles", None).await.status, 401);
 
-    let call = |outcome: &str, article: &str| {
-        json!({"caller_phone": "0912 345 678", "started_at": "2026-11-23T10:00:00+07:00", "outcome": outcome, "kb_article_id": article})
-    };
+    let call = |outcome: &str, article: &str| json!({"caller_phone": "0912 345 678", "started_at": "2026-11-23T10:00:00+07:00", "outcome": outcome, "kb_article_id": article});
     let r = app.post("/api/v1/calls", Some(&op), &call("advised", id)).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["kb_article_id"], id);
-    let got = app.get(&format!("/api/v1/calls/{}", r.body["id"].as_str().unwrap()), Some(&op)).await;
+    let got = app
+        .get(&format!("/api/v1/calls/{}", r.body["id"].as_str().unwrap()), Some(&op))
+        .await;
     assert_eq!(got.body["kb_article_id"], id);
     let r = app.post("/api/v1/calls", Some(&op2), &call("advised", id)).await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -188,10 +226,16 @@ async fn an_operator_reads_links_an_advised_call_and_the_use_is_counted(app: &Te
     assert_problem(&r, 422, "invalid_field");
     assert_eq!(r.body["field"], "kb_article_id");
     let r = app
-        .post("/api/v1/calls", Some(&op), &call("advised", draft["id"].as_str().unwrap()))
+        .post(
+            "/api/v1/calls",
+            Some(&op),
+            &call("advised", draft["id"].as_str().unwrap()),
+        )
         .await;
     assert_problem(&r, 422, "invalid_field");
-    let r = app.post("/api/v1/calls", Some(&op), &call("advised", "not-an-id")).await;
+    let r = app
+        .post("/api/v1/calls", Some(&op), &call("advised", "not-an-id"))
+        .await;
     assert_problem(&r, 422, "invalid_field");
 
     // A callback completed afterwards as advised links the article too.
@@ -206,7 +250,11 @@ async fn an_operator_reads_links_an_advised_call_and_the_use_is_counted(app: &Te
     let r = app.patch_json(&cb_url, &op, &json!({"kb_article_id": id})).await;
     assert_problem(&r, 422, "invalid_field");
     let r = app
-        .patch_json(&cb_url, &op, &json!({"outcome": "advised", "callback_done": true, "kb_article_id": id}))
+        .patch_json(
+            &cb_url,
+            &op,
+            &json!({"outcome": "advised", "callback_done": true, "kb_article_id": id}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["kb_article_id"], id);
@@ -225,7 +273,12 @@ async fn an_operator_reads_links_an_advised_call_and_the_use_is_counted(app: &Te
 both_backends!(an_operator_reads_links_an_advised_call_and_the_use_is_counted);
 
 /// A console or site page without following redirects: (status, Location, body).
-async fn page(app: &TestApp, path: &str, session: Option<&str>, form: Option<&[(&str, &str)]>) -> (u16, String, String) {
+async fn page(
+    app: &TestApp,
+    path: &str,
+    session: Option<&str>,
+    form: Option<&[(&str, &str)]>,
+) -> (u16, String, String) {
     let client = awc::Client::builder().disable_redirects().finish();
     let mut req = match form {
         Some(_) => client.post(app.url(path)),
@@ -245,11 +298,17 @@ async fn page(app: &TestApp, path: &str, session: Option<&str>, form: Option<&[(
         .unwrap_or_default()
         .to_owned();
     let body = r.body().limit(10 * 1024 * 1024).await.unwrap();
-    (r.status().as_u16(), location, String::from_utf8_lossy(&body).into_owned())
+    (
+        r.status().as_u16(),
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 fn hidden(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name}"));
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name}"));
     let rest = &html[at + name.len() + 15..];
     rest[..rest.find('"').unwrap()].to_owned()
 }
@@ -264,15 +323,32 @@ async fn the_console_and_the_site_show_the_knowledge_base(app: &TestApp) {
     let csrf = hidden(&html, "csrf");
     let fields = [
         ("question", "Mua bảo hiểm xe máy ở đâu?"),
-        ("answer", "Ở doanh nghiệp bảo hiểm được cấp phép.\r\n\r\nGiữ giấy chứng nhận bảo hiểm."),
-        ("legal_basis", "Điều 28 Luật BVQLNTD 2023\r\nĐiều 6 Nghị định 67/2023/NĐ-CP"),
+        (
+            "answer",
+            "Ở doanh nghiệp bảo hiểm được cấp phép.\r\n\r\nGiữ giấy chứng nhận bảo hiểm.",
+        ),
+        (
+            "legal_basis",
+            "Điều 28 Luật BVQLNTD 2023\r\nĐiều 6 Nghị định 67/2023/NĐ-CP",
+        ),
         ("category", "insurance"),
     ];
     let (status, _, _) = page(app, "/console/kb", Some(&sup), Some(&fields)).await;
     assert_eq!(status, 403, "no CSRF token, nothing written");
     let mut with = vec![("csrf", csrf.as_str())];
     with.extend(fields);
-    let (status, _, html) = page(app, "/console/kb", Some(&sup), Some(&[("csrf", csrf.as_str()), ("question", " "), ("answer", "x"), ("category", "insurance")])).await;
+    let (status, _, html) = page(
+        app,
+        "/console/kb",
+        Some(&sup),
+        Some(&[
+            ("csrf", csrf.as_str()),
+            ("question", " "),
+            ("answer", "x"),
+            ("category", "insurance"),
+        ]),
+    )
+    .await;
     assert_eq!(status, 422);
     assert!(html.contains("has-error"), "{html}");
     let (status, location, _) = page(app, "/console/kb", Some(&sup), Some(&with)).await;
@@ -281,13 +357,19 @@ async fn the_console_and_the_site_show_the_knowledge_base(app: &TestApp) {
     let path = location.split('?').next().unwrap().to_owned();
     let id = path.rsplit('/').next().unwrap().to_owned();
     let (_, _, html) = page(app, &path, Some(&sup), None).await;
-    assert!(html.contains("Bản nháp") && html.contains("Giữ giấy chứng nhận bảo hiểm."), "{html}");
+    assert!(
+        html.contains("Bản nháp") && html.contains("Giữ giấy chứng nhận bảo hiểm."),
+        "{html}"
+    );
     // Not public yet, and not for the operator's page either.
     assert_eq!(page(app, &format!("/hoi-dap/{id}"), None, None).await.0, 404);
     assert_eq!(page(app, &path, Some(&op), None).await.0, 404);
     let publish = [("csrf", csrf.as_str()), ("version", "1"), ("status", "published")];
     let (status, location, _) = page(app, &path, Some(&sup), Some(&publish)).await;
-    assert_eq!((status, location.as_str()), (303, format!("{path}?done=published").as_str()));
+    assert_eq!(
+        (status, location.as_str()),
+        (303, format!("{path}?done=published").as_str())
+    );
     // The same button again is a stale version: the form says someone changed the article.
     let (status, _, html) = page(app, &path, Some(&sup), Some(&publish)).await;
     assert_eq!(status, 409);
@@ -315,9 +397,18 @@ async fn the_console_and_the_site_show_the_knowledge_base(app: &TestApp) {
         ("note", "Hỏi mua bảo hiểm xe máy ở đâu"),
         ("kb_q", "bao hiem xe"),
     ];
-    let (status, _, html) = page(app, "/console/calls", Some(&op), Some(&[&call[..], &[("step", "suggest")]].concat())).await;
+    let (status, _, html) = page(
+        app,
+        "/console/calls",
+        Some(&op),
+        Some(&[&call[..], &[("step", "suggest")]].concat()),
+    )
+    .await;
     assert_eq!(status, 200);
-    assert!(html.contains(&format!("name=\"kb_article_id\" value=\"{id}\"")), "the search without JavaScript: {html}");
+    assert!(
+        html.contains(&format!("name=\"kb_article_id\" value=\"{id}\"")),
+        "the search without JavaScript: {html}"
+    );
     let (status, location, _) = page(
         app,
         "/console/calls",
@@ -327,9 +418,18 @@ async fn the_console_and_the_site_show_the_knowledge_base(app: &TestApp) {
     .await;
     assert_eq!(status, 303);
     let (_, _, html) = page(app, &location, Some(&op), None).await;
-    assert!(html.contains("Bài hỏi đáp đã dùng: «Mua bảo hiểm xe máy ở đâu?»"), "{html}");
+    assert!(
+        html.contains("Bài hỏi đáp đã dùng: «Mua bảo hiểm xe máy ở đâu?»"),
+        "{html}"
+    );
     // The caller's earlier call shows the article.
-    let (_, _, html) = page(app, "/console/calls", Some(&op), Some(&[&call[..3], &[("step", "suggest")]].concat())).await;
+    let (_, _, html) = page(
+        app,
+        "/console/calls",
+        Some(&op),
+        Some(&[&call[..3], &[("step", "suggest")]].concat()),
+    )
+    .await;
     assert!(html.contains("(bài «Mua bảo hiểm xe máy ở đâu?»)"), "{html}");
     let (_, _, html) = page(app, "/console/kb?status=published", Some(&sup), None).await;
     assert!(html.contains("<td>1</td>"), "the use counted: {html}");

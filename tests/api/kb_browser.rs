@@ -70,7 +70,10 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     let other = json!({"question": "Sàn thương mại điện tử không hoàn tiền thì làm gì?", "status": "published",
         "answer": "Khiếu nại với sàn trước. Nếu đơn hàng có mua kèm bảo hiểm, giữ lại chứng từ.", "category": "ecommerce",
         "legal_basis": ["Điều 39 Luật BVQLNTD 2023"]});
-    assert_eq!(app.post("/api/v1/kb/articles", Some(&sup_token), &other).await.status, 201);
+    assert_eq!(
+        app.post("/api/v1/kb/articles", Some(&sup_token), &other).await.status,
+        201
+    );
     let base = app.url("");
 
     // The supervisor writes the article in the console and publishes it.
@@ -85,7 +88,12 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
         "Quý vị mua ở doanh nghiệp bảo hiểm được cấp phép hoặc đại lý của họ, và nhận giấy chứng nhận bảo hiểm (giấy hoặc điện tử).\n\nBảo hiểm bắt buộc trách nhiệm dân sự không hủy được khi xe còn lưu hành, trừ khi xe bị thu hồi đăng ký.",
     )
     .await;
-    fill(&c, "legal_basis", "Điều 28 Luật Bảo vệ quyền lợi người tiêu dùng 2023\nĐiều 6 Nghị định 67/2023/NĐ-CP").await;
+    fill(
+        &c,
+        "legal_basis",
+        "Điều 28 Luật Bảo vệ quyền lợi người tiêu dùng 2023\nĐiều 6 Nghị định 67/2023/NĐ-CP",
+    )
+    .await;
     c.find(Locator::Id("category"))
         .await
         .unwrap()
@@ -122,7 +130,7 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     radio.click().await.unwrap();
     click(&c, Locator::Css("#kb-results li:nth-child(2) summary")).await;
     axe_clean(&c, "call with kb").await;
-    shot(&c, &format!("console-{tag}-kb-call")).await;
+    shot_full(&c, &format!("console-{tag}-kb-call")).await;
     // More words that no article has keep the picked article.
     fill(&c, "kb_q", " tai nan").await;
     c.wait()
@@ -135,7 +143,10 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     click(&c, Locator::Css("button[value=advised]")).await;
     wait_for_path(&c, "/console/calls/new").await;
     let notice = text_of(&c, ".notice").await;
-    assert!(notice.contains(&format!("Bài hỏi đáp đã dùng: «{QUESTION}»")), "{notice}");
+    assert!(
+        notice.contains(&format!("Bài hỏi đáp đã dùng: «{QUESTION}»")),
+        "{notice}"
+    );
     c.goto(&format!("{base}/console/kb?q=BẢO+HIỂM")).await.unwrap();
     axe_clean(&c, "kb list (operator)").await;
     sign_out(&c).await;
@@ -154,6 +165,7 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     // A citizen on a phone, without JavaScript: from the home page to the answer.
     let c = browser(&driver, 390, 844).await;
     c.goto(&format!("{base}/")).await.unwrap();
+    shot(&c, &format!("{tag}-hoi-dap-home")).await;
     click(&c, Locator::Css("a[href='/hoi-dap']")).await;
     fill(&c, "q", "bao hiem xe").await;
     click(&c, Locator::Css("form[role=search] button")).await;

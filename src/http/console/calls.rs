@@ -18,11 +18,11 @@ use serde_json::json;
 use super::session::{see_other, signed_in, Signed};
 use super::text::value_label;
 use super::{error_page, field_error, page, Who};
+use crate::domain::kb::KbContent;
 use crate::domain::search::{query_terms, CallFilter, ListFilter, Sort};
 use crate::domain::values::Phone;
 use crate::error::AppError;
 use crate::http::dto::NewCallDto;
-use crate::domain::kb::KbContent;
 use crate::service::cases::{self, ListQuery};
 use crate::service::kb::{self, KbArticleView};
 use crate::service::views::ClassifyView;
@@ -253,7 +253,11 @@ async fn render(
 }
 
 /// The articles found for the screen's knowledge-base search, the one picked first.
-async fn kb_results(state: &AppState, s: &Signed, f: &BTreeMap<String, String>) -> Result<Vec<KbArticleView>, AppError> {
+async fn kb_results(
+    state: &AppState,
+    s: &Signed,
+    f: &BTreeMap<String, String>,
+) -> Result<Vec<KbArticleView>, AppError> {
     let q = f.get("kb_q").map(String::as_str).unwrap_or_default();
     let mut found = super::kb::suggestions(state, s, q).await?;
     let picked = f.get("kb_article_id").map(|v| v.trim()).filter(|v| !v.is_empty());
@@ -320,7 +324,9 @@ async fn earlier(state: &AppState, s: &Signed, phone: &Phone) -> Result<Vec<Earl
                 (c.started_at + chrono::TimeDelta::hours(7)).format("%H:%M %d/%m/%Y"),
                 value_label(&c.outcome),
                 article.map(|a| format!(" (bài «{}»)", a.question)).unwrap_or_default(),
-                c.note.map(|n| format!(": {}", n.chars().take(80).collect::<String>())).unwrap_or_default()
+                c.note
+                    .map(|n| format!(": {}", n.chars().take(80).collect::<String>()))
+                    .unwrap_or_default()
             ),
         });
     }

@@ -231,7 +231,11 @@ impl EditPage {
 
     fn err(&self, k: &str) -> Option<&str> {
         let (f, m) = self.error.as_ref()?;
-        let f = if f.starts_with("legal_basis") { "legal_basis" } else { f.as_str() };
+        let f = if f.starts_with("legal_basis") {
+            "legal_basis"
+        } else {
+            f.as_str()
+        };
         (f == k).then_some(m.as_str())
     }
 }
@@ -332,7 +336,14 @@ pub async fn create(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Htt
         Err(e) => Err(e.into()),
     };
     match result {
-        Ok(a) => see_other(&format!("/console/kb/{}?done=created", a.id)),
+        Ok(a) => {
+            let done = if a.status == KbStatus::Published {
+                "published"
+            } else {
+                "created"
+            };
+            see_other(&format!("/console/kb/{}?done={done}", a.id))
+        }
         Err(e) => form_error(&state, &s, None, f, &e).await,
     }
 }

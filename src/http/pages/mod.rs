@@ -4,8 +4,8 @@
 
 mod business;
 mod form;
-mod kb;
 pub mod i18n;
+mod kb;
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, Data, Path, Payload, Query, ServiceConfig};
