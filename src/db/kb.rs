@@ -104,7 +104,7 @@ pub fn revisions(conn: &mut AnyConnection, article_id: &str) -> QueryResult<Vec<
 }
 
 /// Articles matching every LIKE pattern on the padded search key, of these statuses (all:
-/// empty) and category; at most `limit`, most recently changed first (the service ranks).
+/// empty) and category; at most `limit`, most recently changed first.
 pub fn search(
     conn: &mut AnyConnection,
     patterns: &[String],
@@ -112,7 +112,45 @@ pub fn search(
     category: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<KbArticleRow>> {
-    let mut q = kb_articles::table.select(KbArticleRow::as_select()).into_boxed();
+    filtered(patterns, statuses, category)
+        .order((kb_articles::updated_at.desc(), kb_articles::id.asc()))
+        .limit(limit)
+        .select(KbArticleRow::as_select())
+        .load(conn)
+}
+
+/// As [`search`], only the id and the folded question of each match (what ranking needs).
+pub fn search_keys(
+    conn: &mut AnyConnection,
+    patterns: &[String],
+    statuses: &[KbStatus],
+    category: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(String, String)>> {
+    filtered(patterns, statuses, category)
+        .order((kb_articles::updated_at.desc(), kb_articles::id.asc()))
+        .limit(limit)
+        .select((kb_articles::id, kb_articles::question_key))
+        .load(conn)
+}
+
+/// These articles (in no particular order).
+pub fn find_many(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Vec<KbArticleRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    kb_articles::table
+        .filter(kb_articles::id.eq_any(ids.to_vec()))
+        .select(KbArticleRow::as_select())
+        .load(conn)
+}
+
+fn filtered<'a>(
+    patterns: &[String],
+    statuses: &[KbStatus],
+    category: Option<&str>,
+) -> kb_articles::BoxedQuery<'a, super::connection::MultiBackend> {
+    let mut q = kb_articles::table.into_boxed();
     for p in patterns {
         q = q.filter(kb_articles::search_key.like(p.clone()));
     }
@@ -122,9 +160,7 @@ pub fn search(
     if let Some(c) = category {
         q = q.filter(kb_articles::category.eq(c.to_owned()));
     }
-    q.order((kb_articles::updated_at.desc(), kb_articles::id.asc()))
-        .limit(limit)
-        .load(conn)
+    q
 }
 
 /// How many calls used each of these articles (articles no call used are absent).

@@ -191,29 +191,25 @@ fn with_counts(
         .collect())
 }
 
-/// Matching rows, best first: every word of the question, then more words of the question,
-/// then more words anywhere, then the most recently changed.
+/// Matching rows, best first: every word in the question, then more words in the question
+/// (every match holds every word somewhere), then the most recently changed. Ranked on the
+/// folded questions alone; only the page's rows are loaded whole.
 fn ranked(conn: &mut AnyConnection, f: &KbFilter) -> Result<Vec<KbArticleRow>, AppError> {
-    let mut rows = kb_db::search(
-        conn,
-        &f.query.like_patterns(),
-        &f.statuses,
-        f.category.as_deref(),
-        if f.query.is_empty() { f.limit } else { RANKED_MAX },
-    )?;
-    if !f.query.is_empty() {
-        let n = f.query.words.len();
-        // Stable: equal scores keep the newest-first order of the query.
-        rows.sort_by_cached_key(|r| {
-            let q = f.query.hits(&r.question_key);
-            (
-                q < n,
-                std::cmp::Reverse(q),
-                std::cmp::Reverse(f.query.hits(&r.search_key)),
-            )
-        });
-        rows.truncate(usize::try_from(f.limit).unwrap_or(0));
+    let category = f.category.as_deref();
+    if f.query.is_empty() {
+        return Ok(kb_db::search(conn, &[], &f.statuses, category, f.limit)?);
     }
+    let mut keys = kb_db::search_keys(conn, &f.query.like_patterns(), &f.statuses, category, RANKED_MAX)?;
+    let n = f.query.words.len();
+    // Stable: equal ranks keep the newest-first order of the query.
+    keys.sort_by_cached_key(|(_, question_key)| {
+        let q = f.query.hits(question_key);
+        (q < n, std::cmp::Reverse(q))
+    });
+    keys.truncate(usize::try_from(f.limit).unwrap_or(0));
+    let ids: Vec<String> = keys.into_iter().map(|(id, _)| id).collect();
+    let mut rows = kb_db::find_many(conn, &ids)?;
+    rows.sort_by_key(|r| ids.iter().position(|id| r.id == id.as_str()));
     Ok(rows)
 }
 
