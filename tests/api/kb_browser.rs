@@ -112,6 +112,42 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     c.goto(&format!("{base}/console/kb/{id}/edit")).await.unwrap();
     axe_clean(&c, "kb edit").await;
     shot_full(&c, &format!("console-{tag}-kb-edit")).await;
+    // Someone else edits meanwhile: saving the older version says so, keeps what was typed and
+    // lists the other edit; saving again overwrites it knowingly.
+    let edit = json!({"version": 1, "legal_basis": ["Điều 28 Luật Bảo vệ quyền lợi người tiêu dùng 2023"]});
+    let r = app
+        .patch_json(&format!("/api/v1/kb/articles/{id}"), &sup_token, &edit)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    fill(
+        &c,
+        "answer",
+        "\n\nGọi 1800 6838 nếu đại lý từ chối cấp giấy chứng nhận.",
+    )
+    .await;
+    click(&c, Locator::Css("main button.primary")).await;
+    let e = text_of(&c, ".error-summary").await;
+    assert!(e.contains("vừa được người khác sửa"), "{e}");
+    let answer = c
+        .find(Locator::Id("answer"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(answer.ends_with("từ chối cấp giấy chứng nhận."), "{answer}");
+    assert!(text_of(&c, "ol.history").await.contains("sửa phiên bản 1"));
+    let current = text_of(&c, "section.current").await;
+    assert!(
+        current.starts_with("Nội dung hiện tại (phiên bản 2)") && !current.contains("Nghị định 67"),
+        "{current}"
+    );
+    axe_clean(&c, "kb conflict").await;
+    shot_full(&c, &format!("console-{tag}-kb-conflict")).await;
+    click(&c, Locator::Css("main button.primary")).await;
+    let notice = text_of(&c, ".notice").await;
+    assert_eq!(notice, "Đã lưu bài hỏi đáp.");
     sign_out(&c).await;
 
     // The operator takes a call and searches without diacritics as they type.

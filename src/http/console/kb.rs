@@ -222,6 +222,8 @@ struct EditPage {
     categories: Vec<(String, String)>,
     revisions: Vec<KbRevisionView>,
     error: Option<(String, String)>,
+    /// The save met a newer version: the article as it is now is shown beside the form.
+    conflict: bool,
 }
 
 impl EditPage {
@@ -263,6 +265,7 @@ async fn edit_page(
         categories,
         revisions,
         error,
+        conflict: false,
     })
 }
 
@@ -400,7 +403,7 @@ async fn form_error(
             StatusCode::CONFLICT,
             (
                 String::new(),
-                "Bài này vừa được người khác sửa. Xem lịch sử sửa đổi bên cạnh, rồi lưu lại nếu vẫn muốn thay bằng nội dung của bạn."
+                "Bài này vừa được người khác sửa. Nội dung hiện tại ở bên cạnh; nội dung bạn nhập vẫn còn trong biểu mẫu. Lưu lại nếu vẫn muốn thay bằng nội dung của bạn."
                     .to_owned(),
             ),
         ),
@@ -410,7 +413,10 @@ async fn form_error(
         },
     };
     match edit_page(state, s, article, f, Some(err)).await {
-        Ok(p) => page(status, &p),
+        Ok(mut p) => {
+            p.conflict = status == StatusCode::CONFLICT;
+            page(status, &p)
+        }
         Err(e) => error_page(&e),
     }
 }
@@ -427,6 +433,10 @@ impl ArticlePage {
 }
 
 impl EditPage {
+    fn paragraphs(&self, answer: &str) -> Vec<String> {
+        KbContent::paragraphs(answer)
+    }
+
     fn at(&self, t: impl std::borrow::Borrow<chrono::DateTime<chrono::Utc>>) -> String {
         at_local(t)
     }
