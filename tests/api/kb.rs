@@ -445,5 +445,10 @@ async fn the_console_and_the_site_show_the_knowledge_base(app: &TestApp) {
     let (status, _, html) = page(app, &format!("/hoi-dap/{id}"), None, None).await;
     assert_eq!(status, 200);
     assert!(html.contains("Điều 6 Nghị định 67/2023/NĐ-CP"), "{html}");
+    // In English: the page's words are, the articles stay Vietnamese and say so.
+    let (_, _, html) = page(app, "/hoi-dap?q=bao+hiem&lang=en", None, None).await;
+    assert!(html.contains("Questions and answers for consumers"), "{html}");
+    assert!(html.contains("written in Vietnamese"), "{html}");
+    assert!(html.contains(&format!("/hoi-dap/{id}?lang=en")), "{html}");
 }
 both_backends!(the_console_and_the_site_show_the_knowledge_base);
