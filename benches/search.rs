@@ -30,6 +30,11 @@
 //! each caller's unfiltered list (`list`) is measured too. The handler at `CA` sees 1 case in
 //! 16 (the smallest agency here), the one at `SCT` 1 in 4. Numbers are printed, never
 //! judged: the benchmark exits 0 unless setup fails.
+//!
+//! At each size the quarterly report is timed too (`GET /api/v1/reports/summary` and
+//! `/reports/agencies`, `preset=quarter`, five times each, as the coordinator and as a
+//! supervisor of SCT; the p99 column shows the slowest of the five). The loaded cases have no
+//! clocks, so the clock figures cost less than in production.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -534,6 +539,46 @@ async fn first_pages(
     }
 }
 
+/// The quarterly report figures (issue 14 item 4): the summary and the agencies' performance of
+/// the quarter four months before the newest case (an eighth of the cases), a few times each.
+async fn reports(
+    client: &awc::Client,
+    base: &str,
+    callers: &[(&'static str, &String)],
+    day: chrono::NaiveDate,
+    size: usize,
+    out: &mut Vec<Measured>,
+) {
+    for (who, auth) in callers {
+        for (kind, path) in [
+            ("report summary (quarter)", "summary"),
+            ("report agencies (quarter)", "agencies"),
+        ] {
+            let stats = run_load(&format!("{who} {kind}"), 5, 1, |_| {
+                let req = client
+                    .get(format!("{base}/api/v1/reports/{path}?preset=quarter&from={day}"))
+                    .insert_header(("Authorization", auth.to_string()));
+                async move { expect_status(req.send().await, 200).await.map(|_| ()) }
+            })
+            .await;
+            println!(
+                "  {who} {kind}  p50 {:>9.1} ms   max {:>9.1} ms",
+                stats.pct(50.0),
+                stats.pct(100.0)
+            );
+            out.push(Measured {
+                size,
+                who,
+                kind: kind.into(),
+                p50: stats.pct(50.0),
+                p99: stats.pct(100.0),
+                mean_items: f64::NAN,
+                failures: stats.failures,
+            });
+        }
+    }
+}
+
 async fn create_user(
     client: &awc::Client,
     base: &str,
@@ -611,6 +656,16 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
         "bench-pass-2",
     )
     .await?;
+    let supervisor = create_user(
+        &client,
+        &base,
+        &admin_token,
+        "bench.sup",
+        "supervisor",
+        "SCT",
+        "bench-pass-4",
+    )
+    .await?;
     let small = create_user(
         &client,
         &base,
@@ -658,6 +713,9 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
             ("handler(CA)", &small),
         ];
         first_pages(&client, &base, &callers, opts.queries, size, &mut out).await;
+        let day = (start - TimeDelta::days(120)).date_naive();
+        let readers = [("coordinator", &coord), ("supervisor(SCT)", &supervisor)];
+        reports(&client, &base, &readers, day, size, &mut out).await;
     }
     handle.stop(true).await;
     let _ = server.await;

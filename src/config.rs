@@ -33,6 +33,40 @@ pub struct Settings {
     pub public: PublicSettings,
     pub evidence: EvidenceSettings,
     pub links: LinkSettings,
+    pub reports: ReportSettings,
+}
+
+/// The reports agencies owe Sở Công Thương, and Sở Công Thương the province (issue 14): when
+/// each is due, and when its supervisors are reminded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Days before a report's due date its supervisors (or, for the province's, coordinators)
+    /// are e-mailed a reminder, once, if it is not submitted.
+    pub reminder_days: i64,
+    /// The agencies that report (codes); empty: every agency of the taxonomy.
+    pub reporting_agencies: Vec<String>,
+    pub deadlines: Vec<ReportDeadline>,
+}
+
+/// One report owed for every period of a kind.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportDeadline {
+    /// Stable code (`quarterly`, `annual`, …), used in the API.
+    pub code: String,
+    /// Vietnamese name.
+    pub name: String,
+    /// `quarter` or `year`: the period the report covers.
+    pub period: String,
+    /// `agency` (each reporting agency's supervisors submit) or `province` (coordinators
+    /// submit the consolidated report).
+    pub from: String,
+    /// The month it is due, counted from the period's first month (1 = the first month; 3 =
+    /// a quarter's last; 11 = November of the year; beyond the period's length: after it).
+    pub due_month: u32,
+    /// The day of that month.
+    pub due_day: u32,
 }
 
 /// Files citizens attach to a complaint or to information they send (ADR 0022).
@@ -413,6 +447,27 @@ impl Settings {
     }
 
     /// Fills derived defaults and validates.
+    fn check_reports(&self) -> anyhow::Result<()> {
+        let r = &self.reports;
+        if r.reminder_days < 0 {
+            anyhow::bail!("reports.reminder_days must be >= 0");
+        }
+        for (i, d) in r.deadlines.iter().enumerate() {
+            let ok = matches!(d.period.as_str(), "quarter" | "year")
+                && matches!(d.from.as_str(), "agency" | "province")
+                && (1..=24).contains(&d.due_month)
+                && (1..=28).contains(&d.due_day)
+                && !d.code.is_empty()
+                && r.deadlines[..i].iter().all(|o| o.code != d.code);
+            if !ok {
+                anyhow::bail!(
+                    "reports.deadlines[{i}]: a unique code, period quarter|year, from agency|province, due_month 1–24, due_day 1–28"
+                );
+            }
+        }
+        Ok(())
+    }
+
     pub fn finish(&mut self) -> anyhow::Result<()> {
         if self.database.url.trim().is_empty() {
             self.database.url = format!("sqlite://{}/hotline.db", self.data_dir.display());
@@ -433,6 +488,7 @@ impl Settings {
         if self.evidence.public_max_file_bytes == 0 || self.evidence.public_max_files == 0 {
             anyhow::bail!("evidence.public_max_file_bytes and evidence.public_max_files must be positive");
         }
+        self.check_reports()?;
         if self.links.expire_days_after_closure < 0 {
             anyhow::bail!("links.expire_days_after_closure must be >= 0");
         }

@@ -46,6 +46,7 @@ pub enum ErrorCode {
     AlreadyAnswered,
     BusinessMerged,
     SessionClosed,
+    ReportAlreadySubmitted,
     SessionNotStarted,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -66,7 +67,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 42] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -91,6 +92,7 @@ impl ErrorCode {
         ErrorCode::AlreadyAnswered,
         ErrorCode::BusinessMerged,
         ErrorCode::SessionClosed,
+        ErrorCode::ReportAlreadySubmitted,
         ErrorCode::SessionNotStarted,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
@@ -136,6 +138,7 @@ impl ErrorCode {
             ErrorCode::AlreadyAnswered => "already_answered",
             ErrorCode::BusinessMerged => "business_merged",
             ErrorCode::SessionClosed => "session_closed",
+            ErrorCode::ReportAlreadySubmitted => "report_already_submitted",
             ErrorCode::SessionNotStarted => "session_not_started",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",

@@ -133,6 +133,36 @@ pub fn list(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<CallRow>> {
+    let mut q = filtered(agency, f);
+    if let Some((at, id)) = after {
+        q = q.filter(
+            calls::started_at
+                .lt(at)
+                .or(calls::started_at.eq(at).and(calls::id.lt(id))),
+        );
+    }
+    q.order((calls::started_at.desc(), calls::id.desc()))
+        .limit(limit)
+        .select(CallRow::as_select())
+        .load(conn)
+}
+
+/// The calls of `agency` (None: every agency) that pass `f`, counted by outcome (reports).
+pub fn count_by_outcome(
+    conn: &mut AnyConnection,
+    agency: Option<&str>,
+    f: &CallFilter,
+) -> QueryResult<Vec<(String, i64)>> {
+    use diesel::sql_types::{BigInt, Text};
+    crate::db::grouped::wrap::<_, (Text, BigInt)>(
+        "SELECT t.outcome, COUNT(*) FROM (",
+        filtered(agency, f).select(calls::outcome),
+        ") t GROUP BY t.outcome ORDER BY 2 DESC, 1",
+    )
+    .load(conn)
+}
+
+fn filtered<'a>(agency: Option<&str>, f: &CallFilter) -> calls::BoxedQuery<'a, crate::db::connection::MultiBackend> {
     let mut q = calls::table.into_boxed();
     if let Some(a) = agency {
         q = q.filter(calls::agency_code.eq(a.to_owned()));
@@ -152,15 +182,5 @@ pub fn list(
     if let Some(t) = f.to {
         q = q.filter(calls::started_at.lt(t));
     }
-    if let Some((at, id)) = after {
-        q = q.filter(
-            calls::started_at
-                .lt(at)
-                .or(calls::started_at.eq(at).and(calls::id.lt(id))),
-        );
-    }
-    q.order((calls::started_at.desc(), calls::id.desc()))
-        .limit(limit)
-        .select(CallRow::as_select())
-        .load(conn)
+    q
 }

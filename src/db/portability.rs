@@ -12,7 +12,8 @@
 //! - free-text search: FTS5 on SQLite, a `tsvector` column and `pg_trgm` on PostgreSQL
 //!   (ADR 0010, 0013), with the ordered search key;
 //! - claiming the next job (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite);
-//! - migrations: one embedded set per backend.
+//! - migrations: one embedded set per backend;
+//! - the few SQL expressions of the reports that differ (month in Vietnam time, days to close).
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::result::Error as DieselError;
@@ -31,6 +32,26 @@ pub fn backend_of(conn: &AnyConnection) -> Backend {
     match conn {
         AnyConnection::Postgresql(_) => Backend::Postgres,
         AnyConnection::Sqlite(_) => Backend::Sqlite,
+    }
+}
+
+/// The month a case was created in, `YYYY-MM` in Vietnam time (UTC+7, no daylight saving),
+/// as a select expression named `g` (reports).
+pub fn created_month_vn(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "strftime('%Y-%m', cases.created_at, '+7 hours') AS g",
+        Backend::Postgres => "to_char(cases.created_at + interval '7 hours', 'YYYY-MM') AS g",
+    }
+}
+
+/// Days from a case's creation to its closure, fractional, as a select expression named `d`
+/// (reports; only over closed cases).
+pub fn days_to_close(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "(julianday(cases.closed_at) - julianday(cases.created_at)) AS d",
+        Backend::Postgres => {
+            "CAST(EXTRACT(EPOCH FROM (cases.closed_at - cases.created_at)) / 86400.0 AS DOUBLE PRECISION) AS d"
+        }
     }
 }
 

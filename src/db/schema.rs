@@ -338,6 +338,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Money recovered for a consumer, recorded with a confirmed performance (issue 14).
+    case_recoveries (id) {
+        id -> Text,
+        case_id -> Text,
+        amount_vnd -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A period report submitted, its figures frozen (issue 14, `db::report_submissions`).
+    report_submissions (id) {
+        id -> Text,
+        report -> Text,
+        period -> Text,
+        scope -> Text,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        total_cases -> BigInt,
+        summary_json -> Text,
+        pdf -> Binary,
+    }
+}
+
+diesel::table! {
+    report_reminders (report, period, scope) {
+        report -> Text,
+        period -> Text,
+        scope -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     case_ratings (case_id) {
         case_id -> Text,
         score -> Integer,
@@ -466,6 +500,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     api_tokens,
     case_ratings,
+    case_recoveries,
+    report_submissions,
+    report_reminders,
     mediators,
     mediation_sessions,
     calendar_feeds,

@@ -232,3 +232,21 @@ pub fn agency_emails(conn: &mut AnyConnection, agency: &str, roles: &[&str]) -> 
         .load(conn)?;
     Ok(rows.into_iter().filter_map(|(id, e)| e.map(|e| (id, e))).collect())
 }
+
+/// Active users of a role (of one agency, or of any), with an e-mail address: (display name,
+/// e-mail) — the recipients of a report reminder.
+pub fn role_contacts(conn: &mut AnyConnection, agency: Option<&str>, role: &str) -> QueryResult<Vec<(String, String)>> {
+    let mut q = users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq(role.to_owned()))
+        .filter(users::email.is_not_null())
+        .into_boxed();
+    if let Some(a) = agency {
+        q = q.filter(users::agency_code.eq(a.to_owned()));
+    }
+    let rows: Vec<(String, Option<String>)> = q
+        .order(users::username)
+        .select((users::display_name, users::email))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(n, e)| e.map(|e| (n, e))).collect())
+}

@@ -1,9 +1,13 @@
 //! Printable documents (PDF, A4): a small block layout on `printpdf` with DejaVu Sans embedded,
-//! so Vietnamese diacritics print on any reader. A leaf: it knows blocks of text, not cases;
+//! so Vietnamese diacritics print on any reader. A leaf: it knows blocks of text, tables and bar
+//! charts (drawn as vector rectangles), not cases;
 //! `service::documents` says what goes in each document. Lines are wrapped by the fonts' own
 //! glyph widths; every page carries "Trang i/n".
 
-use printpdf::{FontId, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem};
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, Rect, Rgb, TextItem,
+};
 
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -17,6 +21,8 @@ const TITLE: f32 = 14.0;
 const LEADING: f32 = 1.4;
 /// Room left under each signature heading for the signature (and seal).
 const SIGNATURE_ROOM: f32 = 72.0;
+/// Padding inside a table cell.
+const CELL_PAD: f32 = 3.0;
 
 /// One block of a document, laid out top to bottom.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +39,21 @@ pub enum Block {
     Gap,
     /// Signature blocks in two columns: (who signs, how: "Ký, ghi rõ họ tên").
     Signatures(Vec<(String, String)>),
+    /// A table in the small font: bold headers (repeated on a new page), rows of cells; the
+    /// first column left-aligned, the others right-aligned (figures); `widths` are fractions
+    /// of the text width, one per column.
+    Table {
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+        widths: Vec<f32>,
+    },
+    /// A horizontal bar chart: a caption, then one bar per (label, value, value as printed),
+    /// scaled to `max` (or the largest value).
+    Bars {
+        caption: String,
+        bars: Vec<(String, f64, String)>,
+        max: Option<f64>,
+    },
 }
 
 impl Block {
@@ -215,7 +236,140 @@ impl Layout<'_> {
             }
             Block::Gap => self.y -= BODY * LEADING,
             Block::Signatures(who) => self.signatures(who, width),
+            Block::Table { headers, rows, widths } => self.table(headers, rows, widths, width),
+            Block::Bars { caption, bars, max } => self.bars(caption, bars, *max, width),
         }
+    }
+
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, grey: f32, mode: PaintMode) {
+        let col = Color::Rgb(Rgb::new(grey, grey, grey, None));
+        let colour = match mode {
+            PaintMode::Fill => Op::SetFillColor { col },
+            _ => Op::SetOutlineColor { col },
+        };
+        self.ops().extend([
+            Op::SaveGraphicsState,
+            colour,
+            Op::SetOutlineThickness { pt: Pt(0.5) },
+            Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(x),
+                    y: Pt(y),
+                    width: Pt(w),
+                    height: Pt(h),
+                    mode: Some(mode),
+                    winding_order: None,
+                },
+            },
+            Op::RestoreGraphicsState,
+        ]);
+    }
+
+    fn rule(&mut self, x0: f32, x1: f32, y: f32) {
+        let p = |x: f32| LinePoint {
+            p: Point { x: Pt(x), y: Pt(y) },
+            bezier: false,
+        };
+        self.ops().extend([
+            Op::SaveGraphicsState,
+            Op::SetOutlineColor {
+                col: Color::Rgb(Rgb::new(0.6, 0.6, 0.6, None)),
+            },
+            Op::SetOutlineThickness { pt: Pt(0.5) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![p(x0), p(x1)],
+                    is_closed: false,
+                },
+            },
+            Op::RestoreGraphicsState,
+        ]);
+    }
+
+    /// The lines of each cell of a table row, and the row's height.
+    fn row_lines(&self, cells: &[String], widths: &[f32], width: f32, bold: bool) -> (Vec<Vec<String>>, f32) {
+        let face = if bold { self.bold } else { self.regular };
+        let lines: Vec<Vec<String>> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| face.wrap(c, SMALL, w * width - 2.0 * CELL_PAD))
+            .collect();
+        let n = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        (lines, n as f32 * SMALL * LEADING + CELL_PAD)
+    }
+
+    /// One table row: each cell wrapped in its column, the row as tall as its tallest cell,
+    /// a rule under it.
+    fn table_row(&mut self, cells: &[String], widths: &[f32], width: f32, bold: bool) {
+        let face = if bold { self.bold } else { self.regular };
+        let (lines, h) = self.row_lines(cells, widths, width, bold);
+        self.need(h);
+        let top = self.y;
+        let mut x = MARGIN;
+        for (i, (cell, w)) in lines.iter().zip(widths).enumerate() {
+            let col_w = w * width;
+            for (j, l) in cell.iter().enumerate() {
+                let y = top - (j as f32 + 1.0) * SMALL * LEADING;
+                let lx = if i == 0 {
+                    x + CELL_PAD
+                } else {
+                    x + col_w - CELL_PAD - face.width(l, SMALL)
+                };
+                self.text_at(lx, y, l, bold, SMALL);
+            }
+            x += col_w;
+        }
+        self.y = top - h;
+        let y = self.y;
+        self.rule(MARGIN, MARGIN + width, y);
+    }
+
+    fn table(&mut self, headers: &[String], rows: &[Vec<String>], widths: &[f32], width: f32) {
+        self.y -= SMALL * 0.5;
+        self.table_row(headers, widths, width, true);
+        for r in rows {
+            let (_, h) = self.row_lines(r, widths, width, false);
+            if self.y - h < MARGIN {
+                // A new page: the headers again above the rest.
+                self.pages.push(Vec::new());
+                self.y = PAGE_H - MARGIN;
+                self.table_row(headers, widths, width, true);
+            }
+            self.table_row(r, widths, width, false);
+        }
+        self.y -= SMALL * 0.5;
+    }
+
+    fn bars(&mut self, caption: &str, bars: &[(String, f64, String)], max: Option<f64>, width: f32) {
+        const BAR_H: f32 = 8.0;
+        let label_w = width * 0.38;
+        let bar_x = MARGIN + label_w + 6.0;
+        let bar_w = width * 0.48;
+        let top = max
+            .unwrap_or_else(|| bars.iter().map(|b| b.1).fold(0.0, f64::max))
+            .max(f64::MIN_POSITIVE);
+        self.y -= SMALL * 0.5;
+        for l in self.bold.wrap(caption, SMALL, width) {
+            self.line(MARGIN, &l, true, SMALL);
+        }
+        for (label, value, shown) in bars {
+            let lines = self.regular.wrap(label, SMALL, label_w);
+            let h = (lines.len().max(1) as f32 * SMALL * LEADING).max(BAR_H + 4.0);
+            self.need(h);
+            let row_top = self.y;
+            for (j, l) in lines.iter().enumerate() {
+                self.text_at(MARGIN, row_top - (j as f32 + 1.0) * SMALL * LEADING, l, false, SMALL);
+            }
+            let bar_y = row_top - SMALL * LEADING - 1.5;
+            let w = (value / top).clamp(0.0, 1.0) as f32 * bar_w;
+            self.rect(bar_x, bar_y, bar_w, BAR_H, 0.92, PaintMode::Fill);
+            if w > 0.0 {
+                self.rect(bar_x, bar_y, w, BAR_H, 0.25, PaintMode::Fill);
+            }
+            self.text_at(bar_x + bar_w + 4.0, row_top - SMALL * LEADING, shown, false, SMALL);
+            self.y = row_top - h;
+        }
+        self.y -= SMALL * 0.5;
     }
 
     fn signatures(&mut self, who: &[(String, String)], width: f32) {
@@ -313,6 +467,35 @@ mod tests {
         };
         let (regular, bold) = faces();
         assert!(paginate(&doc, &regular, &bold).len() >= 3);
+        assert!(render(&doc).unwrap().starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn long_tables_repeat_their_headers_and_charts_render() {
+        let rows: Vec<Vec<String>> = (0..120).map(|i| vec![format!("Dòng {i}"), i.to_string()]).collect();
+        let doc = Document {
+            title: "Bảng".into(),
+            blocks: vec![
+                Block::Bars {
+                    caption: "Theo tháng".into(),
+                    bars: vec![("01/2026".into(), 3.0, "3".into()), ("02/2026".into(), 0.0, "0".into())],
+                    max: None,
+                },
+                Block::Table {
+                    headers: vec!["Lĩnh vực".into(), "Số vụ việc".into()],
+                    rows,
+                    widths: vec![0.7, 0.3],
+                },
+            ],
+        };
+        let (regular, bold) = faces();
+        let pages = paginate(&doc, &regular, &bold);
+        assert!(pages.len() >= 3, "{}", pages.len());
+        let shows = |ops: &Vec<Op>, t: &str| {
+            ops.iter()
+                .any(|o| matches!(o, Op::ShowText { items } if items == &vec![TextItem::Text(t.to_owned())]))
+        };
+        assert!(pages.iter().all(|p| shows(p, "Lĩnh vực")), "headers on every page");
         assert!(render(&doc).unwrap().starts_with(b"%PDF-"));
     }
 

@@ -167,6 +167,37 @@ impl Status {
     }
 }
 
+impl Channel {
+    /// Vietnamese label (reports).
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Channel::Hotline => "Tổng đài",
+            Channel::Web => "Cổng thông tin (web)",
+            Channel::Email => "Thư điện tử",
+            Channel::Letter => "Đơn, thư gửi bưu điện",
+            Channel::WalkIn => "Trực tiếp tại cơ quan",
+            Channel::Zalo => "Zalo",
+            Channel::Api => "Hệ thống khác (API)",
+            Channel::Internal => "Hệ thống tự lập (báo cáo vi phạm)",
+        }
+    }
+}
+
+impl VulnerableGroup {
+    /// Vietnamese label (reports).
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            VulnerableGroup::Elderly => "Người cao tuổi",
+            VulnerableGroup::Disability => "Người khuyết tật",
+            VulnerableGroup::Child => "Trẻ em",
+            VulnerableGroup::EthnicMinorityRemote => "Người dân tộc thiểu số ở vùng khó khăn",
+            VulnerableGroup::PregnantOrInfant => "Phụ nữ mang thai, nuôi con nhỏ",
+            VulnerableGroup::SeriousIllness => "Người mắc bệnh hiểm nghèo",
+            VulnerableGroup::PoorHousehold => "Hộ nghèo",
+        }
+    }
+}
+
 impl Outcome {
     pub fn label_vi(self) -> &'static str {
         match self {
@@ -352,6 +383,9 @@ pub enum Action {
     /// the handler chooses what comes next (Art 66; ADR 0029).
     RecordPerformance {
         performed: bool,
+        /// With `performed`: the money the consumer received (refund, compensation), in VND,
+        /// when there was any — the reports' "money recovered".
+        recovered_vnd: Option<i64>,
     },
     /// An internal note on the case: no change of state, never shown to the consumer.
     AddNote {
@@ -655,7 +689,7 @@ pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, DomainError> {
             n.kind = *kind;
             n.category = category.clone();
         }
-        Action::RecordPerformance { performed } => after_performance(&mut n, *performed),
+        Action::RecordPerformance { performed, .. } => after_performance(&mut n, *performed),
         Action::AddNote { .. } | Action::CorrectData { .. } => {}
     }
     Ok(n)
@@ -818,9 +852,15 @@ mod tests {
         let handler = staff(Role::Handler, "SCT");
         assert!(allowed_actions(&handler, &settled).contains(&ActionName::RecordPerformance));
         assert!(!allowed_actions(&staff(Role::Operator, "SCT"), &settled).contains(&ActionName::RecordPerformance));
-        let done = Action::RecordPerformance { performed: true };
+        let done = Action::RecordPerformance {
+            performed: true,
+            recovered_vnd: Some(2_000_000),
+        };
         assert_eq!(decide(&handler, &settled, &done).unwrap(), settled);
-        let missed = Action::RecordPerformance { performed: false };
+        let missed = Action::RecordPerformance {
+            performed: false,
+            recovered_vnd: None,
+        };
         let back = decide(&Actor::System, &settled, &missed).unwrap();
         assert_eq!(
             (back.status, back.outcome, back.return_status),

@@ -199,12 +199,20 @@ pub struct ListFilter {
     pub outcome: Option<String>,
     pub vulnerable: Option<String>,
     pub consumer_province: Option<String>,
+    /// The consumer's commune as recorded.
+    pub consumer_commune: Option<String>,
+    /// The business's key (tax code, or its folded name: `service::intake::business_key`).
+    pub business_key: Option<String>,
     pub created_from: Option<NaiveDateTime>,
     pub created_to: Option<NaiveDateTime>,
     /// Search terms; the case must be indexed under every one (see `portability::text_search`).
     pub words: Vec<SearchTerm>,
-    /// Only cases with this clock running.
+    /// Only cases with this clock running — or, with `clock_result`, stopped with that result.
     pub clock: Option<super::clock::ClockKind>,
+    /// With `clock`: only cases whose clock of that kind stopped in time (`met`) or late.
+    pub clock_result: Option<super::clock::ClockResult>,
+    /// Only cases with money recovered for the consumer.
+    pub recovered: bool,
     /// Only cases with a running clock past due.
     pub overdue: bool,
     /// Only cases not closed.
@@ -217,6 +225,14 @@ pub struct ListFilter {
     pub due_before: Option<NaiveDateTime>,
     /// Only cases whose transfer waits for this agency's answer.
     pub pending_transfer_to: Option<String>,
+}
+
+impl ListFilter {
+    /// The same filter, restricted to closed cases.
+    pub fn closed_only(mut self) -> ListFilter {
+        self.status = Some("closed".to_owned());
+        self
+    }
 }
 
 /// Filters of a call list (all optional): the caller's phone as stored (normalised), the

@@ -34,7 +34,7 @@ pub use template::{
     AgencyAssigned, BusinessUpdate, CallbackDue, Closure, ComplaintReceived, CourtRecognitionReminder, DailyDigest,
     DigestItem, DueDatesMoved, ForwardedCopy, ForwardedToBusiness, InfoRequested, Mail, MediationCancelled,
     MediationInvitation, MediationStarted, MediatorAppointed, MovedDue, OverdueEscalation, PerformanceMissed, Reminder,
-    Rendered, Reopened, SecurityAlert, TemplateKind,
+    Rendered, Reopened, ReportDue, SecurityAlert, TemplateKind,
 };
 
 /// `[email]` section of the service's settings (embedded as `Settings.email`).

@@ -61,11 +61,14 @@ pub enum TemplateKind {
     CourtRecognitionReminder,
     /// To the owner of a callback: it fell due (issue 13).
     CallbackDue,
+    /// To an agency's supervisors (or the coordinators): a period report falls due and is not
+    /// submitted (issue 14).
+    ReportDue,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 20] = [
+    pub const ALL: [TemplateKind; 21] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -86,6 +89,7 @@ impl TemplateKind {
         TemplateKind::PerformanceMissed,
         TemplateKind::CourtRecognitionReminder,
         TemplateKind::CallbackDue,
+        TemplateKind::ReportDue,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -111,6 +115,7 @@ impl TemplateKind {
             TemplateKind::PerformanceMissed => "performance_missed",
             TemplateKind::CourtRecognitionReminder => "court_recognition_reminder",
             TemplateKind::CallbackDue => "callback_due",
+            TemplateKind::ReportDue => "report_due",
         }
     }
 
@@ -621,6 +626,28 @@ mail!(
     "email/callback_due/subject.txt",
     "email/callback_due/body.txt",
     "email/callback_due/body.html"
+);
+
+/// To a supervisor (or coordinator): a period report falls due, not yet submitted.
+#[derive(Debug, Clone)]
+pub struct ReportDue {
+    pub recipient_name: String,
+    /// "Báo cáo quý".
+    pub report_name: String,
+    /// "Quý III năm 2026".
+    pub period_label: String,
+    /// The agency's name, or the province.
+    pub scope_name: String,
+    /// dd/mm/yyyy.
+    pub due_date: String,
+    pub reports_url: String,
+}
+mail!(
+    ReportDue,
+    ReportDue,
+    "email/report_due/subject.txt",
+    "email/report_due/body.txt",
+    "email/report_due/body.html"
 );
 
 /// One due date a calendar change moved.

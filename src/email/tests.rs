@@ -161,6 +161,15 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             callbacks_url: v("callbacks_url"),
         }
         .render(),
+        TemplateKind::ReportDue => ReportDue {
+            recipient_name: v("recipient_name"),
+            report_name: v("report_name"),
+            period_label: v("period_label"),
+            scope_name: v("scope_name"),
+            due_date: v("due_date"),
+            reports_url: v("reports_url"),
+        }
+        .render(),
         TemplateKind::CourtRecognitionReminder => CourtRecognitionReminder {
             consumer_name: opt(v, "consumer_name"),
             tracking_code: opt(v, "tracking_code"),
@@ -241,6 +250,10 @@ fn realistic(name: &str) -> String {
         "phone_last4" => "5678",
         "due_time" => "14:30 29/11/2026",
         "callbacks_url" => "https://hotline.example.gov.vn/console/callbacks",
+        "report_name" => "Báo cáo quý",
+        "period_label" => "Quý III năm 2026",
+        "scope_name" => "Chi cục Quản lý thị trường",
+        "reports_url" => "https://hotline.example.gov.vn/console/reports",
         other => panic!("no realistic value for {other}"),
     }
     .to_owned()
@@ -302,6 +315,11 @@ fn every_kind_renders_in_vietnamese_without_holes() {
                 // About a call, not a case: no code, the caller only by the last digits.
                 TemplateKind::CallbackDue => assert!(
                     subject.contains("5678") && !subject.contains(CODE) && text.contains("/console/callbacks"),
+                    "{kind:?}"
+                ),
+                // To staff about a report, not a case: no code, the link to the reports page.
+                TemplateKind::ReportDue => assert!(
+                    subject.contains("Quý III năm 2026") && !text.contains(CODE) && text.contains("/console/reports"),
                     "{kind:?}"
                 ),
                 TemplateKind::PerformanceMissed if !full => assert!(

@@ -211,6 +211,10 @@ pub struct ReclassifyDto {
 #[serde(deny_unknown_fields)]
 pub struct RecordPerformanceDto {
     pub performed: bool,
+    /// With `performed: true`: the money the consumer received (refund, compensation) in VND,
+    /// if any — counted as "money recovered" in the reports.
+    #[schema(minimum = 1)]
+    pub recovered_vnd: Option<i64>,
 }
 
 fn short(field: &str, v: &str) -> Result<String, AppError> {
@@ -274,7 +278,26 @@ pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, Actio
         A::Reclassify => action::<ReclassifyDto>(rest)?,
         A::RecordPerformance => {
             let d: RecordPerformanceDto = take(rest)?;
-            Action::RecordPerformance { performed: d.performed }
+            if let Some(v) = d.recovered_vnd {
+                if !d.performed {
+                    return Err(AppError::invalid(
+                        "recovered_vnd",
+                        "an amount recovered goes with performed: true",
+                        "số tiền thu hồi chỉ ghi khi thỏa thuận đã được thực hiện",
+                    ));
+                }
+                if v <= 0 {
+                    return Err(AppError::invalid(
+                        "recovered_vnd",
+                        "the amount recovered is a positive number of đồng",
+                        "số tiền thu hồi phải là số đồng lớn hơn 0",
+                    ));
+                }
+            }
+            Action::RecordPerformance {
+                performed: d.performed,
+                recovered_vnd: d.recovered_vnd,
+            }
         }
         A::AddNote => action::<AddNoteDto>(rest)?,
         A::CorrectData => action::<CorrectDataDto>(rest)?,

@@ -1,6 +1,6 @@
 //! Staff case endpoints.
 
-use crate::domain::clock::ClockKind;
+use crate::domain::clock::{ClockKind, ClockResult};
 use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpResponse, Responder};
 use chrono::{DateTime, FixedOffset};
@@ -72,6 +72,10 @@ pub struct ListParams {
     pub vulnerable: Option<String>,
     /// Consumer's province code.
     pub consumer_province: Option<String>,
+    /// Consumer's commune as recorded.
+    pub consumer_commune: Option<String>,
+    /// A business's key as the reports give it (`top_businesses[].business_key`).
+    pub business_key: Option<String>,
     /// Created at or after (RFC 3339).
     pub created_from: Option<DateTime<FixedOffset>>,
     /// Created before (RFC 3339).
@@ -83,6 +87,11 @@ pub struct ListParams {
     /// business_negotiation, business_report, provide_info, settlement_performance,
     /// court_recognition, internal_target); anything else is 400 `invalid_query`.
     pub clock: Option<String>,
+    /// With `clock`: only cases whose clock of that kind stopped in time (`met`) or after its
+    /// due date (`late`), instead of those where it runs.
+    pub clock_result: Option<String>,
+    /// Only cases with money recovered for the consumer (`true`).
+    pub recovered: Option<bool>,
     /// Only cases with a running clock past its due date.
     pub overdue: Option<bool>,
     /// `created` (newest first, default) or `due` (soonest first).
@@ -126,6 +135,18 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             )
         })?),
     };
+    let clock_result = match (p.clock_result.as_deref(), clock) {
+        (None, _) => None,
+        (Some("met"), Some(_)) => Some(ClockResult::Met),
+        (Some("late"), Some(_)) => Some(ClockResult::Late),
+        _ => {
+            return Err(AppError::bad_query(
+                "clock_result",
+                "clock_result is met or late, with clock",
+                "clock_result chỉ nhận met hoặc late, kèm clock",
+            ))
+        }
+    };
     if p.assignee.as_deref().is_some_and(|a| uuid::Uuid::parse_str(a).is_err()) {
         return Err(AppError::bad_query(
             "assignee",
@@ -149,6 +170,10 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             outcome: p.outcome,
             vulnerable: p.vulnerable,
             consumer_province: p.consumer_province,
+            consumer_commune: p.consumer_commune,
+            business_key: p.business_key,
+            clock_result,
+            recovered: p.recovered.unwrap_or(false),
             created_from: p.created_from.map(|t| t.to_utc().naive_utc()),
             created_to: p.created_to.map(|t| t.to_utc().naive_utc()),
             words,

@@ -112,6 +112,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases/{id}", web::get().to(cases::get))
                 .route("/clusters", web::get().to(cases::clusters))
                 .route("/reports/summary", web::get().to(reports::summary))
+                .route("/reports/agencies", web::get().to(reports::agencies))
+                .route("/reports/document.pdf", web::get().to(reports::document))
+                .route("/reports/submissions", web::post().to(reports::submit))
+                .route("/reports/submissions", web::get().to(reports::submissions_of))
+                .route(
+                    "/reports/submissions/{id}/document.pdf",
+                    web::get().to(reports::submission_pdf),
+                )
                 .route(
                     "/clusters/{business_key}/violation-report",
                     web::post().to(cases::open_cluster_report),

@@ -110,7 +110,7 @@ string_id_schemas!(
         health::healthz, health::readyz, health::agencies, health::categories,
         business::respond, business::report, business::search, business::create, business::get, business::correct,
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
-        reports::summary,
+        reports::summary, reports::agencies, reports::document, reports::submit, reports::submissions_of, reports::submission_pdf,
         kb::list, kb::create, kb::get, kb::update, kb::revisions, kb::published, kb::published_one,
     ),
     components(schemas(

@@ -190,7 +190,7 @@ pub fn on_transition(
             business_email,
             message,
         } => forwarded_to_business(conn, ctx, case, &agency_name, business_email.as_deref(), message, at)?,
-        Action::RecordPerformance { performed: false } => {
+        Action::RecordPerformance { performed: false, .. } => {
             if let Some(to) = business_contact(conn, case)? {
                 let m = performance_missed(conn, case, &agency_name, None)?;
                 enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
@@ -287,7 +287,7 @@ fn consumer_notice(
             interpreter,
             ..
         } => mediator_appointed(conn, ctx, case, mediator_id, interpreter, agency_name, to, at),
-        Action::RecordPerformance { performed: false } => {
+        Action::RecordPerformance { performed: false, .. } => {
             let mut m = performance_missed(conn, case, &agency_name, consumer_name)?;
             m.tracking_code = Some(tracking_code);
             m.status_url = Some(ctx.consumer_link(conn, case, at)?);

@@ -501,6 +501,16 @@ impl World<'_> {
                     .await;
                 f.insert("id", id);
             }
+            "report_submission" => {
+                // The own agency's quarterly report of a past quarter, submitted (frozen).
+                let body = json!({"report": "quarterly", "period": format!("{}-Q1", 2001 + self.next() % 20)});
+                let r = app
+                    .post("/api/v1/reports/submissions", Some(&self.builder), &body)
+                    .await;
+                assert_eq!(r.status, 201, "report submission fixture: {}", r.body);
+                let id = r.body["entries"][0]["id"].as_str().unwrap().to_owned();
+                f.insert("id", id);
+            }
             "dead_job" => {
                 let id = format!("authz-job-{}", self.next());
                 app.sql(&format!(

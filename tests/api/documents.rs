@@ -9,7 +9,7 @@ use crate::both_backends;
 use crate::helpers::{dispute, TestApp};
 
 /// `pdftotext -layout` of the bytes, or `None` where poppler-utils is missing outside CI.
-fn pdf_text(pdf: &[u8], png_name: &str) -> Option<String> {
+pub(crate) fn pdf_text(pdf: &[u8], png_name: &str) -> Option<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("{png_name}.pdf"));
@@ -38,7 +38,7 @@ fn pdf_text(pdf: &[u8], png_name: &str) -> Option<String> {
     Some(String::from_utf8(out.stdout).unwrap())
 }
 
-fn backend(app: &TestApp) -> &'static str {
+pub(crate) fn backend(app: &TestApp) -> &'static str {
     if app.state.settings.database.url.starts_with("postgres") {
         "postgres"
     } else {

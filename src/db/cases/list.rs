@@ -100,20 +100,46 @@ pub(super) fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
     if let Some(p) = &f.consumer_province {
         q = q.filter(cases::consumer_province.eq(p.clone()));
     }
+    if let Some(c) = &f.consumer_commune {
+        q = q.filter(cases::consumer_commune.eq(c.clone()));
+    }
+    if let Some(k) = &f.business_key {
+        q = q.filter(cases::business_key.eq(k.clone()));
+    }
     if let Some(t) = f.created_from {
         q = q.filter(cases::created_at.ge(t));
     }
     if let Some(t) = f.created_to {
         q = q.filter(cases::created_at.lt(t));
     }
-    if let Some(c) = &f.clock {
+    match (&f.clock, &f.clock_result) {
+        (Some(c), None) => {
+            q = q.filter(
+                cases::id.eq_any(
+                    case_clocks::table
+                        .filter(case_clocks::clock.eq(*c))
+                        .filter(case_clocks::state.eq(ClockState::Running))
+                        .select(case_clocks::case_id),
+                ),
+            );
+        }
+        (Some(c), Some(r)) => {
+            q = q.filter(
+                cases::id.eq_any(
+                    case_clocks::table
+                        .filter(case_clocks::clock.eq(*c))
+                        .filter(case_clocks::state.eq(ClockState::Stopped))
+                        .filter(case_clocks::result.eq(*r))
+                        .select(case_clocks::case_id),
+                ),
+            );
+        }
+        (None, _) => {}
+    }
+    if f.recovered {
         q = q.filter(
-            cases::id.eq_any(
-                case_clocks::table
-                    .filter(case_clocks::clock.eq(*c))
-                    .filter(case_clocks::state.eq(ClockState::Running))
-                    .select(case_clocks::case_id),
-            ),
+            cases::id
+                .eq_any(crate::db::schema::case_recoveries::table.select(crate::db::schema::case_recoveries::case_id)),
         );
     }
     if f.overdue {

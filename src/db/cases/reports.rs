@@ -1,39 +1,75 @@
 //! Aggregates for reports (issue 14): counted on the database over the same filtered set of
 //! cases the case list uses (`list::filtered`), so that every figure drills down to exactly the
-//! cases counted. Diesel cannot GROUP BY a boxed query on the multi-backend connection, so a
-//! breakdown is the distinct values of its column followed by one `COUNT(*)` per value — each
-//! of them the very query of its drill-down.
+//! cases counted.
+//!
+//! Diesel cannot `GROUP BY` a boxed query on the multi-backend connection (the trait solver
+//! overflows), so a grouped figure wraps the boxed case query — its filters and their bound
+//! values, untouched — in a few words of our own SQL (`db::grouped::wrap`):
+//! `SELECT t.g, COUNT(*) FROM (SELECT <expr> AS g FROM cases WHERE <the list's filters>) t
+//! GROUP BY t.g`. One query per breakdown, nothing loaded but the groups. The SQL around the
+//! subquery is constant text of this module (never input); the expressions that differ between
+//! the backends come from `db::portability`.
 
-use diesel::dsl::count_star;
+use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
 
 use super::list::filtered;
 use super::Scope;
-use crate::db::schema::{case_clocks, cases};
+use crate::db::grouped::wrap;
+use crate::db::portability;
+use crate::db::schema::cases;
 use crate::db::AnyConnection;
-use crate::domain::clock::{ClockResult, ClockState};
 use crate::domain::search::ListFilter;
 
-/// The values of the column a breakdown counts by (`None`: not recorded), among the cases of
-/// `scope` that pass `f`.
-pub fn distinct_values(
+/// A dimension a report counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Channel,
+    Kind,
+    Category,
+    Agency,
+    Status,
+    Outcome,
+    Vulnerable,
+    ConsumerProvince,
+    ConsumerCommune,
+    /// The month of creation, `YYYY-MM`, Vietnam time.
+    Month,
+}
+
+impl Dimension {
+    /// The expression grouped on, named `g`.
+    fn expression(self, conn: &AnyConnection) -> &'static str {
+        match self {
+            Dimension::Channel => "cases.channel AS g",
+            Dimension::Kind => "cases.kind AS g",
+            Dimension::Category => "cases.category AS g",
+            Dimension::Agency => "cases.current_agency AS g",
+            Dimension::Status => "cases.status AS g",
+            Dimension::Outcome => "cases.outcome AS g",
+            Dimension::Vulnerable => "cases.vulnerable AS g",
+            Dimension::ConsumerProvince => "cases.consumer_province AS g",
+            Dimension::ConsumerCommune => "cases.consumer_commune AS g",
+            Dimension::Month => portability::created_month_vn(portability::backend_of(conn)),
+        }
+    }
+}
+
+/// The cases of `scope` that pass `f`, counted by `dim` (`None`: not recorded), largest first.
+pub fn count_by(
     conn: &mut AnyConnection,
     scope: &Scope,
     f: &ListFilter,
-    column: &str,
-) -> QueryResult<Vec<Option<String>>> {
-    let q = filtered(scope, f);
-    match column {
-        "channel" => q.select(cases::channel.nullable()).distinct().load(conn),
-        "kind" => q.select(cases::kind.nullable()).distinct().load(conn),
-        "category" => q.select(cases::category.nullable()).distinct().load(conn),
-        "agency" => q.select(cases::current_agency).distinct().load(conn),
-        "status" => q.select(cases::status.nullable()).distinct().load(conn),
-        "outcome" => q.select(cases::outcome).distinct().load(conn),
-        "vulnerable" => q.select(cases::vulnerable.nullable()).distinct().load(conn),
-        "consumer_province" => q.select(cases::consumer_province).distinct().load(conn),
-        _ => Ok(Vec::new()),
-    }
+    dim: Dimension,
+) -> QueryResult<Vec<(Option<String>, i64)>> {
+    let inner = filtered(scope, f).select(sql::<Nullable<Text>>(dim.expression(conn)));
+    wrap::<_, (Nullable<Text>, BigInt)>(
+        "SELECT t.g, COUNT(*) FROM (",
+        inner,
+        ") t GROUP BY t.g ORDER BY 2 DESC, 1",
+    )
+    .load(conn)
 }
 
 /// Number of cases of `scope` that pass `f`.
@@ -41,101 +77,109 @@ pub fn count_cases(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> Q
     filtered(scope, f).select(count_star()).first(conn)
 }
 
-/// The kinds of legal clock started on the cases of `scope` that pass `f`.
-pub fn clock_kinds(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<Vec<String>> {
-    let mut kinds: Vec<String> = case_clocks::table.select(case_clocks::clock).distinct().load(conn)?;
-    let mut present = Vec::new();
-    for k in kinds.drain(..) {
-        let n = filtered(scope, f)
-            .filter(
-                cases::id.eq_any(
-                    case_clocks::table
-                        .filter(case_clocks::clock.eq(k.clone()))
-                        .select(case_clocks::case_id),
-                ),
-            )
-            .select(count_star())
-            .first::<i64>(conn)?;
-        if n > 0 {
-            present.push(k);
+/// Clocks of the counted cases, grouped: kind, state, result, overdue, how many.
+pub type ClockGroup = (String, String, Option<String>, bool, i64);
+
+/// The legal clocks of the cases of `scope` that pass `f`, counted by kind, state, result and
+/// whether a running one is overdue. Paused clocks are counted too (state `paused`).
+pub fn clock_groups(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<Vec<ClockGroup>> {
+    let ids = filtered(scope, f).select(cases::id);
+    wrap::<_, (Text, Text, Nullable<Text>, Bool, BigInt)>(
+        "SELECT cc.clock, cc.state, cc.result, cc.overdue, COUNT(*) FROM case_clocks cc WHERE cc.case_id IN (",
+        ids,
+        ") GROUP BY cc.clock, cc.state, cc.result, cc.overdue",
+    )
+    .load(conn)
+}
+
+/// The `p`-quantiles (nearest rank, `0 < p ≤ 1`) of the days from creation to closure of the
+/// closed cases of `scope` that pass `f`, and how many closed cases there are. Each quantile is
+/// one ordered query with an offset: nothing but one number is loaded.
+pub fn days_to_close_quantiles(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    ps: &[f64],
+) -> QueryResult<(i64, Vec<Option<f64>>)> {
+    let closed = f.clone().closed_only();
+    let n = count_cases(conn, scope, &closed)?;
+    let expr = portability::days_to_close(portability::backend_of(conn));
+    let mut out = Vec::new();
+    for p in ps {
+        if n == 0 {
+            out.push(None);
+            continue;
         }
+        let rank = ((p * n as f64).ceil() as i64).clamp(1, n);
+        let inner = filtered(scope, &closed).select(sql::<Double>(expr));
+        let v: Option<f64> = wrap::<_, Double>(
+            "SELECT t.d FROM (",
+            inner,
+            format!(") t ORDER BY t.d LIMIT 1 OFFSET {}", rank - 1),
+        )
+        .get_result(conn)
+        .optional()?;
+        out.push(v);
     }
-    Ok(present)
+    Ok((n, out))
 }
 
-/// How the clocks of one kind fared on the counted cases (cases counted, one clock of a kind
-/// per case).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ClockCounts {
-    /// Stopped in time.
-    pub met: i64,
-    /// Stopped after the due date.
-    pub late: i64,
-    /// Still running, past the due date.
-    pub running_overdue: i64,
-    /// Still running, not yet due.
-    pub running_on_time: i64,
+/// The businesses with most of the counted cases: key, a name as recorded, cases.
+pub fn top_businesses(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    limit: u32,
+) -> QueryResult<Vec<(String, Option<String>, i64)>> {
+    let inner = filtered(scope, f).select(sql::<(Nullable<Text>, Nullable<Text>)>(
+        "cases.business_key AS k, cases.business_name AS n",
+    ));
+    wrap::<_, (Text, Nullable<Text>, BigInt)>(
+        "SELECT t.k, MAX(t.n), COUNT(*) FROM (",
+        inner,
+        format!(") t WHERE t.k IS NOT NULL GROUP BY t.k ORDER BY 3 DESC, 1 LIMIT {limit}"),
+    )
+    .load(conn)
 }
 
-/// Counts of the cases of `scope` that pass `f` by how their clock of kind `clock` fared.
-pub fn clock_counts(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter, clock: &str) -> QueryResult<ClockCounts> {
-    let of_kind = case_clocks::clock.eq(clock.to_owned());
-    let stopped = case_clocks::state.eq(ClockState::Stopped);
-    let running = case_clocks::state.eq(ClockState::Running);
-    let met = filtered(scope, f)
-        .filter(
-            cases::id.eq_any(
-                case_clocks::table
-                    .filter(
-                        of_kind
-                            .clone()
-                            .and(stopped)
-                            .and(case_clocks::result.eq(ClockResult::Met)),
-                    )
-                    .select(case_clocks::case_id),
-            ),
-        )
-        .select(count_star())
-        .first(conn)?;
-    let late = filtered(scope, f)
-        .filter(
-            cases::id.eq_any(
-                case_clocks::table
-                    .filter(
-                        of_kind
-                            .clone()
-                            .and(stopped)
-                            .and(case_clocks::result.eq(ClockResult::Late)),
-                    )
-                    .select(case_clocks::case_id),
-            ),
-        )
-        .select(count_star())
-        .first(conn)?;
-    let running_overdue = filtered(scope, f)
-        .filter(
-            cases::id.eq_any(
-                case_clocks::table
-                    .filter(of_kind.clone().and(running).and(case_clocks::overdue.eq(true)))
-                    .select(case_clocks::case_id),
-            ),
-        )
-        .select(count_star())
-        .first(conn)?;
-    let running_on_time = filtered(scope, f)
-        .filter(
-            cases::id.eq_any(
-                case_clocks::table
-                    .filter(of_kind.and(running).and(case_clocks::overdue.eq(false)))
-                    .select(case_clocks::case_id),
-            ),
-        )
-        .select(count_star())
-        .first(conn)?;
-    Ok(ClockCounts {
-        met,
-        late,
-        running_overdue,
-        running_on_time,
-    })
+/// Money recovered for consumers on the counted cases: the sum of the amounts confirmed as
+/// received, and on how many cases.
+pub fn recovered(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<(i64, i64)> {
+    let ids = filtered(scope, f).select(cases::id);
+    wrap::<_, (BigInt, BigInt)>(
+        "SELECT CAST(COALESCE(SUM(r.amount_vnd), 0) AS BIGINT), COUNT(DISTINCT r.case_id) FROM case_recoveries r WHERE r.case_id IN (",
+        ids,
+        ")",
+    )
+    .get_result(conn)
+}
+
+/// Records money recovered for the consumer of `case_id` (a confirmed performance).
+pub fn insert_recovery(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    amount_vnd: i64,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::db::schema::case_recoveries as r;
+    diesel::insert_into(r::table)
+        .values((
+            r::id.eq(uuid::Uuid::now_v7().to_string()),
+            r::case_id.eq(case_id),
+            r::amount_vnd.eq(amount_vnd),
+            r::recorded_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The consumers' ratings of the counted cases: average score (1–5) and how many.
+pub fn ratings(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<(Option<f64>, i64)> {
+    let ids = filtered(scope, f).select(cases::id);
+    wrap::<_, (Nullable<Double>, BigInt)>(
+        "SELECT AVG(CAST(r.score AS DOUBLE PRECISION)), COUNT(*) FROM case_ratings r WHERE r.case_id IN (",
+        ids,
+        ")",
+    )
+    .get_result(conn)
 }

@@ -72,6 +72,7 @@ pub fn field_label(name: &str) -> &'static str {
         "parties_views" => "Ý kiến của các bên",
         "party_language" => "Ngôn ngữ của bên là người dân tộc thiểu số",
         "performed" => "Đã thực hiện thỏa thuận",
+        "recovered_vnd" => "Số tiền người tiêu dùng đã nhận lại (đồng, nếu có)",
         "text" => "Ghi chú",
         "consumer_phone" => "Số điện thoại đúng của người tiêu dùng",
         "consumer_email" => "E-mail đúng của người tiêu dùng",

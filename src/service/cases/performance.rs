@@ -62,7 +62,10 @@ pub fn missed(
         )),
         public_message: Some(public_message(row.outcome == Some(Outcome::SettledMediation), &due)),
     };
-    let action = Action::RecordPerformance { performed: false };
+    let action = Action::RecordPerformance {
+        performed: false,
+        recovered_vnd: None,
+    };
     let after = transition::act_on(conn, ctx, &ctx.clocks, &Actor::System, row, action, &env, at)?;
     let m = crate::email::OverdueEscalation {
         tracking_code: after.tracking_code.to_string(),

@@ -387,7 +387,10 @@ fn confirm_settlement(
             note: Some("Người tiêu dùng cho biết thỏa thuận chưa được thực hiện.".into()),
             public_message: Some(message.clone()),
         };
-        let missed = crate::domain::case::Action::RecordPerformance { performed: false };
+        let missed = crate::domain::case::Action::RecordPerformance {
+            performed: false,
+            recovered_vnd: None,
+        };
         let row = super::transition::act_on(conn, ctx, clock_settings, &Actor::Citizen, row, missed, &env, now)?;
         (row, SETTLEMENT_NOT_PERFORMED, message)
     };

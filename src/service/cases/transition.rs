@@ -173,6 +173,13 @@ pub(super) fn act_on(
     clocks::on_transition(conn, &cal, clock_settings, &row.id, &st, &next, &action, at)?;
     crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
     let session = crate::service::sessions::on_schedule(conn, &ctx.notify, &row, &next, &action, at)?;
+    if let Action::RecordPerformance {
+        performed: true,
+        recovered_vnd: Some(amount),
+    } = &action
+    {
+        case_db::insert_recovery(conn, &row.id, *amount, t)?;
+    }
     // Before the event: its digest covers the corrected row.
     if let Action::CorrectData { correction, .. } = &action {
         apply_correction(conn, ctx, &row, correction)?;

@@ -27,6 +27,8 @@ pub struct SweepCtx {
     digest_hour: u32,
     chain_key: crate::service::events::ChainKey,
     retention_days: u32,
+    /// Report deadlines and reminders (issue 14).
+    reports: crate::config::ReportSettings,
     /// For the transition the sweep records when a settlement's date passes (ADR 0029).
     intake: crate::service::intake::IntakeContext,
 }
@@ -40,6 +42,7 @@ impl SweepCtx {
             digest_hour: w.settings.jobs.digest_hour,
             chain_key: crate::service::events::ChainKey::from_settings(&w.settings),
             retention_days: w.settings.privacy.retention_days,
+            reports: w.settings.reports.clone(),
             intake: crate::service::intake::IntakeContext::from_settings(
                 &w.settings,
                 w.router.clone(),
@@ -118,6 +121,13 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     }
     crate::service::cases::remind_court_recognition(conn, &ctx.intake, at)?;
     remind_callbacks(conn, ctx, at)?;
+    let reports = crate::service::reports::submissions::ReminderCtx {
+        settings: &ctx.reports,
+        taxonomy: ctx.router.taxonomy(),
+        base_url: &ctx.base_url,
+        max_attempts: ctx.max_attempts,
+    };
+    crate::service::reports::submissions::remind(conn, &reports, at)?;
     let local_hour = (t.and_utc() + TimeDelta::hours(7)).hour();
     if local_hour >= ctx.digest_hour {
         for a in reference::list_agencies(conn)? {

@@ -1,0 +1,2 @@
+DROP TABLE report_reminders;
+DROP TABLE report_submissions;

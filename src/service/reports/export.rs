@@ -1,0 +1,215 @@
+//! The reports as tables — one list of rows of cells, written as CSV (UTF-8 with BOM, for
+//! spreadsheet programs) or as an XLSX sheet (numbers and dates as real cells). Vietnamese
+//! headers; every figure with the query string of its drill-down in the last column.
+
+use super::summary::month_label;
+use super::{Performance, Summary};
+use crate::calendar;
+use crate::error::AppError;
+use crate::xlsx::Cell;
+
+fn text(v: &str) -> Cell {
+    Cell::Text(v.to_owned())
+}
+
+fn num(v: i64) -> Cell {
+    Cell::Number(v as f64)
+}
+
+fn opt(v: Option<f64>) -> Cell {
+    v.map(Cell::Number).unwrap_or(Cell::Empty)
+}
+
+/// A row of a figure: section, value, number, drill-down.
+fn figure(section: &str, value: &str, n: Cell, drill: Option<&str>) -> Vec<Cell> {
+    vec![text(section), text(value), n, drill.map(text).unwrap_or(Cell::Empty)]
+}
+
+/// The summary as rows: the period, then every figure.
+pub fn summary_rows(s: &Summary) -> Vec<Vec<Cell>> {
+    let mut rows = vec![
+        vec![text("Từ ngày"), Cell::Date(s.from)],
+        vec![text("Đến ngày"), Cell::Date(s.to)],
+        vec![text("Chỉ tiêu"), text("Giá trị"), text("Số liệu"), text("Tra cứu")],
+        figure("Tổng số vụ việc", "", num(s.total), Some(&s.total_drill_down)),
+    ];
+    for b in &s.breakdowns {
+        for r in &b.rows {
+            let value = match (b.dimension.as_str(), r.value.as_deref()) {
+                (_, None) => "(không ghi nhận)".to_owned(),
+                ("month", Some(v)) => month_label(v),
+                (_, Some(v)) => v.to_owned(),
+            };
+            rows.push(figure(&b.title, &value, num(r.count), r.drill_down.as_deref()));
+        }
+    }
+    for c in &s.clocks {
+        rows.push(figure(
+            "Thời hạn – đúng hạn",
+            &c.title,
+            num(c.met),
+            Some(&c.met_drill_down),
+        ));
+        rows.push(figure(
+            "Thời hạn – trễ hạn",
+            &c.title,
+            num(c.late),
+            Some(&c.late_drill_down),
+        ));
+        rows.push(figure(
+            "Thời hạn – đang quá hạn",
+            &c.title,
+            num(c.running_overdue),
+            Some(&c.overdue_drill_down),
+        ));
+        rows.push(figure("Tỷ lệ đúng hạn", &c.title, opt(c.on_time_rate), None));
+    }
+    let t = &s.time_to_close;
+    rows.push(figure("Số vụ việc đã kết thúc", "", num(t.closed), Some(&t.drill_down)));
+    rows.push(figure(
+        "Thời gian giải quyết (ngày)",
+        "trung vị",
+        opt(t.median_days),
+        None,
+    ));
+    rows.push(figure(
+        "Thời gian giải quyết (ngày)",
+        "phân vị 90",
+        opt(t.p90_days),
+        None,
+    ));
+    let c = &s.calls;
+    rows.push(figure("Cuộc gọi", "tổng số", num(c.total), Some(&c.drill_down)));
+    rows.push(figure("Cuộc gọi", "chỉ tư vấn", num(c.advice_only), None));
+    rows.push(figure("Cuộc gọi", "mở hồ sơ", num(c.cases_opened), None));
+    for r in &c.by_outcome {
+        rows.push(figure(
+            "Cuộc gọi theo kết quả",
+            &r.outcome,
+            num(r.count),
+            Some(&r.drill_down),
+        ));
+    }
+    for b in &s.top_businesses {
+        let name = b.name.as_deref().unwrap_or(&b.business_key);
+        rows.push(figure(
+            "Doanh nghiệp bị khiếu nại nhiều",
+            name,
+            num(b.cases),
+            Some(&b.drill_down),
+        ));
+        rows.push(figure(
+            "Tỷ lệ trả lời đúng hạn của doanh nghiệp",
+            name,
+            opt(b.on_time_answer_rate),
+            None,
+        ));
+    }
+    let m = &s.money_recovered;
+    rows.push(figure(
+        "Tiền thu hồi cho người tiêu dùng (đồng)",
+        "",
+        num(m.total_vnd),
+        Some(&m.drill_down),
+    ));
+    rows.push(figure(
+        "Số vụ việc có tiền thu hồi",
+        "",
+        num(m.cases),
+        Some(&m.drill_down),
+    ));
+    rows
+}
+
+/// The agencies' performance as rows: one per agency, then one per agency and clock.
+pub fn performance_rows(p: &Performance) -> Vec<Vec<Cell>> {
+    let mut rows = vec![
+        vec![text("Từ ngày"), Cell::Date(p.from)],
+        vec![text("Đến ngày"), Cell::Date(p.to)],
+        [
+            "Cơ quan",
+            "Tên",
+            "Số vụ việc",
+            "Đang quá hạn",
+            "Tỷ lệ đúng hạn",
+            "Đã kết thúc",
+            "Trung vị ngày giải quyết",
+            "Phân vị 90 ngày giải quyết",
+            "Điểm hài lòng trung bình",
+            "Số đánh giá",
+            "Tra cứu",
+        ]
+        .map(text)
+        .to_vec(),
+    ];
+    for a in &p.agencies {
+        rows.push(vec![
+            text(&a.agency),
+            a.name.as_deref().map(text).unwrap_or(Cell::Empty),
+            num(a.cases),
+            num(a.overdue_now),
+            opt(a.on_time_rate),
+            num(a.time_to_close.closed),
+            opt(a.time_to_close.median_days),
+            opt(a.time_to_close.p90_days),
+            opt(a.rating_average),
+            num(a.ratings),
+            text(&a.drill_down),
+        ]);
+    }
+    rows.push(vec![]);
+    rows.push(
+        [
+            "Cơ quan",
+            "Thời hạn",
+            "Đúng hạn",
+            "Trễ hạn",
+            "Đang quá hạn",
+            "Tỷ lệ đúng hạn",
+        ]
+        .map(text)
+        .to_vec(),
+    );
+    for a in &p.agencies {
+        for c in &a.clocks {
+            rows.push(vec![
+                text(&a.agency),
+                text(&c.title),
+                num(c.met),
+                num(c.late),
+                num(c.running_overdue),
+                opt(c.on_time_rate),
+            ]);
+        }
+    }
+    rows
+}
+
+/// Rows as CSV: UTF-8 with a BOM, CRLF, dates as dd/mm/yyyy, rates with four decimals.
+pub fn to_csv(rows: &[Vec<Cell>]) -> String {
+    fn cell(c: &Cell) -> String {
+        let v = match c {
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
+            Cell::Number(n) => format!("{n:.4}"),
+            Cell::Date(d) => calendar::vn_date(*d),
+            Cell::Empty => String::new(),
+        };
+        if v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v
+        }
+    }
+    let mut out = String::from("\u{feff}");
+    for r in rows {
+        out.push_str(&r.iter().map(cell).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Rows as an XLSX workbook of one sheet.
+pub fn to_xlsx(sheet: &str, rows: &[Vec<Cell>]) -> Result<Vec<u8>, AppError> {
+    crate::xlsx::workbook(sheet, rows).map_err(|e| AppError::Internal(e.into()))
+}
