@@ -94,6 +94,9 @@ pub struct PublicSettings {
     /// The province's consumer hotline (name and number); empty: not shown.
     pub province_hotline_name: String,
     pub province_hotline_phone: String,
+    /// Days a sanctioned violator stays on the public list before the sweep removes it
+    /// (Decree 55/2024 Art 24: 30).
+    pub violator_notice_days: u32,
 }
 
 /// Consumer data rights (docs/security.md).
@@ -489,6 +492,9 @@ impl Settings {
             anyhow::bail!("evidence.public_max_file_bytes and evidence.public_max_files must be positive");
         }
         self.check_reports()?;
+        if self.public.violator_notice_days == 0 {
+            anyhow::bail!("public.violator_notice_days must be positive (Decree 55/2024 Art 24: 30)");
+        }
         if self.links.expire_days_after_closure < 0 {
             anyhow::bail!("links.expire_days_after_closure must be >= 0");
         }

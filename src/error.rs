@@ -48,6 +48,9 @@ pub enum ErrorCode {
     SessionClosed,
     ReportAlreadySubmitted,
     SessionNotStarted,
+    NoSanction,
+    AlreadyPublished,
+    NoticeNotActive,
     PayloadTooLarge,
     UnsupportedMediaType,
     InvalidField,
@@ -67,7 +70,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 45] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -94,6 +97,9 @@ impl ErrorCode {
         ErrorCode::SessionClosed,
         ErrorCode::ReportAlreadySubmitted,
         ErrorCode::SessionNotStarted,
+        ErrorCode::NoSanction,
+        ErrorCode::AlreadyPublished,
+        ErrorCode::NoticeNotActive,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidField,
@@ -140,6 +146,9 @@ impl ErrorCode {
             ErrorCode::SessionClosed => "session_closed",
             ErrorCode::ReportAlreadySubmitted => "report_already_submitted",
             ErrorCode::SessionNotStarted => "session_not_started",
+            ErrorCode::NoSanction => "no_sanction",
+            ErrorCode::AlreadyPublished => "already_published",
+            ErrorCode::NoticeNotActive => "notice_not_active",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidField => "invalid_field",
@@ -426,6 +435,10 @@ fn rule_messages(rule: crate::domain::error::Rule) -> (String, String) {
             "trường này không áp dụng cho lựa chọn này",
         ),
         Rule::SameAgency => s("the case is already at this agency", "hồ sơ đang ở chính cơ quan này"),
+        Rule::EndBeforeStart => s(
+            "the end date is before the start date",
+            "ngày kết thúc trước ngày bắt đầu",
+        ),
     }
 }
 

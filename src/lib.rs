@@ -3,6 +3,7 @@
 //! Layers (see docs/architecture.md): `http` → `service` → {`domain`, `db`}; `domain` imports
 //! nothing from `db` or `http`.
 
+pub mod atom;
 pub mod calendar;
 pub mod cli;
 pub mod config;

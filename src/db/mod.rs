@@ -20,6 +20,7 @@ pub mod limits;
 pub mod links;
 pub mod mediation;
 pub mod migrations;
+pub mod notices;
 pub mod portability;
 pub mod reference;
 pub mod report_submissions;

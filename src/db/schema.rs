@@ -478,6 +478,52 @@ diesel::table! {
 
 diesel::joinable!(access_links -> cases (case_id));
 
+diesel::table! {
+    /// The public violator list (Decree 55/2024 Art 24; `db::notices`).
+    public_violators (id) {
+        id -> Text,
+        case_id -> Text,
+        agency_code -> Text,
+        business_name -> Text,
+        business_address -> Nullable<Text>,
+        violation -> Text,
+        place -> Nullable<Text>,
+        decision_number -> Text,
+        decision_date -> Date,
+        issuing_body -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+        expires_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        removed_reason -> Nullable<Text>,
+        removed_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Public warnings (product, business or practice alerts; `db::notices`).
+    public_warnings (id) {
+        id -> Text,
+        kind -> Text,
+        status -> Text,
+        title -> Text,
+        body -> Text,
+        business_name -> Nullable<Text>,
+        product -> Nullable<Text>,
+        start_date -> Date,
+        end_date -> Date,
+        agency_code -> Nullable<Text>,
+        source -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(public_violators -> cases (case_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     categories,
@@ -511,4 +557,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     business_shared_evidence,
     kb_articles,
     kb_revisions,
+    public_violators,
+    public_warnings,
 );

@@ -27,6 +27,8 @@ pub enum Rule {
     NotApplicable,
     /// A transfer to the agency the case is already at.
     SameAgency,
+    /// A period whose end date is before its start date.
+    EndBeforeStart,
 }
 
 /// A domain rule refused something.

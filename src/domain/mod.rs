@@ -29,6 +29,7 @@ pub mod error;
 pub mod ids;
 pub mod kb;
 pub mod mediation;
+pub mod notice;
 pub mod open;
 pub mod search;
 pub mod user;

@@ -15,6 +15,7 @@ pub mod extractors;
 pub mod health;
 pub mod kb;
 pub mod mediation;
+pub mod notices;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
@@ -80,6 +81,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/mediators", web::get().to(mediation::public_list))
                 .configure(kb_routes)
                 .configure(mediation_routes)
+                .configure(notice_routes)
                 .route("/business/cases/{token}/response", web::post().to(business::respond))
                 .route("/business/cases/{token}/result", web::post().to(business::report))
                 .route(
@@ -105,15 +107,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases", web::get().to(cases::list))
                 .route("/cases/{id}", web::get().to(cases::get))
                 .route("/clusters", web::get().to(cases::clusters))
-                .route("/reports/summary", web::get().to(reports::summary))
-                .route("/reports/agencies", web::get().to(reports::agencies))
-                .route("/reports/document.pdf", web::get().to(reports::document))
-                .route("/reports/submissions", web::post().to(reports::submit))
-                .route("/reports/submissions", web::get().to(reports::submissions_of))
-                .route(
-                    "/reports/submissions/{id}/document.pdf",
-                    web::get().to(reports::submission_pdf),
-                )
+                .configure(report_routes)
                 .route(
                     "/clusters/{business_key}/violation-report",
                     web::post().to(cases::open_cluster_report),
@@ -138,6 +132,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route(
             "/docs",
             web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/docs/")).finish() }),
+        );
+}
+
+/// Part of the route table under `/api/v1`: reports and their submissions (kept apart only so
+/// that no function grows past 100 lines).
+fn report_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/reports/summary", web::get().to(reports::summary))
+        .route("/reports/agencies", web::get().to(reports::agencies))
+        .route("/reports/document.pdf", web::get().to(reports::document))
+        .route("/reports/submissions", web::post().to(reports::submit))
+        .route("/reports/submissions", web::get().to(reports::submissions_of))
+        .route(
+            "/reports/submissions/{id}/document.pdf",
+            web::get().to(reports::submission_pdf),
         );
 }
 
@@ -177,6 +185,30 @@ fn mediation_routes(cfg: &mut ServiceConfig) {
             "/cases/{id}/mediation/sessions/{sid}/record",
             web::post().to(sessions::record),
         );
+}
+
+/// Part of the route table under `/api/v1`: the public violator list and public warnings
+/// (ADR 0032), their feeds, and their management by supervisors and coordinators.
+fn notice_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/public/violators", web::get().to(notices::public_violators))
+        .route("/public/violators.atom", web::get().to(notices::violators_feed))
+        .route("/public/warnings", web::get().to(notices::public_warnings))
+        .route("/public/warnings.atom", web::get().to(notices::warnings_feed))
+        .route(
+            "/cases/{id}/violator-notice",
+            web::get().to(notices::case_violator_notices),
+        )
+        .route("/cases/{id}/violator-notice", web::post().to(notices::publish_violator))
+        .route(
+            "/cases/{id}/violator-notice/withdraw",
+            web::post().to(notices::withdraw_violator),
+        )
+        .route("/warnings", web::get().to(notices::list_warnings))
+        .route("/warnings", web::post().to(notices::create_warning))
+        .route("/warnings/{id}", web::get().to(notices::get_warning))
+        .route("/warnings/{id}", web::patch().to(notices::edit_warning))
+        .route("/warnings/{id}/publish", web::post().to(notices::publish_warning))
+        .route("/warnings/{id}/end", web::post().to(notices::end_warning));
 }
 
 /// Extractor error handlers, so that framework-level rejections are problem+json too.

@@ -30,6 +30,8 @@ pub mod reports;
 pub mod sessions;
 pub mod totp;
 pub mod views;
+pub mod violators;
+pub mod warnings;
 
 use crate::db::cases::Scope;
 use crate::domain::user::{Actor, Role};

@@ -418,6 +418,35 @@ impl World<'_> {
                     .await;
                 assert_eq!(r.status, 200, "business_answered fixture: {}", r.body);
             }
+            "sanctioned" | "violator_notice" => {
+                // A violation report of the own agency closed with a sanction decision (and,
+                // for `violator_notice`, on the public list).
+                let c = self.case_in("inspection").await;
+                let sanction = json!({"decision_number": format!("{}/QĐ-XPHC", self.next()), "decision_date": "2026-11-20",
+                    "issuing_body": "Chi cục Quản lý thị trường", "fine_amount_vnd": 5_000_000, "violation": "Bán hàng không rõ nguồn gốc."});
+                let body = json!({"violation_found": true, "sanction": sanction});
+                let c = app.act_ok(&self.builder, &c, "record_inspection_result", body).await;
+                let id = c["id"].as_str().unwrap().to_owned();
+                if name == "violator_notice" {
+                    let r = app
+                        .post(
+                            &format!("/api/v1/cases/{id}/violator-notice"),
+                            Some(&self.builder),
+                            &json!({}),
+                        )
+                        .await;
+                    assert_eq!(r.status, 201, "violator_notice fixture: {}", r.body);
+                }
+                f.insert("id", id);
+            }
+            "warning" => {
+                // A draft warning of the own agency.
+                let body = json!({"kind": "product", "title": format!("Cảnh báo {}", self.next()), "body": "Nội dung cảnh báo.",
+                    "start_date": "2026-12-01", "end_date": "2026-12-31"});
+                let r = app.post("/api/v1/warnings", Some(&self.builder), &body).await;
+                assert_eq!(r.status, 201, "warning fixture: {}", r.body);
+                f.insert("id", r.body["id"].as_str().unwrap().to_owned());
+            }
             "business_entry" => {
                 for key in ["id", "other_business_id"] {
                     let body = json!({"name": format!("Doanh nghiệp authz {}", self.next())});

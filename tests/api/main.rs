@@ -34,6 +34,7 @@ mod mediation_sessions;
 mod notices;
 mod pages;
 mod process;
+mod public_notices;
 mod reports;
 mod robustness;
 mod routing;

@@ -86,6 +86,8 @@ struct CasePage {
     conflict: Option<String>,
     /// Why the files just sent were refused.
     evidence_error: Option<String>,
+    /// Publication on the public violator list (a sanctioned case, for supervisors).
+    publication: Option<super::notices::PublicationBox>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +103,8 @@ pub async fn show(state: Data<AppState>, req: HttpRequest, id: Path<String>, q: 
     let done = match q.done.as_deref() {
         Some("opened") => Some("Mở hồ sơ"),
         Some("evidence") => Some("Thêm tài liệu"),
+        Some("violator_published") => Some("Công khai doanh nghiệp vi phạm"),
+        Some("violator_withdrawn") => Some("Gỡ khỏi danh sách công khai"),
         other => other.and_then(ActionName::parse).map(action_label),
     };
     match render(&state, &s, id.into_inner(), None).await {
@@ -253,6 +257,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         _ => None,
     };
     let actions = action_forms(&c, failed.as_ref(), conflict.is_some(), &agencies, &categories);
+    let publication = super::notices::publication_box(state, s, &c).await?;
     Ok(CasePage {
         who: Some(Who::of(s)),
         id,
@@ -297,6 +302,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         done: None,
         conflict,
         evidence_error: None,
+        publication,
     })
 }
 
@@ -431,6 +437,8 @@ fn event_label(action: &str) -> &str {
         "document_generated" => "Lập văn bản",
         "evidence_shared_with_business" => "Chia sẻ tài liệu với doanh nghiệp",
         "due_date_moved" => "Thời hạn thay đổi theo lịch",
+        "violator_published" => "Công khai doanh nghiệp vi phạm",
+        "violator_removed" => "Gỡ khỏi danh sách công khai",
         other => other,
     }
 }

@@ -9,6 +9,7 @@ mod case;
 mod dashboard;
 mod forms;
 mod kb;
+mod notices;
 mod queue;
 pub mod session;
 mod text;
@@ -57,6 +58,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/console/kb/{id}", web::get().to(kb::show))
         .route("/console/kb/{id}", web::post().to(kb::save))
         .route("/console/kb/{id}/edit", web::get().to(kb::edit))
+        .route("/console/notices", web::get().to(notices::show))
+        .route("/console/notices/warnings", web::post().to(notices::create_warning))
+        .route("/console/notices/warnings/{id}", web::get().to(notices::edit_form))
+        .route("/console/notices/warnings/{id}", web::post().to(notices::edit))
+        .route(
+            "/console/notices/warnings/{id}/{change}",
+            web::post().to(notices::change_warning),
+        )
+        .route(
+            "/console/cases/{id}/violator-notice",
+            web::post().to(notices::publish_violator),
+        )
+        .route(
+            "/console/cases/{id}/violator-notice/withdraw",
+            web::post().to(notices::withdraw_violator),
+        )
         .route("/console/static/console.css", web::get().to(stylesheet))
         .route("/console/static/console.js", web::get().to(script));
 }

@@ -355,6 +355,25 @@ pub struct Text {
     pub kb_back: &'static str,
     pub kb_more_help: &'static str,
     pub kb_in_vietnamese: &'static str,
+    // The public violator list and the warnings (ADR 0032).
+    pub nav_violators: &'static str,
+    pub nav_warnings: &'static str,
+    pub home_public: (&'static str, &'static str),
+    pub violators_title: &'static str,
+    pub violators_none: &'static str,
+    pub v_address: &'static str,
+    pub v_violation: &'static str,
+    pub v_place: &'static str,
+    pub v_decision: &'static str,
+    pub v_issued_by: &'static str,
+    pub v_until: &'static str,
+    pub warnings_title: &'static str,
+    pub warnings_intro: &'static str,
+    pub warnings_none: &'static str,
+    pub w_business: &'static str,
+    pub w_product: &'static str,
+    pub w_period: &'static str,
+    pub feed_link: &'static str,
 }
 
 impl Text {
@@ -411,6 +430,14 @@ impl Text {
             true => format!(
                 "By {date} at the latest, the agency tells you whether it takes up your complaint or where to take it."
             ),
+        }
+    }
+
+    /// What the violator list is (Decree 55/2024 Art 24), with its period in days.
+    pub fn violators_intro(&self, days: u32) -> String {
+        match self.en() {
+            false => format!("Theo Điều 24 Nghị định 55/2024/NĐ-CP, tổ chức, cá nhân kinh doanh bị xử phạt vì vi phạm quyền lợi người tiêu dùng được công khai tên, địa chỉ, hành vi vi phạm và quyết định xử phạt trong {days} ngày."),
+            true => format!("Under Article 24 of Decree 55/2024/NĐ-CP, businesses sanctioned for violating consumers' rights are listed with their name, address, violation and sanction decision for {days} days."),
         }
     }
 
@@ -614,6 +641,24 @@ pub static VI: Text = Text {
     kb_back: "Tất cả câu hỏi",
     kb_more_help: "Vẫn cần giúp đỡ? Gọi tổng đài miễn phí hoặc gửi phản ánh để cơ quan giải quyết.",
     kb_in_vietnamese: "",
+    nav_violators: "Doanh nghiệp vi phạm",
+    nav_warnings: "Cảnh báo",
+    home_public: ("Thông tin công khai", "Danh sách tổ chức, cá nhân kinh doanh đã bị xử phạt vì vi phạm quyền lợi người tiêu dùng và các cảnh báo về sản phẩm, doanh nghiệp, phương thức kinh doanh."),
+    violators_title: "Tổ chức, cá nhân kinh doanh vi phạm đã bị xử phạt",
+    violators_none: "Hiện không có tổ chức, cá nhân kinh doanh nào trong danh sách công khai.",
+    v_address: "Địa chỉ",
+    v_violation: "Hành vi vi phạm",
+    v_place: "Nơi xảy ra vi phạm",
+    v_decision: "Quyết định xử phạt",
+    v_issued_by: "của",
+    v_until: "Công khai đến ngày",
+    warnings_title: "Cảnh báo người tiêu dùng",
+    warnings_intro: "Cảnh báo của cơ quan bảo vệ quyền lợi người tiêu dùng về sản phẩm, doanh nghiệp hoặc phương thức kinh doanh có thể gây thiệt hại. Hãy thận trọng và gọi tổng đài khi cần tư vấn.",
+    warnings_none: "Hiện không có cảnh báo nào.",
+    w_business: "Doanh nghiệp",
+    w_product: "Sản phẩm",
+    w_period: "Áp dụng",
+    feed_link: "Theo dõi qua nguồn tin Atom",
 };
 
 pub static EN: Text = Text {
@@ -787,6 +832,24 @@ pub static EN: Text = Text {
     kb_back: "All questions",
     kb_more_help: "Still need help? Call the free hotline or file a complaint for the agency to handle.",
     kb_in_vietnamese: "The questions and answers are written in Vietnamese.",
+    nav_violators: "Sanctioned businesses",
+    nav_warnings: "Warnings",
+    home_public: ("Public information", "Businesses sanctioned for violating consumers' rights, and warnings about products, businesses and practices."),
+    violators_title: "Businesses sanctioned for violations",
+    violators_none: "No business is on the public list at the moment.",
+    v_address: "Address",
+    v_violation: "Violation",
+    v_place: "Where it took place",
+    v_decision: "Sanction decision",
+    v_issued_by: "by",
+    v_until: "Listed until",
+    warnings_title: "Consumer warnings",
+    warnings_intro: "Warnings from the consumer protection agencies about products, businesses or practices that may cause harm. Take care, and call the free line if you need advice.",
+    warnings_none: "There are no warnings at the moment.",
+    w_business: "Business",
+    w_product: "Product",
+    w_period: "In force",
+    feed_link: "Follow as an Atom feed",
 };
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod business;
 mod form;
 pub mod i18n;
 mod kb;
+mod notices;
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, Data, Path, Payload, Query, ServiceConfig};
@@ -38,6 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/hoi-dap/{id}", web::get().to(kb::show))
         .route("/track", web::get().to(track_form))
         .route("/track", web::post().to(track))
+        .route("/vi-pham", web::get().to(notices::violators))
+        .route("/canh-bao", web::get().to(notices::warnings))
         .route("/static/site.css", web::get().to(stylesheet))
         .route("/favicon.svg", web::get().to(favicon))
         .route("/robots.txt", web::get().to(robots));

@@ -5,9 +5,9 @@
 //! its lease expires, so delivery is at least once.
 //!
 //! Kinds: `send_email` (payload: an [`OutgoingEmail`]), `sweep` (deadline reminders, overdue
-//! marking, escalation, digest scheduling; scheduled every `jobs.sweep_interval_secs` under a
-//! dedupe key, so it runs once whatever the number of instances), `digest` (one agency's daily
-//! summary).
+//! marking, escalation, digest scheduling, removal of expired violator notices; scheduled
+//! every `jobs.sweep_interval_secs` under a dedupe key, so it runs once whatever the number of
+//! instances), `digest` (one agency's daily summary).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::de::DeserializeOwned;

@@ -1,5 +1,5 @@
-//! The deadline sweep (reminders, overdue marks, escalations, digest scheduling) and the
-//! daily digest.
+//! The deadline sweep (reminders, overdue marks, escalations, digest scheduling, expired
+//! violator notices) and the daily digest.
 
 use std::sync::Arc;
 
@@ -83,6 +83,8 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     users::delete_expired_sessions(conn, t)?;
     crate::service::limits::purge(conn, at.timestamp())?;
     crate::service::privacy::apply_retention(conn, &ctx.chain_key, ctx.retention_days, at)?;
+    // Violators published for their period leave the public list (Decree 55/2024 Art 24).
+    crate::service::violators::expire(conn, &ctx.chain_key, at)?;
     // Everything due by the end of the next working day.
     let horizon = calendar::end_of_day_utc(cal.next_working_day(today)).naive_utc();
     for mut c in clock_db::running_due_before(conn, horizon)? {

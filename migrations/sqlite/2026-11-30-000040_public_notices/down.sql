@@ -1,0 +1,2 @@
+DROP TABLE public_warnings;
+DROP TABLE public_violators;
