@@ -135,20 +135,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         );
 }
 
-/// Part of the route table under `/api/v1`: reports and their submissions (kept apart only so
-/// that no function grows past 100 lines).
-fn report_routes(cfg: &mut ServiceConfig) {
-    cfg.route("/reports/summary", web::get().to(reports::summary))
-        .route("/reports/agencies", web::get().to(reports::agencies))
-        .route("/reports/document.pdf", web::get().to(reports::document))
-        .route("/reports/submissions", web::post().to(reports::submit))
-        .route("/reports/submissions", web::get().to(reports::submissions_of))
-        .route(
-            "/reports/submissions/{id}/document.pdf",
-            web::get().to(reports::submission_pdf),
-        );
-}
-
 /// Part of the route table under `/api/v1`: the knowledge base, staff and public (kept apart
 /// only so that no function grows past 100 lines).
 fn kb_routes(cfg: &mut ServiceConfig) {
@@ -189,6 +175,19 @@ fn mediation_routes(cfg: &mut ServiceConfig) {
 
 /// Part of the route table under `/api/v1`: the public violator list and public warnings
 /// (ADR 0032), their feeds, and their management by supervisors and coordinators.
+/// Reports (issue 14): the summary, agency performance, the printed report, submissions.
+fn report_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/reports/summary", web::get().to(reports::summary))
+        .route("/reports/agencies", web::get().to(reports::agencies))
+        .route("/reports/document.pdf", web::get().to(reports::document))
+        .route("/reports/submissions", web::post().to(reports::submit))
+        .route("/reports/submissions", web::get().to(reports::submissions_of))
+        .route(
+            "/reports/submissions/{id}/document.pdf",
+            web::get().to(reports::submission_pdf),
+        );
+}
+
 fn notice_routes(cfg: &mut ServiceConfig) {
     cfg.route("/public/violators", web::get().to(notices::public_violators))
         .route("/public/violators.atom", web::get().to(notices::violators_feed))

@@ -9,20 +9,20 @@ use serde_json::json;
 use crate::both_backends;
 use crate::helpers::{dispute, TestApp, PASSWORD};
 
-struct Page {
-    status: u16,
-    location: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) location: String,
     /// `Set-Cookie` headers as sent.
     cookies: Vec<SetCookie>,
-    html: String,
-    raw: Vec<u8>,
+    pub(crate) html: String,
+    pub(crate) raw: Vec<u8>,
 }
 
 fn client() -> awc::Client {
     awc::Client::builder().disable_redirects().finish()
 }
 
-async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {
+pub(crate) async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {
     let mut r = client().get(app.url(path));
     if let Some(s) = session {
         r = r.insert_header(("Cookie", format!("hotline_console={s}")));
@@ -30,7 +30,7 @@ async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {
     read(r.send().await.unwrap()).await
 }
 
-async fn post(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+pub(crate) async fn post(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
     read(
         client()
             .post(app.url(path))
@@ -97,7 +97,7 @@ impl SetCookie {
     }
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let i = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
     html[i..i + html[i..].find('"').unwrap()].to_owned()
@@ -129,7 +129,7 @@ async fn sign_in(app: &TestApp, username: &str, password: &str) -> Page {
     .await
 }
 
-async fn session_of(app: &TestApp, username: &str) -> String {
+pub(crate) async fn session_of(app: &TestApp, username: &str) -> String {
     let p = sign_in(app, username, PASSWORD).await;
     assert_eq!(p.status, 303, "{}", p.html);
     p.cookies

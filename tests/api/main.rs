@@ -21,6 +21,7 @@ mod citizen_settlement;
 mod clocks;
 mod console;
 mod console_browser;
+mod console_reports;
 mod documents;
 mod evidence;
 mod followup;

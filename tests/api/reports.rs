@@ -487,7 +487,7 @@ async fn agencies_submit_their_period_reports_and_are_reminded_once(app: &TestAp
     assert_eq!(to_sct.len(), 1, "reminded once: {sent:?}");
     assert_eq!(
         to_sct[0].subject,
-        "[Báo cáo] Báo cáo quý Quý III năm 2026 của Sở Công Thương: hạn gửi 22/09/2026"
+        "[Báo cáo] Báo cáo quý – Quý III năm 2026 của Sở Công Thương: hạn gửi 22/09/2026"
     );
     assert!(sent.iter().any(|m| m.to.contains("s.sub.qltt@")), "{sent:?}");
     assert!(

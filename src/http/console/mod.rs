@@ -11,6 +11,7 @@ mod forms;
 mod kb;
 mod notices;
 mod queue;
+mod reports;
 pub mod session;
 mod text;
 
@@ -49,6 +50,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/console/calls", web::post().to(calls::submit))
         .route("/console/callbacks", web::get().to(callbacks::list))
         .route("/console/dashboard", web::get().to(dashboard::show))
+        .route("/console/reports", web::get().to(reports::show))
+        .route("/console/reports/submit", web::post().to(reports::submit))
+        .route("/console/reports/document.pdf", web::get().to(reports::document))
+        .route("/console/reports/summary.{ext}", web::get().to(reports::table))
+        .route(
+            "/console/reports/submissions/{id}",
+            web::get().to(reports::submission_pdf),
+        )
         .route("/console/clusters/{key}/report", web::post().to(dashboard::open_report))
         .route("/console/calls/{id}/done", web::post().to(callbacks::done))
         .route("/console/kb", web::get().to(kb::list))

@@ -14,8 +14,8 @@ pub use document::{document, ReportPeriod};
 pub use export::{performance_rows, summary_rows, to_csv, to_xlsx};
 pub use performance::{performance, AgencyPerformance, Performance};
 pub use summary::{
-    summary, Breakdown, CallFigures, CallOutcomeCount, ClockRate, Recovered, Summary, SummaryRow, TimeToClose,
-    TopBusiness,
+    month_label, summary, Breakdown, CallFigures, CallOutcomeCount, ClockRate, Recovered, Summary, SummaryRow,
+    TimeToClose, TopBusiness,
 };
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};

@@ -308,7 +308,7 @@ pub(super) async fn received(state: &AppState, period: ReportPeriod) -> Result<V
 }
 
 /// The periods a rule may be due for around `today`: the current and the previous one.
-fn periods_around(rule: &ReportDeadline, today: NaiveDate) -> Vec<ReportPeriod> {
+pub fn periods_around(rule: &ReportDeadline, today: NaiveDate) -> Vec<ReportPeriod> {
     let y = today.year();
     match rule.period.as_str() {
         "quarter" => {
