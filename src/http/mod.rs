@@ -16,6 +16,7 @@ pub mod health;
 pub mod kb;
 pub mod mediation;
 pub mod notices;
+pub mod open_data;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
@@ -70,6 +71,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/categories", web::get().to(health::categories))
                 .route("/classify", web::post().to(public::classify))
                 .route("/public/info", web::get().to(public::info))
+                .route("/public/open-data/cases.csv", web::get().to(open_data::cases_csv))
+                .route("/public/open-data/cases.json", web::get().to(open_data::cases_json))
+                .route("/public/open-data/dictionary", web::get().to(open_data::dictionary))
                 .route("/public/complaints", web::post().to(public::submit))
                 .route("/public/complaints/{code}", web::get().to(public::status))
                 .route("/public/links/{token}", web::get().to(public::status_by_link))

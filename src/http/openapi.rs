@@ -25,8 +25,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, admin, auth, business, calendar, calls, cases, evidence, health, kb, mediation, notices, privacy, public,
-    reports, sessions,
+    actions, admin, auth, business, calendar, calls, cases, evidence, health, kb, mediation, notices, open_data,
+    privacy, public, reports, sessions,
 };
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
@@ -111,6 +111,7 @@ string_id_schemas!(
         health::healthz, health::readyz, health::agencies, health::categories,
         business::respond, business::report, business::search, business::create, business::get, business::correct,
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
+        open_data::cases_csv, open_data::cases_json, open_data::dictionary,
         reports::summary, reports::agencies, reports::document, reports::submit, reports::submissions_of, reports::submission_pdf,
         kb::list, kb::create, kb::get, kb::update, kb::revisions, kb::published, kb::published_one,
         notices::publish_violator, notices::withdraw_violator, notices::case_violator_notices,

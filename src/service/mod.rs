@@ -24,6 +24,7 @@ pub mod limits;
 pub mod links;
 pub mod mediators;
 pub mod notify;
+pub mod open_data;
 pub mod privacy;
 pub mod reference;
 pub mod reports;

@@ -33,6 +33,7 @@ mod lifecycle;
 mod mediation;
 mod mediation_sessions;
 mod notices;
+mod open_data;
 mod pages;
 mod process;
 mod public_notices;

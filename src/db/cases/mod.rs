@@ -7,6 +7,7 @@ mod events;
 mod evidence_files;
 mod idempotency;
 mod list;
+mod open_data;
 mod ratings;
 mod reports;
 
@@ -16,6 +17,7 @@ pub use events::*;
 pub use evidence_files::*;
 pub use idempotency::*;
 pub use list::*;
+pub use open_data::*;
 pub use ratings::*;
 pub use reports::*;
 
