@@ -51,6 +51,7 @@ pub enum ErrorCode {
     NoSanction,
     AlreadyPublished,
     NoticeNotActive,
+    AlertNotOpen,
     PayloadTooLarge,
     UnsupportedMediaType,
     InvalidField,
@@ -70,7 +71,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 45] = [
+    pub const ALL: [ErrorCode; 46] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -100,6 +101,7 @@ impl ErrorCode {
         ErrorCode::NoSanction,
         ErrorCode::AlreadyPublished,
         ErrorCode::NoticeNotActive,
+        ErrorCode::AlertNotOpen,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidField,
@@ -149,6 +151,7 @@ impl ErrorCode {
             ErrorCode::NoSanction => "no_sanction",
             ErrorCode::AlreadyPublished => "already_published",
             ErrorCode::NoticeNotActive => "notice_not_active",
+            ErrorCode::AlertNotOpen => "alert_not_open",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidField => "invalid_field",

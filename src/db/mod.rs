@@ -4,6 +4,7 @@
 //! several of them inside one transaction. All of it is synchronous diesel, run on actix's
 //! blocking pool through [`Db::run`] / [`Db::write`], never on an async worker thread.
 
+pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
 pub mod businesses;

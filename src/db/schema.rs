@@ -522,6 +522,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Early-warning signals (`db::alerts`, ADR 0038).
+    alerts (id) {
+        id -> Text,
+        week -> Text,
+        week_start -> Timestamp,
+        week_end -> Timestamp,
+        dimension -> Text,
+        group_key -> Text,
+        label -> Text,
+        cases_count -> BigInt,
+        baseline -> Double,
+        p_value -> Double,
+        status -> Text,
+        warning_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The weeks the early-warning job has examined.
+    alert_runs (week) {
+        week -> Text,
+        ran_at -> Timestamp,
+        signals -> BigInt,
+    }
+}
+
 diesel::joinable!(public_violators -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -559,4 +588,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     kb_revisions,
     public_violators,
     public_warnings,
+    alerts,
+    alert_runs,
 );

@@ -21,6 +21,7 @@ macro_rules! string_enum {
     };
 }
 
+pub mod alert;
 pub mod business;
 pub mod case;
 pub mod clock;

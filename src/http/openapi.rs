@@ -25,8 +25,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, admin, auth, business, calendar, calls, cases, evidence, health, kb, mediation, notices, open_data,
-    privacy, public, reports, sessions,
+    actions, admin, alerts, auth, business, calendar, calls, cases, evidence, health, kb, mediation, notices,
+    open_data, privacy, public, reports, sessions,
 };
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
@@ -118,9 +118,10 @@ string_id_schemas!(
         notices::public_violators, notices::violators_feed, notices::public_warnings, notices::warnings_feed,
         notices::list_warnings, notices::create_warning, notices::get_warning, notices::edit_warning,
         notices::publish_warning, notices::end_warning,
+        alerts::list_alerts, alerts::draft_warning, alerts::dismiss,
     ),
     components(schemas(
-        crate::error::Problem, crate::domain::case::Status, crate::domain::Kind,
+        crate::error::Problem, crate::domain::case::Status, crate::domain::Kind, alerts::AlertStatusParam,
         actions::RouteDto, actions::AdviseDto, actions::AcceptDto, actions::RefuseDto, actions::TransferDto,
         actions::EmptyDto, actions::ReasonDto, actions::ForwardDto, actions::NegotiationResultDto, actions::NegotiationRecordDto,
         actions::NegotiationEndedDto, actions::AppointMediatorDto, actions::RequestMediationDto, actions::ScheduleSessionDto, actions::MediationResultDto, actions::MediationRecordDto,
@@ -134,7 +135,8 @@ string_id_schemas!(
          (name = "businesses", description = "The business registry and the business's part of a case (issue 12)"),
          (name = "reports", description = "Reports to Sở Công Thương (issue 14)"),
          (name = "kb", description = "The knowledge base of advice (issue 13 item 7)"),
-         (name = "notices", description = "The public violator list (Decree 55/2024 Art 24) and public warnings (issue 14)"))
+         (name = "notices", description = "The public violator list (Decree 55/2024 Art 24) and public warnings (issue 14)"),
+         (name = "alerts", description = "Early warning: weekly rises by category and business (issue 14, ADR 0038)"))
 )]
 pub struct ApiDoc;
 

@@ -2,6 +2,7 @@
 //! caller's rights, changes rows, and appends the case event in the same transaction.
 
 pub mod accounts;
+pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;

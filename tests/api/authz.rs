@@ -447,6 +447,18 @@ impl World<'_> {
                 assert_eq!(r.status, 201, "warning fixture: {}", r.body);
                 f.insert("id", r.body["id"].as_str().unwrap().to_owned());
             }
+            "alert" => {
+                // An open early-warning signal (the weekly job's output, stored as it stores it).
+                let n = self.next();
+                let id = format!("00000000-0000-7000-8000-{n:012}");
+                app.sql(&format!(
+                    "INSERT INTO alerts (id, week, week_start, week_end, dimension, group_key, label, cases_count, \
+                     baseline, p_value, status, warning_id, created_at, updated_at) VALUES ('{id}', '2026-W{n:02}', \
+                     '2026-11-22 17:00:00', '2026-11-29 17:00:00', 'category', 'ecommerce', 'Mua bán trực tuyến', \
+                     8, 0.5, 0.00001, 'open', NULL, '2026-11-30 01:00:00', '2026-11-30 01:00:00')"
+                ));
+                f.insert("id", id);
+            }
             "business_entry" => {
                 for key in ["id", "other_business_id"] {
                     let body = json!({"name": format!("Doanh nghiệp authz {}", self.next())});

@@ -8,6 +8,7 @@
 mod common;
 mod helpers;
 
+mod alerts;
 mod auth;
 mod authz;
 mod browser;

@@ -10,6 +10,7 @@ mod list;
 mod open_data;
 mod ratings;
 mod reports;
+mod trends;
 
 pub use business::*;
 pub use corrections::*;
@@ -20,6 +21,7 @@ pub use list::*;
 pub use open_data::*;
 pub use ratings::*;
 pub use reports::*;
+pub use trends::*;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;

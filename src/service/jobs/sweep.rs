@@ -1,5 +1,5 @@
 //! The deadline sweep (reminders, overdue marks, escalations, digest scheduling, expired
-//! violator notices) and the daily digest.
+//! violator notices, the weekly early-warning job) and the daily digest.
 
 use std::sync::Arc;
 
@@ -130,6 +130,8 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
         max_attempts: ctx.max_attempts,
     };
     crate::service::reports::submissions::remind(conn, &reports, at)?;
+    // Early warning: once per ISO week, keyed by the week examined (ADR 0038).
+    crate::service::alerts::detect(conn, ctx.router.taxonomy(), at)?;
     let local_hour = (t.and_utc() + TimeDelta::hours(7)).hour();
     if local_hour >= ctx.digest_hour {
         for a in reference::list_agencies(conn)? {

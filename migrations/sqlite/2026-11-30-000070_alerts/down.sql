@@ -1,0 +1,2 @@
+DROP TABLE alert_runs;
+DROP TABLE alerts;

@@ -1,0 +1,277 @@
+//! Early warning (issue 14 point 6, ADR 0038): once per ISO week the sweep counts the last
+//! complete week's cases by category and by business against the eight weeks before and stores
+//! the rises that pass the test of `domain::alert` as signals. Coordinators list them, each with
+//! the query that lists its cases, dismiss them, or draft a public warning from one in one step
+//! (`warnings::draft`, same transaction, `source = signal:{id}`).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::views::utc;
+use crate::calendar::{self, vn_date};
+use crate::db::alerts::{self as db, AlertRow};
+use crate::db::cases::trend_counts;
+use crate::db::AnyConnection;
+use crate::domain::alert::{test_rise, AlertDimension, AlertStatus, AlertWeek, BASELINE_WEEKS};
+use crate::domain::notice::{WarningContent, WarningKind};
+use crate::domain::search::ListFilter;
+use crate::domain::user::{Actor, Role, Staff};
+use crate::error::{AppError, ErrorCode};
+use crate::routing::Taxonomy;
+use crate::state::AppState;
+
+/// How many days a warning drafted from a signal is meant to be shown (editable before it is
+/// published).
+const DRAFT_DAYS: i64 = 30;
+
+/// A signal as coordinators see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertView {
+    pub id: String,
+    /// ISO week examined, e.g. `2026-W47`.
+    pub week: String,
+    /// First day of the week (Monday, Vietnam date).
+    pub period_start: NaiveDate,
+    /// Last day of the week (Sunday), inclusive.
+    pub period_end: NaiveDate,
+    /// `category` or `business`.
+    pub dimension: String,
+    /// The category's code, or the business's key (`business_key` of the case list).
+    pub key: String,
+    /// The category's name, or the business's name as recorded.
+    pub label: String,
+    /// Cases created in the week.
+    pub count: i64,
+    /// Cases per week expected from the eight weeks before (at least 0.5).
+    pub baseline: f64,
+    /// One-sided Poisson `P(X ≥ count)` under the baseline.
+    pub p_value: f64,
+    /// `open`, `dismissed` or `drafted`.
+    pub status: String,
+    /// The warning drafted from it.
+    pub warning_id: Option<String>,
+    /// Query string for `GET /api/v1/cases` listing the cases counted.
+    pub cases_query: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn unreadable(what: &str, id: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!("stored data is invalid: {what} of alert {id}"))
+}
+
+/// The case list's filter for the cases behind a signal (or a count of the job).
+fn filter_of(dim: AlertDimension, key: Option<&str>, from: NaiveDateTime, to: NaiveDateTime) -> ListFilter {
+    let mut f = ListFilter {
+        created_from: Some(from),
+        created_to: Some(to),
+        ..ListFilter::default()
+    };
+    match dim {
+        AlertDimension::Category => f.category = key.map(str::to_owned),
+        AlertDimension::Business => f.business_key = key.map(str::to_owned),
+    }
+    f
+}
+
+fn cases_query(r: &AlertRow, dim: AlertDimension) -> String {
+    let local = |t: NaiveDateTime| {
+        t.and_utc()
+            .with_timezone(&calendar::tz())
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    };
+    let field = match dim {
+        AlertDimension::Category => "category",
+        AlertDimension::Business => "business_key",
+    };
+    let pairs = [
+        ("created_from", local(r.week_start)),
+        ("created_to", local(r.week_end)),
+        (field, r.group_key.clone()),
+    ];
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+fn view(r: &AlertRow) -> Result<AlertView, AppError> {
+    let dim = AlertDimension::parse(&r.dimension).ok_or_else(|| unreadable("alerts.dimension", &r.id))?;
+    Ok(AlertView {
+        id: r.id.clone(),
+        week: r.week.clone(),
+        period_start: calendar::local_date(r.week_start.and_utc()),
+        period_end: calendar::local_date(r.week_end.and_utc()) - TimeDelta::days(1),
+        dimension: r.dimension.clone(),
+        key: r.group_key.clone(),
+        label: r.label.clone(),
+        count: r.cases_count,
+        baseline: r.baseline,
+        p_value: r.p_value,
+        status: r.status.clone(),
+        warning_id: r.warning_id.clone(),
+        cases_query: cases_query(r, dim),
+        created_at: utc(r.created_at),
+    })
+}
+
+/// Examines the last complete week unless it was examined already (any instance, any sweep):
+/// stores its signals and returns how many. Runs in the sweep's transaction.
+pub fn detect(conn: &mut AnyConnection, taxonomy: &Taxonomy, at: DateTime<Utc>) -> Result<usize, AppError> {
+    let week = AlertWeek::last_complete(calendar::local_date(at));
+    if db::week_done(conn, &week.key)? {
+        return Ok(0);
+    }
+    let t = at.naive_utc();
+    let mut signals = 0;
+    for dim in AlertDimension::ALL {
+        let current = trend_counts(conn, &filter_of(dim, None, week.start, week.end), dim)?;
+        if current.is_empty() {
+            continue;
+        }
+        let baseline: HashMap<String, i64> =
+            trend_counts(conn, &filter_of(dim, None, week.baseline_start, week.start), dim)?
+                .into_iter()
+                .map(|(k, _, n)| (k, n))
+                .collect();
+        for (key, name, count) in current {
+            let test = test_rise(count, baseline.get(&key).copied().unwrap_or(0));
+            if !test.signal {
+                continue;
+            }
+            let label = match dim {
+                AlertDimension::Category => taxonomy.category(&key).map(|c| c.name.clone()),
+                AlertDimension::Business => name,
+            };
+            db::insert(
+                conn,
+                &AlertRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    week: week.key.clone(),
+                    week_start: week.start,
+                    week_end: week.end,
+                    dimension: dim.as_str().to_owned(),
+                    label: label.unwrap_or_else(|| key.clone()),
+                    group_key: key,
+                    cases_count: count,
+                    baseline: test.baseline_mean,
+                    p_value: test.p_value,
+                    status: AlertStatus::Open.as_str().to_owned(),
+                    warning_id: None,
+                    created_at: t,
+                    updated_at: t,
+                },
+            )?;
+            signals += 1;
+        }
+    }
+    db::mark_week(conn, &week.key, t, i64::try_from(signals).unwrap_or(i64::MAX))?;
+    if signals > 0 {
+        tracing::info!(week = %week.key, signals, "early-warning signals raised");
+    }
+    Ok(signals)
+}
+
+/// Coordinators watch the province's trends.
+fn coordinator(actor: &Actor) -> Result<&Staff, AppError> {
+    match actor {
+        Actor::Staff(s) if s.role == Role::Coordinator => Ok(s),
+        Actor::Staff(_) => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+/// Signals newest first, optionally only those of one status.
+pub async fn list(state: &AppState, actor: Actor, status: Option<AlertStatus>) -> Result<Vec<AlertView>, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            coordinator(&actor)?;
+            db::list(conn, status.map(AlertStatus::as_str), 500)?
+                .iter()
+                .map(view)
+                .collect()
+        })
+        .await
+}
+
+fn open_alert(conn: &mut AnyConnection, id: &str) -> Result<AlertRow, AppError> {
+    let row = db::find(conn, id)?.ok_or(AppError::NotFound("alert"))?;
+    let status = AlertStatus::parse(&row.status).ok_or_else(|| unreadable("alerts.status", &row.id))?;
+    if status != AlertStatus::Open {
+        return Err(AppError::Conflict {
+            code: ErrorCode::AlertNotOpen,
+            en: format!("this signal is {} already", status.as_str()),
+            vi: match status {
+                AlertStatus::Drafted => "đã soạn cảnh báo từ tín hiệu này".into(),
+                _ => "tín hiệu này đã được bỏ qua".into(),
+            },
+        });
+    }
+    Ok(row)
+}
+
+/// The draft a signal suggests, in Vietnamese: what rose, by how much, over which week.
+fn draft_content(r: &AlertRow, today: NaiveDate) -> Result<WarningContent, AppError> {
+    let first = calendar::local_date(r.week_start.and_utc());
+    let last = calendar::local_date(r.week_end.and_utc()) - TimeDelta::days(1);
+    let ratio = r.cases_count as f64 / r.baseline;
+    let business = r.dimension == AlertDimension::Business.as_str();
+    let (kind, subject) = if business {
+        (WarningKind::Business, format!("doanh nghiệp {}", r.label))
+    } else {
+        (WarningKind::Practice, format!("lĩnh vực «{}»", r.label))
+    };
+    let title = format!("Cảnh báo: khiếu nại về {subject} tăng đột biến");
+    let body = format!(
+        "Từ ngày {} đến ngày {}, đường dây nóng bảo vệ người tiêu dùng của tỉnh đã tiếp nhận {} phản ánh, \
+         khiếu nại liên quan đến {subject}, gấp {:.1} lần mức trung bình {:.1} trường hợp mỗi tuần của {} tuần \
+         trước đó. Người tiêu dùng cần thận trọng, giữ lại hóa đơn, hợp đồng và chứng từ giao dịch, và liên hệ \
+         đường dây nóng khi quyền lợi bị xâm phạm.",
+        vn_date(first),
+        vn_date(last),
+        r.cases_count,
+        ratio,
+        r.baseline,
+        BASELINE_WEEKS,
+    );
+    Ok(WarningContent::parse(
+        kind,
+        &title,
+        &body,
+        business.then_some(r.label.as_str()),
+        None,
+        today,
+        today + TimeDelta::days(DRAFT_DAYS),
+    )?)
+}
+
+/// Drafts a public warning from an open signal, links it, marks the signal `drafted`.
+pub async fn draft_warning(state: &AppState, actor: Actor, id: String) -> Result<AlertView, AppError> {
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |conn| {
+            let s = coordinator(&actor)?;
+            let row = open_alert(conn, &id)?;
+            let t = now.naive_utc();
+            let content = draft_content(&row, calendar::local_date(now))?;
+            let w = super::warnings::draft(conn, s, &content, Some(format!("signal:{}", row.id)), t)?;
+            db::set_status(conn, &row.id, AlertStatus::Drafted.as_str(), Some(&w.id), t)?;
+            view(&db::find(conn, &row.id)?.ok_or(AppError::NotFound("alert"))?)
+        })
+        .await
+}
+
+/// Dismisses an open signal (judged not worth a warning).
+pub async fn dismiss(state: &AppState, actor: Actor, id: String) -> Result<AlertView, AppError> {
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |conn| {
+            coordinator(&actor)?;
+            let row = open_alert(conn, &id)?;
+            db::set_status(conn, &row.id, AlertStatus::Dismissed.as_str(), None, now.naive_utc())?;
+            view(&db::find(conn, &row.id)?.ok_or(AppError::NotFound("alert"))?)
+        })
+        .await
+}

@@ -1,0 +1,220 @@
+//! Early warning (issue 14 point 6, ADR 0038): the weekly job finds a rising category and
+//! business against the eight weeks before, not a stable one; each signal lists its cases; a
+//! coordinator drafts a public warning from one, or dismisses it.
+
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, dispute_before, local_noon, TestApp, PASSWORD};
+
+/// Wednesdays of the eight baseline weeks (28 Sep – 22 Nov 2026) and of the week examined
+/// (23–29 Nov, ISO week 2026-W48).
+const BASELINE: [&str; 8] = [
+    "2026-09-30",
+    "2026-10-07",
+    "2026-10-14",
+    "2026-10-21",
+    "2026-10-28",
+    "2026-11-04",
+    "2026-11-11",
+    "2026-11-18",
+];
+const WEEK: &str = "2026-11-25";
+const RISING_TAX: &str = "0312345678";
+
+fn rising(day: &str) -> Value {
+    let mut c = dispute_before(day);
+    c["category"] = json!("ecommerce");
+    c["business"] = json!({"name": "Sàn Giao Hàng Siêu Tốc", "tax_code": RISING_TAX});
+    c
+}
+
+/// Opens cases on `day` (the clock set to its noon; a fresh session since the clock jumped).
+async fn open_on(app: &TestApp, day: &str, bodies: &[Value]) -> Vec<String> {
+    app.state.clock.set(local_noon(day));
+    let h = app.login("h.alert", PASSWORD).await;
+    let mut ids = Vec::new();
+    for b in bodies {
+        ids.push(app.open_case(&h, b).await["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+async fn sweep_on(app: &TestApp, day: &str) {
+    app.state.clock.set(local_noon(day));
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+}
+
+async fn listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let r = app.get(&format!("/api/v1/cases?{query}&limit=200"), Some(token)).await;
+    assert_eq!(r.status, 200, "{query}: {}", r.body);
+    let mut ids: Vec<String> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestApp) {
+    app.user("h.alert", "handler", Some("SCT")).await;
+    app.user("c.alert", "coordinator", Some("SCT")).await;
+    app.user("s.alert", "supervisor", Some("SCT")).await;
+    // Baseline: two goods_general disputes (Ánh Dương) a week; one e-commerce case in eight weeks.
+    for (i, day) in BASELINE.iter().enumerate() {
+        let mut bodies = vec![dispute_before(day), dispute_before(day)];
+        if i == 3 {
+            bodies.push(rising(day));
+        }
+        open_on(app, day, &bodies).await;
+    }
+    // The week: goods_general as usual (3), e-commerce of one business jumps to 8.
+    let stable = [dispute_before(WEEK), dispute_before(WEEK), dispute_before(WEEK)];
+    open_on(app, WEEK, &stable).await;
+    let bodies: Vec<Value> = (0..8).map(|_| rising(WEEK)).collect();
+    let mut rising_ids = open_on(app, WEEK, &bodies).await;
+    rising_ids.sort();
+
+    // Wednesday 2 December: the sweep examines 23–29 November.
+    sweep_on(app, "2026-12-02").await;
+    let coord = app.login("c.alert", PASSWORD).await;
+    let r = app.get("/api/v1/alerts", Some(&coord)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let signals = r.body.as_array().unwrap().clone();
+    assert_eq!(
+        signals.len(),
+        2,
+        "a category and a business, nothing for goods_general: {}",
+        r.body
+    );
+    let cat = signals.iter().find(|s| s["dimension"] == "category").unwrap();
+    assert_eq!(cat["key"], "ecommerce");
+    assert!(
+        cat["label"].as_str().unwrap().starts_with("Mua bán trực tuyến"),
+        "{cat}"
+    );
+    assert_eq!(cat["week"], "2026-W48");
+    assert_eq!(cat["period_start"], "2026-11-23");
+    assert_eq!(cat["period_end"], "2026-11-29");
+    assert_eq!(cat["count"], 8);
+    assert_eq!(cat["baseline"], 0.5, "one case in eight weeks: the floor");
+    assert!(cat["p_value"].as_f64().unwrap() < 0.001, "{cat}");
+    assert_eq!(cat["status"], "open");
+    let biz = signals.iter().find(|s| s["dimension"] == "business").unwrap();
+    assert_eq!(biz["key"], format!("mst:{RISING_TAX}"));
+    assert_eq!(biz["label"], "Sàn Giao Hàng Siêu Tốc");
+    assert!(signals.iter().all(|s| s["key"] != "goods_general"));
+
+    // Each drills down to exactly the cases counted.
+    for s in [cat, biz] {
+        let q = s["cases_query"].as_str().unwrap();
+        assert_eq!(listed(app, &coord, q).await, rising_ids, "{q}");
+    }
+    let open = app.get("/api/v1/alerts?status=open", Some(&coord)).await;
+    assert_eq!(open.body.as_array().unwrap().len(), 2);
+
+    // Once per week: another sweep the same week adds nothing.
+    sweep_on(app, "2026-12-04").await;
+    let coord = app.login("c.alert", PASSWORD).await;
+    assert_eq!(
+        app.get("/api/v1/alerts", Some(&coord))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Draft a public warning from the category signal.
+    let id = cat["id"].as_str().unwrap();
+    let r = app
+        .post(&format!("/api/v1/alerts/{id}/draft-warning"), Some(&coord), &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["status"], "drafted");
+    let wid = r.body["warning_id"].as_str().unwrap().to_owned();
+    let ws = app.get("/api/v1/warnings", Some(&coord)).await;
+    let w = ws
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == wid.as_str())
+        .unwrap();
+    assert_eq!(w["status"], "draft");
+    assert_eq!(w["source"], format!("signal:{id}"));
+    assert!(w["title"].as_str().unwrap().contains("Mua bán trực tuyến"), "{w}");
+    let body = w["body"].as_str().unwrap();
+    assert!(
+        body.contains("23/11/2026") && body.contains("29/11/2026") && body.contains(" 8 "),
+        "{body}"
+    );
+    // A draft is not public.
+    let public = app.get("/api/v1/public/warnings", None).await;
+    assert!(public.body.to_string().find(&wid).is_none());
+    // Not twice; a drafted signal cannot be dismissed.
+    let again = app
+        .post(&format!("/api/v1/alerts/{id}/draft-warning"), Some(&coord), &json!({}))
+        .await;
+    assert_problem(&again, 409, "alert_not_open");
+    assert_problem(
+        &app.post(&format!("/api/v1/alerts/{id}/dismiss"), Some(&coord), &json!({}))
+            .await,
+        409,
+        "alert_not_open",
+    );
+    assert_eq!(
+        app.get("/api/v1/warnings", Some(&coord))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Dismiss the business signal.
+    let bid = biz["id"].as_str().unwrap();
+    let r = app
+        .post(&format!("/api/v1/alerts/{bid}/dismiss"), Some(&coord), &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "dismissed");
+    assert!(r.body["warning_id"].is_null());
+    let open = app.get("/api/v1/alerts?status=open", Some(&coord)).await;
+    assert_eq!(open.body.as_array().unwrap().len(), 0);
+
+    // Coordinators only; bad input changes nothing.
+    let sup = app.login("s.alert", PASSWORD).await;
+    assert_problem(&app.get("/api/v1/alerts", Some(&sup)).await, 403, "forbidden");
+    assert_problem(
+        &app.get("/api/v1/alerts?status=maybe", Some(&coord)).await,
+        400,
+        "invalid_query",
+    );
+    assert_problem(
+        &app.post("/api/v1/alerts/nope/draft-warning", Some(&coord), &json!({}))
+            .await,
+        404,
+        "not_found",
+    );
+}
+
+async fn a_quiet_province_raises_no_signal(app: &TestApp) {
+    app.user("h.alert", "handler", Some("SCT")).await;
+    app.user("c.alert", "coordinator", Some("SCT")).await;
+    // Three new e-commerce cases in a week never seen before: unusual, but too few to tell.
+    open_on(app, WEEK, &[rising(WEEK), rising(WEEK), rising(WEEK)]).await;
+    sweep_on(app, "2026-12-02").await;
+    let coord = app.login("c.alert", PASSWORD).await;
+    let r = app.get("/api/v1/alerts", Some(&coord)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body, json!([]));
+}
+
+both_backends!(a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning);
+both_backends!(a_quiet_province_raises_no_signal);
