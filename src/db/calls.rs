@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::calls;
 use super::AnyConnection;
-use crate::domain::ids::{AgencyCode, CallId, CaseId, UserId};
+use crate::domain::ids::{AgencyCode, CallId, CaseId, KbArticleId, UserId};
 use crate::domain::search::CallFilter;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -28,6 +28,8 @@ pub struct CallRow {
     pub callback_done_at: Option<NaiveDateTime>,
     /// The owner was reminded that it fell due (once).
     pub callback_reminded: bool,
+    /// The knowledge-base article the caller was advised with (outcome `advised`).
+    pub kb_article_id: Option<KbArticleId>,
 }
 
 /// Open callbacks of an agency (all agencies: `None`), optionally one owner's, soonest due first.
@@ -102,6 +104,7 @@ pub struct CallChangeset {
     pub note: Option<Option<String>>,
     pub callback_done_at: Option<NaiveDateTime>,
     pub case_id: Option<Option<String>>,
+    pub kb_article_id: Option<Option<String>>,
 }
 
 pub fn update(conn: &mut AnyConnection, id: &str, ch: &CallChangeset) -> QueryResult<usize> {

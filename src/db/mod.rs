@@ -16,6 +16,7 @@ pub mod cluster_reports;
 pub mod connection;
 pub mod grouped;
 pub mod jobs;
+pub mod kb;
 pub mod limits;
 pub mod links;
 pub mod mediation;

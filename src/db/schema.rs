@@ -159,6 +159,41 @@ diesel::table! {
         callback_owner_id -> Nullable<Text>,
         callback_done_at -> Nullable<Timestamp>,
         callback_reminded -> Bool,
+        kb_article_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    kb_articles (id) {
+        id -> Text,
+        question -> Text,
+        answer -> Text,
+        legal_basis -> Text,
+        category -> Text,
+        status -> Text,
+        version -> Integer,
+        question_key -> Text,
+        search_key -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    kb_revisions (id) {
+        id -> Text,
+        article_id -> Text,
+        version -> Integer,
+        question -> Text,
+        answer -> Text,
+        legal_basis -> Text,
+        category -> Text,
+        status -> Text,
+        edited_by -> Text,
+        edited_at -> Timestamp,
     }
 }
 
@@ -551,6 +586,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     businesses,
     business_case_links,
     business_shared_evidence,
+    kb_articles,
+    kb_revisions,
     public_violators,
     public_warnings,
     alerts,

@@ -14,8 +14,10 @@ use diesel::{AsExpression, FromSqlRow};
 use crate::domain::case::{Channel, Outcome, Status};
 use crate::domain::clock::{ClockKind, ClockResult, ClockState};
 use crate::domain::ids::{
-    AgencyCode, CallId, CaseId, CategoryCode, EventId, EvidenceId, MediationSessionId, MediatorId, TrackingCode, UserId,
+    AgencyCode, CallId, CaseId, CategoryCode, EventId, EvidenceId, KbArticleId, MediationSessionId, MediatorId,
+    TrackingCode, UserId,
 };
+use crate::domain::kb::KbStatus;
 use crate::domain::user::Role;
 use crate::domain::Kind;
 
@@ -87,6 +89,7 @@ enum_as_text!(
     ClockKind => ClockKindColumn,
     ClockState => ClockStateColumn,
     ClockResult => ClockResultColumn,
+    KbStatus => KbStatusColumn,
 );
 
 id_as_text!(
@@ -97,6 +100,7 @@ id_as_text!(
     CallId => CallIdColumn,
     MediatorId => MediatorIdColumn,
     MediationSessionId => MediationSessionIdColumn,
+    KbArticleId => KbArticleIdColumn,
     AgencyCode => AgencyCodeColumn,
     CategoryCode => CategoryCodeColumn,
     TrackingCode => TrackingCodeColumn,

@@ -89,6 +89,8 @@ string_id! {
     MediatorId;
     /// One session of a case's mediation.
     MediationSessionId;
+    /// An article of the knowledge base.
+    KbArticleId;
     /// An agency of the taxonomy (`so_cong_thuong`, `qltt`, …).
     AgencyCode;
     /// A category of the taxonomy (`food_safety`, …).
@@ -116,7 +118,8 @@ fresh!(
     EvidenceId,
     CallId,
     MediatorId,
-    MediationSessionId
+    MediationSessionId,
+    KbArticleId
 );
 
 #[cfg(test)]

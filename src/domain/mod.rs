@@ -28,6 +28,7 @@ pub mod clock;
 pub mod complaint;
 pub mod error;
 pub mod ids;
+pub mod kb;
 pub mod mediation;
 pub mod notice;
 pub mod open;

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::domain::case::{Channel, VulnerableGroup};
 use crate::domain::complaint::{Business, Consumer, NewComplaint, Reporter, ReporterType};
-use crate::domain::ids::{CaseId, UserId};
+use crate::domain::ids::{CaseId, KbArticleId, UserId};
 use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
 use crate::domain::Kind;
 use crate::error::{AppError, ErrorCode};
@@ -299,6 +299,8 @@ pub struct NewCallDto {
     pub callback_due_at: Option<DateTime<FixedOffset>>,
     /// With outcome `callback`: who calls back (default: the operator).
     pub callback_owner_id: Option<String>,
+    /// With outcome `advised`: the published knowledge-base article the caller was advised with.
+    pub kb_article_id: Option<String>,
 }
 
 /// `PATCH /api/v1/calls/{id}`: completing a call afterwards.
@@ -315,6 +317,8 @@ pub struct CallUpdateDto {
     pub callback_done: bool,
     /// The existing case the call turned out to be about.
     pub case_id: Option<String>,
+    /// The published knowledge-base article used (the outcome is or becomes `advised`).
+    pub kb_article_id: Option<String>,
 }
 
 impl CallUpdateDto {
@@ -325,6 +329,7 @@ impl CallUpdateDto {
             note: opt_text("note", self.note.as_deref(), LONG)?,
             callback_done: self.callback_done,
             about_case: uuid_field("case_id", self.case_id)?.map(CaseId::from),
+            kb_article: uuid_field("kb_article_id", self.kb_article_id)?.map(KbArticleId::from),
         })
     }
 }
@@ -357,6 +362,7 @@ impl NewCallDto {
             about_case: uuid_field("case_id", self.case_id)?.map(CaseId::from),
             callback_due_at: self.callback_due_at.map(|t| t.to_utc()),
             callback_owner: uuid_field("callback_owner_id", self.callback_owner_id)?.map(UserId::from),
+            kb_article: uuid_field("kb_article_id", self.kb_article_id)?.map(KbArticleId::from),
         })
     }
 }

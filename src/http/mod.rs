@@ -14,6 +14,7 @@ pub mod dto;
 pub mod evidence;
 pub mod extractors;
 pub mod health;
+pub mod kb;
 pub mod mediation;
 pub mod notices;
 pub mod open_data;
@@ -82,6 +83,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/public/cases/{token}/settlement", web::post().to(public::settlement))
                 .route("/business/cases/{token}", web::get().to(public::business_case))
                 .route("/public/mediators", web::get().to(mediation::public_list))
+                .configure(kb_routes)
                 .configure(mediation_routes)
                 .configure(notice_routes)
                 .configure(business_routes)
@@ -116,6 +118,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/docs",
             web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/docs/")).finish() }),
         );
+}
+
+/// Part of the route table under `/api/v1`: the knowledge base, staff and public (kept apart
+/// only so that no function grows past 100 lines).
+fn kb_routes(cfg: &mut ServiceConfig) {
+    cfg.route("/public/kb", web::get().to(kb::published))
+        .route("/public/kb/{id}", web::get().to(kb::published_one))
+        .route("/kb/articles", web::get().to(kb::list))
+        .route("/kb/articles", web::post().to(kb::create))
+        .route("/kb/articles/{id}", web::get().to(kb::get))
+        .route("/kb/articles/{id}", web::patch().to(kb::update))
+        .route("/kb/articles/{id}/revisions", web::get().to(kb::revisions));
 }
 
 /// Part of the route table under `/api/v1`: the business's link and the business registry

@@ -25,8 +25,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, admin, alerts, auth, business, calendar, calls, cases, evidence, health, mediation, notices, open_data,
-    privacy, public, reports, sessions,
+    actions, admin, alerts, auth, business, calendar, calls, cases, evidence, health, kb, mediation, notices,
+    open_data, privacy, public, reports, sessions,
 };
 
 /// OpenAPI schemas of the domain's enums (the domain itself knows nothing of OpenAPI): a string
@@ -61,6 +61,7 @@ string_enum_schemas!(
     crate::domain::clock::ClockKind => "A legal clock (product.md §4).",
     crate::domain::clock::ClockState => "Whether a clock still counts.",
     crate::domain::clock::ClockResult => "How a stopped clock ended: met or late.",
+    crate::domain::kb::KbStatus => "Where a knowledge-base article is: only `published` ones are shown to citizens.",
     crate::domain::notice::WarningKind => "What a public warning is about: a product, a business or a practice.",
 );
 
@@ -84,6 +85,7 @@ string_id_schemas!(
     crate::domain::ids::CallId => "A hotline call id (UUID).",
     crate::domain::ids::MediatorId => "An entry of the published list of mediators (UUID).",
     crate::domain::ids::MediationSessionId => "A mediation session (UUID).",
+    crate::domain::ids::KbArticleId => "A knowledge-base article (UUID).",
     crate::domain::ids::AgencyCode => "An agency code of the taxonomy.",
     crate::domain::ids::CategoryCode => "A category code of the taxonomy.",
     crate::domain::ids::TrackingCode => "A tracking code (KN-2026-7QF3-XK2M).",
@@ -111,6 +113,7 @@ string_id_schemas!(
         business::merge, business::link_case, business::share_evidence, business::add_evidence,
         open_data::cases_csv, open_data::cases_json, open_data::dictionary,
         reports::summary, reports::agencies, reports::document, reports::submit, reports::submissions_of, reports::submission_pdf,
+        kb::list, kb::create, kb::get, kb::update, kb::revisions, kb::published, kb::published_one,
         notices::publish_violator, notices::withdraw_violator, notices::case_violator_notices,
         notices::public_violators, notices::violators_feed, notices::public_warnings, notices::warnings_feed,
         notices::list_warnings, notices::create_warning, notices::get_warning, notices::edit_warning,
@@ -131,6 +134,7 @@ string_id_schemas!(
          (name = "mediation", description = "Mediators (Law 19/2023 Art 63–64) and their supervisors"),
          (name = "businesses", description = "The business registry and the business's part of a case (issue 12)"),
          (name = "reports", description = "Reports to Sở Công Thương (issue 14)"),
+         (name = "kb", description = "The knowledge base of advice (issue 13 item 7)"),
          (name = "notices", description = "The public violator list (Decree 55/2024 Art 24) and public warnings (issue 14)"),
          (name = "alerts", description = "Early warning: weekly rises by category and business (issue 14, ADR 0038)"))
 )]

@@ -10,7 +10,7 @@ use super::views::utc;
 use crate::db::calls::{self as call_db, CallRow};
 use crate::db::AnyConnection;
 use crate::domain::complaint::NewComplaint;
-use crate::domain::ids::{AgencyCode, CallId, CaseId, UserId};
+use crate::domain::ids::{AgencyCode, CallId, CaseId, KbArticleId, UserId};
 use crate::domain::user::{Actor, Role};
 use crate::domain::values::Phone;
 use crate::error::AppError;
@@ -52,6 +52,8 @@ pub struct NewCall {
     /// and who (default: the operator; a staff member of the same agency).
     pub callback_due_at: Option<DateTime<Utc>>,
     pub callback_owner: Option<UserId>,
+    /// With outcome `advised`: the published knowledge-base article the caller was advised with.
+    pub kb_article: Option<KbArticleId>,
 }
 
 /// Completing a call afterwards: its end, its outcome after the callback, a note added, the
@@ -63,6 +65,8 @@ pub struct CallUpdate {
     pub note: Option<String>,
     pub callback_done: bool,
     pub about_case: Option<CaseId>,
+    /// The knowledge-base article used (the call's outcome is or becomes `advised`).
+    pub kb_article: Option<KbArticleId>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -82,6 +86,8 @@ pub struct CallView {
     pub callback_due_at: Option<DateTime<Utc>>,
     pub callback_owner_id: Option<UserId>,
     pub callback_done_at: Option<DateTime<Utc>>,
+    /// The knowledge-base article the caller was advised with.
+    pub kb_article_id: Option<KbArticleId>,
 }
 
 impl From<CallRow> for CallView {
@@ -101,6 +107,7 @@ impl From<CallRow> for CallView {
             callback_due_at: r.callback_due_at.map(utc),
             callback_owner_id: r.callback_owner_id,
             callback_done_at: r.callback_done_at.map(utc),
+            kb_article_id: r.kb_article_id,
         }
     }
 }
@@ -145,6 +152,9 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
             "cuộc gọi hoặc mở hồ sơ mới, hoặc hỏi về hồ sơ đã có, không cả hai",
         ));
     }
+    if c.kb_article.is_some() && c.outcome != CallOutcome::Advised {
+        return Err(not_advised());
+    }
     match (c.outcome, c.case.is_some()) {
         (CallOutcome::CaseOpened, false) => return Err(AppError::required("case")),
         (o, true) if o != CallOutcome::CaseOpened => {
@@ -168,6 +178,9 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
                         "mã lĩnh vực không tồn tại",
                     ));
                 }
+            }
+            if let Some(a) = &c.kb_article {
+                super::kb::check_linkable(conn, a)?;
             }
             let at = clock.now();
             let id = CallId::new();
@@ -201,11 +214,20 @@ pub async fn log_call(state: &AppState, actor: Actor, c: NewCall) -> Result<Call
                 callback_owner_id,
                 callback_done_at: None,
                 callback_reminded: false,
+                kb_article_id: c.kb_article,
             };
             call_db::insert(conn, &row)?;
             Ok(CallView::from(row))
         })
         .await
+}
+
+fn not_advised() -> AppError {
+    AppError::invalid(
+        "kb_article_id",
+        "only a call with outcome advised links a knowledge-base article",
+        "chỉ cuộc gọi có kết quả advised (đã tư vấn) mới gắn bài hỏi đáp",
+    )
 }
 
 /// A case the caller may see, as the call's `case_id` (422 otherwise: never a hint).
@@ -269,6 +291,17 @@ pub async fn complete_call(state: &AppState, actor: Actor, id: String, u: CallUp
                 }
                 None => None,
             };
+            let kb_article_id = match &u.kb_article {
+                Some(a) => {
+                    let outcome = u.outcome.map(|o| o.as_str()).unwrap_or(row.outcome.as_str());
+                    if outcome != CallOutcome::Advised.as_str() {
+                        return Err(not_advised());
+                    }
+                    super::kb::check_linkable(conn, a)?;
+                    Some(Some(a.to_string()))
+                }
+                None => None,
+            };
             let note = u.note.as_ref().map(|n| match &row.note {
                 Some(old) => Some(format!("{old}\n{n}")),
                 None => Some(n.clone()),
@@ -279,6 +312,7 @@ pub async fn complete_call(state: &AppState, actor: Actor, id: String, u: CallUp
                 note,
                 callback_done_at: u.callback_done.then(|| clock.now().naive_utc()),
                 case_id,
+                kb_article_id,
             };
             call_db::update(conn, &id, &ch)?;
             let row = call_db::find(conn, &id, scope.as_deref())?.ok_or(AppError::NotFound("call"))?;

@@ -20,6 +20,7 @@ pub mod events;
 pub mod evidence;
 pub mod intake;
 pub mod jobs;
+pub mod kb;
 pub mod limits;
 pub mod links;
 pub mod mediators;

@@ -475,6 +475,14 @@ impl World<'_> {
                 f.insert("business_id", r.body["id"].as_str().unwrap().to_owned());
                 f.insert("id", c["id"].as_str().unwrap().to_owned());
             }
+            "kb_article" => {
+                // A published article of the knowledge base (province-wide: no agency).
+                let body = json!({"question": format!("Câu hỏi authz {}", self.next()), "answer": "Trả lời.",
+                    "category": "insurance", "status": "published"});
+                let r = app.post("/api/v1/kb/articles", Some(&self.builder), &body).await;
+                assert_eq!(r.status, 201, "kb article fixture: {}", r.body);
+                f.insert("id", r.body["id"].as_str().unwrap().to_owned());
+            }
             "api_token" => {
                 let body = json!({"name": format!("authz {}", self.next()), "agency": OWN, "scopes": ["cases:read"]});
                 let r = app

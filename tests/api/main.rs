@@ -30,6 +30,8 @@ mod evidence;
 mod followup;
 mod health;
 mod intake;
+mod kb;
+mod kb_browser;
 mod lifecycle;
 mod mediation;
 mod mediation_sessions;

@@ -100,6 +100,7 @@ pub async fn done(state: Data<AppState>, req: HttpRequest, id: Path<String>, bod
             }),
         callback_done: true,
         about_case: None,
+        kb_article: None,
     };
     match calls::complete_call(&state, s.actor(), id.into_inner(), update).await {
         Ok(_) => see_other("/console/callbacks?done=true"),

@@ -1,6 +1,8 @@
 //! The call screen (operator): the caller's phone (their earlier calls and cases appear), notes
 //! with the routing suggestion (updated as they type when JavaScript runs; with the "Gợi ý"
-//! button without it), and the outcome buttons: advised, out of scope, callback, or open a
+//! button without it), the knowledge base searched beside them (as they type with JavaScript;
+//! with the "Tìm" button without it) to pick the article the caller is advised with, and the
+//! outcome buttons: advised (linking the article picked), out of scope, callback, or open a
 //! case prefilled from the call. The call goes through the same DTO and service as
 //! `POST /api/v1/calls`.
 
@@ -16,11 +18,13 @@ use serde_json::json;
 use super::session::{see_other, signed_in, Signed};
 use super::text::value_label;
 use super::{error_page, field_error, page, Who};
+use crate::domain::kb::KbContent;
 use crate::domain::search::{query_terms, CallFilter, ListFilter, Sort};
 use crate::domain::values::Phone;
 use crate::error::AppError;
 use crate::http::dto::NewCallDto;
 use crate::service::cases::{self, ListQuery};
+use crate::service::kb::{self, KbArticleView};
 use crate::service::views::ClassifyView;
 use crate::service::{calls, reference};
 use crate::state::AppState;
@@ -54,6 +58,8 @@ struct CallPage {
     error: Option<(String, String)>,
     logged: Option<String>,
     outcomes: Vec<(&'static str, &'static str)>,
+    /// Knowledge-base articles found for `kb_q` (the one picked first, even if not found again).
+    kb_results: Vec<KbArticleView>,
 }
 
 impl CallPage {
@@ -75,11 +81,17 @@ impl CallPage {
         };
         (alias == k).then_some(m.as_str())
     }
+
+    fn paragraphs(&self, answer: &str) -> Vec<String> {
+        KbContent::paragraphs(answer)
+    }
 }
 
 #[derive(Deserialize)]
 pub struct NewQuery {
     logged: Option<String>,
+    /// The article the logged call was advised with.
+    kb: Option<String>,
 }
 
 pub async fn new(state: Data<AppState>, req: HttpRequest, q: Query<NewQuery>) -> HttpResponse {
@@ -87,11 +99,16 @@ pub async fn new(state: Data<AppState>, req: HttpRequest, q: Query<NewQuery>) ->
         Ok(s) => s,
         Err(r) => return r,
     };
-    let logged = q
+    let mut logged = q
         .logged
         .as_deref()
         .and_then(|o| OUTCOMES.iter().find(|(k, _)| *k == o))
         .map(|(_, l)| format!("Đã ghi cuộc gọi: {}.", l.to_lowercase()));
+    if let (Some(l), Some(id)) = (logged.as_mut(), q.kb.clone()) {
+        if let Ok(a) = kb::get(&state, s.actor(), id).await {
+            l.push_str(&format!(" Bài hỏi đáp đã dùng: «{}».", a.question));
+        }
+    }
     let started_at = state.clock.now().to_rfc3339();
     match render(&state, &s, started_at, BTreeMap::new(), None).await {
         Ok(mut p) => {
@@ -121,7 +138,10 @@ pub async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Htt
     }
     match log(&state, &s, &f, &started_at, &step).await {
         Ok(Some(case_id)) => see_other(&format!("/console/cases/{case_id}?done=opened")),
-        Ok(None) => see_other(&format!("/console/calls/new?logged={step}")),
+        Ok(None) => match linked_article(&f, &step) {
+            Some(a) => see_other(&format!("/console/calls/new?logged={step}&kb={}", urlencoding(&a))),
+            None => see_other(&format!("/console/calls/new?logged={step}")),
+        },
         Err(e) => match field_error(&e) {
             Some(err) => match render(&state, &s, started_at, f, Some(err)).await {
                 Ok(p) => page(StatusCode::UNPROCESSABLE_ENTITY, &p),
@@ -130,6 +150,19 @@ pub async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Htt
             None => error_page(&e),
         },
     }
+}
+
+/// The article picked for an advised call (other outcomes link none).
+fn linked_article(f: &BTreeMap<String, String>, outcome: &str) -> Option<String> {
+    f.get("kb_article_id")
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && outcome == "advised")
+}
+
+fn urlencoding(v: &str) -> String {
+    serde_urlencoded::to_string([("", v)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
 }
 
 /// Logs the call (and opens its case); the case's id when one was opened.
@@ -170,6 +203,7 @@ async fn log(
         "outcome": outcome,
         "note": note,
         "case": case,
+        "kb_article_id": linked_article(f, outcome),
     });
     let dto: NewCallDto = serde_path_to_error::deserialize(body).map_err(crate::http::extractors::json_error)?;
     let call = dto.into_domain(state.clock.today())?;
@@ -204,6 +238,7 @@ async fn render(
         Some(phone) => earlier(state, s, &phone).await?,
         None => vec![],
     };
+    let kb_results = kb_results(state, s, &f).await?;
     Ok(CallPage {
         who: Some(Who::of(s)),
         started_at,
@@ -218,8 +253,29 @@ async fn render(
         error,
         logged: None,
         outcomes: OUTCOMES.to_vec(),
+        kb_results,
         f,
     })
+}
+
+/// The articles found for the screen's knowledge-base search, the one picked first.
+async fn kb_results(
+    state: &AppState,
+    s: &Signed,
+    f: &BTreeMap<String, String>,
+) -> Result<Vec<KbArticleView>, AppError> {
+    let q = f.get("kb_q").map(String::as_str).unwrap_or_default();
+    let mut found = super::kb::suggestions(state, s, q).await?;
+    let picked = f.get("kb_article_id").map(|v| v.trim()).filter(|v| !v.is_empty());
+    if let Some(id) = picked {
+        if let Some(i) = found.iter().position(|a| a.id == id) {
+            let a = found.remove(i);
+            found.insert(0, a);
+        } else if let Ok(a) = kb::get(state, s.actor(), id.to_owned()).await {
+            found.insert(0, a);
+        }
+    }
+    Ok(found)
 }
 
 /// The caller's earlier calls and cases, newest first (a few of each).
@@ -257,15 +313,28 @@ async fn earlier(state: &AppState, s: &Signed, phone: &Phone) -> Result<Vec<Earl
             ),
         })
         .collect();
-    out.extend(past_calls.items.into_iter().map(|c| Earlier {
-        case_id: None,
-        href: c.case_id.map(|id| format!("/console/cases/{id}")),
-        text: format!(
-            "Cuộc gọi {} — {}{}",
-            (c.started_at + chrono::TimeDelta::hours(7)).format("%H:%M %d/%m/%Y"),
-            value_label(&c.outcome),
-            c.note.map(|n| format!(": {}", n.chars().take(80).collect::<String>())).unwrap_or_default()
-        ),
-    }));
+    for c in past_calls.items {
+        // The article the caller was advised with, by its question.
+        let article = match &c.kb_article_id {
+            Some(id) => kb::get(state, s.actor(), id.to_string()).await.ok(),
+            None => None,
+        };
+        out.push(Earlier {
+            case_id: None,
+            href: c
+                .case_id
+                .map(|id| format!("/console/cases/{id}"))
+                .or_else(|| article.as_ref().map(|a| format!("/console/kb/{}", a.id))),
+            text: format!(
+                "Cuộc gọi {} — {}{}{}",
+                (c.started_at + chrono::TimeDelta::hours(7)).format("%H:%M %d/%m/%Y"),
+                value_label(&c.outcome),
+                article.map(|a| format!(" (bài «{}»)", a.question)).unwrap_or_default(),
+                c.note
+                    .map(|n| format!(": {}", n.chars().take(80).collect::<String>()))
+                    .unwrap_or_default()
+            ),
+        });
+    }
     Ok(out)
 }

@@ -8,6 +8,7 @@ mod calls;
 mod case;
 mod dashboard;
 mod forms;
+mod kb;
 mod notices;
 mod outbox;
 mod queue;
@@ -61,6 +62,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         )
         .route("/console/clusters/{key}/report", web::post().to(dashboard::open_report))
         .route("/console/calls/{id}/done", web::post().to(callbacks::done))
+        .route("/console/kb", web::get().to(kb::list))
+        .route("/console/kb", web::post().to(kb::create))
+        .route("/console/kb/new", web::get().to(kb::new))
+        .route("/console/kb/suggest", web::get().to(kb::suggest))
+        .route("/console/kb/{id}", web::get().to(kb::show))
+        .route("/console/kb/{id}", web::post().to(kb::save))
+        .route("/console/kb/{id}/edit", web::get().to(kb::edit))
         .route("/console/notices", web::get().to(notices::show))
         .route("/console/notices/warnings", web::post().to(notices::create_warning))
         .route("/console/notices/warnings/{id}", web::get().to(notices::edit_form))

@@ -5,6 +5,7 @@
 mod business;
 mod form;
 pub mod i18n;
+mod kb;
 mod notices;
 
 use actix_web::http::StatusCode;
@@ -34,6 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/t/{token}/{action}", web::post().to(link_action))
         .route("/b/{token}", web::get().to(business::show))
         .route("/b/{token}/{action}", web::post().to(business::act))
+        .route("/hoi-dap", web::get().to(kb::list))
+        .route("/hoi-dap/{id}", web::get().to(kb::show))
         .route("/track", web::get().to(track_form))
         .route("/track", web::post().to(track))
         .route("/vi-pham", web::get().to(notices::violators))
