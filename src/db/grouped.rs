@@ -59,7 +59,15 @@ mod tests {
 
     #[test]
     fn the_inner_query_keeps_its_binds() {
-        let mut conn = AnyConnection::Sqlite(diesel::SqliteConnection::establish(":memory:").expect("memory db"));
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = crate::db::connection::DbUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .expect("url");
+        let opts = crate::db::connection::SqliteOptions {
+            busy_timeout_ms: 1_000,
+            synchronous: "NORMAL".into(),
+            max_queued_writes: 4,
+        };
+        let mut conn = crate::db::connection::establish(&url, &opts).expect("a SQLite file");
         diesel::sql_query("CREATE TABLE cases (id TEXT PRIMARY KEY, channel TEXT)")
             .execute(&mut conn)
             .expect("table");
