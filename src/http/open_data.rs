@@ -36,7 +36,7 @@ pub async fn cases_csv(state: Data<AppState>) -> impl Responder {
 }
 
 #[utoipa::path(get, path = "/api/v1/public/open-data/cases.json", tag = "public",
-    responses((status = 200, description = "The same as an array of objects", content_type = "application/json", body = String)))]
+    responses((status = 200, description = "The same as an array of objects", content_type = "application/json", body = Vec<crate::service::open_data::OpenCase>)))]
 pub async fn cases_json(state: Data<AppState>) -> impl Responder {
     streamed(state, Format::Json)
 }
@@ -56,7 +56,7 @@ pub struct OpenDataDictionary {
     /// What is in it and what is left out.
     pub scope: String,
     /// Cases closed before this instant (UTC) are in today's dataset.
-    pub closed_before: chrono::NaiveDateTime,
+    pub closed_before: chrono::DateTime<chrono::Utc>,
     pub csv: String,
     pub json: String,
     pub fields: Vec<OpenField>,
@@ -73,7 +73,7 @@ pub async fn dictionary(state: Data<AppState>) -> impl Responder {
                     Không có dữ liệu cá nhân (tên, điện thoại, e-mail, địa chỉ), tên doanh nghiệp, \
                     mã tra cứu hay nội dung trình bày của người tiêu dùng."
                 .into(),
-            closed_before: open_data::cut(state.clock.now()),
+            closed_before: open_data::cut(state.clock.now()).and_utc(),
             csv: "/api/v1/public/open-data/cases.csv".into(),
             json: "/api/v1/public/open-data/cases.json".into(),
             fields: FIELDS

@@ -1,13 +1,13 @@
 //! Reports (issue 14): the summary of a period and the performance of the agencies, for
 //! supervisors and coordinators, as JSON, CSV or XLSX.
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::extractors::CurrentUser;
+use super::extractors::{CurrentUser, JsonBody};
 use crate::error::{AppError, Problem};
 use crate::service::reports::submissions::{self, SubmissionStatus};
 use crate::service::reports::{self, Performance, Preset, Summary};
@@ -221,8 +221,9 @@ pub struct SubmitReport {
 pub async fn submit(
     state: Data<AppState>,
     user: CurrentUser,
-    body: Json<SubmitReport>,
+    body: JsonBody<SubmitReport>,
 ) -> Result<impl Responder, AppError> {
+    let body = body.value;
     let period = reports::ReportPeriod::parse(&body.period)?;
     let s = submissions::submit(&state, user.actor(), &body.report, period).await?;
     Ok(HttpResponse::Created().json(s))

@@ -50,7 +50,7 @@ pub const FIELDS: [(&str, &str, &str); 11] = [
 ];
 
 /// One published row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OpenCase {
     pub id: String,
     pub created_month: String,

@@ -57,7 +57,7 @@ async fn the_open_dataset_has_yesterdays_closed_cases_and_nothing_personal(app: 
     let d = app.get("/api/v1/public/open-data/dictionary", None).await;
     assert_eq!(d.status, 200);
     assert_eq!(d.body["fields"].as_array().unwrap().len(), 11);
-    assert_eq!(d.body["closed_before"], "2026-11-12T17:00:00");
+    assert_eq!(d.body["closed_before"], "2026-11-12T17:00:00Z");
 }
 both_backends!(the_open_dataset_has_yesterdays_closed_cases_and_nothing_personal);
 
