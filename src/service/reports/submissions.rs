@@ -34,12 +34,13 @@ pub fn due_date(rule: &ReportDeadline, period: ReportPeriod) -> Option<NaiveDate
     NaiveDate::from_ymd_opt(month.year(), month.month(), rule.due_day)
 }
 
-fn period_vi(rule: &ReportDeadline) -> &'static str {
-    if rule.period == "quarter" {
-        "quý"
-    } else {
-        "năm"
-    }
+/// What a period of the wrong kind for `rule` is told (English, Vietnamese).
+fn wrong_period(rule: &ReportDeadline) -> (String, String) {
+    let vi = if rule.period == "quarter" { "quý" } else { "năm" };
+    (
+        format!("the {} report covers a {}", rule.code, rule.period),
+        format!("{} là báo cáo theo {vi}", rule.name),
+    )
 }
 
 fn rule<'a>(settings: &'a ReportSettings, code: &str) -> Result<&'a ReportDeadline, AppError> {
@@ -155,11 +156,8 @@ pub async fn submit(
     let settings = &state.settings.reports;
     let rule = rule(settings, report)?.clone();
     if due_date(&rule, period).is_none() {
-        return Err(AppError::invalid(
-            "period",
-            format!("the {} report covers a {}", rule.code, rule.period),
-            format!("{} là báo cáo theo {}", rule.name, period_vi(&rule)),
-        ));
+        let (en, vi) = wrong_period(&rule);
+        return Err(AppError::invalid("period", en, vi));
     }
     let s = staff(&actor)?.clone();
     let scope = match (s.role, rule.from.as_str()) {
@@ -229,11 +227,8 @@ pub async fn status(
     let settings = &state.settings.reports;
     let rule = rule(settings, report)?.clone();
     let due = due_date(&rule, period).ok_or_else(|| {
-        AppError::bad_query(
-            "period",
-            format!("the {} report covers a {}", rule.code, rule.period),
-            format!("{} là báo cáo theo {}", rule.name, period_vi(&rule)),
-        )
+        let (en, vi) = wrong_period(&rule);
+        AppError::bad_query("period", en, vi)
     })?;
     let scopes = scopes_of(staff(&actor)?, &rule, settings, state.router.taxonomy())?;
     let (code, slug) = (rule.code.clone(), period.slug());
