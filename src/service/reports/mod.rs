@@ -12,7 +12,7 @@ mod summary;
 
 pub use document::{document, ReportPeriod};
 pub use export::{performance_rows, summary_rows, to_csv, to_xlsx};
-pub use performance::{performance, AgencyPerformance, Performance};
+pub use performance::{performance, AgencyPerformance, Figures, Performance, UnitPerformance};
 pub use summary::{
     month_label, summary, Breakdown, CallFigures, CallOutcomeCount, ClockRate, Recovered, Summary, SummaryRow,
     TimeToClose, TopBusiness,
@@ -29,12 +29,13 @@ use crate::error::AppError;
 
 /// The dimensions of the summary, in the order shown: name (as in `group_by` and as the
 /// `/cases` filter), Vietnamese header.
-pub const DIMENSIONS: [(Dimension, &str, &str); 10] = [
+pub const DIMENSIONS: [(Dimension, &str, &str); 11] = [
     (Dimension::Month, "month", "Tháng"),
     (Dimension::Channel, "channel", "Kênh tiếp nhận"),
     (Dimension::Kind, "kind", "Loại vụ việc"),
     (Dimension::Category, "category", "Lĩnh vực"),
     (Dimension::Agency, "agency", "Cơ quan xử lý"),
+    (Dimension::Unit, "unit", "Đơn vị (xã, phường, chi hội)"),
     (Dimension::Status, "status", "Trạng thái"),
     (Dimension::Outcome, "outcome", "Kết quả"),
     (Dimension::Vulnerable, "vulnerable", "Nhóm dễ bị tổn thương"),
