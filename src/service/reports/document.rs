@@ -51,7 +51,9 @@ pub async fn document(
             },
         ),
         (Role::Coordinator, Some(a)) => (Some(a.clone()), reporter_of(taxonomy, &a)),
-        (Role::Supervisor, a) if a.is_none() || a == own => (None, reporter_of(taxonomy, own.as_deref().unwrap_or(""))),
+        (Role::Supervisor, a) if a.is_none() || a == own => {
+            (own.clone(), reporter_of(taxonomy, own.as_deref().unwrap_or("")))
+        }
         (Role::Supervisor, Some(_)) => return Err(AppError::Forbidden),
         _ => return Err(AppError::Forbidden),
     };

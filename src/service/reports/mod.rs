@@ -115,11 +115,13 @@ fn require_reader(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
-/// The period of a report, checked, with its UTC bounds and their query-string form.
+/// The period of a report, checked, with its UTC bounds and their query-string form; and the
+/// agency a report is restricted to (the printed report of one agency), if any.
 #[derive(Debug, Clone)]
 struct Period {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    agency: Option<String>,
 }
 
 impl Period {
@@ -134,21 +136,32 @@ impl Period {
         Ok(Period {
             start: start_of_day_utc(from),
             end: start_of_day_utc(to.succ_opt().unwrap_or(to)),
+            agency: None,
         })
     }
 
-    /// The cases created in the period.
+    /// The same period, only the cases `agency` holds (with `None`: every case).
+    fn of_agency(self, agency: Option<String>) -> Period {
+        Period { agency, ..self }
+    }
+
+    /// The cases created in the period (held by the agency, if one is set).
     fn filter(&self) -> ListFilter {
         ListFilter {
             created_from: Some(self.start.naive_utc()),
             created_to: Some(self.end.naive_utc()),
+            agency: self.agency.clone(),
             ..ListFilter::default()
         }
     }
 
-    /// `created_from`/`created_to` of the period (for `/cases`).
-    fn pairs(&self) -> [(&'static str, String); 2] {
-        [("created_from", rfc3339(self.start)), ("created_to", rfc3339(self.end))]
+    /// `created_from`/`created_to` of the period, and `agency` if set (for `/cases`).
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut p = vec![("created_from", rfc3339(self.start)), ("created_to", rfc3339(self.end))];
+        if let Some(a) = &self.agency {
+            p.push(("agency", a.clone()));
+        }
+        p
     }
 
     /// The drill-down of the period with `extra` filters.
