@@ -197,6 +197,8 @@ async fn an_administrators_day(backend: Backend) {
 
     // The administrator: accounts.
     sign_in(&c, &base, "adm.browser", PASSWORD).await;
+    // An administrator holds no cases: signed in, the overview rather than an empty queue.
+    wait_for_path(&c, "/console/dashboard").await;
     c.wait().for_element(Locator::Css("header nav")).await.unwrap();
     click(&c, Locator::LinkText("Người dùng")).await;
     wait_for_path(&c, "/console/users").await;

@@ -158,6 +158,10 @@ pub async fn show(state: Data<AppState>, req: HttpRequest, q: Query<QueueQuery>)
         Ok(s) => s,
         Err(r) => return r,
     };
+    if s.staff.role == Role::Admin {
+        // Administrators hold no cases: their page is the overview (accounts, dead letters).
+        return super::session::see_other("/console/dashboard");
+    }
     match render(&state, &s, q.into_inner()).await {
         Ok(p) => page(StatusCode::OK, &p),
         Err(AppError::BadRequest { .. }) => super::session::see_other("/console/"),
