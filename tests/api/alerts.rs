@@ -309,7 +309,7 @@ both_backends!(a_coordinator_works_the_signals_in_the_console);
 /// cases, and the draft it writes; screenshots `console-{backend}-alerts*.png`, axe on each.
 async fn signals_in_a_browser(backend: crate::common::Backend) {
     use crate::browser::{browser_with_js, click, shot_full, start_driver};
-    use crate::console_browser::{axe_clean, signed_in_as, text_of, wait_for_path};
+    use crate::console_browser::{axe_clean, signed_in_as, text_of, value_of, wait_for_path};
     use fantoccini::Locator;
     let Some(app) = crate::helpers::spawn_app(backend).await else {
         return;
@@ -341,14 +341,7 @@ async fn signals_in_a_browser(backend: crate::common::Backend) {
     shot_full(&c, &format!("console-{tag}-alert")).await;
     click(&c, Locator::Css("form[action$='/draft'] button")).await;
     wait_for_path(&c, "/console/notices/warnings/").await;
-    let title = c
-        .find(Locator::Id("w-title"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let title = value_of(&c, "w-title").await;
     assert!(title.contains("tăng đột biến"), "{title}");
     shot_full(&c, &format!("console-{tag}-alert-draft")).await;
     c.close().await.unwrap();

@@ -47,6 +47,17 @@ pub(crate) async fn text_of(c: &Client, css: &str) -> String {
     }
 }
 
+/// The current value of the form field `id` (what is typed in it).
+pub(crate) async fn value_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("no field {id}"))
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
 /// Waits until the browser shows a page whose path starts with `prefix`.
 pub(crate) async fn wait_for_path(c: &Client, prefix: &str) {
     let start = std::time::Instant::now();

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::browser::{browser, browser_with_js, click, fill, shot, shot_full, start_driver};
 use crate::common::Backend;
-use crate::console_browser::{axe_clean, sign_out, signed_in_as as sign_in, text_of, wait_for_path};
+use crate::console_browser::{axe_clean, sign_out, signed_in_as as sign_in, text_of, value_of, wait_for_path};
 
 const QUESTION: &str = "Mua bảo hiểm xe máy bắt buộc ở đâu, có được hủy không?";
 
@@ -87,14 +87,7 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     click(&c, Locator::Css("main button.primary")).await;
     let e = text_of(&c, ".error-summary").await;
     assert!(e.contains("vừa được người khác sửa"), "{e}");
-    let answer = c
-        .find(Locator::Id("answer"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let answer = value_of(&c, "answer").await;
     assert!(answer.ends_with("từ chối cấp giấy chứng nhận."), "{answer}");
     assert!(text_of(&c, "ol.history").await.contains("sửa phiên bản 1"));
     let current = text_of(&c, "section.current").await;
