@@ -35,7 +35,7 @@ pub fn multipart(fields: &[(&str, &str)], files: &[Part]) -> (String, Vec<u8>) {
 
 /// POST without following redirects: (status, body, Location).
 pub async fn post_multipart(app: &TestApp, path: &str, ct: &str, body: Vec<u8>) -> (u16, String, Option<String>) {
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = crate::helpers::test_client(false);
     let mut r = client
         .post(app.url(path))
         .insert_header(("content-type", ct))

@@ -9,7 +9,7 @@ use crate::citizen_evidence::post_multipart;
 use crate::helpers::TestApp;
 
 async fn post_form(app: &TestApp, pairs: &[(&str, &str)]) -> (u16, String, Option<String>) {
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = crate::helpers::test_client(false);
     let mut r = client
         .post(app.url("/complaints"))
         .insert_header(("content-type", "application/x-www-form-urlencoded"))

@@ -119,7 +119,7 @@ async fn consumers_confirm_a_settlement_or_say_it_was_not_carried_out(app: &Test
     let h = app.login("h.later", crate::helpers::PASSWORD).await;
     let page = String::from_utf8_lossy(&app.get(&format!("/t/{token}"), None).await.raw).into_owned();
     assert!(page.contains("id=\"performed-no\""), "{page}");
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = crate::helpers::test_client(false);
     let form = serde_urlencoded::to_string([("csrf", csrf_of(&page).as_str()), ("performed", "no")]).unwrap();
     let r = client
         .post(app.url(&format!("/t/{token}/settlement")))

@@ -29,7 +29,7 @@ impl Page {
 }
 
 fn client() -> awc::Client {
-    awc::Client::builder().disable_redirects().finish()
+    crate::helpers::test_client(false)
 }
 
 pub(crate) async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {

@@ -115,9 +115,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     let handle = app.handle();
     let worker = app.worker.clone();
     actix_web::rt::spawn(app.run_until_stopped());
-    let client = awc::Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .finish();
+    let client = test_client(true);
     let mut t = TestApp {
         base: format!("http://127.0.0.1:{port}"),
         state,
@@ -425,4 +423,20 @@ pub fn dispute_before(date: &str) -> Value {
     let d: chrono::NaiveDate = date.parse().unwrap();
     c["transaction_date"] = json!((d - chrono::TimeDelta::days(10)).to_string());
     c
+}
+
+/// The HTTP client of the tests: a minute per request (a PDF on a loaded machine takes
+/// seconds), and idle connections dropped after two seconds, before the server's keep-alive
+/// (five) closes them: reusing a connection the server is closing fails with "connection
+/// reset" or "disconnected" on a busy machine.
+/// With `redirects: false`, a 303 is answered as it is (forms, sign-in).
+pub fn test_client(redirects: bool) -> awc::Client {
+    let b = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .connector(awc::Connector::new().conn_keep_alive(std::time::Duration::from_secs(2)));
+    if redirects {
+        b.finish()
+    } else {
+        b.disable_redirects().finish()
+    }
 }

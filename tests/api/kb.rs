@@ -279,7 +279,7 @@ async fn page(
     session: Option<&str>,
     form: Option<&[(&str, &str)]>,
 ) -> (u16, String, String) {
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = crate::helpers::test_client(false);
     let mut req = match form {
         Some(_) => client.post(app.url(path)),
         None => client.get(app.url(path)),

@@ -11,7 +11,7 @@ fn html(r: &crate::helpers::Resp) -> String {
 
 async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (u16, String, Option<String>) {
     let body = serde_urlencoded::to_string(pairs).unwrap();
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = crate::helpers::test_client(false);
     let mut r = client
         .post(app.url(path))
         .insert_header(("content-type", "application/x-www-form-urlencoded"))
@@ -365,7 +365,7 @@ async fn post_form_with(
     headers: &[(&str, &str)],
 ) -> (u16, String, Option<String>) {
     let body = serde_urlencoded::to_string(pairs).unwrap();
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = crate::helpers::test_client(false);
     let mut r = client
         .post(app.url(path))
         .insert_header(("content-type", "application/x-www-form-urlencoded"));

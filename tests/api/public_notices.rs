@@ -606,7 +606,7 @@ struct ConsolePage {
 }
 
 async fn console(app: &TestApp, token: &str, path: &str, form: Option<&[(&str, &str)]>) -> ConsolePage {
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = crate::helpers::test_client(false);
     let cookie = ("Cookie", format!("hotline_console={token}"));
     let mut r = match form {
         None => client.get(app.url(path)).insert_header(cookie).send().await.unwrap(),
