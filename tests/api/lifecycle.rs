@@ -518,7 +518,10 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
     assert_problem(&app.case(&hoi, c["id"].as_str().unwrap()).await, 404, "not_found");
     let hoi_list = app.get("/api/v1/cases", Some(&hoi)).await;
     assert!(!hoi_list.body.to_string().contains(c["id"].as_str().unwrap()));
-    assert!(!finds(hoi.clone()).await, "a declined transfer takes the search back too");
+    assert!(
+        !finds(hoi.clone()).await,
+        "a declined transfer takes the search back too"
+    );
     let again = app.case(&sct, c["id"].as_str().unwrap()).await.body;
     let again = app
         .act_ok(&sct, &again, "transfer", json!({"to_agency": "HOI", "reason": "Lần 2"}))
