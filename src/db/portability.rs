@@ -141,8 +141,11 @@ pub struct LimitCounters {
 }
 
 /// Counts one hit on `key` in one statement (an upsert with `RETURNING`), so instances sharing
-/// the database never lose a count: a window older than `window_secs` starts again at 1. The
-/// SQL is the same on both backends but for the parameter markers (`$1` / `?1`).
+/// the database never lose a count: a window older than `window_secs` starts again at 1. A key
+/// locked at `now` is not counted (its counters come back unchanged, `locked_until` after
+/// `now`): attempts refused during a lock do not lengthen the next, and the caller needs no
+/// read of the lock first (ADR 0041). The SQL is the same on both backends but for the
+/// parameter markers (`$1` / `?1`).
 pub fn count_hit(
     conn: &mut AnyConnection,
     key: &str,
@@ -158,8 +161,10 @@ pub fn count_hit(
     let sql = format!(
         "INSERT INTO rate_limits (key, hits, window_start, strikes, locked_until) VALUES ({m}1, 1, {m}2, 0, 0) \
          ON CONFLICT (key) DO UPDATE SET \
-         hits = CASE WHEN rate_limits.window_start <= {m}3 THEN 1 ELSE rate_limits.hits + 1 END, \
-         window_start = CASE WHEN rate_limits.window_start <= {m}3 THEN {m}2 ELSE rate_limits.window_start END \
+         hits = CASE WHEN rate_limits.locked_until > {m}2 THEN rate_limits.hits \
+                     WHEN rate_limits.window_start <= {m}3 THEN 1 ELSE rate_limits.hits + 1 END, \
+         window_start = CASE WHEN rate_limits.locked_until > {m}2 THEN rate_limits.window_start \
+                             WHEN rate_limits.window_start <= {m}3 THEN {m}2 ELSE rate_limits.window_start END \
          RETURNING hits, strikes, locked_until",
         m = mark
     );
@@ -182,6 +187,9 @@ pub enum TextSearch {
     ///   instead.
     /// - SQLite, for orders other than newest first: the keys of every match.
     Condition(CaseFilter),
+    /// PostgreSQL, an agency's search: one condition selects every match among the cases the
+    /// agency may read, and replaces the scope's own condition (see [`text_search`]).
+    ConditionInScope(CaseFilter),
     /// SQLite, newest first: the matching keys in list order, one window at a time (see
     /// [`KeyWindows`]); the caller stops asking once its page is full.
     Windows(KeyWindows),
@@ -276,11 +284,20 @@ impl KeyWindows {
 /// Plans the text search of a list. `newest_first_after`: for the default order, the
 /// position the page starts after (`Some(None)` for the first page); `None` for other orders.
 /// Terms hold only ASCII letters and digits (checked again here), so quoting them is safe.
+///
+/// `agency`: the agency whose staff search (their scope is its cases). PostgreSQL asks for its
+/// `@CODE` lexeme with the words instead of the scope's `EXISTS` on `case_agencies` (migration
+/// 000072: `cases.visible_to`, written with every grant and revocation in the same
+/// transaction, indexed with the words). The GIN index then finds the agency's matches itself,
+/// and the planner, which estimated the word and the `EXISTS` as independent (and so an
+/// agency's matches far rarer than they are), walks the newest-first index for common words
+/// instead of fetching thousands of matches to sort them (ADR 0041).
 pub fn text_search(
     backend: Backend,
     terms: &[SearchTerm],
     newest_first_after: Option<Option<(bool, chrono::NaiveDateTime)>>,
     page: i64,
+    agency: Option<&str>,
 ) -> TextSearch {
     let terms: Vec<(&str, bool)> = terms
         .iter()
@@ -320,16 +337,25 @@ pub fn text_search(
             }
         }
         Backend::Postgres => {
-            let query = terms
+            let mut lexemes: Vec<String> = terms
                 .iter()
                 .map(|(w, prefix)| if *prefix { format!("'{w}':*") } else { format!("'{w}'") })
-                .collect::<Vec<_>>()
-                .join(" & ");
-            TextSearch::Condition(Box::new(
+                .collect();
+            // Agency codes are configured (letters, digits, `_`, `-`); any other is not asked for.
+            let agency = agency
+                .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+            if let Some(a) = agency {
+                lexemes.push(format!("'@{a}'"));
+            }
+            let cond: CaseFilter = Box::new(
                 diesel::dsl::sql::<Bool>("cases.search_tsv @@ CAST(")
-                    .bind::<Text, _>(query)
+                    .bind::<Text, _>(lexemes.join(" & "))
                     .sql(" AS tsquery)"),
-            ))
+            );
+            match agency {
+                Some(_) => TextSearch::ConditionInScope(cond),
+                None => TextSearch::Condition(cond),
+            }
         }
     }
 }

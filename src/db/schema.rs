@@ -95,6 +95,7 @@ diesel::table! {
         event_count -> Integer,
         head_hash -> Text,
         unit_code -> Nullable<Text>,
+        visible_to -> Text,
     }
 }
 

@@ -191,10 +191,23 @@ pub fn start(
     length: Option<u32>,
     fixed: Option<NaiveDate>,
 ) -> Result<(), AppError> {
+    clock_db::insert(conn, &started(cal, case_id, clock, at, length, fixed)?)?;
+    Ok(())
+}
+
+/// A clock started at `at`, not written yet (a new case's intake sets the case's due time
+/// from it before writing either, ADR 0041).
+pub fn started(
+    cal: &Calendar,
+    case_id: &str,
+    clock: ClockKind,
+    at: DateTime<Utc>,
+    length: Option<u32>,
+    fixed: Option<NaiveDate>,
+) -> Result<ClockRow, AppError> {
     let mut c = new_clock(case_id, clock, at, length, fixed);
     refresh(cal, &mut c, calendar::local_date(at))?;
-    clock_db::insert(conn, &c)?;
-    Ok(())
+    Ok(c)
 }
 
 /// Stops the named open clocks of a case (all open ones if `names` is None).

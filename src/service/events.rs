@@ -152,8 +152,33 @@ pub fn append(
         None => (1, GENESIS.to_owned()),
     };
     let case = case_db::find_by_id(conn, case_id)?.ok_or(AppError::NotFound("case"))?;
+    let row = chained(key, &case, seq, prev_hash, actor, at, ev);
+    case_db::insert_event(conn, &row)?;
+    case_db::set_head(conn, case_id, seq, &row.hash)?;
+    Ok(row)
+}
+
+/// The first event of a case whose row is not written yet: the row as it will be inserted
+/// (`case`) is the state the event records, and the row carries the head
+/// ([`case_db::insert_case_with_head`]); the caller inserts the event after the row. Spares
+/// a new case's intake the reads of [`append`] (no earlier event, the case as just built) and
+/// the update of the head (ADR 0041).
+pub fn first(key: &ChainKey, case: &CaseRow, actor: &Actor, at: NaiveDateTime, ev: NewEvent) -> EventRow {
+    chained(key, case, 1, GENESIS.to_owned(), actor, at, ev)
+}
+
+/// The event `seq` after `prev_hash`, keyed and hashed, leaving the case as `case`.
+fn chained(
+    key: &ChainKey,
+    case: &CaseRow,
+    seq: i32,
+    prev_hash: String,
+    actor: &Actor,
+    at: NaiveDateTime,
+    ev: NewEvent,
+) -> EventRow {
     let mut row = EventRow {
-        case_id: case_id.into(),
+        case_id: case.id.clone(),
         seq,
         at,
         actor_id: actor.id().map(Into::into),
@@ -166,12 +191,10 @@ pub fn append(
         prev_hash,
         hash: String::new(),
         alg: KEYED.to_owned(),
-        state_hash: Some(state_digest(&case)),
+        state_hash: Some(state_digest(case)),
     };
     row.hash = hash_of(&row, key);
-    case_db::insert_event(conn, &row)?;
-    case_db::set_head(conn, case_id, seq, &row.hash)?;
-    Ok(row)
+    row
 }
 
 /// Result of checking a case's history.

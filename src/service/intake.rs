@@ -260,6 +260,10 @@ pub fn fresh_tracking_code(conn: &mut AnyConnection, prefix: &str, at: DateTime<
 /// read access, starts the internal-target clock, queues the acknowledgement e-mail (if the
 /// consumer gave an address) and appends the `created` event with `data`. Every way of opening
 /// a case ends here. Runs inside the caller's transaction.
+///
+/// The row is complete before it is written (ADR 0041): its due time is the clock's (its only
+/// running clock), and it carries the head of its history, whose first event records the row as
+/// built; so intake reads nothing back and updates nothing it has just inserted.
 pub fn insert_new_case(
     conn: &mut AnyConnection,
     ctx: &IntakeContext,
@@ -268,19 +272,15 @@ pub fn insert_new_case(
     at: DateTime<Utc>,
     data: serde_json::Value,
 ) -> Result<CaseRow, AppError> {
-    let row = &CaseRow::from(case);
+    let mut row = CaseRow::from(case);
     let t = at.naive_utc();
-    case_db::insert_case(conn, row)?;
-    case_db::grant_agency(conn, &row.id, &case.opening.agency)?;
     let cal = super::clocks::load_calendar(conn)?;
     let target = super::clocks::internal_target_wd(&ctx.clocks, case.state.kind, row.priority);
-    super::clocks::start(conn, &cal, &row.id, ClockKind::InternalTarget, at, Some(target), None)?;
-    super::clocks::set_case_due(conn, &row.id)?;
-    super::notify::complaint_received(conn, &ctx.notify, row, at)?;
-    events::append(
-        conn,
+    let clock = super::clocks::started(&cal, &row.id, ClockKind::InternalTarget, at, Some(target), None)?;
+    row.due_at = Some(clock.due_at);
+    let created = events::first(
         &ctx.chain_key,
-        &row.id,
+        &row,
         actor,
         t,
         NewEvent {
@@ -290,8 +290,13 @@ pub fn insert_new_case(
             data,
             public_message: Some("Đã tiếp nhận phản ánh, yêu cầu của quý vị.".into()),
         },
-    )?;
-    Ok(row.clone())
+    );
+    case_db::insert_case_with_head(conn, &row, &created.hash)?;
+    case_db::insert_event(conn, &created)?;
+    case_db::grant_opening_agency(conn, &row)?;
+    crate::db::clocks::insert(conn, &clock)?;
+    super::notify::complaint_received(conn, &ctx.notify, &row, at)?;
+    Ok(row)
 }
 
 fn key_reused() -> AppError {

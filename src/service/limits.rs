@@ -129,13 +129,12 @@ pub fn count(conn: &mut AnyConnection, s: &LimitSettings, keys: &[Key], now: i64
     }
     for k in keys {
         // A locked key is not counted: attempts refused during a lock do not lengthen the next.
-        let until = limit_db::locked_until(conn, &k.key)?;
-        if until > now {
-            out.retry_after = out.retry_after.max(Some(until - now));
-            continue;
-        }
         let rule = k.limit.rule(s);
         let c = limit_db::hit(conn, &k.key, now, rule.window_secs)?;
+        if c.locked_until > now {
+            out.retry_after = out.retry_after.max(Some(c.locked_until - now));
+            continue;
+        }
         let wait = if c.hits > rule.max {
             let secs = rule.lock_for(c.strikes + 1);
             limit_db::lock(conn, &k.key, now, now + secs)?;

@@ -475,6 +475,19 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
     let c = app.open_case(&sct, &dispute()).await;
     let c = app.act_ok(&sct, &c, "route", json!({"agency": "SCT"})).await;
     assert_problem(&app.case(&hoi, c["id"].as_str().unwrap()).await, 404, "not_found");
+    // A search by an agency's staff finds exactly what the agency may read (on PostgreSQL it
+    // asks the tsvector for the agency, ADR 0041).
+    let id = c["id"].as_str().unwrap().to_owned();
+    let finds = |token: String| {
+        let id = id.clone();
+        async move {
+            let r = app.get("/api/v1/cases?q=m%C3%A1y%20gi%E1%BA%B7t", Some(&token)).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body.to_string().contains(&id)
+        }
+    };
+    assert!(finds(sct.clone()).await);
+    assert!(!finds(hoi.clone()).await);
     let c = app
         .act_ok(
             &sct,
@@ -484,6 +497,7 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
         )
         .await;
     assert_eq!(c["pending_transfer_to"], "HOI");
+    assert!(finds(hoi.clone()).await, "a pending transfer lets the target search it");
     assert_problem(&app.act(&sct, &c, "accept", json!({})).await, 409, "invalid_transition");
     let seen = app.case(&hoi, c["id"].as_str().unwrap()).await;
     assert_eq!(seen.status, 200);
@@ -504,6 +518,10 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
     assert_problem(&app.case(&hoi, c["id"].as_str().unwrap()).await, 404, "not_found");
     let hoi_list = app.get("/api/v1/cases", Some(&hoi)).await;
     assert!(!hoi_list.body.to_string().contains(c["id"].as_str().unwrap()));
+    assert!(
+        !finds(hoi.clone()).await,
+        "a declined transfer takes the search back too"
+    );
     let again = app.case(&sct, c["id"].as_str().unwrap()).await.body;
     let again = app
         .act_ok(&sct, &again, "transfer", json!({"to_agency": "HOI", "reason": "Lần 2"}))
@@ -515,6 +533,7 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
     let old = app.case(&sct, c["id"].as_str().unwrap()).await;
     assert_eq!(old.status, 200);
     assert!(old.body["allowed_actions"].as_array().unwrap().is_empty());
+    assert!(finds(sct.clone()).await && finds(hoi.clone()).await);
     // Nor can it merge one of its cases into it (that would write into HOI's history).
     let events_path = format!("/api/v1/cases/{}/events", c["id"].as_str().unwrap());
     let history_len = || async { app.get(&events_path, Some(&hoi)).await.body.as_array().unwrap().len() };

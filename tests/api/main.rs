@@ -44,5 +44,6 @@ mod reports;
 mod robustness;
 mod routing;
 mod security;
+mod statements;
 mod stored_data;
 mod units;

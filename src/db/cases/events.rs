@@ -64,6 +64,15 @@ pub fn head_of(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<(i32, S
 }
 
 /// Moves the case's recorded head to its newest event (a trigger refuses any other head).
+/// Inserts a new case whose history starts with the event `head_hash` (inserted next, in the
+/// same transaction): the row carries its head from the start (`service::events::first`).
+pub fn insert_case_with_head(conn: &mut AnyConnection, row: &super::CaseRow, head_hash: &str) -> QueryResult<()> {
+    diesel::insert_into(cases::table)
+        .values((row, cases::event_count.eq(1), cases::head_hash.eq(head_hash)))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn set_head(conn: &mut AnyConnection, id: &str, event_count: i32, head_hash: &str) -> QueryResult<()> {
     diesel::update(cases::table.find(id))
         .set((cases::event_count.eq(event_count), cases::head_hash.eq(head_hash)))

@@ -3,8 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use diesel::sql_types::BigInt;
+
 use super::{scoped, BoxedCases, CaseRow, Scope};
-use crate::db::portability::backend_of;
+use crate::db::connection::MultiBackend;
+use crate::db::portability::{backend_of, CaseFilter};
 use crate::db::schema::{case_clocks, cases};
 use crate::db::AnyConnection;
 use crate::domain::case::Status;
@@ -43,21 +46,26 @@ pub fn list(
         (Sort::DueAsc, _) => None,
     };
     // One page query, optionally restricted by a search condition, at most `n` rows.
-    let page = |conn: &mut AnyConnection, cond: Option<crate::db::portability::CaseFilter>, n: i64| {
+    let page = |conn: &mut AnyConnection, scope: &Scope, cond: Option<CaseFilter>, n: i64| {
         let mut q = page_query(scope, f, sort, after);
         if let Some(c) = cond {
             q = q.filter(c);
         }
         q.limit(n).select(CaseRow::as_select()).load(conn)
     };
-    match text_search(backend_of(conn), &f.words, newest_first_after, limit) {
-        TextSearch::Nothing => page(conn, None, limit),
-        TextSearch::Condition(cond) => page(conn, Some(cond), limit),
+    let agency = match scope {
+        Scope::Agency(a) => Some(a.as_str()),
+        _ => None,
+    };
+    match text_search(backend_of(conn), &f.words, newest_first_after, limit, agency) {
+        TextSearch::Nothing => page(conn, scope, None, limit),
+        TextSearch::Condition(cond) => page(conn, scope, Some(cond), limit),
+        TextSearch::ConditionInScope(cond) => page(conn, &Scope::All, Some(cond), limit),
         TextSearch::Windows(mut windows) => {
             let mut rows: Vec<CaseRow> = Vec::new();
             while (rows.len() as i64) < limit {
                 let Some(cond) = windows.next_window(conn)? else { break };
-                let more = page(conn, Some(cond), limit - rows.len() as i64)?;
+                let more = page(conn, scope, Some(cond), limit - rows.len() as i64)?;
                 rows.extend(more);
             }
             Ok(rows)
@@ -72,110 +80,120 @@ fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&C
 
 /// The cases of `scope` that pass the filters (text search aside), unordered.
 pub(super) fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
-    let mut q = scoped(scope);
+    let q = scoped(scope);
+    match condition(f) {
+        Some(c) => q.filter(c),
+        None => q,
+    }
+}
+
+/// The filters of a list (scope and text search aside) as one condition; `None` when no filter
+/// is set.
+fn condition(f: &ListFilter) -> Option<CaseFilter> {
+    let mut all: Vec<CaseFilter> = Vec::new();
     if let Some(s) = &f.status {
-        q = q.filter(cases::status.eq(s.clone()));
+        all.push(Box::new(cases::status.eq(s.clone())));
     }
     if let Some(k) = &f.kind {
-        q = q.filter(cases::kind.eq(k.clone()));
+        all.push(Box::new(cases::kind.eq(k.clone())));
     }
     if let Some(c) = &f.category {
-        q = q.filter(cases::category.eq(c.clone()));
+        all.push(Box::new(cases::category.eq(c.clone())));
     }
     if let Some(a) = &f.agency {
-        q = q.filter(cases::current_agency.eq(a.clone()));
+        all.push(Box::new(cases::current_agency.eq(a.clone()).assume_not_null()));
     }
     if let Some(u) = &f.unit {
-        q = q.filter(cases::unit_code.eq(u.clone()));
+        all.push(Box::new(cases::unit_code.eq(u.clone()).assume_not_null()));
     }
     if let Some(u) = &f.assignee {
-        q = q.filter(cases::assignee_id.eq(u.clone()));
+        all.push(Box::new(cases::assignee_id.eq(u.clone()).assume_not_null()));
     }
     if let Some(c) = &f.channel {
-        q = q.filter(cases::channel.eq(c.clone()));
+        all.push(Box::new(cases::channel.eq(c.clone())));
     }
     if let Some(o) = &f.outcome {
-        q = q.filter(cases::outcome.eq(o.clone()));
+        all.push(Box::new(cases::outcome.eq(o.clone()).assume_not_null()));
     }
     if let Some(v) = &f.vulnerable {
-        q = q.filter(cases::vulnerable.eq(v.clone()));
+        all.push(Box::new(cases::vulnerable.eq(v.clone())));
     }
     if let Some(p) = &f.consumer_province {
-        q = q.filter(cases::consumer_province.eq(p.clone()));
+        all.push(Box::new(cases::consumer_province.eq(p.clone()).assume_not_null()));
     }
     if let Some(c) = &f.consumer_commune {
-        q = q.filter(cases::consumer_commune.eq(c.clone()));
+        all.push(Box::new(cases::consumer_commune.eq(c.clone()).assume_not_null()));
     }
     if let Some(k) = &f.business_key {
-        q = q.filter(cases::business_key.eq(k.clone()));
+        all.push(Box::new(cases::business_key.eq(k.clone()).assume_not_null()));
     }
     if let Some(t) = f.created_from {
-        q = q.filter(cases::created_at.ge(t));
+        all.push(Box::new(cases::created_at.ge(t)));
     }
     if let Some(t) = f.created_to {
-        q = q.filter(cases::created_at.lt(t));
+        all.push(Box::new(cases::created_at.lt(t)));
     }
+    clock_filters(&mut all, f);
+    queue_filters(&mut all, f);
+    all.into_iter().reduce(|a, b| Box::new(a.and(b)))
+}
+
+/// The filters on a case's clocks and recoveries.
+fn clock_filters(all: &mut Vec<CaseFilter>, f: &ListFilter) {
     match (&f.clock, &f.clock_result) {
-        (Some(c), None) => {
-            q = q.filter(
-                cases::id.eq_any(
-                    case_clocks::table
-                        .filter(case_clocks::clock.eq(*c))
-                        .filter(case_clocks::state.eq(ClockState::Running))
-                        .select(case_clocks::case_id),
-                ),
-            );
-        }
-        (Some(c), Some(r)) => {
-            q = q.filter(
-                cases::id.eq_any(
-                    case_clocks::table
-                        .filter(case_clocks::clock.eq(*c))
-                        .filter(case_clocks::state.eq(ClockState::Stopped))
-                        .filter(case_clocks::result.eq(*r))
-                        .select(case_clocks::case_id),
-                ),
-            );
-        }
+        (Some(c), None) => all.push(Box::new(
+            cases::id.eq_any(
+                case_clocks::table
+                    .filter(case_clocks::clock.eq(*c))
+                    .filter(case_clocks::state.eq(ClockState::Running))
+                    .select(case_clocks::case_id),
+            ),
+        )),
+        (Some(c), Some(r)) => all.push(Box::new(
+            cases::id.eq_any(
+                case_clocks::table
+                    .filter(case_clocks::clock.eq(*c))
+                    .filter(case_clocks::state.eq(ClockState::Stopped))
+                    .filter(case_clocks::result.eq(*r))
+                    .select(case_clocks::case_id),
+            ),
+        )),
         (None, _) => {}
     }
     if f.recovered {
-        q = q.filter(
-            cases::id
-                .eq_any(crate::db::schema::case_recoveries::table.select(crate::db::schema::case_recoveries::case_id)),
-        );
+        all.push(Box::new(cases::id.eq_any(
+            crate::db::schema::case_recoveries::table.select(crate::db::schema::case_recoveries::case_id),
+        )));
     }
     if f.overdue {
-        q = q.filter(
+        all.push(Box::new(
             cases::id.eq_any(
                 case_clocks::table
                     .filter(case_clocks::overdue.eq(true))
                     .filter(case_clocks::state.eq(ClockState::Running))
                     .select(case_clocks::case_id),
             ),
-        );
+        ));
     }
-    queue_filters(q, f)
 }
 
 /// The filters of the console's queues: open, unassigned, priority, due before, transfers waiting.
-fn queue_filters<'a>(mut q: BoxedCases<'a>, f: &ListFilter) -> BoxedCases<'a> {
+fn queue_filters(all: &mut Vec<CaseFilter>, f: &ListFilter) {
     if f.open_only {
-        q = q.filter(cases::status.ne(Status::Closed));
+        all.push(Box::new(cases::status.ne(Status::Closed)));
     }
     if f.unassigned {
-        q = q.filter(cases::assignee_id.is_null());
+        all.push(Box::new(cases::assignee_id.is_null()));
     }
     if f.priority_only {
-        q = q.filter(cases::priority.eq(true));
+        all.push(Box::new(cases::priority.eq(true)));
     }
     if let Some(t) = f.due_before {
-        q = q.filter(cases::due_at.lt(t));
+        all.push(Box::new(cases::due_at.lt(t).assume_not_null()));
     }
     if let Some(a) = &f.pending_transfer_to {
-        q = q.filter(cases::pending_transfer_to.eq(a.clone()));
+        all.push(Box::new(cases::pending_transfer_to.eq(a.clone()).assume_not_null()));
     }
-    q
 }
 
 /// How many cases match the filters (text search aside): the counts on the console's queue tabs.
@@ -183,16 +201,91 @@ pub fn count(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryRe
     filtered(scope, f).select(diesel::dsl::count_star()).first(conn)
 }
 
-/// The current agency and unit of every case that matches the filters (text search aside):
-/// the dashboard counts them per unit (ADR 0033).
-pub fn agency_units(
-    conn: &mut AnyConnection,
-    scope: &Scope,
-    f: &ListFilter,
-) -> QueryResult<Vec<(Option<String>, Option<String>)>> {
-    filtered(scope, f)
-        .select((cases::current_agency, cases::unit_code))
-        .load(conn)
+/// Filters counted in one statement (one bit each of a 64-bit mask).
+const FLAGS_PER_QUERY: usize = 62;
+
+/// How many cases match each of the filters (text search aside), in order: [`count`] of each,
+/// in one pass over the scope per 62 filters (ADR 0041). Each case of the scope that matches
+/// any filter gets a mask with bit `i` set when it matches filter `i`; the cases are counted
+/// per mask (`GROUP BY`, see `db::grouped`) and each mask's count is added to its filters.
+pub fn counts(conn: &mut AnyConnection, scope: &Scope, filters: &[ListFilter]) -> QueryResult<Vec<i64>> {
+    let mut out = Vec::with_capacity(filters.len());
+    for chunk in filters.chunks(FLAGS_PER_QUERY) {
+        let mut q = scoped(scope);
+        let any: Option<Vec<CaseFilter>> = chunk.iter().map(condition).collect();
+        if let Some(any) = any.and_then(|a| a.into_iter().reduce(|a, b| Box::new(a.or(b)))) {
+            q = q.filter(any);
+        }
+        let flags = Flags(chunk.iter().map(condition).collect());
+        let masks: Vec<(i64, i64)> = crate::db::grouped::wrap::<_, (BigInt, BigInt)>(
+            "SELECT t.g, COUNT(*) FROM (",
+            q.select(flags),
+            ") t GROUP BY t.g",
+        )
+        .load(conn)?;
+        out.extend((0..chunk.len()).map(|i| {
+            masks
+                .iter()
+                .filter(|(mask, _)| mask & (1_i64 << i) != 0)
+                .map(|(_, n)| n)
+                .sum::<i64>()
+        }));
+    }
+    Ok(out)
+}
+
+/// `(0 + CASE WHEN c0 THEN 1 ELSE 0 END + CASE WHEN c1 THEN 2 ELSE 0 END + …) AS g`, a
+/// 64-bit integer: the filters a case matches (`None`: every case matches).
+struct Flags(Vec<Option<CaseFilter>>);
+
+impl diesel::expression::Expression for Flags {
+    type SqlType = BigInt;
+}
+
+impl diesel::expression::AppearsOnTable<cases::table> for Flags {}
+
+impl diesel::expression::SelectableExpression<cases::table> for Flags {}
+
+impl diesel::expression::ValidGrouping<()> for Flags {
+    type IsAggregate = diesel::expression::is_aggregate::No;
+}
+
+impl diesel::query_builder::QueryId for Flags {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for Flags {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.unsafe_to_cache_prepared();
+        out.push_sql("(CAST(0 AS BIGINT)");
+        for (i, c) in self.0.iter().enumerate() {
+            let bit = 1_i64 << i;
+            match c {
+                Some(c) => {
+                    out.push_sql(" + CASE WHEN ");
+                    c.walk_ast(out.reborrow())?;
+                    out.push_sql(&format!(" THEN {bit} ELSE 0 END"));
+                }
+                None => out.push_sql(&format!(" + {bit}")),
+            }
+        }
+        out.push_sql(") AS g");
+        Ok(())
+    }
+}
+
+/// How many cases that match the filters (text search aside) each unit works: (unit code,
+/// count), cases without a unit left out (the dashboard counts them per unit, ADR 0033).
+pub fn unit_counts(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<Vec<(String, i64)>> {
+    use diesel::sql_types::{Nullable, Text};
+    let rows: Vec<(Option<String>, i64)> = crate::db::grouped::wrap::<_, (Nullable<Text>, BigInt)>(
+        "SELECT t.g, COUNT(*) FROM (",
+        filtered(scope, f).select(diesel::dsl::sql::<Nullable<Text>>("cases.unit_code AS g")),
+        ") t GROUP BY t.g",
+    )
+    .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(u, n)| Some((u?, n))).collect())
 }
 
 /// The keyset condition of the page after `after`, and the order.

@@ -81,6 +81,9 @@ pub struct CaseRow {
     pub closed_at: Option<NaiveDateTime>,
     /// The unit of the current agency that works the case (ADR 0033).
     pub unit_code: Option<String>,
+    /// The codes of the agencies that may read the case (those of `case_agencies`), space
+    /// separated: PostgreSQL indexes them with the words for an agency's search (ADR 0041).
+    pub visible_to: String,
 }
 
 impl From<&Case> for CaseRow {
@@ -141,6 +144,7 @@ impl From<&Case> for CaseRow {
             updated_at: o.at,
             closed_at: None,
             unit_code: o.unit.clone(),
+            visible_to: o.agency.to_string(),
         }
     }
 }
@@ -317,6 +321,19 @@ pub fn insert_case(conn: &mut AnyConnection, row: &CaseRow) -> QueryResult<()> {
     diesel::insert_into(cases::table).values(row).execute(conn).map(|_| ())
 }
 
+/// The read access of the agency a new case opens at: its row already names the agency in
+/// `visible_to` (see [`CaseRow::from`]), so this only inserts the grant.
+pub fn grant_opening_agency(conn: &mut AnyConnection, row: &CaseRow) -> QueryResult<()> {
+    diesel::insert_into(case_agencies::table)
+        .values((
+            case_agencies::case_id.eq(&row.id),
+            case_agencies::agency_code.eq(&row.visible_to),
+            case_agencies::provisional.eq(false),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Records that `agency` may read the case from now on (idempotent): it holds or held it.
 pub fn grant_agency(conn: &mut AnyConnection, case_id: &str, agency: &str) -> QueryResult<()> {
     grant(conn, case_id, agency, false)
@@ -344,6 +361,15 @@ fn grant(conn: &mut AnyConnection, case_id: &str, agency: &str, provisional: boo
                     case_agencies::provisional.eq(provisional),
                 ))
                 .execute(conn)?;
+            diesel::update(cases::table.find(case_id))
+                .set(
+                    cases::visible_to.eq(
+                        diesel::dsl::sql::<diesel::sql_types::Text>("TRIM(visible_to || ' ' || ")
+                            .bind::<diesel::sql_types::Text, _>(agency.to_owned())
+                            .sql(")"),
+                    ),
+                )
+                .execute(conn)?;
         }
         Some(true) if !provisional => {
             diesel::update(
@@ -361,13 +387,26 @@ fn grant(conn: &mut AnyConnection, case_id: &str, agency: &str, provisional: boo
 
 /// Takes back the read access a pending transfer gave `agency` (none if it held the case).
 pub fn revoke_provisional(conn: &mut AnyConnection, case_id: &str, agency: &str) -> QueryResult<usize> {
-    diesel::delete(
+    let revoked = diesel::delete(
         case_agencies::table
             .filter(case_agencies::case_id.eq(case_id))
             .filter(case_agencies::agency_code.eq(agency))
             .filter(case_agencies::provisional.eq(true)),
     )
-    .execute(conn)
+    .execute(conn)?;
+    if revoked > 0 {
+        // `visible_to` without the code (the codes are separated by single spaces).
+        diesel::update(cases::table.find(case_id))
+            .set(
+                cases::visible_to.eq(diesel::dsl::sql::<diesel::sql_types::Text>(
+                    "TRIM(REPLACE(' ' || visible_to || ' ', ",
+                )
+                .bind::<diesel::sql_types::Text, _>(format!(" {agency} "))
+                .sql(", ' '))")),
+            )
+            .execute(conn)?;
+    }
+    Ok(revoked)
 }
 
 /// A case the scope may see, or `None` (not found and not visible look the same).

@@ -147,7 +147,7 @@ pub async fn queue_counts(state: &AppState, actor: Actor, filters: Vec<ListFilte
         .db
         .run(move |conn| {
             let scope = scope_of(&actor);
-            filters.iter().map(|f| Ok(case_db::count(conn, &scope, f)?)).collect()
+            Ok(case_db::counts(conn, &scope, &filters)?)
         })
         .await
 }
@@ -159,17 +159,10 @@ pub async fn counts_by_unit(
     actor: Actor,
     filter: ListFilter,
 ) -> Result<Vec<(String, i64)>, AppError> {
-    let pairs = state
+    let mut out = state
         .db
-        .run(move |conn| Ok(case_db::agency_units(conn, &scope_of(&actor), &filter)?))
+        .run(move |conn| Ok(case_db::unit_counts(conn, &scope_of(&actor), &filter)?))
         .await?;
-    let mut counts: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
-    for (_, unit) in pairs {
-        if let Some(u) = unit {
-            *counts.entry(u).or_default() += 1;
-        }
-    }
-    let mut out: Vec<(String, i64)> = counts.into_iter().collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(out)
 }
