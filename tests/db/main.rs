@@ -68,6 +68,7 @@ fn connect(tdb: &TestDb, size: u32, max_queued: usize, timeout: std::time::Durat
         busy_timeout_ms: 5000,
         synchronous: "NORMAL".into(),
         max_queued_writes: max_queued,
+        max_batch: 64,
     };
     Db::connect(&DbUrl::parse(&tdb.url).unwrap(), sqlite, size, timeout).unwrap()
 }
