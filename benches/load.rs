@@ -10,7 +10,8 @@
 //! Options (after `--`): `--quick`, `--cases N` (cases in the database before the read
 //! benchmarks), `--intake N` (public intake requests over HTTP, split 20/40/40 over
 //! concurrency 1, 8 and 32), `--preload N` (cases loaded before the intake is measured, to see
-//! the intake's speed at a given table size), `--backend sqlite|postgres|both` (default both).
+//! the intake's speed at a given table size), `--max-batch N` (SQLite group commit's batch cap;
+//! 1 = one transaction per write), `--backend sqlite|postgres|both` (default both).
 //!
 //! PostgreSQL: connects to `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`),
 //! creates a throw-away database `hotline_bench_<random>` and drops it at the end. If the server
@@ -63,6 +64,8 @@ struct Opts {
     preload: usize,
     /// Seconds of each raw-ceiling sample.
     ceiling_secs: f64,
+    /// `database.sqlite_max_batch` (1: one transaction per write, as before group commit).
+    max_batch: Option<usize>,
     cases: usize,
     gets: usize,
     lists: usize,
@@ -74,6 +77,7 @@ fn parse_args() -> anyhow::Result<Opts> {
     let mut cases = None;
     let mut intake = None;
     let mut preload = 0;
+    let mut max_batch = None;
     let mut backend = "both".to_owned();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -86,6 +90,7 @@ fn parse_args() -> anyhow::Result<Opts> {
             "--cases" => cases = Some(parse_count("--cases", inline.or_else(|| args.next()))?),
             "--intake" => intake = Some(parse_count("--intake", inline.or_else(|| args.next()))?),
             "--preload" => preload = parse_count("--preload", inline.or_else(|| args.next()))?,
+            "--max-batch" => max_batch = Some(parse_count("--max-batch", inline.or_else(|| args.next()))?),
             "--backend" => {
                 backend = inline
                     .or_else(|| args.next())
@@ -103,6 +108,7 @@ fn parse_args() -> anyhow::Result<Opts> {
         intake: [first, second, intake_total - first - second],
         raw: if quick { 500 } else { 5_000 },
         preload,
+        max_batch,
         ceiling_secs: if quick { 1.0 } else { 3.0 },
         cases: cases.unwrap_or(if quick { 3_000 } else { 100_000 }),
         gets: if quick { 300 } else { 2_000 },
@@ -435,9 +441,15 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
     settings.jobs.enabled = false;
     // One client files every complaint: the abuse limits would refuse it.
     settings.limits.enabled = false;
+    if let Some(n) = opts.max_batch {
+        settings.database.sqlite_max_batch = n;
+    }
     settings.finish()?;
     let sync = match kind {
-        Kind::Sqlite => format!(", sqlite synchronous {}", settings.database.sqlite_synchronous),
+        Kind::Sqlite => format!(
+            ", sqlite synchronous {}, max batch {}",
+            settings.database.sqlite_synchronous, settings.database.sqlite_max_batch
+        ),
         Kind::Postgres => String::new(),
     };
     println!(

@@ -246,7 +246,6 @@ fn run(mut conn: AnyConnection, units: &Receiver<Box<dyn Work>>, options: &Write
             unit.refuse(AppError::Unavailable(Unavailable::Busy));
         }
         if !fresh.is_empty() {
-            #[allow(clippy::cast_precision_loss)]
             metrics.batch_size.observe(fresh.len() as f64);
             idle.wrote(fresh.len());
             commit_batch(&mut conn, fresh, metrics);
