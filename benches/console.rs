@@ -28,12 +28,8 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context};
 use chrono::Utc;
 use diesel::prelude::*;
-use hotline::config::Settings;
-use hotline::startup::Application;
 use support::seed::*;
 use support::*;
-
-const HTTP_WORKERS: usize = 2;
 
 #[derive(Debug, Clone)]
 struct Opts {
@@ -223,41 +219,12 @@ async fn log_calls(client: &awc::Client, base: &str, op: &str, handler_id: &str,
 }
 
 async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result<Vec<Measured>> {
-    let data = tempfile::tempdir().context("creating a temporary folder")?;
-    let mut settings = Settings::load_from(&config_dir(), "local", false)?;
-    settings.data_dir = data.path().to_path_buf();
-    settings.database.url = db_url;
-    settings.server.bind = "127.0.0.1:0".into();
-    settings.server.workers = HTTP_WORKERS;
-    settings.log.level = "warn".into();
-    settings.jobs.enabled = false;
-    settings.limits.enabled = false;
-    settings.finish()?;
-    println!("\n=== {} ===", kind.name());
-    let app = Application::build(settings)?;
-    let port = app.port;
-    let state = app.state.clone();
-    let admin = app.bootstrap_admin.clone();
-    let handle = app.handle();
-    let server = actix_web::rt::spawn(app.run_until_stopped());
-    let base = format!("http://127.0.0.1:{port}");
-    let client = awc::Client::builder()
-        .timeout(Duration::from_secs(600))
-        .disable_redirects()
-        .finish();
-    let (admin_user, admin_password) = admin.ok_or_else(|| anyhow!("no bootstrap administrator"))?;
-    {
-        let mut conn = state.db.get_blocking().map_err(|e| anyhow!("{e}"))?;
-        diesel::sql_query("UPDATE users SET must_change_password = FALSE").execute(&mut *conn)?;
-    }
-    let admin_token = login(&client, &base, &admin_user, &admin_password).await?;
+    let srv = support::server::Server::start(kind, db_url).await?;
+    let (state, client, base) = (srv.state.clone(), srv.client.clone(), srv.base.clone());
+    let (admin_user, admin_password) = srv.admin.clone();
     let mut ids = Vec::new();
     for (user, role, agency, password) in STAFF {
-        let body = serde_json::json!({"username": user, "role": role, "agency": agency, "password": password});
-        let created = api_post(&client, &base, &admin_token, "/api/v1/admin/users", body)
-            .await
-            .map_err(|e| anyhow!("creating {user}: {e}"))?;
-        ids.push(created["id"].as_str().unwrap_or_default().to_owned());
+        ids.push(srv.create_user(user, role, agency, password).await?.0);
     }
 
     println!("-- loading {} cases", opts.cases);
@@ -361,8 +328,7 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
     out.push(measure(c, b, &coord, "coordinator", "queue: agency (all)", "/console/", n).await);
     out.push(measure(c, b, &adm, "admin", "users", "/console/users", n).await);
     out.push(measure(c, b, &adm, "admin", "overview (dead letters)", "/console/dashboard", n).await);
-    handle.stop(true).await;
-    let _ = server.await;
+    srv.stop().await;
     Ok(out)
 }
 

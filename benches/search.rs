@@ -40,17 +40,13 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{anyhow, Context};
 use chrono::Utc;
 use diesel::prelude::*;
-use hotline::config::Settings;
-use hotline::startup::Application;
 use support::seed::*;
 use support::*;
-
-const HTTP_WORKERS: usize = 2;
 
 #[derive(Debug, Clone)]
 struct Opts {
@@ -287,103 +283,23 @@ async fn reports(
     }
 }
 
-async fn create_user(
-    client: &awc::Client,
-    base: &str,
-    admin_token: &str,
-    username: &str,
-    role: &str,
-    agency: &str,
-    password: &str,
-) -> anyhow::Result<String> {
-    let body = serde_json::json!({ "username": username, "role": role, "agency": agency, "password": password });
-    expect_status(
-        client
-            .post(format!("{base}/api/v1/admin/users"))
-            .insert_header(("Authorization", format!("Bearer {admin_token}")))
-            .insert_header(("Content-Type", "application/json"))
-            .send_body(body.to_string())
-            .await,
-        201,
-    )
-    .await
-    .map_err(|e| anyhow!("creating {username}: {e}"))?;
-    Ok(format!("Bearer {}", login(client, base, username, password).await?))
-}
-
 async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result<Vec<Measured>> {
-    let data = tempfile::tempdir().context("creating a temporary folder")?;
-    let mut settings = Settings::load_from(&config_dir(), "local", false)?;
-    settings.data_dir = data.path().to_path_buf();
-    settings.database.url = db_url;
-    settings.server.bind = "127.0.0.1:0".into();
-    settings.server.workers = HTTP_WORKERS;
-    settings.log.level = "warn".into();
-    settings.jobs.enabled = false;
-    // One client files every complaint: the abuse limits would refuse it.
-    settings.limits.enabled = false;
-    settings.finish()?;
-    println!("\n=== {} ===", kind.name());
-    let app = Application::build(settings)?;
-    let port = app.port;
-    let state = app.state.clone();
-    let admin = app.bootstrap_admin.clone();
-    let handle = app.handle();
-    let server = actix_web::rt::spawn(app.run_until_stopped());
+    let srv = support::server::Server::start(kind, db_url).await?;
+    let (state, client, base) = (srv.state.clone(), srv.client.clone(), srv.base.clone());
     let texts = std::sync::Arc::new(load_texts(&state.router)?);
     let stop: Vec<String> = state.business_stopwords.as_ref().clone();
     let start = Utc::now();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = awc::Client::builder().timeout(Duration::from_secs(600)).finish();
-    let (admin_user, admin_password) = admin.ok_or_else(|| anyhow!("no bootstrap administrator"))?;
-    // The bootstrap password is one-time (403 `password_change_required` until changed); the
-    // benchmark's administrator keeps it.
-    {
-        use diesel::RunQueryDsl;
-        let mut conn = state.db.get_blocking().map_err(|e| anyhow!("{e}"))?;
-        diesel::sql_query("UPDATE users SET must_change_password = FALSE").execute(&mut *conn)?;
-    }
-    let admin_token = login(&client, &base, &admin_user, &admin_password).await?;
-    let coord = create_user(
-        &client,
-        &base,
-        &admin_token,
-        "bench.coord",
-        "coordinator",
-        "SCT",
-        "bench-pass-1",
-    )
-    .await?;
-    let handler = create_user(
-        &client,
-        &base,
-        &admin_token,
-        "bench.sct",
-        "handler",
-        "SCT",
-        "bench-pass-2",
-    )
-    .await?;
-    let supervisor = create_user(
-        &client,
-        &base,
-        &admin_token,
-        "bench.sup",
-        "supervisor",
-        "SCT",
-        "bench-pass-4",
-    )
-    .await?;
-    let small = create_user(
-        &client,
-        &base,
-        &admin_token,
-        "bench.ca",
-        "handler",
-        "CA",
-        "bench-pass-3",
-    )
-    .await?;
+    let bearer = |(_, token): (String, String)| format!("Bearer {token}");
+    let coord = bearer(
+        srv.create_user("bench.coord", "coordinator", "SCT", "bench-pass-1")
+            .await?,
+    );
+    let handler = bearer(srv.create_user("bench.sct", "handler", "SCT", "bench-pass-2").await?);
+    let supervisor = bearer(
+        srv.create_user("bench.sup", "supervisor", "SCT", "bench-pass-4")
+            .await?,
+    );
+    let small = bearer(srv.create_user("bench.ca", "handler", "CA", "bench-pass-3").await?);
 
     let mut out = Vec::new();
     let mut loaded = 0usize;
@@ -425,8 +341,7 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
         let readers = [("coordinator", &coord), ("supervisor(SCT)", &supervisor)];
         reports(&client, &base, &readers, day, size, &mut out).await;
     }
-    handle.stop(true).await;
-    let _ = server.await;
+    srv.stop().await;
     Ok(out)
 }
 

@@ -11,6 +11,7 @@ use std::time::Instant;
 use anyhow::anyhow;
 
 pub mod seed;
+pub mod server;
 use diesel::prelude::*;
 
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";

@@ -26,7 +26,7 @@ pub struct SummaryParams {
     /// `month` (default without dates), `quarter` or `year`: the period containing `from`.
     pub preset: Option<String>,
     /// The breakdowns, comma-separated, in the order wanted: `month`, `channel`, `kind`,
-    /// `category`, `agency`, `status`, `outcome`, `vulnerable`, `consumer_province`,
+    /// `category`, `agency`, `unit`, `status`, `outcome`, `vulnerable`, `consumer_province`,
     /// `consumer_commune`. Default: all of them.
     pub group_by: Option<String>,
     /// `json` (default), `csv` or `xlsx`; without it the `Accept` header decides (`text/csv`,

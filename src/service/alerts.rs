@@ -194,6 +194,20 @@ pub async fn list(state: &AppState, actor: Actor, status: Option<AlertStatus>) -
         .await
 }
 
+/// One signal, with the case list's filter for the cases it counted.
+pub async fn get(state: &AppState, actor: Actor, id: String) -> Result<(AlertView, ListFilter), AppError> {
+    state
+        .db
+        .run(move |conn| {
+            coordinator(&actor)?;
+            let row = db::find(conn, &id)?.ok_or(AppError::NotFound("alert"))?;
+            let dim = AlertDimension::parse(&row.dimension).ok_or_else(|| unreadable("alerts.dimension", &row.id))?;
+            let filter = filter_of(dim, Some(&row.group_key), row.week_start, row.week_end);
+            Ok((view(&row)?, filter))
+        })
+        .await
+}
+
 fn open_alert(conn: &mut AnyConnection, id: &str) -> Result<AlertRow, AppError> {
     let row = db::find(conn, id)?.ok_or(AppError::NotFound("alert"))?;
     let status = AlertStatus::parse(&row.status).ok_or_else(|| unreadable("alerts.status", &row.id))?;

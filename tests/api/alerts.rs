@@ -59,7 +59,9 @@ async fn listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {
     ids
 }
 
-async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestApp) {
+/// Eight quiet weeks, then a week where one business's e-commerce cases jump to eight; the
+/// sweep of Wednesday 2 December examines that week. Returns the rising cases' ids, sorted.
+async fn a_rising_week(app: &TestApp) -> Vec<String> {
     app.user("h.alert", "handler", Some("SCT")).await;
     app.user("c.alert", "coordinator", Some("SCT")).await;
     app.user("s.alert", "supervisor", Some("SCT")).await;
@@ -80,6 +82,11 @@ async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestA
 
     // Wednesday 2 December: the sweep examines 23–29 November.
     sweep_on(app, "2026-12-02").await;
+    rising_ids
+}
+
+async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestApp) {
+    let rising_ids = a_rising_week(app).await;
     let coord = app.login("c.alert", PASSWORD).await;
     let r = app.get("/api/v1/alerts", Some(&coord)).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -218,3 +225,134 @@ async fn a_quiet_province_raises_no_signal(app: &TestApp) {
 
 both_backends!(a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning);
 both_backends!(a_quiet_province_raises_no_signal);
+
+/// The same signals in the console: on the coordinator's dashboard, listed, each with its
+/// cases; "draft a public warning" opens the draft for editing; dismiss; CSRF required;
+/// coordinators only.
+async fn a_coordinator_works_the_signals_in_the_console(app: &TestApp) {
+    use crate::console::{get, hidden, post, session_of};
+    let rising_ids = a_rising_week(app).await;
+    let s = session_of(app, "c.alert").await;
+    let cookie = format!("hotline_console={s}");
+    let d = get(app, "/console/dashboard", Some(&s)).await;
+    assert_eq!(d.status, 200, "{}", d.html);
+    assert!(d.html.contains("Cảnh báo sớm"), "{}", d.html);
+    assert!(
+        d.html
+            .contains("Doanh nghiệp: Sàn Giao Hàng Siêu Tốc</a> — 8 hồ sơ, gấp"),
+        "{}",
+        d.html
+    );
+    let list = get(app, "/console/alerts", Some(&s)).await;
+    assert_eq!(list.status, 200, "{}", list.html);
+    assert!(list.html.contains("Tuần 48 (23/11/2026 – 29/11/2026)"), "{}", list.html);
+    let at = list.html.find("href=\"/console/alerts/").expect("a link to a signal") + 6;
+    let href: String = list.html[at..].chars().take_while(|c| *c != '"').collect();
+    let one = get(app, &href, Some(&s)).await;
+    assert_eq!(one.status, 200, "{}", one.html);
+    assert!(one.html.contains("trong một tuần là dưới 0,001."), "{}", one.html);
+    for id in &rising_ids {
+        assert!(
+            one.html.contains(&format!("/console/cases/{id}")),
+            "case {id} listed: {}",
+            one.html
+        );
+    }
+    // Without the form's token nothing changes.
+    let r = post(app, &format!("{href}/draft"), &cookie, &[]).await;
+    assert_eq!(r.status, 403);
+    let csrf = hidden(&one.html, "csrf");
+    let r = post(app, &format!("{href}/draft"), &cookie, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    assert!(r.location.starts_with("/console/notices/warnings/"), "{}", r.location);
+    let w = get(app, &r.location, Some(&s)).await;
+    assert!(w.html.contains("tăng đột biến"), "{}", w.html);
+    // Drafted: not twice; the list says so and links the draft.
+    let again = post(app, &format!("{href}/draft"), &cookie, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(again.status, 409, "{}", again.html);
+    let list = get(app, "/console/alerts", Some(&s)).await;
+    assert!(
+        list.html
+            .contains("Đã soạn cảnh báo · <a href=\"/console/notices/warnings/"),
+        "{}",
+        list.html
+    );
+    // Dismiss the other one; the dashboard has none left.
+    let open = app
+        .get(
+            "/api/v1/alerts?status=open",
+            Some(&app.login("c.alert", PASSWORD).await),
+        )
+        .await;
+    let other = open.body[0]["id"].as_str().unwrap().to_owned();
+    let r = post(
+        app,
+        &format!("/console/alerts/{other}/dismiss"),
+        &cookie,
+        &[("csrf", csrf.as_str())],
+    )
+    .await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/console/alerts"));
+    let d = get(app, "/console/dashboard", Some(&s)).await;
+    assert!(d.html.contains("Không có tín hiệu nào đang chờ xử lý."), "{}", d.html);
+    // A supervisor has no signals.
+    let sup = session_of(app, "s.alert").await;
+    assert_eq!(get(app, "/console/alerts", Some(&sup)).await.status, 403);
+    assert!(!get(app, "/console/dashboard", Some(&sup))
+        .await
+        .html
+        .contains("Cảnh báo sớm"));
+}
+both_backends!(a_coordinator_works_the_signals_in_the_console);
+
+/// The signals in a real browser: the coordinator's dashboard, the list, one signal with its
+/// cases, and the draft it writes; screenshots `console-{backend}-alerts*.png`, axe on each.
+async fn signals_in_a_browser(backend: crate::common::Backend) {
+    use crate::browser::{browser_with_js, click, shot_full, start_driver};
+    use crate::console_browser::{axe_clean, signed_in_as, text_of, value_of, wait_for_path};
+    use fantoccini::Locator;
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let Some(driver) = start_driver() else { return };
+    let tag = crate::documents::backend(&app);
+    a_rising_week(&app).await;
+    let base = app.url("");
+    let c = browser_with_js(&driver, 1366, 768, true).await;
+    signed_in_as(&c, &base, "c.alert").await;
+    c.goto(&format!("{base}/console/dashboard")).await.unwrap();
+    let section = text_of(&c, "section[aria-labelledby=h-signals]").await;
+    assert!(section.contains("Sàn Giao Hàng Siêu Tốc"), "{section}");
+    axe_clean(&c, "dashboard with signals").await;
+    shot_full(&c, &format!("console-{tag}-alerts-dashboard")).await;
+    click(&c, Locator::LinkText("Mọi tín hiệu cảnh báo sớm")).await;
+    wait_for_path(&c, "/console/alerts").await;
+    axe_clean(&c, "alerts").await;
+    shot_full(&c, &format!("console-{tag}-alerts")).await;
+    click(&c, Locator::Css("table.queue tbody tr:first-child a")).await;
+    let h1 = text_of(&c, "h1").await;
+    assert!(h1.contains(':'), "{h1}");
+    assert_eq!(
+        c.find_all(Locator::Css("table.queue tbody tr")).await.unwrap().len(),
+        8,
+        "the eight cases of the week"
+    );
+    axe_clean(&c, "alert").await;
+    shot_full(&c, &format!("console-{tag}-alert")).await;
+    click(&c, Locator::Css("form[action$='/draft'] button")).await;
+    wait_for_path(&c, "/console/notices/warnings/").await;
+    let title = value_of(&c, "w-title").await;
+    assert!(title.contains("tăng đột biến"), "{title}");
+    shot_full(&c, &format!("console-{tag}-alert-draft")).await;
+    c.close().await.unwrap();
+}
+
+#[actix_web::test]
+async fn signals_in_a_browser_sqlite() {
+    signals_in_a_browser(crate::common::Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn signals_in_a_browser_postgres() {
+    signals_in_a_browser(crate::common::Backend::Postgres).await;
+}

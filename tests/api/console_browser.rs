@@ -19,6 +19,45 @@ pub(crate) async fn sign_in(c: &Client, base: &str, username: &str, password: &s
     click(c, Locator::Css("button.primary")).await;
 }
 
+/// Signs in with the test password and waits for the queue (every role but the administrator
+/// lands there).
+pub(crate) async fn signed_in_as(c: &Client, base: &str, username: &str) {
+    sign_in(c, base, username, PASSWORD).await;
+    c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
+}
+
+pub(crate) async fn sign_out(c: &Client) {
+    click(c, Locator::Css("header form button")).await;
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
+}
+
+/// The text of the first element matching `css`, once the page shows one (a page that is
+/// being replaced after a click, or a list redrawn by the page's script, may hand over a
+/// stale element: asked again).
+pub(crate) async fn text_of(c: &Client, css: &str) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                return t;
+            }
+        }
+        assert!(start.elapsed().as_secs() < 20, "no {css}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The current value of the form field `id` (what is typed in it).
+pub(crate) async fn value_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("no field {id}"))
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
 /// Waits until the browser shows a page whose path starts with `prefix`.
 pub(crate) async fn wait_for_path(c: &Client, prefix: &str) {
     let start = std::time::Instant::now();

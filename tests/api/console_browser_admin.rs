@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::browser::{browser, browser_with_js, click, fill, shot, shot_full, start_driver};
 use crate::common::Backend;
-use crate::console_browser::{act, axe_clean, sign_in, wait_for_path};
+use crate::console_browser::{act, axe_clean, sign_in, sign_out, text_of, wait_for_path};
 use crate::helpers::{dispute, PASSWORD};
 
 fn tag(backend: Backend) -> &'static str {
@@ -19,26 +19,6 @@ fn tag(backend: Backend) -> &'static str {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     }
-}
-
-/// The text of the first element matching `css`, once the page shows one (a page that is
-/// being replaced after a click may hand over a stale element: asked again).
-async fn text(c: &Client, css: &str) -> String {
-    let start = std::time::Instant::now();
-    loop {
-        if let Ok(el) = c.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                return t;
-            }
-        }
-        assert!(start.elapsed().as_secs() < 20, "no {css}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-async fn sign_out(c: &Client) {
-    click(c, Locator::Css("header form button")).await;
-    c.wait().for_element(Locator::Id("username")).await.unwrap();
 }
 
 async fn callbacks_conflicts_and_csrf(backend: Backend) {
@@ -70,12 +50,12 @@ async fn callbacks_conflicts_and_csrf(backend: Backend) {
     app.state.clock.advance(chrono::TimeDelta::minutes(31));
     let c = browser(&driver, 1366, 768).await;
     sign_in(&c, &base, "h.due", PASSWORD).await;
-    let banner = text(&c, "header .due a").await;
+    let banner = text_of(&c, "header .due a").await;
     assert_eq!(banner, "1 cuộc gọi lại đến hạn");
     shot(&c, &format!("console-{tag}-callback-due")).await;
     click(&c, Locator::Css("header .due a")).await;
     wait_for_path(&c, "/console/callbacks").await;
-    let first = text(&c, "section.callback").await;
+    let first = text_of(&c, "section.callback").await;
     assert!(first.contains("0912000666") && first.contains("Đến hạn"), "{first}");
     let late = c.find_all(Locator::Css("section.callback.late")).await.unwrap();
     assert_eq!(late.len(), 1, "only the one due");
@@ -87,13 +67,13 @@ async fn callbacks_conflicts_and_csrf(backend: Backend) {
     )
     .await;
     click(&c, Locator::Css("section.callback.late button.primary")).await;
-    let notice = text(&c, ".notice").await;
+    let notice = text_of(&c, ".notice").await;
     assert_eq!(notice, "Đã đánh dấu gọi lại.");
     assert!(
         c.find(Locator::Css("header .due")).await.is_err(),
         "the reminder has gone"
     );
-    let rest = text(&c, "section.callback").await;
+    let rest = text_of(&c, "section.callback").await;
     assert!(rest.contains("0912000777"), "{rest}");
 
     // A version conflict: two handlers on the same case; the second learns what changed.
@@ -116,7 +96,7 @@ async fn callbacks_conflicts_and_csrf(backend: Backend) {
         .await
         .unwrap();
     click(&c, Locator::Css("#action-route button.primary")).await;
-    let conflict = text(&c, ".error-summary").await;
+    let conflict = text_of(&c, ".error-summary").await;
     assert!(
         conflict.contains("Hồ sơ đã thay đổi")
             && conflict.contains("vừa được người khác cập nhật")
@@ -143,9 +123,9 @@ async fn callbacks_conflicts_and_csrf(backend: Backend) {
     click(&c, Locator::Css("#action-add_note > summary")).await;
     fill(&c, "f-add_note-text", "Ghi chú gửi từ một trang khác").await;
     click(&c, Locator::Css("#action-add_note button.primary")).await;
-    let h1 = text(&c, "h1").await;
+    let h1 = text_of(&c, "h1").await;
     assert_eq!(h1, "Biểu mẫu không hợp lệ");
-    assert!(text(&c, "main").await.contains("chưa có gì được thực hiện"));
+    assert!(text_of(&c, "main").await.contains("chưa có gì được thực hiện"));
     axe_clean(&c, "csrf refused").await;
     shot(&c, &format!("console-{tag}-csrf-refused")).await;
     assert_eq!(app.case(&h, &id).await.body["version"], version, "no note was added");
@@ -209,7 +189,7 @@ async fn an_administrators_day(backend: Backend) {
     sign_in(&c, &base, "sup.adm", PASSWORD).await;
     c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
     click(&c, Locator::LinkText("Tổng quan")).await;
-    let dead = text(&c, "section[aria-labelledby=h-dead]").await;
+    let dead = text_of(&c, "section[aria-labelledby=h-dead]").await;
     assert!(dead.contains("1 thư đã hỏng hẳn"), "{dead}");
     axe_clean(&c, "dashboard with a dead letter").await;
     shot_full(&c, &format!("console-{tag}-dashboard-dead-letter")).await;
@@ -217,10 +197,12 @@ async fn an_administrators_day(backend: Backend) {
 
     // The administrator: accounts.
     sign_in(&c, &base, "adm.browser", PASSWORD).await;
+    // An administrator holds no cases: signed in, the overview rather than an empty queue.
+    wait_for_path(&c, "/console/dashboard").await;
     c.wait().for_element(Locator::Css("header nav")).await.unwrap();
     click(&c, Locator::LinkText("Người dùng")).await;
     wait_for_path(&c, "/console/users").await;
-    assert!(text(&c, "table.users").await.contains("sup.adm"));
+    assert!(text_of(&c, "table.users").await.contains("sup.adm"));
     axe_clean(&c, "users").await;
     click(&c, Locator::LinkText("Tạo tài khoản mới")).await;
     wait_for_path(&c, "/console/users/new").await;
@@ -233,7 +215,7 @@ async fn an_administrators_day(backend: Backend) {
         .await
         .unwrap();
     click(&c, Locator::Css("button.primary")).await;
-    let error = text(&c, ".error-summary").await;
+    let error = text_of(&c, ".error-summary").await;
     assert!(error.contains("Chưa tạo được tài khoản"), "{error}");
     axe_clean(&c, "new user with an error").await;
     shot_full(&c, &format!("console-{tag}-user-new-error")).await;
@@ -245,7 +227,7 @@ async fn an_administrators_day(backend: Backend) {
         .unwrap();
     fill(&c, "email", "le.an@sct.example.gov.vn").await;
     click(&c, Locator::Css("button.primary")).await;
-    let first = text(&c, "#temporary-password").await;
+    let first = text_of(&c, "#temporary-password").await;
     assert!(first.len() >= 20, "{first}");
     axe_clean(&c, "user created").await;
     shot(&c, &format!("console-{tag}-user-created")).await;
@@ -262,9 +244,9 @@ async fn an_administrators_day(backend: Backend) {
     shot_full(&c, &format!("console-{tag}-users")).await;
     // Reset: another temporary password.
     click(&c, Locator::XPath(&format!("{row}//button[contains(@class,'reset')]"))).await;
-    let second = text(&c, "#temporary-password").await;
+    let second = text_of(&c, "#temporary-password").await;
     assert_ne!(first, second);
-    assert_eq!(text(&c, "h1").await, "Đã đặt lại mật khẩu");
+    assert_eq!(text_of(&c, "h1").await, "Đã đặt lại mật khẩu");
     shot(&c, &format!("console-{tag}-user-reset")).await;
     // Deactivated, then back.
     click(&c, Locator::LinkText("Về danh sách người dùng")).await;
@@ -273,7 +255,7 @@ async fn an_administrators_day(backend: Backend) {
         Locator::XPath(&format!("{row}//button[contains(@class,'deactivate')]")),
     )
     .await;
-    assert!(text(&c, ".notice").await.contains("Đã ngừng hoạt động"));
+    assert!(text_of(&c, ".notice").await.contains("Đã ngừng hoạt động"));
     assert!(c
         .find(Locator::XPath(row))
         .await
@@ -291,11 +273,11 @@ async fn an_administrators_day(backend: Backend) {
         Locator::XPath(&format!("{row}//button[contains(@class,'reactivate')]")),
     )
     .await;
-    assert!(text(&c, ".notice").await.contains("Đã kích hoạt lại"));
+    assert!(text_of(&c, ".notice").await.contains("Đã kích hoạt lại"));
 
     // The dead letter: what, to whom (masked), when, why; sent again.
     click(&c, Locator::LinkText("Tổng quan")).await;
-    let dead = text(&c, "section[aria-labelledby=h-dead]").await;
+    let dead = text_of(&c, "section[aria-labelledby=h-dead]").await;
     assert!(
         dead.contains("mailbox full") && dead.contains("n***@example.vn") && !dead.contains("nguyen.hoa"),
         "{dead}"
@@ -303,8 +285,8 @@ async fn an_administrators_day(backend: Backend) {
     axe_clean(&c, "admin overview").await;
     shot_full(&c, &format!("console-{tag}-admin-dead-letters")).await;
     click(&c, Locator::Css("section[aria-labelledby=h-dead] button.primary")).await;
-    assert!(text(&c, ".notice").await.contains("Đã đưa thư trở lại hàng đợi gửi"));
-    assert!(text(&c, "section[aria-labelledby=h-dead]")
+    assert!(text_of(&c, ".notice").await.contains("Đã đưa thư trở lại hàng đợi gửi"));
+    assert!(text_of(&c, "section[aria-labelledby=h-dead]")
         .await
         .contains("Không có thư nào hỏng hẳn"));
     sign_out(&c).await;
@@ -319,7 +301,7 @@ async fn an_administrators_day(backend: Backend) {
     fill(&c, "confirm_password", "mật khẩu riêng của An 2026").await;
     click(&c, Locator::Css("button.primary")).await;
     c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
-    assert!(text(&c, "header .me").await.contains("Lê Thị An"));
+    assert!(text_of(&c, "header .me").await.contains("Lê Thị An"));
     c.close().await.unwrap();
     // The message went out this time (the retried job keeps its last error, for the record).
     app.worker.drain().await.unwrap();

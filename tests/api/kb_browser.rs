@@ -5,53 +5,12 @@
 //! a citizen finds the article on the site from a phone. axe-core checks every new page.
 //! Screenshots: `target/screenshots/console-{backend}-kb*.png` and `{backend}-hoi-dap*.png`.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::json;
 
-use crate::browser::{axe_violations, browser, browser_with_js, click, fill, shot, shot_full, start_driver};
+use crate::browser::{browser, browser_with_js, click, fill, shot, shot_full, start_driver};
 use crate::common::Backend;
-use crate::helpers::PASSWORD;
-
-async fn sign_in(c: &Client, base: &str, username: &str) {
-    c.goto(&format!("{base}/console/login")).await.unwrap();
-    fill(c, "username", username).await;
-    fill(c, "password", PASSWORD).await;
-    click(c, Locator::Css("button.primary")).await;
-    c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
-}
-
-async fn sign_out(c: &Client) {
-    click(c, Locator::Css("header form button")).await;
-    c.wait().for_element(Locator::Id("username")).await.unwrap();
-}
-
-async fn wait_for_path(c: &Client, prefix: &str) {
-    let start = std::time::Instant::now();
-    while !c.current_url().await.unwrap().path().starts_with(prefix) {
-        assert!(start.elapsed().as_secs() < 20, "never reached {prefix}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn axe_clean(c: &Client, page: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js");
-    let Ok(axe) = std::fs::read_to_string(&path) else {
-        assert!(std::env::var("REQUIRE_POSTGRES").is_err(), "axe-core is required in CI");
-        return;
-    };
-    let v = axe_violations(c, &axe).await;
-    assert!(v.is_empty(), "{page}: {v:?}");
-}
+use crate::console_browser::{axe_clean, sign_out, signed_in_as as sign_in, text_of, value_of, wait_for_path};
 
 const QUESTION: &str = "Mua bảo hiểm xe máy bắt buộc ở đâu, có được hủy không?";
 
@@ -128,14 +87,7 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     click(&c, Locator::Css("main button.primary")).await;
     let e = text_of(&c, ".error-summary").await;
     assert!(e.contains("vừa được người khác sửa"), "{e}");
-    let answer = c
-        .find(Locator::Id("answer"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let answer = value_of(&c, "answer").await;
     assert!(answer.ends_with("từ chối cấp giấy chứng nhận."), "{answer}");
     assert!(text_of(&c, "ol.history").await.contains("sửa phiên bản 1"));
     let current = text_of(&c, "section.current").await;
@@ -158,14 +110,11 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     fill(&c, "kb_q", "bao hiem xe may").await;
     // The results of the whole words (a slow typist may see the results of a part first).
     let done = "#kb-results[data-q='bao hiem xe may']";
-    let radio = c
-        .wait()
-        .for_element(Locator::Css(&format!("{done} input[value='{id}']")))
-        .await
-        .unwrap();
+    let radio = format!("{done} input[value='{id}']");
+    c.wait().for_element(Locator::Css(&radio)).await.unwrap();
     let first = text_of(&c, &format!("{done} li:nth-child(2) label")).await;
     assert_eq!(first, QUESTION, "the question match first");
-    radio.click().await.unwrap();
+    click(&c, Locator::Css(&radio)).await;
     click(&c, Locator::Css("#kb-results li:nth-child(2) summary")).await;
     axe_clean(&c, "call with kb").await;
     shot_full(&c, &format!("console-{tag}-kb-call")).await;

@@ -506,6 +506,26 @@ async fn agencies_submit_their_period_reports_and_are_reminded_once(app: &TestAp
         "{e}"
     );
     assert_eq!(e["total_cases"], 1, "{e}");
+    // The frozen figures are the agency's: every drill-down lists the agency's cases only.
+    let frozen: Value = {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Frozen {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            summary_json: String,
+        }
+        let mut conn = app.state.db.get_blocking().unwrap();
+        let f: Frozen = diesel::sql_query("SELECT summary_json FROM report_submissions")
+            .get_result(&mut *conn)
+            .unwrap();
+        serde_json::from_str(&f.summary_json).unwrap()
+    };
+    for q in [
+        &frozen["total_drill_down"],
+        &frozen["breakdowns"][0]["rows"][0]["drill_down"],
+    ] {
+        assert!(q.as_str().unwrap().contains("agency=SCT"), "{q}");
+    }
     let pdf_url = e["document_url"].as_str().unwrap().to_owned();
     assert_problem(
         &app.post("/api/v1/reports/submissions", Some(&sup), &body).await,

@@ -204,6 +204,64 @@ async fn a_handler_of_a_unit_filters_the_queue_by_unit(app: &TestApp) {
 }
 both_backends!(a_handler_of_a_unit_filters_the_queue_by_unit);
 
+/// Reports count by unit (issue 14 items 1 and 3): the summary's `unit` breakdown drills down
+/// to the unit's cases, and the agencies' performance has a row per unit under its agency.
+async fn reports_count_by_unit(app: &TestApp) {
+    let (_, xa_op) = app.user("op.xa.rep", "operator", Some("UBND_XA")).await;
+    let (_, coord) = app.user("coord.units.rep", "coordinator", Some("SCT")).await;
+    let (_, xa_sup) = app.user("sup.xa.rep", "supervisor", Some("UBND_XA")).await;
+    for commune in ["P. Ben Thanh", "Phường Bến Thành", "phuong tan dinh"] {
+        let mut body = food_stall(commune);
+        body["channel"] = json!("hotline");
+        app.open_case(&xa_op, &body).await;
+    }
+    let r = app
+        .get("/api/v1/reports/summary?preset=month&group_by=unit", Some(&coord))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rows = r.body["breakdowns"][0]["rows"].as_array().unwrap().clone();
+    assert_eq!(r.body["breakdowns"][0]["dimension"], "unit", "{}", r.body);
+    let counts: Vec<(&str, i64)> = rows
+        .iter()
+        .map(|x| (x["value"].as_str().unwrap(), x["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(counts, [("UBND_XA-26743", 2), ("UBND_XA-26737", 1)], "{}", r.body);
+    let q = rows[0]["drill_down"].as_str().unwrap();
+    assert!(q.contains("unit=UBND_XA-26743"), "{q}");
+    let listed = app.get(&format!("/api/v1/cases?{q}"), Some(&coord)).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2, "{}", listed.body);
+
+    // The commune agency's supervisor sees its performance with a row per unit.
+    let r = app.get("/api/v1/reports/agencies?preset=month", Some(&xa_sup)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let xa = &r.body["agencies"][0];
+    assert_eq!(
+        (xa["agency"].as_str(), xa["cases"].as_i64()),
+        (Some("UBND_XA"), Some(3)),
+        "{xa}"
+    );
+    let units = xa["units"].as_array().unwrap();
+    assert_eq!(units.len(), 2, "{xa}");
+    assert_eq!(units[0]["unit"], "UBND_XA-26743");
+    assert_eq!(units[0]["name"], "Phường Bến Thành");
+    assert_eq!(units[0]["cases"], 2);
+    assert!(units[0]["clocks"].as_array().is_some_and(|c| !c.is_empty()), "{xa}");
+    let q = units[1]["drill_down"].as_str().unwrap();
+    let listed = app.get(&format!("/api/v1/cases?{q}"), Some(&xa_sup)).await;
+    assert_eq!(
+        listed.body["items"].as_array().unwrap().len(),
+        1,
+        "{q}: {}",
+        listed.body
+    );
+    let csv = app
+        .get("/api/v1/reports/agencies?preset=month&format=csv", Some(&xa_sup))
+        .await;
+    let text = String::from_utf8(csv.raw.clone()).unwrap();
+    assert!(text.contains("\r\nUBND_XA,UBND_XA-26743,Phường Bến Thành,2,"), "{text}");
+}
+both_backends!(reports_count_by_unit);
+
 async fn a_dispute_from_another_province_gets_a_referral(app: &TestApp) {
     let (_, op) = app.user("op.ref", "operator", Some("SCT")).await;
     let c = classify(app, &op, None, Some("Cao Bằng")).await;
@@ -283,38 +341,10 @@ both_backends!(the_admin_sets_a_users_unit);
 
 // ---------------------------------------------------------------- the console, in a browser
 
-use crate::browser::{axe_violations, browser_with_js, click, fill, shot, shot_full, start_driver};
+use crate::browser::{browser_with_js, click, fill, shot, shot_full, start_driver};
 use crate::common::Backend;
-use fantoccini::{Client, Locator};
-
-async fn sign_in(c: &Client, base: &str, username: &str) {
-    c.goto(&format!("{base}/console/")).await.unwrap();
-    fill(c, "username", username).await;
-    fill(c, "password", PASSWORD).await;
-    click(c, Locator::Css("button.primary")).await;
-    c.wait().for_element(Locator::Css("nav.tabs")).await.unwrap();
-}
-
-/// No accessibility violation (axe-core, when scripts/test.sh installed it).
-async fn axe_clean(c: &Client, page: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js");
-    let Ok(axe) = std::fs::read_to_string(&path) else {
-        assert!(std::env::var("REQUIRE_POSTGRES").is_err(), "axe-core is required in CI");
-        return;
-    };
-    let v = axe_violations(c, &axe).await;
-    assert!(v.is_empty(), "{page}: {v:?}");
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
+use crate::console_browser::{axe_clean, signed_in_as as sign_in, text_of};
+use fantoccini::Locator;
 
 /// Cases of two wards opened in January (overdue today), a handler of one ward, the commune
 /// agency's supervisor, and a dispute of a consumer of Hà Nội at SCT.

@@ -29,6 +29,8 @@ pub enum Dimension {
     Kind,
     Category,
     Agency,
+    /// The unit of the current agency working the case (ADR 0033).
+    Unit,
     Status,
     Outcome,
     Vulnerable,
@@ -46,6 +48,7 @@ impl Dimension {
             Dimension::Kind => "cases.kind AS g",
             Dimension::Category => "cases.category AS g",
             Dimension::Agency => "cases.current_agency AS g",
+            Dimension::Unit => "cases.unit_code AS g",
             Dimension::Status => "cases.status AS g",
             Dimension::Outcome => "cases.outcome AS g",
             Dimension::Vulnerable => "cases.vulnerable AS g",
@@ -124,6 +127,80 @@ pub fn days_to_close_quantiles(
     Ok((n, out))
 }
 
+/// [`clock_groups`], for every value of `dim` at once (performance by agency or unit).
+pub fn clock_groups_by(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    dim: Dimension,
+) -> QueryResult<Vec<(Option<String>, ClockGroup)>> {
+    let inner = filtered(scope, f).select(sql::<(Text, Nullable<Text>)>(&format!(
+        "cases.id AS id, {}",
+        dim.expression(conn)
+    )));
+    type Row = (Option<String>, String, String, Option<String>, bool, i64);
+    let rows: Vec<Row> = wrap::<_, (Nullable<Text>, Text, Text, Nullable<Text>, Bool, BigInt)>(
+        "SELECT t.g, cc.clock, cc.state, cc.result, cc.overdue, COUNT(*) FROM case_clocks cc JOIN (",
+        inner,
+        ") t ON cc.case_id = t.id GROUP BY t.g, cc.clock, cc.state, cc.result, cc.overdue",
+    )
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(g, clock, state, result, overdue, n)| (g, (clock, state, result, overdue, n)))
+        .collect())
+}
+
+/// A value of a dimension, the average rating of its cases and how many ratings.
+pub type RatingGroup = (Option<String>, Option<f64>, i64);
+
+/// The consumers' ratings (1–5) of the cases of `scope` that pass `f`, for every value of
+/// `dim`: value, average score, how many.
+pub fn ratings_by(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    dim: Dimension,
+) -> QueryResult<Vec<RatingGroup>> {
+    let inner = filtered(scope, f).select(sql::<(Text, Nullable<Text>)>(&format!(
+        "cases.id AS id, {}",
+        dim.expression(conn)
+    )));
+    wrap::<_, (Nullable<Text>, Nullable<Double>, BigInt)>(
+        "SELECT t.g, AVG(CAST(r.score AS DOUBLE PRECISION)), COUNT(*) FROM case_ratings r JOIN (",
+        inner,
+        ") t ON r.case_id = t.id GROUP BY t.g",
+    )
+    .load(conn)
+}
+
+/// The `p`-quantile (nearest rank, `0 < p ≤ 1`) of the days from creation to closure of the
+/// closed cases of `scope` that pass `f`, for every value of `dim` that has closed cases: one
+/// query numbering each group's durations (`ROW_NUMBER`/`COUNT` over the group, in SQLite and
+/// PostgreSQL alike) and keeping the row of rank ⌈p·n⌉, computed in integers.
+pub fn days_to_close_quantile_by(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    dim: Dimension,
+    p: f64,
+) -> QueryResult<Vec<(Option<String>, f64)>> {
+    let per_mille = ((p * 1000.0).round() as i64).clamp(1, 1000);
+    let backend = portability::backend_of(conn);
+    let inner = filtered(scope, &f.clone().closed_only()).select(sql::<(Nullable<Text>, Double)>(&format!(
+        "{}, {}",
+        dim.expression(conn),
+        portability::days_to_close(backend)
+    )));
+    wrap::<_, (Nullable<Text>, Double)>(
+        "SELECT t.g, t.d FROM (SELECT s.g, s.d, ROW_NUMBER() OVER (PARTITION BY s.g ORDER BY s.d) AS rn, \
+         COUNT(*) OVER (PARTITION BY s.g) AS n FROM (",
+        inner,
+        format!(") s) t WHERE t.rn = ({per_mille} * t.n + 999) / 1000"),
+    )
+    .load(conn)
+}
+
 /// The businesses with most of the counted cases: key, a name as recorded, cases.
 pub fn top_businesses(
     conn: &mut AnyConnection,
@@ -171,15 +248,4 @@ pub fn insert_recovery(
         ))
         .execute(conn)
         .map(|_| ())
-}
-
-/// The consumers' ratings of the counted cases: average score (1–5) and how many.
-pub fn ratings(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<(Option<f64>, i64)> {
-    let ids = filtered(scope, f).select(cases::id);
-    wrap::<_, (Nullable<Double>, BigInt)>(
-        "SELECT AVG(CAST(r.score AS DOUBLE PRECISION)), COUNT(*) FROM case_ratings r WHERE r.case_id IN (",
-        ids,
-        ")",
-    )
-    .get_result(conn)
 }

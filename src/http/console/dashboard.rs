@@ -13,9 +13,11 @@ use super::session::{see_other, signed_in, Signed};
 use super::text::value_label;
 use super::{error_page, page, Who};
 use crate::calendar::local_date;
+use crate::domain::alert::AlertStatus;
 use crate::domain::search::{CallFilter, ListFilter};
 use crate::domain::user::Role;
 use crate::error::AppError;
+use crate::service::alerts;
 use crate::service::clusters::{self, ClusterReportOverrides};
 use crate::service::{calls, cases, reference};
 use crate::state::AppState;
@@ -48,6 +50,8 @@ struct DashboardPage {
     unit_overdue: Vec<(String, String, i64)>,
     clusters: Vec<ClusterRow>,
     dead: super::outbox::DeadLetters,
+    /// The open early-warning signals (coordinators only; `None` for supervisors).
+    signals: Option<Vec<super::alerts::Signal>>,
 }
 
 pub async fn show(state: Data<AppState>, req: HttpRequest, q: Query<super::outbox::AdminQuery>) -> HttpResponse {
@@ -154,7 +158,17 @@ async fn render(state: &AppState, s: &Signed) -> Result<DashboardPage, AppError>
         agencies: rows,
         clusters,
         dead: super::outbox::dead_letters(state, s).await?,
+        signals: open_signals(state, s).await?,
     })
+}
+
+/// The open signals of the early-warning job, for a coordinator (ADR 0038).
+async fn open_signals(state: &AppState, s: &Signed) -> Result<Option<Vec<super::alerts::Signal>>, AppError> {
+    if s.staff.role != Role::Coordinator {
+        return Ok(None);
+    }
+    let open = alerts::list(state, s.actor(), Some(AlertStatus::Open)).await?;
+    Ok(Some(open.iter().map(super::alerts::signal).collect()))
 }
 
 /// "Lập phiếu phản ánh vi phạm" for a cluster: the case it opens.

@@ -40,6 +40,8 @@ pub struct Field {
     pub path: String,
     pub input: Input,
     pub required: bool,
+    /// Required by its record, which is itself optional: needed once the record is given.
+    pub required_in_record: bool,
     /// The heading of the group this field opens (a nested record), if any.
     pub group: Option<String>,
 }
@@ -109,13 +111,15 @@ fn walk(schemas: &Value, schema: &Value, prefix: &str, required_here: bool, out:
             format!("{prefix}.{name}")
         };
         let (ps, nullable) = resolve(schemas, p);
-        let req = required_here && required.contains(&name.as_str()) && !nullable;
+        let in_record = required.contains(&name.as_str()) && !nullable;
+        let req = required_here && in_record;
         if type_of(ps) == "object" && ps["properties"].is_object() {
             nested.push((path, ps, req));
         } else {
             plain.push(Field {
                 input: input_of(name, ps),
                 required: req,
+                required_in_record: in_record && !req,
                 group: None,
                 path,
             });
@@ -240,6 +244,8 @@ pub struct FieldView {
     /// text, textarea, number, date, datetime-local, select, lines
     pub widget: &'static str,
     pub required: bool,
+    /// Needed once its (optional) group is filled in.
+    pub required_in_record: bool,
     pub options: Vec<(String, String)>,
     pub value: String,
     pub error: Option<String>,
@@ -284,6 +290,7 @@ pub fn views(
                 label: field_label(leaf).to_owned(),
                 widget,
                 required: f.required,
+                required_in_record: f.required_in_record,
                 options,
                 value: sent.get(&f.path).cloned().unwrap_or_default(),
                 error: error
@@ -327,6 +334,7 @@ mod tests {
         let held = result.iter().find(|f| f.path == "record.held_at").unwrap();
         assert_eq!(held.input, Input::DateTime);
         assert!(!held.required, "inside an optional record");
+        assert!(held.required_in_record, "but required once the record is given");
         assert_eq!(result[0].path, "result", "plain fields before the nested record");
         assert!(matches!(&result[0].input, Input::Select(v) if v.contains(&"settled".to_owned())));
         assert_eq!(held.group, None);

@@ -3,6 +3,7 @@
 //! touches the database). Vietnamese, keyboard-friendly, working without JavaScript; the one
 //! script only improves (the live routing suggestion on the call screen).
 
+mod alerts;
 mod callbacks;
 mod calls;
 mod case;
@@ -69,6 +70,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/console/kb/{id}", web::get().to(kb::show))
         .route("/console/kb/{id}", web::post().to(kb::save))
         .route("/console/kb/{id}/edit", web::get().to(kb::edit))
+        .route("/console/alerts", web::get().to(alerts::list))
+        .route("/console/alerts/{id}", web::get().to(alerts::show))
+        .route("/console/alerts/{id}/{change}", web::post().to(alerts::change))
         .route("/console/notices", web::get().to(notices::show))
         .route("/console/notices/warnings", web::post().to(notices::create_warning))
         .route("/console/notices/warnings/{id}", web::get().to(notices::edit_form))

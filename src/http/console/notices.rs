@@ -136,7 +136,7 @@ fn violator_row(v: &ViolatorNoticeView) -> ViolatorRow {
 }
 
 /// A refusal in words, with the status of the error (the page of the form that failed).
-fn refused(e: &AppError) -> HttpResponse {
+pub(super) fn refused(e: &AppError) -> HttpResponse {
     let text = match e {
         AppError::Validation { vi, .. } | AppError::BadRequest { vi, .. } | AppError::Conflict { vi, .. } => {
             let mut t = vi.clone();

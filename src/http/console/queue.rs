@@ -124,16 +124,16 @@ struct Tab {
     active: bool,
 }
 
-struct Row {
-    id: String,
-    code: String,
-    business: String,
-    category: String,
-    status: &'static str,
-    due: String,
-    overdue: bool,
-    priority: bool,
-    assigned: bool,
+pub(super) struct Row {
+    pub(super) id: String,
+    pub(super) code: String,
+    pub(super) business: String,
+    pub(super) category: String,
+    pub(super) status: &'static str,
+    pub(super) due: String,
+    pub(super) overdue: bool,
+    pub(super) priority: bool,
+    pub(super) assigned: bool,
 }
 
 #[derive(Template)]
@@ -158,6 +158,10 @@ pub async fn show(state: Data<AppState>, req: HttpRequest, q: Query<QueueQuery>)
         Ok(s) => s,
         Err(r) => return r,
     };
+    if s.staff.role == Role::Admin {
+        // Administrators hold no cases: their page is the overview (accounts, dead letters).
+        return super::session::see_other("/console/dashboard");
+    }
     match render(&state, &s, q.into_inner()).await {
         Ok(p) => page(StatusCode::OK, &p),
         Err(AppError::BadRequest { .. }) => super::session::see_other("/console/"),
@@ -254,7 +258,7 @@ async fn render(state: &AppState, s: &super::session::Signed, q: QueueQuery) -> 
 }
 
 /// The queue's rows, with the categories' names.
-async fn rows_of(
+pub(super) async fn rows_of(
     state: &AppState,
     items: Vec<crate::service::views::CaseSummary>,
     now: chrono::DateTime<chrono::Utc>,

@@ -51,7 +51,9 @@ pub async fn document(
             },
         ),
         (Role::Coordinator, Some(a)) => (Some(a.clone()), reporter_of(taxonomy, &a)),
-        (Role::Supervisor, a) if a.is_none() || a == own => (None, reporter_of(taxonomy, own.as_deref().unwrap_or(""))),
+        (Role::Supervisor, a) if a.is_none() || a == own => {
+            (own.clone(), reporter_of(taxonomy, own.as_deref().unwrap_or("")))
+        }
         (Role::Supervisor, Some(_)) => return Err(AppError::Forbidden),
         _ => return Err(AppError::Forbidden),
     };
@@ -218,7 +220,7 @@ fn value_label(t: &Taxonomy, d: Dimension, v: &str) -> String {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        Dimension::ConsumerProvince | Dimension::ConsumerCommune => None,
+        Dimension::ConsumerProvince | Dimension::ConsumerCommune | Dimension::Unit => None,
     };
     known.unwrap_or_else(|| v.to_owned())
 }
@@ -471,14 +473,15 @@ fn agencies(b: &mut Vec<Block>, p: &Performance) {
             .agencies
             .iter()
             .map(|a| {
+                let f = &a.figures;
                 vec![
                     a.name.clone().unwrap_or_else(|| a.agency.clone()),
-                    thousands(a.cases),
-                    thousands(a.overdue_now),
-                    percent(a.on_time_rate),
-                    days_text(a.time_to_close.median_days),
-                    a.rating_average.map_or("–".to_owned(), |r| {
-                        format!("{r:.1} ({})", a.ratings).replace('.', ",")
+                    thousands(f.cases),
+                    thousands(f.overdue_now),
+                    percent(f.on_time_rate),
+                    days_text(f.time_to_close.median_days),
+                    f.rating_average.map_or("–".to_owned(), |r| {
+                        format!("{r:.1} ({})", f.ratings).replace('.', ",")
                     }),
                 ]
             })

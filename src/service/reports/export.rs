@@ -2,6 +2,7 @@
 //! spreadsheet programs) or as an XLSX sheet (numbers and dates as real cells). Vietnamese
 //! headers; every figure with the query string of its drill-down in the last column.
 
+use super::performance::Figures;
 use super::summary::month_label;
 use super::{Performance, Summary};
 use crate::calendar;
@@ -121,13 +122,33 @@ pub fn summary_rows(s: &Summary) -> Vec<Vec<Cell>> {
     rows
 }
 
-/// The agencies' performance as rows: one per agency, then one per agency and clock.
+/// One row of the performance table: an agency (`unit` empty) or one of its units.
+fn figure_row(agency: &str, unit: &str, name: Option<&str>, f: &Figures) -> Vec<Cell> {
+    vec![
+        text(agency),
+        text(unit),
+        name.map(text).unwrap_or(Cell::Empty),
+        num(f.cases),
+        num(f.overdue_now),
+        opt(f.on_time_rate),
+        num(f.time_to_close.closed),
+        opt(f.time_to_close.median_days),
+        opt(f.time_to_close.p90_days),
+        opt(f.rating_average),
+        num(f.ratings),
+        text(&f.drill_down),
+    ]
+}
+
+/// The agencies' performance as rows: one per agency followed by one per unit of it, then
+/// one per agency and clock.
 pub fn performance_rows(p: &Performance) -> Vec<Vec<Cell>> {
     let mut rows = vec![
         vec![text("Từ ngày"), Cell::Date(p.from)],
         vec![text("Đến ngày"), Cell::Date(p.to)],
         [
             "Cơ quan",
+            "Đơn vị",
             "Tên",
             "Số vụ việc",
             "Đang quá hạn",
@@ -143,19 +164,10 @@ pub fn performance_rows(p: &Performance) -> Vec<Vec<Cell>> {
         .to_vec(),
     ];
     for a in &p.agencies {
-        rows.push(vec![
-            text(&a.agency),
-            a.name.as_deref().map(text).unwrap_or(Cell::Empty),
-            num(a.cases),
-            num(a.overdue_now),
-            opt(a.on_time_rate),
-            num(a.time_to_close.closed),
-            opt(a.time_to_close.median_days),
-            opt(a.time_to_close.p90_days),
-            opt(a.rating_average),
-            num(a.ratings),
-            text(&a.drill_down),
-        ]);
+        rows.push(figure_row(&a.agency, "", a.name.as_deref(), &a.figures));
+        for u in &a.units {
+            rows.push(figure_row(&a.agency, &u.unit, u.name.as_deref(), &u.figures));
+        }
     }
     rows.push(vec![]);
     rows.push(
@@ -171,7 +183,7 @@ pub fn performance_rows(p: &Performance) -> Vec<Vec<Cell>> {
         .to_vec(),
     );
     for a in &p.agencies {
-        for c in &a.clocks {
+        for c in &a.figures.clocks {
             rows.push(vec![
                 text(&a.agency),
                 text(&c.title),

@@ -12,7 +12,7 @@ mod summary;
 
 pub use document::{document, ReportPeriod};
 pub use export::{performance_rows, summary_rows, to_csv, to_xlsx};
-pub use performance::{performance, AgencyPerformance, Performance};
+pub use performance::{performance, AgencyPerformance, Figures, Performance, UnitPerformance};
 pub use summary::{
     month_label, summary, Breakdown, CallFigures, CallOutcomeCount, ClockRate, Recovered, Summary, SummaryRow,
     TimeToClose, TopBusiness,
@@ -29,12 +29,13 @@ use crate::error::AppError;
 
 /// The dimensions of the summary, in the order shown: name (as in `group_by` and as the
 /// `/cases` filter), Vietnamese header.
-pub const DIMENSIONS: [(Dimension, &str, &str); 10] = [
+pub const DIMENSIONS: [(Dimension, &str, &str); 11] = [
     (Dimension::Month, "month", "Tháng"),
     (Dimension::Channel, "channel", "Kênh tiếp nhận"),
     (Dimension::Kind, "kind", "Loại vụ việc"),
     (Dimension::Category, "category", "Lĩnh vực"),
     (Dimension::Agency, "agency", "Cơ quan xử lý"),
+    (Dimension::Unit, "unit", "Đơn vị (xã, phường, chi hội)"),
     (Dimension::Status, "status", "Trạng thái"),
     (Dimension::Outcome, "outcome", "Kết quả"),
     (Dimension::Vulnerable, "vulnerable", "Nhóm dễ bị tổn thương"),
@@ -114,11 +115,13 @@ fn require_reader(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
-/// The period of a report, checked, with its UTC bounds and their query-string form.
+/// The period of a report, checked, with its UTC bounds and their query-string form; and the
+/// agency a report is restricted to (the printed report of one agency), if any.
 #[derive(Debug, Clone)]
 struct Period {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    agency: Option<String>,
 }
 
 impl Period {
@@ -133,21 +136,32 @@ impl Period {
         Ok(Period {
             start: start_of_day_utc(from),
             end: start_of_day_utc(to.succ_opt().unwrap_or(to)),
+            agency: None,
         })
     }
 
-    /// The cases created in the period.
+    /// The same period, only the cases `agency` holds (with `None`: every case).
+    fn of_agency(self, agency: Option<String>) -> Period {
+        Period { agency, ..self }
+    }
+
+    /// The cases created in the period (held by the agency, if one is set).
     fn filter(&self) -> ListFilter {
         ListFilter {
             created_from: Some(self.start.naive_utc()),
             created_to: Some(self.end.naive_utc()),
+            agency: self.agency.clone(),
             ..ListFilter::default()
         }
     }
 
-    /// `created_from`/`created_to` of the period (for `/cases`).
-    fn pairs(&self) -> [(&'static str, String); 2] {
-        [("created_from", rfc3339(self.start)), ("created_to", rfc3339(self.end))]
+    /// `created_from`/`created_to` of the period, and `agency` if set (for `/cases`).
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut p = vec![("created_from", rfc3339(self.start)), ("created_to", rfc3339(self.end))];
+        if let Some(a) = &self.agency {
+            p.push(("agency", a.clone()));
+        }
+        p
     }
 
     /// The drill-down of the period with `extra` filters.

@@ -155,7 +155,7 @@ pub async fn summary(
 }
 
 /// The summary, restricted to the cases an agency holds (and its calls) when `agency` is given
-/// (the printed report; its drill-downs then lack the agency filter and are not shown).
+/// (the printed report of one agency; every drill-down then carries `agency=` too).
 pub(super) async fn summary_of(
     state: &AppState,
     actor: Actor,
@@ -165,7 +165,7 @@ pub(super) async fn summary_of(
     agency: Option<String>,
 ) -> Result<Summary, AppError> {
     require_reader(&actor)?;
-    let period = Period::new(from, to)?;
+    let period = Period::new(from, to)?.of_agency(agency.clone());
     let call_agency = match &actor {
         _ if agency.is_some() => agency.clone(),
         Actor::Staff(s) if s.role == Role::Coordinator => None,
@@ -176,10 +176,7 @@ pub(super) async fn summary_of(
         .db
         .run(move |conn| {
             let scope = scope_of(&actor);
-            let base = ListFilter {
-                agency,
-                ..period.filter()
-            };
+            let base = period.filter();
             let total = case_db::count_cases(conn, &scope, &base)?;
             let mut breakdowns = Vec::new();
             for d in &dims {
@@ -266,8 +263,12 @@ fn month_drill(period: &Period, month: &str) -> String {
     let next = calendar::add_calendar_months(first, 1);
     let start = start_of_day_utc(first).max(period.start);
     let end = start_of_day_utc(next).min(period.end);
-    let (s, e) = (super::rfc3339(start), super::rfc3339(end));
-    query_string(&[("created_from", &s), ("created_to", &e)])
+    Period {
+        start,
+        end,
+        agency: period.agency.clone(),
+    }
+    .drill(&[])
 }
 
 /// The rate of one kind of clock; `extra` filters are added to its drill-downs.
