@@ -460,7 +460,11 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     let web_agency = settings.intake.web_agency.clone();
-    let ceiling_of = (kind, settings.database.url.clone(), settings.database.sqlite_synchronous.clone());
+    let ceiling_of = (
+        kind,
+        settings.database.url.clone(),
+        settings.database.sqlite_synchronous.clone(),
+    );
     let app = Application::build(settings)?;
     let port = app.port;
     let state = app.state.clone();

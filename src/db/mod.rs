@@ -77,7 +77,11 @@ impl Db {
                     max_batch: sqlite.max_batch,
                     max_wait: timeout,
                 };
-                Some(std::sync::Arc::new(writer::Writer::start(conn, options, metrics.clone())?))
+                Some(std::sync::Arc::new(writer::Writer::start(
+                    conn,
+                    options,
+                    metrics.clone(),
+                )?))
             }
             Backend::Postgres => None,
         };

@@ -150,7 +150,9 @@ where
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            Err(crate::error::AppError::Internal(anyhow::anyhow!("a write unit panicked: {what}")))
+            Err(crate::error::AppError::Internal(anyhow::anyhow!(
+                "a write unit panicked: {what}"
+            )))
         }
     };
     // A panic may leave the unit's own nested transactions open: close them first.

@@ -403,7 +403,8 @@ pub async fn submit_public_with_files(
                     return Ok(Ok((submitted(conn, &row, at)?, true)));
                 }
             }
-            let row = create_classified_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &classified, &agency, None, at)?;
+            let row =
+                create_classified_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &classified, &agency, None, at)?;
             if !files.is_empty() {
                 super::evidence::record_tx(
                     conn,

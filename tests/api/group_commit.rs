@@ -58,13 +58,20 @@ async fn concurrent_intakes_are_all_acknowledged_and_present(app: &TestApp) {
             r.body["tracking_code"].as_str().unwrap().to_owned()
         })
         .collect();
-    assert_eq!(b.iter().filter(|r| r.status == 201).count(), 1, "one created, the rest replayed");
+    assert_eq!(
+        b.iter().filter(|r| r.status == 201).count(),
+        1,
+        "one created, the rest replayed"
+    );
     assert_eq!(repeated.len(), 1, "one idempotency key, one case: {repeated:?}");
     codes.extend(repeated);
     assert_eq!(count(app, "SELECT COUNT(*) AS n FROM cases"), 41);
     for code in &codes {
         assert_eq!(
-            count(app, &format!("SELECT COUNT(*) AS n FROM cases WHERE tracking_code = '{code}'")),
+            count(
+                app,
+                &format!("SELECT COUNT(*) AS n FROM cases WHERE tracking_code = '{code}'")
+            ),
             1,
             "{code} was acknowledged, so it is stored"
         );
@@ -99,7 +106,10 @@ async fn concurrent_intakes_sqlite() {
             value("hotline_db_writer_batch_size_sum"),
         );
         assert!(units >= 48.0, "every intake went through the writer: {units}");
-        assert!(batches < units, "some were committed together: {batches} batches, {units} units");
+        assert!(
+            batches < units,
+            "some were committed together: {batches} batches, {units} units"
+        );
         app.assert_no_failed_jobs();
     }
 }

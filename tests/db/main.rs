@@ -352,7 +352,11 @@ async fn failing_units_do_not_fail_their_neighbours(backend: Backend) {
     assert_eq!(unit_rows(&db), vec![1, 3, 6, 7]);
     if backend == Backend::Sqlite {
         let m = db.writer_metrics();
-        assert_eq!(m.batch_size.get_sample_count(), 2, "the holder, then the seven together");
+        assert_eq!(
+            m.batch_size.get_sample_count(),
+            2,
+            "the holder, then the seven together"
+        );
         assert!((m.batch_size.get_sample_sum() - 8.0).abs() < f64::EPSILON);
         assert_eq!(m.units_failed.get(), 3);
         assert_eq!(m.queue_depth.get(), 0);
@@ -402,8 +406,14 @@ async fn sqlite_full_writer_queue_refuses_and_changes_nothing() {
     assert_eq!(db.writer_metrics().queue_depth.get(), 2);
     let start = std::time::Instant::now();
     let refused = insert_unit(&db, 99, None).await;
-    assert!(matches!(refused, Err(AppError::Unavailable(Unavailable::Busy))), "{refused:?}");
-    assert!(start.elapsed() < std::time::Duration::from_millis(200), "refused at once");
+    assert!(
+        matches!(refused, Err(AppError::Unavailable(Unavailable::Busy))),
+        "{refused:?}"
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_millis(200),
+        "refused at once"
+    );
     assert!(holder.await.unwrap().is_ok());
     for q in queued {
         assert!(q.await.unwrap().is_ok());
