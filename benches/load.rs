@@ -9,15 +9,21 @@
 //!
 //! Options (after `--`): `--quick`, `--cases N` (cases in the database before the read
 //! benchmarks), `--intake N` (public intake requests over HTTP, split 20/40/40 over
-//! concurrency 1, 8 and 32), `--backend sqlite|postgres|both` (default both).
+//! concurrency 1, 8 and 32), `--preload N` (cases loaded before the intake is measured, to see
+//! the intake's speed at a given table size), `--max-batch N` (SQLite group commit's batch cap;
+//! 1 = one transaction per write), `--backend sqlite|postgres|both` (default both).
 //!
 //! PostgreSQL: connects to `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`),
 //! creates a throw-away database `hotline_bench_<random>` and drops it at the end. If the server
 //! is unreachable, PostgreSQL is skipped with a loud line. SQLite uses a file in a temporary folder.
 //!
-//! For each backend it measures: the public intake (`POST /api/v1/public/complaints`) at
-//! concurrency 1, 8 and 32; the raw rate of the same insert transaction (`create_case_tx` in
-//! `write_transaction`, one thread, no HTTP); then, after loading the database to `--cases`
+//! For each backend it measures, interleaved in one run: the raw ceiling of a minimal durable
+//! intake transaction (BEGIN; INSERT case; INSERT event; COMMIT on two tables of its own in the
+//! same database: one writer on SQLite, 32 connections on PostgreSQL, like `pgbench`) before and
+//! after each level of the public intake (`POST /api/v1/public/complaints`) at concurrency 1, 8
+//! and 32; the ratio of the intake at c=32 to the ceiling measured next to it; the process's
+//! memory (VmRSS, VmHWM: service and load client, in-process); the raw rate of the service's own
+//! intake transaction (`create_case_tx` in `write_transaction`, one thread, no HTTP); then, after loading the database to `--cases`
 //! cases, `GET /api/v1/cases/{id}` and the first page of `GET /api/v1/cases`. It prints numbers
 //! next to the targets; it never fails on a missed target (exit code 0 unless setup fails).
 
@@ -54,6 +60,12 @@ struct Opts {
     /// Requests per concurrency level (index matches `LEVELS`).
     intake: [usize; 3],
     raw: usize,
+    /// Cases loaded before the intake is measured (FTS write cost growing with the table).
+    preload: usize,
+    /// Seconds of each raw-ceiling sample.
+    ceiling_secs: f64,
+    /// `database.sqlite_max_batch` (1: one transaction per write, as before group commit).
+    max_batch: Option<usize>,
     cases: usize,
     gets: usize,
     lists: usize,
@@ -64,6 +76,8 @@ fn parse_args() -> anyhow::Result<Opts> {
     let mut quick = false;
     let mut cases = None;
     let mut intake = None;
+    let mut preload = 0;
+    let mut max_batch = None;
     let mut backend = "both".to_owned();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -75,6 +89,8 @@ fn parse_args() -> anyhow::Result<Opts> {
             "--quick" => quick = true,
             "--cases" => cases = Some(parse_count("--cases", inline.or_else(|| args.next()))?),
             "--intake" => intake = Some(parse_count("--intake", inline.or_else(|| args.next()))?),
+            "--preload" => preload = parse_count("--preload", inline.or_else(|| args.next()))?,
+            "--max-batch" => max_batch = Some(parse_count("--max-batch", inline.or_else(|| args.next()))?),
             "--backend" => {
                 backend = inline
                     .or_else(|| args.next())
@@ -91,6 +107,9 @@ fn parse_args() -> anyhow::Result<Opts> {
         quick,
         intake: [first, second, intake_total - first - second],
         raw: if quick { 500 } else { 5_000 },
+        preload,
+        max_batch,
+        ceiling_secs: if quick { 1.0 } else { 3.0 },
         cases: cases.unwrap_or(if quick { 3_000 } else { 100_000 }),
         gets: if quick { 300 } else { 2_000 },
         lists: if quick { 200 } else { 1_000 },
@@ -263,6 +282,10 @@ fn complaint_domain(s: &Sample) -> anyhow::Result<NewComplaint> {
 #[derive(Default)]
 struct Report {
     intake: Vec<(usize, f64, f64, f64, usize)>, // (concurrency, req/s, p50, p99, failures)
+    /// Raw ceiling samples (tx/s), one before the first level and one after each.
+    ceiling: Vec<f64>,
+    /// VmRSS and VmHWM after the c=32 level, MiB.
+    rss_mib: (f64, f64),
     raw_rate: f64,
     bulk_rate: f64,
     total_cases: i64,
@@ -279,6 +302,20 @@ struct Report {
 impl Report {
     fn best_intake(&self) -> f64 {
         self.intake.iter().map(|l| l.1).fold(0.0, f64::max)
+    }
+
+    /// The ceiling next to level `idx`: the mean of the samples before and after it.
+    fn ceiling_at(&self, idx: usize) -> f64 {
+        match (self.ceiling.get(idx), self.ceiling.get(idx + 1)) {
+            (Some(a), Some(b)) => (a + b) / 2.0,
+            (Some(a), None) => *a,
+            _ => f64::NAN,
+        }
+    }
+
+    /// HTTP intake at level `idx` over the ceiling measured next to it.
+    fn ratio_at(&self, idx: usize) -> f64 {
+        self.intake.get(idx).map_or(f64::NAN, |l| l.1 / self.ceiling_at(idx))
     }
 }
 
@@ -301,6 +338,95 @@ fn insert_batch(
     .map_err(|e| anyhow!("bulk insert: {e}"))
 }
 
+// ------------------------------------------------------------------ raw ceiling
+
+/// The minimal durable intake transaction's tables: a case and its event, like pgbench's own
+/// tables next to the service's.
+const CEILING_TABLES: &str = "CREATE TABLE IF NOT EXISTS bench_case (id TEXT PRIMARY KEY, phone TEXT NOT NULL, \
+     business TEXT NOT NULL, description TEXT NOT NULL, created_at TEXT NOT NULL); \
+     CREATE TABLE IF NOT EXISTS bench_event (id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES bench_case (id), \
+     data TEXT NOT NULL, created_at TEXT NOT NULL);";
+
+/// One minimal transaction: BEGIN; INSERT case; INSERT event; COMMIT.
+fn ceiling_tx<C: diesel::connection::SimpleConnection>(conn: &mut C, begin: &str, i: u64) -> anyhow::Result<()> {
+    let id = uuid::Uuid::now_v7();
+    let text: String = "Khiếu nại về hàng hóa, dịch vụ không đúng cam kết. ".repeat(6);
+    let sql = format!(
+        "{begin}; INSERT INTO bench_case (id, phone, business, description, created_at) VALUES \
+         ('{id}', '09{:08}', 'Công ty {}', '{text}', '2026-11-29 12:00:00'); \
+         INSERT INTO bench_event (id, case_id, data, created_at) VALUES \
+         ('{}', '{id}', '{{\"action\":\"created\"}}', '2026-11-29 12:00:00'); COMMIT;",
+        i % 100_000_000,
+        i % 997,
+        uuid::Uuid::now_v7()
+    );
+    conn.batch_execute(&sql)?;
+    Ok(())
+}
+
+/// Transactions per second of the minimal durable transaction for `secs`: one writer on
+/// SQLite (the service's settings: WAL, its `synchronous`), 32 connections on PostgreSQL.
+fn ceiling(kind: Kind, url: &str, synchronous: &str, secs: f64) -> anyhow::Result<f64> {
+    use diesel::connection::SimpleConnection;
+    let until = Instant::now() + Duration::from_secs_f64(secs);
+    let start = Instant::now();
+    let done = match kind {
+        Kind::Sqlite => {
+            let parsed = hotline::db::DbUrl::parse(url)?;
+            let path = parsed.sqlite_path().ok_or_else(|| anyhow!("no sqlite path"))?;
+            let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; {CEILING_TABLES}"
+            ))?;
+            let mut n = 0u64;
+            while Instant::now() < until {
+                ceiling_tx(&mut conn, "BEGIN IMMEDIATE", n)?;
+                n += 1;
+            }
+            n
+        }
+        Kind::Postgres => {
+            let mut setup = diesel::PgConnection::establish(url)?;
+            setup.batch_execute(CEILING_TABLES)?;
+            let counts = std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..32u64)
+                    .map(|w| {
+                        scope.spawn(move || -> anyhow::Result<u64> {
+                            let mut conn = diesel::PgConnection::establish(url)?;
+                            let mut n = 0u64;
+                            while Instant::now() < until {
+                                ceiling_tx(&mut conn, "BEGIN", w * 10_000_000 + n)?;
+                                n += 1;
+                            }
+                            Ok(n)
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|h| h.join().map_err(|_| anyhow!("ceiling thread panicked"))?)
+                    .collect::<anyhow::Result<Vec<u64>>>()
+            })?;
+            counts.iter().sum()
+        }
+    };
+    Ok(done as f64 / start.elapsed().as_secs_f64())
+}
+
+/// VmRSS and VmHWM of this process, MiB.
+fn rss_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result<Report> {
     let data = tempfile::tempdir().context("creating a temporary folder")?;
     let mut settings = Settings::load_from(&config_dir(), "local", false)?;
@@ -315,9 +441,15 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
     settings.jobs.enabled = false;
     // One client files every complaint: the abuse limits would refuse it.
     settings.limits.enabled = false;
+    if let Some(n) = opts.max_batch {
+        settings.database.sqlite_max_batch = n;
+    }
     settings.finish()?;
     let sync = match kind {
-        Kind::Sqlite => format!(", sqlite synchronous {}", settings.database.sqlite_synchronous),
+        Kind::Sqlite => format!(
+            ", sqlite synchronous {}, max batch {}",
+            settings.database.sqlite_synchronous, settings.database.sqlite_max_batch
+        ),
         Kind::Postgres => String::new(),
     };
     println!(
@@ -328,13 +460,18 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     let web_agency = settings.intake.web_agency.clone();
+    let ceiling_of = (
+        kind,
+        settings.database.url.clone(),
+        settings.database.sqlite_synchronous.clone(),
+    );
     let app = Application::build(settings)?;
     let port = app.port;
     let state = app.state.clone();
     let admin = app.bootstrap_admin.clone();
     let handle = app.handle();
     let server = actix_web::rt::spawn(app.run_until_stopped());
-    let result = run_phases(kind, port, &state, admin, &web_agency, &opts).await;
+    let result = run_phases(kind, port, &state, admin, &web_agency, &opts, ceiling_of).await;
     handle.stop(true).await;
     let _ = server.await;
     drop(state);
@@ -348,6 +485,7 @@ async fn run_phases(
     admin: Option<(String, String)>,
     web_agency: &str,
     opts: &Opts,
+    ceiling_of: (Kind, String, String),
 ) -> anyhow::Result<Report> {
     let base = format!("http://127.0.0.1:{port}");
     let client = awc::Client::builder()
@@ -368,9 +506,43 @@ async fn run_phases(
         bail!("the server does not answer /healthz");
     }
 
-    // 1. Public intake over HTTP.
-    println!("-- public intake: POST /api/v1/public/complaints");
+    let ctx = IntakeContext::from_state(state);
     let mut seq = 0usize;
+    let mut ids = Vec::new();
+
+    // 0. Cases loaded before the intake is measured.
+    if opts.preload > 0 {
+        let start = Instant::now();
+        let mut done = 0usize;
+        while done < opts.preload {
+            let n = BULK_BATCH.min(opts.preload - done);
+            let batch = (0..n)
+                .map(|i| complaint_domain(&sample(seq + i, salt)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            seq += n;
+            let (st, cx, ag) = (state.clone(), ctx.clone(), web_agency.to_owned());
+            ids.extend(blocking(move || insert_batch(&st, &cx, &ag, &batch)).await?);
+            done += n;
+        }
+        println!(
+            "-- preloaded {} cases in {:.1} s",
+            opts.preload,
+            start.elapsed().as_secs_f64()
+        );
+    }
+
+    // 1. Public intake over HTTP, interleaved with the raw ceiling of the minimal transaction.
+    println!("-- public intake: POST /api/v1/public/complaints, between samples of the raw ceiling");
+    let sample_ceiling = |label: String| {
+        let (kind, url, sync) = ceiling_of.clone();
+        let secs = opts.ceiling_secs;
+        async move {
+            let rate = blocking(move || ceiling(kind, &url, &sync, secs)).await?;
+            println!("  raw ceiling {label:<22} {rate:>9.1} tx/s (BEGIN; INSERT case; INSERT event; COMMIT)");
+            anyhow::Ok(rate)
+        }
+    };
+    report.ceiling.push(sample_ceiling("(before c=1)".into()).await?);
     for (level, &n) in LEVELS.iter().zip(opts.intake.iter()) {
         let offset = seq;
         let stats = run_load(&format!("intake c={level}"), n, *level, |i| {
@@ -384,15 +556,30 @@ async fn run_phases(
         })
         .await;
         seq += n;
+        if *level == 32 {
+            report.rss_mib = rss_mib();
+        }
         report
             .intake
             .push((*level, stats.rps(), stats.pct(50.0), stats.pct(99.0), stats.failures));
+        report.ceiling.push(sample_ceiling(format!("(after c={level})")).await?);
     }
+    for (idx, level) in LEVELS.iter().enumerate() {
+        println!(
+            "  HTTP c={level:<2} / raw ceiling = {:.1} / {:.1} = {:.2}   (target at c=32: >= 0.5)",
+            report.intake.get(idx).map_or(f64::NAN, |l| l.1),
+            report.ceiling_at(idx),
+            report.ratio_at(idx)
+        );
+    }
+    println!(
+        "  memory of the process (service + load client): VmRSS {:.1} MiB, VmHWM {:.1} MiB   (target <= 150)",
+        report.rss_mib.0, report.rss_mib.1
+    );
     let intake_total: usize = opts.intake.iter().sum();
 
     // 2. Raw rate of the same insert transaction, one thread, no HTTP.
     println!("-- raw insert: create_case_tx in write_transaction, one per transaction, one thread");
-    let ctx = IntakeContext::from_state(state);
     let raw_n = opts.raw;
     let raw_complaints = (0..raw_n)
         .map(|i| complaint_domain(&sample(seq + i, salt)))
@@ -421,15 +608,15 @@ async fn run_phases(
     );
     let best = report.best_intake();
     println!(
-        "  HTTP best level / raw = {:.1} / {:.1} = {:.1}%   (target >= 50%)",
+        "  HTTP best level / service's own intake tx, one per commit = {:.1} / {:.1} = {:.2}",
         best,
         report.raw_rate,
-        100.0 * best / report.raw_rate.max(1e-9)
+        best / report.raw_rate.max(1e-9)
     );
 
     // 3. Load to the target number of cases.
-    let mut ids = raw_ids;
-    let have = intake_total + raw_n;
+    ids.extend(raw_ids);
+    let have = intake_total + raw_n + opts.preload;
     let remaining = opts.cases.saturating_sub(have);
     println!("-- bulk load: {remaining} more cases in transactions of {BULK_BATCH}");
     let bulk_start = Instant::now();
@@ -601,14 +788,29 @@ fn print_table(results: &[(Kind, Outcome)]) {
         ));
     }
     rows.push((
-        "raw insert tx (inserts/s)".into(),
-        Box::new(|r: &Report| fmt_num(r.raw_rate, 1)),
+        "raw ceiling, mean of samples (tx/s)".into(),
+        Box::new(|r: &Report| fmt_num(r.ceiling.iter().sum::<f64>() / r.ceiling.len().max(1) as f64, 1)),
         "",
     ));
     rows.push((
-        "HTTP best / raw (%)".into(),
-        Box::new(|r: &Report| fmt_num(100.0 * r.best_intake() / r.raw_rate.max(1e-9), 1)),
-        ">= 50",
+        "intake c=32 / ceiling next to it".into(),
+        Box::new(|r: &Report| fmt_num(r.ratio_at(2), 2)),
+        ">= 0.5",
+    ));
+    rows.push((
+        "VmRSS after c=32 (MiB)".into(),
+        Box::new(|r: &Report| fmt_num(r.rss_mib.0, 1)),
+        "<= 150",
+    ));
+    rows.push((
+        "VmHWM after c=32 (MiB)".into(),
+        Box::new(|r: &Report| fmt_num(r.rss_mib.1, 1)),
+        "",
+    ));
+    rows.push((
+        "service intake tx, 1/commit (tx/s)".into(),
+        Box::new(|r: &Report| fmt_num(r.raw_rate, 1)),
+        "",
     ));
     rows.push((
         "bulk load (cases/s, 500/tx)".into(),

@@ -180,6 +180,7 @@ fn migrate(settings: &Settings, revert_all: bool) -> anyhow::Result<()> {
                 busy_timeout_ms: settings.database.sqlite_busy_timeout_ms,
                 synchronous: settings.database.sqlite_synchronous.clone(),
                 max_queued_writes: settings.database.sqlite_max_queued_writes,
+                max_batch: settings.database.sqlite_max_batch,
             },
             1,
             std::time::Duration::from_secs(settings.database.pool_timeout_secs),

@@ -320,9 +320,12 @@ pub struct DatabaseSettings {
     pub sqlite_busy_timeout_ms: u32,
     /// SQLite `synchronous`: FULL (default, survives power loss) or NORMAL.
     pub sqlite_synchronous: String,
-    /// SQLite: writers that may queue for the one write turn (each waits at most
+    /// SQLite: write units that may wait for the one writer (each at most
     /// `pool_timeout_secs`); beyond that a write is refused at once with 503 + Retry-After.
     pub sqlite_max_queued_writes: usize,
+    /// SQLite: write units the writer commits together in one transaction at most (group
+    /// commit, ADR 0040).
+    pub sqlite_max_batch: usize,
     /// SQLite: seconds between refreshes of the query planner's statistics (`ANALYZE`, also
     /// run at start); 0 = only at start. Ignored on PostgreSQL (autovacuum does it).
     pub sqlite_analyze_interval_secs: u64,

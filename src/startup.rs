@@ -50,6 +50,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Prepared> {
             busy_timeout_ms: settings.database.sqlite_busy_timeout_ms,
             synchronous: settings.database.sqlite_synchronous.clone(),
             max_queued_writes: settings.database.sqlite_max_queued_writes,
+            max_batch: settings.database.sqlite_max_batch,
         },
         settings.database.pool_size,
         Duration::from_secs(settings.database.pool_timeout_secs),
@@ -120,6 +121,7 @@ impl Application {
             .build()
             .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
         let gauges = crate::service::jobs::Gauges::register(&prometheus.registry)?;
+        state.db.writer_metrics().register(&prometheus.registry)?;
         let worker = crate::service::jobs::Worker::new(
             state.db.clone(),
             state.settings.clone(),

@@ -108,8 +108,10 @@ pub struct SqliteOptions {
     pub busy_timeout_ms: u32,
     /// `FULL` (default: an acknowledged complaint survives power loss) or `NORMAL`.
     pub synchronous: String,
-    /// Writers allowed to wait for SQLite's one write turn; one more is refused at once (503).
+    /// Write units allowed to wait for SQLite's writer; one more is refused at once (503).
     pub max_queued_writes: usize,
+    /// Write units the writer commits together in one transaction at most (group commit).
+    pub max_batch: usize,
 }
 
 /// Opens a connection of the backend the URL names, with the per-connection settings.

@@ -66,6 +66,7 @@ mod tests {
             busy_timeout_ms: 1_000,
             synchronous: "NORMAL".into(),
             max_queued_writes: 4,
+            max_batch: 64,
         };
         let mut conn = crate::db::connection::establish(&url, &opts).expect("a SQLite file");
         diesel::sql_query("CREATE TABLE cases (id TEXT PRIMARY KEY, channel TEXT)")

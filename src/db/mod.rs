@@ -29,6 +29,7 @@ pub mod reporters;
 pub mod schema;
 mod types;
 pub mod users;
+pub mod writer;
 
 use std::time::Duration;
 
@@ -49,49 +50,16 @@ fn checkout_error(e: &diesel::r2d2::PoolError) -> AppError {
     }
 }
 
-/// SQLite's one write turn, taken in arrival order by a bounded number of waiters, each for a
-/// bounded time: beyond either bound the write is refused with 503 `unavailable` (busy,
-/// `Retry-After: 1`) instead of waiting without end while anonymous traffic piles up.
-struct WriteGate {
-    turn: tokio::sync::Semaphore,
-    queued: std::sync::atomic::AtomicUsize,
-    max_queued: usize,
-    max_wait: Duration,
-}
-
-/// Counts a waiter for as long as it waits.
-struct Queued<'a>(&'a std::sync::atomic::AtomicUsize);
-
-impl Drop for Queued<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-    }
-}
-
-impl WriteGate {
-    async fn enter(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
-        let busy = || AppError::Unavailable(Unavailable::Busy);
-        let ahead = self.queued.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        let _queued = Queued(&self.queued);
-        if ahead >= self.max_queued {
-            return Err(busy());
-        }
-        match tokio::time::timeout(self.max_wait, self.turn.acquire()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            _ => Err(busy()),
-        }
-    }
-}
-
 /// A pool of connections to one database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<connection::Manager>,
     backend: Backend,
-    /// SQLite admits one writer at a time. Queueing writers here, in arrival order, keeps them
-    /// out of SQLite's busy handler, whose growing sleeps (up to 100 ms each) made the latency
-    /// tail under concurrent intake. `None` for PostgreSQL, which takes concurrent writers.
-    write_gate: Option<std::sync::Arc<WriteGate>>,
+    /// SQLite admits one writer at a time: one thread owns the writing connection and commits
+    /// the queued write units in groups (group commit, ADR 0040). `None` for PostgreSQL, which
+    /// takes concurrent writers and groups their commits itself.
+    writer: Option<std::sync::Arc<writer::Writer>>,
+    metrics: writer::WriterMetrics,
     /// The storage fault the last failed statement reported (disk full, read-only, I/O), until
     /// a write succeeds again; `/readyz` reports it.
     storage_fault: std::sync::Arc<std::sync::Mutex<Option<Unavailable>>>,
@@ -100,7 +68,23 @@ pub struct Db {
 impl Db {
     /// Builds the pool (connections are opened lazily, up to `size`).
     pub fn connect(url: &DbUrl, sqlite: SqliteOptions, size: u32, timeout: Duration) -> anyhow::Result<Db> {
-        let sqlite_max_queued = sqlite.max_queued_writes;
+        let metrics = writer::WriterMetrics::new()?;
+        let writer = match url.backend() {
+            Backend::Sqlite => {
+                let conn = connection::establish(url, &sqlite)?;
+                let options = writer::WriterOptions {
+                    max_queued: sqlite.max_queued_writes,
+                    max_batch: sqlite.max_batch,
+                    max_wait: timeout,
+                };
+                Some(std::sync::Arc::new(writer::Writer::start(
+                    conn,
+                    options,
+                    metrics.clone(),
+                )?))
+            }
+            Backend::Postgres => None,
+        };
         let manager = connection::Manager::new(url.clone(), sqlite);
         let size = if url.backend() == Backend::Sqlite {
             size.max(2)
@@ -115,14 +99,8 @@ impl Db {
         Ok(Db {
             pool,
             backend: url.backend(),
-            write_gate: (url.backend() == Backend::Sqlite).then(|| {
-                std::sync::Arc::new(WriteGate {
-                    turn: tokio::sync::Semaphore::new(1),
-                    queued: std::sync::atomic::AtomicUsize::new(0),
-                    max_queued: sqlite_max_queued,
-                    max_wait: timeout,
-                })
-            }),
+            writer,
+            metrics,
             storage_fault: Default::default(),
         })
     }
@@ -145,30 +123,45 @@ impl Db {
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
-        if let Err(AppError::Unavailable(cause)) = &result {
-            if cause.is_storage_fault() {
-                self.set_storage_fault(Some(*cause));
-            }
-        }
+        self.note_storage_fault(&result);
         result
     }
 
-    /// Runs `f` inside one write transaction (see [`portability::write_transaction`]). A
-    /// committed write clears any storage fault recorded before.
+    /// Runs `f` as one unit of write: on SQLite queued for the writer, which commits it with
+    /// whatever else is waiting, in its own savepoint (`db::writer`, ADR 0040); on PostgreSQL
+    /// in its own transaction (see [`portability::write_transaction`]). Either way the answer
+    /// comes after the commit: `Ok` means durable. A committed write clears any storage fault
+    /// recorded before.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let _turn = match &self.write_gate {
-            Some(gate) => Some(gate.enter().await?),
-            None => None,
+        let result = match &self.writer {
+            Some(writer) => {
+                let result = writer.write(f).await;
+                self.note_storage_fault(&result);
+                result
+            }
+            None => self.run(move |conn| portability::write_transaction(conn, f)).await,
         };
-        let result = self.run(move |conn| portability::write_transaction(conn, f)).await;
         if result.is_ok() {
             self.set_storage_fault(None);
         }
         result
+    }
+
+    /// The writer's figures (queue depth, batch size, failed units), to register in `/metrics`.
+    pub fn writer_metrics(&self) -> &writer::WriterMetrics {
+        &self.metrics
+    }
+
+    fn note_storage_fault<T>(&self, result: &Result<T, AppError>) {
+        if let Err(AppError::Unavailable(cause)) = result {
+            if cause.is_storage_fault() {
+                self.set_storage_fault(Some(*cause));
+            }
+        }
     }
 
     /// The storage fault seen last (disk full, read-only, I/O error), if no write has

@@ -89,6 +89,119 @@ where
     }
 }
 
+/// Opens the transaction of a batch of write units (SQLite's group commit, `db::writer`):
+/// `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+pub fn begin_write(conn: &mut AnyConnection) -> Result<(), DieselError> {
+    match conn {
+        AnyConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
+        AnyConnection::Postgresql(inner) => AnsiTransactionManager::begin_transaction(inner),
+    }
+}
+
+/// Commits the batch's transaction; a failed COMMIT is rolled back (the connection stays
+/// usable) and its error returned.
+pub fn commit_write(conn: &mut AnyConnection) -> Result<(), DieselError> {
+    type Tm = <AnyConnection as Connection>::TransactionManager;
+    match Tm::commit_transaction(conn) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            rollback_write(conn);
+            Err(e)
+        }
+    }
+}
+
+/// Rolls back whatever transaction and savepoints are open on `conn`.
+pub fn rollback_write(conn: &mut AnyConnection) {
+    type Tm = <AnyConnection as Connection>::TransactionManager;
+    while depth(conn) > 0 {
+        if Tm::rollback_transaction(conn).is_err() {
+            break;
+        }
+    }
+}
+
+/// Transactions and savepoints open on `conn` (0: none, or unknown after a broken manager).
+fn depth(conn: &mut AnyConnection) -> u32 {
+    type Tm = <AnyConnection as Connection>::TransactionManager;
+    Tm::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .ok()
+        .flatten()
+        .map_or(0, std::num::NonZeroU32::get)
+}
+
+/// Runs one write unit inside the open transaction, in its own SAVEPOINT: released when `f`
+/// returns `Ok`, rolled back when it returns `Err` or panics (the panic becomes an internal
+/// error), so the units before and after it are unaffected. The outer `Err` means the savepoint
+/// itself failed (the transaction is then in doubt).
+pub fn in_savepoint<T, F>(conn: &mut AnyConnection, f: F) -> Result<Result<T, crate::error::AppError>, DieselError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, crate::error::AppError>,
+{
+    type Tm = <AnyConnection as Connection>::TransactionManager;
+    let base = depth(conn);
+    Tm::begin_transaction(conn)?;
+    let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn))) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(crate::error::AppError::Internal(anyhow::anyhow!(
+                "a write unit panicked: {what}"
+            )))
+        }
+    };
+    // A panic may leave the unit's own nested transactions open: close them first.
+    while depth(conn) > base + 1 {
+        Tm::rollback_transaction(conn)?;
+    }
+    match &result {
+        Ok(_) => Tm::commit_transaction(conn)?,
+        Err(_) => Tm::rollback_transaction(conn)?,
+    }
+    Ok(result)
+}
+
+/// The SQLite writer's idle-time upkeep of the search index (ADR 0040): once the queue is empty
+/// and enough units were written since the last time, one bounded FTS5 `merge` step, so that
+/// less of the index's merging falls inside the transactions of later requests. Nothing on
+/// PostgreSQL.
+#[derive(Debug, Default)]
+pub struct IdleMerge {
+    written: usize,
+}
+
+/// Units written before an idle merge step is worth taking.
+const IDLE_MERGE_AFTER: usize = 64;
+/// Pages the FTS5 `merge` command may write in one idle step (a few milliseconds).
+const IDLE_MERGE_PAGES: i64 = 256;
+
+impl IdleMerge {
+    /// Counts units just committed.
+    pub fn wrote(&mut self, units: usize) {
+        self.written += units;
+    }
+
+    /// One merge step if one is due; failures are logged, never fatal (the index stays valid).
+    pub fn step(&mut self, conn: &mut AnyConnection) {
+        use diesel::RunQueryDsl;
+        if self.written < IDLE_MERGE_AFTER {
+            return;
+        }
+        self.written = 0;
+        if let AnyConnection::Sqlite(c) = conn {
+            let sql = format!("INSERT INTO case_search (case_search, rank) VALUES ('merge', {IDLE_MERGE_PAGES})");
+            if let Err(e) = diesel::sql_query(sql).execute(c) {
+                tracing::warn!(error = %e, "idle merge of the search index failed");
+            }
+        }
+    }
+}
+
 /// A boxed condition on `cases`.
 pub type CaseFilter = Box<dyn BoxableExpression<cases::table, MultiBackend, SqlType = Bool>>;
 

@@ -112,16 +112,17 @@ fn opened_event_data(
     data
 }
 
-/// Writes a new case in state `new` at `agency`, with its first event. Runs inside the caller's transaction.
-pub fn create_case_tx(
-    conn: &mut AnyConnection,
-    ctx: &IntakeContext,
-    actor: &Actor,
-    c: &NewComplaint,
-    agency: &str,
-    call_id: Option<&str>,
-    at: DateTime<Utc>,
-) -> Result<CaseRow, AppError> {
+/// What intake decides about a complaint without the database: the router's classification and
+/// placement, the business's key, the suggestion as stored. Computed before the write is queued
+/// (ADR 0040): none of it needs the write transaction.
+pub struct Classified {
+    suggestion: crate::routing::Classification,
+    suggestion_json: String,
+    business_key: Option<String>,
+}
+
+/// Classifies and checks a complaint (no database access).
+pub fn classify(ctx: &IntakeContext, c: &NewComplaint) -> Result<Classified, AppError> {
     let text = match &c.consumer_request {
         Some(r) => format!("{}\n{}", c.description, r),
         None => c.description.clone(),
@@ -142,12 +143,46 @@ pub fn create_case_tx(
             "mã lĩnh vực không tồn tại",
         ));
     }
-    let opening = opening(conn, ctx, actor, c, &suggestion, agency, at)?;
+    let tax_code = c.business.tax_code.as_ref().map(|x| x.as_ref());
+    Ok(Classified {
+        suggestion_json: serde_json::to_string(&suggestion).map_err(|e| AppError::Internal(e.into()))?,
+        business_key: business_key(c.business.name.as_deref(), tax_code, &ctx.business_stopwords),
+        suggestion,
+    })
+}
+
+/// Writes a new case in state `new` at `agency`, with its first event. Runs inside the caller's transaction.
+pub fn create_case_tx(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    c: &NewComplaint,
+    agency: &str,
+    call_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<CaseRow, AppError> {
+    let classified = classify(ctx, c)?;
+    create_classified_case_tx(conn, ctx, actor, c, &classified, agency, call_id, at)
+}
+
+/// [`create_case_tx`] for a complaint already classified by [`classify`] outside the transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn create_classified_case_tx(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    c: &NewComplaint,
+    classified: &Classified,
+    agency: &str,
+    call_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<CaseRow, AppError> {
+    let opening = opening(conn, ctx, actor, c, classified, agency, at)?;
     let case = Case::open(Opening {
         call_id: call_id.map(CallId::from),
         ..opening
     });
-    let data = opened_event_data(&case, c, &suggestion, agency);
+    let data = opened_event_data(&case, c, &classified.suggestion, agency);
     let row = insert_new_case(conn, ctx, actor, &case, at, data)?;
     if c.reporter != crate::domain::complaint::Reporter::default() {
         crate::db::reporters::insert(conn, &row.id, c.reporter.kind.as_str(), c.reporter.identity_protected)?;
@@ -164,15 +199,16 @@ fn opening(
     ctx: &IntakeContext,
     actor: &Actor,
     c: &NewComplaint,
-    suggestion: &crate::routing::Classification,
+    classified: &Classified,
     agency: &str,
     at: DateTime<Utc>,
 ) -> Result<Opening, AppError> {
     let t = at.naive_utc();
+    let suggestion = &classified.suggestion;
     let mut vulnerable = c.consumer.vulnerable.clone();
     vulnerable.extend(suggestion.vulnerable.iter().filter_map(|v| VulnerableGroup::parse(v)));
     let tax_code = c.business.tax_code.as_ref().map(|x| x.as_ref().to_owned());
-    let key = business_key(c.business.name.as_deref(), tax_code.as_deref(), &ctx.business_stopwords);
+    let key = classified.business_key.clone();
     let possible_duplicate_of = match (&key, &c.consumer.phone) {
         (Some(k), Some(phone)) => case_db::find_possible_duplicate(
             conn,
@@ -214,7 +250,7 @@ fn opening(
             key,
         },
         call_id: None,
-        suggestion: serde_json::to_string(suggestion).map_err(|e| AppError::Internal(e.into()))?,
+        suggestion: classified.suggestion_json.clone(),
         unit: opening_unit(ctx, actor, suggestion, agency),
         possible_duplicate_of,
         opened_by: actor.id().map(UserId::from),
@@ -348,6 +384,8 @@ pub async fn submit_public_with_files(
     let quota = state.settings.server.max_evidence_bytes_per_case;
     let ctx = IntakeContext::from_state(state);
     let agency = state.settings.intake.web_agency.clone();
+    // Everything that needs no transaction is done here, before the write is queued.
+    let classified = classify(&ctx, &complaint)?;
     let request_hash = hex::encode(Sha256::digest(raw_body));
     let limits = state.settings.limits.clone();
     let (key, rh, clock) = (idempotency_key.clone(), request_hash.clone(), state.clock.clone());
@@ -370,7 +408,8 @@ pub async fn submit_public_with_files(
                     return Ok(Ok((submitted(conn, &row, at)?, true)));
                 }
             }
-            let row = create_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &agency, None, at)?;
+            let row =
+                create_classified_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &classified, &agency, None, at)?;
             if !files.is_empty() {
                 super::evidence::record_tx(
                     conn,

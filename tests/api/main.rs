@@ -28,6 +28,7 @@ mod console_reports;
 mod documents;
 mod evidence;
 mod followup;
+mod group_commit;
 mod health;
 mod intake;
 mod kb;

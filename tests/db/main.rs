@@ -68,6 +68,7 @@ fn connect(tdb: &TestDb, size: u32, max_queued: usize, timeout: std::time::Durat
         busy_timeout_ms: 5000,
         synchronous: "NORMAL".into(),
         max_queued_writes: max_queued,
+        max_batch: 64,
     };
     Db::connect(&DbUrl::parse(&tdb.url).unwrap(), sqlite, size, timeout).unwrap()
 }
@@ -264,4 +265,158 @@ async fn sqlite_writers_queue_within_bounds() {
     assert!(holder.await.unwrap().is_ok());
     // The turn is free again.
     assert!(slow(1).await.is_ok());
+}
+
+/// Rows of the scratch table `unit_rows` (created by [`scratch`]).
+fn unit_rows(db: &Db) -> Vec<i64> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let mut conn = db.get_blocking().unwrap();
+    diesel::sql_query("SELECT id FROM unit_rows ORDER BY id")
+        .load::<Row>(&mut *conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+fn scratch(db: &Db) {
+    use diesel::RunQueryDsl;
+    let mut conn = db.get_blocking().unwrap();
+    diesel::sql_query("CREATE TABLE unit_rows (id BIGINT PRIMARY KEY)")
+        .execute(&mut *conn)
+        .unwrap();
+}
+
+/// A write unit inserting row `id`, then failing as `fail` says.
+async fn insert_unit(db: &Db, id: i64, fail: Option<&'static str>) -> Result<i64, hotline::error::AppError> {
+    use diesel::RunQueryDsl;
+    db.write(move |conn| {
+        diesel::sql_query(format!("INSERT INTO unit_rows (id) VALUES ({id})")).execute(conn)?;
+        match fail {
+            Some("panic") => panic!("unit {id} panics on purpose"),
+            Some("error") => Err(hotline::error::AppError::NotFound("on purpose")),
+            // A real constraint failure: the same row again.
+            Some("duplicate") => {
+                diesel::sql_query(format!("INSERT INTO unit_rows (id) VALUES ({id})")).execute(conn)?;
+                Ok(id)
+            }
+            _ => Ok(id),
+        }
+    })
+    .await
+}
+
+/// Units that fail (an error, a constraint violation, a panic) between units that succeed: on
+/// SQLite they share one transaction (the writer is held by a slow unit while they queue) and
+/// each failure rolls back its own savepoint only; on PostgreSQL each has its own transaction.
+/// Either way the neighbours' rows are there and the failures' are not.
+async fn failing_units_do_not_fail_their_neighbours(backend: Backend) {
+    let Some(tdb) = TestDb::new(backend) else {
+        return;
+    };
+    let db = connect(&tdb, 4, 64, std::time::Duration::from_secs(10));
+    scratch(&db);
+    let holder = {
+        let db = db.clone();
+        actix_web::rt::spawn(async move {
+            db.write(|_conn| {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok(())
+            })
+            .await
+        })
+    };
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    let plan: [(i64, Option<&'static str>); 7] = [
+        (1, None),
+        (2, Some("error")),
+        (3, None),
+        (4, Some("panic")),
+        (5, Some("duplicate")),
+        (6, None),
+        (7, None),
+    ];
+    let results = futures_util::future::join_all(plan.iter().map(|(id, fail)| insert_unit(&db, *id, *fail))).await;
+    assert!(holder.await.unwrap().is_ok());
+    for ((id, fail), r) in plan.iter().zip(&results) {
+        match fail {
+            None => assert_eq!(r.as_ref().ok(), Some(id), "unit {id}: {r:?}"),
+            Some(how) => assert!(r.is_err(), "unit {id} ({how}) fails: {r:?}"),
+        }
+    }
+    assert_eq!(unit_rows(&db), vec![1, 3, 6, 7]);
+    if backend == Backend::Sqlite {
+        let m = db.writer_metrics();
+        assert_eq!(
+            m.batch_size.get_sample_count(),
+            2,
+            "the holder, then the seven together"
+        );
+        assert!((m.batch_size.get_sample_sum() - 8.0).abs() < f64::EPSILON);
+        assert_eq!(m.units_failed.get(), 3);
+        assert_eq!(m.queue_depth.get(), 0);
+    }
+    // The writer goes on.
+    assert_eq!(insert_unit(&db, 8, None).await.unwrap(), 8);
+}
+
+#[actix_web::test]
+async fn failing_units_do_not_fail_their_neighbours_sqlite() {
+    failing_units_do_not_fail_their_neighbours(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn failing_units_do_not_fail_their_neighbours_postgres() {
+    failing_units_do_not_fail_their_neighbours(Backend::Postgres).await;
+}
+
+/// SQLite: with the writer busy and the queue full, one more write is refused at once with 503
+/// busy and never runs: nothing of it is written.
+#[actix_web::test]
+async fn sqlite_full_writer_queue_refuses_and_changes_nothing() {
+    use hotline::error::{AppError, Unavailable};
+    let Some(tdb) = TestDb::new(Backend::Sqlite) else {
+        return;
+    };
+    let db = connect(&tdb, 4, 2, std::time::Duration::from_secs(10));
+    scratch(&db);
+    let holder = {
+        let db = db.clone();
+        actix_web::rt::spawn(async move {
+            db.write(|_conn| {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                Ok(())
+            })
+            .await
+        })
+    };
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    let queued: Vec<_> = (1..=2)
+        .map(|id| {
+            let db = db.clone();
+            actix_web::rt::spawn(async move { insert_unit(&db, id, None).await })
+        })
+        .collect();
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(db.writer_metrics().queue_depth.get(), 2);
+    let start = std::time::Instant::now();
+    let refused = insert_unit(&db, 99, None).await;
+    assert!(
+        matches!(refused, Err(AppError::Unavailable(Unavailable::Busy))),
+        "{refused:?}"
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_millis(200),
+        "refused at once"
+    );
+    assert!(holder.await.unwrap().is_ok());
+    for q in queued {
+        assert!(q.await.unwrap().is_ok());
+    }
+    assert_eq!(unit_rows(&db), vec![1, 2], "the refused unit wrote nothing");
 }

@@ -2,7 +2,7 @@
 
 use super::clocks;
 use super::events::{self, Verification};
-use super::intake::{create_case_tx, IntakeContext};
+use super::intake::{classify, create_classified_case_tx, IntakeContext};
 use super::scope_of;
 use super::views::{self, CaseDetail, CasePage, CaseSummary, EventView};
 use crate::db::cases::Cursor;
@@ -94,6 +94,7 @@ pub async fn open_case(
     }
     let agency = staff.agency.clone().ok_or(AppError::Forbidden)?;
     let ctx = IntakeContext::from_state(state);
+    let classified = classify(&ctx, &complaint)?;
     state
         .db
         .write(move |conn| {
@@ -113,7 +114,16 @@ pub async fn open_case(
                     });
                 }
             }
-            let row = create_case_tx(conn, &ctx, &actor, &complaint, &agency, call_id.as_deref(), clock.now())?;
+            let row = create_classified_case_tx(
+                conn,
+                &ctx,
+                &actor,
+                &complaint,
+                &classified,
+                &agency,
+                call_id.as_deref(),
+                clock.now(),
+            )?;
             if let Some(cid) = &call_id {
                 crate::db::calls::link_case(conn, cid, &row.id)?;
             }

@@ -185,7 +185,7 @@ pub async fn submit(
     let (code, sc) = (rule.code.clone(), scope.clone());
     let inserted = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             db::insert(
                 conn,
                 &NewSubmission {
