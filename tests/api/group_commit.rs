@@ -92,7 +92,9 @@ async fn concurrent_intakes_are_all_acknowledged_and_present(app: &TestApp) {
 async fn concurrent_intakes_sqlite() {
     if let Some(app) = app(Backend::Sqlite).await {
         concurrent_intakes_are_all_acknowledged_and_present(&app).await;
-        // SQLite's writer committed them in fewer transactions than there were intakes.
+        // Every intake went through SQLite's writer and its metrics count them. (How many
+        // shared a transaction depends on timing here; tests/db holds the writer with a slow
+        // unit to show that queued units share one.)
         let m = String::from_utf8_lossy(&app.get("/metrics", None).await.raw).into_owned();
         let value = |name: &str| -> f64 {
             m.lines()
@@ -106,10 +108,7 @@ async fn concurrent_intakes_sqlite() {
             value("hotline_db_writer_batch_size_sum"),
         );
         assert!(units >= 48.0, "every intake went through the writer: {units}");
-        assert!(
-            batches < units,
-            "some were committed together: {batches} batches, {units} units"
-        );
+        assert!((1.0..=units).contains(&batches), "{batches} batches for {units} units");
         app.assert_no_failed_jobs();
     }
 }

@@ -16,8 +16,16 @@ use crate::common::Backend;
 use crate::helpers::{complaint, spawn_app, TestApp};
 
 /// Statements of one public intake (with an Idempotency-Key, an e-mail to acknowledge, a
-/// business with a tax code), from the pool's check-out ping to COMMIT. Was 25 before ADR 0041.
-const MAX_STATEMENTS_PER_INTAKE: usize = 18;
+/// business with a tax code). PostgreSQL: from the pool's check-out ping to COMMIT; was 25
+/// before ADR 0041. SQLite (group commit, ADR 0040): the writer's own connection needs no
+/// ping, the unit runs between SAVEPOINT and RELEASE, and BEGIN/COMMIT are shared by every unit
+/// of the batch (counted here as if the unit were alone).
+fn max_statements(backend: Backend) -> usize {
+    match backend {
+        Backend::Postgres => 18,
+        Backend::Sqlite => 19,
+    }
+}
 
 /// Statements seen per database URL (the SQLite path, or the PostgreSQL URL).
 static SEEN: Mutex<BTreeMap<String, Vec<String>>> = Mutex::new(BTreeMap::new());
@@ -82,9 +90,10 @@ async fn one_intake(backend: Backend) {
         println!("{:>2} {}", i + 1, s.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     println!("{backend:?}: {} statements for one public intake", statements.len());
+    let max = max_statements(backend);
     assert!(
-        statements.len() <= MAX_STATEMENTS_PER_INTAKE,
-        "one public intake sent {} statements (at most {MAX_STATEMENTS_PER_INTAKE}):\n{}",
+        statements.len() <= max,
+        "one public intake sent {} statements (at most {max}):\n{}",
         statements.len(),
         statements.join("\n")
     );
