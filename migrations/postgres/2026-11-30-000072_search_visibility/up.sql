@@ -5,7 +5,9 @@
 -- `db::cases` with every grant and revocation) and indexed in the same tsvector as the words,
 -- as `@CODE` (never a normalised word: those are ASCII letters and digits); an agency's search
 -- asks for its `@CODE` as well, so the GIN index intersects both and the planner knows how rare
--- the pair is. case_agencies stays the rule (its EXISTS is still checked on every row).
+-- the pair is. An agency's text search asks for `@CODE` instead of the EXISTS on case_agencies
+-- (checking both made the planner count the agency twice); so `visible_to` must always equal
+-- the case's grants: only `db::cases` grant/revoke write either, in one transaction.
 ALTER TABLE cases ADD COLUMN visible_to TEXT NOT NULL DEFAULT '';
 UPDATE cases SET visible_to = COALESCE(
     (SELECT string_agg(ca.agency_code, ' ' ORDER BY ca.agency_code) FROM case_agencies ca WHERE ca.case_id = cases.id), '');
