@@ -25,7 +25,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use chrono::Utc;
 use diesel::prelude::*;
 use support::seed::*;
@@ -345,29 +345,10 @@ fn real_main() -> anyhow::Result<()> {
         "hotline console benchmark: {} cases, {} calls, {} samples per page",
         opts.cases, opts.calls, opts.samples
     );
-    let mut results: Vec<(Kind, Vec<Measured>)> = Vec::new();
-    for &kind in &opts.backends {
-        match kind {
-            Kind::Sqlite => {
-                let dir = tempfile::tempdir().context("creating a temporary folder")?;
-                let url = format!("sqlite://{}", dir.path().join("console.db").display());
-                let opts = opts.clone();
-                results.push((kind, run_in_system(kind, move || bench_backend(kind, url, opts))?));
-            }
-            Kind::Postgres => match PgBenchDb::create(&pg_admin_url()) {
-                Err(e) => println!(
-                    "\n!!!!!!!! SKIPPING POSTGRESQL: {} unreachable or refused CREATE DATABASE: {e} !!!!!!!!",
-                    redact(&pg_admin_url())
-                ),
-                Ok(db) => {
-                    let (url, opts) = (db.url(), opts.clone());
-                    let r = run_in_system(kind, move || bench_backend(kind, url, opts));
-                    drop(db);
-                    results.push((kind, r?));
-                }
-            },
-        }
-    }
+    let results = done(on_each_backend(&opts.backends, "console.db", false, {
+        let opts = opts.clone();
+        move |kind, url| bench_backend(kind, url, opts.clone())
+    })?);
     println!("\n| backend | cases | page | as | median ms | p90 ms | KiB | failures |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut failed = 0;

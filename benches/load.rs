@@ -755,10 +755,8 @@ async fn run_phases(
 
 // ------------------------------------------------------------------ main
 
-enum Outcome {
-    Done(Box<Report>),
-    Skipped(String),
-}
+/// A backend's run: its report, or why it was skipped.
+type Outcome = Run<Report>;
 
 fn print_table(results: &[(Kind, Outcome)]) {
     let col = |kind: Kind| results.iter().find(|(k, _)| *k == kind).map(|(_, o)| o);
@@ -909,44 +907,10 @@ fn real_main() -> anyhow::Result<()> {
         opts.lists,
         READ_CONCURRENCY
     );
-    let mut results: Vec<(Kind, Outcome)> = Vec::new();
-    for &kind in &opts.backends {
-        match kind {
-            Kind::Sqlite => {
-                let dir = tempfile::tempdir().context("creating a temporary folder")?;
-                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-                let report = run_in_system(kind, {
-                    let opts = opts.clone();
-                    move || bench_backend(kind, url, opts)
-                })
-                .context("sqlite benchmark")?;
-                results.push((kind, Outcome::Done(Box::new(report))));
-            }
-            Kind::Postgres => {
-                let admin_url = pg_admin_url();
-                match PgBenchDb::create(&admin_url) {
-                    Err(e) => {
-                        let why = format!(
-                            "PostgreSQL at {} is unreachable or refused CREATE DATABASE: {e}",
-                            redact(&admin_url)
-                        );
-                        println!("\n!!!!!!!! SKIPPING POSTGRESQL: {why} !!!!!!!!");
-                        results.push((kind, Outcome::Skipped(why)));
-                    }
-                    Ok(db) => {
-                        println!("(created PostgreSQL database {} on {})", db.name, redact(&admin_url));
-                        let report = run_in_system(kind, {
-                            let (url, opts) = (db.url(), opts.clone());
-                            move || bench_backend(kind, url, opts)
-                        })
-                        .context("postgres benchmark");
-                        drop(db);
-                        results.push((kind, Outcome::Done(Box::new(report?))));
-                    }
-                }
-            }
-        }
-    }
+    let results: Vec<(Kind, Outcome)> = on_each_backend(&opts.backends, "bench.db", false, {
+        let opts = opts.clone();
+        move |kind, url| bench_backend(kind, url, opts.clone())
+    })?;
     print_table(&results);
     Ok(())
 }

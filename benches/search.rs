@@ -42,7 +42,7 @@ mod support;
 
 use std::time::Instant;
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use chrono::Utc;
 use diesel::prelude::*;
 use support::seed::*;
@@ -358,44 +358,10 @@ fn real_main() -> anyhow::Result<()> {
         "hotline search benchmark: sizes {:?}, {} queries per kind, kinds {:?}",
         opts.sizes, opts.queries, KINDS
     );
-    let mut results: Vec<(Kind, Vec<Measured>)> = Vec::new();
-    for &kind in &opts.backends {
-        match kind {
-            Kind::Sqlite => {
-                let dir = tempfile::tempdir().context("creating a temporary folder")?;
-                let url = format!("sqlite://{}", dir.path().join("search.db").display());
-                results.push((
-                    kind,
-                    run_in_system(kind, {
-                        let opts = opts.clone();
-                        move || bench_backend(kind, url, opts)
-                    })?,
-                ));
-            }
-            Kind::Postgres => {
-                let admin_url = pg_admin_url();
-                match PgBenchDb::create(&admin_url) {
-                    Err(e) => println!(
-                        "\n!!!!!!!! SKIPPING POSTGRESQL: {} unreachable or refused CREATE DATABASE: {e} !!!!!!!!",
-                        redact(&admin_url)
-                    ),
-                    Ok(db) => {
-                        let r = run_in_system(kind, {
-                            let (url, opts) = (db.url(), opts.clone());
-                            move || bench_backend(kind, url, opts)
-                        });
-                        if opts.keep {
-                            println!("(kept PostgreSQL database {})", db.name);
-                            std::mem::forget(db);
-                        } else {
-                            drop(db);
-                        }
-                        results.push((kind, r?));
-                    }
-                }
-            }
-        }
-    }
+    let results = done(on_each_backend(&opts.backends, "search.db", opts.keep, {
+        let opts = opts.clone();
+        move |kind, url| bench_backend(kind, url, opts.clone())
+    })?);
     println!("\n| backend | cases | caller | query | p50 ms | p99 ms | items/page | failures |");
     println!("|---|---|---|---|---|---|---|---|");
     for (kind, rows) in &results {

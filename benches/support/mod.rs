@@ -8,7 +8,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, Context};
 
 pub mod seed;
 pub mod server;
@@ -65,6 +65,77 @@ where
         .map_err(|e| anyhow!("starting the benchmark thread: {e}"))?
         .join()
         .map_err(|_| anyhow!("the {} benchmark panicked", kind.name()))?
+}
+
+/// One backend's run of a benchmark: its result, or why it was skipped.
+pub enum Run<T> {
+    Done(T),
+    Skipped(String),
+}
+
+/// Runs `bench(kind, database_url)` once per backend, each in its own actix system on a fresh
+/// database: the file `file` in a temporary folder for SQLite; a throw-away database for
+/// PostgreSQL, dropped afterwards unless `keep` (an unreachable server is skipped, loudly).
+pub fn on_each_backend<T, F, Fut>(
+    backends: &[Kind],
+    file: &str,
+    keep: bool,
+    bench: F,
+) -> anyhow::Result<Vec<(Kind, Run<T>)>>
+where
+    T: Send + 'static,
+    F: Fn(Kind, String) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let mut results = Vec::new();
+    for &kind in backends {
+        let b = bench.clone();
+        let what = || format!("{} benchmark", kind.name());
+        match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().context("creating a temporary folder")?;
+                let url = format!("sqlite://{}", dir.path().join(file).display());
+                let r = run_in_system(kind, move || b(kind, url)).with_context(what)?;
+                results.push((kind, Run::Done(r)));
+            }
+            Kind::Postgres => {
+                let admin_url = pg_admin_url();
+                match PgBenchDb::create(&admin_url) {
+                    Err(e) => {
+                        let why = format!(
+                            "PostgreSQL at {} is unreachable or refused CREATE DATABASE: {e}",
+                            redact(&admin_url)
+                        );
+                        println!("\n!!!!!!!! SKIPPING POSTGRESQL: {why} !!!!!!!!");
+                        results.push((kind, Run::Skipped(why)));
+                    }
+                    Ok(db) => {
+                        println!("(created PostgreSQL database {} on {})", db.name, redact(&admin_url));
+                        let url = db.url();
+                        let r = run_in_system(kind, move || b(kind, url)).with_context(what);
+                        if keep {
+                            println!("(kept PostgreSQL database {})", db.name);
+                            std::mem::forget(db);
+                        } else {
+                            drop(db);
+                        }
+                        results.push((kind, Run::Done(r?)));
+                    }
+                }
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// The runs that were done (skipped ones said so when they were skipped).
+pub fn done<T>(runs: Vec<(Kind, Run<T>)>) -> Vec<(Kind, T)> {
+    runs.into_iter()
+        .filter_map(|(k, r)| match r {
+            Run::Done(t) => Some((k, t)),
+            Run::Skipped(_) => None,
+        })
+        .collect()
 }
 
 pub fn parse_count(flag: &str, v: Option<String>) -> anyhow::Result<usize> {

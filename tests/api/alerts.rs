@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::{assert_problem, dispute_before, local_noon, TestApp, PASSWORD};
+use crate::reports::listed;
 
 /// Wednesdays of the eight baseline weeks (28 Sep – 22 Nov 2026) and of the week examined
 /// (23–29 Nov, ISO week 2026-W48).
@@ -44,19 +45,6 @@ async fn sweep_on(app: &TestApp, day: &str) {
     app.state.clock.set(local_noon(day));
     assert!(app.worker.schedule_sweep().await.unwrap());
     app.worker.drain().await.unwrap();
-}
-
-async fn listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {
-    let r = app.get(&format!("/api/v1/cases?{query}&limit=200"), Some(token)).await;
-    assert_eq!(r.status, 200, "{query}: {}", r.body);
-    let mut ids: Vec<String> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_owned())
-        .collect();
-    ids.sort();
-    ids
 }
 
 /// Eight quiet weeks, then a week where one business's e-commerce cases jump to eight; the

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::{assert_problem, dispute, dispute_before, local_noon, violation, TestApp};
 
-/// The ids of the cases listed by a drill-down query string.
-async fn listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+/// The ids of the cases listed by a drill-down query string, sorted.
+pub(crate) async fn listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {
     let r = app.get(&format!("/api/v1/cases?{query}&limit=200"), Some(token)).await;
     assert_eq!(r.status, 200, "{query}: {}", r.body);
     let mut ids: Vec<String> = r.body["items"]
