@@ -224,6 +224,11 @@ fn open_alert(conn: &mut AnyConnection, id: &str) -> Result<AlertRow, AppError> 
     Ok(row)
 }
 
+/// One decimal, with the Vietnamese decimal comma (`16,0`).
+fn decimal_vi(v: f64) -> String {
+    format!("{v:.1}").replace('.', ",")
+}
+
 /// The draft a signal suggests, in Vietnamese: what rose, by how much, over which week.
 fn draft_content(r: &AlertRow, today: NaiveDate) -> Result<WarningContent, AppError> {
     let first = calendar::local_date(r.week_start.and_utc());
@@ -238,14 +243,14 @@ fn draft_content(r: &AlertRow, today: NaiveDate) -> Result<WarningContent, AppEr
     let title = format!("Cảnh báo: khiếu nại về {subject} tăng đột biến");
     let body = format!(
         "Từ ngày {} đến ngày {}, đường dây nóng bảo vệ người tiêu dùng của tỉnh đã tiếp nhận {} phản ánh, \
-         khiếu nại liên quan đến {subject}, gấp {:.1} lần mức trung bình {:.1} trường hợp mỗi tuần của {} tuần \
+         khiếu nại liên quan đến {subject}, gấp {} lần mức trung bình {} trường hợp mỗi tuần của {} tuần \
          trước đó. Người tiêu dùng cần thận trọng, giữ lại hóa đơn, hợp đồng và chứng từ giao dịch, và liên hệ \
          đường dây nóng khi quyền lợi bị xâm phạm.",
         vn_date(first),
         vn_date(last),
         r.cases_count,
-        ratio,
-        r.baseline,
+        decimal_vi(ratio),
+        decimal_vi(r.baseline),
         BASELINE_WEEKS,
     );
     Ok(WarningContent::parse(

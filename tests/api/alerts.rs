@@ -145,7 +145,10 @@ async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestA
     assert!(w["title"].as_str().unwrap().contains("Mua bán trực tuyến"), "{w}");
     let body = w["body"].as_str().unwrap();
     assert!(
-        body.contains("23/11/2026") && body.contains("29/11/2026") && body.contains(" 8 "),
+        body.contains("23/11/2026")
+            && body.contains("29/11/2026")
+            && body.contains(" 8 ")
+            && body.contains("gấp 16,0 lần mức trung bình 0,5 trường hợp"),
         "{body}"
     );
     // A draft is not public.
