@@ -235,6 +235,8 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
     let start = Utc::now();
     blocking(move || {
         let mut conn = st.db.get_blocking().map_err(|e| anyhow!("pool: {e}"))?;
+        // The seeder writes as the service's one writer does (its page cache).
+        hotline::db::tune_for_writing(&mut conn, &hotline::db::SqliteOptions::of(&st.settings.database))?;
         load_rows(&mut conn, 0, n, n, start, &tx, &stop)?;
         hotline::db::portability::refresh_planner_statistics(&mut conn)?;
         if kind == Kind::Postgres {

@@ -310,6 +310,8 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
         let (st, tx, from, stop) = (state.clone(), texts.clone(), loaded, stop.clone());
         blocking(move || {
             let mut conn = st.db.get_blocking().map_err(|e| anyhow!("pool: {e}"))?;
+            // The seeder writes as the service's one writer does (its page cache).
+            hotline::db::tune_for_writing(&mut conn, &hotline::db::SqliteOptions::of(&st.settings.database))?;
             load_rows(&mut conn, from, size, n_total, start, &tx, &stop)?;
             // What the service's worker does hourly on SQLite, and autovacuum on PostgreSQL.
             hotline::db::portability::refresh_planner_statistics(&mut conn)?;

@@ -176,12 +176,7 @@ fn migrate(settings: &Settings, revert_all: bool) -> anyhow::Result<()> {
         let url = settings.db_url()?;
         let db = crate::db::Db::connect(
             &url,
-            crate::db::SqliteOptions {
-                busy_timeout_ms: settings.database.sqlite_busy_timeout_ms,
-                synchronous: settings.database.sqlite_synchronous.clone(),
-                max_queued_writes: settings.database.sqlite_max_queued_writes,
-                max_batch: settings.database.sqlite_max_batch,
-            },
+            crate::db::SqliteOptions::of(&settings.database),
             1,
             std::time::Duration::from_secs(settings.database.pool_timeout_secs),
         )?;

@@ -326,6 +326,11 @@ pub struct DatabaseSettings {
     /// SQLite: write units the writer commits together in one transaction at most (group
     /// commit, ADR 0040).
     pub sqlite_max_batch: usize,
+    /// SQLite: page cache of the one writer connection, in MiB (ADR 0043).
+    pub sqlite_writer_cache_mib: u32,
+    /// SQLite: how much of the database file each connection reads through a memory map, in
+    /// MiB (0: plain reads).
+    pub sqlite_mmap_mib: u32,
     /// SQLite: seconds between refreshes of the query planner's statistics (`ANALYZE`, also
     /// run at start); 0 = only at start. Ignored on PostgreSQL (autovacuum does it).
     pub sqlite_analyze_interval_secs: u64,

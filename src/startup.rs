@@ -46,12 +46,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Prepared> {
         .with_context(|| format!("creating {}", settings.evidence_dir().display()))?;
     let db = Db::connect(
         &url,
-        SqliteOptions {
-            busy_timeout_ms: settings.database.sqlite_busy_timeout_ms,
-            synchronous: settings.database.sqlite_synchronous.clone(),
-            max_queued_writes: settings.database.sqlite_max_queued_writes,
-            max_batch: settings.database.sqlite_max_batch,
-        },
+        SqliteOptions::of(&settings.database),
         settings.database.pool_size,
         Duration::from_secs(settings.database.pool_timeout_secs),
     )?;

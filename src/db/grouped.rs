@@ -4,6 +4,7 @@
 //! its filters and bound values; the SQL around it is constant text of the calling module
 //! (never input), identical on both backends unless it comes from `db::portability`.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use diesel::prelude::*;
@@ -14,15 +15,15 @@ use super::AnyConnection;
 
 /// `before (inner) after`, typed `ST`: a boxed query placed inside SQL of this module.
 pub struct Wrapped<Q, ST> {
-    before: &'static str,
+    before: Cow<'static, str>,
     inner: Q,
     after: String,
     _st: PhantomData<ST>,
 }
 
-pub fn wrap<Q, ST>(before: &'static str, inner: Q, after: impl Into<String>) -> Wrapped<Q, ST> {
+pub fn wrap<Q, ST>(before: impl Into<Cow<'static, str>>, inner: Q, after: impl Into<String>) -> Wrapped<Q, ST> {
     Wrapped {
-        before,
+        before: before.into(),
         inner,
         after: after.into(),
         _st: PhantomData,
@@ -41,7 +42,7 @@ impl<Q, ST> Query for Wrapped<Q, ST> {
 impl<Q: QueryFragment<MultiBackend>, ST> QueryFragment<MultiBackend> for Wrapped<Q, ST> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
         out.unsafe_to_cache_prepared();
-        out.push_sql(self.before);
+        out.push_sql(&self.before);
         self.inner.walk_ast(out.reborrow())?;
         out.push_sql(&self.after);
         Ok(())
@@ -67,6 +68,8 @@ mod tests {
             synchronous: "NORMAL".into(),
             max_queued_writes: 4,
             max_batch: 64,
+            writer_cache_mib: 64,
+            mmap_mib: 0,
         };
         let mut conn = crate::db::connection::establish(&url, &opts).expect("a SQLite file");
         diesel::sql_query("CREATE TABLE cases (id TEXT PRIMARY KEY, channel TEXT)")

@@ -35,7 +35,7 @@ use std::time::Duration;
 
 use diesel::r2d2::Pool;
 
-pub use connection::{AnyConnection, Backend, DbUrl, SqliteOptions};
+pub use connection::{tune_for_writing, AnyConnection, Backend, DbUrl, SqliteOptions};
 
 use crate::error::{AppError, Unavailable};
 
@@ -71,7 +71,8 @@ impl Db {
         let metrics = writer::WriterMetrics::new()?;
         let writer = match url.backend() {
             Backend::Sqlite => {
-                let conn = connection::establish(url, &sqlite)?;
+                let mut conn = connection::establish(url, &sqlite)?;
+                connection::tune_for_writing(&mut conn, &sqlite)?;
                 let options = writer::WriterOptions {
                     max_queued: sqlite.max_queued_writes,
                     max_batch: sqlite.max_batch,

@@ -36,21 +36,21 @@ pub fn backend_of(conn: &AnyConnection) -> Backend {
 }
 
 /// The month a case was created in, `YYYY-MM` in Vietnam time (UTC+7, no daylight saving),
-/// as a select expression named `g` (reports).
+/// as a select expression (reports).
 pub fn created_month_vn(backend: Backend) -> &'static str {
     match backend {
-        Backend::Sqlite => "strftime('%Y-%m', cases.created_at, '+7 hours') AS g",
-        Backend::Postgres => "to_char(cases.created_at + interval '7 hours', 'YYYY-MM') AS g",
+        Backend::Sqlite => "strftime('%Y-%m', cases.created_at, '+7 hours')",
+        Backend::Postgres => "to_char(cases.created_at + interval '7 hours', 'YYYY-MM')",
     }
 }
 
-/// Days from a case's creation to its closure, fractional, as a select expression named `d`
+/// Days from a case's creation to its closure, fractional, as a select expression
 /// (reports; only over closed cases).
 pub fn days_to_close(backend: Backend) -> &'static str {
     match backend {
-        Backend::Sqlite => "(julianday(cases.closed_at) - julianday(cases.created_at)) AS d",
+        Backend::Sqlite => "(julianday(cases.closed_at) - julianday(cases.created_at))",
         Backend::Postgres => {
-            "CAST(EXTRACT(EPOCH FROM (cases.closed_at - cases.created_at)) / 86400.0 AS DOUBLE PRECISION) AS d"
+            "CAST(EXTRACT(EPOCH FROM (cases.closed_at - cases.created_at)) / 86400.0 AS DOUBLE PRECISION)"
         }
     }
 }

@@ -156,6 +156,72 @@ async fn the_summary_counts_the_period_and_every_figure_drills_down_to_its_cases
 }
 both_backends!(the_summary_counts_the_period_and_every_figure_drills_down_to_its_cases);
 
+/// An agency's report counts what its staff may read: the cases it holds or held (a transfer
+/// leaves the case readable by both), and, for a mediation body's supervisor, the cases appointed
+/// to its listed mediators — the same cases as its case list, on every figure (ADR 0042).
+async fn an_agency_report_counts_exactly_the_cases_its_list_shows(app: &TestApp) {
+    let (_, sct_h) = app.user("sct.h", "handler", Some("SCT")).await;
+    let (_, qltt_h) = app.user("qltt.h", "handler", Some("QLTT")).await;
+    let (_, coord) = app.user("c.scope", "coordinator", Some("SCT")).await;
+    let mut sups = Vec::new();
+    for agency in ["SCT", "QLTT", "HOI", "SYT"] {
+        let (_, t) = app.user(&format!("s.{agency}"), "supervisor", Some(agency)).await;
+        sups.push((agency, t));
+    }
+    let (mediator, _) = app.listed_mediator("hoi.med", "HOI", &["Tiếng Việt"]).await;
+    app.state.clock.set(local_noon("2026-11-10"));
+    // SCT keeps one; one goes to QLTT and is accepted there; one is mediated by HOI's mediator.
+    let kept = app.open_case(&sct_h, &dispute()).await;
+    let kept = app.act_ok(&sct_h, &kept, "route", json!({"agency": "SCT"})).await;
+    let moved = app.open_case(&sct_h, &violation()).await;
+    let moved = app.act_ok(&sct_h, &moved, "route", json!({"agency": "SCT"})).await;
+    let moved = app
+        .act_ok(
+            &sct_h,
+            &moved,
+            "transfer",
+            json!({"to_agency": "QLTT", "reason": "Thuộc thẩm quyền quản lý thị trường."}),
+        )
+        .await;
+    app.act_ok(&qltt_h, &moved, "accept_transfer", json!({})).await;
+    let mediated = app.act_ok(&sct_h, &kept, "accept", json!({})).await;
+    let mediated = app
+        .act_ok(
+            &sct_h,
+            &mediated,
+            "request_mediation",
+            json!({"requested_by": "both", "reason": "Hai bên đề nghị hòa giải."}),
+        )
+        .await;
+    app.act_ok(&sct_h, &mediated, "appoint_mediator", json!({"mediator_id": mediator}))
+        .await;
+    let expected = [("SCT", 2), ("QLTT", 1), ("HOI", 1), ("SYT", 0)];
+    for ((agency, token), (_, n)) in sups.iter().zip(expected) {
+        let r = app
+            .get("/api/v1/reports/summary?preset=month&from=2026-11-05", Some(token))
+            .await;
+        assert_eq!(r.status, 200, "{agency}: {}", r.body);
+        let s = &r.body;
+        assert_eq!(s["total"], n, "{agency}: {s}");
+        let seen = listed(app, token, s["total_drill_down"].as_str().unwrap()).await;
+        assert_eq!(seen.len() as i64, n, "{agency}: the list shows what the report counts");
+        for b in s["breakdowns"].as_array().unwrap() {
+            let sum: i64 = b["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["count"].as_i64().unwrap())
+                .sum();
+            assert_eq!(sum, n, "{agency}: {b}");
+        }
+    }
+    let r = app
+        .get("/api/v1/reports/summary?preset=month&from=2026-11-05", Some(&coord))
+        .await;
+    assert_eq!(r.body["total"], 2, "{}", r.body);
+}
+both_backends!(an_agency_report_counts_exactly_the_cases_its_list_shows);
+
 /// The count of a summary's clock kind, or 0.
 fn clock<'a>(s: &'a Value, kind: &str) -> &'a Value {
     s["clocks"]

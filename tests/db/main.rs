@@ -69,6 +69,8 @@ fn connect(tdb: &TestDb, size: u32, max_queued: usize, timeout: std::time::Durat
         synchronous: "NORMAL".into(),
         max_queued_writes: max_queued,
         max_batch: 64,
+        writer_cache_mib: 64,
+        mmap_mib: 0,
     };
     Db::connect(&DbUrl::parse(&tdb.url).unwrap(), sqlite, size, timeout).unwrap()
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use diesel::sql_types::BigInt;
 
-use super::{scoped, BoxedCases, CaseRow, Scope};
+use super::{scoped, scoped_rows, BoxedCases, CaseRow, Scope};
 use crate::db::connection::MultiBackend;
 use crate::db::portability::{backend_of, CaseFilter};
 use crate::db::schema::{case_clocks, cases};
@@ -81,6 +81,16 @@ fn page_query<'a>(scope: &'a Scope, f: &ListFilter, sort: Sort, after: Option<&C
 /// The cases of `scope` that pass the filters (text search aside), unordered.
 pub(super) fn filtered<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
     let q = scoped(scope);
+    match condition(f) {
+        Some(c) => q.filter(c),
+        None => q,
+    }
+}
+
+/// [`filtered`] with the agency tested on each case row (`scoped_rows`): for aggregates that
+/// read every case of a period (reports).
+pub(super) fn filtered_rows<'a>(scope: &'a Scope, f: &ListFilter) -> BoxedCases<'a> {
+    let q = scoped_rows(scope);
     match condition(f) {
         Some(c) => q.filter(c),
         None => q,

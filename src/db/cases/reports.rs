@@ -10,11 +10,11 @@
 //! subquery is constant text of this module (never input); the expressions that differ between
 //! the backends come from `db::portability`.
 
-use diesel::dsl::{count_star, sql};
+use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
 
-use super::list::filtered;
+use super::list::filtered_rows as filtered;
 use super::Scope;
 use crate::db::grouped::wrap;
 use crate::db::portability;
@@ -41,32 +41,35 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    /// The expression grouped on, named `g`.
-    fn expression(self, conn: &AnyConnection) -> &'static str {
+    /// The expression grouped on.
+    fn column(self, conn: &AnyConnection) -> &'static str {
         match self {
-            Dimension::Channel => "cases.channel AS g",
-            Dimension::Kind => "cases.kind AS g",
-            Dimension::Category => "cases.category AS g",
-            Dimension::Agency => "cases.current_agency AS g",
-            Dimension::Unit => "cases.unit_code AS g",
-            Dimension::Status => "cases.status AS g",
-            Dimension::Outcome => "cases.outcome AS g",
-            Dimension::Vulnerable => "cases.vulnerable AS g",
-            Dimension::ConsumerProvince => "cases.consumer_province AS g",
-            Dimension::ConsumerCommune => "cases.consumer_commune AS g",
+            Dimension::Channel => "cases.channel",
+            Dimension::Kind => "cases.kind",
+            Dimension::Category => "cases.category",
+            Dimension::Agency => "cases.current_agency",
+            Dimension::Unit => "cases.unit_code",
+            Dimension::Status => "cases.status",
+            Dimension::Outcome => "cases.outcome",
+            Dimension::Vulnerable => "cases.vulnerable",
+            Dimension::ConsumerProvince => "cases.consumer_province",
+            Dimension::ConsumerCommune => "cases.consumer_commune",
             Dimension::Month => portability::created_month_vn(portability::backend_of(conn)),
         }
     }
+
+    /// The expression grouped on, named `g`.
+    fn expression(self, conn: &AnyConnection) -> String {
+        format!("{} AS g", self.column(conn))
+    }
 }
 
+/// The values of a dimension (`None`: not recorded) and their numbers of cases.
+pub type Counted = Vec<(Option<String>, i64)>;
+
 /// The cases of `scope` that pass `f`, counted by `dim` (`None`: not recorded), largest first.
-pub fn count_by(
-    conn: &mut AnyConnection,
-    scope: &Scope,
-    f: &ListFilter,
-    dim: Dimension,
-) -> QueryResult<Vec<(Option<String>, i64)>> {
-    let inner = filtered(scope, f).select(sql::<Nullable<Text>>(dim.expression(conn)));
+pub fn count_by(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter, dim: Dimension) -> QueryResult<Counted> {
+    let inner = filtered(scope, f).select(sql::<Nullable<Text>>(&dim.expression(conn)));
     wrap::<_, (Nullable<Text>, BigInt)>(
         "SELECT t.g, COUNT(*) FROM (",
         inner,
@@ -75,9 +78,46 @@ pub fn count_by(
     .load(conn)
 }
 
-/// Number of cases of `scope` that pass `f`.
-pub fn count_cases(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<i64> {
-    filtered(scope, f).select(count_star()).first(conn)
+/// The cases of `scope` that pass `f`: how many, and counted by each of `dims` (in order, each
+/// as [`count_by`] gives it) — in one statement that reads the cases once (ADR 0042): the
+/// grouped columns of the counted cases are materialised once (`WITH t AS MATERIALIZED`, SQLite
+/// ≥ 3.35 and PostgreSQL ≥ 12 alike) and each dimension is a `GROUP BY` over that, joined with
+/// `UNION ALL`.
+pub fn count_by_each(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    dims: &[Dimension],
+) -> QueryResult<(i64, Vec<Counted>)> {
+    let columns: Vec<String> = std::iter::once("1 AS g_".to_owned())
+        .chain(
+            dims.iter()
+                .enumerate()
+                .map(|(i, d)| format!("{} AS g{i}", d.column(conn))),
+        )
+        .collect();
+    let inner = filtered(scope, f).select(sql::<Text>(&columns.join(", ")));
+    let mut after = String::from(") SELECT -1 AS d, CAST(NULL AS TEXT) AS g, COUNT(*) AS n FROM t");
+    for i in 0..dims.len() {
+        after.push_str(&format!(
+            " UNION ALL SELECT {i}, t.g{i}, COUNT(*) FROM t GROUP BY t.g{i}"
+        ));
+    }
+    let rows: Vec<(i32, Option<String>, i64)> = wrap::<_, (diesel::sql_types::Integer, Nullable<Text>, BigInt)>(
+        "WITH t AS MATERIALIZED (",
+        inner,
+        format!("{after} ORDER BY 1, 3 DESC, 2"),
+    )
+    .load(conn)?;
+    let mut total = 0;
+    let mut out = vec![Vec::new(); dims.len()];
+    for (d, g, n) in rows {
+        match usize::try_from(d).ok().and_then(|d| out.get_mut(d)) {
+            Some(rows) => rows.push((g, n)),
+            None => total = n,
+        }
+    }
+    Ok((total, out))
 }
 
 /// Clocks of the counted cases, grouped: kind, state, result, overdue, how many.
@@ -95,36 +135,34 @@ pub fn clock_groups(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> 
     .load(conn)
 }
 
-/// The `p`-quantiles (nearest rank, `0 < p ≤ 1`) of the days from creation to closure of the
-/// closed cases of `scope` that pass `f`, and how many closed cases there are. Each quantile is
-/// one ordered query with an offset: nothing but one number is loaded.
+/// Two `p`-quantiles (nearest rank, `0 < p ≤ 1`) of the days from creation to closure of the
+/// closed cases of `scope` that pass `f`, and how many closed cases there are: one query that
+/// numbers the durations (`ROW_NUMBER`/`COUNT` over the whole set, as
+/// [`days_to_close_quantile_by`] does per group) and keeps, per quantile, the duration of rank
+/// ⌈p·n⌉ computed in integers; nothing but three numbers is loaded.
 pub fn days_to_close_quantiles(
     conn: &mut AnyConnection,
     scope: &Scope,
     f: &ListFilter,
-    ps: &[f64],
-) -> QueryResult<(i64, Vec<Option<f64>>)> {
-    let closed = f.clone().closed_only();
-    let n = count_cases(conn, scope, &closed)?;
-    let expr = portability::days_to_close(portability::backend_of(conn));
-    let mut out = Vec::new();
-    for p in ps {
-        if n == 0 {
-            out.push(None);
-            continue;
-        }
-        let rank = ((p * n as f64).ceil() as i64).clamp(1, n);
-        let inner = filtered(scope, &closed).select(sql::<Double>(expr));
-        let v: Option<f64> = wrap::<_, Double>(
-            "SELECT t.d FROM (",
-            inner,
-            format!(") t ORDER BY t.d LIMIT 1 OFFSET {}", rank - 1),
-        )
-        .get_result(conn)
-        .optional()?;
-        out.push(v);
-    }
-    Ok((n, out))
+    ps: [f64; 2],
+) -> QueryResult<(i64, [Option<f64>; 2])> {
+    let backend = portability::backend_of(conn);
+    let inner = filtered(scope, &f.clone().closed_only())
+        .select(sql::<Double>(&format!("{} AS d", portability::days_to_close(backend))));
+    let [a, b] = ps.map(|p| {
+        let per_mille = ((p * 1000.0).round() as i64).clamp(1, 1000);
+        format!("MAX(CASE WHEN t.rn = ({per_mille} * t.n + 999) / 1000 THEN t.d END)")
+    });
+    let (n, qa, qb) = wrap::<_, (BigInt, Nullable<Double>, Nullable<Double>)>(
+        format!(
+            "SELECT COUNT(*), {a}, {b} FROM (SELECT s.d, ROW_NUMBER() OVER (ORDER BY s.d) AS rn, \
+             COUNT(*) OVER () AS n FROM ("
+        ),
+        inner,
+        ") s) t",
+    )
+    .get_result(conn)?;
+    Ok((n, [qa, qb]))
 }
 
 /// [`clock_groups`], for every value of `dim` at once (performance by agency or unit).
@@ -188,7 +226,7 @@ pub fn days_to_close_quantile_by(
     let per_mille = ((p * 1000.0).round() as i64).clamp(1, 1000);
     let backend = portability::backend_of(conn);
     let inner = filtered(scope, &f.clone().closed_only()).select(sql::<(Nullable<Text>, Double)>(&format!(
-        "{}, {}",
+        "{}, {} AS d",
         dim.expression(conn),
         portability::days_to_close(backend)
     )));

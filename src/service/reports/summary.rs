@@ -177,17 +177,18 @@ pub(super) async fn summary_of(
         .run(move |conn| {
             let scope = scope_of(&actor);
             let base = period.filter();
-            let total = case_db::count_cases(conn, &scope, &base)?;
-            let mut breakdowns = Vec::new();
-            for d in &dims {
-                breakdowns.push(breakdown(conn, &scope, &base, &period, *d)?);
-            }
+            let (total, counted) = case_db::count_by_each(conn, &scope, &base, &dims)?;
+            let breakdowns = dims
+                .iter()
+                .zip(counted)
+                .map(|(d, rows)| breakdown(&period, *d, rows))
+                .collect();
             let groups = case_db::clock_groups(conn, &scope, &base)?;
             let clocks = ClockTally::by_kind(&groups)
                 .into_iter()
                 .map(|(k, t)| clock_rate(&period, k, t, &[]))
                 .collect();
-            let (closed, q) = case_db::days_to_close_quantiles(conn, &scope, &base, &[0.5, 0.9])?;
+            let (closed, [median, p90]) = case_db::days_to_close_quantiles(conn, &scope, &base, [0.5, 0.9])?;
             let (recovered, recovered_cases) = case_db::recovered(conn, &scope, &base)?;
             Ok(Summary {
                 from,
@@ -198,8 +199,8 @@ pub(super) async fn summary_of(
                 clocks,
                 time_to_close: TimeToClose {
                     closed,
-                    median_days: q.first().copied().flatten().map(days),
-                    p90_days: q.get(1).copied().flatten().map(days),
+                    median_days: median.map(days),
+                    p90_days: p90.map(days),
                     drill_down: period.drill(&[("status", "closed")]),
                 },
                 calls: calls(conn, call_agency.as_deref(), &period)?,
@@ -214,16 +215,10 @@ pub(super) async fn summary_of(
         .await
 }
 
-/// One dimension's counts with their drill-downs.
-fn breakdown(
-    conn: &mut AnyConnection,
-    scope: &Scope,
-    base: &ListFilter,
-    period: &Period,
-    d: Dimension,
-) -> Result<Breakdown, AppError> {
+/// One dimension's counts (from `count_by_each`) with their drill-downs.
+fn breakdown(period: &Period, d: Dimension, counted: Vec<(Option<String>, i64)>) -> Breakdown {
     let (_, name, title) = DIMENSIONS.iter().find(|x| x.0 == d).copied().unwrap_or(DIMENSIONS[0]);
-    let mut rows: Vec<SummaryRow> = case_db::count_by(conn, scope, base, d)?
+    let mut rows: Vec<SummaryRow> = counted
         .into_iter()
         .map(|(value, count)| {
             let drill_down = value.as_deref().map(|v| match d {
@@ -247,11 +242,11 @@ fn breakdown(
                 .then_with(|| a.value.cmp(&b.value))
         });
     }
-    Ok(Breakdown {
+    Breakdown {
         dimension: name.to_owned(),
         title: title.to_owned(),
         rows,
-    })
+    }
 }
 
 /// The cases of one month (`YYYY-MM`) of the period: the month clipped to the period.
