@@ -337,12 +337,13 @@ struct TriggerSql {
 
 impl SearchTrigger {
     fn suspend(conn: &mut AnyConnection) -> anyhow::Result<Option<SearchTrigger>> {
-        let AnyConnection::Sqlite(c) = conn else { return Ok(None) };
-        let t: TriggerSql = diesel::sql_query(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'cases_search_insert'",
-        )
-        .get_result(c)
-        .context("the search trigger")?;
+        let AnyConnection::Sqlite(c) = conn else {
+            return Ok(None);
+        };
+        let t: TriggerSql =
+            diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'cases_search_insert'")
+                .get_result(c)
+                .context("the search trigger")?;
         diesel::sql_query("DROP TRIGGER cases_search_insert").execute(c)?;
         Ok(Some(SearchTrigger { sql: t.sql }))
     }

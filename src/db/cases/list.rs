@@ -215,13 +215,14 @@ pub fn count(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryRe
 const FLAGS_PER_QUERY: usize = 62;
 
 /// How many cases match each of the filters (text search aside), in order: [`count`] of each,
-/// in one pass over the scope per 62 filters (ADR 0041). Each case of the scope that matches
+/// in one pass over the scope per 62 filters (ADR 0041), the agency tested on each case row
+/// (`scoped_rows`, ADR 0042). Each case of the scope that matches
 /// any filter gets a mask with bit `i` set when it matches filter `i`; the cases are counted
 /// per mask (`GROUP BY`, see `db::grouped`) and each mask's count is added to its filters.
 pub fn counts(conn: &mut AnyConnection, scope: &Scope, filters: &[ListFilter]) -> QueryResult<Vec<i64>> {
     let mut out = Vec::with_capacity(filters.len());
     for chunk in filters.chunks(FLAGS_PER_QUERY) {
-        let mut q = scoped(scope);
+        let mut q = scoped_rows(scope);
         let any: Option<Vec<CaseFilter>> = chunk.iter().map(condition).collect();
         if let Some(any) = any.and_then(|a| a.into_iter().reduce(|a, b| Box::new(a.or(b)))) {
             q = q.filter(any);
@@ -291,7 +292,7 @@ pub fn unit_counts(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> Q
     use diesel::sql_types::{Nullable, Text};
     let rows: Vec<(Option<String>, i64)> = crate::db::grouped::wrap::<_, (Nullable<Text>, BigInt)>(
         "SELECT t.g, COUNT(*) FROM (",
-        filtered(scope, f).select(diesel::dsl::sql::<Nullable<Text>>("cases.unit_code AS g")),
+        filtered_rows(scope, f).select(diesel::dsl::sql::<Nullable<Text>>("cases.unit_code AS g")),
         ") t GROUP BY t.g",
     )
     .load(conn)?;
