@@ -11,7 +11,8 @@
 //! benchmarks), `--intake N` (public intake requests over HTTP, split 20/40/40 over
 //! concurrency 1, 8 and 32), `--preload N` (cases loaded before the intake is measured, to see
 //! the intake's speed at a given table size), `--max-batch N` (SQLite group commit's batch cap;
-//! 1 = one transaction per write), `--backend sqlite|postgres|both` (default both).
+//! 1 = one transaction per write), `--writer-cache-mib N` and `--mmap-mib N` (SQLite's writer
+//! page cache and memory map, ADR 0043), `--backend sqlite|postgres|both` (default both).
 //!
 //! PostgreSQL: connects to `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`),
 //! creates a throw-away database `hotline_bench_<random>` and drops it at the end. If the server
@@ -66,6 +67,9 @@ struct Opts {
     ceiling_secs: f64,
     /// `database.sqlite_max_batch` (1: one transaction per write, as before group commit).
     max_batch: Option<usize>,
+    /// `database.sqlite_writer_cache_mib` and `database.sqlite_mmap_mib` (ADR 0043).
+    writer_cache_mib: Option<usize>,
+    mmap_mib: Option<usize>,
     cases: usize,
     gets: usize,
     lists: usize,
@@ -78,6 +82,7 @@ fn parse_args() -> anyhow::Result<Opts> {
     let mut intake = None;
     let mut preload = 0;
     let mut max_batch = None;
+    let (mut writer_cache_mib, mut mmap_mib) = (None, None);
     let mut backend = "both".to_owned();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -91,6 +96,10 @@ fn parse_args() -> anyhow::Result<Opts> {
             "--intake" => intake = Some(parse_count("--intake", inline.or_else(|| args.next()))?),
             "--preload" => preload = parse_count("--preload", inline.or_else(|| args.next()))?,
             "--max-batch" => max_batch = Some(parse_count("--max-batch", inline.or_else(|| args.next()))?),
+            "--writer-cache-mib" => {
+                writer_cache_mib = Some(parse_count("--writer-cache-mib", inline.or_else(|| args.next()))?)
+            }
+            "--mmap-mib" => mmap_mib = Some(parse_count("--mmap-mib", inline.or_else(|| args.next()))?),
             "--backend" => {
                 backend = inline
                     .or_else(|| args.next())
@@ -109,6 +118,8 @@ fn parse_args() -> anyhow::Result<Opts> {
         raw: if quick { 500 } else { 5_000 },
         preload,
         max_batch,
+        writer_cache_mib,
+        mmap_mib,
         ceiling_secs: if quick { 1.0 } else { 3.0 },
         cases: cases.unwrap_or(if quick { 3_000 } else { 100_000 }),
         gets: if quick { 300 } else { 2_000 },
@@ -441,6 +452,12 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
     settings.jobs.enabled = false;
     // One client files every complaint: the abuse limits would refuse it.
     settings.limits.enabled = false;
+    if let Some(n) = opts.writer_cache_mib {
+        settings.database.sqlite_writer_cache_mib = u32::try_from(n)?;
+    }
+    if let Some(n) = opts.mmap_mib {
+        settings.database.sqlite_mmap_mib = u32::try_from(n)?;
+    }
     if let Some(n) = opts.max_batch {
         settings.database.sqlite_max_batch = n;
     }
