@@ -38,7 +38,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
 use diesel::prelude::*;
-use hotline::config::Settings;
 use hotline::db::{portability, AnyConnection};
 use hotline::domain::case::Channel;
 use hotline::domain::complaint::{Business, Consumer, NewComplaint};
@@ -48,7 +47,6 @@ use hotline::service::intake::{create_case_tx, IntakeContext};
 use hotline::startup::Application;
 use rand::Rng;
 
-const HTTP_WORKERS: usize = 2;
 const LEVELS: [usize; 3] = [1, 8, 32];
 const BULK_BATCH: usize = 500;
 const READ_CONCURRENCY: usize = 8;
@@ -440,18 +438,7 @@ fn rss_mib() -> (f64, f64) {
 
 async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result<Report> {
     let data = tempfile::tempdir().context("creating a temporary folder")?;
-    let mut settings = Settings::load_from(&config_dir(), "local", false)?;
-    settings.data_dir = data.path().to_path_buf();
-    settings.database.url = db_url;
-    settings.server.bind = "127.0.0.1:0".into();
-    settings.server.workers = HTTP_WORKERS;
-    settings.log.level = "warn".into();
-    // The benchmark measures requests and the insert transaction; its bulk loader writes outside
-    // the service's SQLite write queue, where the background worker's polling would make it wait
-    // in SQLite's busy handler. The worker is measured by nothing here.
-    settings.jobs.enabled = false;
-    // One client files every complaint: the abuse limits would refuse it.
-    settings.limits.enabled = false;
+    let mut settings = support::server::bench_settings(data.path(), db_url)?;
     if let Some(n) = opts.writer_cache_mib {
         settings.database.sqlite_writer_cache_mib = u32::try_from(n)?;
     }
@@ -472,7 +459,7 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
     println!(
         "\n=== {} === (HTTP workers {}, pool {}{sync}, {} cores)",
         kind.name(),
-        HTTP_WORKERS,
+        settings.server.workers,
         settings.database.pool_size,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );

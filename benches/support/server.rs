@@ -28,17 +28,26 @@ pub struct Server {
     _data: tempfile::TempDir,
 }
 
+/// The benchmarks' settings, not finished (callers may change more): the `local` profile on
+/// `db_url`, data in `data_dir`, any free port, `HTTP_WORKERS` workers, warnings only, no
+/// background worker (nothing measures it, and its polling would make the bulk loaders wait in
+/// SQLite's busy handler), no abuse limits (one client files every request).
+pub fn bench_settings(data_dir: &std::path::Path, db_url: String) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load_from(&config_dir(), "local", false)?;
+    settings.data_dir = data_dir.to_path_buf();
+    settings.database.url = db_url;
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.workers = HTTP_WORKERS;
+    settings.log.level = "warn".into();
+    settings.jobs.enabled = false;
+    settings.limits.enabled = false;
+    Ok(settings)
+}
+
 impl Server {
     pub async fn start(kind: Kind, db_url: String) -> anyhow::Result<Server> {
         let data = tempfile::tempdir().context("creating a temporary folder")?;
-        let mut settings = Settings::load_from(&config_dir(), "local", false)?;
-        settings.data_dir = data.path().to_path_buf();
-        settings.database.url = db_url;
-        settings.server.bind = "127.0.0.1:0".into();
-        settings.server.workers = HTTP_WORKERS;
-        settings.log.level = "warn".into();
-        settings.jobs.enabled = false;
-        settings.limits.enabled = false;
+        let mut settings = bench_settings(data.path(), db_url)?;
         settings.finish()?;
         println!("\n=== {} ===", kind.name());
         let app = Application::build(settings)?;

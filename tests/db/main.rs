@@ -313,6 +313,25 @@ async fn insert_unit(db: &Db, id: i64, fail: Option<&'static str>) -> Result<i64
     .await
 }
 
+/// A write unit that holds the writer (SQLite) or a connection (PostgreSQL) for `hold_ms`,
+/// started `wait_ms` before this returns so that it runs first.
+async fn hold_writer(
+    db: &Db,
+    hold_ms: u64,
+    wait_ms: u64,
+) -> actix_web::rt::task::JoinHandle<Result<(), hotline::error::AppError>> {
+    let db = db.clone();
+    let holder = actix_web::rt::spawn(async move {
+        db.write(move |_conn| {
+            std::thread::sleep(std::time::Duration::from_millis(hold_ms));
+            Ok(())
+        })
+        .await
+    });
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+    holder
+}
+
 /// Units that fail (an error, a constraint violation, a panic) between units that succeed: on
 /// SQLite they share one transaction (the writer is held by a slow unit while they queue) and
 /// each failure rolls back its own savepoint only; on PostgreSQL each has its own transaction.
@@ -323,17 +342,7 @@ async fn failing_units_do_not_fail_their_neighbours(backend: Backend) {
     };
     let db = connect(&tdb, 4, 64, std::time::Duration::from_secs(10));
     scratch(&db);
-    let holder = {
-        let db = db.clone();
-        actix_web::rt::spawn(async move {
-            db.write(|_conn| {
-                std::thread::sleep(std::time::Duration::from_millis(300));
-                Ok(())
-            })
-            .await
-        })
-    };
-    actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    let holder = hold_writer(&db, 300, 50).await;
     let plan: [(i64, Option<&'static str>); 7] = [
         (1, None),
         (2, Some("error")),
@@ -387,17 +396,7 @@ async fn sqlite_full_writer_queue_refuses_and_changes_nothing() {
     };
     let db = connect(&tdb, 4, 2, std::time::Duration::from_secs(10));
     scratch(&db);
-    let holder = {
-        let db = db.clone();
-        actix_web::rt::spawn(async move {
-            db.write(|_conn| {
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                Ok(())
-            })
-            .await
-        })
-    };
-    actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    let holder = hold_writer(&db, 500, 100).await;
     let queued: Vec<_> = (1..=2)
         .map(|id| {
             let db = db.clone();

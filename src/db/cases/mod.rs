@@ -320,7 +320,8 @@ pub(super) fn scoped<'a>(scope: &'a Scope) -> BoxedCases<'a> {
 /// The cases of `scope`, with the agency tested on the case row itself: `visible_to` holds the
 /// codes of `case_agencies` (ADR 0041, kept equal by grant/revoke), so an agency's scope is a
 /// `LIKE` on a column of a row already read instead of an index probe per row. For queries that
-/// read every case of a period anyway (reports, ADR 0042); the case list keeps [`scoped`],
+/// read every case of the scope anyway (reports, the console's counts; ADR 0042); the case list
+/// keeps [`scoped`],
 /// whose `EXISTS` lets a first page stop early on its own index.
 pub(super) fn scoped_rows<'a>(scope: &'a Scope) -> BoxedCases<'a> {
     use diesel::dsl::sql;

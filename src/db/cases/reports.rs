@@ -149,10 +149,7 @@ pub fn days_to_close_quantiles(
     let backend = portability::backend_of(conn);
     let inner = filtered(scope, &f.clone().closed_only())
         .select(sql::<Double>(&format!("{} AS d", portability::days_to_close(backend))));
-    let [a, b] = ps.map(|p| {
-        let per_mille = ((p * 1000.0).round() as i64).clamp(1, 1000);
-        format!("MAX(CASE WHEN t.rn = ({per_mille} * t.n + 999) / 1000 THEN t.d END)")
-    });
+    let [a, b] = ps.map(|p| format!("MAX(CASE WHEN {} THEN t.d END)", nearest_rank(p)));
     let (n, qa, qb) = wrap::<_, (BigInt, Nullable<Double>, Nullable<Double>)>(
         format!(
             "SELECT COUNT(*), {a}, {b} FROM (SELECT s.d, ROW_NUMBER() OVER (ORDER BY s.d) AS rn, \
@@ -163,6 +160,13 @@ pub fn days_to_close_quantiles(
     )
     .get_result(conn)?;
     Ok((n, [qa, qb]))
+}
+
+/// The row of nearest rank ⌈p·n⌉ among durations numbered `t.rn` of `t.n` (1 ≤ rank ≤ n),
+/// computed in integers (per mille) so that SQLite and PostgreSQL agree.
+fn nearest_rank(p: f64) -> String {
+    let per_mille = ((p * 1000.0).round() as i64).clamp(1, 1000);
+    format!("t.rn = ({per_mille} * t.n + 999) / 1000")
 }
 
 /// [`clock_groups`], for every value of `dim` at once (performance by agency or unit).
@@ -223,7 +227,6 @@ pub fn days_to_close_quantile_by(
     dim: Dimension,
     p: f64,
 ) -> QueryResult<Vec<(Option<String>, f64)>> {
-    let per_mille = ((p * 1000.0).round() as i64).clamp(1, 1000);
     let backend = portability::backend_of(conn);
     let inner = filtered(scope, &f.clone().closed_only()).select(sql::<(Nullable<Text>, Double)>(&format!(
         "{}, {} AS d",
@@ -234,7 +237,7 @@ pub fn days_to_close_quantile_by(
         "SELECT t.g, t.d FROM (SELECT s.g, s.d, ROW_NUMBER() OVER (PARTITION BY s.g ORDER BY s.d) AS rn, \
          COUNT(*) OVER (PARTITION BY s.g) AS n FROM (",
         inner,
-        format!(") s) t WHERE t.rn = ({per_mille} * t.n + 999) / 1000"),
+        format!(") s) t WHERE {}", nearest_rank(p)),
     )
     .load(conn)
 }
