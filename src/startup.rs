@@ -104,6 +104,7 @@ impl Application {
             clock: crate::state::Clock::default(),
             login_slots: Arc::new(tokio::sync::Semaphore::new(settings.auth.max_concurrent_logins.max(1))),
             chain_key: crate::service::events::ChainKey::from_settings(&settings),
+            calendar: crate::service::clocks::CalendarCache::default(),
         };
         let listener =
             TcpListener::bind(&settings.server.bind).with_context(|| format!("binding {}", settings.server.bind))?;

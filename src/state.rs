@@ -23,6 +23,8 @@ pub struct AppState {
     pub login_slots: Arc<tokio::sync::Semaphore>,
     /// The key of the tamper-evident case history (`audit.chain_key`).
     pub chain_key: crate::service::events::ChainKey,
+    /// The working-day calendar as last read, checked before each use (ADR 0044).
+    pub calendar: crate::service::clocks::CalendarCache,
 }
 
 /// The service's clock: the system time plus an offset that is zero in production. Every

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::calendar_days;
+use super::schema::{calendar_days, calendar_revision};
 use super::AnyConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -24,6 +24,25 @@ pub fn list(conn: &mut AnyConnection) -> QueryResult<Vec<DayRow>> {
         .load(conn)
 }
 
+/// The calendar's revision: a new random value written in the transaction of every insert,
+/// update and delete below, so equal revisions mean equal rows (one single-row read). Random,
+/// not counted up: a revision seen inside a transaction that then rolled back is never given
+/// to other rows later.
+pub fn revision(conn: &mut AnyConnection) -> QueryResult<i64> {
+    calendar_revision::table
+        .find(1)
+        .select(calendar_revision::revision)
+        .get_result(conn)
+}
+
+fn new_revision(conn: &mut AnyConnection) -> QueryResult<()> {
+    let fresh = i64::from_le_bytes(uuid::Uuid::new_v4().as_u64_pair().0.to_le_bytes());
+    diesel::update(calendar_revision::table.find(1))
+        .set(calendar_revision::revision.eq(fresh))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     calendar_days::table.count().get_result(conn)
 }
@@ -37,18 +56,20 @@ pub fn find(conn: &mut AnyConnection, day: NaiveDate) -> QueryResult<Option<DayR
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &DayRow) -> QueryResult<()> {
-    diesel::insert_into(calendar_days::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(calendar_days::table).values(row).execute(conn)?;
+    new_revision(conn)
 }
 
 pub fn update(conn: &mut AnyConnection, row: &DayRow) -> QueryResult<usize> {
-    diesel::update(calendar_days::table.find(row.day))
+    let n = diesel::update(calendar_days::table.find(row.day))
         .set(row)
-        .execute(conn)
+        .execute(conn)?;
+    new_revision(conn)?;
+    Ok(n)
 }
 
 pub fn delete(conn: &mut AnyConnection, day: NaiveDate) -> QueryResult<usize> {
-    diesel::delete(calendar_days::table.find(day)).execute(conn)
+    let n = diesel::delete(calendar_days::table.find(day)).execute(conn)?;
+    new_revision(conn)?;
+    Ok(n)
 }

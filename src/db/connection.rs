@@ -146,6 +146,66 @@ pub fn tune_for_writing(conn: &mut AnyConnection, sqlite: &SqliteOptions) -> die
     }
 }
 
+/// Opens the connection of SQLite's one writer (`db::writer`): [`establish`], plus the query
+/// planner's stability guarantee (SQLite's `SQLITE_DBCONFIG_ENABLE_QPSG`, see
+/// [`planner_ignores_bound_values`]) and the writer's page cache ([`tune_for_writing`]).
+pub fn establish_writer(url: &DbUrl, sqlite: &SqliteOptions) -> Result<AnyConnection, diesel::ConnectionError> {
+    let mut conn = planner_ignores_bound_values(|| establish(url, sqlite))?;
+    tune_for_writing(&mut conn, sqlite).map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+std::thread_local! {
+    /// Set on this thread while [`planner_ignores_bound_values`] opens a connection.
+    static STABLE_PLANS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `open` with SQLite's query planner stability guarantee turned on for the connections it
+/// opens on this thread. Without it, SQLite (3.46 and later) reads the value bound to `LIMIT ?`
+/// when it plans a statement and marks the statement to be planned again whenever that
+/// parameter is bound anew: every `.first()` and `.limit(n)` diesel runs was parsed and planned
+/// again on every execution, although diesel caches it (measured: 9% of the writer's time at
+/// c=32 intake, ADR 0044). The writer's statements are point lookups and inserts whose plans
+/// do not depend on the values; the readers keep SQLite's default. The flag has to be set
+/// between `sqlite3_open` and the first statement, and diesel exposes no handle, so an
+/// auto-extension (run by SQLite for every connection it opens, on the opening thread) sets it
+/// when this thread asked for it.
+fn planner_ignores_bound_values<T>(open: impl FnOnce() -> T) -> T {
+    use libsqlite3_sys as ffi;
+    use std::ffi::{c_char, c_int};
+
+    unsafe extern "C" fn stable_plans(
+        db: *mut ffi::sqlite3,
+        _error: *mut *mut c_char,
+        _api: *const ffi::sqlite3_api_routines,
+    ) -> c_int {
+        if STABLE_PLANS.with(std::cell::Cell::get) {
+            // SAFETY: SQLite calls an auto-extension with the connection it is opening, valid
+            // for this call; SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an optional int*.
+            unsafe {
+                ffi::sqlite3_db_config(
+                    db,
+                    ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
+                    1 as c_int,
+                    std::ptr::null_mut::<c_int>(),
+                )
+            };
+        }
+        ffi::SQLITE_OK
+    }
+
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    REGISTER.call_once(|| {
+        // SAFETY: registers a function with SQLite's signature for auto-extensions; it touches
+        // only the connection it is given and a thread-local flag.
+        unsafe { ffi::sqlite3_auto_extension(Some(stable_plans)) };
+    });
+    STABLE_PLANS.with(|f| f.set(true));
+    let opened = open();
+    STABLE_PLANS.with(|f| f.set(false));
+    opened
+}
+
 /// Opens a connection of the backend the URL names, with the per-connection settings.
 pub fn establish(url: &DbUrl, sqlite: &SqliteOptions) -> Result<AnyConnection, diesel::ConnectionError> {
     match url.backend {

@@ -71,8 +71,7 @@ impl Db {
         let metrics = writer::WriterMetrics::new()?;
         let writer = match url.backend() {
             Backend::Sqlite => {
-                let mut conn = connection::establish(url, &sqlite)?;
-                connection::tune_for_writing(&mut conn, &sqlite)?;
+                let conn = connection::establish_writer(url, &sqlite)?;
                 let options = writer::WriterOptions {
                     max_queued: sqlite.max_queued_writes,
                     max_batch: sqlite.max_batch,

@@ -70,6 +70,10 @@ where
             let AnyConnection::Sqlite(inner) = conn else {
                 return Err(DieselError::NotInTransaction.into());
             };
+            let result = result.and_then(|value| {
+                index_noted_cases(inner)?;
+                Ok(value)
+            });
             match result {
                 Ok(value) => match AnsiTransactionManager::commit_transaction(inner) {
                     Ok(()) => Ok(value),
@@ -89,6 +93,19 @@ where
     }
 }
 
+/// SQLite: puts the cases noted by the insert trigger into the search index, in one statement,
+/// then forgets them (migration 000081, ADR 0044). Runs just before every COMMIT on SQLite,
+/// outside any write unit's savepoint, so FTS5 writes one segment per commit instead of one
+/// per unit. Two statements on an empty table when nothing is noted.
+fn index_noted_cases(conn: &mut diesel::SqliteConnection) -> Result<(), DieselError> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "INSERT INTO case_search (rowid, search_text) \
+           SELECT c.search_key, c.search_text FROM case_search_pending p JOIN cases c ON c.rowid = p.case_rowid; \
+         DELETE FROM case_search_pending;",
+    )
+}
+
 /// Opens the transaction of a batch of write units (SQLite's group commit, `db::writer`):
 /// `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
 pub fn begin_write(conn: &mut AnyConnection) -> Result<(), DieselError> {
@@ -102,7 +119,11 @@ pub fn begin_write(conn: &mut AnyConnection) -> Result<(), DieselError> {
 /// usable) and its error returned.
 pub fn commit_write(conn: &mut AnyConnection) -> Result<(), DieselError> {
     type Tm = <AnyConnection as Connection>::TransactionManager;
-    match Tm::commit_transaction(conn) {
+    let indexed = match conn {
+        AnyConnection::Sqlite(inner) => index_noted_cases(inner),
+        AnyConnection::Postgresql(_) => Ok(()),
+    };
+    match indexed.and_then(|()| Tm::commit_transaction(conn)) {
         Ok(()) => Ok(()),
         Err(e) => {
             rollback_write(conn);

@@ -233,6 +233,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_revision (id) {
+        id -> Integer,
+        revision -> BigInt,
+    }
+}
+
+diesel::table! {
     case_clocks (id) {
         id -> Text,
         case_id -> Text,
@@ -566,6 +573,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     routing_corrections,
     case_events,
     calendar_days,
+    calendar_revision,
     case_clocks,
     jobs,
     calls,

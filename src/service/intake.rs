@@ -34,6 +34,7 @@ pub struct IntakeContext {
     pub notify: super::notify::NotifyCtx,
     pub clock: crate::state::Clock,
     pub chain_key: super::events::ChainKey,
+    pub calendar: super::clocks::CalendarCache,
 }
 
 impl IntakeContext {
@@ -41,6 +42,7 @@ impl IntakeContext {
         let mut ctx = IntakeContext::from_settings(&state.settings, state.router.clone(), state.clock.clone());
         ctx.business_stopwords = state.business_stopwords.clone();
         ctx.chain_key = state.chain_key.clone();
+        ctx.calendar = state.calendar.clone();
         ctx
     }
 
@@ -68,6 +70,7 @@ impl IntakeContext {
             router,
             clock,
             chain_key: super::events::ChainKey::from_settings(settings),
+            calendar: super::clocks::CalendarCache::default(),
         }
     }
 }
@@ -177,12 +180,84 @@ pub fn create_classified_case_tx(
     call_id: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<CaseRow, AppError> {
-    let opening = opening(conn, ctx, actor, c, classified, agency, at)?;
-    let case = Case::open(Opening {
+    let drafted = draft(ctx, actor, c, classified, agency, call_id, at);
+    create_drafted_case_tx(conn, ctx, actor, c, classified, drafted, at)
+}
+
+/// A case built before its write transaction (ADR 0044): everything of [`Case::open`] that
+/// needs no database (its words for search, the unit, the priority), with a tracking code
+/// drawn for the year it was drafted in. [`create_drafted_case_tx`] checks the code, finds a
+/// possible duplicate and writes it.
+pub struct Drafted {
+    case: Case,
+    year: i32,
+}
+
+/// Drafts the case a complaint opens, without the database.
+pub fn draft(
+    ctx: &IntakeContext,
+    actor: &Actor,
+    c: &NewComplaint,
+    classified: &Classified,
+    agency: &str,
+    call_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> Drafted {
+    let year = calendar::local_date(at).year();
+    let opening = Opening {
         call_id: call_id.map(CallId::from),
-        ..opening
-    });
-    let data = opened_event_data(&case, c, &classified.suggestion, agency);
+        ..opening(
+            ctx,
+            actor,
+            c,
+            classified,
+            agency,
+            new_tracking_code(&ctx.tracking_prefix, year),
+            at,
+        )
+    };
+    Drafted {
+        case: Case::open(opening),
+        year,
+    }
+}
+
+/// Writes a [`Drafted`] case at `at`, inside the caller's transaction: a new tracking code if
+/// the drafted one is taken or of another year (then the case is opened again with it), the
+/// possible duplicate, the row, its first event and clock, the reporter's kind.
+pub fn create_drafted_case_tx(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    c: &NewComplaint,
+    classified: &Classified,
+    drafted: Drafted,
+    at: DateTime<Utc>,
+) -> Result<CaseRow, AppError> {
+    let Drafted { mut case, year } = drafted;
+    case.opening.at = at.naive_utc();
+    if case.opening.reporter.consent_at.is_some() {
+        case.opening.reporter.consent_at = Some(case.opening.at);
+    }
+    if year != calendar::local_date(at).year()
+        || case_db::tracking_code_taken(conn, case.opening.tracking_code.as_str())?
+    {
+        case = Case::open(Opening {
+            tracking_code: fresh_tracking_code(conn, &ctx.tracking_prefix, at)?.into(),
+            ..case.opening
+        });
+    }
+    case.opening.possible_duplicate_of = match (&case.opening.business.key, &case.opening.reporter.phone) {
+        (Some(k), Some(phone)) => case_db::find_possible_duplicate(
+            conn,
+            phone,
+            k,
+            case.opening.at - chrono::TimeDelta::days(ctx.duplicate_window_days),
+        )?
+        .map(CaseId::from),
+        _ => None,
+    };
+    let data = opened_event_data(&case, c, &classified.suggestion, case.opening.agency.as_str());
     let row = insert_new_case(conn, ctx, actor, &case, at, data)?;
     if c.reporter != crate::domain::complaint::Reporter::default() {
         crate::db::reporters::insert(conn, &row.id, c.reporter.kind.as_str(), c.reporter.identity_protected)?;
@@ -192,36 +267,23 @@ pub fn create_classified_case_tx(
 
 /// What opening a case from a complaint needs: the complaint as said, plus what intake decides
 /// (kind and category, the router's unless staff set them; vulnerable groups the router heard;
-/// a fresh tracking code; the business's key and a possible duplicate).
-#[allow(clippy::too_many_arguments)]
+/// the tracking code; the business's key). No call, no duplicate yet.
 fn opening(
-    conn: &mut AnyConnection,
     ctx: &IntakeContext,
     actor: &Actor,
     c: &NewComplaint,
     classified: &Classified,
     agency: &str,
+    tracking_code: String,
     at: DateTime<Utc>,
-) -> Result<Opening, AppError> {
+) -> Opening {
     let t = at.naive_utc();
     let suggestion = &classified.suggestion;
     let mut vulnerable = c.consumer.vulnerable.clone();
     vulnerable.extend(suggestion.vulnerable.iter().filter_map(|v| VulnerableGroup::parse(v)));
-    let tax_code = c.business.tax_code.as_ref().map(|x| x.as_ref().to_owned());
-    let key = classified.business_key.clone();
-    let possible_duplicate_of = match (&key, &c.consumer.phone) {
-        (Some(k), Some(phone)) => case_db::find_possible_duplicate(
-            conn,
-            phone.as_ref(),
-            k,
-            t - chrono::TimeDelta::days(ctx.duplicate_window_days),
-        )?
-        .map(CaseId::from),
-        _ => None,
-    };
-    Ok(Opening {
+    Opening {
         id: CaseId::new(),
-        tracking_code: fresh_tracking_code(conn, &ctx.tracking_prefix, at)?.into(),
+        tracking_code: tracking_code.into(),
         kind: c.kind.unwrap_or(suggestion.kind),
         category: c.category.clone().unwrap_or_else(|| suggestion.category.clone()).into(),
         channel: c.channel,
@@ -243,19 +305,19 @@ fn opening(
         },
         business: BusinessFacts {
             name: c.business.name.clone(),
-            tax_code,
+            tax_code: c.business.tax_code.as_ref().map(|x| x.as_ref().to_owned()),
             address: c.business.address.clone(),
             website: c.business.website.clone(),
             shop_link: c.business.shop_link.clone(),
-            key,
+            key: classified.business_key.clone(),
         },
         call_id: None,
         suggestion: classified.suggestion_json.clone(),
         unit: opening_unit(ctx, actor, suggestion, agency),
-        possible_duplicate_of,
+        possible_duplicate_of: None,
         opened_by: actor.id().map(UserId::from),
         at: t,
-    })
+    }
 }
 
 /// The unit a new case opens in: the receiving agency's unit serving the consumer's commune,
@@ -286,7 +348,7 @@ fn opening_unit(
 pub fn fresh_tracking_code(conn: &mut AnyConnection, prefix: &str, at: DateTime<Utc>) -> Result<String, AppError> {
     let year = calendar::local_date(at).year();
     let mut code = new_tracking_code(prefix, year);
-    while case_db::find_by_tracking_code(conn, &code)?.is_some() {
+    while case_db::tracking_code_taken(conn, &code)? {
         code = new_tracking_code(prefix, year);
     }
     Ok(code)
@@ -310,7 +372,7 @@ pub fn insert_new_case(
 ) -> Result<CaseRow, AppError> {
     let mut row = CaseRow::from(case);
     let t = at.naive_utc();
-    let cal = super::clocks::load_calendar(conn)?;
+    let cal = ctx.calendar.current(conn)?;
     let target = super::clocks::internal_target_wd(&ctx.clocks, case.state.kind, row.priority);
     let clock = super::clocks::started(&cal, &row.id, ClockKind::InternalTarget, at, Some(target), None)?;
     row.due_at = Some(clock.due_at);
@@ -386,6 +448,15 @@ pub async fn submit_public_with_files(
     let agency = state.settings.intake.web_agency.clone();
     // Everything that needs no transaction is done here, before the write is queued.
     let classified = classify(&ctx, &complaint)?;
+    let drafted = draft(
+        &ctx,
+        &Actor::Citizen,
+        &complaint,
+        &classified,
+        &agency,
+        None,
+        state.clock.now(),
+    );
     let request_hash = hex::encode(Sha256::digest(raw_body));
     let limits = state.settings.limits.clone();
     let (key, rh, clock) = (idempotency_key.clone(), request_hash.clone(), state.clock.clone());
@@ -408,8 +479,7 @@ pub async fn submit_public_with_files(
                     return Ok(Ok((submitted(conn, &row, at)?, true)));
                 }
             }
-            let row =
-                create_classified_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &classified, &agency, None, at)?;
+            let row = create_drafted_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &classified, drafted, at)?;
             if !files.is_empty() {
                 super::evidence::record_tx(
                     conn,

@@ -624,3 +624,49 @@ async fn e_mail_goes_through_a_real_smtp_server_sqlite() {
 async fn e_mail_goes_through_a_real_smtp_server_postgres() {
     e_mail_goes_through_a_real_smtp_server_with_retries_and_dead_letters(crate::common::Backend::Postgres).await;
 }
+
+/// The calendar intake keeps between writes (ADR 0044) is the database's: a day turned off or
+/// removed through the API moves the due date of the very next case, on both backends.
+async fn intake_sees_a_calendar_change_at_once(app: &TestApp) {
+    let (_, h) = app.user("h.calcache", "handler", Some("SCT")).await;
+    app.state.clock.set(local_noon("2026-09-14"));
+    let token = h.as_str();
+    let internal_due = |c: serde_json::Value| async move {
+        let id = c["id"].as_str().unwrap().to_owned();
+        let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(token)).await;
+        assert_eq!(d.status, 200, "{}", d.body);
+        let clock = d
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["clock"] == "internal_target")
+            .cloned();
+        clock.unwrap_or_else(|| panic!("{}", d.body))["due_date"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let before = internal_due(app.open_case(&h, &dispute_before("2026-09-10")).await).await;
+    let r = app
+        .post(
+            "/api/v1/admin/calendar/days",
+            Some(&app.admin_token),
+            &json!({"date": "2026-09-15", "kind": "off", "name": "Nghỉ (thử bộ đệm)", "status": "official"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let with_day_off = internal_due(app.open_case(&h, &dispute_before("2026-09-10")).await).await;
+    assert!(with_day_off > before, "{before} -> {with_day_off}");
+    let r = app
+        .client
+        .delete(app.url("/api/v1/admin/calendar/days/2026-09-15"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let after = internal_due(app.open_case(&h, &dispute_before("2026-09-10")).await).await;
+    assert_eq!(after, before);
+}
+both_backends!(intake_sees_a_calendar_change_at_once);

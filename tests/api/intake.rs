@@ -251,3 +251,78 @@ async fn classify_returns_the_contract(app: &TestApp) {
     );
 }
 both_backends!(classify_returns_the_contract);
+
+/// A case is drafted before its write is queued (ADR 0044), with a tracking code of the year it
+/// was drafted in; written in the next year, it gets a code of that year (and its words for
+/// search follow the new code), and its consent is dated when it is written.
+async fn a_case_drafted_in_one_year_and_written_in_the_next_has_the_new_years_code(app: &TestApp) {
+    use hotline::domain::case::Channel;
+    use hotline::domain::complaint::{Business, Consumer, NewComplaint};
+    use hotline::domain::user::Actor;
+    use hotline::domain::values::Phone;
+    use hotline::service::intake::{classify, create_drafted_case_tx, draft, IntakeContext};
+    let ctx = IntakeContext::from_state(&app.state);
+    let complaint = NewComplaint {
+        kind: None,
+        category: None,
+        channel: Channel::Web,
+        description: "Tủ lạnh mua tháng trước đã hỏng, cửa hàng không bảo hành.".into(),
+        consumer_request: Some("Đổi tủ lạnh mới".into()),
+        amount_vnd: Some(9_000_000),
+        transaction_date: None,
+        consumer: Consumer {
+            name: "Trần Thị Năm".into(),
+            phone: Some(Phone::parse("consumer.phone", "0912000111").unwrap()),
+            email: None,
+            address: None,
+            commune: None,
+            province: Some("Hà Nội".into()),
+            vulnerable: vec![],
+            consent: true,
+        },
+        business: Business {
+            name: Some("Điện máy Năm Mới".into()),
+            ..Business::default()
+        },
+        reporter: Default::default(),
+    };
+    let classified = classify(&ctx, &complaint).unwrap();
+    // 23:59:59 on 31/12/2026 in Hà Nội, then one second later.
+    let drafted_at = chrono::DateTime::parse_from_rfc3339("2026-12-31T23:59:59+07:00")
+        .unwrap()
+        .to_utc();
+    let written_at = drafted_at + chrono::TimeDelta::seconds(1);
+    let drafted = draft(&ctx, &Actor::Citizen, &complaint, &classified, "SCT", None, drafted_at);
+    let row = app
+        .state
+        .db
+        .write(move |conn| {
+            create_drafted_case_tx(
+                conn,
+                &ctx,
+                &Actor::Citizen,
+                &complaint,
+                &classified,
+                drafted,
+                written_at,
+            )
+        })
+        .await
+        .unwrap();
+    let code = row.tracking_code.to_string();
+    assert!(code.contains("2027"), "{code}");
+    assert_eq!(row.created_at, written_at.naive_utc());
+    assert_eq!(row.consent_at, Some(written_at.naive_utc()));
+    let words: String = code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_lowercase();
+    assert!(
+        row.search_text.split(' ').any(|w| w == words),
+        "{} / {}",
+        row.search_text,
+        words
+    );
+}
+both_backends!(a_case_drafted_in_one_year_and_written_in_the_next_has_the_new_years_code);

@@ -138,7 +138,7 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
         ("d", false, at("1999-12-31 23:59:59.5")),      // before 2000
         ("e", false, at("2026-11-23 10:00:00.123457")),
     ];
-    for (id, priority, created) in cases {
+    let new_row = |id: &str, priority: bool, created: chrono::NaiveDateTime| {
         let case = hotline::domain::Case::open(hotline::domain::open::Opening {
             id: id.into(),
             tracking_code: format!("T-{id}").into(),
@@ -163,13 +163,20 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
             opened_by: None,
             at: created,
         });
-        let row = CaseRow {
+        CaseRow {
             priority,
             search_text: format!("word {id}"),
             ..CaseRow::from(&case)
-        };
-        hotline::db::cases::insert_case(&mut conn, &row).unwrap();
-    }
+        }
+    };
+    // New cases enter the index at their transaction's commit (ADR 0044).
+    portability::write_transaction(&mut conn, |c| {
+        for (id, priority, created) in cases {
+            hotline::db::cases::insert_case(c, &new_row(id, priority, created))?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
     #[derive(diesel::QueryableByName)]
     struct K {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -217,6 +224,35 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
         .execute(&mut conn)
         .unwrap();
     assert_eq!(count(&mut conn, "\"word\""), 3);
+    // A case changed or deleted in the transaction that created it (not yet in the index) is
+    // indexed as it is at the commit, under its final key; a deleted one not at all.
+    portability::write_transaction(&mut conn, |c| {
+        hotline::db::cases::insert_case(c, &new_row("f", false, at("2026-11-24 08:00:00")))?;
+        hotline::db::cases::insert_case(c, &new_row("g", false, at("2026-11-24 09:00:00")))?;
+        diesel::sql_query("UPDATE cases SET search_text = 'later f', priority = true WHERE id = 'f'").execute(c)?;
+        diesel::sql_query("DELETE FROM cases WHERE id = 'g'").execute(c)?;
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+    assert_eq!(count(&mut conn, "\"later\""), 1);
+    assert_eq!(count(&mut conn, "\"word\" AND \"f\""), 0);
+    assert_eq!(count(&mut conn, "\"g\""), 0);
+    let f: K = diesel::sql_query("SELECT id, search_key FROM cases WHERE id = 'f'")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(f.search_key, portability::search_key(true, at("2026-11-24 08:00:00")));
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let pending: N = diesel::sql_query("SELECT count(*) AS n FROM case_search_pending")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(pending.n, 0);
+    diesel::sql_query("INSERT INTO case_search (case_search, rank) VALUES ('integrity-check', 0)")
+        .execute(&mut conn)
+        .unwrap();
 }
 
 /// SQLite's write turn: a bounded number of writers wait, each for a bounded time; the rest are
@@ -228,6 +264,7 @@ async fn sqlite_writers_queue_within_bounds() {
         return;
     };
     let db = connect(&tdb, 4, 2, std::time::Duration::from_millis(800));
+    portability::run_migrations(&mut db.get_blocking().unwrap()).unwrap();
     let slow = |ms: u64| {
         let db = db.clone();
         async move {
@@ -286,9 +323,12 @@ fn unit_rows(db: &Db) -> Vec<i64> {
         .collect()
 }
 
+/// The service's schema (the writer indexes noted cases before each commit, ADR 0044) plus a
+/// scratch table of the test's own.
 fn scratch(db: &Db) {
     use diesel::RunQueryDsl;
     let mut conn = db.get_blocking().unwrap();
+    portability::run_migrations(&mut conn).unwrap();
     diesel::sql_query("CREATE TABLE unit_rows (id BIGINT PRIMARY KEY)")
         .execute(&mut *conn)
         .unwrap();
