@@ -75,7 +75,8 @@ pub enum Run<T> {
 
 /// Runs `bench(kind, database_url)` once per backend, each in its own actix system on a fresh
 /// database: the file `file` in a temporary folder for SQLite; a throw-away database for
-/// PostgreSQL, dropped afterwards unless `keep` (an unreachable server is skipped, loudly).
+/// PostgreSQL, dropped afterwards unless `keep` (the SQLite file is kept too; an unreachable
+/// server is skipped, loudly).
 pub fn on_each_backend<T, F, Fut>(
     backends: &[Kind],
     file: &str,
@@ -96,6 +97,9 @@ where
                 let dir = tempfile::tempdir().context("creating a temporary folder")?;
                 let url = format!("sqlite://{}", dir.path().join(file).display());
                 let r = run_in_system(kind, move || b(kind, url)).with_context(what)?;
+                if keep {
+                    println!("(kept the SQLite file {})", dir.keep().join(file).display());
+                }
                 results.push((kind, Run::Done(r)));
             }
             Kind::Postgres => {

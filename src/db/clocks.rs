@@ -37,10 +37,7 @@ pub struct ClockRow {
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &ClockRow) -> QueryResult<()> {
-    diesel::insert_into(case_clocks::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    crate::db::portability::execute(conn, diesel::insert_into(case_clocks::table).values(row)).map(drop)
 }
 
 pub fn save(conn: &mut AnyConnection, row: &ClockRow) -> QueryResult<()> {
@@ -67,11 +64,30 @@ pub fn open(conn: &mut AnyConnection) -> QueryResult<Vec<ClockRow>> {
         .load(conn)
 }
 
-/// Running clocks due at or before `until`, soonest first.
+/// Running clocks of kind `clock` not yet reminded, due at or before `until`, soonest first.
+pub fn unreminded_due_before(
+    conn: &mut AnyConnection,
+    clock: ClockKind,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<ClockRow>> {
+    case_clocks::table
+        .filter(case_clocks::state.eq(ClockState::Running))
+        .filter(case_clocks::due_at.le(until))
+        .filter(case_clocks::clock.eq(clock))
+        .filter(case_clocks::reminded.eq(false))
+        .order((case_clocks::due_at.asc(), case_clocks::id.asc()))
+        .select(ClockRow::as_select())
+        .load(conn)
+}
+
+/// Running clocks due at or before `until` that the sweep may still act on (not both reminded
+/// and marked overdue: such a clock has nothing left to do, and overdue clocks pile up),
+/// soonest first.
 pub fn running_due_before(conn: &mut AnyConnection, until: NaiveDateTime) -> QueryResult<Vec<ClockRow>> {
     case_clocks::table
         .filter(case_clocks::state.eq(ClockState::Running))
         .filter(case_clocks::due_at.le(until))
+        .filter(case_clocks::reminded.eq(false).or(case_clocks::overdue.eq(false)))
         .order((case_clocks::due_at.asc(), case_clocks::id.asc()))
         .select(ClockRow::as_select())
         .load(conn)

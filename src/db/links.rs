@@ -18,10 +18,7 @@ pub struct LinkRow {
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &LinkRow) -> QueryResult<()> {
-    diesel::insert_into(access_links::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+    crate::db::portability::execute(conn, diesel::insert_into(access_links::table).values(row)).map(drop)
 }
 
 /// The link with this token hash, if it is for `audience`, not revoked and not expired at `now`.

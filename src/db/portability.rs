@@ -13,13 +13,16 @@
 //!   (ADR 0010, 0013), with the ordered search key;
 //! - claiming the next job (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite);
 //! - migrations: one embedded set per backend;
-//! - the few SQL expressions of the reports that differ (month in Vietnam time, days to close).
+//! - the few SQL expressions of the reports that differ (month in Vietnam time, days to close);
+//! - `execute`: the intake's inserts on the backend's own connection (diesel's multi-backend
+//!   layer renders each statement again at every execution).
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::result::Error as DieselError;
 use diesel_migrations::MigrationHarness;
 
 use diesel::expression::BoxableExpression;
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::sql_types::{Bool, Text};
 
 use super::connection::{AnyConnection, Backend, MultiBackend};
@@ -32,6 +35,23 @@ pub fn backend_of(conn: &AnyConnection) -> Backend {
     match conn {
         AnyConnection::Postgresql(_) => Backend::Postgres,
         AnyConnection::Sqlite(_) => Backend::Sqlite,
+    }
+}
+
+/// Executes `query` on the backend's own connection instead of through diesel's
+/// `MultiConnection`, which renders every statement to SQL text again at each execution and
+/// walks it twice more for its binds, so that even a cached statement costs full walks of its
+/// tree: for the case INSERT (40 columns) and the other inserts of an intake, a quarter of
+/// SQLite's writer at c=32 (ADR 0045). The backend's own connection finds a statement with a
+/// static query id in its cache by type and only collects the binds. Same SQL, same
+/// transaction; used on the intake's inserts.
+pub fn execute<Q>(conn: &mut AnyConnection, query: Q) -> Result<usize, DieselError>
+where
+    Q: ExecuteDsl<diesel::SqliteConnection> + ExecuteDsl<diesel::PgConnection>,
+{
+    match conn {
+        AnyConnection::Sqlite(c) => ExecuteDsl::<diesel::SqliteConnection>::execute(query, c),
+        AnyConnection::Postgresql(c) => ExecuteDsl::<diesel::PgConnection>::execute(query, c),
     }
 }
 
@@ -207,11 +227,12 @@ impl IdleMerge {
         self.written += units;
     }
 
-    /// One merge step if one is due; failures are logged, never fatal (the index stays valid).
-    pub fn step(&mut self, conn: &mut AnyConnection) {
+    /// One merge step if one is due (`true` when one ran); failures are logged, never fatal
+    /// (the index stays valid).
+    pub fn step(&mut self, conn: &mut AnyConnection) -> bool {
         use diesel::RunQueryDsl;
         if self.written < IDLE_MERGE_AFTER {
-            return;
+            return false;
         }
         self.written = 0;
         if let AnyConnection::Sqlite(c) = conn {
@@ -219,7 +240,9 @@ impl IdleMerge {
             if let Err(e) = diesel::sql_query(sql).execute(c) {
                 tracing::warn!(error = %e, "idle merge of the search index failed");
             }
+            return true;
         }
+        false
     }
 }
 
@@ -230,16 +253,21 @@ pub type CaseFilter = Box<dyn BoxableExpression<cases::table, MultiBackend, SqlT
 /// - SQLite: `ANALYZE` sampling at most 1,000 rows per index (`analysis_limit`: milliseconds
 ///   even at a million cases). SQLite keeps no statistics by itself; without them it guesses
 ///   that an equality on any index (e.g. `status`) selects ten rows and prefers that index to
-///   the search window's keys. Run at start and periodically by the worker.
+///   the search window's keys. Run at start and periodically by the worker. The statistics of
+///   FTS5's own tables (`case_search_data`, …: "shadow" tables) are then removed and the rest
+///   reloaded (`ANALYZE sqlite_schema`): FTS5 reads and deletes its pages by rowid ranges, and a
+///   count taken while the index was small (at the first start, "2 rows") made SQLite scan the
+///   whole index for each segment a merge deletes — at 300,000 cases 22 ms per segment, up to
+///   0.7 s inside one commit (ADR 0045). Without statistics it seeks, whatever the size.
 /// - PostgreSQL: nothing; autovacuum's auto-analyze keeps statistics current.
 pub fn refresh_planner_statistics(conn: &mut AnyConnection) -> Result<(), DieselError> {
-    use diesel::RunQueryDsl;
+    use diesel::connection::SimpleConnection;
     match conn {
-        AnyConnection::Sqlite(c) => {
-            diesel::sql_query("PRAGMA analysis_limit = 1000").execute(c)?;
-            diesel::sql_query("ANALYZE").execute(c)?;
-            Ok(())
-        }
+        AnyConnection::Sqlite(c) => c.batch_execute(
+            "PRAGMA analysis_limit = 1000; ANALYZE; \
+             DELETE FROM sqlite_stat1 WHERE tbl IN (SELECT name FROM pragma_table_list WHERE type = 'shadow'); \
+             ANALYZE sqlite_schema;",
+        ),
         AnyConnection::Postgresql(_) => Ok(()),
     }
 }

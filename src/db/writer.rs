@@ -31,6 +31,10 @@ pub struct WriterMetrics {
     /// Units answered with an error (rolled back to their savepoint, refused, or in a batch
     /// whose commit failed).
     pub units_failed: prometheus::IntCounter,
+    /// Seconds the writer spent per batch, by phase: `units` (running the units), `commit`
+    /// (indexing the batch's new cases and COMMIT, with its fsync), `idle_merge` (one idle step
+    /// of the search index's upkeep).
+    pub seconds: prometheus::HistogramVec,
 }
 
 impl WriterMetrics {
@@ -52,6 +56,16 @@ impl WriterMetrics {
                 "hotline_db_writer_units_failed_total",
                 "Write units answered with an error",
             )?,
+            seconds: prometheus::HistogramVec::new(
+                prometheus::HistogramOpts::new(
+                    "hotline_db_writer_seconds",
+                    "Seconds the SQLite writer spent per batch, by phase (units, commit, idle_merge)",
+                )
+                .buckets(vec![
+                    0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ]),
+                &["phase"],
+            )?,
         })
     }
 
@@ -60,6 +74,7 @@ impl WriterMetrics {
         registry.register(Box::new(self.queue_depth.clone()))?;
         registry.register(Box::new(self.batch_size.clone()))?;
         registry.register(Box::new(self.units_failed.clone()))?;
+        registry.register(Box::new(self.seconds.clone()))?;
         Ok(())
     }
 }
@@ -223,7 +238,10 @@ fn run(mut conn: AnyConnection, units: &Receiver<Box<dyn Work>>, options: &Write
             Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
             Err(std::sync::mpsc::TryRecvError::Empty) => {
                 // Nothing waits: a moment to tidy the search index, then sleep until a unit comes.
-                idle.step(&mut conn);
+                let start = Instant::now();
+                if idle.step(&mut conn) {
+                    observe(metrics, "idle_merge", start, 0);
+                }
                 match units.recv() {
                     Ok(unit) => unit,
                     Err(_) => return,
@@ -253,6 +271,24 @@ fn run(mut conn: AnyConnection, units: &Receiver<Box<dyn Work>>, options: &Write
     }
 }
 
+/// A phase that takes longer than this is logged (a warning: every unit of its batch, and
+/// every unit queued behind it, waited that long).
+const SLOW_PHASE: Duration = Duration::from_millis(250);
+
+/// Records the duration of one phase of the writer since `start`; logs it when slow.
+fn observe(metrics: &WriterMetrics, phase: &str, start: Instant, units: usize) {
+    let took = start.elapsed();
+    metrics.seconds.with_label_values(&[phase]).observe(took.as_secs_f64());
+    if took >= SLOW_PHASE {
+        tracing::warn!(
+            phase,
+            units,
+            millis = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            "slow SQLite writer phase"
+        );
+    }
+}
+
 /// Runs `units` in one transaction, each in its savepoint, commits once, then answers them.
 fn commit_batch(conn: &mut AnyConnection, units: Vec<Box<dyn Work>>, metrics: &WriterMetrics) {
     if let Err(e) = portability::begin_write(conn) {
@@ -263,6 +299,8 @@ fn commit_batch(conn: &mut AnyConnection, units: Vec<Box<dyn Work>>, metrics: &W
         }
         return;
     }
+    let size = units.len();
+    let start = Instant::now();
     let mut answers: Vec<Box<dyn Answer>> = Vec::with_capacity(units.len());
     let mut units = units.into_iter();
     let mut failure = None;
@@ -274,6 +312,8 @@ fn commit_batch(conn: &mut AnyConnection, units: Vec<Box<dyn Work>>, metrics: &W
             break;
         }
     }
+    observe(metrics, "units", start, size);
+    let start = Instant::now();
     let outcome = match failure {
         None => portability::commit_write(conn).map_err(|e| BatchFailure::of(&e)),
         Some(f) => {
@@ -281,6 +321,7 @@ fn commit_batch(conn: &mut AnyConnection, units: Vec<Box<dyn Work>>, metrics: &W
             Err(f)
         }
     };
+    observe(metrics, "commit", start, size);
     if let Err(f) = &outcome {
         tracing::error!(units = answers.len(), error = %f.message, "write batch rolled back");
     }

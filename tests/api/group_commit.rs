@@ -109,6 +109,15 @@ async fn concurrent_intakes_sqlite() {
         );
         assert!(units >= 48.0, "every intake went through the writer: {units}");
         assert!((1.0..=units).contains(&batches), "{batches} batches for {units} units");
+        // Each batch's time is counted once per phase (give or take the one batch a
+        // background write may have in flight while /metrics is gathered).
+        for phase in ["units", "commit"] {
+            let timed = value(&format!("hotline_db_writer_seconds_count{{phase=\"{phase}\"}}"));
+            assert!(
+                (timed - batches).abs() <= 1.0,
+                "{phase} timed {timed} times for {batches} batches"
+            );
+        }
         app.assert_no_failed_jobs();
     }
 }

@@ -40,10 +40,7 @@ pub fn last_event(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Option
 }
 
 pub fn insert_event(conn: &mut AnyConnection, row: &EventRow) -> QueryResult<()> {
-    diesel::insert_into(case_events::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    crate::db::portability::execute(conn, diesel::insert_into(case_events::table).values(row)).map(drop)
 }
 
 pub fn list_events(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<EventRow>> {
@@ -67,10 +64,11 @@ pub fn head_of(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<(i32, S
 /// Inserts a new case whose history starts with the event `head_hash` (inserted next, in the
 /// same transaction): the row carries its head from the start (`service::events::first`).
 pub fn insert_case_with_head(conn: &mut AnyConnection, row: &super::CaseRow, head_hash: &str) -> QueryResult<()> {
-    diesel::insert_into(cases::table)
-        .values((row, cases::event_count.eq(1), cases::head_hash.eq(head_hash)))
-        .execute(conn)
-        .map(drop)
+    crate::db::portability::execute(
+        conn,
+        diesel::insert_into(cases::table).values((row, cases::event_count.eq(1), cases::head_hash.eq(head_hash))),
+    )
+    .map(drop)
 }
 
 pub fn set_head(conn: &mut AnyConnection, id: &str, event_count: i32, head_hash: &str) -> QueryResult<()> {

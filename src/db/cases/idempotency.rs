@@ -22,13 +22,14 @@ pub fn insert_idempotency(
     case_id: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::insert_into(idempotency_keys::table)
-        .values((
+    crate::db::portability::execute(
+        conn,
+        diesel::insert_into(idempotency_keys::table).values((
             idempotency_keys::key.eq(key),
             idempotency_keys::request_hash.eq(request_hash),
             idempotency_keys::case_id.eq(case_id),
             idempotency_keys::created_at.eq(at),
-        ))
-        .execute(conn)
-        .map(|_| ())
+        )),
+    )
+    .map(drop)
 }

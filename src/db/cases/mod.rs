@@ -366,14 +366,15 @@ pub fn insert_case(conn: &mut AnyConnection, row: &CaseRow) -> QueryResult<()> {
 /// The read access of the agency a new case opens at: its row already names the agency in
 /// `visible_to` (see [`CaseRow::from`]), so this only inserts the grant.
 pub fn grant_opening_agency(conn: &mut AnyConnection, row: &CaseRow) -> QueryResult<()> {
-    diesel::insert_into(case_agencies::table)
-        .values((
+    crate::db::portability::execute(
+        conn,
+        diesel::insert_into(case_agencies::table).values((
             case_agencies::case_id.eq(&row.id),
             case_agencies::agency_code.eq(&row.visible_to),
             case_agencies::provisional.eq(false),
-        ))
-        .execute(conn)
-        .map(drop)
+        )),
+    )
+    .map(drop)
 }
 
 /// Records that `agency` may read the case from now on (idempotent): it holds or held it.

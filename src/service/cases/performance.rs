@@ -92,8 +92,8 @@ pub fn remind_court_recognition(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let until = (at + chrono::TimeDelta::days(COURT_REMINDER_DAYS)).naive_utc();
-    for mut c in crate::db::clocks::running_due_before(conn, until)? {
-        if c.clock != ClockKind::CourtRecognition || c.reminded || at.naive_utc() > c.due_at {
+    for mut c in crate::db::clocks::unreminded_due_before(conn, ClockKind::CourtRecognition, until)? {
+        if at.naive_utc() > c.due_at {
             continue;
         }
         let Some(case) = case_db::find_by_id(conn, &c.case_id)? else {
