@@ -9,6 +9,9 @@ use crate::domain::clock::{ClockKind, ClockResult, ClockState};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = case_clocks)]
+// `None` is inserted as NULL (every nullable column's default), not as `DEFAULT`, which made
+// diesel re-prepare the INSERT every time on PostgreSQL (ADR 0045).
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(treat_none_as_null = true)]
 pub struct ClockRow {
     pub id: String,

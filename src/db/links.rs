@@ -8,6 +8,9 @@ use super::AnyConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = access_links)]
+// `None` is inserted as NULL (every nullable column's default), not as `DEFAULT`, which made
+// diesel re-prepare the INSERT every time on PostgreSQL (ADR 0045).
+#[diesel(treat_none_as_default_value = false)]
 pub struct LinkRow {
     pub token_hash: String,
     pub case_id: String,

@@ -10,6 +10,9 @@ use crate::domain::ids::{CaseId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = case_events)]
+// `None` is inserted as NULL (every nullable column's default), not as `DEFAULT`, which made
+// diesel re-prepare the INSERT every time on PostgreSQL (ADR 0045).
+#[diesel(treat_none_as_default_value = false)]
 pub struct EventRow {
     pub case_id: CaseId,
     pub seq: i32,

@@ -34,6 +34,9 @@ use crate::domain::{Case, Kind};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = cases)]
+// `None` is inserted as NULL (every nullable column's default), not as `DEFAULT`, which made
+// diesel re-prepare the INSERT every time on PostgreSQL (ADR 0045).
+#[diesel(treat_none_as_default_value = false)]
 pub struct CaseRow {
     pub id: CaseId,
     pub tracking_code: TrackingCode,
