@@ -3,6 +3,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use diesel::expression::BoxableExpression;
+use diesel::sql_types::Bool;
+
+use super::connection::MultiBackend;
 use super::schema::case_clocks;
 use super::AnyConnection;
 use crate::domain::clock::{ClockKind, ClockResult, ClockState};
@@ -73,24 +77,35 @@ pub fn unreminded_due_before(
     clock: ClockKind,
     until: NaiveDateTime,
 ) -> QueryResult<Vec<ClockRow>> {
-    case_clocks::table
-        .filter(case_clocks::state.eq(ClockState::Running))
-        .filter(case_clocks::due_at.le(until))
-        .filter(case_clocks::clock.eq(clock))
-        .filter(case_clocks::reminded.eq(false))
-        .order((case_clocks::due_at.asc(), case_clocks::id.asc()))
-        .select(ClockRow::as_select())
-        .load(conn)
+    running_due_where(
+        conn,
+        until,
+        Box::new(case_clocks::clock.eq(clock).and(case_clocks::reminded.eq(false))),
+    )
 }
 
 /// Running clocks due at or before `until` that the sweep may still act on (not both reminded
 /// and marked overdue: such a clock has nothing left to do, and overdue clocks pile up),
 /// soonest first.
 pub fn running_due_before(conn: &mut AnyConnection, until: NaiveDateTime) -> QueryResult<Vec<ClockRow>> {
+    running_due_where(
+        conn,
+        until,
+        Box::new(case_clocks::reminded.eq(false).or(case_clocks::overdue.eq(false))),
+    )
+}
+
+/// Running clocks due at or before `until` that also match `also`, soonest first.
+fn running_due_where(
+    conn: &mut AnyConnection,
+    until: NaiveDateTime,
+    also: Box<dyn BoxableExpression<case_clocks::table, MultiBackend, SqlType = Bool>>,
+) -> QueryResult<Vec<ClockRow>> {
     case_clocks::table
+        .into_boxed()
         .filter(case_clocks::state.eq(ClockState::Running))
         .filter(case_clocks::due_at.le(until))
-        .filter(case_clocks::reminded.eq(false).or(case_clocks::overdue.eq(false)))
+        .filter(also)
         .order((case_clocks::due_at.asc(), case_clocks::id.asc()))
         .select(ClockRow::as_select())
         .load(conn)

@@ -301,7 +301,7 @@ fn commit_batch(conn: &mut AnyConnection, units: Vec<Box<dyn Work>>, metrics: &W
     }
     let size = units.len();
     let start = Instant::now();
-    let mut answers: Vec<Box<dyn Answer>> = Vec::with_capacity(units.len());
+    let mut answers: Vec<Box<dyn Answer>> = Vec::with_capacity(size);
     let mut units = units.into_iter();
     let mut failure = None;
     for unit in units.by_ref() {
