@@ -20,8 +20,11 @@ use hotline::service::intake::business_key;
 
 use super::{mix, pick};
 
-/// Rows per INSERT statement (PostgreSQL allows 65,535 bound parameters; a case has 43 columns).
-const ROWS_PER_INSERT: usize = 1_000;
+/// Rows per INSERT statement. A case has 46 columns; SQLite allows 32,766 bound parameters per
+/// statement and PostgreSQL 65,535. (While `CaseRow` inserted `DEFAULT` for `None`, diesel
+/// wrote one statement per row on SQLite and the limit did not show; since ADR 0045 it is one
+/// statement per batch.)
+const ROWS_PER_INSERT: usize = 500;
 /// Rows per transaction.
 const ROWS_PER_TX: usize = 10_000;
 
@@ -317,7 +320,6 @@ pub fn load_rows(
 
 /// SQLite: the search index written once per transaction of the load instead of once per row.
 ///
-/// diesel inserts a batch of rows with optional columns on SQLite one statement per row, and
 /// FTS5 flushes its pending terms to a new segment at every statement of a transaction that
 /// has written it (its `xSavepoint`), then merges: a million rows made a million one-row
 /// segments and the load slowed from ~2,300 to under 200 rows/s. The insert trigger

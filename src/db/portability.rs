@@ -15,7 +15,8 @@
 //! - migrations: one embedded set per backend;
 //! - the few SQL expressions of the reports that differ (month in Vietnam time, days to close);
 //! - `execute`: the intake's inserts on the backend's own connection (diesel's multi-backend
-//!   layer renders each statement again at every execution).
+//!   layer renders each statement again at every execution), and `CachedAs`, which lets the
+//!   backend's connection cache an upsert by type.
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::result::Error as DieselError;
@@ -52,6 +53,40 @@ where
     match conn {
         AnyConnection::Sqlite(c) => ExecuteDsl::<diesel::SqliteConnection>::execute(query, c),
         AnyConnection::Postgresql(c) => ExecuteDsl::<diesel::PgConnection>::execute(query, c),
+    }
+}
+
+/// A statement whose SQL text is fixed by its Rust type, given the static query id `M` so that
+/// diesel caches it by type (see [`execute`]). diesel gives an upsert (`ON CONFLICT`) no
+/// static id, and so builds its SQL text again at every execution to look it up in the cache
+/// (ADR 0046). `M` must be a marker type of its own for each statement: two statements under
+/// one marker would share one prepared statement.
+pub struct CachedAs<M, Q> {
+    query: Q,
+    marker: std::marker::PhantomData<M>,
+}
+
+impl<M, Q> CachedAs<M, Q> {
+    pub fn new(query: Q) -> CachedAs<M, Q> {
+        CachedAs {
+            query,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M: 'static, Q> diesel::query_builder::QueryId for CachedAs<M, Q> {
+    type QueryId = M;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<M, Q, DB> diesel::query_builder::QueryFragment<DB> for CachedAs<M, Q>
+where
+    DB: diesel::backend::Backend,
+    Q: diesel::query_builder::QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, pass: diesel::query_builder::AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
+        self.query.walk_ast(pass)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::events::{self, NewEvent};
-use super::intake::{fresh_tracking_code, insert_new_case, IntakeContext};
+use super::intake::{insert_new_case, this_years_tracking_code, IntakeContext};
 use super::scope_of;
 use super::views::{utc, CaseDetail};
 use crate::calendar::{self, vn_date};
@@ -262,9 +262,9 @@ fn open_report_tx(
         category_name: &category_name,
         agency_name: &agency_name(&agency),
     });
-    let report = NewReport {
+    let mut report = NewReport {
         id: CaseId::new(),
-        code: fresh_tracking_code(conn, &ctx.tracking_prefix, at)?,
+        code: this_years_tracking_code(&ctx.tracking_prefix, at),
         key,
         tax_code,
         category,
@@ -273,7 +273,7 @@ fn open_report_tx(
         description,
     };
     let case = Case::open(report_opening(&report, &cluster, &members, actor, at.naive_utc()));
-    insert_new_case(
+    let opened = insert_new_case(
         conn,
         ctx,
         actor,
@@ -289,6 +289,8 @@ fn open_report_tx(
             "suggested": { "kind": Kind::ViolationReport, "category": cluster.suggestion.category, "agency": cluster.suggestion.agency },
         }),
     )?;
+    // The code the report was written with (a taken one is drawn again).
+    report.code = opened.tracking_code.to_string();
     // The reporting agency follows what becomes of its report (Law 19/2023 Art 51 gives
     // reporting organisations that right); it holds no consumer's personal data.
     case_db::grant_agency(conn, &report.id, reporter_agency)?;

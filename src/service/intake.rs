@@ -193,6 +193,13 @@ pub struct Drafted {
     year: i32,
 }
 
+impl Drafted {
+    /// The case as drafted (its tracking code may still change when it is written).
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+}
+
 /// Drafts the case a complaint opens, without the database.
 pub fn draft(
     ctx: &IntakeContext,
@@ -239,11 +246,11 @@ pub fn create_drafted_case_tx(
     if case.opening.reporter.consent_at.is_some() {
         case.opening.reporter.consent_at = Some(case.opening.at);
     }
-    if year != calendar::local_date(at).year()
-        || case_db::tracking_code_taken(conn, case.opening.tracking_code.as_str())?
-    {
+    // A code drawn for another year (a draft made before midnight of 31 December) is drawn
+    // again; one already taken is drawn again by `insert_new_case`, which writes nothing then.
+    if year != calendar::local_date(at).year() {
         case = Case::open(Opening {
-            tracking_code: fresh_tracking_code(conn, &ctx.tracking_prefix, at)?.into(),
+            tracking_code: this_years_tracking_code(&ctx.tracking_prefix, at).into(),
             ..case.opening
         });
     }
@@ -344,14 +351,10 @@ fn opening_unit(
     suggested.or(own)
 }
 
-/// A tracking code no case has yet.
-pub fn fresh_tracking_code(conn: &mut AnyConnection, prefix: &str, at: DateTime<Utc>) -> Result<String, AppError> {
-    let year = calendar::local_date(at).year();
-    let mut code = new_tracking_code(prefix, year);
-    while case_db::tracking_code_taken(conn, &code)? {
-        code = new_tracking_code(prefix, year);
-    }
-    Ok(code)
+/// A new random tracking code of the year `at` falls in (Vietnam time). Not checked against
+/// the cases: [`insert_new_case`] draws another if it is taken.
+pub fn this_years_tracking_code(prefix: &str, at: DateTime<Utc>) -> String {
+    new_tracking_code(prefix, calendar::local_date(at).year())
 }
 
 /// Writes a new case row (state `new` at its `current_agency`): inserts it, gives that agency
@@ -361,7 +364,10 @@ pub fn fresh_tracking_code(conn: &mut AnyConnection, prefix: &str, at: DateTime<
 ///
 /// The row is complete before it is written (ADR 0041): its due time is the clock's (its only
 /// running clock), and it carries the head of its history, whose first event records the row as
-/// built; so intake reads nothing back and updates nothing it has just inserted.
+/// built; so intake reads nothing back and updates nothing it has just inserted. If the case's
+/// tracking code is taken (the insert skips a row whose code exists: no check before, ADR
+/// 0046), the case is opened again with a new code of the same year; the row returned has the
+/// code it was written with.
 pub fn insert_new_case(
     conn: &mut AnyConnection,
     ctx: &IntakeContext,
@@ -370,6 +376,28 @@ pub fn insert_new_case(
     at: DateTime<Utc>,
     data: serde_json::Value,
 ) -> Result<CaseRow, AppError> {
+    let mut redrawn: Option<Case> = None;
+    loop {
+        let case = redrawn.as_ref().unwrap_or(case);
+        if let Some(row) = try_insert_new_case(conn, ctx, actor, case, at, data.clone())? {
+            return Ok(row);
+        }
+        redrawn = Some(Case::open(Opening {
+            tracking_code: this_years_tracking_code(&ctx.tracking_prefix, at).into(),
+            ..case.opening.clone()
+        }));
+    }
+}
+
+/// [`insert_new_case`] once: `None`, with nothing written, if the case's tracking code is taken.
+fn try_insert_new_case(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    case: &Case,
+    at: DateTime<Utc>,
+    data: serde_json::Value,
+) -> Result<Option<CaseRow>, AppError> {
     let mut row = CaseRow::from(case);
     let t = at.naive_utc();
     let cal = ctx.calendar.current(conn)?;
@@ -389,12 +417,14 @@ pub fn insert_new_case(
             public_message: Some("Đã tiếp nhận phản ánh, yêu cầu của quý vị.".into()),
         },
     );
-    case_db::insert_case_with_head(conn, &row, &created.hash)?;
+    if !case_db::insert_case_with_head(conn, &row, &created.hash)? {
+        return Ok(None);
+    }
     case_db::insert_event(conn, &created)?;
     case_db::grant_opening_agency(conn, &row)?;
     crate::db::clocks::insert(conn, &clock)?;
     super::notify::complaint_received(conn, &ctx.notify, &row, at)?;
-    Ok(row)
+    Ok(Some(row))
 }
 
 fn key_reused() -> AppError {

@@ -25,7 +25,9 @@ async fn citizen_submits_and_follows_a_complaint_without_seeing_personal_data(ap
         .get("/api/v1/public/complaints/KN-2026-AAAA-BBBB?phone_last4=5678", None)
         .await;
     assert_problem(&unknown, 404, "not_found");
-    let missing = app.get(&format!("/api/v1/public/complaints/{code}"), None).await;
+    let missing = app
+        .get(&format!("/api/v1/public/complaints/{code}?phone_last4=0222"), None)
+        .await;
     assert_problem(&missing, 422, "invalid_field");
 
     let view = app
@@ -252,17 +254,12 @@ async fn classify_returns_the_contract(app: &TestApp) {
 }
 both_backends!(classify_returns_the_contract);
 
-/// A case is drafted before its write is queued (ADR 0044), with a tracking code of the year it
-/// was drafted in; written in the next year, it gets a code of that year (and its words for
-/// search follow the new code), and its consent is dated when it is written.
-async fn a_case_drafted_in_one_year_and_written_in_the_next_has_the_new_years_code(app: &TestApp) {
+/// A complaint about a broken fridge from the consumer with this phone.
+fn fridge_complaint(phone: &str) -> hotline::domain::complaint::NewComplaint {
     use hotline::domain::case::Channel;
     use hotline::domain::complaint::{Business, Consumer, NewComplaint};
-    use hotline::domain::user::Actor;
     use hotline::domain::values::Phone;
-    use hotline::service::intake::{classify, create_drafted_case_tx, draft, IntakeContext};
-    let ctx = IntakeContext::from_state(&app.state);
-    let complaint = NewComplaint {
+    NewComplaint {
         kind: None,
         category: None,
         channel: Channel::Web,
@@ -272,7 +269,7 @@ async fn a_case_drafted_in_one_year_and_written_in_the_next_has_the_new_years_co
         transaction_date: None,
         consumer: Consumer {
             name: "Trần Thị Năm".into(),
-            phone: Some(Phone::parse("consumer.phone", "0912000111").unwrap()),
+            phone: Some(Phone::parse("consumer.phone", phone).unwrap()),
             email: None,
             address: None,
             commune: None,
@@ -285,7 +282,17 @@ async fn a_case_drafted_in_one_year_and_written_in_the_next_has_the_new_years_co
             ..Business::default()
         },
         reporter: Default::default(),
-    };
+    }
+}
+
+/// A case is drafted before its write is queued (ADR 0044), with a tracking code of the year it
+/// was drafted in; written in the next year, it gets a code of that year (and its words for
+/// search follow the new code), and its consent is dated when it is written.
+async fn a_case_drafted_in_one_year_and_written_in_the_next_has_the_new_years_code(app: &TestApp) {
+    use hotline::domain::user::Actor;
+    use hotline::service::intake::{classify, create_drafted_case_tx, draft, IntakeContext};
+    let ctx = IntakeContext::from_state(&app.state);
+    let complaint = fridge_complaint("0912000111");
     let classified = classify(&ctx, &complaint).unwrap();
     // 23:59:59 on 31/12/2026 in Hà Nội, then one second later.
     let drafted_at = chrono::DateTime::parse_from_rfc3339("2026-12-31T23:59:59+07:00")
@@ -326,3 +333,74 @@ async fn a_case_drafted_in_one_year_and_written_in_the_next_has_the_new_years_co
     );
 }
 both_backends!(a_case_drafted_in_one_year_and_written_in_the_next_has_the_new_years_code);
+
+/// A case written with a tracking code another case already has gets a new code of the same
+/// year; nothing of the first attempt is written (the insert skips a row whose code exists,
+/// with no check before it, ADR 0046), and both histories verify.
+async fn a_taken_tracking_code_is_drawn_again(app: &TestApp) {
+    use hotline::domain::user::Actor;
+    use hotline::domain::Case;
+    use hotline::service::intake::{classify, draft, insert_new_case, IntakeContext};
+    let ctx = IntakeContext::from_state(&app.state);
+    let now = app.state.clock.now();
+    let first = fridge_complaint("0912000222");
+    let second = fridge_complaint("0987000333");
+    let first = draft(
+        &ctx,
+        &Actor::Citizen,
+        &first,
+        &classify(&ctx, &first).unwrap(),
+        "SCT",
+        None,
+        now,
+    );
+    let second = draft(
+        &ctx,
+        &Actor::Citizen,
+        &second,
+        &classify(&ctx, &second).unwrap(),
+        "SCT",
+        None,
+        now,
+    );
+    let taken = first.case().clone();
+    let code = taken.opening.tracking_code.to_string();
+    let mut clash = second.case().opening.clone();
+    clash.tracking_code = taken.opening.tracking_code.clone();
+    let clash = Case::open(clash);
+    let clash_id = clash.opening.id.to_string();
+    let (c, t) = (ctx.clone(), taken.clone());
+    let one = app
+        .state
+        .db
+        .write(move |conn| insert_new_case(conn, &c, &Actor::Citizen, &t, now, serde_json::json!({})))
+        .await
+        .unwrap();
+    let two = app
+        .state
+        .db
+        .write(move |conn| insert_new_case(conn, &ctx, &Actor::Citizen, &clash, now, serde_json::json!({})))
+        .await
+        .unwrap();
+    assert_eq!(one.tracking_code.to_string(), code);
+    assert_eq!(two.id.to_string(), clash_id);
+    let drawn = two.tracking_code.to_string();
+    assert_ne!(drawn, code);
+    assert_eq!(drawn[..drawn.len() - 9], code[..code.len() - 9], "same prefix and year");
+    // The second case is there under its new code, with its own words for search.
+    let status = app
+        .get(&format!("/api/v1/public/complaints/{drawn}?phone_last4=0333"), None)
+        .await;
+    assert_eq!(status.status, 200, "{}", status.body);
+    let words: String = drawn
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_lowercase();
+    assert!(two.search_text.split(' ').any(|w| w == words), "{}", two.search_text);
+    let first_status = app
+        .get(&format!("/api/v1/public/complaints/{code}?phone_last4=0222"), None)
+        .await;
+    assert_eq!(first_status.status, 200, "{}", first_status.body);
+}
+both_backends!(a_taken_tracking_code_is_drawn_again);

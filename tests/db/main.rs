@@ -520,3 +520,97 @@ async fn sqlite_full_writer_queue_refuses_and_changes_nothing() {
     }
     assert_eq!(unit_rows(&db), vec![1, 2], "the refused unit wrote nothing");
 }
+
+/// The SQL of the statements `f` sends on `conn`, without their binds.
+fn statements_of(
+    conn: &mut hotline::db::AnyConnection,
+    f: impl FnOnce(&mut hotline::db::AnyConnection),
+) -> Vec<String> {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let sql = query.to_string();
+            let sql = sql.split(" -- binds:").next().unwrap_or_default().to_owned();
+            sink.lock().unwrap().push(sql);
+        }
+    });
+    f(conn);
+    let out = seen.lock().unwrap().clone();
+    out
+}
+
+/// The possible-duplicate lookup of every intake reads its own index in its own order on a new
+/// database, before any statistics: on PostgreSQL as the generic plan a prepared statement
+/// keeps (once it preferred the business's index and read every recent case of the business,
+/// ADR 0046), on SQLite as planned right after the first start's ANALYZE of empty tables.
+fn duplicate_lookup_plan(backend: Backend) {
+    use diesel::prelude::*;
+    let Some(tdb) = TestDb::new(backend) else {
+        return;
+    };
+    let db = connect(&tdb, 2, 64, std::time::Duration::from_secs(5));
+    let mut conn = db.get_blocking().unwrap();
+    portability::run_migrations(&mut conn).unwrap();
+    if backend == Backend::Sqlite {
+        portability::refresh_planner_statistics(&mut conn).unwrap();
+    }
+    let since = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let sql = statements_of(&mut conn, |c| {
+        let found = hotline::db::cases::find_possible_duplicate(c, "0912345678", "mst:0101234567", since).unwrap();
+        assert_eq!(found, None);
+    });
+    let [sql] = sql.as_slice() else {
+        panic!("one statement expected: {sql:?}")
+    };
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        plan: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Detail {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    let plan: Vec<String> = match backend {
+        Backend::Postgres => {
+            diesel::sql_query(format!("PREPARE dup AS {sql}"))
+                .execute(&mut conn)
+                .unwrap();
+            diesel::sql_query("SET plan_cache_mode = force_generic_plan")
+                .execute(&mut conn)
+                .unwrap();
+            diesel::sql_query("EXPLAIN EXECUTE dup('0912345678', 'mst:0101234567', '2026-01-01', 'duplicate', 1)")
+                .load::<Line>(&mut conn)
+                .unwrap()
+                .into_iter()
+                .map(|l| l.plan)
+                .collect()
+        }
+        Backend::Sqlite => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<Detail>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.detail)
+            .collect(),
+    };
+    let text = plan.join("\n");
+    assert!(text.contains("cases_duplicate_idx"), "{sql}\n{text}");
+    assert!(!text.contains("Sort") && !text.contains("TEMP B-TREE"), "{sql}\n{text}");
+}
+
+#[test]
+fn duplicate_lookup_reads_its_own_index_in_order_sqlite() {
+    duplicate_lookup_plan(Backend::Sqlite);
+}
+
+#[test]
+fn duplicate_lookup_reads_its_own_index_in_order_postgres() {
+    duplicate_lookup_plan(Backend::Postgres);
+}

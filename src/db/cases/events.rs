@@ -63,17 +63,25 @@ pub fn head_of(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<(i32, S
         .optional()
 }
 
-/// Moves the case's recorded head to its newest event (a trigger refuses any other head).
 /// Inserts a new case whose history starts with the event `head_hash` (inserted next, in the
 /// same transaction): the row carries its head from the start (`service::events::first`).
-pub fn insert_case_with_head(conn: &mut AnyConnection, row: &super::CaseRow, head_hash: &str) -> QueryResult<()> {
+/// `false`, with nothing written, if a case already has the row's tracking code (`ON CONFLICT
+/// DO NOTHING`: one statement where a check and an insert were two, ADR 0046).
+pub fn insert_case_with_head(conn: &mut AnyConnection, row: &super::CaseRow, head_hash: &str) -> QueryResult<bool> {
+    /// The one SQL text of this insert (a `CaseRow` writes every column, `None` as NULL).
+    struct NewCaseUnlessCodeTaken;
+    let insert = diesel::insert_into(cases::table)
+        .values((row, cases::event_count.eq(1), cases::head_hash.eq(head_hash)))
+        .on_conflict(cases::tracking_code)
+        .do_nothing();
     crate::db::portability::execute(
         conn,
-        diesel::insert_into(cases::table).values((row, cases::event_count.eq(1), cases::head_hash.eq(head_hash))),
+        crate::db::portability::CachedAs::<NewCaseUnlessCodeTaken, _>::new(insert),
     )
-    .map(drop)
+    .map(|inserted| inserted == 1)
 }
 
+/// Moves the case's recorded head to its newest event (a trigger refuses any other head).
 pub fn set_head(conn: &mut AnyConnection, id: &str, event_count: i32, head_hash: &str) -> QueryResult<()> {
     diesel::update(cases::table.find(id))
         .set((cases::event_count.eq(event_count), cases::head_hash.eq(head_hash)))

@@ -476,11 +476,6 @@ fn naming_case(id: &str) -> impl FnOnce(diesel::result::Error) -> diesel::result
     }
 }
 
-/// Whether a case has this tracking code (reads the unique index only).
-pub fn tracking_code_taken(conn: &mut AnyConnection, code: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(cases::table.filter(cases::tracking_code.eq(code)))).get_result(conn)
-}
-
 pub fn find_by_tracking_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<CaseRow>> {
     cases::table
         .filter(cases::tracking_code.eq(code))
