@@ -377,7 +377,9 @@ pub fn insert_new_case(
     data: serde_json::Value,
 ) -> Result<CaseRow, AppError> {
     let mut redrawn: Option<Case> = None;
-    loop {
+    // One code in ~10^12 is taken; eight in a row would mean the insert skips rows for another
+    // reason, and that must fail loudly rather than loop.
+    for _ in 0..8 {
         let case = redrawn.as_ref().unwrap_or(case);
         if let Some(row) = try_insert_new_case(conn, ctx, actor, case, at, data.clone())? {
             return Ok(row);
@@ -387,6 +389,9 @@ pub fn insert_new_case(
             ..case.opening.clone()
         }));
     }
+    Err(AppError::Internal(anyhow::anyhow!(
+        "eight tracking codes in a row were taken: the case insert skipped every row"
+    )))
 }
 
 /// [`insert_new_case`] once: `None`, with nothing written, if the case's tracking code is taken.
