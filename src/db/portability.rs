@@ -285,26 +285,86 @@ impl IdleMerge {
 pub type CaseFilter = Box<dyn BoxableExpression<cases::table, MultiBackend, SqlType = Bool>>;
 
 /// Refreshes the query planner's statistics.
-/// - SQLite: `ANALYZE` sampling at most 1,000 rows per index (`analysis_limit`: milliseconds
-///   even at a million cases). SQLite keeps no statistics by itself; without them it guesses
-///   that an equality on any index (e.g. `status`) selects ten rows and prefers that index to
-///   the search window's keys. Run at start and periodically by the worker. The statistics of
-///   FTS5's own tables (`case_search_data`, …: "shadow" tables) are then removed and the rest
-///   reloaded (`ANALYZE sqlite_schema`): FTS5 reads and deletes its pages by rowid ranges, and a
-///   count taken while the index was small (at the first start, "2 rows") made SQLite scan the
-///   whole index for each segment a merge deletes — at 300,000 cases 22 ms per segment, up to
-///   0.7 s inside one commit (ADR 0045). Without statistics it seeks, whatever the size.
+/// - SQLite: a full `ANALYZE` of the service's tables, when `cases` has grown or shrunk by more
+///   than a tenth (and 50 rows) since the statistics were taken — autovacuum's rule; otherwise
+///   nothing. SQLite keeps no statistics by itself; without them it guesses that an equality on
+///   any index (e.g. `status`) selects ten rows and prefers that index to the search window's
+///   keys. Full, not sampled: `analysis_limit = 1000` (ADR 0045) sampled the first entries of
+///   each index, and for an index whose first column has few values (status, agency, priority)
+///   those all share one value, so the statistics said "1,001 cases per agency" at 1,000,000
+///   cases and SQLite sorted an agency's 250,000 cases for a queue page instead of walking the
+///   index of open cases (ADR 0047). A full pass costs ~1 s at 1,000,000 cases with the file in
+///   the page cache (~10 s from a cold disk), once per 10% of growth. Run at start and hourly
+///   by the worker. FTS5's own tables ("shadow" tables: `case_search_data`, …) are left out,
+///   and any statistics they have are removed: FTS5 reads and deletes its pages by rowid
+///   ranges, and a count taken while the index was small (at the first start, "2 rows") made
+///   SQLite scan the whole index for each segment a merge deletes — at 300,000 cases 22 ms per
+///   segment, up to 0.7 s inside one commit (ADR 0045). Without statistics it seeks.
 /// - PostgreSQL: nothing; autovacuum's auto-analyze keeps statistics current.
-pub fn refresh_planner_statistics(conn: &mut AnyConnection) -> Result<(), DieselError> {
+///
+/// Returns whether statistics were taken.
+pub fn refresh_planner_statistics(conn: &mut AnyConnection) -> Result<bool, DieselError> {
     use diesel::connection::SimpleConnection;
+    use diesel::RunQueryDsl;
     match conn {
-        AnyConnection::Sqlite(c) => c.batch_execute(
-            "PRAGMA analysis_limit = 1000; ANALYZE; \
-             DELETE FROM sqlite_stat1 WHERE tbl IN (SELECT name FROM pragma_table_list WHERE type = 'shadow'); \
-             ANALYZE sqlite_schema;",
-        ),
-        AnyConnection::Postgresql(_) => Ok(()),
+        AnyConnection::Sqlite(c) => {
+            if !sqlite_statistics_stale(c)? {
+                return Ok(false);
+            }
+            let tables: Vec<Named> = diesel::sql_query(
+                "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
+                 AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name",
+            )
+            .load(c)?;
+            let analyse: String = tables
+                .iter()
+                .map(|t| format!("ANALYZE \"{}\"; ", t.name.replace('"', "\"\"")))
+                .collect();
+            c.batch_execute(&format!(
+                "PRAGMA analysis_limit = 0; {analyse}\
+                 DELETE FROM sqlite_stat1 WHERE tbl IN (SELECT name FROM pragma_table_list WHERE type = 'shadow'); \
+                 ANALYZE sqlite_schema;"
+            ))?;
+            Ok(true)
+        }
+        AnyConnection::Postgresql(_) => Ok(false),
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Named {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// SQLite: whether `cases` holds more than a tenth (and 50 rows) more or fewer cases than when
+/// the statistics were taken, or has none.
+fn sqlite_statistics_stale(c: &mut diesel::SqliteConnection) -> Result<bool, DieselError> {
+    use diesel::{OptionalExtension, RunQueryDsl};
+    let kept = diesel::sql_query("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'sqlite_stat1'")
+        .get_result::<Counted>(c)?
+        .n
+        > 0;
+    // The first number of an index's statistics is the table's row count at the time.
+    let then = match kept {
+        true => diesel::sql_query(
+            "SELECT CAST(stat AS INTEGER) AS n FROM sqlite_stat1 WHERE tbl = 'cases' AND idx = 'cases_created_idx'",
+        )
+        .get_result::<Counted>(c)
+        .optional()?
+        .map(|r| r.n),
+        false => None,
+    };
+    let now = diesel::sql_query("SELECT count(*) AS n FROM cases")
+        .get_result::<Counted>(c)?
+        .n;
+    Ok(then.is_none_or(|then| (now - then).abs() > then / 10 + 50))
 }
 
 /// Rewrites the one row of `health_probe`: a real write (journal, fsync) that tells readiness

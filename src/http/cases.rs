@@ -96,6 +96,9 @@ pub struct ListParams {
     pub recovered: Option<bool>,
     /// Only cases with a running clock past its due date.
     pub overdue: Option<bool>,
+    /// Only cases not closed (`true`). With `sort=due`: a work queue, soonest due first, read
+    /// from the index of open cases (fast at any size).
+    pub open: Option<bool>,
     /// `created` (newest first, default) or `due` (soonest first).
     pub sort: Option<String>,
     pub cursor: Option<String>,
@@ -182,6 +185,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             words,
             clock,
             overdue: p.overdue.unwrap_or(false),
+            open_only: p.open.unwrap_or(false),
             ..ListFilter::default()
         },
         sort,

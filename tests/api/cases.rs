@@ -362,6 +362,29 @@ async fn lists_filter_and_paginate_without_gaps_or_repeats(app: &TestApp) {
     let mut sorted = dues.clone();
     sorted.sort();
     assert_eq!(dues, sorted);
+
+    // `open=true`: the same order without the closed cases (a withdrawn case is closed and has
+    // no clock left, so it moves to the end of the full list).
+    let first = app.get(&format!("/api/v1/cases/{}", ids[0]), Some(&h)).await;
+    app.act_ok(&h, &first.body, "withdraw", json!({"reason": "Đã tự thỏa thuận."}))
+        .await;
+    let ids_of = |r: &crate::helpers::Resp| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|it| it["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let open = app.get("/api/v1/cases?open=true&sort=due&limit=200", Some(&h)).await;
+    assert_eq!(open.status, 200, "{}", open.body);
+    let still_open: Vec<String> = due_seen[1..].iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(ids_of(&open), still_open);
+    let all = app.get("/api/v1/cases?sort=due&limit=200", Some(&h)).await;
+    assert_eq!(ids_of(&all).last(), Some(&ids[0]));
+    let open_newest = app.get("/api/v1/cases?open=true", Some(&h)).await;
+    assert_eq!(ids_of(&open_newest).len(), 6);
+    assert!(!ids_of(&open_newest).contains(&ids[0]));
 }
 both_backends!(lists_filter_and_paginate_without_gaps_or_repeats);
 

@@ -809,6 +809,57 @@ async fn the_supervisor_sees_the_day_and_opens_a_report_from_a_cluster(app: &Tes
     assert!(case.html.contains("Phản ánh vi phạm"), "{}", case.html);
     let again = get(app, "/console/dashboard", Some(&s)).await;
     assert!(again.html.contains("Đã lập phiếu phản ánh vi phạm"));
+
+    // The dashboard's counts take the filters of open cases in a pass of their own (ADR 0047):
+    // each count equals the count of its filter alone, with a closed case among them.
+    use hotline::db::cases::{count, counts, Scope};
+    use hotline::domain::search::ListFilter;
+    let first = app.get("/api/v1/cases?kind=dispute&limit=1", Some(&op)).await;
+    let first = app
+        .get(
+            &format!("/api/v1/cases/{}", first.body["items"][0]["id"].as_str().unwrap()),
+            Some(&op),
+        )
+        .await;
+    app.act_ok(&op, &first.body, "withdraw", json!({"reason": "Đã tự thỏa thuận."}))
+        .await;
+    let open = ListFilter {
+        open_only: true,
+        ..ListFilter::default()
+    };
+    let filters = vec![
+        ListFilter {
+            created_from: Some(app.state.clock.now().naive_utc() - chrono::TimeDelta::days(1)),
+            ..ListFilter::default()
+        },
+        open.clone(),
+        ListFilter {
+            unassigned: true,
+            ..open.clone()
+        },
+        ListFilter::default(),
+        ListFilter {
+            kind: Some("violation_report".into()),
+            ..open
+        },
+    ];
+    let (together, one_by_one) = app
+        .state
+        .db
+        .run(move |c| {
+            let together = counts(c, &Scope::All, &filters)?;
+            let one: Vec<i64> = filters
+                .iter()
+                .map(|f| count(c, &Scope::All, f))
+                .collect::<Result<_, _>>()?;
+            Ok((together, one))
+        })
+        .await
+        .unwrap();
+    assert_eq!(together, one_by_one);
+    assert_eq!(together[3], min + 1, "every case, the withdrawn one too");
+    assert_eq!(together[1], min, "the open ones");
+    assert_eq!(together[4], 1, "the open report");
 }
 both_backends!(the_supervisor_sees_the_day_and_opens_a_report_from_a_cluster);
 

@@ -255,6 +255,62 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
         .unwrap();
 }
 
+/// SQLite's planner statistics are taken again only when the cases grew or shrank by more than
+/// a tenth (and 50 rows) since they were taken (ADR 0047: a full `ANALYZE`, ~1 s at a million
+/// cases, is not worth taking every hour for nothing). The row count they were taken at is the
+/// first number of an index's statistics.
+#[test]
+fn sqlite_planner_statistics_are_taken_again_when_the_cases_changed_by_a_tenth() {
+    use diesel::prelude::*;
+    let Some(tdb) = TestDb::new(Backend::Sqlite) else {
+        return;
+    };
+    let db = connect(&tdb, 2, 64, std::time::Duration::from_secs(5));
+    let mut conn = db.get_blocking().unwrap();
+    portability::run_migrations(&mut conn).unwrap();
+    assert!(portability::refresh_planner_statistics(&mut conn).unwrap(), "none yet");
+    let taken_at = |conn: &mut hotline::db::AnyConnection, rows: i64| {
+        diesel::sql_query("DELETE FROM sqlite_stat1 WHERE tbl = 'cases'")
+            .execute(conn)
+            .unwrap();
+        diesel::sql_query(format!(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('cases', 'cases_created_idx', '{rows} 1 1')"
+        ))
+        .execute(conn)
+        .unwrap();
+    };
+    // The table is empty: statistics taken at 0 or 55 cases still hold (55 = 55 / 10 + 50), at
+    // 60 not.
+    taken_at(&mut conn, 0);
+    assert!(
+        !portability::refresh_planner_statistics(&mut conn).unwrap(),
+        "nothing changed"
+    );
+    taken_at(&mut conn, 55);
+    assert!(
+        !portability::refresh_planner_statistics(&mut conn).unwrap(),
+        "within the margin"
+    );
+    taken_at(&mut conn, 60);
+    assert!(
+        portability::refresh_planner_statistics(&mut conn).unwrap(),
+        "the cases shrank"
+    );
+    // Taken again: the empty table has no statistics of its own, the fake row is gone.
+    #[derive(diesel::QueryableByName)]
+    struct Stat {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        stat: String,
+    }
+    let left: Vec<String> = diesel::sql_query("SELECT stat FROM sqlite_stat1 WHERE tbl = 'cases'")
+        .load::<Stat>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.stat)
+        .collect();
+    assert!(!left.contains(&"60 1 1".to_owned()), "{left:?}");
+}
+
 /// The planner's statistics leave FTS5's own tables out: a count taken while the index was
 /// small made SQLite scan the whole index for every segment a merge deletes (ADR 0045). After
 /// a refresh on an empty index, FTS5's range delete seeks by rowid on a new connection.
@@ -521,6 +577,18 @@ async fn sqlite_full_writer_queue_refuses_and_changes_nothing() {
     assert_eq!(unit_rows(&db), vec![1, 2], "the refused unit wrote nothing");
 }
 
+/// A new database with the service's schema and, on SQLite, the statistics a first start takes.
+fn migrated(backend: Backend) -> Option<(TestDb, Db)> {
+    let tdb = TestDb::new(backend)?;
+    let db = connect(&tdb, 2, 64, std::time::Duration::from_secs(5));
+    {
+        let mut conn = db.get_blocking().unwrap();
+        portability::run_migrations(&mut conn).unwrap();
+        portability::refresh_planner_statistics(&mut conn).unwrap();
+    }
+    Some((tdb, db))
+}
+
 /// The SQL of the statements `f` sends on `conn`, without their binds.
 fn statements_of(
     conn: &mut hotline::db::AnyConnection,
@@ -547,16 +615,10 @@ fn statements_of(
 /// keeps (once it preferred the business's index and read every recent case of the business,
 /// ADR 0046), on SQLite as planned right after the first start's ANALYZE of empty tables.
 fn duplicate_lookup_plan(backend: Backend) {
-    use diesel::prelude::*;
-    let Some(tdb) = TestDb::new(backend) else {
+    let Some((_tdb, db)) = migrated(backend) else {
         return;
     };
-    let db = connect(&tdb, 2, 64, std::time::Duration::from_secs(5));
     let mut conn = db.get_blocking().unwrap();
-    portability::run_migrations(&mut conn).unwrap();
-    if backend == Backend::Sqlite {
-        portability::refresh_planner_statistics(&mut conn).unwrap();
-    }
     let since = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
         .unwrap()
         .and_hms_opt(0, 0, 0)
@@ -568,39 +630,7 @@ fn duplicate_lookup_plan(backend: Backend) {
     let [sql] = sql.as_slice() else {
         panic!("one statement expected: {sql:?}")
     };
-    #[derive(diesel::QueryableByName)]
-    struct Line {
-        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
-        plan: String,
-    }
-    #[derive(diesel::QueryableByName)]
-    struct Detail {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        detail: String,
-    }
-    let plan: Vec<String> = match backend {
-        Backend::Postgres => {
-            diesel::sql_query(format!("PREPARE dup AS {sql}"))
-                .execute(&mut conn)
-                .unwrap();
-            diesel::sql_query("SET plan_cache_mode = force_generic_plan")
-                .execute(&mut conn)
-                .unwrap();
-            diesel::sql_query("EXPLAIN EXECUTE dup('0912345678', 'mst:0101234567', '2026-01-01', 'duplicate', 1)")
-                .load::<Line>(&mut conn)
-                .unwrap()
-                .into_iter()
-                .map(|l| l.plan)
-                .collect()
-        }
-        Backend::Sqlite => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-            .load::<Detail>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|d| d.detail)
-            .collect(),
-    };
-    let text = plan.join("\n");
+    let text = plan_without_values(&mut conn, backend, sql, false);
     assert!(text.contains("cases_duplicate_idx"), "{sql}\n{text}");
     assert!(!text.contains("Sort") && !text.contains("TEMP B-TREE"), "{sql}\n{text}");
 }
@@ -613,4 +643,135 @@ fn duplicate_lookup_reads_its_own_index_in_order_sqlite() {
 #[test]
 fn duplicate_lookup_reads_its_own_index_in_order_postgres() {
     duplicate_lookup_plan(Backend::Postgres);
+}
+
+/// The plan of `sql` (a statement the service sent, its parameters unbound) that the planner
+/// makes without knowing the parameters: PostgreSQL's generic plan of the prepared statement
+/// (`large`: with sequential scans and sorts priced out, as on a table of a million cases —
+/// the test's table is empty), SQLite's plan of the statement as prepared.
+fn plan_without_values(conn: &mut hotline::db::AnyConnection, backend: Backend, sql: &str, large: bool) -> String {
+    use diesel::prelude::*;
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        plan: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Detail {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    match backend {
+        Backend::Postgres => {
+            let params = (1..)
+                .take_while(|n| sql.contains(&format!("${n}")))
+                .map(|_| "NULL")
+                .collect::<Vec<_>>();
+            let mut setup = vec![
+                "DEALLOCATE ALL".to_owned(),
+                format!("PREPARE planned AS {sql}"),
+                "SET plan_cache_mode = force_generic_plan".to_owned(),
+            ];
+            if large {
+                setup.push("SET enable_seqscan = off".to_owned());
+                setup.push("SET enable_sort = off".to_owned());
+            }
+            for s in setup {
+                diesel::sql_query(s).execute(conn).unwrap();
+            }
+            let explain = if params.is_empty() {
+                "EXPLAIN EXECUTE planned".to_owned()
+            } else {
+                format!("EXPLAIN EXECUTE planned({})", params.join(", "))
+            };
+            let plan = diesel::sql_query(explain).load::<Line>(conn).unwrap();
+            diesel::sql_query("RESET ALL").execute(conn).unwrap();
+            plan.into_iter().map(|l| l.plan).collect::<Vec<_>>().join("\n")
+        }
+        Backend::Sqlite => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<Detail>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.detail)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// The console's queue reads the index of open cases (ADR 0047): its page walks the index in
+/// the due order (no sort of every open case), and its tab counts read only open cases — also
+/// for an agency's staff, whose scope is tested on each case row. A filter that is not of open
+/// cases only (the dashboard's cases of the day) is counted apart, so it does not take the
+/// index away from the others. The planner must prove a query's cases are in the partial index,
+/// which a bound value for the status would not let PostgreSQL do in a generic plan.
+fn queue_plan(backend: Backend) {
+    use hotline::db::cases::{self as case_db, Scope};
+    use hotline::domain::search::{ListFilter, Sort};
+    let Some((_tdb, db)) = migrated(backend) else {
+        return;
+    };
+    let mut conn = db.get_blocking().unwrap();
+    let open = ListFilter {
+        open_only: true,
+        ..ListFilter::default()
+    };
+    let tabs = vec![
+        open.clone(),
+        ListFilter {
+            agency: Some("SCT".into()),
+            unassigned: true,
+            ..open.clone()
+        },
+        ListFilter {
+            priority_only: true,
+            ..open.clone()
+        },
+        ListFilter {
+            created_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+            ..ListFilter::default()
+        },
+    ];
+    let agency = Scope::Agency(hotline::domain::ids::AgencyCode::from("SCT"));
+    let page = statements_of(&mut conn, |c| {
+        assert!(case_db::list(c, &Scope::All, &open, Sort::DueAsc, None, 51)
+            .unwrap()
+            .is_empty());
+    });
+    let counts = statements_of(&mut conn, |c| {
+        assert_eq!(case_db::counts(c, &agency, &tabs).unwrap(), vec![0, 0, 0, 0]);
+    });
+    let [page] = page.as_slice() else {
+        panic!("one statement expected for the page: {page:?}")
+    };
+    let [open_counts, other_counts] = counts.as_slice() else {
+        panic!("two statements expected for the counts: {counts:?}")
+    };
+    let plan = plan_without_values(&mut conn, backend, page, true);
+    assert!(plan.contains("cases_open_due_idx"), "{page}\n{plan}");
+    assert!(
+        !plan.contains("Sort") && !plan.contains("TEMP B-TREE"),
+        "{page}\n{plan}"
+    );
+    let plan = plan_without_values(&mut conn, backend, open_counts, true);
+    assert!(plan.contains("cases_open_due_idx"), "{open_counts}\n{plan}");
+    // SQLite reads the index alone; PostgreSQL does too once VACUUM has marked the table's pages
+    // all-visible (at 1,000,000 cases: an index-only scan), which an empty table never is.
+    if backend == Backend::Sqlite {
+        assert!(
+            plan.contains("COVERING INDEX"),
+            "the counts read the index alone:\n{open_counts}\n{plan}"
+        );
+    }
+    let plan = plan_without_values(&mut conn, backend, other_counts, true);
+    assert!(!plan.contains("cases_open_due_idx"), "{other_counts}\n{plan}");
+}
+
+#[test]
+fn the_queue_reads_the_index_of_open_cases_sqlite() {
+    queue_plan(Backend::Sqlite);
+}
+
+#[test]
+fn the_queue_reads_the_index_of_open_cases_postgres() {
+    queue_plan(Backend::Postgres);
 }

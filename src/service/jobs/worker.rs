@@ -213,8 +213,10 @@ impl Worker {
                     .db
                     .write(|conn| Ok(crate::db::portability::refresh_planner_statistics(conn)?))
                     .await;
-                if let Err(e) = analyzed {
-                    tracing::warn!(error = %e, "refreshing planner statistics failed");
+                match analyzed {
+                    Ok(true) => tracing::info!("planner statistics refreshed (the cases grew or shrank by a tenth)"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "refreshing planner statistics failed"),
                 }
                 last_analyze = std::time::Instant::now();
             }
