@@ -311,6 +311,28 @@ fn sqlite_planner_statistics_are_taken_again_when_the_cases_changed_by_a_tenth()
     assert!(!left.contains(&"60 1 1".to_owned()), "{left:?}");
 }
 
+/// SQLite's commit reads the cases noted for search by their rowids, whatever the statistics
+/// say: with `cases` at a million rows and the pending table without statistics (it is empty
+/// whenever they are taken), a plain join scanned every case at every commit (ADR 0047).
+#[test]
+fn sqlite_commit_finds_the_noted_cases_by_rowid_at_any_size() {
+    use diesel::prelude::*;
+    let Some((_tdb, db)) = migrated(Backend::Sqlite) else {
+        return;
+    };
+    let mut conn = db.get_blocking().unwrap();
+    for sql in [
+        "DELETE FROM sqlite_stat1 WHERE tbl IN ('cases', 'case_search_pending')",
+        "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('cases', 'cases_created_idx', '1000000 1 1')",
+        "ANALYZE sqlite_schema",
+    ] {
+        diesel::sql_query(sql).execute(&mut conn).unwrap();
+    }
+    let plan = plan_without_values(&mut conn, Backend::Sqlite, portability::NOTED_CASES, false);
+    assert!(plan.contains("SEARCH c USING INTEGER PRIMARY KEY"), "{plan}");
+    assert!(!plan.contains("SCAN c"), "{plan}");
+}
+
 /// The planner's statistics leave FTS5's own tables out: a count taken while the index was
 /// small made SQLite scan the whole index for every segment a merge deletes (ADR 0045). After
 /// a refresh on an empty index, FTS5's range delete seeks by rowid on a new connection.
