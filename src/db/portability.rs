@@ -164,7 +164,7 @@ fn index_noted_cases(conn: &mut diesel::SqliteConnection) -> Result<(), DieselEr
 /// rowid: `CROSS JOIN` fixes that order. With a plain `JOIN` SQLite chose the order from its
 /// statistics — `cases` with a million rows, the pending table none (empty whenever they are
 /// taken, so assumed as large) — and scanned every case at every commit: 0.5 s per commit and
-/// 36 intakes per second at 1,000,000 cases (ADR 0047). Public for the plan test.
+/// 36 intakes per second at 1,000,000 cases (ADR 0048). Public for the plan test.
 pub const NOTED_CASES: &str =
     "SELECT c.search_key, c.search_text FROM case_search_pending p CROSS JOIN cases c ON c.rowid = p.case_rowid";
 

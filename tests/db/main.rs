@@ -313,7 +313,7 @@ fn sqlite_planner_statistics_are_taken_again_when_the_cases_changed_by_a_tenth()
 
 /// SQLite's commit reads the cases noted for search by their rowids, whatever the statistics
 /// say: with `cases` at a million rows and the pending table without statistics (it is empty
-/// whenever they are taken), a plain join scanned every case at every commit (ADR 0047).
+/// whenever they are taken), a plain join scanned every case at every commit (ADR 0048).
 #[test]
 fn sqlite_commit_finds_the_noted_cases_by_rowid_at_any_size() {
     use diesel::prelude::*;
