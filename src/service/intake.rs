@@ -249,10 +249,7 @@ pub fn create_drafted_case_tx(
     // A code drawn for another year (a draft made before midnight of 31 December) is drawn
     // again; one already taken is drawn again by `insert_new_case`, which writes nothing then.
     if year != calendar::local_date(at).year() {
-        case = Case::open(Opening {
-            tracking_code: this_years_tracking_code(&ctx.tracking_prefix, at).into(),
-            ..case.opening
-        });
+        case = with_new_code(case.opening, &ctx.tracking_prefix, at);
     }
     case.opening.possible_duplicate_of = match (&case.opening.business.key, &case.opening.reporter.phone) {
         (Some(k), Some(phone)) => case_db::find_possible_duplicate(
@@ -357,6 +354,14 @@ pub fn this_years_tracking_code(prefix: &str, at: DateTime<Utc>) -> String {
     new_tracking_code(prefix, calendar::local_date(at).year())
 }
 
+/// The case opened again as `opening` says, with a new tracking code of the year `at` falls in.
+fn with_new_code(opening: Opening, prefix: &str, at: DateTime<Utc>) -> Case {
+    Case::open(Opening {
+        tracking_code: this_years_tracking_code(prefix, at).into(),
+        ..opening
+    })
+}
+
 /// Writes a new case row (state `new` at its `current_agency`): inserts it, gives that agency
 /// read access, starts the internal-target clock, queues the acknowledgement e-mail (if the
 /// consumer gave an address) and appends the `created` event with `data`. Every way of opening
@@ -384,10 +389,7 @@ pub fn insert_new_case(
         if let Some(row) = try_insert_new_case(conn, ctx, actor, case, at, data.clone())? {
             return Ok(row);
         }
-        redrawn = Some(Case::open(Opening {
-            tracking_code: this_years_tracking_code(&ctx.tracking_prefix, at).into(),
-            ..case.opening.clone()
-        }));
+        redrawn = Some(with_new_code(case.opening.clone(), &ctx.tracking_prefix, at));
     }
     Err(AppError::Internal(anyhow::anyhow!(
         "eight tracking codes in a row were taken: the case insert skipped every row"
