@@ -351,8 +351,8 @@ async fn postgres_connection_loss_answers_503_and_recovers() {
     let data = db.dir.path().join("data");
     let server = Server::start(&data, &db.url).await;
     let base = server.base.clone();
-    let name = db.url.rsplit('/').next().unwrap().to_owned();
-    let admin = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = db.pg_name().unwrap().to_owned();
+    let admin = common::admin_url();
     let start = Instant::now();
     let killer = std::thread::spawn(move || {
         use diesel::{Connection, RunQueryDsl};

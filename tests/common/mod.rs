@@ -17,15 +17,37 @@ pub struct TestDb {
     pg_drop: Option<(String, String)>,
 }
 
-fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+/// `TEST_DATABASE_URL` (default: the local server), with `sslmode=disable` unless the URL names
+/// an `sslmode` itself.
+///
+/// Without it libpq talks TLS to the local server (Debian enables `ssl`), and OpenSSL's exit
+/// handler then frees its state while a connection pool of an earlier test may still be inside
+/// libpq on another thread: the test binary crashed *after* every test had passed ("double free
+/// or corruption", SIGSEGV; diesel-rs/diesel#3441, rust-openssl#2256). The tests do not need TLS
+/// to a local server; a server that requires it is reached with `?sslmode=require` in the URL.
+pub fn admin_url() -> String {
+    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    if url.contains("sslmode=") {
+        url
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
+/// `url` with its database replaced by `db` (its query kept).
 fn with_db(url: &str, db: &str) -> String {
-    match url.rfind('/') {
-        Some(i) if i > "postgres://".len() => format!("{}/{}", &url[..i], db),
-        _ => format!("{url}/{db}"),
-    }
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let authority = base.find("://").map_or(0, |p| p + 3);
+    let root = match base[authority..].find('/') {
+        Some(p) => &base[..authority + p],
+        None => base,
+    };
+    format!("{root}/{db}{query}")
 }
 
 impl TestDb {
@@ -63,6 +85,13 @@ impl TestDb {
                 })
             }
         }
+    }
+}
+
+impl TestDb {
+    /// The PostgreSQL database's name (`None` on SQLite).
+    pub fn pg_name(&self) -> Option<&str> {
+        self.pg_drop.as_ref().map(|(_, name)| name.as_str())
     }
 }
 
