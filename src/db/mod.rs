@@ -54,6 +54,11 @@ fn checkout_error(e: &diesel::r2d2::PoolError) -> AppError {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<connection::Manager>,
+    /// One permit per pooled connection: [`Db::run`] waits here, in arrival order and without
+    /// holding a thread, before it checks a connection out (ADR 0049).
+    gate: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How long [`Db::run`] waits for a permit before answering 503 (`pool_timeout_secs`).
+    timeout: Duration,
     backend: Backend,
     /// SQLite admits one writer at a time: one thread owns the writing connection and commits
     /// the queued write units in groups (group commit, ADR 0040). `None` for PostgreSQL, which
@@ -98,6 +103,8 @@ impl Db {
             .build(manager)?;
         Ok(Db {
             pool,
+            gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
+            timeout,
             backend: url.backend(),
             writer,
             metrics,
@@ -111,13 +118,25 @@ impl Db {
 
     /// Runs `f` with a pooled connection on the blocking thread pool (reads, or work that opens
     /// its own transaction).
+    ///
+    /// Requests wait for a connection in the order they came, on the gate, not on the pool:
+    /// r2d2 wakes an arbitrary waiter (and a newcomer may overtake it), which left some requests
+    /// waiting many turns under load (ADR 0049). Past `pool_timeout_secs` the answer is 503.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
+        let asked = std::time::Instant::now();
+        let permit = tokio::time::timeout(self.timeout, self.gate.clone().acquire_owned()).await;
+        self.metrics.pool_wait.observe(asked.elapsed().as_secs_f64());
+        // The gate is never closed; a timeout is a database too busy to answer in time.
+        let Ok(Ok(permit)) = permit else {
+            return Err(AppError::Unavailable(Unavailable::Busy));
+        };
         let pool = self.pool.clone();
         let result = actix_web::web::block(move || {
+            let _permit = permit;
             let mut conn = pool.get().map_err(|e| checkout_error(&e))?;
             f(&mut conn)
         })

@@ -35,6 +35,9 @@ pub struct WriterMetrics {
     /// (indexing the batch's new cases and COMMIT, with its fsync), `idle_merge` (one idle step
     /// of the search index's upkeep).
     pub seconds: prometheus::HistogramVec,
+    /// Seconds a request waited for a pooled connection in [`super::Db::run`] (reads on both
+    /// backends, and writes on PostgreSQL), including waits that ended in a 503.
+    pub pool_wait: prometheus::Histogram,
 }
 
 impl WriterMetrics {
@@ -66,6 +69,15 @@ impl WriterMetrics {
                 ]),
                 &["phase"],
             )?,
+            pool_wait: prometheus::Histogram::with_opts(
+                prometheus::HistogramOpts::new(
+                    "hotline_db_pool_wait_seconds",
+                    "Seconds a request waited for a pooled database connection",
+                )
+                .buckets(vec![
+                    0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+                ]),
+            )?,
         })
     }
 
@@ -75,6 +87,7 @@ impl WriterMetrics {
         registry.register(Box::new(self.batch_size.clone()))?;
         registry.register(Box::new(self.units_failed.clone()))?;
         registry.register(Box::new(self.seconds.clone()))?;
+        registry.register(Box::new(self.pool_wait.clone()))?;
         Ok(())
     }
 }

@@ -445,6 +445,61 @@ async fn sqlite_writers_queue_within_bounds() {
     assert!(slow(1).await.is_ok());
 }
 
+/// Reads wait for a connection at the pool's gate (ADR 0049): at most `pool_timeout_secs`, then
+/// 503 busy; a run that failed gives its connection back like one that succeeded.
+async fn readers_wait_at_the_gate_within_bounds(backend: Backend) {
+    use hotline::error::{AppError, Unavailable};
+    let Some(tdb) = TestDb::new(backend) else {
+        return;
+    };
+    let db = connect(&tdb, 2, 64, std::time::Duration::from_millis(500));
+    let hold = |ms: u64| {
+        let db = db.clone();
+        async move {
+            db.run(move |_conn| {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                Ok(())
+            })
+            .await
+        }
+    };
+    // Both connections held for 1.5 s: a third reader gives up after 0.5 s.
+    let holders: Vec<_> = (0..2).map(|_| actix_web::rt::spawn(hold(1500))).collect();
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    let start = std::time::Instant::now();
+    let r = hold(1).await;
+    let took = start.elapsed();
+    assert!(matches!(r, Err(AppError::Unavailable(Unavailable::Busy))), "{r:?}");
+    assert!(
+        took >= std::time::Duration::from_millis(450) && took < std::time::Duration::from_millis(1300),
+        "waited its timeout, not the holders: {took:?}"
+    );
+    for h in holders {
+        assert!(h.await.unwrap().is_ok());
+    }
+    // Failed runs give their connection back: more failures than connections, then a success.
+    for _ in 0..5 {
+        let r: Result<(), AppError> = db.run(|_conn| Err(AppError::NotFound("case"))).await;
+        assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
+    }
+    let start = std::time::Instant::now();
+    assert!(hold(1).await.is_ok());
+    assert!(
+        start.elapsed() < std::time::Duration::from_millis(450),
+        "no connection was kept"
+    );
+}
+
+#[actix_web::test]
+async fn readers_wait_at_the_gate_within_bounds_sqlite() {
+    readers_wait_at_the_gate_within_bounds(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn readers_wait_at_the_gate_within_bounds_postgres() {
+    readers_wait_at_the_gate_within_bounds(Backend::Postgres).await;
+}
+
 /// Rows of the scratch table `unit_rows` (created by [`scratch`]).
 fn unit_rows(db: &Db) -> Vec<i64> {
     use diesel::RunQueryDsl;
