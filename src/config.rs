@@ -304,6 +304,10 @@ pub struct JobSettings {
     pub backoff_base_secs: i64,
     /// Local hour (Asia/Ho_Chi_Minh) after which each agency's daily digest is sent.
     pub digest_hour: u32,
+    /// Days a finished job (a sent e-mail with its addressee and text, a sweep, a digest) stays
+    /// in the table before the sweep deletes it. Dead letters stay until an administrator
+    /// retries them.
+    pub keep_done_days: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -502,6 +506,11 @@ impl Settings {
         self.check_reports()?;
         if self.public.violator_notice_days == 0 {
             anyhow::bail!("public.violator_notice_days must be positive (Decree 55/2024 Art 24: 30)");
+        }
+        if self.jobs.keep_done_days < 2 {
+            // The dedupe keys of the sweep (`sweep:<slot>`) and the digests
+            // (`digest:<agency>:<date>`) must outlive their slot and day.
+            anyhow::bail!("jobs.keep_done_days must be at least 2");
         }
         if self.links.expire_days_after_closure < 0 {
             anyhow::bail!("links.expire_days_after_closure must be >= 0");

@@ -37,6 +37,24 @@ fn check_config_prints_no_secret() {
     assert!(text.contains("configuration OK (postgres backend)"), "{text}");
 }
 
+/// `check-config` refuses a keeping period of finished jobs shorter than the dedupe keys of the
+/// sweep and the digests need.
+#[test]
+fn check_config_refuses_a_too_short_keeping_period_of_finished_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+        .arg("check-config")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("APP_ENV", "local")
+        .env("APP_DATA_DIR", dir.path())
+        .env("APP_JOBS__KEEP_DONE_DAYS", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("jobs.keep_done_days must be at least 2"), "{err}");
+}
+
 fn hotline(db: &TestDb, args: &[&str]) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
         .args(args)

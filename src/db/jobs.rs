@@ -88,6 +88,24 @@ pub fn retry(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> QueryResu
         .execute(conn)
 }
 
+/// Deletes up to `limit` jobs that finished (`done`) before `before`; returns how many. Dead
+/// letters are kept. Reads `jobs_ready_idx` (`status, run_at`): a finished job's `run_at` is
+/// never after its `finished_at`.
+pub fn delete_done_before(conn: &mut AnyConnection, before: NaiveDateTime, limit: i64) -> QueryResult<usize> {
+    let old: Vec<String> = jobs::table
+        .filter(jobs::status.eq("done"))
+        .filter(jobs::run_at.lt(before))
+        .filter(jobs::finished_at.lt(before))
+        .select(jobs::id)
+        .limit(limit)
+        .load(conn)?;
+    let mut deleted = 0;
+    for ids in old.chunks(1_000) {
+        deleted += diesel::delete(jobs::table.filter(jobs::id.eq_any(ids))).execute(conn)?;
+    }
+    Ok(deleted)
+}
+
 /// Jobs of one kind, newest first, optionally of one status.
 pub fn list(
     conn: &mut AnyConnection,

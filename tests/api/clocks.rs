@@ -3,7 +3,9 @@
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, complaint, dispute, dispute_before, local_noon, spawn_app_with, TestApp};
+use crate::helpers::{
+    assert_problem, complaint, dispute, dispute_before, local_noon, spawn_app_with, TestApp, PASSWORD,
+};
 use hotline::service::jobs::{Ran, Worker};
 
 async fn the_working_day_calculator_explains_its_answer(app: &TestApp) {
@@ -453,6 +455,81 @@ async fn a_complaint_acknowledgment_survives_a_crash_before_sending(app: &TestAp
     assert_eq!(done.body.as_array().unwrap().len(), 1);
 }
 both_backends!(a_complaint_acknowledgment_survives_a_crash_before_sending);
+
+/// A sent e-mail (its addressee and text) and the other finished jobs are deleted by the sweep
+/// once `jobs.keep_done_days` have passed since they finished; pending jobs and dead letters
+/// stay, and a sweep's dedupe key outlives its slot.
+async fn the_sweep_deletes_finished_jobs_after_their_keeping_period(app: &TestApp) {
+    app.expects_failed_jobs.set(true);
+    let keep = i64::from(app.state.settings.jobs.keep_done_days);
+    assert_eq!(keep, 30, "config/base.toml");
+    app.user("adm.keep", "admin", None).await;
+    // Signed in afresh at each look: sessions expire as the clock moves days ahead.
+    let outbox = |status: &'static str| async move {
+        let token = app.login("adm.keep", PASSWORD).await;
+        let r = app
+            .get(&format!("/api/v1/admin/outbox?status={status}"), Some(&token))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // Two acknowledgments: one sent, one left dead (its server refused it for good).
+    for (i, who) in ["an", "binh"].iter().enumerate() {
+        let mut c = complaint("Mua nồi cơm điện bị hỏng sau một tuần, cửa hàng từ chối đổi.");
+        c["consumer"]["email"] = json!(format!("{who}.{i}@example.com"));
+        assert_eq!(app.submit(&c).await.status, 201);
+    }
+    let queued = outbox("pending").await;
+    assert_eq!(queued.len(), 2);
+    app.sql(&format!(
+        "UPDATE jobs SET status = 'dead', attempts = max_attempts, finished_at = run_at, \
+         last_error = '550 mailbox unavailable' WHERE id = '{}'",
+        queued[1]
+    ));
+    assert_eq!(app.worker.drain().await.unwrap(), 1);
+    assert_eq!(outbox("done").await, vec![queued[0].clone()]);
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    let first_sweep = sweeps(app);
+    assert_eq!(first_sweep.len(), 1);
+
+    // A day before the period ends: the sweep keeps them.
+    app.state.clock.advance(chrono::TimeDelta::days(keep - 1));
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    assert_eq!(outbox("done").await, vec![queued[0].clone()]);
+    assert_eq!(sweeps(app).len(), 2);
+
+    // Past the period: the sent message and the first sweep are gone; the dead letter stays,
+    // and so do the later sweeps (the current slot's key still refuses a second one).
+    app.state
+        .clock
+        .advance(chrono::TimeDelta::days(1) + chrono::TimeDelta::minutes(10));
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    app.worker.drain().await.unwrap();
+    assert!(outbox("done").await.is_empty(), "the sent e-mail was deleted");
+    assert_eq!(outbox("dead").await, vec![queued[1].clone()]);
+    let left = sweeps(app);
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(!left.contains(&first_sweep[0]), "{left:?}");
+    assert!(!app.worker.schedule_sweep().await.unwrap());
+}
+
+/// The dedupe keys of the sweeps in the jobs table.
+fn sweeps(app: &TestApp) -> Vec<String> {
+    let mut conn = app.state.db.get_blocking().unwrap();
+    hotline::db::jobs::list(&mut conn, Some("sweep"), None, 100)
+        .unwrap()
+        .into_iter()
+        .filter_map(|j| j.dedupe_key)
+        .collect()
+}
+both_backends!(the_sweep_deletes_finished_jobs_after_their_keeping_period);
 
 async fn two_workers_run_each_job_exactly_once(app: &TestApp) {
     for i in 0..30 {

@@ -27,6 +27,8 @@ pub struct SweepCtx {
     digest_hour: u32,
     chain_key: crate::service::events::ChainKey,
     retention_days: u32,
+    /// `jobs.keep_done_days`.
+    keep_done_days: u32,
     /// Report deadlines and reminders (issue 14).
     reports: crate::config::ReportSettings,
     /// For the transition the sweep records when a settlement's date passes (ADR 0029).
@@ -42,6 +44,7 @@ impl SweepCtx {
             digest_hour: w.settings.jobs.digest_hour,
             chain_key: crate::service::events::ChainKey::from_settings(&w.settings),
             retention_days: w.settings.privacy.retention_days,
+            keep_done_days: w.settings.jobs.keep_done_days,
             reports: w.settings.reports.clone(),
             intake: crate::service::intake::IntakeContext::from_settings(
                 &w.settings,
@@ -79,9 +82,10 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     let cal = clocks::load_calendar(conn)?;
     let today = calendar::local_date(at);
     let t = at.naive_utc();
-    // Housekeeping: expired sessions, and abuse-limit counters quiet for a day.
+    // Housekeeping: expired sessions, abuse-limit counters quiet for a day, finished jobs.
     users::delete_expired_sessions(conn, t)?;
     crate::service::limits::purge(conn, at.timestamp())?;
+    purge_done_jobs(conn, ctx.keep_done_days, t)?;
     crate::service::privacy::apply_retention(conn, &ctx.chain_key, ctx.retention_days, at)?;
     // Violators published for their period leave the public list (Decree 55/2024 Art 24).
     crate::service::violators::expire(conn, &ctx.chain_key, at)?;
@@ -151,6 +155,24 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     }
     Ok(())
 }
+
+/// Deletes the jobs that finished more than `keep_days` ago, at most [`PURGE_BATCH`] per sweep
+/// (a first sweep over a long-kept table catches up over several sweeps, each a short write).
+fn purge_done_jobs(conn: &mut AnyConnection, keep_days: u32, t: chrono::NaiveDateTime) -> Result<(), AppError> {
+    let before = t - TimeDelta::days(i64::from(keep_days));
+    let deleted = crate::db::jobs::delete_done_before(conn, before, PURGE_BATCH)?;
+    if deleted > 0 {
+        tracing::info!(
+            jobs = deleted,
+            keep_days,
+            "deleted finished jobs past their keeping period"
+        );
+    }
+    Ok(())
+}
+
+/// Finished jobs one sweep deletes at most.
+const PURGE_BATCH: i64 = 5_000;
 
 /// Callbacks that fell due: their owner is e-mailed once (the console lists them, overdue
 /// first). The caller's number appears by its last four digits only.
