@@ -49,6 +49,17 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// `start <= end <= next.start` for consecutive tokens.
 fn push_token(out: &mut Vec<Token>, text: &str, start: usize, end: usize) {
     let word = text.get(start..end).unwrap_or("");
+    // Plain ASCII letters and digits fold to themselves: one token, one allocation.
+    if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if !word.is_empty() {
+            out.push(Token {
+                start,
+                end,
+                norm: word.to_ascii_lowercase(),
+            });
+        }
+        return;
+    }
     // The open token: (start, end, folded text).
     let mut cur: Option<(usize, usize, String)> = None;
     // Where the last closed token of this run ended (a new token never starts before it).
@@ -72,13 +83,17 @@ fn push_token(out: &mut Vec<Token>, text: &str, start: usize, end: usize) {
             if piece.is_empty() {
                 continue;
             }
-            let lower = piece.to_ascii_lowercase();
+            // `piece` is ASCII letters and digits (the split above); lowercased in place.
             match cur.as_mut() {
                 Some((_, e, norm)) => {
-                    norm.push_str(&lower);
+                    norm.extend(piece.chars().map(|ch| ch.to_ascii_lowercase()));
                     *e = ce;
                 }
-                None => cur = Some((cs.max(floor), ce, lower)),
+                None => {
+                    let mut norm = String::with_capacity(word.len());
+                    norm.extend(piece.chars().map(|ch| ch.to_ascii_lowercase()));
+                    cur = Some((cs.max(floor), ce, norm));
+                }
             }
         }
     }

@@ -110,8 +110,8 @@ const PLACES: &[&str] = &[
 /// Whether the run of `len` tokens from `i` starts with a known place.
 fn is_place(tokens: &[Token], i: usize, len: usize) -> bool {
     PLACES.iter().any(|p| {
-        let words: Vec<&str> = p.split(' ').collect();
-        words.len() <= len && tokens[i..i + words.len()].iter().zip(&words).all(|(t, w)| t.norm == *w)
+        let n = p.split(' ').count();
+        n <= len && tokens[i..i + n].iter().zip(p.split(' ')).all(|(t, w)| t.norm == w)
     })
 }
 
@@ -157,6 +157,13 @@ fn name_run(text: &str, tokens: &[Token], i: usize) -> usize {
 fn scan_names(text: &str, tokens: &[Token], out: &mut Vec<PiiMatch>) {
     let mut i = 0;
     while i < tokens.len() {
+        let run = name_run(text, tokens, i);
+        if run == 0 {
+            // Not capitalised: no name starts here, whatever precedes it (most words of a
+            // complaint; the cue checks below are the costly part of the scan).
+            i += 1;
+            continue;
+        }
         let after_cue = i > 0
             && (HONORIFICS.contains(&&text[tokens[i - 1].start..tokens[i - 1].end])
                 || NAME_INTROS.iter().any(|c| preceded_by(tokens, i, c)))
@@ -169,9 +176,8 @@ fn scan_names(text: &str, tokens: &[Token], out: &mut Vec<PiiMatch>) {
         let business_before = NOT_A_PERSON
             .iter()
             .any(|c| preceded_by(tokens, i, c) || (i > 0 && preceded_by(tokens, i - 1, c)));
-        let run = name_run(text, tokens, i);
-        let place = run >= 1 && is_place(tokens, i, run);
-        let is_name = !place && (after_cue && run >= 1 || !business_before && family && (2..=4).contains(&run));
+        let place = is_place(tokens, i, run);
+        let is_name = !place && (after_cue || !business_before && family && (2..=4).contains(&run));
         if is_name {
             out.push(PiiMatch {
                 kind: "name",
@@ -181,7 +187,7 @@ fn scan_names(text: &str, tokens: &[Token], out: &mut Vec<PiiMatch>) {
             i += run;
         } else {
             // A business or place name is skipped whole ("đường Phan Đình Phùng").
-            i += if business_before || place { run.max(1) } else { 1 };
+            i += if business_before || place { run } else { 1 };
         }
     }
 }
