@@ -84,6 +84,7 @@ impl Db {
                 };
                 Some(std::sync::Arc::new(writer::Writer::start(
                     conn,
+                    connection::establish(url, &sqlite)?,
                     options,
                     metrics.clone(),
                 )?))
