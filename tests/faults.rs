@@ -320,7 +320,19 @@ async fn sqlite_on_a_full_disk_answers_503_and_recovers() {
         "dd if=/dev/zero of={}/filler bs=4k 2>/dev/null || true",
         mnt.display()
     ));
-    let (status, ready) = readiness(&base).await;
+    // The WAL file may still have room the writer reuses once its frames are in the database
+    // (ADR 0051): writes that fit there are durable, and readiness rightly says so. Use it up.
+    let mut ready = readiness(&base).await;
+    for n in 20_000..20_200 {
+        if ready.0 != 200 {
+            break;
+        }
+        if let Answer::Acknowledged(c) = submit(&client, &base, n).await {
+            codes.push(c);
+        }
+        ready = readiness(&base).await;
+    }
+    let (status, ready) = ready;
     assert_eq!(status, 503, "{ready}");
     assert_eq!(ready["database"], "disk_full", "{ready}");
     // Reads keep working while the disk is full.
