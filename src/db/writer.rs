@@ -187,8 +187,6 @@ impl<T: Send + 'static> Answer for Done<T> {
 pub struct Writer {
     queue: SyncSender<Box<dyn Work>>,
     metrics: WriterMetrics,
-    /// Stops the checkpointer thread when the writer goes.
-    _checkpointer: Checkpointer,
 }
 
 /// How the writer thread batches.
@@ -203,7 +201,8 @@ pub struct WriterOptions {
 
 impl Writer {
     /// Starts the writer thread on `conn`, and the checkpointer's on `checkpoints` (a
-    /// connection of its own to the same file). Both threads end when the [`Writer`] is dropped.
+    /// connection of its own to the same file). The writer ends when the last [`Writer`] is
+    /// dropped, and the checkpointer with it.
     pub fn start(
         conn: AnyConnection,
         checkpoints: AnyConnection,
@@ -218,15 +217,14 @@ impl Writer {
             conn.batch_execute(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"))
                 .map_err(std::io::Error::other)?;
         }
+        let (committed, commits) = std::sync::mpsc::sync_channel::<()>(1);
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_after(checkpoints, &commits))?;
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, &units, &options, &thread_metrics))?;
-        let checkpointer = Checkpointer::start(checkpoints)?;
-        Ok(Writer {
-            queue,
-            metrics,
-            _checkpointer: checkpointer,
-        })
+            .spawn(move || run(conn, &units, &committed, &options, &thread_metrics))?;
+        Ok(Writer { queue, metrics })
     }
 
     /// Queues `f` and waits for the answer given after the commit of its batch.
@@ -260,93 +258,57 @@ impl Writer {
     }
 }
 
-/// Copies the write-ahead log into the database file from a thread of its own (ADR 0051).
+/// The checkpointer: copies the write-ahead log into the database file from a thread of its
+/// own (ADR 0051).
 ///
 /// A checkpoint (copy the committed WAL frames into the database file, fsync it) costs the
 /// thread that runs it: with SQLite's automatic checkpoint that is the writer, at the commit
 /// after the WAL reaches 1,000 pages, and every unit queued behind it waits (11% of the
-/// writer's time at c=32 intake, and its fsync). Here a second connection runs a `PASSIVE`
-/// checkpoint every [`CHECKPOINT_EVERY`]: it copies what is committed while the writer goes
-/// on, and takes no lock the writer waits for. The writer keeps an automatic checkpoint at
+/// writer's time at c=32 intake, and its fsync). Here the writer signals each commit on
+/// `commits` (a channel of one slot: signals that come while one waits are one), and a second
+/// connection runs a `PASSIVE` checkpoint after it, at most once per [`CHECKPOINT_EVERY`]: it
+/// copies what is committed while the writer goes on, and takes no lock the writer waits for.
+/// Nothing is written, nothing is done. The writer keeps an automatic checkpoint at
 /// [`WRITER_CHECKPOINT_PAGES`]: when it comes, it finds the frames already copied, and the WAL
 /// starts again from its beginning (and if this thread ever fails, the WAL stays bounded).
-struct Checkpointer {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+/// The loop ends when the writer thread does (the channel closes).
+fn checkpoint_after(mut conn: AnyConnection, commits: &Receiver<()>) {
+    use diesel::connection::SimpleConnection;
+    let mut failing = false;
+    while commits.recv().is_ok() {
+        match conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+            Ok(()) if failing => {
+                failing = false;
+                tracing::info!("SQLite background checkpoints work again");
+            }
+            Ok(()) => {}
+            // Logged once per failing spell; the writer's own checkpoints go on meanwhile.
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "SQLite background checkpoint failed");
+            }
+            Err(_) => {}
+        }
+        std::thread::sleep(CHECKPOINT_EVERY);
+    }
 }
 
-/// How often the checkpointer copies the WAL into the database while writes come in.
+/// The checkpointer's pause after each checkpoint (the commits of the pause wait for the next).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(20);
-
-/// How often it looks while nothing is written.
-const CHECKPOINT_IDLE: Duration = Duration::from_millis(250);
 
 /// The writer's own automatic checkpoint, in WAL pages (SQLite's default: 1,000): a backstop
 /// that also lets the WAL start again from its beginning (it can only when every frame has
 /// been copied as a write begins, which the checkpointer alone rarely sees under load).
 const WRITER_CHECKPOINT_PAGES: u32 = 8_000;
 
-impl Checkpointer {
-    fn start(conn: AnyConnection) -> std::io::Result<Checkpointer> {
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stopped = stop.clone();
-        std::thread::Builder::new()
-            .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoint_until(conn, &stopped))?;
-        Ok(Checkpointer { stop })
-    }
-}
-
-/// What `PRAGMA wal_checkpoint` answers: WAL frames, and how many of them are in the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::QueryableByName)]
-struct WalState {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    log: i32,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    checkpointed: i32,
-}
-
-/// The checkpointer's loop: a passive checkpoint every [`CHECKPOINT_EVERY`] while the WAL
-/// changes, every [`CHECKPOINT_IDLE`] while it does not.
-fn checkpoint_until(mut conn: AnyConnection, stopped: &std::sync::atomic::AtomicBool) {
-    use diesel::RunQueryDsl;
-    let mut last = None;
-    let mut failing = false;
-    let mut pause = CHECKPOINT_EVERY;
-    while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
-        std::thread::sleep(pause);
-        match diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result::<WalState>(&mut conn) {
-            Ok(state) => {
-                if failing {
-                    failing = false;
-                    tracing::info!("SQLite background checkpoints work again");
-                }
-                pause = if last == Some(state) {
-                    CHECKPOINT_IDLE
-                } else {
-                    CHECKPOINT_EVERY
-                };
-                last = Some(state);
-            }
-            // Logged once per failing spell; the writer's own checkpoints go on meanwhile.
-            Err(e) => {
-                if !failing {
-                    failing = true;
-                    tracing::warn!(error = %e, "SQLite background checkpoint failed");
-                }
-                pause = CHECKPOINT_IDLE;
-            }
-        }
-    }
-}
-
-impl Drop for Checkpointer {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
 /// The writer thread: one batch after another until every sender is gone.
-fn run(mut conn: AnyConnection, units: &Receiver<Box<dyn Work>>, options: &WriterOptions, metrics: &WriterMetrics) {
+fn run(
+    mut conn: AnyConnection,
+    units: &Receiver<Box<dyn Work>>,
+    committed: &SyncSender<()>,
+    options: &WriterOptions,
+    metrics: &WriterMetrics,
+) {
     let max_batch = options.max_batch.max(1);
     let mut idle = portability::IdleMerge::default();
     loop {
@@ -358,6 +320,7 @@ fn run(mut conn: AnyConnection, units: &Receiver<Box<dyn Work>>, options: &Write
                 let start = Instant::now();
                 if idle.step(&mut conn) {
                     observe(metrics, "idle_merge", start, 0);
+                    let _pending = committed.try_send(());
                 }
                 match units.recv() {
                     Ok(unit) => unit,
@@ -384,6 +347,8 @@ fn run(mut conn: AnyConnection, units: &Receiver<Box<dyn Work>>, options: &Write
             metrics.batch_size.observe(fresh.len() as f64);
             idle.wrote(fresh.len());
             commit_batch(&mut conn, fresh, metrics);
+            // For the checkpointer; a signal already waiting covers this commit too.
+            let _pending = committed.try_send(());
         }
     }
 }
