@@ -7,22 +7,15 @@ mod common;
 
 use common::{Backend, TestDb};
 
-/// `check-config` prints the merged configuration without its secrets (the database
-/// password and the SMTP password), and says which backend it would use.
-#[test]
-fn check_config_prints_no_secret() {
+/// `hotline check-config` in the `local` profile with `envs` on top: (success, stdout + stderr).
+fn check_config(envs: &[(&str, &str)]) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
         .arg("check-config")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("APP_ENV", "local")
         .env("APP_DATA_DIR", dir.path())
-        .env(
-            "APP_DATABASE__URL",
-            "postgres://hotline:db-s3cret-pw@127.0.0.1:5432/hotline",
-        )
-        .env("APP_EMAIL__SMTP_PASSWORD", "smtp-s3cret-pw")
-        .env("APP_AUDIT__CHAIN_KEY", "chain-s3cret-key-0123456789abcdef0123")
+        .envs(envs.iter().copied())
         .output()
         .unwrap();
     let text = format!(
@@ -30,7 +23,22 @@ fn check_config_prints_no_secret() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "{text}");
+    (out.status.success(), text)
+}
+
+/// `check-config` prints the merged configuration without its secrets (the database
+/// password and the SMTP password), and says which backend it would use.
+#[test]
+fn check_config_prints_no_secret() {
+    let (ok, text) = check_config(&[
+        (
+            "APP_DATABASE__URL",
+            "postgres://hotline:db-s3cret-pw@127.0.0.1:5432/hotline",
+        ),
+        ("APP_EMAIL__SMTP_PASSWORD", "smtp-s3cret-pw"),
+        ("APP_AUDIT__CHAIN_KEY", "chain-s3cret-key-0123456789abcdef0123"),
+    ]);
+    assert!(ok, "{text}");
     assert!(!text.contains("s3cret"), "a secret is printed:\n{text}");
     assert!(text.contains("smtp_password = \"********\""), "{text}");
     assert!(text.contains("chain_key = \"<redacted>\""), "{text}");
@@ -41,18 +49,9 @@ fn check_config_prints_no_secret() {
 /// sweep and the digests need.
 #[test]
 fn check_config_refuses_a_too_short_keeping_period_of_finished_jobs() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .arg("check-config")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("APP_ENV", "local")
-        .env("APP_DATA_DIR", dir.path())
-        .env("APP_JOBS__KEEP_DONE_DAYS", "1")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(err.contains("jobs.keep_done_days must be at least 2"), "{err}");
+    let (ok, text) = check_config(&[("APP_JOBS__KEEP_DONE_DAYS", "1")]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("jobs.keep_done_days must be at least 2"), "{text}");
 }
 
 fn hotline(db: &TestDb, args: &[&str]) -> (bool, String) {
