@@ -457,8 +457,8 @@ async fn a_complaint_acknowledgment_survives_a_crash_before_sending(app: &TestAp
 both_backends!(a_complaint_acknowledgment_survives_a_crash_before_sending);
 
 /// A sent e-mail (its addressee and text) and the other finished jobs are deleted by the sweep
-/// once `jobs.keep_done_days` have passed since they finished; pending jobs and dead letters
-/// stay, and a sweep's dedupe key outlives its slot.
+/// once `jobs.keep_done_days` have passed since they finished; dead letters stay, and so do
+/// the later sweeps (the current slot's dedupe key still refuses a second sweep).
 async fn the_sweep_deletes_finished_jobs_after_their_keeping_period(app: &TestApp) {
     app.expects_failed_jobs.set(true);
     let keep = i64::from(app.state.settings.jobs.keep_done_days);
