@@ -47,6 +47,21 @@ pub(crate) async fn text_of(c: &Client, css: &str) -> String {
     }
 }
 
+/// The text of the first element matching `css` once it contains `expected` (at most 20 s): a
+/// form's button returns before the page it leads to is shown, and the page before may have an
+/// element of the same kind (a notice of the last action).
+pub(crate) async fn text_with(c: &Client, css: &str, expected: &str) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let text = text_of(c, css).await;
+        if text.contains(expected) {
+            return text;
+        }
+        assert!(start.elapsed().as_secs() < 20, "{css} says {text:?}, not {expected:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The current value of the form field `id` (what is typed in it).
 pub(crate) async fn value_of(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id))

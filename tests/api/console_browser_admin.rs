@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::browser::{browser, browser_with_js, click, fill, shot, shot_full, start_driver};
 use crate::common::Backend;
-use crate::console_browser::{act, axe_clean, sign_in, sign_out, text_of, wait_for_path};
+use crate::console_browser::{act, axe_clean, sign_in, sign_out, text_of, text_with, wait_for_path};
 use crate::helpers::{dispute, PASSWORD};
 
 fn tag(backend: Backend) -> &'static str {
@@ -67,7 +67,7 @@ async fn callbacks_conflicts_and_csrf(backend: Backend) {
     )
     .await;
     click(&c, Locator::Css("section.callback.late button.primary")).await;
-    let notice = text_of(&c, ".notice").await;
+    let notice = text_with(&c, ".notice", "gọi lại").await;
     assert_eq!(notice, "Đã đánh dấu gọi lại.");
     assert!(
         c.find(Locator::Css("header .due")).await.is_err(),
@@ -255,7 +255,7 @@ async fn an_administrators_day(backend: Backend) {
         Locator::XPath(&format!("{row}//button[contains(@class,'deactivate')]")),
     )
     .await;
-    assert!(text_of(&c, ".notice").await.contains("Đã ngừng hoạt động"));
+    text_with(&c, ".notice", "Đã ngừng hoạt động").await;
     assert!(c
         .find(Locator::XPath(row))
         .await
@@ -273,7 +273,7 @@ async fn an_administrators_day(backend: Backend) {
         Locator::XPath(&format!("{row}//button[contains(@class,'reactivate')]")),
     )
     .await;
-    assert!(text_of(&c, ".notice").await.contains("Đã kích hoạt lại"));
+    text_with(&c, ".notice", "Đã kích hoạt lại").await;
 
     // The dead letter: what, to whom (masked), when, why; sent again.
     click(&c, Locator::LinkText("Tổng quan")).await;
@@ -285,7 +285,7 @@ async fn an_administrators_day(backend: Backend) {
     axe_clean(&c, "admin overview").await;
     shot_full(&c, &format!("console-{tag}-admin-dead-letters")).await;
     click(&c, Locator::Css("section[aria-labelledby=h-dead] button.primary")).await;
-    assert!(text_of(&c, ".notice").await.contains("Đã đưa thư trở lại hàng đợi gửi"));
+    text_with(&c, ".notice", "Đã đưa thư trở lại hàng đợi gửi").await;
     assert!(text_of(&c, "section[aria-labelledby=h-dead]")
         .await
         .contains("Không có thư nào hỏng hẳn"));

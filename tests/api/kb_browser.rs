@@ -10,7 +10,9 @@ use serde_json::json;
 
 use crate::browser::{browser, browser_with_js, click, fill, shot, shot_full, start_driver};
 use crate::common::Backend;
-use crate::console_browser::{axe_clean, sign_out, signed_in_as as sign_in, text_of, value_of, wait_for_path};
+use crate::console_browser::{
+    axe_clean, sign_out, signed_in_as as sign_in, text_of, text_with, value_of, wait_for_path,
+};
 
 const QUESTION: &str = "Mua bảo hiểm xe máy bắt buộc ở đâu, có được hủy không?";
 
@@ -62,7 +64,7 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     axe_clean(&c, "kb new").await;
     shot_full(&c, &format!("console-{tag}-kb-new")).await;
     click(&c, Locator::Css("button[name=status][value=published]")).await;
-    let notice = text_of(&c, ".notice").await;
+    let notice = text_with(&c, ".notice", "Đã công bố").await;
     assert!(notice.starts_with("Đã công bố"), "{notice}");
     let article_url = c.current_url().await.unwrap();
     let id = article_url.path().rsplit('/').next().unwrap().to_owned();
@@ -98,7 +100,7 @@ async fn an_operator_advises_with_an_article(backend: Backend) {
     axe_clean(&c, "kb conflict").await;
     shot_full(&c, &format!("console-{tag}-kb-conflict")).await;
     click(&c, Locator::Css("main button.primary")).await;
-    let notice = text_of(&c, ".notice").await;
+    let notice = text_with(&c, ".notice", "Đã lưu").await;
     assert_eq!(notice, "Đã lưu bài hỏi đáp.");
     sign_out(&c).await;
 
