@@ -21,24 +21,24 @@ struct Server {
     base: String,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Server {
     /// Starts `hotline serve` on `db_url` with its data (and log) under `data_dir`, and waits
     /// until it answers `/healthz`.
+    ///
+    /// The server binds a port the system gives it and the address is read from its log: a
+    /// port picked here and freed before the server binds it could be taken by another test's
+    /// server meanwhile, and this test would then talk to that one (seen: "connection refused"
+    /// when the other test killed it).
     async fn start(data_dir: &Path, db_url: &str) -> Server {
-        let port = free_port();
         std::fs::create_dir_all(data_dir).unwrap();
+        let log_path = data_dir
+            .parent()
+            .unwrap()
+            .join(format!("server-{}.log", uuid::Uuid::new_v4().simple()));
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(data_dir.parent().unwrap().join(format!("server-{port}.log")))
+            .open(&log_path)
             .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_hotline"))
             .arg("serve")
@@ -47,7 +47,7 @@ impl Server {
             .env("APP_DATA_DIR", data_dir)
             .env("APP_DATABASE__URL", db_url)
             .env("APP_DATABASE__POOL_TIMEOUT_SECS", "2")
-            .env("APP_SERVER__BIND", format!("127.0.0.1:{port}"))
+            .env("APP_SERVER__BIND", "127.0.0.1:0")
             .env("APP_SERVER__WORKERS", "2")
             .env("APP_LOG__LEVEL", "warn")
             .env("APP_EMAIL__FILE_DIR", "mail")
@@ -61,12 +61,20 @@ impl Server {
             .stderr(Stdio::from(log))
             .spawn()
             .expect("start hotline serve");
-        let s = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let client = client();
         let start = Instant::now();
+        let base = loop {
+            let printed = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if let Some(rest) = printed.split("hotline listening on ").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the server did not start:\n{printed}"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        };
+        let s = Server { child, base };
+        let client = client();
         loop {
             if let Ok(r) = client.get(format!("{}/healthz", s.base)).send().await {
                 if r.status() == 200 {

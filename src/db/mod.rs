@@ -57,8 +57,6 @@ pub struct Db {
     /// One permit per pooled connection: [`Db::run`] waits here, in arrival order and without
     /// holding a thread, before it checks a connection out (ADR 0049).
     gate: std::sync::Arc<tokio::sync::Semaphore>,
-    /// How long [`Db::run`] waits for a permit before answering 503 (`pool_timeout_secs`).
-    timeout: Duration,
     backend: Backend,
     /// SQLite admits one writer at a time: one thread owns the writing connection and commits
     /// the queued write units in groups (group commit, ADR 0040). `None` for PostgreSQL, which
@@ -105,7 +103,6 @@ impl Db {
         Ok(Db {
             pool,
             gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
-            timeout,
             backend: url.backend(),
             writer,
             metrics,
@@ -129,7 +126,9 @@ impl Db {
         T: Send + 'static,
     {
         let asked = std::time::Instant::now();
-        let permit = tokio::time::timeout(self.timeout, self.gate.clone().acquire_owned()).await;
+        // The pool's own checkout timeout (`pool_timeout_secs`) bounds the wait at the gate too.
+        let timeout = self.pool.connection_timeout();
+        let permit = tokio::time::timeout(timeout, self.gate.clone().acquire_owned()).await;
         self.metrics.pool_wait.observe(asked.elapsed().as_secs_f64());
         // The gate is never closed; a timeout is a database too busy to answer in time.
         let Ok(Ok(permit)) = permit else {
@@ -171,7 +170,8 @@ impl Db {
         result
     }
 
-    /// The writer's figures (queue depth, batch size, failed units), to register in `/metrics`.
+    /// The database's figures (the SQLite writer's queue depth, batch size, failed units and
+    /// phases; every backend's wait for a pooled connection), to register in `/metrics`.
     pub fn writer_metrics(&self) -> &writer::WriterMetrics {
         &self.metrics
     }

@@ -21,7 +21,8 @@ use super::connection::AnyConnection;
 use super::portability;
 use crate::error::{AppError, Unavailable};
 
-/// The writer's figures in `/metrics`.
+/// The database's figures in `/metrics`: the SQLite writer's, and the wait for a pooled
+/// connection in [`super::Db::run`] (both backends).
 #[derive(Clone)]
 pub struct WriterMetrics {
     /// Units waiting in the queue.
@@ -204,14 +205,13 @@ impl Writer {
     /// connection of its own to the same file). The writer ends when the last [`Writer`] is
     /// dropped, and the checkpointer with it.
     pub fn start(
-        conn: AnyConnection,
+        mut conn: AnyConnection,
         checkpoints: AnyConnection,
         options: WriterOptions,
         metrics: WriterMetrics,
     ) -> std::io::Result<Writer> {
         let (queue, units) = std::sync::mpsc::sync_channel::<Box<dyn Work>>(options.max_queued.max(1));
         let thread_metrics = metrics.clone();
-        let mut conn = conn;
         {
             use diesel::connection::SimpleConnection;
             conn.batch_execute(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"))

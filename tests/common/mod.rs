@@ -51,6 +51,11 @@ fn with_db(url: &str, db: &str) -> String {
 }
 
 impl TestDb {
+    /// The PostgreSQL database's name (`None` on SQLite).
+    pub fn pg_name(&self) -> Option<&str> {
+        self.pg_drop.as_ref().map(|(_, name)| name.as_str())
+    }
+
     /// `None` (after a loud line) when PostgreSQL is unreachable and not required.
     pub fn new(backend: Backend) -> Option<TestDb> {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -85,13 +90,6 @@ impl TestDb {
                 })
             }
         }
-    }
-}
-
-impl TestDb {
-    /// The PostgreSQL database's name (`None` on SQLite).
-    pub fn pg_name(&self) -> Option<&str> {
-        self.pg_drop.as_ref().map(|(_, name)| name.as_str())
     }
 }
 
