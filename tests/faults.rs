@@ -19,11 +19,14 @@ use serde_json::{json, Value};
 struct Server {
     child: Child,
     base: String,
+    /// The server's log, outside the test's data (which may be on a full disk).
+    log: std::path::PathBuf,
 }
 
 impl Server {
-    /// Starts `hotline serve` on `db_url` with its data (and log) under `data_dir`, and waits
-    /// until it answers `/healthz`.
+    /// Starts `hotline serve` on `db_url` with its data under `data_dir`, and waits until it
+    /// answers `/healthz`. Its log is a file of its own in the system's temporary folder,
+    /// printed if the test fails.
     ///
     /// The server binds a port the system gives it and the address is read from its log: a
     /// port picked here and freed before the server binds it could be taken by another test's
@@ -31,10 +34,7 @@ impl Server {
     /// when the other test killed it).
     async fn start(data_dir: &Path, db_url: &str) -> Server {
         std::fs::create_dir_all(data_dir).unwrap();
-        let log_path = data_dir
-            .parent()
-            .unwrap()
-            .join(format!("server-{}.log", uuid::Uuid::new_v4().simple()));
+        let log_path = std::env::temp_dir().join(format!("hotline-faults-{}.log", uuid::Uuid::new_v4().simple()));
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -73,7 +73,11 @@ impl Server {
             );
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         };
-        let s = Server { child, base };
+        let s = Server {
+            child,
+            base,
+            log: log_path,
+        };
         let client = client();
         loop {
             if let Ok(r) = client.get(format!("{}/healthz", s.base)).send().await {
@@ -96,6 +100,12 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!("---- the server's log ({}) ----\n{log}", self.log.display());
+        } else {
+            let _ = std::fs::remove_file(&self.log);
+        }
     }
 }
 
