@@ -60,7 +60,9 @@ where
 /// diesel caches it by type (see [`execute`]). diesel gives an upsert (`ON CONFLICT`) no
 /// static id, and so builds its SQL text again at every execution to look it up in the cache
 /// (ADR 0046). `M` must be a marker type of its own for each statement: two statements under
-/// one marker would share one prepared statement.
+/// one marker would share one prepared statement. For the same reason diesel need not walk the
+/// statement at each execution to learn whether it may be cached (its default check, which
+/// was 2% of SQLite's writer for the case INSERT alone, ADR 0052): it may.
 pub struct CachedAs<M, Q> {
     query: Q,
     marker: std::marker::PhantomData<M>,
@@ -87,6 +89,10 @@ where
 {
     fn walk_ast<'b>(&'b self, pass: diesel::query_builder::AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
         self.query.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> diesel::QueryResult<bool> {
+        Ok(true)
     }
 }
 

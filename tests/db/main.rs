@@ -546,6 +546,57 @@ async fn sqlite_commits_reach_the_database_file_through_the_checkpointer() {
     );
 }
 
+/// SQLite: the writer keeps the journal of its units' savepoints in memory (ADR 0052). Each
+/// unit runs in a savepoint, so SQLite copies every page a unit changes to that journal first;
+/// by default it spills to a temporary file past 64 KiB (a fifth of the writer's time under
+/// load). Seen from inside a unit, on the writer's own connection: temp_store is MEMORY, and
+/// a unit that changes ~800 KiB of existing pages leaves no temporary file of SQLite's
+/// (`etilqs_…`, deleted on open but held) open in the process.
+#[actix_web::test]
+async fn sqlite_writer_keeps_its_savepoint_journal_in_memory() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        temp_store: i32,
+    }
+    let Some(tdb) = TestDb::new(Backend::Sqlite) else {
+        return;
+    };
+    let db = connect(&tdb, 2, 64, std::time::Duration::from_secs(5));
+    // The service's schema: the writer indexes noted cases at each commit (ADR 0044).
+    portability::run_migrations(&mut db.get_blocking().unwrap()).unwrap();
+    db.write(|conn| {
+        diesel::sql_query("CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)").execute(conn)?;
+        diesel::sql_query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) \
+             INSERT INTO blobs (id, body) SELECT i, randomblob(4000) FROM n",
+        )
+        .execute(conn)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let (setting, temp_files) = db
+        .write(|conn| {
+            diesel::sql_query("UPDATE blobs SET body = randomblob(4000)").execute(conn)?;
+            let setting = diesel::sql_query("PRAGMA temp_store").get_result::<Setting>(conn)?;
+            let temp_files: Vec<String> = std::fs::read_dir("/proc/self/fd")
+                .map(|fds| {
+                    fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                        .map(|target| target.to_string_lossy().into_owned())
+                        .filter(|target| target.contains("etilqs_"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok((setting.temp_store, temp_files))
+        })
+        .await
+        .unwrap();
+    assert_eq!(setting, 2, "the writer's temp_store is not MEMORY");
+    assert!(temp_files.is_empty(), "SQLite temporary files open: {temp_files:?}");
+}
+
 /// Rows of the scratch table `unit_rows` (created by [`scratch`]).
 fn unit_rows(db: &Db) -> Vec<i64> {
     use diesel::RunQueryDsl;
