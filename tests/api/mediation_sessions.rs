@@ -411,7 +411,7 @@ async fn the_mediator_subscribes_to_a_calendar_feed_without_the_consumer_in_it(a
     let unfolded = text.replace("\r\n ", "");
     for private in [
         "Nguyễn Thị Hồng",
-        "0912",
+        "912345678",
         "345 678",
         "hong.nguyen",
         BUSINESS,

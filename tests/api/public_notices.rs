@@ -215,7 +215,8 @@ async fn a_published_violator_is_listed_for_thirty_days_then_removed_by_the_swee
     let text = list.body.to_string();
     for private in [
         "Nguyễn Thị Hồng",
-        "0912",
+        "912345678",
+        "345 678",
         "hong.nguyen",
         "case_id",
         "published_by",
