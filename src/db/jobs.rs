@@ -9,6 +9,9 @@ use super::AnyConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = jobs)]
+// `None` is inserted as NULL (every nullable column's default), not as `DEFAULT`, which made
+// diesel prepare the INSERT again at every execution on PostgreSQL (ADR 0045, 0054).
+#[diesel(treat_none_as_default_value = false)]
 pub struct JobRow {
     pub id: String,
     pub kind: String,
@@ -27,7 +30,7 @@ pub struct JobRow {
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &JobRow) -> QueryResult<()> {
-    diesel::insert_into(jobs::table).values(row).execute(conn).map(|_| ())
+    super::portability::execute(conn, diesel::insert_into(jobs::table).values(row)).map(drop)
 }
 
 pub fn exists_dedupe(conn: &mut AnyConnection, key: &str) -> QueryResult<bool> {

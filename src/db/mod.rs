@@ -31,9 +31,9 @@ mod types;
 pub mod users;
 pub mod writer;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use diesel::r2d2::Pool;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
 
 pub use connection::{tune_for_writing, AnyConnection, Backend, DbUrl, SqliteOptions};
 
@@ -50,10 +50,58 @@ fn checkout_error(e: &diesel::r2d2::PoolError) -> AppError {
     }
 }
 
+/// A pooled connection whose last use ended less than this long ago, and left it sound, is
+/// used without a test query first; one idle for longer is tested (`SELECT 1`) and replaced if
+/// it fails (ADR 0055). Under load every connection is reused within milliseconds, so the
+/// test, a round trip on PostgreSQL, is skipped; a connection the server ended in that second
+/// fails its request with 503 (as it would if the server ended it just after the test) and is
+/// tested before its next use.
+const TESTED_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// When a pooled connection last ended a use that left it sound (an extension of r2d2's).
+struct LastSound(Instant);
+
+/// A connection out of the pool, ready for use: tested first unless its last use ended soundly
+/// less than [`TESTED_AFTER_IDLE`] ago; a failing one is replaced by a new connection in its slot.
+fn checkout(
+    pool: &Pool<connection::Manager>,
+    manager: &connection::Manager,
+) -> Result<PooledConnection<connection::Manager>, AppError> {
+    let mut conn = pool.get().map_err(|e| checkout_error(&e))?;
+    let recent = PooledConnection::extensions(&conn)
+        .get::<LastSound>()
+        .is_some_and(|t| t.0.elapsed() < TESTED_AFTER_IDLE);
+    if !recent && conn.ping().is_err() {
+        *conn = manager
+            .connect()
+            .map_err(|_| AppError::Unavailable(Unavailable::DatabaseUnreachable))?;
+    }
+    Ok(conn)
+}
+
+/// Records how a use of `conn` ended: sound unless the error may come from the connection
+/// (the database unreachable or failing, or any error not the request's own).
+fn checkin<T>(conn: &mut PooledConnection<connection::Manager>, result: &Result<T, AppError>) {
+    let extensions = PooledConnection::extensions_mut(conn);
+    match result {
+        Err(AppError::Unavailable(_) | AppError::Internal(_)) => {
+            extensions.remove::<LastSound>();
+        }
+        _ => match extensions.get_mut::<LastSound>() {
+            Some(t) => t.0 = Instant::now(),
+            None => {
+                extensions.insert(LastSound(Instant::now()));
+            }
+        },
+    }
+}
+
 /// A pool of connections to one database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<connection::Manager>,
+    /// The pool's manager, to replace a pooled connection that fails its test ([`checkout`]).
+    manager: std::sync::Arc<connection::Manager>,
     /// One permit per pooled connection: [`Db::run`] waits here, in arrival order and without
     /// holding a thread, before it checks a connection out (ADR 0049).
     gate: std::sync::Arc<tokio::sync::Semaphore>,
@@ -95,13 +143,16 @@ impl Db {
         } else {
             size.max(1)
         };
+        // Connections are tested at check-out by `checkout` (only those idle for a while).
         let pool = Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
             .connection_timeout(timeout)
-            .build(manager)?;
+            .test_on_check_out(false)
+            .build(manager.clone())?;
         Ok(Db {
             pool,
+            manager: std::sync::Arc::new(manager),
             gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
             backend: url.backend(),
             writer,
@@ -134,11 +185,13 @@ impl Db {
         let Ok(Ok(permit)) = permit else {
             return Err(AppError::Unavailable(Unavailable::Busy));
         };
-        let pool = self.pool.clone();
+        let (pool, manager) = (self.pool.clone(), self.manager.clone());
         let result = actix_web::web::block(move || {
             let _permit = permit;
-            let mut conn = pool.get().map_err(|e| checkout_error(&e))?;
-            f(&mut conn)
+            let mut conn = checkout(&pool, &manager)?;
+            let result = f(&mut conn);
+            checkin(&mut conn, &result);
+            result
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
@@ -203,7 +256,7 @@ impl Db {
     }
 
     /// Synchronous access for startup and CLI commands (never call from an async handler).
-    pub fn get_blocking(&self) -> Result<diesel::r2d2::PooledConnection<connection::Manager>, AppError> {
-        self.pool.get().map_err(|e| checkout_error(&e))
+    pub fn get_blocking(&self) -> Result<PooledConnection<connection::Manager>, AppError> {
+        checkout(&self.pool, &self.manager)
     }
 }

@@ -16,13 +16,16 @@
 //! - the few SQL expressions of the reports that differ (month in Vietnam time, days to close);
 //! - `execute`: the intake's inserts on the backend's own connection (diesel's multi-backend
 //!   layer renders each statement again at every execution), and `CachedAs`, which lets the
-//!   backend's connection cache an upsert by type.
+//!   backend's connection cache an upsert by type;
+//! - `insert_together`: several inserts in one statement on PostgreSQL (one round trip).
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::result::Error as DieselError;
 use diesel_migrations::MigrationHarness;
 
 use diesel::expression::BoxableExpression;
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::sql_types::{Bool, Text};
 
@@ -95,6 +98,88 @@ where
         Ok(true)
     }
 }
+
+/// INSERTs that return nothing, written together: on PostgreSQL as one statement
+/// (`WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …`), one round trip where there were as
+/// many as inserts (ADR 0054); on SQLite one after another on the backend's own connection,
+/// each its own cached statement (SQLite has no round trips to save). For inserts into
+/// different tables that do not read what the others write: PostgreSQL runs the parts of one
+/// statement on one snapshot, in no set order. A failing part fails the whole statement, as a
+/// failing insert fails its transaction.
+pub fn insert_together<T: Together>(conn: &mut AnyConnection, inserts: T) -> Result<(), DieselError> {
+    match conn {
+        AnyConnection::Sqlite(c) => inserts.each(c),
+        AnyConnection::Postgresql(c) => ExecuteDsl::<diesel::PgConnection>::execute(WithInserts(inserts), c).map(drop),
+    }
+}
+
+/// A tuple of inserts [`insert_together`] can write (two or three).
+pub trait Together {
+    /// The query id of the combined statement's parts (it is static when all of theirs are).
+    type Ids: 'static;
+    const STATIC: bool;
+    fn each(self, conn: &mut diesel::SqliteConnection) -> Result<(), DieselError>;
+    fn walk_pg<'b>(&'b self, pass: AstPass<'_, 'b, Pg>) -> Result<(), DieselError>;
+    fn cacheable(&self, pg: &Pg) -> Result<bool, DieselError>;
+}
+
+/// The inserts of a [`Together`] as one PostgreSQL statement.
+struct WithInserts<T>(T);
+
+impl<T: Together> QueryId for WithInserts<T> {
+    type QueryId = WithInserts<T::Ids>;
+    const HAS_STATIC_QUERY_ID: bool = T::STATIC;
+}
+
+impl<T: Together> QueryFragment<Pg> for WithInserts<T> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, Pg>) -> Result<(), DieselError> {
+        self.0.walk_pg(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, pg: &Pg) -> Result<bool, DieselError> {
+        self.0.cacheable(pg)
+    }
+}
+
+macro_rules! together {
+    (($F:ident, $f:tt) $(, ($T:ident, $i:tt))* ; ($L:ident, $l:tt)) => {
+        impl<$F, $($T,)* $L> Together for ($F, $($T,)* $L)
+        where
+            $F: QueryFragment<Pg> + QueryId + ExecuteDsl<diesel::SqliteConnection>,
+            $($T: QueryFragment<Pg> + QueryId + ExecuteDsl<diesel::SqliteConnection>,)*
+            $L: QueryFragment<Pg> + QueryId + ExecuteDsl<diesel::SqliteConnection>,
+        {
+            type Ids = ($F::QueryId, $($T::QueryId,)* $L::QueryId);
+            const STATIC: bool = $F::HAS_STATIC_QUERY_ID $(&& $T::HAS_STATIC_QUERY_ID)* && $L::HAS_STATIC_QUERY_ID;
+
+            fn each(self, conn: &mut diesel::SqliteConnection) -> Result<(), DieselError> {
+                ExecuteDsl::<diesel::SqliteConnection>::execute(self.$f, conn)?;
+                $(ExecuteDsl::<diesel::SqliteConnection>::execute(self.$i, conn)?;)*
+                ExecuteDsl::<diesel::SqliteConnection>::execute(self.$l, conn).map(drop)
+            }
+
+            fn walk_pg<'b>(&'b self, mut pass: AstPass<'_, 'b, Pg>) -> Result<(), DieselError> {
+                pass.push_sql(concat!("WITH w", stringify!($f), " AS ("));
+                self.$f.walk_ast(pass.reborrow())?;
+                $(
+                    pass.push_sql(concat!("), w", stringify!($i), " AS ("));
+                    self.$i.walk_ast(pass.reborrow())?;
+                )*
+                pass.push_sql(") ");
+                self.$l.walk_ast(pass.reborrow())
+            }
+
+            fn cacheable(&self, pg: &Pg) -> Result<bool, DieselError> {
+                Ok(self.$f.is_safe_to_cache_prepared(pg)?
+                    $(&& self.$i.is_safe_to_cache_prepared(pg)?)*
+                    && self.$l.is_safe_to_cache_prepared(pg)?)
+            }
+        }
+    };
+}
+
+together!((A, 0); (B, 1));
+together!((A, 0), (B, 1); (C, 2));
 
 /// The month a case was created in, `YYYY-MM` in Vietnam time (UTC+7, no daylight saving),
 /// as a select expression (reports).

@@ -427,9 +427,7 @@ fn try_insert_new_case(
     if !case_db::insert_case_with_head(conn, &row, &created.hash)? {
         return Ok(None);
     }
-    case_db::insert_event(conn, &created)?;
-    case_db::grant_opening_agency(conn, &row)?;
-    crate::db::clocks::insert(conn, &clock)?;
+    case_db::insert_opening_rows(conn, &row, &created, &clock)?;
     super::notify::complaint_received(conn, &ctx.notify, &row, at)?;
     Ok(Some(row))
 }
@@ -447,13 +445,18 @@ fn key_reused() -> AppError {
 /// new one too: only the hash of the first was kept).
 fn submitted(conn: &mut AnyConnection, row: &CaseRow, at: DateTime<Utc>) -> Result<Submitted, AppError> {
     let token = super::links::issue(conn, &row.id, super::links::Audience::Consumer, at)?;
-    Ok(Submitted {
+    Ok(answer(row, &token))
+}
+
+/// The answer to a submission whose private link has the token `token`.
+fn answer(row: &CaseRow, token: &str) -> Submitted {
+    Submitted {
         tracking_code: row.tracking_code.to_string(),
         status: row.status.to_string(),
         created_at: views::utc(row.created_at),
         status_url: format!("/api/v1/public/complaints/{}", row.tracking_code),
         private_url: format!("/api/v1/public/links/{token}"),
-    })
+    }
 }
 
 /// A citizen's web-form complaint. With an idempotency key, a repeat of the same request
@@ -528,10 +531,14 @@ pub async fn submit_public_with_files(
                     quota,
                 )?;
             }
-            if let Some(k) = &key {
-                case_db::insert_idempotency(conn, k, &rh, &row.id, at.naive_utc())?;
-            }
-            Ok(Ok((submitted(conn, &row, at)?, false)))
+            // The key and the private link are written together (one statement on
+            // PostgreSQL, ADR 0054).
+            let Some(k) = &key else {
+                return Ok(Ok((submitted(conn, &row, at)?, false)));
+            };
+            let (token, link) = super::links::new_link(&row.id, super::links::Audience::Consumer, at);
+            case_db::insert_idempotency_with_link(conn, k, &rh, at.naive_utc(), &link)?;
+            Ok(Ok((answer(&row, &token), false)))
         })
         .await
         .and_then(|r| r);

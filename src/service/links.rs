@@ -42,19 +42,24 @@ pub fn issue(
     audience: Audience,
     at: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    let token = super::auth::new_token();
-    link_db::insert(
-        conn,
-        &LinkRow {
-            token_hash: super::auth::token_hash(&token),
-            case_id: case_id.to_owned(),
-            audience: audience.as_str().to_owned(),
-            created_at: at.naive_utc(),
-            expires_at: (at + audience.lifetime()).naive_utc(),
-            revoked_at: None,
-        },
-    )?;
+    let (token, row) = new_link(case_id, audience, at);
+    link_db::insert(conn, &row)?;
     Ok(token)
+}
+
+/// A new link to `case_id` for `audience` as it is stored (the token's hash), with its token,
+/// for a caller that writes the row with others ([`issue`] writes it alone).
+pub fn new_link(case_id: &str, audience: Audience, at: DateTime<Utc>) -> (String, LinkRow) {
+    let token = super::auth::new_token();
+    let row = LinkRow {
+        token_hash: super::auth::token_hash(&token),
+        case_id: case_id.to_owned(),
+        audience: audience.as_str().to_owned(),
+        created_at: at.naive_utc(),
+        expires_at: (at + audience.lifetime()).naive_utc(),
+        revoked_at: None,
+    };
+    (token, row)
 }
 
 /// The case a token opens for `audience`, if the link is live at `now`. A token that is not

@@ -500,6 +500,69 @@ async fn readers_wait_at_the_gate_within_bounds_postgres() {
     readers_wait_at_the_gate_within_bounds(Backend::Postgres).await;
 }
 
+/// The server process behind the pooled connection `db` hands out.
+async fn backend_pid(db: &Db) -> Result<i32, hotline::error::AppError> {
+    use diesel::RunQueryDsl;
+    db.run(|conn| {
+        Ok(diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()")).get_result(conn)?)
+    })
+    .await
+}
+
+/// Ends a PostgreSQL server process, as a restart or an administrator would, and waits until
+/// it is gone.
+fn terminate(pid: i32) {
+    use diesel::{Connection, RunQueryDsl};
+    let mut admin = diesel::PgConnection::establish(&common::admin_url()).unwrap();
+    diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+        .execute(&mut admin)
+        .unwrap();
+    for _ in 0..100 {
+        #[derive(diesel::QueryableByName)]
+        struct Alive {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let alive: Alive = diesel::sql_query(format!("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = {pid}"))
+            .get_result(&mut admin)
+            .unwrap();
+        if alive.n == 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("server process {pid} still there");
+}
+
+/// PostgreSQL: the pool tests a connection before use only after it has been idle for a second
+/// (ADR 0055). One the server ended while it was idle that long fails its test and is replaced:
+/// the request does not notice. One ended within the second fails the one request that gets
+/// it (as when the server ends it during a request), and the next request gets a new one.
+#[actix_web::test]
+async fn postgres_pool_replaces_a_connection_the_server_ended() {
+    let Some(tdb) = TestDb::new(Backend::Postgres) else {
+        return;
+    };
+    let db = connect(&tdb, 1, 8, std::time::Duration::from_secs(5));
+    let first = backend_pid(&db).await.unwrap();
+    terminate(first);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = backend_pid(&db)
+        .await
+        .expect("an idle connection the server ended is replaced");
+    assert_ne!(first, second);
+    terminate(second);
+    let failed = backend_pid(&db).await;
+    assert!(
+        matches!(failed, Err(hotline::error::AppError::Unavailable(_))),
+        "a connection ended a moment after use: {failed:?}"
+    );
+    let third = backend_pid(&db)
+        .await
+        .expect("the connection that failed is tested and replaced");
+    assert!(third != first && third != second);
+}
+
 /// SQLite: the writer's commits are copied from the WAL into the database file by the
 /// checkpointer thread, not by the writer (whose own automatic checkpoint waits for 8,000 WAL
 /// pages, ADR 0051): after ~2 MB of writes, far below that, the database file grows by itself.

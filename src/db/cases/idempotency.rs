@@ -3,7 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::idempotency_keys;
+use crate::db::links::LinkRow;
+use crate::db::schema::{access_links, idempotency_keys};
 use crate::db::AnyConnection;
 
 /// The case and request hash stored for an idempotency key.
@@ -15,21 +16,26 @@ pub fn find_idempotency(conn: &mut AnyConnection, key: &str) -> QueryResult<Opti
         .optional()
 }
 
-pub fn insert_idempotency(
+/// The idempotency key of a citizen's submission and the submitter's private link, written
+/// together (one statement on PostgreSQL, ADR 0054). The key's unique index refuses a second
+/// submission with the same key (the whole statement fails: neither row is written).
+pub fn insert_idempotency_with_link(
     conn: &mut AnyConnection,
     key: &str,
     request_hash: &str,
-    case_id: &str,
     at: NaiveDateTime,
+    link: &LinkRow,
 ) -> QueryResult<()> {
-    crate::db::portability::execute(
+    crate::db::portability::insert_together(
         conn,
-        diesel::insert_into(idempotency_keys::table).values((
-            idempotency_keys::key.eq(key),
-            idempotency_keys::request_hash.eq(request_hash),
-            idempotency_keys::case_id.eq(case_id),
-            idempotency_keys::created_at.eq(at),
-        )),
+        (
+            diesel::insert_into(idempotency_keys::table).values((
+                idempotency_keys::key.eq(key),
+                idempotency_keys::request_hash.eq(request_hash),
+                idempotency_keys::case_id.eq(&link.case_id),
+                idempotency_keys::created_at.eq(at),
+            )),
+            diesel::insert_into(access_links::table).values(link),
+        ),
     )
-    .map(drop)
 }

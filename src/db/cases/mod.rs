@@ -26,7 +26,7 @@ pub use trends::*;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{case_agencies, cases};
+use super::schema::{case_agencies, case_clocks, case_events, cases};
 use super::AnyConnection;
 use crate::domain::case::{CaseState, Channel, Outcome, Status};
 use crate::domain::ids::{AgencyCode, CallId, CaseId, CategoryCode, TrackingCode, UserId};
@@ -366,18 +366,27 @@ pub fn insert_case(conn: &mut AnyConnection, row: &CaseRow) -> QueryResult<()> {
     diesel::insert_into(cases::table).values(row).execute(conn).map(|_| ())
 }
 
-/// The read access of the agency a new case opens at: its row already names the agency in
-/// `visible_to` (see [`CaseRow::from`]), so this only inserts the grant.
-pub fn grant_opening_agency(conn: &mut AnyConnection, row: &CaseRow) -> QueryResult<()> {
-    crate::db::portability::execute(
+/// A new case's first event, its opening agency's read access and its first clock, written
+/// together after the case row (one statement on PostgreSQL, ADR 0054). The grant is a plain
+/// insert: a new case has no grant yet.
+pub fn insert_opening_rows(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+    first: &EventRow,
+    clock: &crate::db::clocks::ClockRow,
+) -> QueryResult<()> {
+    crate::db::portability::insert_together(
         conn,
-        diesel::insert_into(case_agencies::table).values((
-            case_agencies::case_id.eq(&row.id),
-            case_agencies::agency_code.eq(&row.visible_to),
-            case_agencies::provisional.eq(false),
-        )),
+        (
+            diesel::insert_into(case_events::table).values(first),
+            diesel::insert_into(case_agencies::table).values((
+                case_agencies::case_id.eq(&row.id),
+                case_agencies::agency_code.eq(&row.visible_to),
+                case_agencies::provisional.eq(false),
+            )),
+            diesel::insert_into(case_clocks::table).values(clock),
+        ),
     )
-    .map(drop)
 }
 
 /// Records that `agency` may read the case from now on (idempotent): it holds or held it.
