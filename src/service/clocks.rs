@@ -68,6 +68,12 @@ impl CalendarCache {
     /// The calendar as the database holds it now: the kept one if its rows have not changed.
     pub fn current(&self, conn: &mut AnyConnection) -> Result<std::sync::Arc<Calendar>, AppError> {
         let stamp = cal_db::revision(conn)?;
+        self.at_revision(conn, stamp)
+    }
+
+    /// [`CalendarCache::current`] for a revision the caller has just read in its transaction
+    /// (an intake reads it with its other lookups, ADR 0056).
+    pub fn at_revision(&self, conn: &mut AnyConnection, stamp: i64) -> Result<std::sync::Arc<Calendar>, AppError> {
         if let Ok(kept) = self.kept.lock() {
             if let Some((s, cal)) = kept.as_ref() {
                 if *s == stamp {

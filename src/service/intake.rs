@@ -7,7 +7,7 @@ use super::events::{self, NewEvent};
 use super::limits::{self, Key, Limit};
 use super::views::{self, Submitted};
 use crate::calendar;
-use crate::db::cases::{self as case_db, CaseRow};
+use crate::db::cases::{self as case_db, CaseRow, DuplicateLookup, OpeningReads};
 use crate::db::AnyConnection;
 use crate::domain::case::{Status, VulnerableGroup};
 use crate::domain::clock::ClockKind;
@@ -241,6 +241,36 @@ pub fn create_drafted_case_tx(
     drafted: Drafted,
     at: DateTime<Utc>,
 ) -> Result<CaseRow, AppError> {
+    let reads = case_db::opening_reads(conn, None, duplicate_lookup(ctx, drafted.case(), at))?;
+    create_drafted_case_after(conn, ctx, actor, c, classified, drafted, at, &reads)
+}
+
+/// The possible-duplicate lookup of a case opened at `at`: the same consumer's phone and the
+/// same business's key within the window (none without both).
+fn duplicate_lookup<'a>(ctx: &IntakeContext, case: &'a Case, at: DateTime<Utc>) -> Option<DuplicateLookup<'a>> {
+    match (&case.opening.business.key, &case.opening.reporter.phone) {
+        (Some(key), Some(phone)) => Some(DuplicateLookup {
+            phone,
+            business_key: key,
+            since: at.naive_utc() - chrono::TimeDelta::days(ctx.duplicate_window_days),
+        }),
+        _ => None,
+    }
+}
+
+/// [`create_drafted_case_tx`] once the intake's reads are done ([`case_db::opening_reads`], in
+/// the same transaction, with the case's [`duplicate_lookup`]).
+#[allow(clippy::too_many_arguments)]
+fn create_drafted_case_after(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    c: &NewComplaint,
+    classified: &Classified,
+    drafted: Drafted,
+    at: DateTime<Utc>,
+    reads: &OpeningReads,
+) -> Result<CaseRow, AppError> {
     let Drafted { mut case, year } = drafted;
     case.opening.at = at.naive_utc();
     if case.opening.reporter.consent_at.is_some() {
@@ -251,18 +281,10 @@ pub fn create_drafted_case_tx(
     if year != calendar::local_date(at).year() {
         case = with_new_code(case.opening, &ctx.tracking_prefix, at);
     }
-    case.opening.possible_duplicate_of = match (&case.opening.business.key, &case.opening.reporter.phone) {
-        (Some(k), Some(phone)) => case_db::find_possible_duplicate(
-            conn,
-            phone,
-            k,
-            case.opening.at - chrono::TimeDelta::days(ctx.duplicate_window_days),
-        )?
-        .map(CaseId::from),
-        _ => None,
-    };
+    case.opening.possible_duplicate_of = reads.possible_duplicate_of.clone().map(CaseId::from);
     let data = opened_event_data(&case, c, &classified.suggestion, case.opening.agency.as_str());
-    let row = insert_new_case(conn, ctx, actor, &case, at, data)?;
+    let cal = ctx.calendar.at_revision(conn, reads.calendar_revision)?;
+    let row = insert_new_case_with(conn, ctx, actor, &case, at, data, &cal)?;
     if c.reporter != crate::domain::complaint::Reporter::default() {
         crate::db::reporters::insert(conn, &row.id, c.reporter.kind.as_str(), c.reporter.identity_protected)?;
     }
@@ -381,12 +403,26 @@ pub fn insert_new_case(
     at: DateTime<Utc>,
     data: serde_json::Value,
 ) -> Result<CaseRow, AppError> {
+    let cal = ctx.calendar.current(conn)?;
+    insert_new_case_with(conn, ctx, actor, case, at, data, &cal)
+}
+
+/// [`insert_new_case`] with the calendar already read in the transaction.
+fn insert_new_case_with(
+    conn: &mut AnyConnection,
+    ctx: &IntakeContext,
+    actor: &Actor,
+    case: &Case,
+    at: DateTime<Utc>,
+    data: serde_json::Value,
+    cal: &crate::calendar::Calendar,
+) -> Result<CaseRow, AppError> {
     let mut redrawn: Option<Case> = None;
     // One code in ~10^12 is taken; eight in a row would mean the insert skips rows for another
     // reason, and that must fail loudly rather than loop.
     for _ in 0..8 {
         let case = redrawn.as_ref().unwrap_or(case);
-        if let Some(row) = try_insert_new_case(conn, ctx, actor, case, at, data.clone())? {
+        if let Some(row) = try_insert_new_case(conn, ctx, actor, case, at, data.clone(), cal)? {
             return Ok(row);
         }
         redrawn = Some(with_new_code(case.opening.clone(), &ctx.tracking_prefix, at));
@@ -404,12 +440,12 @@ fn try_insert_new_case(
     case: &Case,
     at: DateTime<Utc>,
     data: serde_json::Value,
+    cal: &crate::calendar::Calendar,
 ) -> Result<Option<CaseRow>, AppError> {
     let mut row = CaseRow::from(case);
     let t = at.naive_utc();
-    let cal = ctx.calendar.current(conn)?;
     let target = super::clocks::internal_target_wd(&ctx.clocks, case.state.kind, row.priority);
-    let clock = super::clocks::started(&cal, &row.id, ClockKind::InternalTarget, at, Some(target), None)?;
+    let clock = super::clocks::started(cal, &row.id, ClockKind::InternalTarget, at, Some(target), None)?;
     row.due_at = Some(clock.due_at);
     let created = events::first(
         &ctx.chain_key,
@@ -510,16 +546,26 @@ pub async fn submit_public_with_files(
             if let Some(retry_after_secs) = limits::count(conn, &limits, &address, at.timestamp())?.retry_after {
                 return Ok(Err(AppError::RateLimited { retry_after_secs }));
             }
-            if let Some(k) = &key {
-                if let Some((hash, case_id)) = case_db::find_idempotency(conn, k)? {
-                    if hash != rh {
-                        return Err(key_reused());
-                    }
-                    let row = case_db::find_by_id(conn, &case_id)?.ok_or(AppError::NotFound("case"))?;
-                    return Ok(Ok((submitted(conn, &row, at)?, true)));
+            // The key's earlier use, the possible duplicate and the calendar's revision: one
+            // statement (ADR 0056).
+            let reads = case_db::opening_reads(conn, key.as_deref(), duplicate_lookup(&ctx, drafted.case(), at))?;
+            if let Some((hash, case_id)) = &reads.idempotency {
+                if *hash != rh {
+                    return Err(key_reused());
                 }
+                let row = case_db::find_by_id(conn, case_id)?.ok_or(AppError::NotFound("case"))?;
+                return Ok(Ok((submitted(conn, &row, at)?, true)));
             }
-            let row = create_drafted_case_tx(conn, &ctx, &Actor::Citizen, &complaint, &classified, drafted, at)?;
+            let row = create_drafted_case_after(
+                conn,
+                &ctx,
+                &Actor::Citizen,
+                &complaint,
+                &classified,
+                drafted,
+                at,
+                &reads,
+            )?;
             if !files.is_empty() {
                 super::evidence::record_tx(
                     conn,

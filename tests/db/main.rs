@@ -878,7 +878,8 @@ fn statements_of(
 /// The possible-duplicate lookup of every intake reads its own index in its own order on a new
 /// database, before any statistics: on PostgreSQL as the generic plan a prepared statement
 /// keeps (once it preferred the business's index and read every recent case of the business,
-/// ADR 0046), on SQLite as planned right after the first start's ANALYZE of empty tables.
+/// ADR 0046), on SQLite as planned right after the first start's ANALYZE of empty tables. The
+/// lookup is a subquery of the intake's one statement of reads (ADR 0056).
 fn duplicate_lookup_plan(backend: Backend) {
     let Some((_tdb, db)) = migrated(backend) else {
         return;
@@ -889,8 +890,13 @@ fn duplicate_lookup_plan(backend: Backend) {
         .and_hms_opt(0, 0, 0)
         .unwrap();
     let sql = statements_of(&mut conn, |c| {
-        let found = hotline::db::cases::find_possible_duplicate(c, "0912345678", "mst:0101234567", since).unwrap();
-        assert_eq!(found, None);
+        let lookup = hotline::db::cases::DuplicateLookup {
+            phone: "0912345678",
+            business_key: "mst:0101234567",
+            since,
+        };
+        let found = hotline::db::cases::opening_reads(c, Some("key-0001"), Some(lookup)).unwrap();
+        assert_eq!((found.idempotency, found.possible_duplicate_of), (None, None));
     });
     let [sql] = sql.as_slice() else {
         panic!("one statement expected: {sql:?}")

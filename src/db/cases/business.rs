@@ -7,24 +7,6 @@ use super::{scoped, Scope};
 use crate::db::schema::cases;
 use crate::db::AnyConnection;
 
-/// The most recent case of the same consumer about the same business since `since`.
-pub fn find_possible_duplicate(
-    conn: &mut AnyConnection,
-    phone: &str,
-    business_key: &str,
-    since: NaiveDateTime,
-) -> QueryResult<Option<String>> {
-    cases::table
-        .filter(cases::consumer_phone.eq(phone))
-        .filter(cases::business_key.eq(business_key))
-        .filter(cases::created_at.ge(since))
-        .filter(cases::outcome.is_null().or(cases::outcome.ne("duplicate")))
-        .order((cases::created_at.desc(), cases::id.desc()))
-        .select(cases::id)
-        .first(conn)
-        .optional()
-}
-
 /// A recent case that names a business, as the cluster detection reads it.
 #[derive(Debug, Clone, Queryable)]
 pub struct BusinessCaseRow {
