@@ -9,8 +9,11 @@
 //!
 //! Options (after `--`): `--quick`, `--cases N` (cases in the database before the read
 //! benchmarks), `--intake N` (public intake requests over HTTP, split 20/40/40 over
-//! concurrency 1, 8 and 32), `--preload N` (cases loaded before the intake is measured, to see
-//! the intake's speed at a given table size), `--max-batch N` (SQLite group commit's batch cap;
+//! concurrency 1, 8 and 32), `--preload N[,N…]` (table sizes: cases are loaded up to each
+//! and the intake measured there, in one run on one growing database, with a table of the intake
+//! against the table's size at the end: `--preload 10000,1000000` is item 5's comparison; after
+//! each load the planner's statistics are refreshed, as the service's worker does hourly, and the
+//! load is checkpointed and synced to disk before anything is measured), `--max-batch N` (SQLite group commit's batch cap;
 //! 1 = one transaction per write), `--writer-cache-mib N` and `--mmap-mib N` (SQLite's writer
 //! page cache and memory map, ADR 0043), `--backend sqlite|postgres|both` (default both),
 //! `--keep` (leave the SQLite file and the PostgreSQL database in place, to serve and profile).
@@ -60,8 +63,9 @@ struct Opts {
     /// Requests per concurrency level (index matches `LEVELS`).
     intake: [usize; 3],
     raw: usize,
-    /// Cases loaded before the intake is measured (FTS write cost growing with the table).
-    preload: usize,
+    /// Table sizes at which the intake is measured, in increasing order: cases are loaded up to
+    /// each before its measurement (the intake's speed against the table's size, item 5).
+    preload: Vec<usize>,
     /// Seconds of each raw-ceiling sample.
     ceiling_secs: f64,
     /// `database.sqlite_max_batch` (1: one transaction per write, as before group commit).
@@ -81,7 +85,7 @@ fn parse_args() -> anyhow::Result<Opts> {
     let mut quick = false;
     let mut cases = None;
     let mut intake = None;
-    let mut preload = 0;
+    let mut preload = Vec::new();
     let mut max_batch = None;
     let (mut writer_cache_mib, mut mmap_mib) = (None, None);
     let mut backend = "both".to_owned();
@@ -97,7 +101,16 @@ fn parse_args() -> anyhow::Result<Opts> {
             "--keep" => keep = true,
             "--cases" => cases = Some(parse_count("--cases", inline.or_else(|| args.next()))?),
             "--intake" => intake = Some(parse_count("--intake", inline.or_else(|| args.next()))?),
-            "--preload" => preload = parse_count("--preload", inline.or_else(|| args.next()))?,
+            "--preload" => {
+                let v = inline.or_else(|| args.next());
+                preload = v
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|n| parse_count("--preload", Some(n.trim().to_owned())))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                preload.sort_unstable();
+            }
             "--max-batch" => max_batch = Some(parse_count("--max-batch", inline.or_else(|| args.next()))?),
             "--writer-cache-mib" => {
                 writer_cache_mib = Some(parse_count("--writer-cache-mib", inline.or_else(|| args.next()))?)
@@ -294,8 +307,17 @@ fn complaint_domain(s: &Sample) -> anyhow::Result<NewComplaint> {
 
 // ------------------------------------------------------------------ one backend
 
+/// The intake's figures at one table size (`--preload`).
+struct SizeFigures {
+    cases_before: usize,
+    intake: Vec<(usize, f64, f64, f64, usize)>,
+    ratio_at_32: f64,
+}
+
 #[derive(Default)]
 struct Report {
+    /// The intake at each table size of `--preload`, smallest first.
+    by_size: Vec<SizeFigures>,
     intake: Vec<(usize, f64, f64, f64, usize)>, // (concurrency, req/s, p50, p99, failures)
     /// Raw ceiling samples (tx/s), one before the first level and one after each.
     ceiling: Vec<f64>,
@@ -335,16 +357,11 @@ impl Report {
 }
 
 fn insert_batch(
-    state: &hotline::state::AppState,
+    conn: &mut AnyConnection,
     ctx: &IntakeContext,
     agency: &str,
     batch: &[NewComplaint],
 ) -> anyhow::Result<Vec<String>> {
-    let mut conn = state.db.get_blocking().map_err(|e| anyhow!("pool: {e}"))?;
-    // The loader writes as the service's one writer does (its page cache): with a reader's
-    // 2 MiB cache, the load at 700,000 cases spent ~70% of its time in `pread`.
-    hotline::db::tune_for_writing(&mut conn, &hotline::db::SqliteOptions::of(&state.settings.database))?;
-    let conn: &mut AnyConnection = &mut conn;
     portability::write_transaction(conn, |c| {
         let mut ids = Vec::with_capacity(batch.len());
         for complaint in batch {
@@ -354,6 +371,42 @@ fn insert_batch(
         Ok::<_, hotline::error::AppError>(ids)
     })
     .map_err(|e| anyhow!("bulk insert: {e}"))
+}
+
+/// The loader's own connection, closed when a load ends. It writes as the service's one
+/// writer does (its page cache: with a reader's 2 MiB cache, the load at 700,000 cases spent
+/// ~70% of its time in `pread`); a pooled connection would keep that cache afterwards and
+/// count in the service's memory.
+fn loader_connection(state: &hotline::state::AppState) -> anyhow::Result<AnyConnection> {
+    let sqlite = hotline::db::SqliteOptions::of(&state.settings.database);
+    Ok(hotline::db::connection::establish_writer(
+        &state.settings.db_url()?,
+        &sqlite,
+    )?)
+}
+
+/// A uniform sample of the ids of the cases written (the reads ask for random cases), bounded
+/// so that the process's memory at a million cases is the service's, not this list's.
+#[derive(Default)]
+struct IdReservoir {
+    seen: usize,
+    ids: Vec<String>,
+}
+
+const ID_SAMPLE: usize = 20_000;
+
+impl IdReservoir {
+    fn extend(&mut self, ids: impl IntoIterator<Item = String>) {
+        let mut rng = rand::rng();
+        for id in ids {
+            self.seen += 1;
+            if self.ids.len() < ID_SAMPLE {
+                self.ids.push(id);
+            } else if let Some(slot) = self.ids.get_mut(rng.random_range(0..self.seen)) {
+                *slot = id;
+            }
+        }
+    }
 }
 
 // ------------------------------------------------------------------ raw ceiling
@@ -491,6 +544,133 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
     result
 }
 
+/// Loads `n_total` cases through the service's own intake transaction, in transactions of
+/// `BULK_BATCH`, printing the rate every minute.
+async fn preload(
+    state: &hotline::state::AppState,
+    ctx: &IntakeContext,
+    web_agency: &str,
+    salt: u64,
+    seq: &mut usize,
+    n_total: usize,
+    ids: &mut IdReservoir,
+) -> anyhow::Result<()> {
+    let (start, mut last_print) = (Instant::now(), Instant::now());
+    let st = state.clone();
+    let mut conn = blocking(move || loader_connection(&st)).await?;
+    let mut done = 0usize;
+    while done < n_total {
+        let n = BULK_BATCH.min(n_total - done);
+        let batch = (0..n)
+            .map(|i| complaint_domain(&sample(*seq + i, salt)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        *seq += n;
+        let (cx, ag) = (ctx.clone(), web_agency.to_owned());
+        let (back, written) = blocking(move || {
+            let written = insert_batch(&mut conn, &cx, &ag, &batch)?;
+            Ok((conn, written))
+        })
+        .await?;
+        conn = back;
+        ids.extend(written);
+        done += n;
+        if last_print.elapsed() > Duration::from_secs(60) {
+            println!(
+                "  ... {done}/{n_total} ({:.0} cases/s)",
+                done as f64 / start.elapsed().as_secs_f64()
+            );
+            last_print = Instant::now();
+        }
+    }
+    // The service refreshes the planner's statistics at start and hourly (SQLite; autovacuum on
+    // PostgreSQL): a table grown this much in one go would have had them refreshed meanwhile.
+    // Then the load's writes are made durable before the intake is measured (a checkpoint, and
+    // the kernel's writeback of what it wrote: gigabytes at a million cases), so that the
+    // intake is not measured while the disk is still busy with the load.
+    let start = Instant::now();
+    let refreshed = blocking(move || {
+        use diesel::connection::SimpleConnection;
+        let refreshed = hotline::db::portability::refresh_planner_statistics(&mut conn)?;
+        conn.batch_execute(match hotline::db::portability::backend_of(&conn) {
+            hotline::db::Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+            hotline::db::Backend::Postgres => "CHECKPOINT",
+        })?;
+        std::process::Command::new("sync").status()?;
+        Ok(refreshed)
+    })
+    .await?;
+    println!(
+        "  {}checkpoint and sync: {:.1} s",
+        if refreshed {
+            "planner statistics refreshed as the service's worker does (hourly, after 10% growth), "
+        } else {
+            ""
+        },
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The public intake over HTTP at each level, between samples of the raw ceiling (into
+/// `report.intake` and `report.ceiling`).
+#[allow(clippy::too_many_arguments)]
+async fn measure_intake(
+    client: &awc::Client,
+    base: &str,
+    run_id: &str,
+    salt: u64,
+    seq: &mut usize,
+    opts: &Opts,
+    ceiling_of: &(Kind, String, String),
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    println!("-- public intake: POST /api/v1/public/complaints, between samples of the raw ceiling");
+    let sample_ceiling = |label: String| {
+        let (kind, url, sync) = ceiling_of.clone();
+        let secs = opts.ceiling_secs;
+        async move {
+            let rate = blocking(move || ceiling(kind, &url, &sync, secs)).await?;
+            println!("  raw ceiling {label:<22} {rate:>9.1} tx/s (BEGIN; INSERT case; INSERT event; COMMIT)");
+            anyhow::Ok(rate)
+        }
+    };
+    report.ceiling.push(sample_ceiling("(before c=1)".into()).await?);
+    for (level, &n) in LEVELS.iter().zip(opts.intake.iter()) {
+        let offset = *seq;
+        let stats = run_load(&format!("intake c={level}"), n, *level, |i| {
+            let s = sample(offset + i, salt);
+            let body = complaint_json(&s);
+            let req = client
+                .post(format!("{base}/api/v1/public/complaints"))
+                .insert_header(("Content-Type", "application/json"))
+                .insert_header(("Idempotency-Key", format!("bench-{run_id}-{}", offset + i)));
+            async move { expect_status(req.send_body(body).await, 201).await.map(|_| ()) }
+        })
+        .await;
+        *seq += n;
+        if *level == 32 {
+            report.rss_mib = rss_mib();
+        }
+        report
+            .intake
+            .push((*level, stats.rps(), stats.pct(50.0), stats.pct(99.0), stats.failures));
+        report.ceiling.push(sample_ceiling(format!("(after c={level})")).await?);
+    }
+    for (idx, level) in LEVELS.iter().enumerate() {
+        println!(
+            "  HTTP c={level:<2} / raw ceiling = {:.1} / {:.1} = {:.2}   (target at c=32: >= 0.5)",
+            report.intake.get(idx).map_or(f64::NAN, |l| l.1),
+            report.ceiling_at(idx),
+            report.ratio_at(idx)
+        );
+    }
+    println!(
+        "  memory of the process (service + load client): VmRSS {:.1} MiB, VmHWM {:.1} MiB   (target <= 150)",
+        report.rss_mib.0, report.rss_mib.1
+    );
+    Ok(())
+}
+
 async fn run_phases(
     kind: Kind,
     port: u16,
@@ -521,75 +701,39 @@ async fn run_phases(
 
     let ctx = IntakeContext::from_state(state);
     let mut seq = 0usize;
-    let mut ids = Vec::new();
+    let mut ids = IdReservoir::default();
 
-    // 0. Cases loaded before the intake is measured.
-    if opts.preload > 0 {
-        let start = Instant::now();
-        let mut done = 0usize;
-        while done < opts.preload {
-            let n = BULK_BATCH.min(opts.preload - done);
-            let batch = (0..n)
-                .map(|i| complaint_domain(&sample(seq + i, salt)))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            seq += n;
-            let (st, cx, ag) = (state.clone(), ctx.clone(), web_agency.to_owned());
-            ids.extend(blocking(move || insert_batch(&st, &cx, &ag, &batch)).await?);
-            done += n;
-        }
-        println!(
-            "-- preloaded {} cases in {:.1} s",
-            opts.preload,
-            start.elapsed().as_secs_f64()
-        );
-    }
-
-    // 1. Public intake over HTTP, interleaved with the raw ceiling of the minimal transaction.
-    println!("-- public intake: POST /api/v1/public/complaints, between samples of the raw ceiling");
-    let sample_ceiling = |label: String| {
-        let (kind, url, sync) = ceiling_of.clone();
-        let secs = opts.ceiling_secs;
-        async move {
-            let rate = blocking(move || ceiling(kind, &url, &sync, secs)).await?;
-            println!("  raw ceiling {label:<22} {rate:>9.1} tx/s (BEGIN; INSERT case; INSERT event; COMMIT)");
-            anyhow::Ok(rate)
-        }
-    };
-    report.ceiling.push(sample_ceiling("(before c=1)".into()).await?);
-    for (level, &n) in LEVELS.iter().zip(opts.intake.iter()) {
-        let offset = seq;
-        let stats = run_load(&format!("intake c={level}"), n, *level, |i| {
-            let s = sample(offset + i, salt);
-            let body = complaint_json(&s);
-            let req = client
-                .post(format!("{base}/api/v1/public/complaints"))
-                .insert_header(("Content-Type", "application/json"))
-                .insert_header(("Idempotency-Key", format!("bench-{run_id}-{}", offset + i)));
-            async move { expect_status(req.send_body(body).await, 201).await.map(|_| ()) }
-        })
-        .await;
-        seq += n;
-        if *level == 32 {
-            report.rss_mib = rss_mib();
-        }
-        report
-            .intake
-            .push((*level, stats.rps(), stats.pct(50.0), stats.pct(99.0), stats.failures));
-        report.ceiling.push(sample_ceiling(format!("(after c={level})")).await?);
-    }
-    for (idx, level) in LEVELS.iter().enumerate() {
-        println!(
-            "  HTTP c={level:<2} / raw ceiling = {:.1} / {:.1} = {:.2}   (target at c=32: >= 0.5)",
-            report.intake.get(idx).map_or(f64::NAN, |l| l.1),
-            report.ceiling_at(idx),
-            report.ratio_at(idx)
-        );
-    }
-    println!(
-        "  memory of the process (service + load client): VmRSS {:.1} MiB, VmHWM {:.1} MiB   (target <= 150)",
-        report.rss_mib.0, report.rss_mib.1
-    );
+    // 0 and 1. At each table size of `--preload` (none: as the table is), the cases are loaded
+    // up to it, then the public intake over HTTP is measured, interleaved with the raw ceiling of
+    // the minimal transaction. The last size's figures are the report's.
     let intake_total: usize = opts.intake.iter().sum();
+    let sizes = if opts.preload.is_empty() {
+        vec![0]
+    } else {
+        opts.preload.clone()
+    };
+    let mut in_table = 0usize;
+    for size in sizes {
+        if size > in_table {
+            let start = Instant::now();
+            preload(state, &ctx, web_agency, salt, &mut seq, size - in_table, &mut ids).await?;
+            println!(
+                "-- preloaded {} cases in {:.1} s: {size} in the table",
+                size - in_table,
+                start.elapsed().as_secs_f64()
+            );
+            in_table = size;
+        }
+        report.intake.clear();
+        report.ceiling.clear();
+        measure_intake(&client, &base, &run_id, salt, &mut seq, opts, &ceiling_of, &mut report).await?;
+        report.by_size.push(SizeFigures {
+            cases_before: in_table,
+            intake: report.intake.clone(),
+            ratio_at_32: report.ratio_at(2),
+        });
+        in_table += intake_total;
+    }
 
     // 2. Raw rate of the same insert transaction, one thread, no HTTP.
     println!("-- raw insert: create_case_tx in write_transaction, one per transaction, one thread");
@@ -629,30 +773,11 @@ async fn run_phases(
 
     // 3. Load to the target number of cases.
     ids.extend(raw_ids);
-    let have = intake_total + raw_n + opts.preload;
+    let have = in_table + raw_n;
     let remaining = opts.cases.saturating_sub(have);
     println!("-- bulk load: {remaining} more cases in transactions of {BULK_BATCH}");
     let bulk_start = Instant::now();
-    let mut done = 0usize;
-    let mut last_print = Instant::now();
-    while done < remaining {
-        let n = BULK_BATCH.min(remaining - done);
-        let batch = (0..n)
-            .map(|i| complaint_domain(&sample(seq + i, salt)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        seq += n;
-        let (st, cx, ag) = (state.clone(), ctx.clone(), web_agency.to_owned());
-        let new_ids = blocking(move || insert_batch(&st, &cx, &ag, &batch)).await?;
-        ids.extend(new_ids);
-        done += n;
-        if last_print.elapsed() > Duration::from_secs(10) {
-            println!(
-                "  ... {done}/{remaining} ({:.0} cases/s)",
-                done as f64 / bulk_start.elapsed().as_secs_f64()
-            );
-            last_print = Instant::now();
-        }
-    }
+    preload(state, &ctx, web_agency, salt, &mut seq, remaining, &mut ids).await?;
     let bulk_secs = bulk_start.elapsed().as_secs_f64();
     report.bulk_rate = if remaining > 0 {
         remaining as f64 / bulk_secs
@@ -710,7 +835,7 @@ async fn run_phases(
     let chosen: Vec<String> = {
         let mut rng = rand::rng();
         (0..opts.gets)
-            .map(|_| ids[rng.random_range(0..ids.len())].clone())
+            .map(|_| ids.ids[rng.random_range(0..ids.ids.len())].clone())
             .collect()
     };
     let get = run_load("GET /cases/{id} (random)", opts.gets, READ_CONCURRENCY, |i| {
@@ -894,10 +1019,43 @@ fn print_table(results: &[(Kind, Outcome)]) {
         );
     }
     for (kind, o) in results {
+        if let Outcome::Done(r) = o {
+            if r.by_size.len() > 1 {
+                print_by_size(*kind, r);
+            }
+        }
         if let Outcome::Skipped(why) = o {
             println!("{}: skipped: {why}", kind.name());
         }
     }
+}
+
+/// The intake against the table's size (`--preload N,M,…`): item 5's "within 20%".
+fn print_by_size(kind: Kind, r: &Report) {
+    println!("\n{}: intake against the cases already in the table", kind.name());
+    println!(
+        "{:>12} | {:>9} | {:>9} | {:>9} | {:>11} | {:>7} | {:>13}",
+        "cases before", "c=1", "c=8", "c=32", "c=32 p99 ms", "ratio", "c=32 vs first"
+    );
+    let first = r
+        .by_size
+        .first()
+        .and_then(|s| s.intake.get(2))
+        .map_or(f64::NAN, |l| l.1);
+    for s in &r.by_size {
+        let rate = |idx: usize| s.intake.get(idx).map_or(f64::NAN, |l| l.1);
+        println!(
+            "{:>12} | {:>9} | {:>9} | {:>9} | {:>11} | {:>7} | {:>13}",
+            s.cases_before,
+            fmt_num(rate(0), 1),
+            fmt_num(rate(1), 1),
+            fmt_num(rate(2), 1),
+            fmt_num(s.intake.get(2).map_or(f64::NAN, |l| l.3), 2),
+            fmt_num(s.ratio_at_32, 2),
+            format!("{:.0}%", 100.0 * rate(2) / first)
+        );
+    }
+    println!("(target: intake at 1,000,000 cases within 20% of its speed at 10,000)");
 }
 
 fn main() {
