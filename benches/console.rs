@@ -238,11 +238,7 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
         // The seeder writes as the service's one writer does (its page cache).
         hotline::db::tune_for_writing(&mut conn, &hotline::db::SqliteOptions::of(&st.settings.database))?;
         load_rows(&mut conn, 0, n, n, start, &tx, &stop)?;
-        hotline::db::portability::refresh_planner_statistics(&mut conn)?;
-        if kind == Kind::Postgres {
-            diesel::sql_query("ANALYZE cases").execute(&mut *conn)?;
-            diesel::sql_query("ANALYZE case_agencies").execute(&mut *conn)?;
-        }
+        settle_after_load(&mut conn)?;
         Ok(())
     })
     .await?;

@@ -590,7 +590,7 @@ async fn preload(
     let start = Instant::now();
     let refreshed = blocking(move || {
         use diesel::connection::SimpleConnection;
-        let refreshed = hotline::db::portability::refresh_planner_statistics(&mut conn)?;
+        let refreshed = settle_after_load(&mut conn)?;
         conn.batch_execute(match hotline::db::portability::backend_of(&conn) {
             hotline::db::Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
             hotline::db::Backend::Postgres => "CHECKPOINT",

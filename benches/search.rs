@@ -44,7 +44,6 @@ use std::time::Instant;
 
 use anyhow::anyhow;
 use chrono::Utc;
-use diesel::prelude::*;
 use support::seed::*;
 use support::*;
 
@@ -314,11 +313,7 @@ async fn bench_backend(kind: Kind, db_url: String, opts: Opts) -> anyhow::Result
             hotline::db::tune_for_writing(&mut conn, &hotline::db::SqliteOptions::of(&st.settings.database))?;
             load_rows(&mut conn, from, size, n_total, start, &tx, &stop)?;
             // What the service's worker does hourly on SQLite, and autovacuum on PostgreSQL.
-            hotline::db::portability::refresh_planner_statistics(&mut conn)?;
-            if kind == Kind::Postgres {
-                diesel::sql_query("ANALYZE cases").execute(&mut *conn)?;
-                diesel::sql_query("ANALYZE case_agencies").execute(&mut *conn)?;
-            }
+            settle_after_load(&mut conn)?;
             Ok(())
         })
         .await?;
