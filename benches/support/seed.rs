@@ -379,9 +379,10 @@ impl SearchTrigger {
         )
         .bind::<BigInt, _>(rowid)
         .execute(c)?;
-        diesel::sql_query(
-            "INSERT INTO case_search (rowid, search_text) SELECT search_key, search_text FROM cases WHERE rowid > ?",
-        )
+        diesel::sql_query(format!(
+            "INSERT INTO case_search (rowid, search_text) SELECT c.search_key, {} FROM cases c WHERE c.rowid > ?",
+            hotline::db::portability::SEARCH_DOCUMENT
+        ))
         .bind::<BigInt, _>(rowid)
         .execute(c)
         .map(drop)

@@ -250,14 +250,33 @@ fn index_noted_cases(conn: &mut diesel::SqliteConnection) -> Result<(), DieselEr
     ))
 }
 
-/// SQLite: the search key and text of the cases noted for search in this transaction. The
+/// SQLite: the document a case `c` has in the search index (migration 000085, ADR 0057): its
+/// words, then one token per agency that may read it (`@` and the code in hexadecimal). The
+/// migration's triggers write and delete the same expression (FTS5's contentless 'delete'
+/// needs exactly the tokens that were inserted).
+macro_rules! search_document {
+    () => {
+        r#"c.search_text || COALESCE((SELECT ' ' || group_concat('@' || hex(j.value), ' ')
+     FROM json_each('["' || REPLACE(REPLACE(REPLACE(c.visible_to, '\', '\\'), '"', '\"'), ' ', '","') || '"]') j
+     WHERE j.value <> ''), '')"#
+    };
+}
+
+/// [`search_document!`]: for the benchmarks' loaders, which index the rows they write.
+pub const SEARCH_DOCUMENT: &str = search_document!();
+
+/// SQLite: the search key and document of the cases noted for search in this transaction. The
 /// pending rows (a batch's few new or changed cases) are read first and each case found by its
 /// rowid: `CROSS JOIN` fixes that order. With a plain `JOIN` SQLite chose the order from its
 /// statistics — `cases` with a million rows, the pending table none (empty whenever they are
 /// taken, so assumed as large) — and scanned every case at every commit: 0.5 s per commit and
-/// 36 intakes per second at 1,000,000 cases (ADR 0048). Public for the plan test.
-pub const NOTED_CASES: &str =
-    "SELECT c.search_key, c.search_text FROM case_search_pending p CROSS JOIN cases c ON c.rowid = p.case_rowid";
+/// 36 intakes per second at 1,000,000 cases (ADR 0048). Public for the plan test. The
+/// document indexed is [`search_document!`].
+pub const NOTED_CASES: &str = concat!(
+    "SELECT c.search_key, ",
+    search_document!(),
+    " FROM case_search_pending p CROSS JOIN cases c ON c.rowid = p.case_rowid"
+);
 
 /// Opens the transaction of a batch of write units (SQLite's group commit, `db::writer`):
 /// `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
@@ -636,6 +655,12 @@ impl KeyWindows {
     }
 }
 
+/// SQLite: the token under which the search index holds the cases agency `code` may read (the
+/// migration's `'@' || hex(code)`; FTS5 folds the hexadecimal digits to lower case on both sides).
+fn agency_token(code: &str) -> String {
+    format!("@{}", hex::encode_upper(code))
+}
+
 /// Plans the text search of a list. `newest_first_after`: for the default order, the
 /// position the page starts after (`Some(None)` for the first page); `None` for other orders.
 /// Terms hold only ASCII letters and digits (checked again here), so quoting them is safe.
@@ -662,9 +687,12 @@ pub fn text_search(
     if terms.is_empty() {
         return TextSearch::Nothing;
     }
+    // Agency codes are configured (letters, digits, `_`, `-`); any other is not asked for.
+    let agency =
+        agency.filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
     match backend {
         Backend::Sqlite => {
-            let query = terms
+            let mut words: Vec<String> = terms
                 .iter()
                 .map(|(w, prefix)| {
                     if *prefix {
@@ -673,8 +701,12 @@ pub fn text_search(
                         format!("\"{w}\"")
                     }
                 })
-                .collect::<Vec<_>>()
-                .join(" AND ");
+                .collect();
+            // The agency's own token (migration 000085, ADR 0057): only its cases' keys are read.
+            if let Some(a) = agency {
+                words.push(format!("\"{}\"", agency_token(a)));
+            }
+            let query = words.join(" AND ");
             match newest_first_after {
                 Some(after) => TextSearch::Windows(KeyWindows {
                     query,
@@ -696,9 +728,6 @@ pub fn text_search(
                 .iter()
                 .map(|(w, prefix)| if *prefix { format!("'{w}':*") } else { format!("'{w}'") })
                 .collect();
-            // Agency codes are configured (letters, digits, `_`, `-`); any other is not asked for.
-            let agency = agency
-                .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
             if let Some(a) = agency {
                 lexemes.push(format!("'@{a}'"));
             }

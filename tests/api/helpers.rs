@@ -323,6 +323,26 @@ impl TestApp {
         diesel::sql_query(statement).execute(&mut *conn).unwrap();
     }
 
+    /// SQLite: how many cases its search index holds under an FTS5 query (e.g. an agency's
+    /// token, `"@4341"`); `None` on PostgreSQL.
+    pub fn sqlite_search_count(&self, fts_query: &str) -> Option<i64> {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        use diesel::RunQueryDsl;
+        if !self.state.settings.database.url.starts_with("sqlite") {
+            return None;
+        }
+        let mut conn = self.state.db.get_blocking().unwrap();
+        let row: N = diesel::sql_query("SELECT count(*) AS n FROM case_search WHERE case_search MATCH ?")
+            .bind::<diesel::sql_types::Text, _>(fts_query)
+            .get_result(&mut *conn)
+            .unwrap();
+        Some(row.n)
+    }
+
     pub async fn submit(&self, body: &Value) -> Resp {
         self.post("/api/v1/public/complaints", None, body).await
     }

@@ -498,6 +498,11 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
         .await;
     assert_eq!(c["pending_transfer_to"], "HOI");
     assert!(finds(hoi.clone()).await, "a pending transfer lets the target search it");
+    // SQLite's search index holds the agencies that may read a case (ADR 0057): HOI's token
+    // ("@" and "HOI" in hexadecimal) is written with the grant and removed with it.
+    if let Some(n) = app.sqlite_search_count("\"@484F49\" AND \"may\" AND \"giat\"") {
+        assert_eq!(n, 1);
+    }
     assert_problem(&app.act(&sct, &c, "accept", json!({})).await, 409, "invalid_transition");
     let seen = app.case(&hoi, c["id"].as_str().unwrap()).await;
     assert_eq!(seen.status, 200);
@@ -522,6 +527,10 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
         !finds(hoi.clone()).await,
         "a declined transfer takes the search back too"
     );
+    if let Some(n) = app.sqlite_search_count("\"@484F49\"") {
+        assert_eq!(n, 0, "the declined transfer's token is gone from the index");
+    }
+    assert_eq!(app.sqlite_search_count("\"@534354\" AND \"may\"").unwrap_or(1), 1);
     let again = app.case(&sct, c["id"].as_str().unwrap()).await.body;
     let again = app
         .act_ok(&sct, &again, "transfer", json!({"to_agency": "HOI", "reason": "Lần 2"}))
