@@ -13,9 +13,10 @@
 //! and the intake measured there, in one run on one growing database, with a table of the intake
 //! against the table's size at the end: `--preload 10000,1000000` is item 5's comparison; after
 //! each load the planner's statistics are refreshed, as the service's worker does hourly, and the
-//! load is checkpointed and synced to disk before anything is measured), `--max-batch N` (SQLite group commit's batch cap;
-//! 1 = one transaction per write), `--writer-cache-mib N` and `--mmap-mib N` (SQLite's writer
-//! page cache and memory map, ADR 0043), `--backend sqlite|postgres|both` (default both),
+//! load is checkpointed and synced to disk before anything is measured), `--max-batch N`
+//! (SQLite group commit's batch cap; 1 = one transaction per write), `--writer-cache-mib N`
+//! and `--mmap-mib N` (SQLite's writer page cache and memory map, ADR 0043), `--backend
+//! sqlite|postgres|both` (default both),
 //! `--keep` (leave the SQLite file and the PostgreSQL database in place, to serve and profile).
 //!
 //! PostgreSQL: connects to `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`),
@@ -555,6 +556,9 @@ async fn preload(
     n_total: usize,
     ids: &mut IdReservoir,
 ) -> anyhow::Result<()> {
+    if n_total == 0 {
+        return Ok(());
+    }
     let (start, mut last_print) = (Instant::now(), Instant::now());
     let st = state.clone();
     let mut conn = blocking(move || loader_connection(&st)).await?;

@@ -671,7 +671,9 @@ fn agency_token(code: &str) -> String {
 /// transaction, indexed with the words). The GIN index then finds the agency's matches itself,
 /// and the planner, which estimated the word and the `EXISTS` as independent (and so an
 /// agency's matches far rarer than they are), walks the newest-first index for common words
-/// instead of fetching thousands of matches to sort them (ADR 0041).
+/// instead of fetching thousands of matches to sort them (ADR 0041). SQLite asks its FTS5
+/// index for the agency's token with the words (migration 000085), so the key windows hold only
+/// the agency's cases; the scope's `EXISTS` still checks each of them (ADR 0057).
 pub fn text_search(
     backend: Backend,
     terms: &[SearchTerm],
