@@ -376,7 +376,7 @@ pub fn fmt_num(v: f64, decimals: usize) -> String {
 /// autovacuum's pass over an insert-only table (it vacuums one after 20% growth: hint bits and
 /// the visibility map set, the search index's pending list merged, statistics). Without it the
 /// first searches after a load set the hint bits of every heap page they read and write those
-/// pages out again (measured at 1,000,000 cases: a business-name search 442 → 124 ms).
+/// pages out again (at 1,000,000 cases, beside a build: a business-name search 442 → 124 ms).
 /// Returns whether SQLite's statistics were taken.
 pub fn settle_after_load(conn: &mut hotline::db::AnyConnection) -> anyhow::Result<bool> {
     use diesel::connection::SimpleConnection;
