@@ -689,9 +689,8 @@ pub fn text_search(
     if terms.is_empty() {
         return TextSearch::Nothing;
     }
-    // Agency codes are configured (letters, digits, `_`, `-`); any other is not asked for.
-    let agency =
-        agency.filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+    // The taxonomy accepts only such codes (`routing::is_agency_code`); checked again here.
+    let agency = agency.filter(|a| crate::routing::is_agency_code(a));
     match backend {
         Backend::Sqlite => {
             let mut words: Vec<String> = terms

@@ -121,8 +121,25 @@ pub struct Taxonomy {
     pub categories: Vec<CategoryDef>,
 }
 
+/// The longest agency code accepted.
+pub const MAX_AGENCY_CODE: usize = 32;
+
+/// Whether `code` may name an agency: ASCII letters, digits, `_` and `-`, at most
+/// [`MAX_AGENCY_CODE`] bytes. Codes are stored space-separated in `cases.visible_to` and become
+/// search tokens (`@CODE` on PostgreSQL, `@` and hexadecimal on SQLite): a space or a quote
+/// would split or break them, and a search by an agency whose code had other characters would
+/// not be narrowed by its token (`db::portability::text_search`).
+pub fn is_agency_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_AGENCY_CODE
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 impl Taxonomy {
-    /// Parses and validates: codes unique, leads exist among the agencies, kinds known.
+    /// Parses and validates: agency codes well-formed ([`is_agency_code`]), codes unique, leads
+    /// exist among the agencies, kinds known.
     pub fn from_toml_str(s: &str) -> Result<Taxonomy, RoutingError> {
         let t: Taxonomy = toml::from_str(s).map_err(|source| RoutingError::Toml {
             what: "taxonomy",
@@ -130,11 +147,14 @@ impl Taxonomy {
         })?;
         let mut seen = HashSet::new();
         for a in &t.agencies {
-            if a.code.trim().is_empty() || !seen.insert(a.code.as_str()) {
+            if !is_agency_code(&a.code) {
                 return Err(RoutingError::Invalid(format!(
-                    "agency code '{}' empty or duplicated",
+                    "agency code '{}': 1 to {MAX_AGENCY_CODE} ASCII letters, digits, '_' or '-'",
                     a.code
                 )));
+            }
+            if !seen.insert(a.code.as_str()) {
+                return Err(RoutingError::Invalid(format!("agency code '{}' duplicated", a.code)));
             }
         }
         let mut cats = HashSet::new();

@@ -205,6 +205,27 @@ fn taxonomy_is_complete_and_validated() {
     assert!(matches!(Taxonomy::from_toml_str(bad), Err(RoutingError::Invalid(_))));
     let dup = "[[agencies]]\ncode='A'\nname='a'\nrole='r'\n[[agencies]]\ncode='A'\nname='a'\nrole='r'\n[[categories]]\ncode='c'\nname='c'\ndispute_lead='A'\nviolation_lead='A'\n";
     assert!(Taxonomy::from_toml_str(dup).is_err());
+    // Agency codes become space-separated visibility lists and search tokens: one word each.
+    let one_agency = |code: &str| {
+        format!(
+            "[[agencies]]\ncode='''{code}'''\nname='a'\nrole='r'\n[[categories]]\ncode='c'\nname='c'\n\
+             dispute_lead='''{code}'''\nviolation_lead='''{code}'''\n"
+        )
+    };
+    let too_long = "A".repeat(MAX_AGENCY_CODE + 1);
+    for code in ["S CT", "", "SCT\"", "S\\CT", "Sở", "SCT\t", too_long.as_str()] {
+        assert!(
+            matches!(
+                Taxonomy::from_toml_str(&one_agency(code)),
+                Err(RoutingError::Invalid(_))
+            ),
+            "{code:?}"
+        );
+    }
+    let longest = "A".repeat(MAX_AGENCY_CODE);
+    for code in ["UBND_XA", "so-y-te", "A1", longest.as_str()] {
+        assert!(Taxonomy::from_toml_str(&one_agency(code)).is_ok(), "{code:?}");
+    }
 }
 
 #[test]
