@@ -597,6 +597,8 @@ async fn preload(
     }
     // The service refreshes the planner's statistics at start and hourly (SQLite; autovacuum on
     // PostgreSQL): a table grown this much in one go would have had them refreshed meanwhile.
+    // Taken on the loader's connection, they reach the service's writer and readers at their
+    // next statement (ADR 0058; before it, the service planned with an empty table's).
     // Then the load's writes are made durable before the intake is measured (a checkpoint, and
     // the kernel's writeback of what it wrote: gigabytes at a million cases), so that the
     // intake is not measured while the disk is still busy with the load.

@@ -416,7 +416,8 @@ pub type CaseFilter = Box<dyn BoxableExpression<cases::table, MultiBackend, SqlT
 ///   and any statistics they have are removed: FTS5 reads and deletes its pages by rowid
 ///   ranges, and a count taken while the index was small (at the first start, "2 rows") made
 ///   SQLite scan the whole index for each segment a merge deletes — at 300,000 cases 22 ms per
-///   segment, up to 0.7 s inside one commit (ADR 0045). Without statistics it seeks.
+///   segment, up to 0.7 s inside one commit (ADR 0045). Without statistics it seeks. Every
+///   open connection takes the new statistics at its next statement (ADR 0058).
 /// - PostgreSQL: nothing; autovacuum's auto-analyze keeps statistics current.
 ///
 /// Returns whether statistics were taken.
@@ -440,13 +441,23 @@ pub fn refresh_planner_statistics(conn: &mut AnyConnection) -> Result<bool, Dies
             c.batch_execute(&format!(
                 "PRAGMA analysis_limit = 0; {analyse}\
                  DELETE FROM sqlite_stat1 WHERE tbl IN (SELECT name FROM pragma_table_list WHERE type = 'shadow'); \
-                 ANALYZE sqlite_schema;"
+                 ANALYZE sqlite_schema; {STATISTICS_TO_EVERY_CONNECTION}"
             ))?;
             Ok(true)
         }
         AnyConnection::Postgresql(_) => Ok(false),
     }
 }
+
+/// A schema change that changes nothing, run after `ANALYZE` (ADR 0058). SQLite loads the
+/// statistics with the schema, so every other open connection (the pool's readers, the writer
+/// when another connection refreshed them, another process) would go on planning with the
+/// statistics it loaded when it opened: at a first start, those of empty tables. A schema change
+/// makes each connection load the schema, and the statistics with it, at its next statement,
+/// and re-prepare its cached statements. (`ANALYZE sqlite_schema` reloads only its own
+/// connection, and needs the write lock.)
+const STATISTICS_TO_EVERY_CONNECTION: &str =
+    "CREATE TABLE IF NOT EXISTS hotline_statistics_reloaded (x INTEGER); DROP TABLE IF EXISTS hotline_statistics_reloaded;";
 
 #[derive(diesel::QueryableByName)]
 struct Named {

@@ -313,6 +313,62 @@ fn sqlite_planner_statistics_are_taken_again_when_the_cases_changed_by_a_tenth()
     assert!(!left.contains(&"60 1 1".to_owned()), "{left:?}");
 }
 
+/// Statistics refreshed on one connection reach every other open connection at its next
+/// statement (ADR 0058): SQLite loads them with the schema, and without a schema change a
+/// reader (or the writer, when another connection refreshed them) planned with what it loaded
+/// when it opened — at a first start, the statistics of empty tables — until it was replaced.
+#[test]
+fn sqlite_refreshed_statistics_reach_every_open_connection() {
+    use diesel::prelude::*;
+    #[derive(diesel::QueryableByName)]
+    struct Plan {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    let Some((tdb, db)) = migrated(Backend::Sqlite) else {
+        return;
+    };
+    let mut refreshing = db.get_blocking().unwrap();
+    for sql in [
+        "CREATE TABLE skew (id INTEGER PRIMARY KEY, x INTEGER NOT NULL, y INTEGER NOT NULL)",
+        "CREATE INDEX skew_x ON skew (x)",
+        "CREATE INDEX skew_y ON skew (y)",
+        // x takes two values, y is unique: the statistics say to search by y.
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) \
+         INSERT INTO skew (x, y) SELECT i % 2, i FROM n",
+    ] {
+        diesel::sql_query(sql).execute(&mut refreshing).unwrap();
+    }
+    // `cases` is empty, so it has no statistics of its own and every refresh takes them.
+    assert!(portability::refresh_planner_statistics(&mut refreshing).unwrap());
+    // Another connection (another pool: not the refreshing one), open and in use throughout.
+    let other_pool = connect(&tdb, 1, 64, std::time::Duration::from_secs(5));
+    let mut other = other_pool.get_blocking().unwrap();
+    let plan = |conn: &mut hotline::db::AnyConnection| -> String {
+        // A real read first: a connection notices a schema change when a statement reads.
+        diesel::sql_query("SELECT count(*) FROM skew").execute(conn).unwrap();
+        diesel::sql_query("EXPLAIN QUERY PLAN SELECT id FROM skew WHERE x = 1 AND y < 5")
+            .load::<Plan>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.detail)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    assert!(plan(&mut other).contains("skew_y"), "{}", plan(&mut other));
+    // Now x is unique and y takes one value: the statistics, taken again, say to search by x.
+    for sql in ["UPDATE skew SET x = id", "UPDATE skew SET y = 0"] {
+        diesel::sql_query(sql).execute(&mut refreshing).unwrap();
+    }
+    assert!(portability::refresh_planner_statistics(&mut refreshing).unwrap());
+    assert!(plan(&mut refreshing).contains("skew_x"), "{}", plan(&mut refreshing));
+    let seen = plan(&mut other);
+    assert!(
+        seen.contains("skew_x"),
+        "the other connection kept the old statistics: {seen}"
+    );
+}
+
 /// SQLite's commit reads the cases noted for search by their rowids, whatever the statistics
 /// say: with `cases` at a million rows and the pending table without statistics (it is empty
 /// whenever they are taken), a plain join scanned every case at every commit (ADR 0048).
