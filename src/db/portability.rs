@@ -700,8 +700,8 @@ pub fn text_search(
     if terms.is_empty() {
         return TextSearch::Nothing;
     }
-    // The taxonomy accepts only such codes (`routing::is_agency_code`); checked again here.
-    let agency = agency.filter(|a| crate::routing::is_agency_code(a));
+    // The taxonomy accepts only such codes (`is_agency_code`); checked again here.
+    let agency = agency.filter(|a| crate::domain::ids::is_agency_code(a));
     match backend {
         Backend::Sqlite => {
             let mut words: Vec<String> = terms

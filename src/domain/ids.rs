@@ -99,6 +99,22 @@ string_id! {
     TrackingCode;
 }
 
+/// The longest agency code accepted.
+pub const MAX_AGENCY_CODE: usize = 32;
+
+/// Whether `code` may name an agency: ASCII letters, digits, `_` and `-`, at most
+/// [`MAX_AGENCY_CODE`] bytes (the taxonomy refuses others). Codes are stored space-separated in
+/// `cases.visible_to` and become search tokens (`@CODE` on PostgreSQL, `@` and hexadecimal on
+/// SQLite): a space or a quote would split or break them, and a search by an agency whose code
+/// had other characters would not be narrowed by its token (`db::portability::text_search`).
+pub fn is_agency_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_AGENCY_CODE
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 macro_rules! fresh {
     ($($name:ident),+) => {$(
         impl $name {

@@ -27,6 +27,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::domain::ids::{is_agency_code, MAX_AGENCY_CODE};
 pub use crate::domain::Kind;
 use crate::text::{self as text, Normalizer};
 pub use eval::{evaluate, EvalReport, Misrouted};
@@ -119,22 +120,6 @@ pub struct Taxonomy {
     pub agencies: Vec<AgencyDef>,
     /// The categories.
     pub categories: Vec<CategoryDef>,
-}
-
-/// The longest agency code accepted.
-pub const MAX_AGENCY_CODE: usize = 32;
-
-/// Whether `code` may name an agency: ASCII letters, digits, `_` and `-`, at most
-/// [`MAX_AGENCY_CODE`] bytes. Codes are stored space-separated in `cases.visible_to` and become
-/// search tokens (`@CODE` on PostgreSQL, `@` and hexadecimal on SQLite): a space or a quote
-/// would split or break them, and a search by an agency whose code had other characters would
-/// not be narrowed by its token (`db::portability::text_search`).
-pub fn is_agency_code(code: &str) -> bool {
-    !code.is_empty()
-        && code.len() <= MAX_AGENCY_CODE
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Taxonomy {
