@@ -14,9 +14,9 @@
 //! - claiming the next job (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite);
 //! - migrations: one embedded set per backend;
 //! - the few SQL expressions of the reports that differ (month in Vietnam time, days to close);
-//! - `execute`: the intake's inserts on the backend's own connection (diesel's multi-backend
-//!   layer renders each statement again at every execution), and `CachedAs`, which lets the
-//!   backend's connection cache an upsert by type;
+//! - `execute` and `get_result`: the intake's inserts and reads on the backend's own
+//!   connection (diesel's multi-backend layer renders each statement again at every
+//!   execution), and `CachedAs`, which lets the backend's connection cache a statement by type;
 //! - `insert_together`: several inserts in one statement on PostgreSQL (one round trip).
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
@@ -59,6 +59,23 @@ where
     }
 }
 
+/// Loads the one row of `query` on the backend's own connection, as [`execute`] runs an
+/// insert: diesel's `MultiConnection` renders a query to SQL text at every execution (and
+/// walks it again for its binds and to learn whether it may be cached) before it finds the
+/// prepared statement; the backend's own connection finds a query with a static query id
+/// (give it one with [`CachedAs`]) by type and only collects the binds. For the reads of an
+/// intake inside SQLite's one writer (ADR 0059).
+pub fn get_result<'q, Q, U>(conn: &mut AnyConnection, query: Q) -> Result<U, DieselError>
+where
+    Q: diesel::query_dsl::LoadQuery<'q, diesel::SqliteConnection, U>
+        + diesel::query_dsl::LoadQuery<'q, diesel::PgConnection, U>,
+{
+    match conn {
+        AnyConnection::Sqlite(c) => diesel::RunQueryDsl::get_result(query, c),
+        AnyConnection::Postgresql(c) => diesel::RunQueryDsl::get_result(query, c),
+    }
+}
+
 /// A statement whose SQL text is fixed by its Rust type, given the static query id `M` so that
 /// diesel caches it by type (see [`execute`]). diesel gives an upsert (`ON CONFLICT`) no
 /// static id, and so builds its SQL text again at every execution to look it up in the cache
@@ -84,6 +101,12 @@ impl<M: 'static, Q> diesel::query_builder::QueryId for CachedAs<M, Q> {
     type QueryId = M;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
+
+impl<M, Q: diesel::query_builder::Query> diesel::query_builder::Query for CachedAs<M, Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<M, Q, Conn> diesel::RunQueryDsl<Conn> for CachedAs<M, Q> {}
 
 impl<M, Q, DB> diesel::query_builder::QueryFragment<DB> for CachedAs<M, Q>
 where

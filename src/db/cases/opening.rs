@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::portability;
 use crate::db::schema::{calendar_revision, cases, idempotency_keys};
 use crate::db::AnyConnection;
 
@@ -54,14 +55,16 @@ pub fn opening_reads(
         .filter(calendar_revision::id.eq(1))
         .select(calendar_revision::revision)
         .single_value();
+    /// The one SQL text of these reads (a lookup not asked for binds NULL, as above).
+    struct OpeningReadsQuery;
+    let query = diesel::select((
+        idempotency().select(idempotency_keys::request_hash).single_value(),
+        idempotency().select(idempotency_keys::case_id).single_value(),
+        duplicate,
+        revision,
+    ));
     let (hash, case, possible_duplicate_of, revision): (Option<String>, Option<String>, Option<String>, Option<i64>) =
-        diesel::select((
-            idempotency().select(idempotency_keys::request_hash).single_value(),
-            idempotency().select(idempotency_keys::case_id).single_value(),
-            duplicate,
-            revision,
-        ))
-        .get_result(conn)?;
+        portability::get_result(conn, portability::CachedAs::<OpeningReadsQuery, _>::new(query))?;
     Ok(OpeningReads {
         idempotency: hash.zip(case),
         possible_duplicate_of,
