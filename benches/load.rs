@@ -325,6 +325,8 @@ struct Report {
     ceiling: Vec<f64>,
     /// VmRSS and VmHWM after the c=32 level, MiB.
     rss_mib: (f64, f64),
+    /// CPU of the whole machine per intake at c=32, ms (see [`machine_busy_ms`]).
+    machine_ms_at_32: f64,
     raw_rate: f64,
     bulk_rate: f64,
     total_cases: i64,
@@ -494,6 +496,27 @@ fn ceiling(kind: Kind, url: &str, synchronous: &str, secs: f64) -> anyhow::Resul
     Ok(done as f64 / start.elapsed().as_secs_f64())
 }
 
+/// Milliseconds the machine's cores have been busy since boot (`/proc/stat`: user, nice,
+/// system, irq and softirq; not idle or I/O wait), in `USER_HZ` ticks of 10 ms, Linux's fixed
+/// unit there. Taken around a level, divided by its requests, it is the CPU one intake costs
+/// everything on the machine (the service, the load client in this process, the database):
+/// a figure that, unlike the ratio to a ceiling bound by the disk's fsync, compares across
+/// machines by their CPU's speed alone.
+fn machine_busy_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = stat
+        .lines()
+        .find(|l| l.starts_with("cpu "))
+        .map(|l| l.split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect())
+        .unwrap_or_default();
+    // user nice system idle iowait irq softirq
+    [0usize, 1, 2, 5, 6]
+        .iter()
+        .map(|&i| ticks.get(i).copied().unwrap_or(f64::NAN))
+        .sum::<f64>()
+        * 10.0
+}
+
 /// VmRSS and VmHWM of this process, MiB.
 fn rss_mib() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -652,6 +675,7 @@ async fn measure_intake(
     report.ceiling.push(sample_ceiling("(before c=1)".into()).await?);
     for (level, &n) in LEVELS.iter().zip(opts.intake.iter()) {
         let offset = *seq;
+        let busy_before = machine_busy_ms();
         let stats = run_load(&format!("intake c={level}"), n, *level, |i| {
             let s = sample(offset + i, salt);
             let body = complaint_json(&s);
@@ -665,6 +689,11 @@ async fn measure_intake(
         *seq += n;
         if *level == 32 {
             report.rss_mib = rss_mib();
+            report.machine_ms_at_32 = (machine_busy_ms() - busy_before) / n as f64;
+            println!(
+                "  machine CPU per intake at c=32: {:.3} ms (service, load client and database together)",
+                report.machine_ms_at_32
+            );
         }
         report
             .intake
@@ -947,6 +976,11 @@ fn print_table(results: &[(Kind, Outcome)]) {
         "intake c=32 / ceiling next to it".into(),
         Box::new(|r: &Report| fmt_num(r.ratio_at(2), 2)),
         ">= 0.5",
+    ));
+    rows.push((
+        "machine CPU per intake c=32 (ms)".into(),
+        Box::new(|r: &Report| fmt_num(r.machine_ms_at_32, 3)),
+        "",
     ));
     rows.push((
         "VmRSS after c=32 (MiB)".into(),
