@@ -332,6 +332,9 @@ pub struct DatabaseSettings {
     pub sqlite_max_batch: usize,
     /// SQLite: page cache of the one writer connection, in MiB (ADR 0043).
     pub sqlite_writer_cache_mib: u32,
+    /// SQLite: milliseconds the background checkpointer pauses after each checkpoint (ADR
+    /// 0051, 0060): pages written again within the pause are copied into the file once.
+    pub sqlite_checkpoint_every_ms: u64,
     /// SQLite: how much of the database file each connection reads through a memory map, in
     /// MiB (0: plain reads).
     pub sqlite_mmap_mib: u32,
@@ -420,6 +423,9 @@ pub struct LogSettings {
     /// tracing filter, e.g. `info` or `hotline=debug,info`; RUST_LOG overrides.
     pub level: String,
 }
+
+/// The longest pause of SQLite's background checkpointer `check-config` accepts (ADR 0060).
+const MAX_CHECKPOINT_PAUSE_MS: u64 = 10_000;
 
 impl Settings {
     /// Loads the layers from `config_dir` (default `config`, or `APP_CONFIG_DIR`).
@@ -511,6 +517,11 @@ impl Settings {
             // The dedupe keys of the sweep (`sweep:<slot>`) and the digests
             // (`digest:<agency>:<date>`) must outlive their slot and day.
             anyhow::bail!("jobs.keep_done_days must be at least 2");
+        }
+        if self.database.sqlite_checkpoint_every_ms > MAX_CHECKPOINT_PAUSE_MS {
+            // Commits wait for the next checkpoint through the pause; the writer's own
+            // checkpoint (8,000 pages) bounds the WAL, but a long pause only makes it do the copy.
+            anyhow::bail!("database.sqlite_checkpoint_every_ms must be at most {MAX_CHECKPOINT_PAUSE_MS}");
         }
         if self.links.expire_days_after_closure < 0 {
             anyhow::bail!("links.expire_days_after_closure must be >= 0");

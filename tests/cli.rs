@@ -54,6 +54,21 @@ fn check_config_refuses_a_too_short_keeping_period_of_finished_jobs() {
     assert!(text.contains("jobs.keep_done_days must be at least 2"), "{text}");
 }
 
+/// `check-config` takes a pause of SQLite's background checkpointer up to ten seconds, and
+/// refuses a longer one (the writer would do the checkpoints itself).
+#[test]
+fn check_config_bounds_the_checkpointers_pause() {
+    let (ok, text) = check_config(&[("APP_DATABASE__SQLITE_CHECKPOINT_EVERY_MS", "200")]);
+    assert!(ok, "{text}");
+    assert!(text.contains("sqlite_checkpoint_every_ms = 200"), "{text}");
+    let (ok, text) = check_config(&[("APP_DATABASE__SQLITE_CHECKPOINT_EVERY_MS", "60000")]);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("database.sqlite_checkpoint_every_ms must be at most 10000"),
+        "{text}"
+    );
+}
+
 fn hotline(db: &TestDb, args: &[&str]) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
         .args(args)

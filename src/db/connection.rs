@@ -114,6 +114,8 @@ pub struct SqliteOptions {
     pub max_batch: usize,
     /// Page cache of the writer connection, in MiB (SQLite's default is 2 MiB).
     pub writer_cache_mib: u32,
+    /// The background checkpointer's pause after each checkpoint, in milliseconds.
+    pub checkpoint_every_ms: u64,
     /// Bytes of the database file each connection reads through a memory map, in MiB (0: none).
     pub mmap_mib: u32,
 }
@@ -127,6 +129,7 @@ impl SqliteOptions {
             max_queued_writes: settings.sqlite_max_queued_writes,
             max_batch: settings.sqlite_max_batch,
             writer_cache_mib: settings.sqlite_writer_cache_mib,
+            checkpoint_every_ms: settings.sqlite_checkpoint_every_ms,
             mmap_mib: settings.sqlite_mmap_mib,
         }
     }

@@ -69,6 +69,7 @@ mod tests {
             max_queued_writes: 4,
             max_batch: 64,
             writer_cache_mib: 64,
+            checkpoint_every_ms: 20,
             mmap_mib: 0,
         };
         let mut conn = crate::db::connection::establish(&url, &opts).expect("a SQLite file");

@@ -127,6 +127,7 @@ impl Db {
                     max_queued: sqlite.max_queued_writes,
                     max_batch: sqlite.max_batch,
                     max_wait: timeout,
+                    checkpoint_every: Duration::from_millis(sqlite.checkpoint_every_ms),
                 };
                 Some(std::sync::Arc::new(writer::Writer::start(
                     conn,

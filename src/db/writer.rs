@@ -198,6 +198,9 @@ pub struct WriterOptions {
     pub max_batch: usize,
     /// A unit that waited longer than this is refused (503 busy) without running.
     pub max_wait: Duration,
+    /// The checkpointer's pause after each checkpoint: the commits of the pause wait for the
+    /// next, and a page they write again is copied into the database file once (ADR 0060).
+    pub checkpoint_every: Duration,
 }
 
 impl Writer {
@@ -218,9 +221,10 @@ impl Writer {
                 .map_err(std::io::Error::other)?;
         }
         let (committed, commits) = std::sync::mpsc::sync_channel::<()>(1);
+        let pause = options.checkpoint_every;
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoint_after(checkpoints, &commits))?;
+            .spawn(move || checkpoint_after(checkpoints, &commits, pause))?;
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || run(conn, &units, &committed, &options, &thread_metrics))?;
@@ -266,13 +270,14 @@ impl Writer {
 /// after the WAL reaches 1,000 pages, and every unit queued behind it waits (11% of the
 /// writer's time at c=32 intake, and its fsync). Here the writer signals each commit on
 /// `commits` (a channel of one slot: signals that come while one waits are one), and a second
-/// connection runs a `PASSIVE` checkpoint after it, at most once per [`CHECKPOINT_EVERY`]: it
+/// connection runs a `PASSIVE` checkpoint after it, at most once per `pause`
+/// (`database.sqlite_checkpoint_every_ms`): it
 /// copies what is committed while the writer goes on, and takes no lock the writer waits for.
 /// Nothing is written, nothing is done. The writer keeps an automatic checkpoint at
 /// [`WRITER_CHECKPOINT_PAGES`]: when it comes, it finds the frames already copied, and the WAL
 /// starts again from its beginning (and if this thread ever fails, the WAL stays bounded).
 /// The loop ends when the writer thread does (the channel closes).
-fn checkpoint_after(mut conn: AnyConnection, commits: &Receiver<()>) {
+fn checkpoint_after(mut conn: AnyConnection, commits: &Receiver<()>, pause: Duration) {
     use diesel::connection::SimpleConnection;
     let mut failing = false;
     while commits.recv().is_ok() {
@@ -289,12 +294,9 @@ fn checkpoint_after(mut conn: AnyConnection, commits: &Receiver<()>) {
             }
             Err(_) => {}
         }
-        std::thread::sleep(CHECKPOINT_EVERY);
+        std::thread::sleep(pause);
     }
 }
-
-/// The checkpointer's pause after each checkpoint (the commits of the pause wait for the next).
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(20);
 
 /// The writer's own automatic checkpoint, in WAL pages (SQLite's default: 1,000): a backstop
 /// that also lets the WAL start again from its beginning (it can only when every frame has

@@ -70,6 +70,7 @@ fn connect(tdb: &TestDb, size: u32, max_queued: usize, timeout: std::time::Durat
         max_queued_writes: max_queued,
         max_batch: 64,
         writer_cache_mib: 64,
+        checkpoint_every_ms: 20,
         mmap_mib: 0,
     };
     Db::connect(&DbUrl::parse(&tdb.url).unwrap(), sqlite, size, timeout).unwrap()
@@ -964,6 +965,67 @@ fn duplicate_lookup_reads_its_own_index_in_order_sqlite() {
 #[test]
 fn duplicate_lookup_reads_its_own_index_in_order_postgres() {
     duplicate_lookup_plan(Backend::Postgres);
+}
+
+#[test]
+fn partial_indexes_serve_lookups_by_value_sqlite() {
+    partial_index_plans(Backend::Sqlite);
+}
+
+#[test]
+fn partial_indexes_serve_lookups_by_value_postgres() {
+    partial_index_plans(Backend::Postgres);
+}
+
+/// The mediator's and the tax code's indexes keep only rows with a value (ADR 0060); the
+/// lookups the service makes (`=` a value, `IN` / `= ANY` a list) imply NOT NULL, so both
+/// planners still read them: PostgreSQL's generic plan of the prepared statement, SQLite's plan.
+fn partial_index_plans(backend: Backend) {
+    let Some((_tdb, db)) = migrated(backend) else {
+        return;
+    };
+    let mut conn = db.get_blocking().unwrap();
+    let (one, list) = match backend {
+        Backend::Postgres => ("$1", "= ANY($1)"),
+        Backend::Sqlite => ("?", "IN (?, ?)"),
+    };
+    for (sql, index) in [
+        (
+            format!("SELECT id FROM cases WHERE mediator_id = {one}"),
+            "cases_mediator_idx",
+        ),
+        (
+            format!("SELECT id, status FROM cases WHERE mediator_id {list}"),
+            "cases_mediator_idx",
+        ),
+        (
+            format!("SELECT id FROM cases WHERE business_tax_code = {one}"),
+            "cases_business_tax_code_idx",
+        ),
+    ] {
+        let text = plan_without_values(&mut conn, backend, &sql, true);
+        assert!(text.contains(index), "{sql}\n{text}");
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Definition {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        def: String,
+    }
+    let defs = match backend {
+        Backend::Postgres => {
+            "SELECT indexdef AS def FROM pg_indexes WHERE indexname IN \
+                              ('cases_mediator_idx', 'cases_business_tax_code_idx')"
+        }
+        Backend::Sqlite => {
+            "SELECT sql AS def FROM sqlite_master WHERE name IN \
+                            ('cases_mediator_idx', 'cases_business_tax_code_idx')"
+        }
+    };
+    let defs = diesel::RunQueryDsl::load::<Definition>(diesel::sql_query(defs), &mut conn).unwrap();
+    assert_eq!(defs.len(), 2);
+    for d in defs {
+        assert!(d.def.contains("IS NOT NULL"), "not partial: {}", d.def);
+    }
 }
 
 /// The plan of `sql` (a statement the service sent, its parameters unbound) that the planner
