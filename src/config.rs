@@ -519,8 +519,8 @@ impl Settings {
             anyhow::bail!("jobs.keep_done_days must be at least 2");
         }
         if self.database.sqlite_checkpoint_every_ms > MAX_CHECKPOINT_PAUSE_MS {
-            // Commits wait for the next checkpoint through the pause; the writer's own
-            // checkpoint (8,000 pages) bounds the WAL, but a long pause only makes it do the copy.
+            // The WAL grows through the pause; past 8,000 pages the writer checkpoints itself,
+            // so a longer pause only moves the copying back into the writer.
             anyhow::bail!("database.sqlite_checkpoint_every_ms must be at most {MAX_CHECKPOINT_PAUSE_MS}");
         }
         if self.links.expire_days_after_closure < 0 {
