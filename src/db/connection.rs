@@ -155,7 +155,7 @@ pub fn tune_for_writing(conn: &mut AnyConnection, sqlite: &SqliteOptions) -> die
 
 /// Opens the connection of SQLite's one writer (`db::writer`): [`establish`], plus the query
 /// planner's stability guarantee (SQLite's `SQLITE_DBCONFIG_ENABLE_QPSG`, see
-/// [`planner_ignores_bound_values`]) and the writer's page cache ([`tune_for_writing`]).
+/// `planner_ignores_bound_values`) and the writer's page cache (`tune_for_writing`).
 pub fn establish_writer(url: &DbUrl, sqlite: &SqliteOptions) -> Result<AnyConnection, diesel::ConnectionError> {
     let mut conn = planner_ignores_bound_values(|| establish(url, sqlite))?;
     tune_for_writing(&mut conn, sqlite).map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;

@@ -1,4 +1,4 @@
-//! The OpenAPI document: the operations listed once, then completed by [`Complete`] so that
+//! The OpenAPI document: the operations listed once, then completed by `Complete` so that
 //! the document says everything the service can answer. The rules live here, not on each
 //! handler, because they follow from the middleware and extractors every route shares:
 //!
@@ -8,7 +8,7 @@
 //! - an operation with a bearer token may answer 401 and 403;
 //! - an operation with a JSON body may answer 400 (malformed), 408 (body too slow), 413, 415
 //!   and 422;
-//! - every error body is `application/problem+json` ([`Problem`]);
+//! - every error body is `application/problem+json` ([`crate::error::Problem`]);
 //! - operation ids are unique (a handler name used twice gets its tag as a prefix).
 //!
 //! `/metrics`, `/openapi.json` and `/docs/` are served outside the handlers and are added here.
