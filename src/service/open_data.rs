@@ -1,7 +1,7 @@
 //! The open dataset (issue 14 item 7): every case closed before today (Vietnam time), as CSV or
 //! JSON, anonymised — no personal data and no free text. The consumer's narrative is not
 //! published: intake records no consent to publish it, so none is (README). Read from the
-//! database in pages of 2,000 cases (`PAGE`) and streamed, so a million cases never sit in memory.
+//! database in pages of `PAGE` cases and streamed, so a million cases never sit in memory.
 //! The dataset changes once a day: cases closed today appear tomorrow.
 
 use actix_web::web::Bytes;
