@@ -112,7 +112,7 @@ pub struct Db {
     writer: Option<std::sync::Arc<writer::Writer>>,
     metrics: writer::WriterMetrics,
     /// The storage fault the last failed statement reported (disk full, read-only, I/O), until
-    /// a write succeeds again; `/readyz` reports it.
+    /// readiness's probe write succeeds ([`Db::storage_writable_again`]); `/readyz` reports it.
     storage_fault: std::sync::Arc<std::sync::Mutex<Option<Unavailable>>>,
 }
 
@@ -203,25 +203,22 @@ impl Db {
     /// Runs `f` as one unit of write: on SQLite queued for the writer, which commits it with
     /// whatever else is waiting, in its own savepoint (`db::writer`, ADR 0040); on PostgreSQL
     /// in its own transaction (see [`portability::write_transaction`]). Either way the answer
-    /// comes after the commit: `Ok` means durable. A committed write clears any storage fault
-    /// recorded before.
+    /// comes after the commit: `Ok` means durable. A committed write does not clear a storage
+    /// fault recorded before: a small one fits where an intake does not (a full disk keeps a
+    /// few free pages and WAL frames); readiness's probe write decides.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let result = match &self.writer {
+        match &self.writer {
             Some(writer) => {
                 let result = writer.write(f).await;
                 self.note_storage_fault(&result);
                 result
             }
             None => self.run(move |conn| portability::write_transaction(conn, f)).await,
-        };
-        if result.is_ok() {
-            self.set_storage_fault(None);
         }
-        result
     }
 
     /// The database's figures (the SQLite writer's queue depth, batch size, failed units and
@@ -238,10 +235,16 @@ impl Db {
         }
     }
 
-    /// The storage fault seen last (disk full, read-only, I/O error), if no write has
-    /// succeeded since.
+    /// The storage fault seen last (disk full, read-only, I/O error), unless readiness's probe
+    /// write has succeeded since.
     pub fn storage_fault(&self) -> Option<Unavailable> {
         self.storage_fault.lock().map(|g| *g).unwrap_or(None)
+    }
+
+    /// Forgets the storage fault: readiness's probe, a write larger than any request's
+    /// (`portability::write_probe`), has just succeeded.
+    pub fn storage_writable_again(&self) {
+        self.set_storage_fault(None);
     }
 
     fn set_storage_fault(&self, fault: Option<Unavailable>) {
@@ -259,5 +262,44 @@ impl Db {
     /// Synchronous access for startup and CLI commands (never call from an async handler).
     pub fn get_blocking(&self) -> Result<PooledConnection<connection::Manager>, AppError> {
         checkout(&self.pool, &self.manager)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A storage fault stays recorded through a small write that fits (a full disk keeps a few
+    /// free pages): only readiness's probe clears it. Before, any committed write cleared it,
+    /// and readiness would say 200 after a one-row write (a rate-limit count) while intakes
+    /// failed.
+    #[tokio::test]
+    async fn only_the_probe_clears_a_storage_fault() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DbUrl::parse(&format!("sqlite://{}/t.db", dir.path().display())).unwrap();
+        let sqlite = SqliteOptions {
+            busy_timeout_ms: 5_000,
+            synchronous: "NORMAL".into(),
+            max_queued_writes: 8,
+            max_batch: 8,
+            writer_cache_mib: 2,
+            checkpoint_every_ms: 20,
+            mmap_mib: 0,
+        };
+        let db = Db::connect(&url, sqlite, 2, Duration::from_secs(5)).unwrap();
+        portability::run_migrations(&mut db.get_blocking().unwrap()).unwrap();
+        assert_eq!(db.storage_fault(), None);
+        db.note_storage_fault::<()>(&Err(AppError::Unavailable(Unavailable::DiskFull)));
+        assert_eq!(db.storage_fault(), Some(Unavailable::DiskFull));
+        db.write(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("CREATE TABLE small (v INTEGER); INSERT INTO small VALUES (1)")
+                .map_err(AppError::from)
+        })
+        .await
+        .unwrap();
+        assert_eq!(db.storage_fault(), Some(Unavailable::DiskFull));
+        db.storage_writable_again();
+        assert_eq!(db.storage_fault(), None);
     }
 }

@@ -112,7 +112,10 @@ pub async fn storage_fault(state: &AppState) -> Option<Unavailable> {
         .write(move |conn| portability::write_probe(conn, at).map_err(AppError::from))
         .await
     {
-        Ok(()) => None,
+        Ok(()) => {
+            state.db.storage_writable_again();
+            None
+        }
         Err(AppError::Unavailable(cause)) => Some(cause),
         Err(_) => Some(Unavailable::StorageError),
     }
