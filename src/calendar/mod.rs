@@ -372,6 +372,19 @@ impl Calendar {
         }
     }
 
+    /// Whether the calendar holds any day of `year`. A year it holds nothing of (its holidays
+    /// not entered yet) is counted as plain Monday–Friday, and due dates that cross it are
+    /// provisional: its Tết and compensatory days are unknown.
+    pub fn knows_year(&self, year: i32) -> bool {
+        match (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) {
+            (Some(first), Some(last)) => self.days.range(first..=last).next().is_some(),
+            _ => false,
+        }
+    }
+
     /// Whether a working day `d` is a statutory make-up weekend day (so it decided the count).
     pub fn is_statutory_make_up(&self, d: NaiveDate) -> bool {
         self.effective(d)
@@ -385,6 +398,7 @@ impl Calendar {
         let mut skipped = Vec::new();
         let mut provisional = false;
         let mut visit = |d: NaiveDate| -> bool {
+            provisional |= !self.knows_year(d.year());
             match self.rest_reason(d) {
                 Some((reason, statutory)) => {
                     provisional |= statutory;

@@ -494,9 +494,17 @@ fn prop_due_is_working_and_counts_match() {
                     assert_eq!(s.reason, want);
                 }
             }
-            // only statutory (2027) data can make a result provisional
+            // only statutory (2027) data, or a year the data holds nothing of (2028), can make
+            // a result provisional
             if r.provisional {
-                assert!(r.skipped.iter().any(|s| s.date.year() == 2027), "{from}+{n}");
+                let unknown_year = from
+                    .iter_days()
+                    .take_while(|x| *x <= r.due)
+                    .any(|x| !c.knows_year(x.year()));
+                assert!(
+                    unknown_year || r.skipped.iter().any(|s| s.date.year() == 2027),
+                    "{from}+{n}"
+                );
             }
             if r.due.year() < 2027 {
                 assert!(!r.provisional);
@@ -555,4 +563,19 @@ fn prop_next_prev() {
             c.working_days_between(x, mid) + c.working_days_between(mid, y)
         );
     }
+}
+
+#[test]
+fn a_year_the_calendar_holds_nothing_of_makes_a_due_date_provisional() {
+    let c = cal();
+    assert!(c.knows_year(2026) && c.knows_year(2027) && !c.knows_year(2028));
+    // Entirely in a year the data holds: certain.
+    assert!(!c.add_working_days(d("2026-03-02"), 10).provisional);
+    // Into 2028, whose Tết and compensatory days are not entered yet: provisional, whatever
+    // its plain Monday–Friday count says (1/1/2028 is a Saturday: its compensatory Monday is
+    // not in the data either).
+    let r = c.add_working_days(d("2027-12-20"), 10);
+    assert_eq!(r.due, d("2028-01-03"));
+    assert!(r.provisional, "{r:?}");
+    assert!(c.add_working_days(d("2028-03-01"), 1).provisional);
 }

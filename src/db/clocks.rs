@@ -54,6 +54,11 @@ pub fn save(conn: &mut AnyConnection, row: &ClockRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// The clock as committed now (see `portability::lock_row`).
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<ClockRow>> {
+    case_clocks::table.find(id).first(conn).optional()
+}
+
 pub fn for_case(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<ClockRow>> {
     case_clocks::table
         .filter(case_clocks::case_id.eq(case_id))
@@ -91,7 +96,14 @@ pub fn running_due_before(conn: &mut AnyConnection, until: NaiveDateTime) -> Que
     running_due_where(
         conn,
         until,
-        Box::new(case_clocks::reminded.eq(false).or(case_clocks::overdue.eq(false))),
+        Box::new(
+            case_clocks::reminded
+                .eq(false)
+                .or(case_clocks::overdue.eq(false))
+                // The parties' six months to ask a court are theirs: they are reminded
+                // (`unreminded_due_before`), the case is never marked overdue or escalated.
+                .and(case_clocks::clock.ne(ClockKind::CourtRecognition)),
+        ),
     )
 }
 

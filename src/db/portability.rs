@@ -12,6 +12,8 @@
 //! - free-text search: FTS5 on SQLite, a `tsvector` column and `pg_trgm` on PostgreSQL
 //!   (ADR 0010, 0013), with the ordered search key;
 //! - claiming the next job (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite);
+//! - `lock_row`: a row locked before a check-then-change (`FOR UPDATE` on PostgreSQL, whose
+//!   writers run concurrently; nothing on SQLite, whose one writer already serialises them);
 //! - migrations: one embedded set per backend;
 //! - the few SQL expressions of the reports that differ (month in Vietnam time, days to close);
 //! - `execute` and `get_result`: the intake's inserts and reads on the backend's own
@@ -779,6 +781,36 @@ pub fn text_search(
 struct ClaimedId {
     #[diesel(sql_type = Text)]
     id: String,
+}
+
+/// A table whose rows [`lock_row`] locks.
+#[derive(Debug, Clone, Copy)]
+pub enum Locked {
+    Case,
+    Call,
+    Warning,
+}
+
+/// Locks a row until the transaction ends, so what is read next is what the last writer of
+/// the row committed, and a second request doing the same waits for this one (a check, then
+/// a change, with nothing in between). Every transition updates the case's row before it
+/// touches the case's clocks, sessions or events, so locking the case covers those.
+/// - PostgreSQL: `SELECT … FOR UPDATE` (waits for a transaction writing the row).
+/// - SQLite: nothing to do: the one writer's transaction already excludes every other write.
+pub fn lock_row(conn: &mut AnyConnection, what: Locked, id: &str) -> Result<(), DieselError> {
+    use diesel::RunQueryDsl;
+    let table = match what {
+        Locked::Case => "cases",
+        Locked::Call => "calls",
+        Locked::Warning => "public_warnings",
+    };
+    match conn {
+        AnyConnection::Postgresql(pg) => diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<Text, _>(id)
+            .execute(pg)
+            .map(drop),
+        AnyConnection::Sqlite(_) => Ok(()),
+    }
 }
 
 /// Claims the next job that is due (or whose worker's lease expired), for `lease_until`;

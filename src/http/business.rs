@@ -15,7 +15,6 @@ use crate::service::business::answers::{self, BusinessAct};
 use crate::service::business::files;
 use crate::service::business::panel::RegistryLink;
 use crate::service::business::registry::{self, BusinessEntry, EntryInput};
-use crate::service::evidence;
 use crate::service::views::BusinessCaseView;
 use crate::state::AppState;
 
@@ -156,11 +155,7 @@ pub(crate) async fn evidence_received(
         return Err(problem.to_error());
     }
     let stored = received.store(state).await?;
-    let result = files::add(state, token, stored.clone(), addr).await;
-    if result.is_err() {
-        evidence::discard_unreferenced(state, &stored).await;
-    }
-    result
+    files::add(state, token, stored, addr).await
 }
 
 /// A registry entry as staff create or correct it (on a correction, an absent field stays; an

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use super::extractors::next_before;
 use crate::error::{AppError, ErrorCode};
 use crate::service::citizen_files::{self, FileProblem, HEAD_BYTES};
-use crate::service::evidence::{self, StoredFile, Upload};
+use crate::service::evidence::{StoredFile, Upload};
 use crate::state::AppState;
 
 /// One text field's largest value, and all of them together.
@@ -266,7 +266,9 @@ impl Received {
     }
 
     /// Fsyncs the files and moves them to their content address (nothing is committed yet:
-    /// if the caller's transaction then fails, it calls [`evidence::discard_unreferenced`]).
+    /// if the caller's transaction then fails, the files stay until the worker removes those
+    /// no row names, [`evidence::remove_orphans`]: a file is shared by identical uploads, and
+    /// another request may be committing a row for it at this very moment).
     pub async fn store(&mut self, state: &AppState) -> Result<Vec<StoredFile>, AppError> {
         let dir = state.settings.evidence_dir();
         let mut stored = Vec::new();
@@ -283,7 +285,6 @@ impl Received {
                     for rest in pending {
                         rest.upload.abort().await;
                     }
-                    evidence::discard_unreferenced(state, &stored).await;
                     return Err(e);
                 }
             }

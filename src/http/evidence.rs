@@ -64,12 +64,11 @@ pub async fn store(
     let received = receive(state, payload, &mut files).await;
     let result = match received {
         Ok(()) if files.is_empty() => Err(bad_multipart()),
-        Ok(()) => evidence::record(state, actor, id, files.clone()).await,
+        Ok(()) => evidence::record(state, actor, id, files).await,
         Err(e) => Err(e),
     };
-    if result.is_err() {
-        evidence::discard_unreferenced(state, &files).await;
-    }
+    // Files stored for a request that failed stay until the worker removes unreferenced ones
+    // (`evidence::remove_orphans`).
     result
 }
 

@@ -10,10 +10,10 @@ use super::dto::{ClassifyDto, NewComplaintDto};
 use super::extractors::{json_error, ClientAddr, JsonBody};
 use crate::domain::values::text;
 use crate::error::{AppError, ErrorCode, Problem};
+use crate::service::cases;
 use crate::service::intake;
 use crate::service::reference::PublicInfo;
 use crate::service::views::{BusinessCaseView, ClassifyView, PublicStatus, Submitted};
-use crate::service::{cases, evidence};
 use crate::state::AppState;
 
 #[utoipa::path(post, path = "/api/v1/public/complaints", tag = "public",
@@ -77,11 +77,9 @@ async fn submit_multipart(
     }
     let request = received.canonical();
     let stored = received.store(state).await?;
-    let result = intake::submit_public_with_files(state, complaint, key, &request, addr.0, stored.clone()).await;
-    if result.is_err() {
-        evidence::discard_unreferenced(state, &stored).await;
-    }
-    result
+    // If this fails, the stored files stay until the worker removes unreferenced ones
+    // (`evidence::remove_orphans`): another request may be committing the same file.
+    intake::submit_public_with_files(state, complaint, key, &request, addr.0, stored).await
 }
 
 /// The parts of a multipart complaint as the JSON body they stand for: dotted names nest
@@ -351,11 +349,7 @@ async fn information_multipart(
     }
     let stored = received.store(state).await?;
     let action = cases::CitizenAction::ProvideInfo { info };
-    let result = cases::act_by_link_with_files(state, token, action, addr.0, stored.clone()).await;
-    if result.is_err() {
-        evidence::discard_unreferenced(state, &stored).await;
-    }
-    result
+    cases::act_by_link_with_files(state, token, action, addr.0, stored).await
 }
 
 /// The parts of an information sent as `multipart/form-data`.

@@ -265,6 +265,8 @@ pub async fn complete_call(state: &AppState, actor: Actor, id: String, u: CallUp
     state
         .db
         .write(move |conn| {
+            // Locked, then read: two notes added at once both stay (PostgreSQL too).
+            crate::db::portability::lock_row(conn, crate::db::portability::Locked::Call, &id)?;
             let row = call_db::find(conn, &id, scope.as_deref())?.ok_or(AppError::NotFound("call"))?;
             if u.ended_at.is_some_and(|e| e.naive_utc() < row.started_at) {
                 return Err(AppError::invalid(

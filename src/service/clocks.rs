@@ -7,7 +7,7 @@
 //! pauses, calendar), so a calendar change moves it correctly, and `explain` shows the count
 //! day by day.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -132,6 +132,8 @@ fn walk(
         }
         let Some(next) = d.succ_opt() else { break };
         d = next;
+        // A year the calendar holds nothing of: its holidays are unknown.
+        provisional |= !cal.knows_year(d.year());
         if let Some((reason, statutory)) = cal.rest_reason(d) {
             provisional |= statutory;
             if keep_notes {
@@ -170,6 +172,10 @@ fn walk(
 fn refresh(cal: &Calendar, c: &mut ClockRow, today: NaiveDate) -> Result<bool, AppError> {
     let (due, provisional, _) = walk(cal, c, today, false)?;
     let changed = due != c.due_date;
+    if due > c.due_date {
+        // A later due date (a pause, a calendar change) gets its own reminder.
+        c.reminded = false;
+    }
     c.due_date = due;
     c.due_at = calendar::end_of_day_utc(due).naive_utc();
     c.provisional = provisional;
@@ -248,6 +254,31 @@ pub fn started(
     Ok(c)
 }
 
+/// Runs the case's latest `clock` again if a transition stopped it (its result cleared); starts
+/// it afresh (ten working days) if the case has none.
+fn resume_stopped(
+    conn: &mut AnyConnection,
+    cal: &Calendar,
+    case_id: &str,
+    clock: ClockKind,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let latest = clock_db::for_case(conn, case_id)?
+        .into_iter()
+        .rfind(|c| c.clock == clock);
+    let Some(mut c) = latest else {
+        return start(conn, cal, case_id, clock, at, Some(10), None);
+    };
+    if c.state == ClockState::Stopped {
+        c.state = ClockState::Running;
+        c.result = None;
+        c.stopped_at = None;
+        refresh(cal, &mut c, calendar::local_date(at))?;
+        clock_db::save(conn, &c)?;
+    }
+    Ok(())
+}
+
 /// Stops the named open clocks of a case (all open ones if `names` is None).
 fn stop(
     conn: &mut AnyConnection,
@@ -255,9 +286,22 @@ fn stop(
     names: Option<&[ClockKind]>,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let mut cal = None;
     for mut c in clock_db::for_case(conn, case_id)? {
         if c.state == ClockState::Stopped || names.is_some_and(|n| !n.contains(&c.clock)) {
             continue;
+        }
+        if c.state == ClockState::Paused {
+            // Stopped while paused (closed while waiting for the consumer's information): the
+            // pause's days do not count, as on a resume, so it is judged by the days it
+            // counted, not by the due date it had when the pause began.
+            let today = calendar::local_date(at);
+            end_pause(&mut c, today)?;
+            let cal = match &mut cal {
+                Some(cal) => cal,
+                None => cal.insert(load_calendar(conn)?),
+            };
+            refresh(cal, &mut c, today)?;
         }
         c.state = ClockState::Stopped;
         c.paused_since = None;
@@ -310,7 +354,7 @@ pub fn on_transition(
     match action.name() {
         A::Route => start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?,
         A::Transfer => stop(conn, case_id, Some(&[ClockKind::Acknowledge]), at)?,
-        A::AcceptTransfer | A::DeclineTransfer => {
+        A::AcceptTransfer => {
             stop(
                 conn,
                 case_id,
@@ -319,6 +363,15 @@ pub fn on_transition(
             )?;
             start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?;
         }
+        // Declined: the case stays with the agency that offered it, whose deadlines run on as
+        // if it had never been offered. An accepted case's forwarding clock never stopped; a
+        // routed case's acknowledgment (stopped by the offer) runs again from where it was,
+        // with its own start and pauses (10 working days from receipt, Law 42/2013 Art 28),
+        // not a fresh ten days.
+        A::DeclineTransfer if after.status == Status::Routed => {
+            resume_stopped(conn, cal, case_id, ClockKind::Acknowledge, at)?;
+        }
+        A::DeclineTransfer => {}
         A::Accept => {
             stop(conn, case_id, Some(&[ClockKind::Acknowledge]), at)?;
             if after.kind == Kind::Dispute {
@@ -407,17 +460,24 @@ fn pause_all(conn: &mut AnyConnection, case_id: &str, today: NaiveDate) -> Resul
     Ok(())
 }
 
+/// Records a paused clock's current pause, up to and including `today`, so that its days do
+/// not count.
+fn end_pause(c: &mut ClockRow, today: NaiveDate) -> Result<(), AppError> {
+    if let Some(p) = c.paused_since.take() {
+        let mut pauses = pauses_of(c)?;
+        if today > p {
+            pauses.push((p, today));
+        }
+        c.pauses = serde_json::to_string(&pauses).map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(())
+}
+
 /// Resumes every paused clock of a case, recording the pause so that its days do not count.
 fn resume_all(conn: &mut AnyConnection, cal: &Calendar, case_id: &str, today: NaiveDate) -> Result<(), AppError> {
     for mut c in clock_db::for_case(conn, case_id)? {
         if c.state == ClockState::Paused {
-            if let Some(p) = c.paused_since.take() {
-                let mut pauses = pauses_of(&c)?;
-                if today > p {
-                    pauses.push((p, today));
-                }
-                c.pauses = serde_json::to_string(&pauses).map_err(|e| AppError::Internal(e.into()))?;
-            }
+            end_pause(&mut c, today)?;
             c.state = ClockState::Running;
             refresh(cal, &mut c, today)?;
             clock_db::save(conn, &c)?;
@@ -455,7 +515,14 @@ fn start_follow_ups(
                 None,
                 Some(r.performance_deadline),
             )?;
-            let court = calendar::add_calendar_months(calendar::local_date(at), 6);
+            // Six months from the settlement, i.e. the day the mediation was held (CPC Art 418),
+            // not the day its result was entered; a last day that is not a working day moves to
+            // the next working day (Civil Code Art 148).
+            let court = calendar::add_calendar_months(calendar::local_date(r.held_at.and_utc()), 6);
+            let court = match cal.is_working_day(court) {
+                true => court,
+                false => cal.next_working_day(court),
+            };
             start(conn, cal, case_id, ClockKind::CourtRecognition, at, None, Some(court))?;
         }
         _ => {}
@@ -544,7 +611,13 @@ pub fn recompute_all(
 ) -> Result<Vec<MovedDue>, AppError> {
     let today = calendar::local_date(at);
     let mut moved = Vec::new();
-    for mut c in clock_db::open(conn)? {
+    for listed in clock_db::open(conn)? {
+        // The case locked, the clock read again (as the sweep does): a transition committed
+        // since the list was read must not be undone by saving the listed row.
+        crate::db::portability::lock_row(conn, crate::db::portability::Locked::Case, &listed.case_id)?;
+        let Some(mut c) = clock_db::find(conn, &listed.id)?.filter(|c| c.state != ClockState::Stopped) else {
+            continue;
+        };
         let before = c.due_date;
         if refresh(cal, &mut c, today)? {
             clock_db::save(conn, &c)?;

@@ -202,32 +202,120 @@ pub fn record_tx(
     Ok(out)
 }
 
-/// Deletes received files that no evidence row names (an upload refused after some of its
-/// files were stored). A file is named by its hash and shared by identical uploads, so one
-/// that any row names stays.
-pub async fn discard_unreferenced(state: &AppState, files: &[StoredFile]) {
-    let dir = state.settings.evidence_dir();
-    let hashes: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
-    let orphans = state
-        .db
-        .run(move |conn| {
-            let mut out = Vec::new();
-            for h in hashes {
-                if !case_db::evidence_file_referenced(conn, &h)? {
-                    out.push(h);
-                }
-            }
-            Ok(out)
-        })
-        .await;
-    match orphans {
-        Ok(orphans) => {
-            for h in orphans {
-                let _gone = tokio::fs::remove_file(dir.join(&h)).await;
-            }
+/// How long a stored file may go without a row naming it before [`remove_orphans`] removes
+/// it: far longer than any request takes between storing a file and committing its row.
+pub const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the files under `dir` that no evidence row names and that nobody stored in the last
+/// `grace` (a request refused or failed after storing them, a crash between the store and the
+/// commit, an erased case's files), and temporary uploads older than `grace` (a crash during a
+/// transfer). Returns how many were removed.
+///
+/// A request never removes what it stored when it fails: a file is named by its hash and
+/// shared by identical uploads, so another request may be committing a row for the same file
+/// at that moment. Each store renames a freshly written file onto the name, so a recent
+/// modification time marks a file some request may still be committing; the time is read
+/// again after the rows were checked, and the file is moved aside and its time read once more
+/// before it is deleted (put back if a store just replaced it).
+pub async fn remove_orphans(
+    db: &crate::db::Db,
+    dir: &Path,
+    now: std::time::SystemTime,
+    grace: std::time::Duration,
+) -> Result<usize, AppError> {
+    let cutoff = now.checked_sub(grace).unwrap_or(std::time::UNIX_EPOCH);
+    let old = move |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < cutoff)
+    };
+    let scan_dir = dir.to_owned();
+    let (stored, temporary) = tokio::task::spawn_blocking(move || {
+        put_back_moved_aside(&scan_dir)?;
+        old_files(&scan_dir, &old)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading the evidence folder")))?;
+    let mut removed = 0;
+    for name in temporary {
+        if tokio::fs::remove_file(dir.join(name)).await.is_ok() {
+            removed += 1;
         }
-        Err(e) => tracing::warn!(error = %e, "could not check refused uploads for orphan files"),
     }
+    for chunk in stored.chunks(500) {
+        let hashes = chunk.to_vec();
+        let named = db
+            .run(move |conn| Ok(case_db::evidence_files_referenced(conn, &hashes)?))
+            .await?;
+        let dir = dir.to_owned();
+        let orphans: Vec<String> = chunk.iter().filter(|h| !named.contains(*h)).cloned().collect();
+        removed += tokio::task::spawn_blocking(move || {
+            orphans.iter().filter(|h| remove_if_still_old(&dir, h, cutoff)).count()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(removed)
+}
+
+/// The content-addressed files (64 hexadecimal digits) and the temporary uploads under `dir`
+/// for which `old` holds.
+fn old_files(dir: &Path, old: &dyn Fn(&Path) -> bool) -> std::io::Result<(Vec<String>, Vec<String>)> {
+    let (mut stored, mut temporary) = (Vec::new(), Vec::new());
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(name) = entry?.file_name().into_string() else {
+            continue;
+        };
+        let content_addressed = name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !(content_addressed || name.starts_with(".upload-")) || !old(&dir.join(&name)) {
+            continue;
+        }
+        match content_addressed {
+            true => stored.push(name),
+            false => temporary.push(name),
+        }
+    }
+    Ok((stored, temporary))
+}
+
+/// Files a removal moved aside and did not finish with (the process died between the two
+/// renames): put back under their name, or dropped if a store wrote the name again since (the
+/// same content). One that no row names is removed by a later pass.
+fn put_back_moved_aside(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(name) = entry?.file_name().into_string() else {
+            continue;
+        };
+        let Some(hash) = name.strip_prefix(".orphan-") else {
+            continue;
+        };
+        let (aside, path) = (dir.join(&name), dir.join(hash));
+        match path.exists() {
+            true => std::fs::remove_file(aside)?,
+            false => std::fs::rename(aside, path)?,
+        }
+    }
+    Ok(())
+}
+
+/// Deletes `dir/name` if it is still older than `cutoff`: moved aside first, so a store that
+/// replaces the name meanwhile is not deleted; moved back if the file moved aside is new (the
+/// content is the same whichever store wrote it).
+fn remove_if_still_old(dir: &Path, name: &str, cutoff: std::time::SystemTime) -> bool {
+    let path = dir.join(name);
+    let aside = dir.join(format!(".orphan-{name}"));
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&path).is_none_or(|t| t >= cutoff) || std::fs::rename(&path, &aside).is_err() {
+        return false;
+    }
+    if modified(&aside).is_some_and(|t| t < cutoff) {
+        return std::fs::remove_file(&aside).is_ok();
+    }
+    if let Err(e) = std::fs::rename(&aside, &path) {
+        tracing::error!(error = %e, file = name, "an evidence file moved aside could not be put back");
+    }
+    false
 }
 
 /// Metadata and path of a file the caller may read.

@@ -471,12 +471,20 @@ fn mediator_appointed(
     )
 }
 
-/// What the business is asked: the handler's message, else the consumer's request.
-fn request_summary(case: &CaseRow, message: &Option<String>) -> String {
-    message
-        .clone()
-        .or_else(|| case.consumer_request.clone())
-        .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into())
+/// What the business is asked: the handler's message (written by staff), else the consumer's
+/// request with contact details redacted, as the business's page shows it; a protected
+/// reporter's words never reach the business.
+fn request_summary(conn: &mut AnyConnection, case: &CaseRow, message: &Option<String>) -> Result<String, AppError> {
+    if let Some(m) = message {
+        return Ok(m.clone());
+    }
+    let protected = crate::db::reporters::find(conn, &case.id)?.is_some_and(|r| r.identity_protected);
+    Ok(case
+        .consumer_request
+        .as_deref()
+        .filter(|_| !protected)
+        .map(crate::text::redact)
+        .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into()))
 }
 
 /// The request forwarded to the business, with its private link, when an address is known.
@@ -495,7 +503,7 @@ fn forwarded_to_business(
         business_name: case.business_name.clone().unwrap_or_else(|| "Quý doanh nghiệp".into()),
         agency_name: agency_name.to_owned(),
         forwarded_date: vn_date(calendar::local_date(at)),
-        request_summary: request_summary(case, message),
+        request_summary: request_summary(conn, case, message)?,
         business_link,
     };
     enqueue_email(conn, to, &m, at, ctx.max_attempts)

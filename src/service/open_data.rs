@@ -66,7 +66,10 @@ pub struct OpenCase {
 }
 
 impl OpenCase {
-    fn of(r: OpenRow) -> OpenCase {
+    /// The published row of a closed case; the consumer's province by its official name when
+    /// `places` knows the name typed, else nothing (the form's field is free text: an address
+    /// or a phone number typed there is never published).
+    fn of(r: OpenRow, places: &crate::routing::places::Places) -> OpenCase {
         let local = |t: NaiveDateTime| calendar::local_date(t.and_utc());
         let created = local(r.created_at);
         let closed = r.closed_at.map(local);
@@ -82,7 +85,11 @@ impl OpenCase {
             agency: r.current_agency,
             outcome: r.outcome,
             vulnerable: !matches!(r.vulnerable.as_str(), "" | "none"),
-            consumer_province: r.consumer_province,
+            consumer_province: r
+                .consumer_province
+                .as_deref()
+                .and_then(|p| places.find_province(p))
+                .map(|p| p.name.clone()),
         }
     }
 
@@ -176,7 +183,7 @@ pub fn stream(state: AppState, format: Format) -> impl Stream<Item = Result<Byte
             cur.after = Some(last);
             let mut out = String::new();
             for (i, r) in rows.into_iter().enumerate() {
-                let c = OpenCase::of(r);
+                let c = OpenCase::of(r, state.router.places());
                 match format {
                     Format::Csv => out.push_str(&c.csv()),
                     Format::Json => {
@@ -197,21 +204,54 @@ pub fn stream(state: AppState, format: Format) -> impl Stream<Item = Result<Byte
 mod tests {
     use super::*;
 
+    fn places() -> crate::routing::places::Places {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/admin-units.json");
+        crate::routing::places::Places::load(&path).unwrap()
+    }
+
     #[test]
     fn a_row_carries_nothing_personal() {
         let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap_or_default();
-        let c = OpenCase::of(OpenRow {
-            id: "0190f0a0-0000-7000-8000-000000000001".into(),
+        let row = |province: &str| OpenRow {
+            id: "0190f0a0-0000-7000-8000-000000000002".into(),
             created_at: t("2026-10-31 18:00:00"),
-            closed_at: Some(t("2026-11-10 02:00:00")),
+            closed_at: None,
             kind: "dispute".into(),
             category: "ecommerce".into(),
-            channel: "hotline".into(),
-            current_agency: Some("SCT".into()),
-            outcome: Some("settled_negotiation".into()),
-            vulnerable: "elderly".into(),
-            consumer_province: Some("Bắc Ninh".into()),
-        });
+            channel: "web".into(),
+            current_agency: None,
+            outcome: None,
+            vulnerable: "".into(),
+            consumer_province: Some(province.into()),
+        };
+        let places = places();
+        // The province field is free text: only a province's name is published, officially.
+        for (typed, published) in [
+            ("tp hcm", Some("Thành phố Hồ Chí Minh")),
+            ("Số 5 ngõ 10 Trần Phú, Hà Đông – 0912 345 678", None),
+            ("Nguyễn Thị Hồng", None),
+        ] {
+            assert_eq!(
+                OpenCase::of(row(typed), &places).consumer_province.as_deref(),
+                published,
+                "{typed}"
+            );
+        }
+        let c = OpenCase::of(
+            OpenRow {
+                id: "0190f0a0-0000-7000-8000-000000000001".into(),
+                created_at: t("2026-10-31 18:00:00"),
+                closed_at: Some(t("2026-11-10 02:00:00")),
+                kind: "dispute".into(),
+                category: "ecommerce".into(),
+                channel: "hotline".into(),
+                current_agency: Some("SCT".into()),
+                outcome: Some("settled_negotiation".into()),
+                vulnerable: "elderly".into(),
+                consumer_province: Some("Bắc Ninh".into()),
+            },
+            &places,
+        );
         // 01:00 on 1 November in Vietnam.
         assert_eq!(c.created_month, "2026-11");
         assert_eq!(c.days_to_close, Some(9));

@@ -232,6 +232,9 @@ fn anonymise_case(
         row.business_tax_code.as_deref(),
         Some(&row.tracking_code),
     ]);
+    // The routing corrections learnt from this case keep the anonymised text only.
+    let learnt = super::cases::correction_text(&description, request.as_deref());
+    case_db::set_correction_text(conn, &row.id, &learnt)?;
     case_db::anonymise(
         conn,
         &row.id,
@@ -247,6 +250,7 @@ fn anonymise_case(
             updated_at: at.naive_utc(),
         },
     )?;
+
     events::append(
         conn,
         key,

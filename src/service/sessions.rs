@@ -214,7 +214,6 @@ fn mail_parties(
     };
     let start = utc(s.starts_at);
     let place = venue(s);
-    let all: Vec<String> = recipients.iter().map(|p| p.to.clone()).collect();
     let (uid, summary) = (uid(s), format!("Phiên hòa giải — {agency_name}"));
     let description = format!("Hòa giải viên: {mediator}.");
     let organizer = format!("mailto:{}", ctx.from_address);
@@ -223,21 +222,24 @@ fn mail_parties(
     } else {
         IcsMethod::Request
     };
-    let event = IcsEvent {
-        uid: &uid,
-        sequence: s.sequence,
-        start,
-        end: start + TimeDelta::minutes(i64::from(s.duration_minutes)),
-        summary: &summary,
-        location: &place,
-        description: &description,
-        organizer: &organizer,
-        attendees: &all,
-        cancelled: cancel_reason.is_some(),
-    };
-    let ics = mail::ics_calendar(Some(method), &[event]);
     let session_time = (start + TimeDelta::hours(7)).format("%H:%M ngày %d/%m/%Y").to_string();
     for p in recipients {
+        // Each party's invitation names that party alone as attendee: the business never
+        // learns the consumer's address from it (nor the consumer the business's staff).
+        let attendee = [p.to.clone()];
+        let event = IcsEvent {
+            uid: &uid,
+            sequence: s.sequence,
+            start,
+            end: start + TimeDelta::minutes(i64::from(s.duration_minutes)),
+            summary: &summary,
+            location: &place,
+            description: &description,
+            organizer: &organizer,
+            attendees: &attendee,
+            cancelled: cancel_reason.is_some(),
+        };
+        let ics = mail::ics_calendar(Some(method), &[event]);
         let msg = match cancel_reason {
             None => mail::OutgoingEmail::new(
                 &p.to,
@@ -267,7 +269,7 @@ fn mail_parties(
         msg.attachments.push(crate::email::Attachment {
             filename: file.into(),
             content_type: format!("text/calendar; charset=utf-8; method={m}"),
-            bytes: ics.clone().into_bytes(),
+            bytes: ics.into_bytes(),
         });
         jobs::enqueue_message(conn, &msg, at, ctx.max_attempts)?;
     }
@@ -344,6 +346,9 @@ pub async fn change(
         .write(move |conn| {
             let now = clock.now();
             let case = case_for_change(conn, &actor, &case_id, change.event_name())?;
+            // The case locked before the session is read: two changes sent at once with the
+            // same sequence are checked one after the other on PostgreSQL too.
+            crate::db::portability::lock_row(conn, crate::db::portability::Locked::Case, &case.id)?;
             let s = med_db::find_session(conn, &case.id, &sid)?.ok_or(AppError::NotFound("session"))?;
             if sequence.is_some_and(|q| q != s.sequence) {
                 return Err(AppError::VersionConflict { current: s.sequence });

@@ -215,6 +215,9 @@ pub async fn change(
     state
         .db
         .write(move |conn| {
+            // Locked, then read: a publication racing an end is checked after it (PostgreSQL
+            // too), so an ended warning never comes back.
+            crate::db::portability::lock_row(conn, crate::db::portability::Locked::Warning, &id)?;
             let (row, status) = managed(conn, &actor, &id)?;
             let t = now.naive_utc();
             let ch = match change {

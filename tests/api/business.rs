@@ -29,15 +29,7 @@ async fn forwarded(app: &TestApp, day: &str, n: u32) -> (String, Value, String) 
     let c = app
         .act_ok(&h, &c, "forward_to_business", json!({"business_email": BUSINESS_MAIL}))
         .await;
-    app.worker.drain().await.unwrap();
-    let mail = app
-        .state
-        .mailer
-        .memory_sent()
-        .into_iter()
-        .rev()
-        .find(|m| m.to.contains(BUSINESS_MAIL))
-        .expect("the forwarding e-mail");
+    let mail = forwarding_mail(app).await;
     let start = mail.text.find("/b/").expect("the business's page link");
     let token: String = mail.text[start + 3..]
         .chars()
@@ -45,6 +37,18 @@ async fn forwarded(app: &TestApp, day: &str, n: u32) -> (String, Value, String) 
         .collect();
     assert!(mail.html.contains(&format!("/b/{token}")), "the same link in HTML");
     (h, c, token)
+}
+
+/// The last e-mail to the business (the outbox drained first).
+async fn forwarding_mail(app: &TestApp) -> hotline::email::OutgoingEmail {
+    app.worker.drain().await.unwrap();
+    app.state
+        .mailer
+        .memory_sent()
+        .into_iter()
+        .rev()
+        .find(|m| m.to.contains(BUSINESS_MAIL))
+        .expect("the forwarding e-mail")
 }
 
 fn mails_to(app: &TestApp, to: &str, part: &str) -> usize {
@@ -329,3 +333,62 @@ async fn the_registry_verifies_tax_codes_links_cases_and_merges(app: &TestApp) {
     assert_eq!(app.get("/api/v1/businesses", Some(&app.admin_token)).await.status, 403);
 }
 both_backends!(the_registry_verifies_tax_codes_links_cases_and_merges);
+
+async fn the_forwarding_email_without_a_message_redacts_the_consumers_request(app: &TestApp) {
+    let body = json!({"username": "h.fwd", "role": "handler", "agency": "SCT", "password": PASSWORD});
+    assert_eq!(
+        app.post("/api/v1/admin/users", Some(&app.admin_token), &body)
+            .await
+            .status,
+        201
+    );
+    let h = app.login("h.fwd", PASSWORD).await;
+    let mut complaint = dispute_before("2026-11-28");
+    complaint["consumer_request"] =
+        json!("Đề nghị hoàn tiền, gọi lại cho tôi số 0912 345 678 hoặc thư hong.nguyen@example.com");
+    let c = app.open_case(&h, &complaint).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    // No message of the handler's: the e-mail quotes the consumer's request, as the business's
+    // page does, without the consumer's phone number or address.
+    app.act_ok(&h, &c, "forward_to_business", json!({"business_email": BUSINESS_MAIL}))
+        .await;
+    let mail = forwarding_mail(app).await;
+    for part in [&mail.text, &mail.html] {
+        assert!(part.contains("Đề nghị hoàn tiền"), "the request is quoted: {part}");
+        assert!(
+            !part.contains("345 678") && !part.contains("0912") && !part.contains("hong.nguyen"),
+            "nothing personal: {part}"
+        );
+    }
+}
+both_backends!(the_forwarding_email_without_a_message_redacts_the_consumers_request);
+
+/// Two answers sent at once (a double click, or accept and refuse together): one is recorded,
+/// the other is refused, on PostgreSQL's concurrent transactions as on SQLite's one writer.
+async fn two_answers_sent_at_once_record_one(app: &TestApp) {
+    let (h, c, token) = forwarded(app, "2026-12-01", 7).await;
+    let id = c["id"].as_str().unwrap();
+    let api = format!("/api/v1/business/cases/{token}/response");
+    let accept = json!({"decision": "accept", "message": "Chúng tôi sẽ liên hệ khách hàng."});
+    let refuse = json!({"decision": "refuse", "message": "Không đồng ý."});
+    for _ in 0..3 {
+        let (a, b) = tokio::join!(app.post(&api, None, &accept), app.post(&api, None, &refuse));
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        if statuses == [409, 409] {
+            continue; // both came after an earlier round's answer
+        }
+        assert_eq!(statuses, [200, 409], "{} / {}", a.body, b.body);
+    }
+    let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
+    let answers = evs
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "business_responded")
+        .count();
+    assert_eq!(answers, 1, "one answer (and the handler's e-mail, queued with it)");
+}
+both_backends!(two_answers_sent_at_once_record_one);

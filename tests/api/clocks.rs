@@ -113,15 +113,7 @@ async fn a_pause_extends_a_clock_by_the_working_days_paused_and_calendar_changes
         .await
         .unwrap();
     assert_eq!(on.status(), 200);
-    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
-    let ack = d
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["clock"] == "acknowledge")
-        .unwrap()
-        .clone();
+    let ack = crate::followup::clock_of(app, &h, &id, "acknowledge").await;
     // 20/11 + 10 working days, 24/11 off: Mon 7/12/2026 (it would be Fri 4/12 otherwise).
     assert_eq!(ack["due_date"], "2026-12-07", "{ack}");
     let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
@@ -345,15 +337,7 @@ async fn the_sweep_reminds_marks_overdue_and_escalates_once(app: &TestApp) {
     );
     let ran = app.worker.drain().await.unwrap();
     assert!(ran >= 2, "the sweep and at least one e-mail: {ran}");
-    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&h)).await;
-    let ack = d
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["clock"] == "acknowledge")
-        .unwrap()
-        .clone();
+    let ack = crate::followup::clock_of(app, &h, &id, "acknowledge").await;
     assert_eq!(ack["overdue"], true);
     let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
     assert!(evs
@@ -747,3 +731,203 @@ async fn intake_sees_a_calendar_change_at_once(app: &TestApp) {
     assert_eq!(after, before);
 }
 both_backends!(intake_sees_a_calendar_change_at_once);
+
+/// A transition that stops a clock while the sweep is working through the due clocks is not
+/// undone by the sweep (on PostgreSQL the sweep reads the list, then waits for the case a
+/// handler is writing; it must read the clock again once it has the case).
+async fn the_sweep_does_not_undo_a_clock_stopped_while_it_ran(app: &TestApp) {
+    let (_, h) = app.user("h.race", "handler", Some("SCT")).await;
+    app.state.clock.set(local_noon("2026-01-05"));
+    let c = app.open_case(&h, &dispute_before("2026-01-05")).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    app.state.clock.reset();
+    // What accepting the case writes, held open in a transaction of its own on PostgreSQL
+    // (committed at once on SQLite, whose one writer runs the sweep before or after it).
+    let pg = matches!(
+        hotline::db::portability::backend_of(&app.state.db.get_blocking().unwrap()),
+        hotline::db::Backend::Postgres
+    );
+    let run = |conn: &mut hotline::db::AnyConnection, statement: &str| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(statement).execute(conn).unwrap();
+    };
+    let stop = format!(
+        "UPDATE case_clocks SET state = 'stopped', result = 'late', stopped_at = '2026-01-20 03:00:00' \
+         WHERE case_id = '{id}' AND clock = 'acknowledge'"
+    );
+    let mut held = None;
+    if pg {
+        let mut conn = app.state.db.get_blocking().unwrap();
+        run(&mut conn, "BEGIN");
+        run(
+            &mut conn,
+            &format!("UPDATE cases SET version = version + 1 WHERE id = '{id}'"),
+        );
+        run(&mut conn, &stop);
+        held = Some(conn);
+    } else {
+        app.sql(&stop);
+    }
+    assert!(app.worker.schedule_sweep().await.unwrap());
+    let commit = async {
+        if let Some(conn) = held.as_mut() {
+            // Long enough for the sweep to list the clock and wait for the case.
+            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+            run(conn, "COMMIT");
+        }
+    };
+    let (ran, ()) = tokio::join!(app.worker.drain(), commit);
+    ran.unwrap();
+    let ack = crate::followup::clock_of(app, &h, &id, "acknowledge").await;
+    assert_eq!(ack["state"], "stopped", "{ack}");
+    assert_eq!(ack["result"], "late");
+    assert_eq!(ack["overdue"], false, "not escalated after it stopped");
+    let evs = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await;
+    let escalated: Vec<_> = evs
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "clock_overdue")
+        .map(|e| e["data"]["clock"].clone())
+        .collect();
+    assert!(!escalated.contains(&json!("acknowledge")), "{escalated:?}");
+}
+both_backends!(the_sweep_does_not_undo_a_clock_stopped_while_it_ran);
+
+/// A case closed while it waits for the consumer's information: its paused clocks are judged
+/// by the working days they counted (the pause's days do not count), not by the due date they
+/// had when the pause began.
+async fn a_clock_stopped_while_paused_is_judged_by_the_days_it_counted(app: &TestApp) {
+    let (_, h) = app.user("h.paused", "handler", Some("SCT")).await;
+    // Routed Monday 02/03/2026: the acknowledgment is due 16/03 (10 working days).
+    app.state.clock.set(local_noon("2026-03-02"));
+    let c = app.open_case(&h, &dispute_before("2026-03-02")).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    // Information asked for on 04/03 (two working days counted), the case refused on 17/03.
+    app.state.clock.set(local_noon("2026-03-04"));
+    let c = app
+        .act_ok(&h, &c, "request_info", json!({"requested": "Hóa đơn mua hàng."}))
+        .await;
+    app.state.clock.set(local_noon("2026-03-17"));
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "refuse",
+            json!({"ground": "outside_remit", "explanation": "Không thuộc thẩm quyền."}),
+        )
+        .await;
+    assert_eq!(c["status"], "closed");
+    let ack = crate::followup::clock_of(app, &h, &id, "acknowledge").await;
+    assert_eq!(
+        (ack["state"].as_str(), ack["result"].as_str()),
+        (Some("stopped"), Some("met")),
+        "{ack}"
+    );
+    assert!(ack["due_date"].as_str().unwrap() > "2026-03-17", "{ack}");
+    app.state.clock.reset();
+}
+both_backends!(a_clock_stopped_while_paused_is_judged_by_the_days_it_counted);
+
+/// The running clocks of a case: (clock, due date).
+async fn running(app: &TestApp, token: &str, id: &str) -> Vec<(String, String)> {
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(token)).await;
+    let mut out: Vec<(String, String)> = d
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["state"] == "running" && c["clock"] != "internal_target")
+        .map(|c| {
+            (
+                c["clock"].as_str().unwrap().to_owned(),
+                c["due_date"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A declined transfer leaves the offering agency's deadlines as they were: an accepted case's
+/// forwarding clock runs on (no new acknowledgment), a routed case's acknowledgment is due on
+/// its first date (not ten fresh working days).
+async fn a_declined_transfer_keeps_the_agencys_deadlines(app: &TestApp) {
+    let (_, sct) = app.user("h.decl.sct", "handler", Some("SCT")).await;
+    let (_, hoi) = app.user("h.decl.hoi", "handler", Some("HOI")).await;
+    let transfer = json!({"to_agency": "HOI", "reason": "NTD đề nghị Hội hỗ trợ"});
+    let decline = json!({"reason": "Ngoài phạm vi"});
+    for accepted in [true, false] {
+        // Monday 02/03/2026: routed (acknowledgment due 16/03), accepted (forwarding due 11/03).
+        app.state.clock.set(local_noon("2026-03-02"));
+        let c = app.open_case(&sct, &dispute_before("2026-03-02")).await;
+        let mut c = app.act_ok(&sct, &c, "route", json!({"agency": "SCT"})).await;
+        if accepted {
+            c = app.act_ok(&sct, &c, "accept", json!({})).await;
+        }
+        let id = c["id"].as_str().unwrap().to_owned();
+        let before = running(app, &sct, &id).await;
+        let want = match accepted {
+            true => vec![("forward_to_business".to_owned(), "2026-03-11".to_owned())],
+            false => vec![("acknowledge".to_owned(), "2026-03-16".to_owned())],
+        };
+        assert_eq!(before, want);
+        app.state.clock.set(local_noon("2026-03-04"));
+        let c = app.act_ok(&sct, &c, "transfer", transfer.clone()).await;
+        app.state.clock.set(local_noon("2026-03-05"));
+        let seen = app.case(&hoi, &id).await.body;
+        let c2 = app.act_ok(&hoi, &seen, "decline_transfer", decline.clone()).await;
+        assert_eq!(c2["status"], c["status"]);
+        assert_eq!(running(app, &sct, &id).await, want, "accepted: {accepted}");
+    }
+    app.state.clock.reset();
+}
+both_backends!(a_declined_transfer_keeps_the_agencys_deadlines);
+
+/// A reminder was sent for a due date that a pause then moved: the new due date gets its own.
+async fn a_due_date_moved_by_a_pause_is_reminded_again(app: &TestApp) {
+    let body = json!({"username": "h.remind", "role": "handler", "agency": "SCT", "password": crate::helpers::PASSWORD, "email": "nhac.han@example.gov.vn"});
+    assert_eq!(
+        app.post("/api/v1/admin/users", Some(&app.admin_token), &body)
+            .await
+            .status,
+        201
+    );
+    app.state.clock.set(local_noon("2026-03-02"));
+    let h = app.login("h.remind", crate::helpers::PASSWORD).await;
+    let c = app.open_case(&h, &dispute_before("2026-03-02")).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let reminders = |due: &str| {
+        app.state
+            .mailer
+            .memory_sent()
+            .iter()
+            .filter(|m| m.to.contains("nhac.han") && m.subject.contains("[Nhắc hạn]") && m.subject.contains(due))
+            .count()
+    };
+    let sweep = || async {
+        assert!(app.worker.schedule_sweep().await.unwrap());
+        app.worker.drain().await.unwrap();
+    };
+    // Friday 13/03, the working day before the acknowledgment's 16/03: reminded.
+    app.state.clock.set(local_noon("2026-03-13"));
+    sweep().await;
+    assert_eq!(reminders("16/03/2026"), 1);
+    let h = app.login("h.remind", crate::helpers::PASSWORD).await;
+    // Information asked for that day and given on 19/03: nine days were counted, one is left,
+    // due 20/03; on 19/03 the sweep reminds of it.
+    let c = app
+        .act_ok(&h, &c, "request_info", json!({"requested": "Hóa đơn mua hàng."}))
+        .await;
+    app.state.clock.set(local_noon("2026-03-19"));
+    let h = app.login("h.remind", crate::helpers::PASSWORD).await;
+    app.act_ok(&h, &c, "provide_info", json!({"info": "Đã nộp hóa đơn."}))
+        .await;
+    sweep().await;
+    assert_eq!(reminders("20/03/2026"), 1, "the new due date is reminded");
+    app.state.clock.reset();
+}
+both_backends!(a_due_date_moved_by_a_pause_is_reminded_again);

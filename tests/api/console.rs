@@ -760,6 +760,24 @@ async fn a_note_and_a_correction_are_events_without_a_change_of_state(app: &Test
         public.body.to_string().contains("Zalo"),
         "the note is in the staff history"
     );
+    // The console's search posts the words (a phone number never goes in the address or the
+    // page's title, ui.md rule 6) and finds the case.
+    let s = session_of(app, "op.fix").await;
+    let queue = get(app, "/console/", Some(&s)).await;
+    assert!(
+        queue.html.contains("method=\"post\" action=\"/console/search\""),
+        "{}",
+        queue.html
+    );
+    let cookie = format!("hotline_console={s}");
+    let found = post(app, "/console/search", &cookie, &[("q", "0977 888 999")]).await;
+    assert_eq!(found.status, 200, "{}", found.html);
+    assert!(found.html.contains(&format!("/console/cases/{id}")), "{}", found.html);
+    let title = &found.html[found.html.find("<title>").unwrap()..found.html.find("</title>").unwrap()];
+    assert!(!title.contains("0977") && !title.contains("888"), "{title}");
+    assert!(title.contains("Kết quả tìm kiếm"), "{title}");
+    let empty = post(app, "/console/search", &cookie, &[("q", "  ")]).await;
+    assert_eq!((empty.status, empty.location.as_str()), (303, "/console/"));
 }
 both_backends!(a_note_and_a_correction_are_events_without_a_change_of_state);
 

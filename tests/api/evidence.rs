@@ -87,7 +87,8 @@ fn multipart_files(files: &[(&str, Vec<u8>)]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// A refused upload leaves no file behind, even the parts stored before the refusal; a case
+/// A refused upload leaves no file behind once the worker's hourly pass has run, even the
+/// parts stored before the refusal (a request never deletes a file itself: ADR 0061); a case
 /// holds at most `server.max_evidence_bytes_per_case`.
 async fn refused_uploads_leave_no_orphans_and_cases_have_a_quota(backend: crate::common::Backend) {
     let Some(app) = crate::helpers::spawn_app_with(backend, |s| {
@@ -102,11 +103,21 @@ async fn refused_uploads_leave_no_orphans_and_cases_have_a_quota(backend: crate:
     let c = app.open_case(&h, &dispute()).await;
     let id = c["id"].as_str().unwrap();
     let url = format!("/api/v1/cases/{id}/evidence");
-    let files_on_disk = || std::fs::read_dir(app.state.settings.evidence_dir()).unwrap().count();
+    let dir = app.state.settings.evidence_dir();
+    let files_on_disk = || std::fs::read_dir(&dir).unwrap().count();
+    // The worker's pass, as it runs two hours later.
+    let later = || async {
+        let then = std::time::SystemTime::now() + 2 * hotline::service::evidence::ORPHAN_GRACE;
+        hotline::service::evidence::remove_orphans(&app.state.db, &dir, then, hotline::service::evidence::ORPHAN_GRACE)
+            .await
+            .unwrap()
+    };
 
     // The first part is stored, the second is too large: neither stays.
     let (ct, body) = multipart_files(&[("a.jpg", vec![1u8; 1_000]), ("b.jpg", vec![2u8; 100_001])]);
     assert_problem(&app.post_raw(&url, Some(&h), &ct, body).await, 413, "payload_too_large");
+    assert_eq!(files_on_disk(), 1, "the first part, until the worker's pass");
+    assert_eq!(later().await, 1);
     assert_eq!(files_on_disk(), 0);
 
     let (ct, body) = multipart_files(&[("c.jpg", vec![3u8; 90_000])]);
@@ -116,6 +127,7 @@ async fn refused_uploads_leave_no_orphans_and_cases_have_a_quota(backend: crate:
     let r = app.post_raw(&url, Some(&h), &ct, body).await;
     assert_problem(&r, 422, "invalid_field");
     assert_eq!(r.body["field"], "file");
+    assert_eq!(later().await, 2);
     assert_eq!(files_on_disk(), 1, "only the accepted file");
     assert_eq!(app.case(&h, id).await.body["evidence"].as_array().unwrap().len(), 1);
     app.assert_no_failed_jobs();
@@ -129,3 +141,70 @@ async fn refused_uploads_leave_no_orphans_sqlite() {
 async fn refused_uploads_leave_no_orphans_postgres() {
     refused_uploads_leave_no_orphans_and_cases_have_a_quota(crate::common::Backend::Postgres).await;
 }
+
+/// Sets a file's modification time `secs` seconds back.
+fn age(path: &std::path::Path, secs: u64) {
+    let t = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
+/// A failed request leaves what it stored (another may be committing the same file); the
+/// worker's pass removes files no row names once they are older than the grace period, and
+/// temporary uploads a crash left; it keeps every file a row names and every recent one, and
+/// puts back a file an interrupted pass had moved aside.
+async fn files_no_row_names_are_removed_after_the_grace_period(app: &TestApp) {
+    use hotline::service::evidence::{remove_orphans, ORPHAN_GRACE};
+    let (_, h) = app.user("h.orphan", "handler", Some("SCT")).await;
+    let c = app.open_case(&h, &dispute()).await;
+    let id = c["id"].as_str().unwrap();
+    let (ct, body) = multipart("hoa-don.jpg", b"\xff\xd8\xff\xe0 a receipt");
+    let r = app
+        .post_raw(&format!("/api/v1/cases/{id}/evidence"), Some(&h), &ct, body)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let kept = r.body[0]["sha256"].as_str().unwrap().to_owned();
+    let dir = app.state.settings.evidence_dir();
+    let hours = 2 * ORPHAN_GRACE.as_secs();
+    age(&dir.join(&kept), hours);
+    let orphan = hex::encode(Sha256::digest(b"refused"));
+    let recent = hex::encode(Sha256::digest(b"being committed"));
+    for (name, secs) in [(&orphan, hours), (&recent, 0)] {
+        std::fs::write(dir.join(name), name).unwrap();
+        age(&dir.join(name), secs);
+    }
+    let (temp, unrelated) = (dir.join(".upload-crashed"), dir.join("README"));
+    std::fs::write(&temp, b"half").unwrap();
+    std::fs::write(&unrelated, b"not ours").unwrap();
+    age(&temp, hours);
+    age(&unrelated, hours);
+    // An earlier pass died between moving the kept file aside and deleting it.
+    std::fs::rename(dir.join(&kept), dir.join(format!(".orphan-{kept}"))).unwrap();
+
+    let removed = remove_orphans(&app.state.db, &dir, std::time::SystemTime::now(), ORPHAN_GRACE)
+        .await
+        .unwrap();
+    assert_eq!(removed, 2, "the old unreferenced file and the crashed upload");
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    let mut want = vec![kept.clone(), recent.clone(), "README".to_owned()];
+    want.sort();
+    assert_eq!(left, want);
+    let case = app.case(&h, id).await;
+    let eid = case.body["evidence"][0]["id"].as_str().unwrap().to_owned();
+    let file = app.get(&format!("/api/v1/cases/{id}/evidence/{eid}"), Some(&h)).await;
+    assert_eq!(file.status, 200, "the referenced file is served");
+    // Nothing more to do on a second pass.
+    let again = remove_orphans(&app.state.db, &dir, std::time::SystemTime::now(), ORPHAN_GRACE)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+}
+both_backends!(files_no_row_names_are_removed_after_the_grace_period);

@@ -78,7 +78,8 @@ async fn events(app: &TestApp, h: &str, id: &str) -> Vec<Value> {
     r.body.as_array().unwrap().clone()
 }
 
-async fn clock_of(app: &TestApp, h: &str, id: &str, clock: &str) -> Value {
+/// The case's latest clock of that kind, as `GET /cases/{id}/deadlines` shows it.
+pub(crate) async fn clock_of(app: &TestApp, h: &str, id: &str, clock: &str) -> Value {
     let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(h)).await.body;
     d.as_array()
         .unwrap()
@@ -248,6 +249,11 @@ both_backends!(the_business_sends_evidence_through_its_link);
 /// A dispute settled by mediation (Art 65) with the agreed date `days` ahead, its record
 /// printed: (handler, case).
 async fn mediated(app: &TestApp, tag: &str, days: i64) -> (String, Value) {
+    mediated_on(app, tag, days, "2026-12-01T09:00:00+07:00").await
+}
+
+/// [`mediated`], the mediation held at `held_at`.
+async fn mediated_on(app: &TestApp, tag: &str, days: i64, held_at: &str) -> (String, Value) {
     // Accounts first: the administrator's session does not outlive the clock's move.
     let (mid, _) = app.listed_mediator(&format!("{tag}.m"), "HOI", &["Tiếng Việt"]).await;
     let (h, c, _) = forwarded(app, &format!("{tag}.h"), "2026-12-01").await;
@@ -261,7 +267,7 @@ async fn mediated(app: &TestApp, tag: &str, days: i64) -> (String, Value) {
     let record = json!({
         "mediator": "Hội Bảo vệ quyền lợi người tiêu dùng tỉnh – hòa giải viên Trần Thị Hương",
         "parties": "Bà Nguyễn Thị Hồng; Cửa hàng Điện máy Ánh Dương",
-        "held_at": "2026-12-01T09:00:00+07:00", "place": "Trụ sở Hội, 12 Lê Lợi",
+        "held_at": held_at, "place": "Trụ sở Hội, 12 Lê Lợi",
         "subject": "Máy giặt hỏng sau 10 ngày sử dụng",
         "parties_views": "Người tiêu dùng đề nghị đổi máy; cửa hàng đồng ý.",
         "result": "Cửa hàng đổi máy giặt mới cùng loại.",
@@ -506,3 +512,38 @@ async fn the_parties_are_reminded_of_the_court_recognition_deadline_once(app: &T
     app.state.clock.reset();
 }
 both_backends!(the_parties_are_reminded_of_the_court_recognition_deadline_once);
+
+/// The six months to ask a court to recognise the settlement run from the day the mediation
+/// was held (not the day its result was entered); a last day that is not a working day moves
+/// to the next working day.
+async fn the_court_recognition_deadline_runs_from_the_mediation(app: &TestApp) {
+    // Held on Sunday 29/11/2026, entered on 01/12: six months end on Saturday 29/05/2027,
+    // so the deadline is Monday 31/05/2027.
+    let (h, c) = mediated_on(app, "held", 5, "2026-11-29T09:00:00+07:00").await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let court = clock_of(app, &h, &id, "court_recognition").await;
+    assert_eq!(court["due_date"], "2027-05-31", "{court}");
+    // The settlement carried out, the case closed: when the six months have passed, the
+    // parties' deadline is not the agency's, so nothing is marked overdue or escalated.
+    let body = json!({"performed": true, "note": "Hai bên xác nhận đã đổi máy."});
+    app.act_ok(&h, &c, "record_performance", body).await;
+    let h = sweep_after(app, 200, "held.h").await;
+    let court = clock_of(app, &h, &id, "court_recognition").await;
+    assert_eq!(court["overdue"], false, "{court}");
+    let overdue: Vec<Value> = events(app, &h, &id)
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "clock_overdue")
+        .collect();
+    assert!(overdue.is_empty(), "{overdue:?}");
+    assert!(
+        !app.state
+            .mailer
+            .memory_sent()
+            .iter()
+            .any(|m| m.subject.contains("Quá hạn")),
+        "no escalation"
+    );
+    app.state.clock.reset();
+}
+both_backends!(the_court_recognition_deadline_runs_from_the_mediation);

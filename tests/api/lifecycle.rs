@@ -557,3 +557,51 @@ async fn a_transfer_is_accepted_or_declined_by_the_target_agency(app: &TestApp) 
     assert_eq!(events_before, events_after);
 }
 both_backends!(a_transfer_is_accepted_or_declined_by_the_target_agency);
+
+async fn a_transfer_ended_by_the_cases_closure_takes_the_targets_access_back(app: &TestApp) {
+    let (_, sct) = app.user("h.sct", "handler", Some("SCT")).await;
+    let (_, hoi) = app.user("h.hoi", "handler", Some("HOI")).await;
+    let c = app.open_case(&sct, &dispute()).await;
+    let c = app.act_ok(&sct, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app
+        .act_ok(
+            &sct,
+            &c,
+            "transfer",
+            json!({"to_agency": "HOI", "reason": "NTD đề nghị Hội hỗ trợ"}),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.case(&hoi, &id).await.status,
+        200,
+        "the target reads a case offered to it"
+    );
+    // While HOI has not decided, SCT refers the case to a court (the consumer sues): HOI never
+    // held it, so it no longer reads it, lists it or finds it.
+    let closed = app
+        .act_ok(
+            &sct,
+            &c,
+            "refer",
+            json!({"body": "Tòa án nhân dân khu vực 1", "reason": "Khởi kiện."}),
+        )
+        .await;
+    assert_eq!(closed["status"], "closed");
+    assert!(closed["pending_transfer_to"].is_null());
+    assert_problem(&app.case(&hoi, &id).await, 404, "not_found");
+    let hoi_list = app.get("/api/v1/cases", Some(&hoi)).await;
+    assert_eq!(hoi_list.status, 200);
+    assert!(!hoi_list.body.to_string().contains(&id));
+    let found = app.get("/api/v1/cases?q=m%C3%A1y%20gi%E1%BA%B7t", Some(&hoi)).await;
+    assert!(!found.body.to_string().contains(&id));
+    if let Some(n) = app.sqlite_search_count("\"@484F49\"") {
+        assert_eq!(n, 0, "the ended transfer's token is gone from the index");
+    }
+    assert_eq!(
+        app.case(&sct, &id).await.status,
+        200,
+        "the holding agency still reads it"
+    );
+}
+both_backends!(a_transfer_ended_by_the_cases_closure_takes_the_targets_access_back);

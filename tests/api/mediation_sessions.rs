@@ -152,10 +152,17 @@ async fn schedule_two(app: &TestApp, s: &Setup) -> (Value, String, String) {
     assert_eq!(list[0]["ends_at"], "2026-11-04T03:30:00Z");
     let mails = invitations(app, before).await;
     assert_eq!(recipients(&mails), every_party());
-    for (_, ics) in &mails {
+    for (to, ics) in &mails {
         assert!(ics.contains("METHOD:REQUEST"), "{ics}");
         assert!(ics.contains(&format!("UID:{sid}@hotline")), "{ics}");
         assert!(ics.contains("SEQUENCE:0\r\n"), "{ics}");
+        // Each party's invitation names that party alone: the business never learns the
+        // consumer's address from it.
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(unfolded.contains(&format!("mailto:{to}")), "{ics}");
+        for other in every_party().iter().filter(|p| *p != to) {
+            assert!(!unfolded.contains(other.as_str()), "{to} sees {other}: {ics}");
+        }
     }
     // One of a place and an online link; a link is https.
     let none = json!({"at": "2026-11-11T09:00:00+07:00", "place": " "});

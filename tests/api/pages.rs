@@ -519,3 +519,18 @@ async fn a_complaint_is_filed_in_english_from_error_to_receipt(app: &TestApp) {
     assert!(page.contains("The form has expired"));
 }
 both_backends!(a_complaint_is_filed_in_english_from_error_to_receipt);
+
+/// A form whose hidden key is not a usable key (a NUL byte, which PostgreSQL's text refuses;
+/// spaces; a Vietnamese word) still files the complaint once, under a key of its own.
+async fn a_form_with_an_unusable_key_still_files_the_complaint(app: &TestApp) {
+    for (i, key) in ["bad\u{0}key", "khóa của tôi", "a b"].into_iter().enumerate() {
+        let mut good: Vec<(&str, &str)> = GOOD.to_vec();
+        good[0] = ("idempotency_key", key);
+        let phone = format!("09123456{i:02}");
+        good[5] = ("consumer.phone", &phone);
+        let (status, body, location) = post_form(app, "/complaints", &good).await;
+        assert_eq!(status, 303, "{key:?}: {body}");
+        assert!(location.unwrap().starts_with("/t/"));
+    }
+}
+both_backends!(a_form_with_an_unusable_key_still_files_the_complaint);

@@ -244,11 +244,19 @@ async fn the_web_form_is_limited_and_sends_no_strangers_text(backend: Backend) {
     let mut phish = complaint("Khiếu nại về đơn hàng giao thiếu.");
     phish["consumer"]["name"] = json!("TRÚNG THƯỞNG 100 TRIỆU http://phish.example");
     phish["consumer"]["email"] = json!("victim@example.org");
-    for _ in 0..3 {
+    let keyed = ("Idempotency-Key", "lost-answer-1");
+    let first = app.post_with_header("/api/v1/public/complaints", keyed, &phish).await;
+    assert_eq!(first.status, 201);
+    for _ in 0..2 {
         assert_eq!(app.submit(&phish).await.status, 201);
     }
     let r = app.submit(&phish).await;
     assert_problem(&r, 429, "rate_limited");
+    // A citizen whose answer was lost sends the same request again: over the limit, they still
+    // get their tracking code back, and nothing new is filed.
+    let again = app.post_with_header("/api/v1/public/complaints", keyed, &phish).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.body["tracking_code"], first.body["tracking_code"]);
     let (_, coord) = app.user("dieu.phoi", "coordinator", Some("SCT")).await;
     let list = app.get("/api/v1/cases?limit=50", Some(&coord)).await;
     assert_eq!(
@@ -541,6 +549,27 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
     let mut b = dispute();
     b["description"] = json!("Tôi là Nguyễn Thị Hồng, gọi 0912 345 678, máy giặt hỏng.");
     let closed = app.open_case(&op, &b).await;
+    let closed = app.act_ok(&h, &closed, "route", json!({"agency": "SCT"})).await;
+    let cid = closed["id"].as_str().unwrap().to_owned();
+    let correction_texts = || {
+        let mut conn = app.state.db.get_blocking().unwrap();
+        hotline::db::cases::list_corrections(&mut conn)
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.case_id == cid)
+            .map(|c| c.text)
+            .collect::<Vec<_>>()
+    };
+    let learnt = correction_texts();
+    assert_eq!(learnt.len(), 1, "the routing was learnt from");
+    assert!(
+        learnt[0].contains("máy giặt hỏng") && !learnt[0].contains("345 678"),
+        "the router keeps no phone number: {learnt:?}"
+    );
+    // As a correction recorded by an earlier version kept it.
+    app.sql(&format!(
+        "UPDATE routing_corrections SET text = 'Gọi 0912 345 678, máy giặt hỏng.' WHERE case_id = '{cid}'"
+    ));
     let closed = app
         .act_ok(&op, &closed, "withdraw", json!({"reason": "Đã tự thỏa thuận."}))
         .await;
@@ -585,6 +614,11 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
         "{text}"
     );
     assert_eq!(gone["kind"], "dispute", "statistics stay");
+    let learnt = correction_texts();
+    assert!(
+        learnt.len() == 1 && !learnt[0].contains("345 678") && learnt[0].contains("máy giặt hỏng"),
+        "erasure rewrites what the router learnt: {learnt:?}"
+    );
     let kept = app.case(&sup, open["id"].as_str().unwrap()).await.body;
     assert_eq!(kept["consumer"]["phone"], "0912345678");
     let found = app.get("/api/v1/cases?q=0912345678", Some(&sup)).await.body;

@@ -36,3 +36,10 @@ pub fn list_corrections(conn: &mut AnyConnection) -> QueryResult<Vec<CorrectionR
         .select(CorrectionRow::as_select())
         .load(conn)
 }
+
+/// Replaces the text of every routing correction of a case (its consumer's data erased).
+pub fn set_correction_text(conn: &mut AnyConnection, case_id: &str, text: &str) -> QueryResult<usize> {
+    diesel::update(routing_corrections::table.filter(routing_corrections::case_id.eq(case_id)))
+        .set(routing_corrections::text.eq(text))
+        .execute(conn)
+}

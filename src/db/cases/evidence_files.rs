@@ -51,10 +51,6 @@ pub fn evidence_bytes(conn: &mut AnyConnection, case_id: &str) -> QueryResult<i6
 }
 
 /// Whether any evidence row names the file with this hash.
-pub fn evidence_file_referenced(conn: &mut AnyConnection, sha256: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(evidence::table.filter(evidence::sha256.eq(sha256)))).get_result(conn)
-}
-
 pub fn list_evidence(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<EvidenceRow>> {
     evidence::table
         .filter(evidence::case_id.eq(case_id))
@@ -70,4 +66,17 @@ pub fn find_evidence(conn: &mut AnyConnection, case_id: &str, id: &str) -> Query
         .select(EvidenceRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Which of `hashes` some evidence row names.
+pub fn evidence_files_referenced(
+    conn: &mut AnyConnection,
+    hashes: &[String],
+) -> QueryResult<std::collections::HashSet<String>> {
+    let named: Vec<String> = evidence::table
+        .filter(evidence::sha256.eq_any(hashes))
+        .select(evidence::sha256)
+        .distinct()
+        .load(conn)?;
+    Ok(named.into_iter().collect())
 }

@@ -37,6 +37,7 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.route("/console", web::get().to(|| async { see_other("/console/") }))
         .route("/console/", web::get().to(queue::show))
+        .route("/console/search", web::post().to(queue::search))
         .route("/console/login", web::get().to(login_form))
         .route("/console/login", web::post().to(login))
         .route("/console/logout", web::post().to(logout))

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::web::{Data, Query};
+use actix_web::web::{Data, Form, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::TimeDelta;
@@ -150,7 +150,34 @@ struct QueuePage {
     q: String,
     rows: Vec<Row>,
     next: Option<String>,
+    /// The next page's cursor of a search (sent back in its form, not in a link).
+    next_cursor: String,
     heading: String,
+    /// The page's title: a search's says nothing of what was searched (a phone number in the
+    /// title would stay in the browser's history, ui.md rule 6).
+    title: String,
+}
+
+/// A search of the queue: the words are posted, never put in the address (they are phone
+/// numbers and names: ui.md rule 6), and so is the next page's cursor.
+#[derive(Deserialize)]
+pub struct SearchForm {
+    q: String,
+    cursor: Option<String>,
+}
+
+pub async fn search(state: Data<AppState>, req: HttpRequest, form: Form<SearchForm>) -> HttpResponse {
+    let form = form.into_inner();
+    if query_terms(&form.q).is_empty() {
+        return super::session::see_other("/console/");
+    }
+    let q = QueueQuery {
+        tab: None,
+        q: Some(form.q),
+        cursor: form.cursor.filter(|c| !c.is_empty()),
+        unit: None,
+    };
+    show(state, req, Query(q)).await
 }
 
 pub async fn show(state: Data<AppState>, req: HttpRequest, q: Query<QueueQuery>) -> HttpResponse {
@@ -217,6 +244,12 @@ async fn render(state: &AppState, s: &super::session::Signed, q: QueueQuery) -> 
             .map(|(_, l)| l.to_string())
             .unwrap_or_default()
     };
+    let title = if searching {
+        "Kết quả tìm kiếm".to_owned()
+    } else {
+        heading.clone()
+    };
+    let next_cursor = page.next_cursor.clone().filter(|_| searching).unwrap_or_default();
     // "" asks for every unit explicitly (the user's own is the default).
     let unit_param = unit.clone().unwrap_or_default();
     Ok(QueuePage {
@@ -253,7 +286,9 @@ async fn render(state: &AppState, s: &super::session::Signed, q: QueueQuery) -> 
         tab,
         q: q.q.unwrap_or_default(),
         rows,
+        next_cursor,
         heading,
+        title,
     })
 }
 

@@ -20,7 +20,6 @@ use crate::http::citizen_upload::{self, Received};
 use crate::http::dto::NewComplaintDto;
 use crate::http::extractors::ClientAddr;
 use crate::service::citizen_files::{self, FileProblem};
-use crate::service::evidence;
 use crate::service::intake;
 use crate::state::AppState;
 
@@ -343,7 +342,9 @@ async fn submit_received(
     received: &mut Received,
 ) -> HttpResponse {
     let mut form = FormValues::from_pairs(received.pairs.clone());
-    if form.idempotency_key.trim().is_empty() || form.idempotency_key.len() > 200 {
+    // The form's own key, as the API's header is checked (1–200 visible ASCII characters: a
+    // NUL byte would be refused by PostgreSQL's text); anything else gets a new one.
+    if crate::http::public::parse_idempotency_key(&form.idempotency_key).is_err() {
         form.idempotency_key = uuid::Uuid::new_v4().to_string();
     }
     form.check();
@@ -370,9 +371,6 @@ async fn submit_received(
         Err(e) => return error_page(ui(), &e),
     };
     let result = intake::submit_public_with_files(state, complaint, Some(key), &request, addr.0, stored.clone()).await;
-    if result.is_err() {
-        evidence::discard_unreferenced(state, &stored).await;
-    }
     match result {
         Ok((submitted, _replayed)) => {
             let token = submitted.private_url.rsplit('/').next().unwrap_or_default();

@@ -23,7 +23,7 @@ use crate::domain::clock::ClockKind;
 use crate::error::AppError;
 use crate::service::citizen_files::FileProblem;
 use crate::service::views::PublicStatus;
-use crate::service::{cases, evidence, reference};
+use crate::service::{cases, reference};
 use crate::state::AppState;
 
 /// The page routes (the API's are in `http::configure`).
@@ -439,9 +439,6 @@ async fn link_action_received(
         Err(e) => return error_page(ui, &e),
     };
     let result = cases::act_by_link_with_files(state, token.to_owned(), action, addr.0, stored.clone()).await;
-    if result.is_err() {
-        evidence::discard_unreferenced(state, &stored).await;
-    }
     match result {
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", ui.href(&format!("/t/{token}?done={done}"))))

@@ -116,9 +116,13 @@ pub async fn act(
         .db
         .write(move |conn| {
             let now = clock.now();
-            let Some(row) = super::case_of_link(conn, &limits, &keys, &token, now)? else {
+            let Some(linked) = super::case_of_link(conn, &limits, &keys, &token, now)? else {
                 return Ok(None);
             };
+            // The case locked, then read: two answers sent at once (a double click) are
+            // checked one after the other on PostgreSQL too, so the second sees the first.
+            crate::db::portability::lock_row(conn, crate::db::portability::Locked::Case, &linked.id)?;
+            let row = case_db::find_by_id(conn, &linked.id)?.ok_or(AppError::NotFound("case"))?;
             let mail = record(conn, &chain_key, &row, &checked, now)?;
             let case_url = super::super::notify::staff_case_url(&notify.base_url, &row.id);
             for to in handler_recipients(conn, &row, false)? {

@@ -262,4 +262,5 @@ pub use business::{business_view, business_view_of};
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
 pub use performance::{missed as performance_missed, remind_court_recognition};
 pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_link, CitizenAction};
+pub(crate) use transition::correction_text;
 pub use transition::{act, ActionEnvelope};

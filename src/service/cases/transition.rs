@@ -177,7 +177,7 @@ pub(super) fn act_on(
             current: case_db::current_version(conn, &row.id)?,
         });
     }
-    grant_access(conn, &row.id, &st, &next, &action)?;
+    grant_access(conn, &row.id, &st, &next)?;
     let cal = clocks::load_calendar(conn)?;
     clocks::on_transition(conn, &cal, clock_settings, &row.id, &st, &next, &action, at)?;
     crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
@@ -241,23 +241,21 @@ fn apply_correction(
 }
 
 /// Who may see the case after the transition: the agency that holds it, the agency a
-/// transfer waits for; a declined transfer takes back the read access it gave (unless the
-/// agency held the case).
-fn grant_access(
-    conn: &mut AnyConnection,
-    case_id: &str,
-    st: &CaseState,
-    next: &CaseState,
-    action: &Action,
-) -> Result<(), AppError> {
+/// transfer waits for. A transfer that ends without the target taking the case (declined, or
+/// the case closed, withdrawn or referred while it waited) takes back the read access it gave
+/// (unless the agency held the case).
+fn grant_access(conn: &mut AnyConnection, case_id: &str, st: &CaseState, next: &CaseState) -> Result<(), AppError> {
     if let Some(agency) = &next.current_agency {
         case_db::grant_agency(conn, case_id, agency)?;
     }
     if let Some(agency) = &next.pending_transfer_to {
         case_db::grant_pending(conn, case_id, agency)?;
     }
-    if let (Action::DeclineTransfer { .. }, Some(decliner)) = (action, &st.pending_transfer_to) {
-        case_db::revoke_provisional(conn, case_id, decliner)?;
+    if let Some(target) = &st.pending_transfer_to {
+        let still_waits = next.pending_transfer_to.as_ref() == Some(target);
+        if !still_waits && next.current_agency.as_ref() != Some(target) {
+            case_db::revoke_provisional(conn, case_id, target)?;
+        }
     }
     Ok(())
 }
@@ -395,6 +393,14 @@ fn link_duplicate(
 /// Records what the router suggested and what a person decided, whenever a person decides the
 /// kind, category or agency (route, reclassify, an accepted transfer), so the rules can be judged
 /// on real traffic (`hotline routing evaluate --from-corrections`).
+/// The text a routing correction keeps: the description, then the consumer's request.
+pub(crate) fn correction_text(description: &str, request: Option<&str>) -> String {
+    match request {
+        Some(r) => format!("{description}\n{r}"),
+        None => description.to_owned(),
+    }
+}
+
 fn record_correction(
     conn: &mut AnyConnection,
     ctx: &IntakeContext,
@@ -414,10 +420,9 @@ fn record_correction(
         _ => return Ok(()),
     };
     let sug = views::stored_json(&row.suggestion, "suggestion", &row.id)?;
-    let text = match &row.consumer_request {
-        Some(r) => format!("{}\n{}", row.description, r),
-        None => row.description.clone(),
-    };
+    // What the router learns from, without the contact details the text may carry (phone
+    // numbers, addresses, identity numbers); erasure rewrites it with the case (`privacy`).
+    let text = crate::text::redact(&correction_text(&row.description, row.consumer_request.as_deref()));
     case_db::insert_correction(
         conn,
         &case_db::CorrectionRow {

@@ -10,6 +10,7 @@ use super::super::events::{self, NewEvent};
 use crate::calendar::{self, vn_date};
 use crate::db::{cases as case_db, clocks as clock_db, reference, users, AnyConnection};
 use crate::domain::case::Status;
+use crate::domain::clock::ClockState;
 use crate::domain::user::Actor;
 use crate::email as mail;
 use crate::error::AppError;
@@ -91,7 +92,14 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     crate::service::violators::expire(conn, &ctx.chain_key, at)?;
     // Everything due by the end of the next working day.
     let horizon = calendar::end_of_day_utc(cal.next_working_day(today)).naive_utc();
-    for mut c in clock_db::running_due_before(conn, horizon)? {
+    for listed in clock_db::running_due_before(conn, horizon)? {
+        // The case locked, the clock read again: on PostgreSQL a handler's transition may have
+        // stopped or paused it since the list was read, and saving the listed row would undo
+        // that.
+        crate::db::portability::lock_row(conn, crate::db::portability::Locked::Case, &listed.case_id)?;
+        let Some(mut c) = clock_db::find(conn, &listed.id)?.filter(|c| c.state == ClockState::Running) else {
+            continue;
+        };
         let Some(case) = case_db::find_by_id(conn, &c.case_id)? else {
             continue;
         };

@@ -207,7 +207,24 @@ impl Worker {
         let mut last_gauges = last_sweep_check;
         let analyze_every = Duration::from_secs(self.settings.database.sqlite_analyze_interval_secs);
         let mut last_analyze = std::time::Instant::now();
+        let mut last_orphans = std::time::Instant::now();
         loop {
+            if last_orphans.elapsed() >= crate::service::evidence::ORPHAN_GRACE {
+                let dir = self.settings.evidence_dir();
+                match crate::service::evidence::remove_orphans(
+                    &self.db,
+                    &dir,
+                    std::time::SystemTime::now(),
+                    crate::service::evidence::ORPHAN_GRACE,
+                )
+                .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(files = n, "evidence files no row names removed"),
+                    Err(e) => tracing::warn!(error = %e, "removing evidence files no row names failed"),
+                }
+                last_orphans = std::time::Instant::now();
+            }
             if !analyze_every.is_zero() && last_analyze.elapsed() >= analyze_every {
                 let analyzed = self
                     .db
