@@ -337,6 +337,9 @@ impl Unavailable {
         } else if has(&[
             "database is locked",
             "database table is locked",
+            // PostgreSQL broke a lock cycle (SQLSTATE 40P01, which diesel gives no kind): the
+            // transaction was rolled back and may be tried again.
+            "deadlock detected",
             "too many connections",
             "remaining connection slots",
         ]) {
@@ -829,6 +832,10 @@ mod tests {
             ),
             (
                 err(DatabaseErrorKind::Unknown, "database is locked"),
+                Some(Unavailable::Busy),
+            ),
+            (
+                err(DatabaseErrorKind::Unknown, "deadlock detected"),
                 Some(Unavailable::Busy),
             ),
             (

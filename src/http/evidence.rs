@@ -52,8 +52,8 @@ pub async fn upload(
 }
 
 /// Stores the `file` parts of a staff upload as evidence of the case (the API's and the
-/// console's; the caller has checked `evidence::check_may_add`). Nothing of a refused upload
-/// stays on disk.
+/// console's; the caller has checked `evidence::check_may_add`). A refused upload is not
+/// recorded; what it stored is removed by the worker's hourly pass (ADR 0061).
 pub async fn store(
     state: &AppState,
     actor: crate::domain::user::Actor,

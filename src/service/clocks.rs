@@ -611,9 +611,14 @@ pub fn recompute_all(
 ) -> Result<Vec<MovedDue>, AppError> {
     let today = calendar::local_date(at);
     let mut moved = Vec::new();
-    for listed in clock_db::open(conn)? {
-        // The case locked, the clock read again (as the sweep does): a transition committed
-        // since the list was read must not be undone by saving the listed row.
+    for mut listed in clock_db::open(conn)? {
+        // Only the clocks the change moves: their case locked, the clock read again (as the
+        // sweep does), so a transition committed since the list was read is not undone by
+        // saving the listed row. The others are not locked (a calendar change would otherwise
+        // hold every open case until it commits).
+        if !refresh(cal, &mut listed, today)? {
+            continue;
+        }
         crate::db::portability::lock_row(conn, crate::db::portability::Locked::Case, &listed.case_id)?;
         let Some(mut c) = clock_db::find(conn, &listed.id)?.filter(|c| c.state != ClockState::Stopped) else {
             continue;

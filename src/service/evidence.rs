@@ -208,8 +208,8 @@ pub const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(360
 
 /// Removes the files under `dir` that no evidence row names and that nobody stored in the last
 /// `grace` (a request refused or failed after storing them, a crash between the store and the
-/// commit, an erased case's files), and temporary uploads older than `grace` (a crash during a
-/// transfer). Returns how many were removed.
+/// commit), and temporary uploads older than `grace` (a crash during a transfer). Returns how
+/// many were removed.
 ///
 /// A request never removes what it stored when it fails: a file is named by its hash and
 /// shared by identical uploads, so another request may be committing a row for the same file
@@ -243,19 +243,18 @@ pub async fn remove_orphans(
             removed += 1;
         }
     }
-    for chunk in stored.chunks(500) {
-        let hashes = chunk.to_vec();
-        let named = db
-            .run(move |conn| Ok(case_db::evidence_files_referenced(conn, &hashes)?))
-            .await?;
-        let dir = dir.to_owned();
-        let orphans: Vec<String> = chunk.iter().filter(|h| !named.contains(*h)).cloned().collect();
-        removed += tokio::task::spawn_blocking(move || {
-            orphans.iter().filter(|h| remove_if_still_old(&dir, h, cutoff)).count()
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    if stored.is_empty() {
+        return Ok(removed);
     }
+    // Every hash a row names, read after the files were listed: a row committed since is in
+    // it, and a file stored since is too recent to go.
+    let named = db.run(|conn| Ok(case_db::evidence_hashes(conn)?)).await?;
+    let dir = dir.to_owned();
+    let orphans: Vec<String> = stored.into_iter().filter(|h| !named.contains(h)).collect();
+    removed +=
+        tokio::task::spawn_blocking(move || orphans.iter().filter(|h| remove_if_still_old(&dir, h, cutoff)).count())
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
     Ok(removed)
 }
 
@@ -287,7 +286,7 @@ fn put_back_moved_aside(dir: &Path) -> std::io::Result<()> {
         let Ok(name) = entry?.file_name().into_string() else {
             continue;
         };
-        let Some(hash) = name.strip_prefix(".orphan-") else {
+        let Some(hash) = name.strip_prefix(".orphan-").and_then(|rest| rest.split('.').next()) else {
             continue;
         };
         let (aside, path) = (dir.join(&name), dir.join(hash));
@@ -304,7 +303,9 @@ fn put_back_moved_aside(dir: &Path) -> std::io::Result<()> {
 /// content is the same whichever store wrote it).
 fn remove_if_still_old(dir: &Path, name: &str, cutoff: std::time::SystemTime) -> bool {
     let path = dir.join(name);
-    let aside = dir.join(format!(".orphan-{name}"));
+    // A name of this pass's own: two instances' passes never move the same file aside under
+    // one name (one could then delete what the other moved: a store's new file).
+    let aside = dir.join(format!(".orphan-{name}.{}", uuid::Uuid::new_v4().simple()));
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     if modified(&path).is_none_or(|t| t >= cutoff) || std::fs::rename(&path, &aside).is_err() {
         return false;
@@ -312,8 +313,11 @@ fn remove_if_still_old(dir: &Path, name: &str, cutoff: std::time::SystemTime) ->
     if modified(&aside).is_some_and(|t| t < cutoff) {
         return std::fs::remove_file(&aside).is_ok();
     }
+    // (Another instance's pass may have put it back already.)
     if let Err(e) = std::fs::rename(&aside, &path) {
-        tracing::error!(error = %e, file = name, "an evidence file moved aside could not be put back");
+        if !path.exists() {
+            tracing::error!(error = %e, file = name, "an evidence file moved aside could not be put back");
+        }
     }
     false
 }

@@ -542,6 +542,12 @@ pub async fn submit_public_with_files(
         .db
         .write(move |conn| {
             let at = clock.now();
+            // Every submission counts, a repeat too (each repeat writes a new private link):
+            // over the limit a repeat waits `Retry-After` like any other, then gets its answer.
+            let address = [Key::new(Limit::FormAddress, &addr.to_string())];
+            if let Some(retry_after_secs) = limits::count(conn, &limits, &address, at.timestamp())?.retry_after {
+                return Ok(Err(AppError::RateLimited { retry_after_secs }));
+            }
             // The key's earlier use, the possible duplicate and the calendar's revision: one
             // statement (ADR 0056).
             let reads = case_db::opening_reads(conn, key.as_deref(), duplicate_lookup(&ctx, drafted.case(), at))?;
@@ -551,12 +557,6 @@ pub async fn submit_public_with_files(
                 }
                 let row = case_db::find_by_id(conn, case_id)?.ok_or(AppError::NotFound("case"))?;
                 return Ok(Ok((submitted(conn, &row, at)?, true)));
-            }
-            // A repeat of a filed complaint (above) is answered whatever the limit: the
-            // citizen whose answer was lost must get their tracking code, not a 429.
-            let address = [Key::new(Limit::FormAddress, &addr.to_string())];
-            if let Some(retry_after_secs) = limits::count(conn, &limits, &address, at.timestamp())?.retry_after {
-                return Ok(Err(AppError::RateLimited { retry_after_secs }));
             }
             let row = create_drafted_case_after(
                 conn,

@@ -183,7 +183,7 @@ async fn files_no_row_names_are_removed_after_the_grace_period(app: &TestApp) {
     age(&temp, hours);
     age(&unrelated, hours);
     // An earlier pass died between moving the kept file aside and deleting it.
-    std::fs::rename(dir.join(&kept), dir.join(format!(".orphan-{kept}"))).unwrap();
+    std::fs::rename(dir.join(&kept), dir.join(format!(".orphan-{kept}.0f3c9a"))).unwrap();
 
     let removed = remove_orphans(&app.state.db, &dir, std::time::SystemTime::now(), ORPHAN_GRACE)
         .await

@@ -252,11 +252,16 @@ async fn the_web_form_is_limited_and_sends_no_strangers_text(backend: Backend) {
     }
     let r = app.submit(&phish).await;
     assert_problem(&r, 429, "rate_limited");
-    // A citizen whose answer was lost sends the same request again: over the limit, they still
-    // get their tracking code back, and nothing new is filed.
+    // A citizen whose answer was lost sends the same request again: over the limit it waits
+    // like any request (a repeat writes a new private link), then gets its tracking code back
+    // and nothing new is filed.
+    let again = app.post_with_header("/api/v1/public/complaints", keyed, &phish).await;
+    assert_problem(&again, 429, "rate_limited");
+    app.state.clock.advance(TimeDelta::seconds(601));
     let again = app.post_with_header("/api/v1/public/complaints", keyed, &phish).await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(again.body["tracking_code"], first.body["tracking_code"]);
+    app.state.clock.reset();
     let (_, coord) = app.user("dieu.phoi", "coordinator", Some("SCT")).await;
     let list = app.get("/api/v1/cases?limit=50", Some(&coord)).await;
     assert_eq!(

@@ -50,7 +50,6 @@ pub fn evidence_bytes(conn: &mut AnyConnection, case_id: &str) -> QueryResult<i6
     Ok(sizes.iter().sum())
 }
 
-/// Whether any evidence row names the file with this hash.
 pub fn list_evidence(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Vec<EvidenceRow>> {
     evidence::table
         .filter(evidence::case_id.eq(case_id))
@@ -68,15 +67,9 @@ pub fn find_evidence(conn: &mut AnyConnection, case_id: &str, id: &str) -> Query
         .optional()
 }
 
-/// Which of `hashes` some evidence row names.
-pub fn evidence_files_referenced(
-    conn: &mut AnyConnection,
-    hashes: &[String],
-) -> QueryResult<std::collections::HashSet<String>> {
-    let named: Vec<String> = evidence::table
-        .filter(evidence::sha256.eq_any(hashes))
-        .select(evidence::sha256)
-        .distinct()
-        .load(conn)?;
+/// Every file hash an evidence row names (one pass over the table, for the worker's hourly
+/// removal of files no row names).
+pub fn evidence_hashes(conn: &mut AnyConnection) -> QueryResult<std::collections::HashSet<String>> {
+    let named: Vec<String> = evidence::table.select(evidence::sha256).distinct().load(conn)?;
     Ok(named.into_iter().collect())
 }

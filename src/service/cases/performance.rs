@@ -18,7 +18,7 @@ use crate::db::cases::{self as case_db, CaseRow};
 use crate::db::clocks::ClockRow;
 use crate::db::AnyConnection;
 use crate::domain::case::{Action, Outcome};
-use crate::domain::clock::ClockKind;
+use crate::domain::clock::{ClockKind, ClockState};
 use crate::domain::user::Actor;
 use crate::error::AppError;
 
@@ -92,7 +92,13 @@ pub fn remind_court_recognition(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let until = (at + chrono::TimeDelta::days(COURT_REMINDER_DAYS)).naive_utc();
-    for mut c in crate::db::clocks::unreminded_due_before(conn, ClockKind::CourtRecognition, until)? {
+    for listed in crate::db::clocks::unreminded_due_before(conn, ClockKind::CourtRecognition, until)? {
+        // The case locked, the clock read again before it is saved (ADR 0062).
+        crate::db::portability::lock_row(conn, crate::db::portability::Locked::Case, &listed.case_id)?;
+        let fresh = crate::db::clocks::find(conn, &listed.id)?;
+        let Some(mut c) = fresh.filter(|c| c.state == ClockState::Running && !c.reminded) else {
+            continue;
+        };
         if at.naive_utc() > c.due_at {
             continue;
         }

@@ -390,9 +390,6 @@ fn link_duplicate(
     Ok(())
 }
 
-/// Records what the router suggested and what a person decided, whenever a person decides the
-/// kind, category or agency (route, reclassify, an accepted transfer), so the rules can be judged
-/// on real traffic (`hotline routing evaluate --from-corrections`).
 /// The text a routing correction keeps: the description, then the consumer's request.
 pub(crate) fn correction_text(description: &str, request: Option<&str>) -> String {
     match request {
@@ -401,6 +398,9 @@ pub(crate) fn correction_text(description: &str, request: Option<&str>) -> Strin
     }
 }
 
+/// Records what the router suggested and what a person decided, whenever a person decides the
+/// kind, category or agency (route, reclassify, an accepted transfer), so the rules can be judged
+/// on real traffic (`hotline routing evaluate --from-corrections`).
 fn record_correction(
     conn: &mut AnyConnection,
     ctx: &IntakeContext,
