@@ -290,10 +290,11 @@ fn put_back_moved_aside(dir: &Path) -> std::io::Result<()> {
             continue;
         };
         let (aside, path) = (dir.join(&name), dir.join(hash));
-        match path.exists() {
-            true => std::fs::remove_file(aside)?,
-            false => std::fs::rename(aside, path)?,
-        }
+        // Either may fail because another instance's pass got there first: that is fine.
+        let _done = match path.exists() {
+            true => std::fs::remove_file(aside),
+            false => std::fs::rename(aside, path),
+        };
     }
     Ok(())
 }
