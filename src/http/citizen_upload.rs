@@ -267,8 +267,8 @@ impl Received {
 
     /// Fsyncs the files and moves them to their content address (nothing is committed yet:
     /// if the caller's transaction then fails, the files stay until the worker removes those
-    /// no row names, [`evidence::remove_orphans`]: a file is shared by identical uploads, and
-    /// another request may be committing a row for it at this very moment).
+    /// no row names, [`crate::service::evidence::remove_orphans`]: a file is shared by
+    /// identical uploads, and another request may be committing a row for it at this moment).
     pub async fn store(&mut self, state: &AppState) -> Result<Vec<StoredFile>, AppError> {
         let dir = state.settings.evidence_dir();
         let mut stored = Vec::new();
