@@ -254,6 +254,34 @@ pub fn started(
     Ok(c)
 }
 
+/// A transfer accepted (the new agency's acknowledgment starts; the old agency's clocks stop)
+/// or declined: the case stays with the agency that offered it, whose deadlines run on as if it
+/// had never been offered. An accepted case's forwarding clock never stopped; a routed case's
+/// acknowledgment (stopped by the offer) runs again from where it was, with its own start and
+/// pauses (10 working days from receipt, Law 42/2013 Art 28), not a fresh ten days.
+fn transfer_answered(
+    conn: &mut AnyConnection,
+    cal: &Calendar,
+    case_id: &str,
+    name: ActionName,
+    after: &CaseState,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    match name {
+        ActionName::AcceptTransfer => {
+            stop(
+                conn,
+                case_id,
+                Some(&[ClockKind::Acknowledge, ClockKind::ForwardToBusiness]),
+                at,
+            )?;
+            start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)
+        }
+        _ if after.status == Status::Routed => resume_stopped(conn, cal, case_id, ClockKind::Acknowledge, at),
+        _ => Ok(()),
+    }
+}
+
 /// Runs the case's latest `clock` again if a transition stopped it (its result cleared); starts
 /// it afresh (ten working days) if the case has none.
 fn resume_stopped(
@@ -354,24 +382,7 @@ pub fn on_transition(
     match action.name() {
         A::Route => start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?,
         A::Transfer => stop(conn, case_id, Some(&[ClockKind::Acknowledge]), at)?,
-        A::AcceptTransfer => {
-            stop(
-                conn,
-                case_id,
-                Some(&[ClockKind::Acknowledge, ClockKind::ForwardToBusiness]),
-                at,
-            )?;
-            start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?;
-        }
-        // Declined: the case stays with the agency that offered it, whose deadlines run on as
-        // if it had never been offered. An accepted case's forwarding clock never stopped; a
-        // routed case's acknowledgment (stopped by the offer) runs again from where it was,
-        // with its own start and pauses (10 working days from receipt, Law 42/2013 Art 28),
-        // not a fresh ten days.
-        A::DeclineTransfer if after.status == Status::Routed => {
-            resume_stopped(conn, cal, case_id, ClockKind::Acknowledge, at)?;
-        }
-        A::DeclineTransfer => {}
+        A::AcceptTransfer | A::DeclineTransfer => transfer_answered(conn, cal, case_id, action.name(), after, at)?,
         A::Accept => {
             stop(conn, case_id, Some(&[ClockKind::Acknowledge]), at)?;
             if after.kind == Kind::Dispute {
