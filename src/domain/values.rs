@@ -13,21 +13,27 @@ pub struct Phone(String);
 impl Phone {
     pub fn parse(field: &str, raw: &str) -> Result<Phone, DomainError> {
         let mut digits: String = String::with_capacity(raw.len());
-        for (i, ch) in raw.trim().chars().enumerate() {
+        let mut plus = false;
+        for ch in raw.trim().chars() {
             match ch {
                 '0'..='9' => digits.push(ch),
-                '+' if i == 0 => {}
+                // One `+`, before any digit ("(+84) 912 345 678").
+                '+' if digits.is_empty() && !plus => plus = true,
                 ' ' | '.' | '-' | '(' | ')' => {}
                 _ => return Err(invalid_phone(field)),
             }
         }
-        let national = if let Some(rest) = digits
-            .strip_prefix("84")
-            .filter(|r| r.len() >= 9 && !digits.starts_with('0'))
-        {
-            format!("0{rest}")
-        } else {
-            digits
+        // International forms: +84…, 0084…, and 84… without its national 0 (no national number
+        // starts with 8). A national 0 written after the country code ("+84 (0)912…") is dropped.
+        let international = match plus {
+            true => digits.strip_prefix("84"),
+            false => digits
+                .strip_prefix("0084")
+                .or_else(|| digits.strip_prefix("84").filter(|r| r.len() >= 9)),
+        };
+        let national = match international {
+            Some(rest) => format!("0{}", rest.strip_prefix('0').unwrap_or(rest)),
+            None => digits,
         };
         if !(10..=11).contains(&national.len()) || !national.starts_with('0') {
             return Err(invalid_phone(field));
@@ -259,7 +265,26 @@ mod tests {
         }
         assert_eq!(Phone::parse("p", "+84 90 123 4567").unwrap().as_ref(), "0901234567");
         assert_eq!(Phone::parse("p", "090.123.4567").unwrap().last4(), "4567");
-        for bad in ["", "12345", "090123456a", "+8490", "1901234567"] {
+        for (raw, national) in [
+            ("+84 0912 345 678", "0912345678"),
+            ("+840912345678", "0912345678"),
+            ("+84 (0) 24 3825 1234", "02438251234"),
+            ("(+84) 912 345 678", "0912345678"),
+            ("0084 912 345 678", "0912345678"),
+            ("84 912 345 678", "0912345678"),
+        ] {
+            assert_eq!(Phone::parse("p", raw).map(|p| p.0), Ok(national.to_owned()), "{raw}");
+        }
+        for bad in [
+            "",
+            "12345",
+            "090123456a",
+            "+8490",
+            "1901234567",
+            "++84912345678",
+            "09+12345678",
+            "+1 202 555 0100",
+        ] {
             assert!(Phone::parse("phone", bad).is_err(), "{bad}");
         }
     }

@@ -17,7 +17,6 @@ use crate::service::citizen_files::{self, FileProblem, HEAD_BYTES};
 use crate::service::evidence::{StoredFile, Upload};
 use crate::state::AppState;
 
-/// One text field's largest value, and all of them together.
 /// Where citizens' files go and how much of them is taken.
 struct FileLimits {
     dir: std::path::PathBuf,
@@ -26,8 +25,13 @@ struct FileLimits {
     cap: usize,
 }
 
-const MAX_FIELD_BYTES: usize = 64 * 1024;
 const MAX_TEXT_BYTES: usize = 256 * 1024;
+
+/// A citizen's form with files may take `upload_read_timeout_secs`, plus one second for every
+/// this many bytes it declares (a phone on a slow mobile network sending the allowed photos),
+/// up to [`MAX_UPLOAD_SECS`].
+const SLOW_LINK_BYTES_PER_SEC: u64 = 4 * 1024;
+const MAX_UPLOAD_SECS: u64 = 30 * 60;
 
 /// A file received and recognised, still under its temporary name.
 pub struct PendingFile {
@@ -107,8 +111,16 @@ impl Received {
         let mut multipart = Multipart::from_request(req, payload)
             .await
             .map_err(|_| bad_multipart())?;
+        let declared = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        let secs = state.settings.server.upload_read_timeout_secs + declared / SLOW_LINK_BYTES_PER_SEC;
+        let deadline = Instant::now() + std::time::Duration::from_secs(secs.min(MAX_UPLOAD_SECS));
         let mut got = Received::default();
-        match got.read_into(state, &mut multipart, file_field).await {
+        match got.read_into(state, &mut multipart, file_field, deadline).await {
             Ok(()) => Ok(got),
             Err(e) => {
                 got.discard().await;
@@ -117,7 +129,13 @@ impl Received {
         }
     }
 
-    async fn read_into(&mut self, state: &AppState, mp: &mut Multipart, file_field: &str) -> Result<(), AppError> {
+    async fn read_into(
+        &mut self,
+        state: &AppState,
+        mp: &mut Multipart,
+        file_field: &str,
+        deadline: Instant,
+    ) -> Result<(), AppError> {
         let (max_file, max_files) = (
             state.settings.evidence.public_max_file_bytes,
             state.settings.evidence.public_max_files,
@@ -129,7 +147,6 @@ impl Received {
             // Bytes read in all: the allowed files, one refused file's worth, and the text.
             cap: max_file.saturating_mul(max_files + 1).saturating_add(MAX_TEXT_BYTES),
         };
-        let deadline = Instant::now() + std::time::Duration::from_secs(state.settings.server.upload_read_timeout_secs);
         let (mut total, mut text_total) = (0usize, 0usize);
         while let Some(field) = next_before(mp, deadline).await? {
             let mut field = field.map_err(|_| bad_multipart())?;
@@ -143,14 +160,13 @@ impl Received {
                 while let Some(chunk) = next_before(&mut field, deadline).await? {
                     let chunk = chunk.map_err(|_| bad_multipart())?;
                     value.extend_from_slice(&chunk);
-                    if value.len() > MAX_FIELD_BYTES {
+                    // One field may hold all the text allowed (a long description is then
+                    // refused beside its field, with everything typed kept).
+                    if text_total + value.len() > MAX_TEXT_BYTES {
                         return Err(AppError::PayloadTooLarge);
                     }
                 }
                 text_total += value.len();
-                if text_total > MAX_TEXT_BYTES {
-                    return Err(AppError::PayloadTooLarge);
-                }
                 let value = String::from_utf8(value).map_err(|_| bad_multipart())?;
                 self.pairs.push((name, value));
                 continue;

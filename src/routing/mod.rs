@@ -498,6 +498,22 @@ impl Router {
         &self.units
     }
 
+    /// Where the consumer lives by official names only — (commune, province) as the list of
+    /// administrative units names what was typed, nothing of what it does not recognise: the
+    /// fields are free text, and an anonymised case keeps no house number or phone typed there.
+    pub fn official_residence(
+        &self,
+        commune: Option<&str>,
+        province: Option<&str>,
+    ) -> (Option<String>, Option<String>) {
+        let home = Some(self.units.province_code()).filter(|h| !h.is_empty());
+        let loc = self.places.locate(commune, province, home);
+        (
+            loc.commune.map(|c| c.name.clone()),
+            loc.province.map(|p| p.name.clone()),
+        )
+    }
+
     /// Completes a suggestion with where the consumer lives (`commune`, `province` as typed):
     /// the units that serve their commune, the suggested agency's unit among them, and for a
     /// dispute of a consumer living in another province, the referral to its Sở Công Thương.

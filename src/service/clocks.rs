@@ -118,7 +118,18 @@ fn walk(
 ) -> Result<(NaiveDate, bool, Vec<DayNote>), AppError> {
     let mut notes = Vec::new();
     if let Some(fixed) = c.fixed_due {
-        return Ok((fixed, false, notes));
+        return Ok(match c.clock {
+            // The last day of a period counted in months: a day that is not a working day
+            // moves to the next working day (Civil Code Art 148); provisional when a day it
+            // passes lies in a year the calendar holds nothing of or is a holiday not announced
+            // yet (a calendar change computes it again, as it does the working-day clocks).
+            ClockKind::CourtRecognition => {
+                let last = cal.add_working_days(fixed, 0);
+                (last.due, last.provisional, notes)
+            }
+            // An agreed date (the settlement's performance) is a date, not a period.
+            _ => (fixed, false, notes),
+        });
     }
     let pauses = pauses_of(c)?;
     let length = c.length_wd.unwrap_or(0).max(0) as u32;
@@ -527,13 +538,9 @@ fn start_follow_ups(
                 Some(r.performance_deadline),
             )?;
             // Six months from the settlement, i.e. the day the mediation was held (CPC Art 418),
-            // not the day its result was entered; a last day that is not a working day moves to
-            // the next working day (Civil Code Art 148).
+            // not the day its result was entered; the clock keeps the period's end and moves a
+            // last day that is not a working day each time it is computed (`walk`).
             let court = calendar::add_calendar_months(calendar::local_date(r.held_at.and_utc()), 6);
-            let court = match cal.is_working_day(court) {
-                true => court,
-                false => cal.next_working_day(court),
-            };
             start(conn, cal, case_id, ClockKind::CourtRecognition, at, None, Some(court))?;
         }
         _ => {}
@@ -627,15 +634,21 @@ pub fn recompute_all(
         // sweep does), so a transition committed since the list was read is not undone by
         // saving the listed row. The others are not locked (a calendar change would otherwise
         // hold every open case until it commits).
-        if !refresh(cal, &mut listed, today)? {
+        // A due date that stays but is certain now (its year's holidays entered) is saved too.
+        let was_provisional = listed.provisional;
+        if !refresh(cal, &mut listed, today)? && listed.provisional == was_provisional {
             continue;
         }
         crate::db::portability::lock_row(conn, crate::db::portability::Locked::Case, &listed.case_id)?;
         let Some(mut c) = clock_db::find(conn, &listed.id)?.filter(|c| c.state != ClockState::Stopped) else {
             continue;
         };
-        let before = c.due_date;
-        if refresh(cal, &mut c, today)? {
+        let (before, was_provisional) = (c.due_date, c.provisional);
+        let due_moved = refresh(cal, &mut c, today)?;
+        if !due_moved && c.provisional != was_provisional {
+            clock_db::save(conn, &c)?;
+        }
+        if due_moved {
             clock_db::save(conn, &c)?;
             moved.push(MovedDue {
                 case_id: c.case_id.clone(),

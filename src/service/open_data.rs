@@ -94,13 +94,7 @@ impl OpenCase {
     }
 
     fn csv(&self) -> String {
-        fn cell(v: &str) -> String {
-            if v.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", v.replace('"', "\"\""))
-            } else {
-                v.to_owned()
-            }
-        }
+        use super::reports::csv_field as cell;
         let o = |v: &Option<String>| v.as_deref().map(cell).unwrap_or_default();
         format!(
             "{},{},{},{},{},{},{},{},{},{},{}\r\n",

@@ -167,7 +167,7 @@ pub struct ErasureReport {
 /// cases are held (reported, unchanged).
 pub async fn erase(state: &AppState, actor: Actor, who: ConsumerRef, addr: IpAddr) -> Result<ErasureReport, AppError> {
     require_privacy_officer(&actor)?;
-    let (at, key) = (state.clock.now(), state.chain_key.clone());
+    let (at, key, router) = (state.clock.now(), state.chain_key.clone(), state.router.clone());
     state
         .db
         .write(move |conn| {
@@ -185,7 +185,7 @@ pub async fn erase(state: &AppState, actor: Actor, who: ConsumerRef, addr: IpAdd
                     });
                     continue;
                 }
-                anonymise_case(conn, &key, &actor, &row, "consumer_request", at)?;
+                anonymise_case(conn, &key, &router, &actor, &row, "consumer_request", at)?;
                 report.anonymised.push(row.id.into());
             }
             for call in who.calls(conn, &actor)? {
@@ -218,6 +218,7 @@ pub async fn erase(state: &AppState, actor: Actor, who: ConsumerRef, addr: IpAdd
 fn anonymise_case(
     conn: &mut AnyConnection,
     key: &ChainKey,
+    router: &crate::routing::Router,
     actor: &Actor,
     row: &CaseRow,
     why: &str,
@@ -232,6 +233,10 @@ fn anonymise_case(
         row.business_tax_code.as_deref(),
         Some(&row.tracking_code),
     ]);
+    // Commune and province are free text on the form (a house number or a phone typed there):
+    // only the official names the list of administrative units recognises stay.
+    let (commune, province) =
+        router.official_residence(row.consumer_commune.as_deref(), row.consumer_province.as_deref());
     // The routing corrections learnt from this case keep the anonymised text only.
     let learnt = super::cases::correction_text(&description, request.as_deref());
     case_db::set_correction_text(conn, &row.id, &learnt)?;
@@ -244,6 +249,8 @@ fn anonymise_case(
             consumer_phone_last4: String::new(),
             consumer_email: Some(None),
             consumer_address: Some(None),
+            consumer_commune: Some(commune),
+            consumer_province: Some(province),
             description,
             consumer_request: Some(request),
             search_text,
@@ -272,6 +279,7 @@ fn anonymise_case(
 pub fn apply_retention(
     conn: &mut AnyConnection,
     key: &ChainKey,
+    router: &crate::routing::Router,
     days: u32,
     at: DateTime<Utc>,
 ) -> Result<usize, AppError> {
@@ -282,7 +290,7 @@ pub fn apply_retention(
     let ids = case_db::closed_before(conn, before, ANONYMOUS, 500)?;
     for id in &ids {
         let row = case_db::find_by_id(conn, id)?.ok_or(AppError::NotFound("case"))?;
-        anonymise_case(conn, key, &Actor::System, &row, "retention", at)?;
+        anonymise_case(conn, key, router, &Actor::System, &row, "retention", at)?;
     }
     if !ids.is_empty() {
         tracing::info!(cases = ids.len(), "anonymised closed cases past the retention period");

@@ -249,14 +249,14 @@ both_backends!(the_business_sends_evidence_through_its_link);
 /// A dispute settled by mediation (Art 65) with the agreed date `days` ahead, its record
 /// printed: (handler, case).
 async fn mediated(app: &TestApp, tag: &str, days: i64) -> (String, Value) {
-    mediated_on(app, tag, days, "2026-12-01T09:00:00+07:00").await
+    mediated_on(app, tag, days, "2026-12-01", "2026-12-01T09:00:00+07:00").await
 }
 
 /// [`mediated`], the mediation held at `held_at`.
-async fn mediated_on(app: &TestApp, tag: &str, days: i64, held_at: &str) -> (String, Value) {
+async fn mediated_on(app: &TestApp, tag: &str, days: i64, day: &str, held_at: &str) -> (String, Value) {
     // Accounts first: the administrator's session does not outlive the clock's move.
     let (mid, _) = app.listed_mediator(&format!("{tag}.m"), "HOI", &["Tiếng Việt"]).await;
-    let (h, c, _) = forwarded(app, &format!("{tag}.h"), "2026-12-01").await;
+    let (h, c, _) = forwarded(app, &format!("{tag}.h"), day).await;
     let m = app.login(&format!("{tag}.m"), PASSWORD).await;
     let no = json!({"result": "no_answer", "reason": "Doanh nghiệp không trả lời."});
     let c = app.act_ok(&h, &c, "record_negotiation_result", no).await;
@@ -519,7 +519,7 @@ both_backends!(the_parties_are_reminded_of_the_court_recognition_deadline_once);
 async fn the_court_recognition_deadline_runs_from_the_mediation(app: &TestApp) {
     // Held on Sunday 29/11/2026, entered on 01/12: six months end on Saturday 29/05/2027,
     // so the deadline is Monday 31/05/2027.
-    let (h, c) = mediated_on(app, "held", 5, "2026-11-29T09:00:00+07:00").await;
+    let (h, c) = mediated_on(app, "held", 5, "2026-12-01", "2026-11-29T09:00:00+07:00").await;
     let id = c["id"].as_str().unwrap().to_owned();
     let court = clock_of(app, &h, &id, "court_recognition").await;
     assert_eq!(court["due_date"], "2027-05-31", "{court}");
@@ -547,3 +547,34 @@ async fn the_court_recognition_deadline_runs_from_the_mediation(app: &TestApp) {
     app.state.clock.reset();
 }
 both_backends!(the_court_recognition_deadline_runs_from_the_mediation);
+
+/// A court-recognition deadline in a year the calendar holds nothing of is provisional, and is
+/// computed again (moved off a new holiday, made certain) when that year's days are entered.
+async fn a_court_recognition_deadline_in_an_unknown_year_is_provisional(app: &TestApp) {
+    // Held on Monday 02/08/2027: the six months end on Wednesday 02/02/2028, a year the
+    // calendar does not hold yet.
+    app.user("y28.a", "admin", None).await;
+    let (h, c) = mediated_on(app, "y28", 5, "2027-08-03", "2027-08-02T09:00:00+07:00").await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let court = clock_of(app, &h, &id, "court_recognition").await;
+    assert_eq!(
+        (court["due_date"].as_str(), court["provisional"].as_bool()),
+        (Some("2028-02-02"), Some(true)),
+        "{court}"
+    );
+    // The year's days entered, one of them that Wednesday: the last day moves to Thursday, and
+    // it is no longer provisional.
+    app.state.clock.reset();
+    let day = json!({"date": "2028-02-02", "kind": "off", "name": "Nghỉ Tết (thử)", "status": "official"});
+    let admin = app.login("y28.a", PASSWORD).await;
+    let r = app.post("/api/v1/admin/calendar/days", Some(&admin), &day).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let h = app.login("y28.h", PASSWORD).await;
+    let court = clock_of(app, &h, &id, "court_recognition").await;
+    assert_eq!(
+        (court["due_date"].as_str(), court["provisional"].as_bool()),
+        (Some("2028-02-03"), Some(false)),
+        "{court}"
+    );
+}
+both_backends!(a_court_recognition_deadline_in_an_unknown_year_is_provisional);

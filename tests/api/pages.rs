@@ -290,6 +290,45 @@ async fn consumers_rate_the_outcome_and_not_resolved_reopens(app: &TestApp) {
     assert!(page.contains("Đánh giá kết quả giải quyết"), "{page}");
     let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
     let csrf = page[at..at + 32].to_owned();
+    // "Resolved?" left unanswered is not "not resolved": the form comes back with the score and
+    // the comment kept, and the case stays closed.
+    let (status, again, _) = post_form(
+        app,
+        &format!("/t/{}/rating", tokens[0]),
+        &[
+            ("csrf", &csrf),
+            ("score", "5"),
+            ("comment", "Cán bộ nhiệt tình <b>lắm</b>."),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{again}");
+    assert!(again.contains("Chưa gửi được: vui lòng sửa 1 mục"), "{again}");
+    assert!(
+        again.contains("href=\"#resolved-yes\"") && again.contains("id=\"resolved-error\""),
+        "{again}"
+    );
+    assert!(
+        again.contains("id=\"score-5\" name=\"score\" value=\"5\" checked"),
+        "{again}"
+    );
+    assert!(
+        again.contains(">Cán bộ nhiệt tình &#60;b&#62;lắm&#60;/b&#62;.</textarea>"),
+        "{again}"
+    );
+    assert_eq!(app.case(&h, &ids[0]).await.body["status"], "closed", "not reopened");
+    let (status, again, _) = post_form(
+        app,
+        &format!("/t/{}/rating", tokens[0]),
+        &[("csrf", &csrf), ("resolved", "yes")],
+    )
+    .await;
+    assert_eq!(status, 422, "{again}");
+    assert!(
+        again.contains("href=\"#score-5\"")
+            && again.contains("id=\"resolved-yes\" name=\"resolved\" value=\"yes\" checked"),
+        "{again}"
+    );
     let (status, _, location) = post_form(
         app,
         &format!("/t/{}/rating", tokens[0]),
@@ -534,3 +573,56 @@ async fn a_form_with_an_unusable_key_still_files_the_complaint(app: &TestApp) {
     }
 }
 both_backends!(a_form_with_an_unusable_key_still_files_the_complaint);
+
+/// Every text field's length is checked at once, beside its field, with everything typed kept —
+/// even a description far beyond the limit (it used to end on an error page that lost the
+/// form); invisible control characters pasted from a word processor become spaces.
+async fn long_or_pasted_text_keeps_the_form(app: &TestApp) {
+    use crate::citizen_evidence::{multipart, post_multipart};
+    let long = "ệ".repeat(30_000); // 90 KB of UTF-8: more than one field could hold before
+    let name = "Cửa hàng ".repeat(60);
+    let mut fields: Vec<(&str, &str)> = GOOD.to_vec();
+    fields[0] = ("idempotency_key", "form-key-long");
+    fields[1] = ("description", &long);
+    fields.push(("business.name", &name));
+    let (ct, body) = multipart(&fields, &[]);
+    let (status, page, _) = post_multipart(app, "/complaints", &ct, body).await;
+    assert_eq!(status, 422, "{}", &page[..page.len().min(2000)]);
+    assert!(page.contains("Vui lòng sửa 2 mục dưới đây"), "both errors at once");
+    assert!(page.contains("id=\"description-error\">Lỗi: Nội dung quá dài: tối đa 10.000 ký tự."));
+    assert!(page.contains("id=\"business.name-error\">Lỗi: Nội dung quá dài: tối đa 500 ký tự."));
+    assert!(
+        page.contains(&long) && page.contains("value=\"Nguyễn Thị Hồng\""),
+        "kept"
+    );
+
+    let mut fields: Vec<(&str, &str)> = GOOD.to_vec();
+    fields[0] = ("idempotency_key", "form-key-pasted");
+    fields[1] = (
+        "description",
+        "Máy giặt hỏng\u{000B}sau 3 ngày,\u{000C}cửa hàng không đổi.",
+    );
+    let (ct, body) = multipart(&fields, &[]);
+    let (status, page, location) = post_multipart(app, "/complaints", &ct, body).await;
+    assert_eq!(status, 303, "{page}");
+    let token = location
+        .unwrap()
+        .trim_start_matches("/t/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, h) = app.user("h.pasted", "coordinator", Some("SCT")).await;
+    let code = html(&app.get(&format!("/t/{token}"), None).await);
+    let list = app.get("/api/v1/cases", Some(&h)).await.body;
+    let case = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| code.contains(c["tracking_code"].as_str().unwrap()))
+        .cloned()
+        .unwrap();
+    let case = app.case(&h, case["id"].as_str().unwrap()).await.body;
+    assert_eq!(case["description"], "Máy giặt hỏng sau 3 ngày, cửa hàng không đổi.");
+}
+both_backends!(long_or_pasted_text_keeps_the_form);

@@ -601,6 +601,12 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
         "another agency sees none"
     );
 
+    // Commune and province are free text on the form: an address and a phone typed there.
+    app.sql(&format!(
+        "UPDATE cases SET consumer_commune = 'Số 5 ngõ 10 Trần Phú, gọi 0912 345 678', \
+         consumer_province = 'Hà Nội' WHERE id = '{}'",
+        closed["id"].as_str().unwrap()
+    ));
     let erased = app.post("/api/v1/consumers/erase", Some(&sup), &who).await;
     assert_eq!(erased.status, 200, "{}", erased.body);
     assert_eq!(erased.body["anonymised"], json!([closed["id"]]));
@@ -619,6 +625,14 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
         "{text}"
     );
     assert_eq!(gone["kind"], "dispute", "statistics stay");
+    assert_eq!(
+        (
+            gone["consumer"]["commune"].as_str(),
+            gone["consumer"]["province"].as_str()
+        ),
+        (None, Some("Thành phố Hà Nội")),
+        "only official place names stay"
+    );
     let learnt = correction_texts();
     assert!(
         learnt.len() == 1 && !learnt[0].contains("345 678") && learnt[0].contains("máy giặt hỏng"),

@@ -215,6 +215,9 @@ pub struct AnonymisedConsumer {
     pub consumer_phone_last4: String,
     pub consumer_email: Option<Option<String>>,
     pub consumer_address: Option<Option<String>>,
+    /// The commune and province by their official names, or nothing (free text as typed).
+    pub consumer_commune: Option<Option<String>>,
+    pub consumer_province: Option<Option<String>>,
     pub description: String,
     pub consumer_request: Option<Option<String>>,
     pub search_text: String,

@@ -14,10 +14,10 @@ use super::i18n::{sentence, Ui};
 use super::{error_page, page};
 use crate::domain::case::VulnerableGroup;
 use crate::domain::complaint::ReporterType;
-use crate::domain::values::{text, Email, Phone};
+use crate::domain::values::{Email, Phone};
 use crate::error::AppError;
 use crate::http::citizen_upload::{self, Received};
-use crate::http::dto::NewComplaintDto;
+use crate::http::dto::{NewComplaintDto, LONG, SHORT};
 use crate::http::extractors::ClientAddr;
 use crate::service::citizen_files::{self, FileProblem};
 use crate::service::intake;
@@ -98,6 +98,10 @@ impl FormValues {
     fn from_pairs(pairs: Vec<(String, String)>) -> FormValues {
         let mut f = FormValues::default();
         for (k, v) in pairs {
+            // Text pasted from a word processor can carry invisible control characters (a
+            // vertical tab, a form feed): the citizen cannot see them to remove them, so the
+            // form turns them into spaces instead of refusing the text.
+            let v = without_control_characters(v);
             match k.as_str() {
                 "idempotency_key" => f.idempotency_key = v,
                 "kind" => f.kind = v,
@@ -144,12 +148,27 @@ impl FormValues {
                 "Write what went wrong.",
                 "Hãy viết quý vị gặp vấn đề gì.",
             );
-        } else if text("description", &self.description, 20_000).is_err() {
-            self.invalid(
-                "description",
-                "The text is too long: at most 20,000 characters.",
-                "Nội dung quá dài: tối đa 20.000 ký tự.",
-            );
+        }
+        // Every text field's length at once (the API's limits), not the first one only.
+        let texts = [
+            ("description", self.description.clone(), LONG),
+            ("consumer_request", self.consumer_request.clone(), LONG),
+            ("business.name", self.business_name.clone(), SHORT),
+            ("business.address", self.business_address.clone(), SHORT),
+            ("business.shop_link", self.business_shop_link.clone(), 2000),
+            ("consumer.name", self.consumer_name.clone(), 200),
+            ("consumer.province", self.consumer_province.clone(), SHORT),
+            ("consumer.commune", self.consumer_commune.clone(), SHORT),
+        ];
+        for (id, value, max) in texts {
+            if value.trim().chars().count() > max {
+                let n = format_thousands(max);
+                self.invalid(
+                    id,
+                    &format!("The text is too long: at most {} characters.", n.replace('.', ",")),
+                    &format!("Nội dung quá dài: tối đa {n} ký tự."),
+                );
+            }
         }
         if !self.amount_vnd.trim().is_empty() && amount(&self.amount_vnd).is_none() {
             self.invalid(
@@ -228,6 +247,33 @@ impl FormValues {
             )
         })
     }
+}
+
+/// `v` with every control character but line breaks and tabs turned into a space.
+fn without_control_characters(v: String) -> String {
+    match v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        true => v
+            .chars()
+            .map(|c| match c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                true => ' ',
+                false => c,
+            })
+            .collect(),
+        false => v,
+    }
+}
+
+/// 20000 as Vietnamese writes it: 20.000.
+fn format_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// "1.200.000", "1 200 000" or "1200000" đồng.

@@ -389,6 +389,16 @@ impl Text {
         }
     }
 
+    /// The error summary of the other forms behind a private link (settlement, rating,
+    /// withdrawal).
+    pub fn form_fix_items(&self, n: usize) -> String {
+        match (self.en(), n) {
+            (false, _) => format!("Chưa gửi được: vui lòng sửa {n} mục"),
+            (true, 1) => "Not sent: fix 1 item".into(),
+            (true, _) => format!("Not sent: fix {n} items"),
+        }
+    }
+
     pub fn info_fix_items(&self, n: usize) -> String {
         match (self.en(), n) {
             (false, _) => format!("Chưa gửi được thông tin bổ sung: vui lòng sửa {n} mục"),

@@ -219,9 +219,11 @@ struct Status {
     history: Vec<Row>,
     /// The files the consumer sent: name, size.
     files: Vec<(String, String)>,
-    /// The information form sent back with errors: its text, (field id, message), files lost.
-    info_value: String,
-    info_errors: Vec<(String, String)>,
+    /// A form sent back with errors: which ("info", "settlement", "rating", "withdraw"), the
+    /// values typed (name, value), (field id, message), and (information) the files lost.
+    form: &'static str,
+    kept: Vec<(String, String)>,
+    form_errors: Vec<(String, String)>,
     files_dropped: usize,
     accept: &'static str,
     max_files: usize,
@@ -229,8 +231,25 @@ struct Status {
 }
 
 impl Status {
-    fn info_error(&self, id: &str) -> Option<&str> {
-        self.info_errors.iter().find(|(f, _)| f == id).map(|(_, m)| m.as_str())
+    fn form_error(&self, id: &str) -> Option<&str> {
+        self.form_errors.iter().find(|(f, _)| f == id).map(|(_, m)| m.as_str())
+    }
+
+    /// What was typed in `name` of `form` when that form came back with errors (else empty).
+    fn kept(&self, form: &str, name: &str) -> &str {
+        match self.form == form {
+            true => self
+                .kept
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or("", |(_, v)| v.as_str()),
+            false => "",
+        }
+    }
+
+    /// Whether a radio button of `form` was chosen when the form came back with errors.
+    fn chosen(&self, form: &str, name: &str, value: &str) -> bool {
+        self.kept(form, name) == value
     }
 
     /// The address of one of the private link's forms.
@@ -292,8 +311,9 @@ impl Status {
             stage,
             outcome,
             files,
-            info_value: String::new(),
-            info_errors: Vec::new(),
+            form: "",
+            kept: Vec::new(),
+            form_errors: Vec::new(),
             files_dropped: 0,
             accept: crate::service::citizen_files::ACCEPT,
             max_files: 0,
@@ -410,14 +430,26 @@ async fn link_action_received(
 ) -> HttpResponse {
     let pairs = received.pairs.clone();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned());
-    if get("csrf").as_deref() != Some(csrf_for(state, token).as_str()) {
+    let sent = get("csrf").unwrap_or_default();
+    if !crate::http::console::session::constant_time_eq(sent.as_bytes(), csrf_for(state, token).as_bytes()) {
         return error_page(ui, &AppError::Forbidden);
     }
+    let Some(form) = LINK_FORMS.iter().copied().find(|f| *f == what) else {
+        return not_found_page(ui);
+    };
+    // What the consumer typed comes back with any error (never the form key).
+    let kept: Vec<(String, String)> = pairs.iter().filter(|(n, _)| n != "csrf").cloned().collect();
     let info = get("info").unwrap_or_default();
-    if what == "info" {
+    if form == "info" {
         let errors = info_errors(&ui, &info, &received.problems);
         if !errors.is_empty() {
-            return info_again(state, ui, addr, token, &info, errors, received.files.len()).await;
+            let again = Again {
+                form,
+                kept,
+                errors,
+                files_dropped: received.files.len(),
+            };
+            return form_again(state, ui, addr, token, again).await;
         }
     } else if !received.files.is_empty() || !received.problems.is_empty() {
         return error_page(
@@ -429,10 +461,18 @@ async fn link_action_received(
             ),
         );
     }
-    let (action, done) = match citizen_action(what, &get, &info) {
+    let (action, done) = match citizen_action(form, &get, &info) {
         Ok(a) => a,
-        Err(Some(e)) => return error_page(ui, &e),
-        Err(None) => return not_found_page(ui),
+        Err(refused) => {
+            let errors = refused.iter().map(|e| (field_id(form, e), shown(&ui, e))).collect();
+            let again = Again {
+                form,
+                kept,
+                errors,
+                files_dropped: 0,
+            };
+            return form_again(state, ui, addr, token, again).await;
+        }
     };
     let stored = match received.store(state).await {
         Ok(s) => s,
@@ -443,25 +483,40 @@ async fn link_action_received(
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", ui.href(&format!("/t/{token}?done={done}"))))
             .finish(),
-        Err(e @ AppError::Validation { .. }) if what == "info" => {
-            let id = match &e {
-                AppError::Validation { field, .. } if field == "info" => "info",
-                _ => "info-evidence",
+        Err(e @ AppError::Validation { .. }) => {
+            let errors = vec![(field_id(form, &e), shown(&ui, &e))];
+            let again = Again {
+                form,
+                kept,
+                errors,
+                files_dropped: stored.len(),
             };
-            let message = shown(&ui, &e);
-            info_again(
-                state,
-                ui,
-                addr,
-                token,
-                &info,
-                vec![(id.to_owned(), message)],
-                stored.len(),
-            )
-            .await
+            form_again(state, ui, addr, token, again).await
         }
         Err(e) => link_error_page(ui, &e),
     }
+}
+
+/// The forms behind a private link (`/t/{token}/{form}`).
+const LINK_FORMS: [&str; 4] = ["withdraw", "info", "settlement", "rating"];
+
+/// The id of the element a form's error points at (the first radio button of a choice).
+fn field_id(form: &str, e: &AppError) -> String {
+    let field = match e {
+        AppError::Validation { field, .. } => field.as_str(),
+        _ => "",
+    };
+    match (form, field) {
+        ("info", "info") => "info",
+        ("info", _) => "info-evidence",
+        ("settlement", "comment") => "settlement-comment",
+        ("settlement", _) => "performed-yes",
+        ("rating", "resolved") => "resolved-yes",
+        ("rating", "comment") => "comment",
+        ("rating", _) => "score-5",
+        _ => "reason",
+    }
+    .to_owned()
 }
 
 /// The information form's errors: the text missing, files refused.
@@ -487,52 +542,77 @@ fn info_errors(ui: &Ui, info: &str, problems: &[FileProblem]) -> Vec<(String, St
     errors
 }
 
-/// The consumer's action a form asks for, and the notice shown after it; `Err(None)` for an
-/// unknown form.
+/// The consumer's action a form asks for, and the notice shown after it; or every error of
+/// the form (a choice not made: nothing is assumed for the consumer).
 fn citizen_action(
-    what: &str,
+    form: &str,
     get: &dyn Fn(&str) -> Option<String>,
     info: &str,
-) -> Result<(cases::CitizenAction, &'static str), Option<AppError>> {
-    Ok(match what {
-        "withdraw" => (
+) -> Result<(cases::CitizenAction, &'static str), Vec<AppError>> {
+    let comment = get("comment").filter(|c| !c.is_empty());
+    Ok(match form {
+        "info" => (cases::CitizenAction::ProvideInfo { info: info.to_owned() }, "info"),
+        "settlement" => {
+            let performed = match get("performed").as_deref() {
+                Some("yes") => true,
+                Some("no") => false,
+                _ => {
+                    return Err(vec![AppError::invalid(
+                        "performed",
+                        "choose an answer",
+                        "hãy chọn đã hoặc chưa thực hiện",
+                    )])
+                }
+            };
+            let done = if performed {
+                "settlement-performed"
+            } else {
+                "settlement-not-performed"
+            };
+            (cases::CitizenAction::ConfirmSettlement { performed, comment }, done)
+        }
+        "rating" => {
+            let resolved = match get("resolved").as_deref() {
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                _ => None,
+            };
+            let score = get("score")
+                .and_then(|v| v.parse::<i32>().ok())
+                .filter(|s| (1..=5).contains(s));
+            let mut errors = Vec::new();
+            if resolved.is_none() {
+                errors.push(AppError::invalid(
+                    "resolved",
+                    "say whether your complaint was resolved",
+                    "hãy chọn vấn đề của bạn đã được giải quyết hay chưa",
+                ));
+            }
+            if score.is_none() {
+                errors.push(AppError::invalid(
+                    "score",
+                    "choose a score from 1 to 5",
+                    "hãy chọn điểm từ 1 đến 5",
+                ));
+            }
+            match (resolved, score) {
+                (Some(resolved), Some(score)) => (
+                    cases::CitizenAction::Rate {
+                        score,
+                        resolved,
+                        comment,
+                    },
+                    "rated",
+                ),
+                _ => return Err(errors),
+            }
+        }
+        _ => (
             cases::CitizenAction::Withdraw {
                 reason: get("reason").filter(|r| !r.is_empty()),
             },
             "withdrawn",
         ),
-        "info" => (cases::CitizenAction::ProvideInfo { info: info.to_owned() }, "info"),
-        "settlement" => {
-            let answer = get("performed");
-            if answer.is_none() {
-                return Err(Some(AppError::invalid(
-                    "performed",
-                    "choose an answer",
-                    "hãy chọn đã hoặc chưa thực hiện",
-                )));
-            }
-            let performed = answer.as_deref() == Some("yes");
-            (
-                cases::CitizenAction::ConfirmSettlement {
-                    performed,
-                    comment: get("comment").filter(|c| !c.is_empty()),
-                },
-                if performed {
-                    "settlement-performed"
-                } else {
-                    "settlement-not-performed"
-                },
-            )
-        }
-        "rating" => (
-            cases::CitizenAction::Rate {
-                score: get("score").and_then(|v| v.parse().ok()).unwrap_or(0),
-                resolved: get("resolved").as_deref() == Some("yes"),
-                comment: get("comment").filter(|c| !c.is_empty()),
-            },
-            "rated",
-        ),
-        _ => return Err(None),
     })
 }
 
@@ -544,16 +624,16 @@ fn shown(ui: &Ui, e: &AppError) -> String {
     }
 }
 
-/// The private link's page again, with the information form's errors and its text kept.
-async fn info_again(
-    state: &AppState,
-    ui: Ui,
-    addr: ClientAddr,
-    token: &str,
-    info: &str,
+/// A private link's form sent back: which, what was typed, its errors, the files lost.
+struct Again {
+    form: &'static str,
+    kept: Vec<(String, String)>,
     errors: Vec<(String, String)>,
     files_dropped: usize,
-) -> HttpResponse {
+}
+
+/// The private link's page again, with a form's errors and everything typed in it kept.
+async fn form_again(state: &AppState, ui: Ui, addr: ClientAddr, token: &str, again: Again) -> HttpResponse {
     match cases::status_by_link(state, token.to_owned(), addr.0).await {
         Ok(s) => {
             let q = StatusQuery {
@@ -562,9 +642,10 @@ async fn info_again(
                 done: None,
             };
             let mut p = link_page(state, ui, token, s, &q, String::new());
-            p.info_value = info.to_owned();
-            p.info_errors = errors;
-            p.files_dropped = files_dropped;
+            p.form = again.form;
+            p.kept = again.kept;
+            p.form_errors = again.errors;
+            p.files_dropped = again.files_dropped;
             page(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(e) => error_page(ui, &e),

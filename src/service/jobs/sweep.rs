@@ -87,7 +87,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     users::delete_expired_sessions(conn, t)?;
     crate::service::limits::purge(conn, at.timestamp())?;
     purge_done_jobs(conn, ctx.keep_done_days, t)?;
-    crate::service::privacy::apply_retention(conn, &ctx.chain_key, ctx.retention_days, at)?;
+    crate::service::privacy::apply_retention(conn, &ctx.chain_key, &ctx.router, ctx.retention_days, at)?;
     // Violators published for their period leave the public list (Decree 55/2024 Art 24).
     crate::service::violators::expire(conn, &ctx.chain_key, at)?;
     // Everything due by the end of the next working day.

@@ -200,17 +200,12 @@ pub fn performance_rows(p: &Performance) -> Vec<Vec<Cell>> {
 /// Rows as CSV: UTF-8 with a BOM, CRLF, dates as dd/mm/yyyy, rates with four decimals.
 pub fn to_csv(rows: &[Vec<Cell>]) -> String {
     fn cell(c: &Cell) -> String {
-        let v = match c {
-            Cell::Text(t) => t.clone(),
+        match c {
+            Cell::Text(t) => csv_field(t),
             Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
             Cell::Number(n) => format!("{n:.4}"),
             Cell::Date(d) => calendar::vn_date(*d),
             Cell::Empty => String::new(),
-        };
-        if v.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        } else {
-            v
         }
     }
     let mut out = String::from("\u{feff}");
@@ -221,7 +216,44 @@ pub fn to_csv(rows: &[Vec<Cell>]) -> String {
     out
 }
 
+/// One text field of a CSV file (RFC 4180): quoted when it holds a comma, a quote or a line
+/// break. Text a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return: a business name or a commune as the consumer typed it) gets a leading
+/// apostrophe, as OWASP advises for CSV injection, so Excel shows it as typed and runs nothing.
+pub fn csv_field(v: &str) -> String {
+    let v = match v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        true => format!("'{v}"),
+        false => v.to_owned(),
+    };
+    match v.contains([',', '"', '\n', '\r']) {
+        true => format!("\"{}\"", v.replace('"', "\"\"")),
+        false => v,
+    }
+}
+
 /// Rows as an XLSX workbook of one sheet.
 pub fn to_xlsx(sheet: &str, rows: &[Vec<Cell>]) -> Result<Vec<u8>, AppError> {
     crate::xlsx::workbook(sheet, rows).map_err(|e| AppError::Internal(e.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{csv_field, to_csv, Cell};
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_written_as_typed() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_field("+84 912"), "'+84 912");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("Điện máy, Ánh Dương"), "\"Điện máy, Ánh Dương\"");
+        assert_eq!(csv_field("Phường 1"), "Phường 1");
+        // Numbers are numbers: a negative one is not text and keeps its sign.
+        let csv = to_csv(&[vec![Cell::Number(-2.0), Cell::Text("=1+1".into())]]);
+        assert_eq!(csv, "\u{feff}-2,'=1+1\r\n");
+    }
 }

@@ -11,7 +11,7 @@ pub mod submissions;
 mod summary;
 
 pub use document::{document, ReportPeriod};
-pub use export::{performance_rows, summary_rows, to_csv, to_xlsx};
+pub use export::{csv_field, performance_rows, summary_rows, to_csv, to_xlsx};
 pub use performance::{performance, AgencyPerformance, Figures, Performance, UnitPerformance};
 pub use summary::{
     month_label, summary, Breakdown, CallFigures, CallOutcomeCount, ClockRate, Recovered, Summary, SummaryRow,
