@@ -19,7 +19,7 @@ use crate::state::AppState;
 const PAGE: i64 = 2_000;
 
 /// The columns, in order, with their meaning (the data dictionary).
-pub const FIELDS: [(&str, &str, &str); 11] = [
+pub const FIELDS: [(&str, &str, &str); 10] = [
     (
         "id",
         "Mã ẩn danh của vụ việc (không tra cứu được hồ sơ)",
@@ -41,11 +41,6 @@ pub const FIELDS: [(&str, &str, &str); 11] = [
     ("channel", "Kênh tiếp nhận", "Channel"),
     ("agency", "Cơ quan xử lý cuối cùng (mã)", "Last handling agency (code)"),
     ("outcome", "Kết quả", "Outcome"),
-    (
-        "vulnerable",
-        "Người tiêu dùng thuộc nhóm dễ bị tổn thương (true/false)",
-        "Consumer in a vulnerable group",
-    ),
     ("consumer_province", "Tỉnh của người tiêu dùng", "Consumer's province"),
 ];
 
@@ -61,7 +56,6 @@ pub struct OpenCase {
     pub channel: String,
     pub agency: Option<String>,
     pub outcome: Option<String>,
-    pub vulnerable: bool,
     pub consumer_province: Option<String>,
 }
 
@@ -84,7 +78,6 @@ impl OpenCase {
             channel: r.channel,
             agency: r.current_agency,
             outcome: r.outcome,
-            vulnerable: !matches!(r.vulnerable.as_str(), "" | "none"),
             consumer_province: r
                 .consumer_province
                 .as_deref()
@@ -97,7 +90,7 @@ impl OpenCase {
         use super::reports::csv_field as cell;
         let o = |v: &Option<String>| v.as_deref().map(cell).unwrap_or_default();
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{}\r\n",
             self.id,
             self.created_month,
             o(&self.closed_date),
@@ -107,7 +100,6 @@ impl OpenCase {
             cell(&self.channel),
             o(&self.agency),
             o(&self.outcome),
-            self.vulnerable,
             o(&self.consumer_province)
         )
     }
@@ -215,7 +207,6 @@ mod tests {
             channel: "web".into(),
             current_agency: None,
             outcome: None,
-            vulnerable: "".into(),
             consumer_province: Some(province.into()),
         };
         let places = places();
@@ -241,7 +232,6 @@ mod tests {
                 channel: "hotline".into(),
                 current_agency: Some("SCT".into()),
                 outcome: Some("settled_negotiation".into()),
-                vulnerable: "elderly".into(),
                 consumer_province: Some("Bắc Ninh".into()),
             },
             &places,
@@ -250,11 +240,10 @@ mod tests {
         assert_eq!(c.created_month, "2026-11");
         assert_eq!(c.days_to_close, Some(9));
         assert_eq!(c.id.len(), 16);
-        assert!(c.vulnerable);
         assert_eq!(
             c.csv(),
             format!(
-                "{},2026-11,2026-11-10,9,dispute,ecommerce,hotline,SCT,settled_negotiation,true,Bắc Ninh\r\n",
+                "{},2026-11,2026-11-10,9,dispute,ecommerce,hotline,SCT,settled_negotiation,Bắc Ninh\r\n",
                 c.id
             )
         );

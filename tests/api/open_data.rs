@@ -29,11 +29,11 @@ async fn the_open_dataset_has_yesterdays_closed_cases_and_nothing_personal(app: 
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "id,created_month,closed_date,days_to_close,kind,category,channel,agency,outcome,vulnerable,consumer_province"
+        "id,created_month,closed_date,days_to_close,kind,category,channel,agency,outcome,consumer_province"
     );
     assert_eq!(lines.len(), 2, "{text}");
     assert!(
-        lines[1].contains(",2026-11,2026-11-10,0,dispute,goods_general,hotline,SCT,withdrawn,false,"),
+        lines[1].contains(",2026-11,2026-11-10,0,dispute,goods_general,hotline,SCT,withdrawn,"),
         "{text}"
     );
     // The phone in any form it may take ("0912 345 678", "0912345678", "+84912345678"); not a
@@ -60,7 +60,8 @@ async fn the_open_dataset_has_yesterdays_closed_cases_and_nothing_personal(app: 
     assert_eq!(rows[0]["id"].as_str().unwrap(), lines[1].split(',').next().unwrap());
     let d = app.get("/api/v1/public/open-data/dictionary", None).await;
     assert_eq!(d.status, 200);
-    assert_eq!(d.body["fields"].as_array().unwrap().len(), 11);
+    assert_eq!(d.body["fields"].as_array().unwrap().len(), 10);
+    assert!(rows[0].get("vulnerable").is_none(), "not published");
     assert_eq!(d.body["closed_before"], "2026-11-12T17:00:00Z");
 }
 both_backends!(the_open_dataset_has_yesterdays_closed_cases_and_nothing_personal);

@@ -19,7 +19,6 @@ pub struct OpenRow {
     pub channel: String,
     pub current_agency: Option<String>,
     pub outcome: Option<String>,
-    pub vulnerable: String,
     pub consumer_province: Option<String>,
 }
 
