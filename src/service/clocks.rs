@@ -453,14 +453,7 @@ pub fn on_transition(
                 start(conn, cal, case_id, ClockKind::ForwardToBusiness, at, Some(7), None)?;
             }
         }
-        A::Reopen => match (after.status, after.kind) {
-            (Status::Routed, _) => start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?,
-            (Status::Accepted, Kind::Dispute) => {
-                start(conn, cal, case_id, ClockKind::ForwardToBusiness, at, Some(7), None)?
-            }
-            (Status::Negotiation, _) => start(conn, cal, case_id, ClockKind::BusinessNegotiation, at, Some(7), None)?,
-            _ => {}
-        },
+        A::Reopen => reopened(conn, cal, settings, case_id, after, at)?,
         _ => {}
     }
     if after.status == Status::Closed && before.status != Status::Closed {
@@ -468,6 +461,29 @@ pub fn on_transition(
         start_follow_ups(conn, cal, case_id, action, at)?;
     }
     set_case_due(conn, case_id)
+}
+
+/// A reopened case is work again: the settlement's performance is no longer awaited, the
+/// agency's internal target runs afresh (so the case has a due date in the queues whatever
+/// stage it returns to), and the stage's own legal deadline starts.
+fn reopened(
+    conn: &mut AnyConnection,
+    cal: &Calendar,
+    settings: &ClockSettings,
+    case_id: &str,
+    after: &CaseState,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    stop(conn, case_id, Some(&[ClockKind::SettlementPerformance]), at)?;
+    let priority = case_db::find_by_id(conn, case_id)?.is_some_and(|r| r.priority);
+    let target = internal_target_wd(settings, after.kind, priority);
+    start(conn, cal, case_id, ClockKind::InternalTarget, at, Some(target), None)?;
+    match (after.status, after.kind) {
+        (Status::Routed, _) => start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None),
+        (Status::Accepted, Kind::Dispute) => start(conn, cal, case_id, ClockKind::ForwardToBusiness, at, Some(7), None),
+        (Status::Negotiation, _) => start(conn, cal, case_id, ClockKind::BusinessNegotiation, at, Some(7), None),
+        _ => Ok(()),
+    }
 }
 
 /// Pauses every running clock of a case (information was requested from the consumer).

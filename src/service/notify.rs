@@ -223,8 +223,14 @@ fn consumer_notice(
     let consumer_name = greeting_name(case);
     let tracking_code = case.tracking_code.to_string();
     let agency_name = agency_name.to_owned();
+    // The closure notice goes once, when the case closes: a note, a data correction or a
+    // recorded performance on a closed case sends nothing (a correction of the e-mail address
+    // would otherwise mail a new private link to the address it corrects).
     if after.status == Status::Closed {
-        return closure(conn, ctx, case, after, action, agency_name, to, at);
+        return match case.status {
+            Status::Closed => Ok(()),
+            _ => closure(conn, ctx, case, after, action, agency_name, to, at),
+        };
     }
     match action {
         Action::Route { .. } | Action::AcceptTransfer => {

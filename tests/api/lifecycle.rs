@@ -415,6 +415,20 @@ async fn a_dispute_runs_negotiation_and_mediation_with_their_records(app: &TestA
         .await;
     assert_eq!(back["status"], "mediation");
     assert!(back["outcome"].is_null());
+    // Work again: the agency's internal target runs afresh (the case has a due date in the
+    // queues), the settlement's performance is no longer awaited.
+    let id = back["id"].as_str().unwrap();
+    let target = crate::followup::clock_of(app, &sup, id, "internal_target").await;
+    assert_eq!(target["state"], "running", "{target}");
+    let performance = crate::followup::clock_of(app, &sup, id, "settlement_performance").await;
+    assert_eq!(performance["state"], "stopped", "{performance}");
+    let listed = app
+        .get(
+            &format!("/api/v1/cases?q={}", back["tracking_code"].as_str().unwrap()),
+            Some(&sup),
+        )
+        .await;
+    assert!(listed.body["items"][0]["due_at"].is_string(), "{}", listed.body);
 }
 both_backends!(a_dispute_runs_negotiation_and_mediation_with_their_records);
 

@@ -42,6 +42,7 @@ mod pages;
 mod process;
 mod public_notices;
 mod reports;
+mod review_fixes;
 mod robustness;
 mod routing;
 mod security;

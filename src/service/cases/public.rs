@@ -599,7 +599,10 @@ fn rate(
         });
     }
     case_db::insert_rating(conn, &row.id, score, resolved, comment.as_deref(), now.naive_utc())?;
-    let reopens = !resolved && views::state_of(&row)?.return_status.is_some();
+    // A duplicate is not reopened: its original is the case that is handled.
+    let reopens = !resolved
+        && row.outcome != Some(crate::domain::case::Outcome::Duplicate)
+        && views::state_of(&row)?.return_status.is_some();
     let row = if reopens {
         let env = super::transition::ActionEnvelope {
             version: row.version,

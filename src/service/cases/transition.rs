@@ -65,6 +65,16 @@ fn check_references(
             }
             let original = case_db::find_visible(conn, of_case_id, &scope_of(actor))?
                 .ok_or_else(|| AppError::invalid("of_case_id", "no such case", "không có hồ sơ này"))?;
+            // The original is the case that goes on: never one closed as a duplicate itself (two
+            // cases marked each other's duplicate would both be closed and nobody would handle
+            // the complaint; a chain hides the case that does).
+            if original.outcome == Some(crate::domain::case::Outcome::Duplicate) {
+                return Err(AppError::invalid(
+                    "of_case_id",
+                    "that case is itself closed as a duplicate: name the case it duplicates",
+                    "hồ sơ này đã được đóng vì trùng với hồ sơ khác: hãy chọn hồ sơ gốc của nó",
+                ));
+            }
             // Merging writes an event into the original: only into a case the caller's agency
             // handles, not one it may merely read (e.g. after transferring it away).
             let own = matches!(actor, Actor::Staff(s) if s.agency.is_some() && s.agency == original.current_agency);

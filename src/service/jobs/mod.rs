@@ -107,7 +107,7 @@ impl Job for Digest {
     async fn run(self, w: &Worker) -> Result<(), JobError> {
         let ctx = SweepCtx::new(w);
         let at = w.clock.now();
-        w.db.write(move |conn| digest(conn, &ctx, &self.agency, at))
+        w.db.write(move |conn| digest(conn, &ctx, &self.agency, self.date, at))
             .await
             .map_err(JobError::retry)
     }

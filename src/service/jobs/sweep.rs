@@ -9,7 +9,6 @@ use super::super::clocks;
 use super::super::events::{self, NewEvent};
 use crate::calendar::{self, vn_date};
 use crate::db::{cases as case_db, clocks as clock_db, reference, users, AnyConnection};
-use crate::domain::case::Status;
 use crate::domain::clock::ClockState;
 use crate::domain::user::Actor;
 use crate::email as mail;
@@ -256,49 +255,65 @@ fn escalate(
     Ok(())
 }
 
-/// One agency's daily digest to its handlers and supervisors.
-pub fn digest(conn: &mut AnyConnection, ctx: &SweepCtx, agency: &str, at: DateTime<Utc>) -> Result<(), AppError> {
+/// One agency's daily digest to its handlers and supervisors, for the day `date` it was
+/// scheduled for (a retry after midnight keeps its day): the open cases counted on the
+/// database, the first 50 overdue or due within two working days listed.
+pub fn digest(
+    conn: &mut AnyConnection,
+    ctx: &SweepCtx,
+    agency: &str,
+    date: chrono::NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     let recipients = users::agency_emails(conn, agency, &["handler", "supervisor"])?;
     if recipients.is_empty() {
         return Ok(());
     }
     let cal = clocks::load_calendar(conn)?;
-    let today = calendar::local_date(at);
-    let soon = calendar::end_of_day_utc(cal.add_working_days(today, 2).due).naive_utc();
+    let soon = calendar::end_of_day_utc(cal.add_working_days(calendar::local_date(at), 2).due).naive_utc();
     let scope = case_db::Scope::Agency(agency.into());
-    let filter = crate::domain::search::ListFilter {
+    let open = crate::domain::search::ListFilter {
         agency: Some(agency.to_owned()),
+        open_only: true,
         ..Default::default()
     };
-    let open: Vec<case_db::CaseRow> =
-        case_db::list(conn, &scope, &filter, crate::domain::search::Sort::DueAsc, None, 1000)?
-            .into_iter()
-            .filter(|c| c.status != Status::Closed)
-            .collect();
-    let overdue: Vec<&case_db::CaseRow> = open
+    let due_by = |t| crate::domain::search::ListFilter {
+        due_before: Some(t),
+        ..open.clone()
+    };
+    let counted = case_db::counts(conn, &scope, &[open.clone(), due_by(at.naive_utc()), due_by(soon)])?;
+    let (open_cases, overdue, due_soon_or_overdue) = match counted[..] {
+        [a, b, c] => (a, b, c),
+        _ => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "three counts asked, {} answered",
+                counted.len()
+            )))
+        }
+    };
+    let listed = case_db::list(
+        conn,
+        &scope,
+        &due_by(soon),
+        crate::domain::search::Sort::DueAsc,
+        None,
+        50,
+    )?;
+    let mut items: Vec<mail::DigestItem> = listed
         .iter()
-        .filter(|c| c.due_at.is_some_and(|d| d < at.naive_utc()))
-        .collect();
-    let due_soon: Vec<&case_db::CaseRow> = open
-        .iter()
-        .filter(|c| c.due_at.is_some_and(|d| d >= at.naive_utc() && d <= soon))
-        .collect();
-    let items: Vec<mail::DigestItem> = overdue
-        .iter()
-        .map(|c| (c, true))
-        .chain(due_soon.iter().map(|c| (c, false)))
-        .take(50)
-        .map(|(c, overdue)| mail::DigestItem {
+        .map(|c| mail::DigestItem {
             tracking_code: c.tracking_code.to_string(),
             due_date: c
                 .due_at
                 .map(|d| vn_date(calendar::local_date(d.and_utc())))
                 .unwrap_or_default(),
             status: c.status.label_vi().to_owned(),
-            overdue,
+            overdue: c.due_at.is_some_and(|d| d < at.naive_utc()),
             case_url: crate::service::notify::staff_case_url(&ctx.base_url, &c.id),
         })
         .collect();
+    // The overdue first (the list is priority first, then by due date).
+    items.sort_by_key(|i| !i.overdue);
     let agency_name = ctx
         .router
         .taxonomy()
@@ -307,10 +322,10 @@ pub fn digest(conn: &mut AnyConnection, ctx: &SweepCtx, agency: &str, at: DateTi
         .unwrap_or_else(|| agency.to_owned());
     let m = mail::DailyDigest {
         agency_name,
-        date: vn_date(today),
-        open_cases: open.len(),
-        due_soon: due_soon.len(),
-        overdue: overdue.len(),
+        date: vn_date(date),
+        open_cases: usize::try_from(open_cases).unwrap_or(0),
+        due_soon: usize::try_from(due_soon_or_overdue - overdue).unwrap_or(0),
+        overdue: usize::try_from(overdue).unwrap_or(0),
         items,
     };
     for (_, to) in recipients {
