@@ -202,7 +202,11 @@ pub fn on_transition(
     if case.status == Status::Negotiation && after.status != Status::Negotiation {
         links::revoke_all(conn, &case.id, Audience::Business, at)?;
     }
-    if let Some(to) = &case.consumer_email {
+    // Nothing to the consumer about a closed case that stays closed: the closure notice went
+    // when it closed (a note or a correction of the e-mail address would otherwise mail a new
+    // private link, to the address being corrected too).
+    let stays_closed = case.status == Status::Closed && after.status == Status::Closed;
+    if let Some(to) = case.consumer_email.as_ref().filter(|_| !stays_closed) {
         consumer_notice(conn, ctx, case, after, action, &agency_name, to, at)?;
     }
     Ok(())
@@ -223,14 +227,8 @@ fn consumer_notice(
     let consumer_name = greeting_name(case);
     let tracking_code = case.tracking_code.to_string();
     let agency_name = agency_name.to_owned();
-    // The closure notice goes once, when the case closes: a note, a data correction or a
-    // recorded performance on a closed case sends nothing (a correction of the e-mail address
-    // would otherwise mail a new private link to the address it corrects).
     if after.status == Status::Closed {
-        return match case.status {
-            Status::Closed => Ok(()),
-            _ => closure(conn, ctx, case, after, action, agency_name, to, at),
-        };
+        return closure(conn, ctx, case, after, action, agency_name, to, at);
     }
     match action {
         Action::Route { .. } | Action::AcceptTransfer => {

@@ -16,6 +16,46 @@ use crate::domain::user::{Actor, Role};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 
+/// The original a case is marked a duplicate of: another case, visible to the caller, that
+/// their agency handles, and not closed as a duplicate itself.
+fn check_original(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    row: &CaseRow,
+    of_case_id: &crate::domain::ids::CaseId,
+) -> Result<(), AppError> {
+    if of_case_id == &row.id {
+        return Err(AppError::invalid(
+            "of_case_id",
+            "a case cannot duplicate itself",
+            "hồ sơ không thể trùng với chính nó",
+        ));
+    }
+    let original = case_db::find_visible(conn, of_case_id, &scope_of(actor))?
+        .ok_or_else(|| AppError::invalid("of_case_id", "no such case", "không có hồ sơ này"))?;
+    // The original is the case that goes on: never one closed as a duplicate itself (two
+    // cases marked each other's duplicate would both be closed and nobody would handle
+    // the complaint; a chain hides the case that does).
+    if original.outcome == Some(crate::domain::case::Outcome::Duplicate) {
+        return Err(AppError::invalid(
+            "of_case_id",
+            "that case is itself closed as a duplicate: name the case it duplicates",
+            "hồ sơ này đã được đóng vì trùng với hồ sơ khác: hãy chọn hồ sơ gốc của nó",
+        ));
+    }
+    // Merging writes an event into the original: only into a case the caller's agency
+    // handles, not one it may merely read (e.g. after transferring it away).
+    let own = matches!(actor, Actor::Staff(s) if s.agency.is_some() && s.agency == original.current_agency);
+    if !own {
+        return Err(AppError::invalid(
+            "of_case_id",
+            "the original must be a case your agency handles",
+            "hồ sơ gốc phải là hồ sơ do cơ quan của bạn đang xử lý",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that an action's references exist and fit (agencies, users, other cases).
 fn check_references(
     conn: &mut AnyConnection,
@@ -55,38 +95,7 @@ fn check_references(
         }
         Action::AppointMediator { .. } => crate::service::mediators::check_appointment(conn, row, action),
         Action::RecordPerformance { .. } => super::performance::check_open(conn, row, ctx.clock.now()),
-        Action::MarkDuplicate { of_case_id } => {
-            if of_case_id == &row.id {
-                return Err(AppError::invalid(
-                    "of_case_id",
-                    "a case cannot duplicate itself",
-                    "hồ sơ không thể trùng với chính nó",
-                ));
-            }
-            let original = case_db::find_visible(conn, of_case_id, &scope_of(actor))?
-                .ok_or_else(|| AppError::invalid("of_case_id", "no such case", "không có hồ sơ này"))?;
-            // The original is the case that goes on: never one closed as a duplicate itself (two
-            // cases marked each other's duplicate would both be closed and nobody would handle
-            // the complaint; a chain hides the case that does).
-            if original.outcome == Some(crate::domain::case::Outcome::Duplicate) {
-                return Err(AppError::invalid(
-                    "of_case_id",
-                    "that case is itself closed as a duplicate: name the case it duplicates",
-                    "hồ sơ này đã được đóng vì trùng với hồ sơ khác: hãy chọn hồ sơ gốc của nó",
-                ));
-            }
-            // Merging writes an event into the original: only into a case the caller's agency
-            // handles, not one it may merely read (e.g. after transferring it away).
-            let own = matches!(actor, Actor::Staff(s) if s.agency.is_some() && s.agency == original.current_agency);
-            if !own {
-                return Err(AppError::invalid(
-                    "of_case_id",
-                    "the original must be a case your agency handles",
-                    "hồ sơ gốc phải là hồ sơ do cơ quan của bạn đang xử lý",
-                ));
-            }
-            Ok(())
-        }
+        Action::MarkDuplicate { of_case_id } => check_original(conn, actor, row, of_case_id),
         // Law 19/2023 Art 54(2): a dispute that harms many consumers is neither negotiated nor
         // mediated; it goes to the enforcement agency as a violation report.
         Action::ForwardToBusiness { .. } | Action::RequestMediation { .. } => match &row.business_key {
