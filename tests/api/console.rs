@@ -333,12 +333,23 @@ async fn a_form_action_is_the_api_action_and_another_agency_sees_nothing(app: &T
         app,
         &format!("/console/cases/{id}/actions/forward_to_business"),
         &cookie,
-        &[("csrf", &csrf), ("version", &version), ("seen_seq", "1")],
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("seen_seq", "1"),
+            ("business_email", "cskh@binhminh.vn"),
+        ],
     )
     .await;
     assert_eq!(stale.status, 409);
     assert!(
         stale.html.contains("Hồ sơ đã thay đổi") && stale.html.contains("Thụ lý lúc"),
+        "{}",
+        stale.html
+    );
+    // What was typed waits in its form, to be sent again on the newest version.
+    assert!(
+        stale.html.contains("value=\"cskh@binhminh.vn\"") && stale.html.contains("Chưa gửi: hồ sơ vừa thay đổi"),
         "{}",
         stale.html
     );

@@ -126,3 +126,35 @@ async fn the_daily_digest_counts_open_cases_and_lists_the_overdue(app: &TestApp)
     app.state.clock.reset();
 }
 both_backends!(the_daily_digest_counts_open_cases_and_lists_the_overdue);
+
+/// The console's deadline tabs of agency staff list their agency's cases only: a case
+/// transferred away (which the agency may still read) is not theirs to act on.
+async fn the_deadline_tabs_list_only_the_agencys_cases(app: &TestApp) {
+    use crate::console::{get, session_of};
+    let (_, sct) = app.user("h.tab.sct", "handler", Some("SCT")).await;
+    let (_, hoi) = app.user("h.tab.hoi", "handler", Some("HOI")).await;
+    let mut body = dispute();
+    body["consumer"]["vulnerable"] = json!(["elderly"]);
+    let c = app.open_case(&sct, &body).await;
+    let c = app.act_ok(&sct, &c, "route", json!({"agency": "SCT"})).await;
+    let code = c["tracking_code"].as_str().unwrap().to_owned();
+    let s = session_of(app, "h.tab.sct").await;
+    assert!(
+        get(app, "/console/?tab=priority", Some(&s)).await.html.contains(&code),
+        "held: listed"
+    );
+    let transfer = json!({"to_agency": "HOI", "reason": "NTD đề nghị Hội hỗ trợ"});
+    let c = app.act_ok(&sct, &c, "transfer", transfer).await;
+    let seen = app.case(&hoi, c["id"].as_str().unwrap()).await.body;
+    app.act_ok(&hoi, &seen, "accept_transfer", json!({})).await;
+    for tab in ["priority", "due_soon", "overdue"] {
+        let page = get(app, &format!("/console/?tab={tab}"), Some(&s)).await;
+        assert!(!page.html.contains(&code), "{tab}: transferred away");
+    }
+    let s = session_of(app, "h.tab.hoi").await;
+    assert!(
+        get(app, "/console/?tab=priority", Some(&s)).await.html.contains(&code),
+        "the new agency's"
+    );
+}
+both_backends!(the_deadline_tabs_list_only_the_agencys_cases);

@@ -259,12 +259,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         _ => None,
     };
     let units = unit_options(state);
-    let actions = action_forms(
-        &c,
-        failed.as_ref(),
-        conflict.is_some(),
-        &[&agencies, &categories, &units],
-    );
+    let actions = action_forms(&c, failed.as_ref(), &[&agencies, &categories, &units]);
     let publication = super::notices::publication_box(state, s, &c).await?;
     Ok(CasePage {
         who: Some(Who::of(s)),
@@ -351,18 +346,15 @@ fn referral_text(suggestion: &serde_json::Value) -> Option<String> {
     ))
 }
 
-/// A form for each action allowed now; the one that failed keeps what was typed and its error.
-/// `lists`: the agencies, categories and units offered in selects.
-fn action_forms(
-    c: &CaseDetail,
-    failed: Option<&Failed>,
-    conflict: bool,
-    lists: &[&[(String, String)]; 3],
-) -> Vec<ActionForm> {
+/// A form for each action allowed now; the one that failed keeps what was typed and its error
+/// (after a version conflict too: the page is the newest version, and what was typed — a
+/// mediation record, say — waits to be sent again). `lists`: the agencies, categories and units
+/// offered in selects.
+fn action_forms(c: &CaseDetail, failed: Option<&Failed>, lists: &[&[(String, String)]; 3]) -> Vec<ActionForm> {
     c.allowed_actions
         .iter()
         .map(|a| {
-            let mine = failed.filter(|f| f.action == *a && !conflict);
+            let mine = failed.filter(|f| f.action == *a);
             let empty = BTreeMap::new();
             let sent = mine.map_or(&empty, |f| &f.sent);
             let err = mine.and_then(|f| field_error(&f.error));
@@ -378,6 +370,7 @@ fn action_forms(
                         AppError::Validation { .. } | AppError::BadRequest { .. } => {
                             "Hãy sửa các ô được đánh dấu bên dưới.".into()
                         }
+                        AppError::VersionConflict { .. } => "Chưa gửi: hồ sơ vừa thay đổi (xem thông báo ở đầu trang). Những gì bạn nhập vẫn còn dưới đây; hãy gửi lại nếu vẫn cần.".into(),
                         other => other_error_text(other),
                     },
                 }),
@@ -440,7 +433,7 @@ fn conflict_text(current: i32, events: &[EventView], seen_seq: i32) -> String {
     };
     format!(
         "Hồ sơ vừa được người khác cập nhật (nay là phiên bản {current}) trong khi bạn đang xem.{what} \
-         Trang dưới đây là bản mới nhất; hãy xem lại rồi làm lại nếu vẫn cần."
+         Trang dưới đây là bản mới nhất; những gì bạn đã nhập vẫn còn trong ô của việc đó: hãy xem lại rồi gửi lại nếu vẫn cần."
     )
 }
 

@@ -37,6 +37,11 @@ const DUE_SOON_DAYS: i64 = 3;
 
 fn filter_of(tab: &str, staff: &Staff, now: chrono::NaiveDateTime) -> ListFilter {
     let agency = staff.agency.as_ref().map(|a| a.to_string());
+    // Mediators and coordinators see their whole scope; agency staff their agency's cases (the
+    // deadline tabs too: not cases transferred away, nor transfers not yet accepted).
+    let held = agency
+        .clone()
+        .filter(|_| !matches!(staff.role, Role::Mediator | Role::Coordinator));
     let open = ListFilter {
         open_only: true,
         ..ListFilter::default()
@@ -53,22 +58,24 @@ fn filter_of(tab: &str, staff: &Staff, now: chrono::NaiveDateTime) -> ListFilter
         },
         "due_soon" => ListFilter {
             due_before: Some(now + TimeDelta::days(DUE_SOON_DAYS)),
+            agency: held,
             ..open
         },
-        "overdue" => ListFilter { overdue: true, ..open },
+        "overdue" => ListFilter {
+            overdue: true,
+            agency: held,
+            ..open
+        },
         "priority" => ListFilter {
             priority_only: true,
+            agency: held,
             ..open
         },
         "transfers" => ListFilter {
             pending_transfer_to: Some(agency.unwrap_or_default()),
             ..open
         },
-        // Mediators and coordinators see their whole scope; agency staff their agency's cases.
-        _ => ListFilter {
-            agency: agency.filter(|_| !matches!(staff.role, Role::Mediator | Role::Coordinator)),
-            ..open
-        },
+        _ => ListFilter { agency: held, ..open },
     }
 }
 
