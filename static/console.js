@@ -1,6 +1,6 @@
 // The console's one script, an improvement only (every page works without it): on the call
-// screen the routing suggestion follows the notes, and the knowledge-base results follow the
-// search box, as the operator types.
+// screen the routing suggestion follows the notes, the knowledge-base results follow the
+// search box, as the operator types, and the call's start is the first keystroke.
 (function () {
   "use strict";
   var note = document.getElementById("note");
@@ -149,4 +149,20 @@
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(ask, 300);
   });
+})();
+
+(function () {
+  "use strict";
+  // A fresh call screen waits between calls: the call starts when the operator first types,
+  // counted from the server's time of the page (the computer's own clock may be wrong).
+  var start = document.getElementById("started_at");
+  if (!start || !start.hasAttribute("data-fresh") || !start.form) { return; }
+  var served = Date.parse(start.value);
+  if (isNaN(served)) { return; }
+  var loaded = performance.now();
+  function first() {
+    start.form.removeEventListener("input", first);
+    start.value = new Date(served + (performance.now() - loaded)).toISOString();
+  }
+  start.form.addEventListener("input", first);
 })();

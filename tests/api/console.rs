@@ -497,6 +497,32 @@ async fn an_operator_logs_calls_from_the_call_screen(app: &TestApp) {
     .await;
     assert_eq!(bad.status, 422);
     assert!(bad.html.contains("caller_phone-error"));
+    assert!(
+        screen.html.contains("data-fresh") && !bad.html.contains("data-fresh"),
+        "only a fresh screen's start moves"
+    );
+    // The case's own validation is said beside the screen's field too, with the notes kept.
+    let long_name = "Trần Thị Bình ".repeat(20);
+    let bad = post(
+        app,
+        "/console/calls",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("started_at", &started),
+            ("caller_phone", "0912345678"),
+            ("note", note),
+            ("consumer_name", &long_name),
+            ("step", "case_opened"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    assert!(
+        bad.html.contains("consumer_name-error") && bad.html.contains(note),
+        "{}",
+        bad.html
+    );
     // Open a case from the call: the case page; the earlier call appears for the same number.
     let opened = post(
         app,

@@ -48,7 +48,10 @@ struct Earlier {
 #[template(path = "console/call.html")]
 struct CallPage {
     who: Option<Who>,
+    /// When the call started: the page's time, moved by the script to the operator's first
+    /// keystroke on a fresh screen (the screen waits between calls).
     started_at: String,
+    fresh: bool,
     f: BTreeMap<String, String>,
     suggestion: Option<ClassifyView>,
     kind_label: String,
@@ -76,6 +79,11 @@ impl CallPage {
             "case.consumer_request" => "consumer_request",
             "case.description" => "note",
             "case.consumer.phone" => "caller_phone",
+            // The case's own validation names its fields without the prefix.
+            "consumer.name" => "consumer_name",
+            "business.name" => "business_name",
+            "description" => "note",
+            "consumer.phone" => "caller_phone",
             "case_id" => "about_case",
             other => other,
         };
@@ -142,14 +150,34 @@ pub async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Htt
             Some(a) => see_other(&format!("/console/calls/new?logged={step}&kb={}", urlencoding(&a))),
             None => see_other(&format!("/console/calls/new?logged={step}")),
         },
-        Err(e) => match field_error(&e) {
-            Some(err) => match render(&state, &s, started_at, f, Some(err)).await {
-                Ok(p) => page(StatusCode::UNPROCESSABLE_ENTITY, &p),
+        // Any refusal comes back on the screen with everything typed: an operator on a call
+        // never loses the notes to an error page (a busy database, a case changed meanwhile).
+        Err(e) => {
+            let (status, err) = match field_error(&e) {
+                Some(err) => (StatusCode::UNPROCESSABLE_ENTITY, err),
+                None => (
+                    actix_web::ResponseError::status_code(&e),
+                    (String::new(), not_logged_text(&e)),
+                ),
+            };
+            match render(&state, &s, started_at, f, Some(err)).await {
+                Ok(p) => page(status, &p),
                 Err(e) => error_page(&e),
-            },
-            None => error_page(&e),
-        },
+            }
+        }
     }
+}
+
+/// Why a call was not logged, when no field is to blame; what was typed stays on the screen.
+fn not_logged_text(e: &AppError) -> String {
+    let why = match e {
+        AppError::Forbidden => "vai trò của bạn không được làm việc này".to_owned(),
+        AppError::Conflict { vi, .. } => vi.clone(),
+        AppError::InvalidTransition { .. } => "hồ sơ không còn nhận việc này ở trạng thái hiện tại".to_owned(),
+        AppError::NotFound(_) => "không tìm thấy hồ sơ đã chọn".to_owned(),
+        _ => "hệ thống đang bận hoặc gặp sự cố".to_owned(),
+    };
+    format!("Chưa ghi được: {why}. Những gì bạn đã nhập vẫn còn dưới đây; hãy bấm ghi lại.")
 }
 
 /// The article picked for an advised call (other outcomes link none).
@@ -242,6 +270,7 @@ async fn render(
     Ok(CallPage {
         who: Some(Who::of(s)),
         started_at,
+        fresh: f.is_empty(),
         kind_label: suggestion
             .as_ref()
             .map(|c| value_label(c.kind.as_str()).to_owned())
