@@ -48,6 +48,7 @@ pub enum ErrorCode {
     SessionClosed,
     ReportAlreadySubmitted,
     SessionNotStarted,
+    SessionOverlap,
     NoSanction,
     AlreadyPublished,
     NoticeNotActive,
@@ -71,7 +72,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 46] = [
+    pub const ALL: [ErrorCode; 47] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -98,6 +99,7 @@ impl ErrorCode {
         ErrorCode::SessionClosed,
         ErrorCode::ReportAlreadySubmitted,
         ErrorCode::SessionNotStarted,
+        ErrorCode::SessionOverlap,
         ErrorCode::NoSanction,
         ErrorCode::AlreadyPublished,
         ErrorCode::NoticeNotActive,
@@ -148,6 +150,7 @@ impl ErrorCode {
             ErrorCode::SessionClosed => "session_closed",
             ErrorCode::ReportAlreadySubmitted => "report_already_submitted",
             ErrorCode::SessionNotStarted => "session_not_started",
+            ErrorCode::SessionOverlap => "session_overlap",
             ErrorCode::NoSanction => "no_sanction",
             ErrorCode::AlreadyPublished => "already_published",
             ErrorCode::NoticeNotActive => "notice_not_active",
@@ -436,6 +439,14 @@ fn rule_messages(rule: crate::domain::error::Rule) -> (String, String) {
             "chữ số kiểm tra của mã số thuế không đúng: vui lòng kiểm tra lại",
         ),
         Rule::DateInPast => s("the date may not be in the past", "ngày không được ở trong quá khứ"),
+        Rule::DateInFuture => s(
+            "the time may not be in the future",
+            "thời điểm không được ở trong tương lai",
+        ),
+        Rule::BeforeMeeting => s(
+            "the date of performance may not be before the day the settlement was reached",
+            "hạn thực hiện không được trước ngày đạt được thỏa thuận",
+        ),
         Rule::NotApplicable => s(
             "this field does not apply to this choice",
             "trường này không áp dụng cho lựa chọn này",

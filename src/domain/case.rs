@@ -265,6 +265,46 @@ pub struct MediationRecord {
     pub other_terms: String,
 }
 
+/// How far ahead of the service's clock a recorded meeting may be (another device's clock).
+pub const RECORD_CLOCK_SKEW_MINUTES: i64 = 5;
+
+/// A settlement record's dates against `now`: the meeting was held (not after now, a few
+/// minutes of clock skew allowed: a meeting in the future would also push the court-recognition
+/// date out), and its agreed performance is not before today (Asia/Ho_Chi_Minh) nor before
+/// the meeting's day (a past date would make the next sweep find it not carried out).
+pub fn check_record_dates(
+    held_at: NaiveDateTime,
+    performance_deadline: Option<NaiveDate>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DomainError> {
+    if held_at > now.naive_utc() + chrono::TimeDelta::minutes(RECORD_CLOCK_SKEW_MINUTES) {
+        return Err(DomainError::invalid("record.held_at", Rule::DateInFuture));
+    }
+    let Some(deadline) = performance_deadline else {
+        return Ok(());
+    };
+    if deadline < crate::calendar::local_date(now) {
+        return Err(DomainError::invalid("record.performance_deadline", Rule::DateInPast));
+    }
+    if deadline < crate::calendar::local_date(held_at.and_utc()) {
+        return Err(DomainError::invalid("record.performance_deadline", Rule::BeforeMeeting));
+    }
+    Ok(())
+}
+
+/// The dates of the settlement record an action carries, if any ([`check_record_dates`]).
+pub fn check_action_dates(action: &Action, now: chrono::DateTime<chrono::Utc>) -> Result<(), DomainError> {
+    match action {
+        Action::RecordNegotiationResult { record: Some(r), .. } => {
+            check_record_dates(r.held_at, r.performance_deadline, now)
+        }
+        Action::RecordMediationResult { record: Some(r), .. } => {
+            check_record_dates(r.held_at, Some(r.performance_deadline), now)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A sanction decision that closes an inspection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sanction {

@@ -23,6 +23,10 @@ pub enum Rule {
     TaxCodeCheckDigit,
     /// A date that may not be in the past.
     DateInPast,
+    /// A time that may not be in the future (what was already held).
+    DateInFuture,
+    /// A settlement's date of performance before the day the settlement was reached.
+    BeforeMeeting,
     /// A field that does not apply to this choice.
     NotApplicable,
     /// A transfer to the agency the case is already at.

@@ -198,9 +198,14 @@ pub fn on_transition(
         }
         _ => {}
     }
-    // The business's link lives while the case is in negotiation.
-    if case.status == Status::Negotiation && after.status != Status::Negotiation {
+    // The business's link lives while the case is in negotiation, and while the consumer is
+    // asked for more information in it (the case comes back to the same negotiation); it ends
+    // when the case closes or moves on. A reopened negotiation sends the business a new one.
+    if in_negotiation(case.status, case.return_status) && !in_negotiation(after.status, after.return_status) {
         links::revoke_all(conn, &case.id, Audience::Business, at)?;
+    }
+    if matches!(action, Action::Reopen { .. }) && after.status == Status::Negotiation {
+        forwarded_again(conn, ctx, case, &agency_name, at)?;
     }
     // Nothing to the consumer about a closed case that stays closed: the closure notice went
     // when it closed (a note or a correction of the e-mail address would otherwise mail a new
@@ -489,6 +494,38 @@ fn request_summary(conn: &mut AnyConnection, case: &CaseRow, message: &Option<St
         .filter(|_| !protected)
         .map(crate::text::redact)
         .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into()))
+}
+
+/// Whether a case is in negotiation with the business: negotiating, or waiting for the
+/// consumer's information to go back to negotiating.
+pub(crate) fn in_negotiation(status: Status, return_status: Option<Status>) -> bool {
+    status == Status::Negotiation || (status == Status::AwaitingInfo && return_status == Some(Status::Negotiation))
+}
+
+/// A reopened negotiation: the request forwarded to the business again (the address and message
+/// of the last forwarding), with a new link (the old one ended when the case closed).
+fn forwarded_again(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    agency_name: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let evs = crate::db::cases::list_events(conn, &case.id)?;
+    let Some(e) = evs.iter().rev().find(|e| e.action == "forward_to_business") else {
+        return Ok(());
+    };
+    let data = super::views::stored_json(&e.data, "event data", &case.id)?;
+    let message = data["message"].as_str().map(str::to_owned);
+    forwarded_to_business(
+        conn,
+        ctx,
+        case,
+        agency_name,
+        data["business_email"].as_str(),
+        &message,
+        at,
+    )
 }
 
 /// The request forwarded to the business, with its private link, when an address is known.

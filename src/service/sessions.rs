@@ -153,6 +153,111 @@ pub(crate) fn on_schedule(
     Ok(Some(row.id))
 }
 
+/// Whether a case is in mediation: mediating, or waiting for the consumer's information to go
+/// back to mediating.
+fn in_mediation(status: case::Status, return_status: Option<case::Status>) -> bool {
+    use case::Status as S;
+    status == S::Mediation || (status == S::AwaitingInfo && return_status == Some(S::Mediation))
+}
+
+/// A case left mediation (its result recorded, withdrawn, referred…; `before` is the case as it
+/// was, `after` as it is now): its sessions still to come are cancelled as a cancellation does
+/// it — `sequence` + 1, `METHOD:CANCEL` to every party, an event each — in the transition's
+/// transaction: nobody may change them once the case is out of mediation. Sessions that have
+/// started are left to what happened (held, or recorded by nobody); a postponed one waits
+/// for a date it will not get, so it is cancelled too.
+pub(crate) fn on_leave_mediation(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    key: &ChainKey,
+    actor: &Actor,
+    before: &CaseRow,
+    after: &CaseRow,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !in_mediation(before.status, before.return_status) || in_mediation(after.status, after.return_status) {
+        return Ok(());
+    }
+    let t = at.naive_utc();
+    let reason = match after.outcome {
+        Some(o) => format!("vụ việc không còn hòa giải: {}", o.label_vi().to_lowercase()),
+        None => format!("vụ việc không còn hòa giải: {}", after.status.label_vi().to_lowercase()),
+    };
+    let change = SessionChange::Cancel { reason };
+    for s in med_db::sessions_of_case(conn, &after.id)? {
+        let to_come = (s.status == SCHEDULED && s.starts_at > t) || s.status == POSTPONED;
+        if to_come {
+            let s = apply(conn, ctx, after, s, &change, at)?;
+            record_event(conn, key, actor, after, &s, &change, t)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks the time of a session being scheduled or moved (`session` itself is left out of the
+/// overlap): not in the past, on a working day of the service's calendar, not overlapping
+/// another scheduled session of the same mediator (or of the case, while no mediator is
+/// appointed). 422 on `at`; 409 `session_overlap`.
+pub(crate) fn check_time(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    mediator_id: Option<&UserId>,
+    session: Option<&MediationSessionId>,
+    start: NaiveDateTime,
+    duration_minutes: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if start < now.naive_utc() {
+        return Err(AppError::invalid(
+            "at",
+            "the session may not start in the past",
+            "phiên hòa giải không thể bắt đầu trong quá khứ",
+        ));
+    }
+    let day = crate::calendar::local_date(utc(start));
+    let cal = super::clocks::load_calendar(conn)?;
+    if let Some((reason, _)) = cal.rest_reason(day) {
+        return Err(AppError::invalid(
+            "at",
+            format!("{day} is not a working day ({reason})"),
+            format!(
+                "ngày {} không phải ngày làm việc ({reason})",
+                crate::calendar::vn_date(day)
+            ),
+        ));
+    }
+    let end = start + TimeDelta::minutes(duration_minutes);
+    let others = match mediator_id {
+        Some(m) => med_db::sessions_of_mediators(conn, std::slice::from_ref(m), None)?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect(),
+        None => med_db::sessions_of_case(conn, case_id)?,
+    };
+    let clash = others.iter().find(|o| {
+        o.status == SCHEDULED
+            && session != Some(&o.id)
+            && o.starts_at < end
+            && start < o.starts_at + TimeDelta::minutes(i64::from(o.duration_minutes))
+    });
+    if let Some(o) = clash {
+        return Err(AppError::Conflict {
+            code: ErrorCode::SessionOverlap,
+            en: format!(
+                "the mediator already has a session from {} for {} minutes",
+                utc(o.starts_at).to_rfc3339(),
+                o.duration_minutes
+            ),
+            vi: format!(
+                "hòa giải viên đã có phiên hòa giải lúc {} ({} phút)",
+                (utc(o.starts_at) + TimeDelta::hours(7)).format("%H:%M ngày %d/%m/%Y"),
+                o.duration_minutes
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// One recipient of a session's mail: address and greeting.
 struct Party {
     to: String,
@@ -359,6 +464,13 @@ pub async fn change(
                     en: format!("the session is {}: it cannot change any more", s.status),
                     vi: "phiên hòa giải đã kết thúc hoặc đã bị hủy: không thể thay đổi".into(),
                 });
+            }
+            if let SessionChange::Reschedule {
+                at, duration_minutes, ..
+            } = &change
+            {
+                let minutes = duration_minutes.map_or(i64::from(s.duration_minutes), i64::from);
+                check_time(conn, &case.id, s.mediator_id.as_ref(), Some(&s.id), *at, minutes, now)?;
             }
             let s = apply(conn, &ctx, &case, s, &change, now)?;
             record_event(conn, &chain_key, &actor, &case, &s, &change, now.naive_utc())?;

@@ -334,6 +334,10 @@ impl World<'_> {
         let c = app
             .act_ok(s, &c, "appoint_mediator", json!({"mediator_id": self.mediator_id}))
             .await;
+        // Every caller's schedule or reschedule is made at the matrix's one time for the one
+        // appointed mediator: the sessions earlier callers made are aged into the past, so none
+        // overlaps (409 `session_overlap`).
+        app.sql("UPDATE mediation_sessions SET starts_at = '2026-01-05 02:00:00' WHERE status = 'scheduled'");
         match state {
             "mediation" => c,
             "awaiting_info" => {
@@ -502,13 +506,18 @@ impl World<'_> {
                 // A session of a `mediation` case, scheduled by the own agency (already begun,
                 // so its attendance can be recorded).
                 let c = self.case_in("mediation").await;
-                let body = json!({"at": "2026-01-05T09:00:00+07:00", "place": "Trụ sở Hội BVQLNTD"});
+                let body = json!({"at": crate::helpers::session_morning(app, 2), "place": "Trụ sở Hội BVQLNTD"});
                 let c = app.act_ok(&self.builder, &c, "schedule_mediation_session", body).await;
                 let id = c["id"].as_str().unwrap().to_owned();
                 let r = app
                     .get(&format!("/api/v1/cases/{id}/mediation/sessions"), Some(&self.builder))
                     .await;
-                f.insert("sid", r.body[0]["id"].as_str().unwrap().to_owned());
+                let sid = r.body[0]["id"].as_str().unwrap().to_owned();
+                // Scheduled ahead (a session may not start in the past), then aged to have begun.
+                app.sql(&format!(
+                    "UPDATE mediation_sessions SET starts_at = '2026-01-05 02:00:00' WHERE id = '{sid}'"
+                ));
+                f.insert("sid", sid);
                 f.insert("id", id);
             }
             "calendar_feed" => {

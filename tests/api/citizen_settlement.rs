@@ -32,13 +32,15 @@ pub async fn settled(app: &TestApp, text: &str, days: i64) -> (String, Value, St
     let c = app.act_ok(&h, &c, "accept", json!({})).await;
     let c = app.act_ok(&h, &c, "forward_to_business", json!({})).await;
     let due = (app.state.clock.today() + TimeDelta::days(days)).to_string();
+    // Held an hour ago by the service's clock (a settlement is recorded after its meeting).
+    let held_at = (app.state.clock.now() - TimeDelta::hours(1)).to_rfc3339();
     let c = app
         .act_ok(
             &h,
             &c,
             "record_negotiation_result",
             json!({"result": "settled", "record": {
-                "parties": "Người tiêu dùng; Cửa hàng", "held_at": "2026-11-20T09:00:00+07:00",
+                "parties": "Người tiêu dùng; Cửa hàng", "held_at": held_at,
                 "place": "Sở Công Thương", "content": "Đổi sản phẩm", "result": "Cửa hàng đổi sản phẩm mới",
                 "performance_deadline": due}}),
         )

@@ -65,6 +65,9 @@ async fn in_mediation(app: &TestApp, tag: &str) -> (Value, String, String) {
 }
 
 async fn the_mediation_record_is_printed_once_and_kept_as_evidence(app: &TestApp) {
+    // A fixed day after the mediation the record names (a record is made once its meeting was
+    // held, and its date of performance is not past).
+    app.state.clock.set(crate::helpers::local_noon("2026-12-01"));
     let (c, h, m) = in_mediation(app, "ok").await;
     let id = c["id"].as_str().unwrap();
     let url = format!("/api/v1/cases/{id}/documents/mediation-record.pdf");
@@ -73,7 +76,7 @@ async fn the_mediation_record_is_printed_once_and_kept_as_evidence(app: &TestApp
     let record = json!({
         "mediator": "Hội Bảo vệ quyền lợi người tiêu dùng tỉnh – hòa giải viên Trần Thị Hương",
         "parties": "Ông Nguyễn Văn An (người tiêu dùng); Công ty TNHH Điện máy Ánh Dương",
-        "held_at": "2026-12-03T09:00:00+07:00",
+        "held_at": "2026-11-27T09:00:00+07:00",
         "place": "Trụ sở Hội, 12 Lê Lợi",
         "subject": "Máy giặt hỏng sau 10 ngày sử dụng, cửa hàng từ chối đổi",
         "parties_views": "Người tiêu dùng đề nghị đổi máy mới; doanh nghiệp đồng ý đổi và chịu phí vận chuyển.",
@@ -120,7 +123,7 @@ async fn the_mediation_record_is_printed_once_and_kept_as_evidence(app: &TestApp
             "1. Tổ chức, cá nhân hòa giải:",
             "Trần Thị Hương",
             "3. Thời gian, địa điểm hòa giải:",
-            "09:00, ngày 03/12/2026, tại Trụ sở Hội, 12 Lê Lợi",
+            "09:00, ngày 27/11/2026, tại Trụ sở Hội, 12 Lê Lợi",
             "7. Thời hạn thực hiện kết quả hòa giải:",
             "15/12/2026",
             "8. Các thỏa thuận khác:",
@@ -141,6 +144,7 @@ async fn the_mediation_record_is_printed_once_and_kept_as_evidence(app: &TestApp
     assert_eq!(app.get(&none, Some(&h)).await.status, 404);
     let unknown = format!("/api/v1/cases/{id}/documents/passport.pdf");
     assert_eq!(app.get(&unknown, Some(&h)).await.status, 404);
+    app.state.clock.reset();
 }
 both_backends!(the_mediation_record_is_printed_once_and_kept_as_evidence);
 

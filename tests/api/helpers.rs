@@ -437,6 +437,20 @@ pub fn local_noon(date: &str) -> chrono::DateTime<chrono::Utc> {
     d.and_hms_opt(5, 0, 0).unwrap().and_utc()
 }
 
+/// 09:00 (Asia/Ho_Chi_Minh) of a weekday after the service's today, at least `days` ahead and
+/// away from the fixed public holidays, as RFC 3339: a time a mediation session may start at.
+pub fn session_morning(app: &TestApp, days: i64) -> String {
+    use chrono::Datelike;
+    let mut d = app.state.clock.today() + chrono::TimeDelta::days(days.max(1));
+    let holiday = |d: chrono::NaiveDate| {
+        matches!((d.month(), d.day()), (1, 1) | (4, 30) | (5, 1) | (9, 1) | (9, 2)) || d.month() == 2
+    };
+    while d.weekday().number_from_monday() > 5 || holiday(d) {
+        d += chrono::TimeDelta::days(1);
+    }
+    format!("{d}T09:00:00+07:00")
+}
+
 /// A dispute whose transaction happened before `date` (for tests that move the clock back).
 pub fn dispute_before(date: &str) -> Value {
     let mut c = dispute();

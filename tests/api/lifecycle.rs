@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, dispute, violation, TestApp};
+use crate::helpers::{assert_problem, dispute, local_noon, violation, TestApp};
 
 const ALL: [&str; 25] = [
     "route",
@@ -252,6 +252,8 @@ async fn case_in(app: &TestApp, ctx: &Ctx, state: &str) -> Value {
 }
 
 async fn every_transition_is_allowed_or_refused_as_the_state_machine_says(app: &TestApp) {
+    // A fixed day: the session scheduled below (3 December) must still be ahead.
+    app.state.clock.set(local_noon("2026-12-01"));
     let (_, sup) = app.user("sup.sct", "supervisor", Some("SCT")).await;
     let (mediator_id, _) = app.listed_mediator("hoa.giai", "HOI", &[]).await;
     let other = app.open_case(&sup, &dispute()).await;
@@ -302,6 +304,9 @@ async fn every_transition_is_allowed_or_refused_as_the_state_machine_says(app: &
 both_backends!(every_transition_is_allowed_or_refused_as_the_state_machine_says);
 
 async fn a_dispute_runs_negotiation_and_mediation_with_their_records(app: &TestApp) {
+    // A fixed day: the session (3 December) ahead, the records' meetings past, their dates of
+    // performance (1 December) not past.
+    app.state.clock.set(local_noon("2026-12-01"));
     let (_, op) = app.user("op.1", "operator", Some("SCT")).await;
     let (_, h) = app.user("h.1", "handler", Some("SCT")).await;
     let (_, sup) = app.user("s.1", "supervisor", Some("SCT")).await;

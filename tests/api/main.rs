@@ -27,6 +27,7 @@ mod console_browser_admin;
 mod console_reports;
 mod documents;
 mod evidence;
+mod flows_review;
 mod followup;
 mod group_commit;
 mod health;

@@ -485,12 +485,16 @@ async fn only_the_handling_agency_and_the_appointed_mediator_change_sessions(app
     let r = session_post(app, &s.handler, cid, &first, "reschedule", moved).await;
     assert_eq!(r.status, 200, "{}", r.body);
 
-    // A session that could not go ahead is postponed, then given a new time.
-    let past = json!({"at": "2026-11-01T09:00:00+07:00", "place": "Trụ sở Hội"});
+    // A session that could not go ahead is postponed, then given a new time (scheduled ahead,
+    // as a session must be, then aged to have passed).
+    let ahead = json!({"at": "2026-11-03T09:00:00+07:00", "place": "Trụ sở Hội"});
     let c = app.case(&s.handler, cid).await.body;
-    app.act_ok(&s.mediator, &c, "schedule_mediation_session", past).await;
+    app.act_ok(&s.mediator, &c, "schedule_mediation_session", ahead).await;
     let list = sessions(app, &s.handler, cid).await;
     let third = list[0]["id"].as_str().unwrap().to_owned();
+    app.sql(&format!(
+        "UPDATE mediation_sessions SET starts_at = '2026-11-01 02:00:00' WHERE id = '{third}'"
+    ));
     let postponed =
         json!({"status": "postponed", "attendance": ["Người tiêu dùng"], "minutes": "Doanh nghiệp vắng mặt."});
     let r = session_post(app, &s.mediator, cid, &third, "record", postponed).await;

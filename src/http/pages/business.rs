@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::i18n::Ui;
+use super::i18n::{sentence, Ui};
 use super::{csrf_for, error_page, local_day, page, page_not_found, Row};
 use crate::calendar::vn_date;
 use crate::domain::business::{Decision, ReportedResult};
@@ -45,6 +45,39 @@ struct BusinessPage {
     /// The evidence form's hint: kinds, count and size.
     file_hint: String,
     accept: &'static str,
+    /// What the business typed into the answer or result form (shown again when refused).
+    typed: Typed,
+    /// Why the answer or result was not received.
+    form_error: Option<FormError>,
+}
+
+/// What the business typed into its answer and result forms, as typed.
+#[derive(Default)]
+struct Typed {
+    decision: String,
+    message: String,
+    proposal: String,
+    result: String,
+    terms: String,
+    performance_due: String,
+}
+
+/// Why an answer or result was not received: the summary's heading, the message, and the
+/// field it is about (its input's id), if one.
+struct FormError {
+    title: &'static str,
+    message: String,
+    field: Option<String>,
+}
+
+impl BusinessPage {
+    /// The error beside `field`, if the form was refused for it.
+    fn error(&self, field: &str) -> Option<&str> {
+        self.form_error
+            .as_ref()
+            .filter(|e| e.field.as_deref() == Some(field))
+            .map(|e| e.message.as_str())
+    }
 }
 
 #[derive(Deserialize)]
@@ -149,6 +182,8 @@ fn build(state: &AppState, ui: Ui, token: String, v: BusinessCaseView, done: Opt
             size_vi(state.settings.evidence.public_max_file_bytes as i64)
         ),
         accept: ACCEPT,
+        typed: Typed::default(),
+        form_error: None,
         v,
     }
 }
@@ -214,34 +249,113 @@ async fn act_received(
     if what == "evidence" {
         return evidence(state, req, addr, token, received).await;
     }
+    let typed = Typed {
+        decision: get("decision").unwrap_or_default(),
+        message: get("message").unwrap_or_default(),
+        proposal: get("proposal").unwrap_or_default(),
+        result: get("result").unwrap_or_default(),
+        terms: get("terms").unwrap_or_default(),
+        performance_due: get("performance_due").unwrap_or_default(),
+    };
     let act = match what {
-        "response" => {
-            let decision = match get("decision").as_deref() {
-                Some("refuse") => Decision::Refuse,
-                Some("propose") => Decision::Propose,
+        "response" => BusinessAct::Respond {
+            decision: match typed.decision.as_str() {
+                "refuse" => Decision::Refuse,
+                "propose" => Decision::Propose,
                 _ => Decision::Accept,
+            },
+            message: get("message"),
+            proposal: get("proposal"),
+        },
+        "result" => {
+            let due = match get("performance_due").map(|d| parse_day(&d)).transpose() {
+                Ok(due) => due,
+                Err(e) => return form_again(state, req, addr, token, typed, e).await,
             };
-            BusinessAct::Respond {
-                decision,
-                message: get("message"),
-                proposal: get("proposal"),
+            BusinessAct::Report {
+                result: if typed.result == "failed" {
+                    ReportedResult::Failed
+                } else {
+                    ReportedResult::Settled
+                },
+                terms: get("terms"),
+                performance_due: due,
             }
         }
-        "result" => BusinessAct::Report {
-            result: if get("result").as_deref() == Some("failed") {
-                ReportedResult::Failed
-            } else {
-                ReportedResult::Settled
-            },
-            terms: get("terms"),
-            performance_due: get("performance_due").and_then(|d| d.parse().ok()),
-        },
         _ => return page_not_found(req),
     };
     match answers::act(state, token.clone(), act, addr.0).await {
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/b/{token}?done={what}")))
             .finish(),
+        Err(e) => form_again(state, req, addr, token, typed, e).await,
+    }
+}
+
+/// A day as the date field sends it (`2026-12-20`), or as typed where the browser has no date
+/// picker (`20/12/2026`); else 422 on the field.
+fn parse_day(d: &str) -> Result<chrono::NaiveDate, AppError> {
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(d, "%d/%m/%Y"))
+        .map_err(|_| {
+            AppError::invalid(
+                "performance_due",
+                "not a date: write it as 2026-12-20 or 20/12/2026",
+                "ngày không hợp lệ: ghi theo dạng 20/12/2026",
+            )
+        })
+}
+
+/// The page again after a refused answer or result: a field's error beside the field with what
+/// was typed (422); an answer already sent, or one the stage no longer takes, above the page as
+/// it is now (409); anything else the error page.
+async fn form_again(
+    state: &AppState,
+    req: &HttpRequest,
+    addr: ClientAddr,
+    token: String,
+    typed: Typed,
+    e: AppError,
+) -> HttpResponse {
+    let (status, form_error) = match &e {
+        AppError::Validation { field, vi, .. } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormError {
+                title: "Nội dung chưa được gửi",
+                message: sentence(vi),
+                field: Some(field.clone()),
+            },
+        ),
+        AppError::Conflict {
+            code: crate::error::ErrorCode::AlreadyAnswered,
+            vi,
+            ..
+        } => (
+            StatusCode::CONFLICT,
+            FormError {
+                title: "Đã gửi trước đó",
+                message: format!("{} Nội dung đã gửi được hiển thị dưới đây.", sentence(vi)),
+                field: None,
+            },
+        ),
+        AppError::InvalidTransition { .. } => (
+            StatusCode::CONFLICT,
+            FormError {
+                title: "Nội dung chưa được gửi",
+                message: "Yêu cầu không còn ở giai đoạn nhận nội dung này: tình trạng hiện tại được hiển thị dưới đây."
+                    .into(),
+                field: None,
+            },
+        ),
+        _ => return error_page(Ui::new(req), &e),
+    };
+    match cases::business_view(state, token.clone(), addr.0).await {
+        Ok(v) => {
+            let mut p = build(state, Ui::new(req), token, v, None);
+            p.typed = typed;
+            p.form_error = Some(form_error);
+            page(status, &p)
+        }
         Err(e) => error_page(Ui::new(req), &e),
     }
 }

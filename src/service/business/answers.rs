@@ -240,9 +240,9 @@ fn record(
 /// The case must be in negotiation; each act is sent once; the result follows an answer that
 /// was not a refusal.
 fn check_allowed(conn: &mut AnyConnection, row: &CaseRow, act: &Checked) -> Result<(), AppError> {
-    let (name, allowed) = match act {
-        Checked::Respond(_) => ("respond", "report"),
-        Checked::Report(_) => ("report", "respond"),
+    let (name, allowed, vi_name) = match act {
+        Checked::Respond(_) => ("respond", "report", "trả lời"),
+        Checked::Report(_) => ("report", "respond", "báo cáo kết quả thương lượng"),
     };
     if row.status != Status::Negotiation {
         return Err(AppError::InvalidTransition {
@@ -251,7 +251,9 @@ fn check_allowed(conn: &mut AnyConnection, row: &CaseRow, act: &Checked) -> Resu
             allowed: vec![],
         });
     }
-    let evs = case_db::list_events(conn, &row.id)?;
+    let all = case_db::list_events(conn, &row.id)?;
+    // Only this round's answers count: a second forwarding or a reopened negotiation asks anew.
+    let evs = super::panel::this_round(&all);
     let responded = evs
         .iter()
         .rev()
@@ -265,7 +267,7 @@ fn check_allowed(conn: &mut AnyConnection, row: &CaseRow, act: &Checked) -> Resu
     let already = |what: &str| AppError::Conflict {
         code: ErrorCode::AlreadyAnswered,
         en: format!("the business already sent its {what} for this request"),
-        vi: format!("doanh nghiệp đã gửi {what} cho yêu cầu này"),
+        vi: format!("doanh nghiệp đã gửi {vi_name} cho yêu cầu này"),
     };
     match act {
         Checked::Respond(_) if responded.is_some() => return Err(already("answer")),

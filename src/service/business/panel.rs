@@ -90,11 +90,22 @@ pub fn legal_deadlines(clock_rows: &[ClockRow]) -> Vec<LegalDeadline> {
     .collect()
 }
 
-/// The business's answer and result, from the case's events.
+/// The events of the current round of negotiation: from the latest forwarding to the business
+/// (a settlement not carried out may bring a second one) or reopening into negotiation on.
+/// Answers of an earlier round do not answer this one.
+pub fn this_round(evs: &[EventRow]) -> &[EventRow] {
+    let start = evs.iter().rposition(|e| {
+        e.action == "forward_to_business" || (e.action == "reopen" && e.to_status == Status::Negotiation)
+    });
+    &evs[start.unwrap_or(0)..]
+}
+
+/// The business's answer and result in the current round (see [`this_round`]), from the case's
+/// events.
 pub fn answers(row: &CaseRow, evs: &[EventRow]) -> Result<(Option<AnswerView>, Option<ResultView>), AppError> {
     let mut answer = None;
     let mut result = None;
-    for e in evs {
+    for e in this_round(evs) {
         if e.action != EV_RESPONDED && e.action != EV_REPORTED {
             continue;
         }
@@ -178,7 +189,7 @@ pub struct BusinessParty {
     pub deadlines: Vec<LegalDeadline>,
     pub response: Option<AnswerView>,
     pub result: Option<ResultView>,
-    /// Art 57 clocks the business let pass.
+    /// Art 57 clocks the business let pass in the current round of negotiation.
     pub silence: Vec<SilenceFlag>,
     pub next_steps: Vec<NextStep>,
     /// Evidence ids shared with the business.
@@ -207,7 +218,7 @@ pub fn party(
     }
     let (response, result) = answers(row, evs)?;
     let mut silence = Vec::new();
-    for e in evs.iter().filter(|e| e.action == EV_SILENT) {
+    for e in this_round(evs).iter().filter(|e| e.action == EV_SILENT) {
         let d = stored_json(&e.data, "silence flag", &row.id)?;
         silence.push(SilenceFlag {
             clock: d["clock"]

@@ -189,6 +189,7 @@ pub(super) fn act_on(
     };
     let next = case::decide(actor, &st, &action)?;
     check_references(conn, actor, &row, &action, ctx)?;
+    check_times(conn, &row, &next, &action, at)?;
     let t = at.naive_utc();
     let ch = changeset(conn, &st, &next, &action, &row, ctx, at)?;
     if !case_db::update_if_version(conn, &row.id, row.version, &ch)? {
@@ -217,7 +218,31 @@ pub(super) fn act_on(
     if let Action::MarkDuplicate { of_case_id } = &action {
         link_duplicate(conn, &ctx.chain_key, actor, &row, of_case_id, t)?;
     }
-    case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))
+    let after = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
+    crate::service::sessions::on_leave_mediation(conn, &ctx.notify, &ctx.chain_key, actor, &row, &after, at)?;
+    Ok(after)
+}
+
+/// The times an action carries, against the service's clock: a settlement record's dates
+/// ([`case::check_action_dates`]); a new mediation session's start (`sessions::check_time`).
+fn check_times(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+    next: &CaseState,
+    action: &Action,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    case::check_action_dates(action, at)?;
+    if let Action::ScheduleMediationSession {
+        at: start,
+        duration_minutes,
+        ..
+    } = action
+    {
+        let minutes = i64::from(*duration_minutes);
+        crate::service::sessions::check_time(conn, &row.id, next.mediator_id.as_ref(), None, *start, minutes, at)?;
+    }
+    Ok(())
 }
 
 /// Writes corrected intake data, and what follows from it: the last four digits the public
