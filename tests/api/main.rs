@@ -42,6 +42,7 @@ mod pages;
 mod process;
 mod public_notices;
 mod reports;
+mod reports_review;
 mod robustness;
 mod routing;
 mod security;
