@@ -41,10 +41,25 @@ pub struct ClockRow {
     pub stopped_at: Option<NaiveDateTime>,
     pub reminded: bool,
     pub overdue: bool,
+    /// The agency the clock is charged to: the one holding the case when it started, for the
+    /// clocks that are an agency's duty ([`ClockKind::is_agency_duty`]); `None` for the
+    /// business's, the consumer's and the parties' clocks (ADR 0063).
+    pub agency: Option<String>,
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &ClockRow) -> QueryResult<()> {
     crate::db::portability::execute(conn, diesel::insert_into(case_clocks::table).values(row)).map(drop)
+}
+
+/// The agency holding a case now (a clock started now is charged to it).
+pub fn holder(conn: &mut AnyConnection, case_id: &str) -> QueryResult<Option<String>> {
+    use super::schema::cases;
+    cases::table
+        .find(case_id)
+        .select(cases::current_agency)
+        .first(conn)
+        .optional()
+        .map(Option::flatten)
 }
 
 pub fn save(conn: &mut AnyConnection, row: &ClockRow) -> QueryResult<()> {

@@ -215,6 +215,16 @@ pub fn created_month_vn(backend: Backend) -> &'static str {
     }
 }
 
+/// `expr` ordered by its bytes (`ORDER BY`), the same on both backends: SQLite compares text
+/// as bytes already (BINARY); PostgreSQL would use the database's locale, which ignores spaces
+/// and punctuation at first and differs between installations, so the "C" collation is named.
+pub fn bytewise(backend: Backend, expr: &str) -> String {
+    match backend {
+        Backend::Sqlite => expr.to_owned(),
+        Backend::Postgres => format!("{expr} COLLATE \"C\""),
+    }
+}
+
 /// Days from a case's creation to its closure, fractional, as a select expression
 /// (reports; only over closed cases).
 pub fn days_to_close(backend: Backend) -> &'static str {

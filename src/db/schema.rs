@@ -258,6 +258,7 @@ diesel::table! {
         stopped_at -> Nullable<Timestamp>,
         reminded -> Bool,
         overdue -> Bool,
+        agency -> Nullable<Text>,
     }
 }
 

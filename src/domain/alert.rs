@@ -5,7 +5,9 @@
 //! job examines the last complete week against the [`BASELINE_WEEKS`] weeks before it. A count
 //! is a signal when all three hold: the one-sided Poisson tail `P(X ≥ count)` under the
 //! baseline's weekly mean (floored at [`BASELINE_FLOOR`]) is below [`P_THRESHOLD`]; the count
-//! is at least [`MIN_COUNT`]; and it is at least [`MIN_RATIO`] times that mean.
+//! is at least [`MIN_COUNT`]; and it is at least [`MIN_RATIO`] times that mean. The mean
+//! divides the baseline's total by the weeks of history it covers (fewer than eight in the
+//! service's first weeks), and no week is tested before [`MIN_HISTORY_WEEKS`] of history.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, Weekday};
 
@@ -19,6 +21,9 @@ pub const P_THRESHOLD: f64 = 0.001;
 pub const MIN_COUNT: i64 = 5;
 /// The least ratio of the week's count to the baseline mean.
 pub const MIN_RATIO: f64 = 3.0;
+/// The least history (weeks from the service's first case to the week examined) for a signal:
+/// the first week has nothing to rise above.
+pub const MIN_HISTORY_WEEKS: f64 = 1.0;
 
 /// What a rise is found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,14 +150,31 @@ pub struct RiseTest {
     pub signal: bool,
 }
 
-/// Tests `count` in the week against `baseline_total` over [`BASELINE_WEEKS`] weeks.
-pub fn test_rise(count: i64, baseline_total: i64) -> RiseTest {
-    let mean = (baseline_total as f64 / BASELINE_WEEKS as f64).max(BASELINE_FLOOR);
+/// The weeks of history a baseline has: from the service's first case (`first_case`, `None`:
+/// none yet) to the start of the week examined, in weeks (fractional), at most
+/// [`BASELINE_WEEKS`] — fewer at go-live, when the baseline window reaches back before the
+/// first case and its total covers only the weeks since.
+pub fn history_weeks(first_case: Option<NaiveDateTime>, week_start: NaiveDateTime) -> f64 {
+    let Some(first) = first_case else { return 0.0 };
+    let days = (week_start - first).num_seconds() as f64 / 86_400.0;
+    (days / 7.0).clamp(0.0, BASELINE_WEEKS as f64)
+}
+
+/// Tests `count` in the week against `baseline_total` over the `history` weeks before it
+/// ([`history_weeks`]). With less than [`MIN_HISTORY_WEEKS`] of history there is no baseline
+/// to rise above: never a signal.
+pub fn test_rise(count: i64, baseline_total: i64, history: f64) -> RiseTest {
+    let weeks = history.min(BASELINE_WEEKS as f64);
+    let mean = if weeks >= MIN_HISTORY_WEEKS {
+        (baseline_total as f64 / weeks).max(BASELINE_FLOOR)
+    } else {
+        BASELINE_FLOOR
+    };
     let p = poisson_upper_tail(count, mean);
     RiseTest {
         baseline_mean: mean,
         p_value: p,
-        signal: p < P_THRESHOLD && count >= MIN_COUNT && count as f64 >= MIN_RATIO * mean,
+        signal: weeks >= MIN_HISTORY_WEEKS && p < P_THRESHOLD && count >= MIN_COUNT && count as f64 >= MIN_RATIO * mean,
     }
 }
 
@@ -176,7 +198,7 @@ mod tests {
 
     #[test]
     fn twelve_against_one_a_week_is_a_signal() {
-        let t = test_rise(12, 8);
+        let t = test_rise(12, 8, 8.0);
         assert!(t.signal, "{t:?}");
         assert_eq!(t.baseline_mean, 1.0);
     }
@@ -184,18 +206,50 @@ mod tests {
     #[test]
     fn small_counts_and_ordinary_variation_are_not() {
         // 3 against 0.5 a week: unlikely, but too few cases to tell.
-        let t = test_rise(3, 4);
+        let t = test_rise(3, 4, 8.0);
         assert!(!t.signal, "{t:?}");
         // 20 against 15 a week: within the noise, and not three times.
-        let t = test_rise(20, 120);
+        let t = test_rise(20, 120, 8.0);
         assert!(!t.signal, "{t:?}");
         // Never seen before: the floor of 0.5 a week applies; 4 cases are still too few.
-        assert!(!test_rise(4, 0).signal);
-        assert_eq!(test_rise(4, 0).baseline_mean, BASELINE_FLOOR);
+        assert!(!test_rise(4, 0, 8.0).signal);
+        assert_eq!(test_rise(4, 0, 8.0).baseline_mean, BASELINE_FLOOR);
         // Three times and significant but 9 vs 3: p ≈ 0.0038, not below 0.001.
-        assert!(!test_rise(9, 24).signal);
+        assert!(!test_rise(9, 24, 8.0).signal);
         // 60 vs 30 a week: highly significant but only twice: not a signal.
-        assert!(!test_rise(60, 240).signal);
+        assert!(!test_rise(60, 240, 8.0).signal);
+    }
+
+    #[test]
+    fn a_short_history_divides_by_the_weeks_it_has() {
+        // Two weeks after go-live, 10 cases in those two weeks: 5 a week, not 10 / 8 = 1.25
+        // (against which 7 this week would be "more than five times").
+        let t = test_rise(7, 10, 2.0);
+        assert_eq!(t.baseline_mean, 5.0);
+        assert!(!t.signal, "{t:?}");
+        assert!(test_rise(7, 10, 8.0).signal, "the old reading would signal");
+        // The go-live week has no history: 7 cases of a category are not a rise.
+        assert!(!test_rise(7, 0, 0.0).signal);
+        assert!(!test_rise(7, 0, 0.5).signal);
+        // With a full history, a new category's 7 cases are (floor 0.5 a week).
+        assert!(test_rise(7, 0, 8.0).signal);
+        // More history than the window counts as the window.
+        assert_eq!(test_rise(6, 16, 20.0).baseline_mean, 2.0);
+    }
+
+    #[test]
+    fn history_is_counted_from_the_first_case_up_to_eight_weeks() {
+        let at = |d: u32| {
+            NaiveDate::from_ymd_opt(2026, 11, d)
+                .expect("date")
+                .and_time(chrono::NaiveTime::MIN)
+        };
+        assert_eq!(history_weeks(None, at(23)), 0.0);
+        assert_eq!(history_weeks(Some(at(9)), at(23)), 2.0);
+        assert_eq!(history_weeks(Some(at(23)), at(23)), 0.0);
+        assert_eq!(history_weeks(Some(at(27)), at(23)), 0.0);
+        let long_ago = at(1) - TimeDelta::days(365);
+        assert_eq!(history_weeks(Some(long_ago), at(23)), BASELINE_WEEKS as f64);
     }
 
     #[test]

@@ -63,6 +63,18 @@ impl ClockKind {
         }
     }
 
+    /// Is meeting this clock the duty of the agency holding the case (ADR 0063)? Not the
+    /// business's answers (`business_negotiation`, `business_report`: Law 19/2023 Art 57(5)),
+    /// the consumer's information (`provide_info`), nor the parties' settlement and court
+    /// request (`settlement_performance`, `court_recognition`): an agency's performance counts
+    /// only its own clocks.
+    pub fn is_agency_duty(self) -> bool {
+        matches!(
+            self,
+            ClockKind::Acknowledge | ClockKind::ForwardToBusiness | ClockKind::InternalTarget
+        )
+    }
+
     /// Clocks the public status page shows (internal targets are internal).
     pub fn is_public(self) -> bool {
         self != ClockKind::InternalTarget
@@ -82,5 +94,19 @@ mod tests {
             assert_eq!(ClockState::parse(s.as_str()), Some(*s));
         }
         assert_eq!(ClockKind::parse("acknowledged"), None);
+    }
+
+    #[test]
+    fn the_migration_charges_the_agencies_with_their_own_clocks_only() {
+        for up in [
+            include_str!("../../migrations/sqlite/2026-12-01-000087_clock_agency/up.sql"),
+            include_str!("../../migrations/postgres/2026-12-01-000087_clock_agency/up.sql"),
+        ] {
+            let listed = up.split("WHERE clock IN").nth(1).unwrap_or_default();
+            for k in ClockKind::ALL {
+                let named = listed.contains(&format!("'{}'", k.as_str()));
+                assert_eq!(named, k.is_agency_duty(), "{k:?}");
+            }
+        }
     }
 }

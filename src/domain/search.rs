@@ -218,12 +218,18 @@ pub struct ListFilter {
     pub clock: Option<super::clock::ClockKind>,
     /// With `clock`: only cases whose clock of that kind stopped in time (`met`) or late.
     pub clock_result: Option<super::clock::ClockResult>,
+    /// Only cases with a clock charged to this agency (ADR 0063); with `clock`, `clock_result`
+    /// or `overdue`, the clock they name is one charged to it.
+    pub clock_agency: Option<String>,
     /// Only cases with money recovered for the consumer.
     pub recovered: bool,
-    /// Only cases with a running clock past due.
+    /// Only cases with a running clock past due; with `clock` (or `clock_agency`), that clock.
     pub overdue: bool,
     /// Only cases not closed.
     pub open_only: bool,
+    /// Only complaints: not the service's own reports (`channel = internal`, cluster reports)
+    /// nor cases closed as duplicates (early warning, ADR 0038).
+    pub complaints_only: bool,
     /// Only cases nobody is assigned to.
     pub unassigned: bool,
     /// Only priority cases (vulnerable consumers).

@@ -92,9 +92,17 @@ pub struct ListParams {
     /// With `clock`: only cases whose clock of that kind stopped in time (`met`) or after its
     /// due date (`late`), instead of those where it runs.
     pub clock_result: Option<String>,
+    /// Only cases with a legal clock charged to this agency (the agency that held the case
+    /// when the clock started; agency performance, ADR 0063). With `clock`, `clock_result` or
+    /// `overdue`, the clock they name must be one charged to it.
+    pub clock_agency: Option<String>,
     /// Only cases with money recovered for the consumer (`true`).
     pub recovered: Option<bool>,
-    /// Only cases with a running clock past its due date.
+    /// Only complaints (`true`): not the service's own reports (`channel` `internal`) nor cases
+    /// closed as duplicates — what early warning counts.
+    pub complaints_only: Option<bool>,
+    /// Only cases with a running clock past its due date; with `clock` (or `clock_agency`),
+    /// a clock of that kind (charged to that agency) running past its due date.
     pub overdue: Option<bool>,
     /// Only cases not closed (`true`). With `sort=due`: a work queue, soonest due first, read
     /// from the index of open cases (fast at any size).
@@ -179,6 +187,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             consumer_commune: p.consumer_commune,
             business_key: p.business_key,
             clock_result,
+            clock_agency: p.clock_agency,
             recovered: p.recovered.unwrap_or(false),
             created_from: p.created_from.map(|t| t.to_utc().naive_utc()),
             created_to: p.created_to.map(|t| t.to_utc().naive_utc()),
@@ -186,6 +195,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             clock,
             overdue: p.overdue.unwrap_or(false),
             open_only: p.open.unwrap_or(false),
+            complaints_only: p.complaints_only.unwrap_or(false),
             ..ListFilter::default()
         },
         sort,

@@ -13,9 +13,9 @@ use utoipa::ToSchema;
 use super::views::utc;
 use crate::calendar::{self, vn_date};
 use crate::db::alerts::{self as db, AlertRow};
-use crate::db::cases::trend_counts;
+use crate::db::cases::{first_case_at, trend_counts};
 use crate::db::AnyConnection;
-use crate::domain::alert::{test_rise, AlertDimension, AlertStatus, AlertWeek, BASELINE_WEEKS};
+use crate::domain::alert::{history_weeks, test_rise, AlertDimension, AlertStatus, AlertWeek, BASELINE_WEEKS};
 use crate::domain::notice::{WarningContent, WarningKind};
 use crate::domain::search::ListFilter;
 use crate::domain::user::{Actor, Role, Staff};
@@ -43,9 +43,11 @@ pub struct AlertView {
     pub key: String,
     /// The category's name, or the business's name as recorded.
     pub label: String,
-    /// Cases created in the week.
+    /// Complaints of the week (duplicates and the service's own reports left out); for a
+    /// business, the distinct consumers who made them.
     pub count: i64,
-    /// Cases per week expected from the eight weeks before (at least 0.5).
+    /// The same per week expected from the eight weeks before (fewer in the service's first
+    /// weeks: the weeks since its first case), at least 0.5.
     pub baseline: f64,
     /// One-sided Poisson `P(X ≥ count)` under the baseline.
     pub p_value: f64,
@@ -67,6 +69,7 @@ fn filter_of(dim: AlertDimension, key: Option<&str>, from: NaiveDateTime, to: Na
     let mut f = ListFilter {
         created_from: Some(from),
         created_to: Some(to),
+        complaints_only: true,
         ..ListFilter::default()
     };
     match dim {
@@ -90,6 +93,7 @@ fn cases_query(r: &AlertRow, dim: AlertDimension) -> String {
         ("created_from", local(r.week_start)),
         ("created_to", local(r.week_end)),
         (field, r.group_key.clone()),
+        ("complaints_only", "true".to_owned()),
     ];
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
@@ -122,6 +126,7 @@ pub fn detect(conn: &mut AnyConnection, taxonomy: &Taxonomy, at: DateTime<Utc>) 
         return Ok(0);
     }
     let t = at.naive_utc();
+    let history = history_weeks(first_case_at(conn)?, week.start);
     let mut signals = 0;
     for dim in AlertDimension::ALL {
         let current = trend_counts(conn, &filter_of(dim, None, week.start, week.end), dim)?;
@@ -134,7 +139,7 @@ pub fn detect(conn: &mut AnyConnection, taxonomy: &Taxonomy, at: DateTime<Utc>) 
                 .map(|(k, _, n)| (k, n))
                 .collect();
         for (key, name, count) in current {
-            let test = test_rise(count, baseline.get(&key).copied().unwrap_or(0));
+            let test = test_rise(count, baseline.get(&key).copied().unwrap_or(0), history);
             if !test.signal {
                 continue;
             }

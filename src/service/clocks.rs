@@ -219,6 +219,7 @@ fn new_clock(
         stopped_at: None,
         reminded: false,
         overdue: false,
+        agency: None,
     }
 }
 
@@ -246,21 +247,29 @@ pub fn start(
     length: Option<u32>,
     fixed: Option<NaiveDate>,
 ) -> Result<(), AppError> {
-    clock_db::insert(conn, &started(cal, case_id, clock, at, length, fixed)?)?;
+    let holder = if clock.is_agency_duty() {
+        clock_db::holder(conn, case_id)?
+    } else {
+        None
+    };
+    let c = started(cal, (case_id, holder.as_deref()), clock, at, length, fixed)?;
+    clock_db::insert(conn, &c)?;
     Ok(())
 }
 
-/// A clock started at `at`, not written yet (a new case's intake sets the case's due time
-/// from it before writing either, ADR 0041).
+/// A clock started at `at` on the case held by `holder`, not written yet (a new case's intake
+/// sets the case's due time from it before writing either, ADR 0041). An agency's clock is
+/// charged to the holder (ADR 0063); the others to no agency.
 pub fn started(
     cal: &Calendar,
-    case_id: &str,
+    (case_id, holder): (&str, Option<&str>),
     clock: ClockKind,
     at: DateTime<Utc>,
     length: Option<u32>,
     fixed: Option<NaiveDate>,
 ) -> Result<ClockRow, AppError> {
     let mut c = new_clock(case_id, clock, at, length, fixed);
+    c.agency = holder.filter(|_| clock.is_agency_duty()).map(str::to_owned);
     refresh(cal, &mut c, calendar::local_date(at))?;
     Ok(c)
 }

@@ -445,7 +445,14 @@ fn try_insert_new_case(
     let mut row = CaseRow::from(case);
     let t = at.naive_utc();
     let target = super::clocks::internal_target_wd(&ctx.clocks, case.state.kind, row.priority);
-    let clock = super::clocks::started(cal, &row.id, ClockKind::InternalTarget, at, Some(target), None)?;
+    let clock = super::clocks::started(
+        cal,
+        (&row.id, row.current_agency.as_deref()),
+        ClockKind::InternalTarget,
+        at,
+        Some(target),
+        None,
+    )?;
     row.due_at = Some(clock.due_at);
     let created = events::first(
         &ctx.chain_key,

@@ -23,8 +23,13 @@ const BASELINE: [&str; 8] = [
 const WEEK: &str = "2026-11-25";
 const RISING_TAX: &str = "0312345678";
 
+/// A consumer of their own each time (early warning counts a business's distinct consumers).
+static CONSUMERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 fn rising(day: &str) -> Value {
     let mut c = dispute_before(day);
+    let n = CONSUMERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 1_000_000;
+    c["consumer"]["phone"] = json!(format!("0913{n:06}"));
     c["category"] = json!("ecommerce");
     c["business"] = json!({"name": "Sàn Giao Hàng Siêu Tốc", "tax_code": RISING_TAX});
     c
@@ -216,6 +221,70 @@ async fn a_quiet_province_raises_no_signal(app: &TestApp) {
 
 both_backends!(a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning);
 both_backends!(a_quiet_province_raises_no_signal);
+
+/// The signals the sweep of 2 December raised: (dimension, key).
+async fn signals(app: &TestApp) -> Vec<(String, String)> {
+    let coord = app.login("c.alert", PASSWORD).await;
+    let r = app.get("/api/v1/alerts", Some(&coord)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["dimension"].as_str().unwrap().to_owned(),
+                s["key"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// In the examined week one consumer files six e-commerce complaints against one business and
+/// five are closed as duplicates; another files six ordinary ones against another business.
+/// Duplicates are not complaints, and one consumer is one consumer of a business: only the
+/// ordinary category's six cases are a rise.
+async fn one_consumers_repeated_complaints_are_not_a_rise(app: &TestApp) {
+    app.user("h.alert", "handler", Some("SCT")).await;
+    app.user("c.alert", "coordinator", Some("SCT")).await;
+    open_on(app, BASELINE[0], &[dispute_before(BASELINE[0])]).await;
+    let mut repeated = dispute_before(WEEK);
+    repeated["category"] = json!("ecommerce");
+    repeated["business"] = json!({"name": "Hộ kinh doanh Minh Anh", "tax_code": RISING_TAX});
+    repeated["consumer"]["phone"] = json!("0987 654 321");
+    let ids = open_on(app, WEEK, &vec![repeated; 6]).await;
+    let h = app.login("h.alert", PASSWORD).await;
+    for id in &ids[1..] {
+        let case = app.case(&h, id).await.body;
+        app.act_ok(&h, &case, "mark_duplicate", json!({"of_case_id": ids[0]}))
+            .await;
+    }
+    let ordinary: Vec<Value> = (0..6).map(|_| dispute_before(WEEK)).collect();
+    open_on(app, WEEK, &ordinary).await;
+    sweep_on(app, "2026-12-02").await;
+    assert_eq!(
+        signals(app).await,
+        vec![("category".to_owned(), "goods_general".to_owned())]
+    );
+}
+both_backends!(one_consumers_repeated_complaints_are_not_a_rise);
+
+/// Go-live on 11 November: three cases a week for two weeks, then seven. Against the weeks the
+/// service has had (three and a half a week) that is no rise; divided by eight weeks it was
+/// (0.75 a week, "nine times").
+async fn the_first_weeks_are_compared_with_the_weeks_they_have(app: &TestApp) {
+    app.user("h.alert", "handler", Some("SCT")).await;
+    app.user("c.alert", "coordinator", Some("SCT")).await;
+    for day in [BASELINE[6], BASELINE[7]] {
+        let three: Vec<Value> = (0..3).map(|_| dispute_before(day)).collect();
+        open_on(app, day, &three).await;
+    }
+    let seven: Vec<Value> = (0..7).map(|_| dispute_before(WEEK)).collect();
+    open_on(app, WEEK, &seven).await;
+    sweep_on(app, "2026-12-02").await;
+    assert_eq!(signals(app).await, Vec::<(String, String)>::new());
+}
+both_backends!(the_first_weeks_are_compared_with_the_weeks_they_have);
 
 /// The same signals in the console: on the coordinator's dashboard, listed, each with its
 /// cases; "draft a public warning" opens the draft for editing; dismiss; CSRF required;

@@ -43,6 +43,7 @@ mod pages;
 mod process;
 mod public_notices;
 mod reports;
+mod reports_review;
 mod review_fixes;
 mod robustness;
 mod routing;

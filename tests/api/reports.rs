@@ -156,9 +156,10 @@ async fn the_summary_counts_the_period_and_every_figure_drills_down_to_its_cases
 }
 both_backends!(the_summary_counts_the_period_and_every_figure_drills_down_to_its_cases);
 
-/// An agency's report counts what its staff may read: the cases it holds or held (a transfer
-/// leaves the case readable by both), and, for a mediation body's supervisor, the cases appointed
-/// to its listed mediators — the same cases as its case list, on every figure (ADR 0042).
+/// An agency's report counts the cases it holds now — not those it transferred away, nor, for a
+/// mediation body's supervisor, the cases of other agencies appointed to its listed mediators
+/// (which its case list still shows) — and its list with the report's drill-down shows exactly
+/// those, on every figure (ADR 0042, 0063).
 async fn an_agency_report_counts_exactly_the_cases_its_list_shows(app: &TestApp) {
     let (_, sct_h) = app.user("sct.h", "handler", Some("SCT")).await;
     let (_, qltt_h) = app.user("qltt.h", "handler", Some("QLTT")).await;
@@ -195,7 +196,7 @@ async fn an_agency_report_counts_exactly_the_cases_its_list_shows(app: &TestApp)
         .await;
     app.act_ok(&sct_h, &mediated, "appoint_mediator", json!({"mediator_id": mediator}))
         .await;
-    let expected = [("SCT", 2), ("QLTT", 1), ("HOI", 1), ("SYT", 0)];
+    let expected = [("SCT", 1), ("QLTT", 1), ("HOI", 0), ("SYT", 0)];
     for ((agency, token), (_, n)) in sups.iter().zip(expected) {
         let r = app
             .get("/api/v1/reports/summary?preset=month&from=2026-11-05", Some(token))

@@ -10,7 +10,7 @@ use crate::db::connection::MultiBackend;
 use crate::db::portability::{backend_of, CaseFilter};
 use crate::db::schema::{case_clocks, cases};
 use crate::db::AnyConnection;
-use crate::domain::clock::ClockState;
+use crate::domain::clock::{ClockKind, ClockState};
 use crate::domain::search::{ListFilter, Sort};
 
 /// Position after which the next page starts.
@@ -142,39 +142,79 @@ fn condition(f: &ListFilter) -> Option<CaseFilter> {
     if let Some(t) = f.created_to {
         all.push(Box::new(cases::created_at.lt(t)));
     }
+    if f.complaints_only {
+        use crate::domain::case::{Channel, Outcome};
+        all.push(Box::new(cases::channel.ne(Channel::Internal.as_str())));
+        all.push(Box::new(
+            cases::outcome
+                .is_null()
+                .or(cases::outcome.ne(Outcome::Duplicate.as_str()).assume_not_null()),
+        ));
+    }
     clock_filters(&mut all, f);
     queue_filters(&mut all, f);
     all.into_iter().reduce(|a, b| Box::new(a.and(b)))
 }
 
-/// The filters on a case's clocks and recoveries.
+/// The filters on a case's clocks and recoveries. With `clock` or `clock_agency`: a clock of
+/// the case, of that kind and charged to that agency (each if given), that stopped with
+/// `clock_result`; else that runs past its due date (`overdue`); else that runs (`clock`);
+/// else any (`clock_agency` alone). `overdue` alone (or beside `clock_result`): any clock of
+/// the case running past its due date — so a report's `clock=acknowledge&overdue=true` lists
+/// exactly the cases whose acknowledgment is overdue.
 fn clock_filters(all: &mut Vec<CaseFilter>, f: &ListFilter) {
-    match (&f.clock, &f.clock_result) {
-        (Some(c), None) => all.push(Box::new(
-            cases::id.eq_any(
-                case_clocks::table
-                    .filter(case_clocks::clock.eq(*c))
-                    .filter(case_clocks::state.eq(ClockState::Running))
-                    .select(case_clocks::case_id),
+    use diesel::sql_types::Bool;
+    use diesel::IntoSql;
+    let named = f.clock.is_some() || f.clock_agency.is_some();
+    if named {
+        // The kind and the agency, each `OR` a bound `true` when not given: the subquery stays
+        // one generic statement (a boxed subquery is no fragment of either backend).
+        let (kind, any_kind) = match f.clock {
+            Some(c) => (c, false),
+            None => (ClockKind::InternalTarget, true),
+        };
+        let (agency, any_agency) = match &f.clock_agency {
+            Some(a) => (a.clone(), false),
+            None => (String::new(), true),
+        };
+        let of = case_clocks::clock.eq(kind).or(any_kind.into_sql::<Bool>()).and(
+            case_clocks::agency
+                .eq(agency)
+                .assume_not_null()
+                .or(any_agency.into_sql::<Bool>()),
+        );
+        let ids = case_clocks::table.filter(of);
+        let cond: CaseFilter = match (f.clock_result, f.overdue, f.clock) {
+            (Some(r), _, _) => Box::new(
+                cases::id.eq_any(
+                    ids.filter(case_clocks::state.eq(ClockState::Stopped))
+                        .filter(case_clocks::result.eq(r).assume_not_null())
+                        .select(case_clocks::case_id),
+                ),
             ),
-        )),
-        (Some(c), Some(r)) => all.push(Box::new(
-            cases::id.eq_any(
-                case_clocks::table
-                    .filter(case_clocks::clock.eq(*c))
-                    .filter(case_clocks::state.eq(ClockState::Stopped))
-                    .filter(case_clocks::result.eq(*r))
-                    .select(case_clocks::case_id),
+            (None, true, _) => Box::new(
+                cases::id.eq_any(
+                    ids.filter(case_clocks::state.eq(ClockState::Running))
+                        .filter(case_clocks::overdue.eq(true))
+                        .select(case_clocks::case_id),
+                ),
             ),
-        )),
-        (None, _) => {}
+            (None, false, Some(_)) => Box::new(
+                cases::id.eq_any(
+                    ids.filter(case_clocks::state.eq(ClockState::Running))
+                        .select(case_clocks::case_id),
+                ),
+            ),
+            (None, false, None) => Box::new(cases::id.eq_any(ids.select(case_clocks::case_id))),
+        };
+        all.push(cond);
     }
     if f.recovered {
         all.push(Box::new(cases::id.eq_any(
             crate::db::schema::case_recoveries::table.select(crate::db::schema::case_recoveries::case_id),
         )));
     }
-    if f.overdue {
+    if f.overdue && !(named && f.clock_result.is_none()) {
         all.push(Box::new(
             cases::id.eq_any(
                 case_clocks::table

@@ -169,28 +169,54 @@ fn nearest_rank(p: f64) -> String {
     format!("t.rn = ({per_mille} * t.n + 999) / 1000")
 }
 
-/// [`clock_groups`], for every value of `dim` at once (performance by agency or unit).
+/// [`clock_groups`], for every value of `dim` at once (performance by agency or unit), with
+/// the agency each clock is charged to (`case_clocks.agency`, ADR 0063; `None`: the business's,
+/// the consumer's or the parties' clocks): value of `dim`, charged agency, group.
 pub fn clock_groups_by(
     conn: &mut AnyConnection,
     scope: &Scope,
     f: &ListFilter,
     dim: Dimension,
-) -> QueryResult<Vec<(Option<String>, ClockGroup)>> {
+) -> QueryResult<Vec<ChargedClockGroup>> {
     let inner = filtered(scope, f).select(sql::<(Text, Nullable<Text>)>(&format!(
         "cases.id AS id, {}",
         dim.expression(conn)
     )));
-    type Row = (Option<String>, String, String, Option<String>, bool, i64);
-    let rows: Vec<Row> = wrap::<_, (Nullable<Text>, Text, Text, Nullable<Text>, Bool, BigInt)>(
-        "SELECT t.g, cc.clock, cc.state, cc.result, cc.overdue, COUNT(*) FROM case_clocks cc JOIN (",
+    type Row = (
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        bool,
+        i64,
+    );
+    let rows: Vec<Row> = wrap::<_, (Nullable<Text>, Nullable<Text>, Text, Text, Nullable<Text>, Bool, BigInt)>(
+        "SELECT t.g, cc.agency, cc.clock, cc.state, cc.result, cc.overdue, COUNT(*) FROM case_clocks cc JOIN (",
         inner,
-        ") t ON cc.case_id = t.id GROUP BY t.g, cc.clock, cc.state, cc.result, cc.overdue",
+        ") t ON cc.case_id = t.id GROUP BY t.g, cc.agency, cc.clock, cc.state, cc.result, cc.overdue",
     )
     .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(g, clock, state, result, overdue, n)| (g, (clock, state, result, overdue, n)))
+        .map(|(g, agency, clock, state, result, overdue, n)| (g, agency, (clock, state, result, overdue, n)))
         .collect())
+}
+
+/// A value of a dimension, the agency the clocks are charged to, and their group.
+pub type ChargedClockGroup = (Option<String>, Option<String>, ClockGroup);
+
+/// For every agency, how many of the cases of `scope` that pass `f` have a clock charged to it
+/// running past its due date (the list's `clock_agency=…&overdue=true`).
+pub fn overdue_by_charge(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter) -> QueryResult<Vec<(String, i64)>> {
+    let ids = filtered(scope, f).select(cases::id);
+    wrap::<_, (Text, BigInt)>(
+        "SELECT cc.agency, COUNT(DISTINCT cc.case_id) FROM case_clocks cc WHERE cc.agency IS NOT NULL \
+         AND cc.state = 'running' AND cc.overdue AND cc.case_id IN (",
+        ids,
+        ") GROUP BY cc.agency",
+    )
+    .load(conn)
 }
 
 /// A value of a dimension, the average rating of its cases and how many ratings.
@@ -242,22 +268,36 @@ pub fn days_to_close_quantile_by(
     .load(conn)
 }
 
-/// The businesses with most of the counted cases: key, a name as recorded, cases.
+/// The businesses with most of the counted cases: key, a name as recorded, cases. The name is
+/// the one of its latest case that has one, and ties are broken by key compared as bytes, so
+/// both backends give the same answer whatever their collation ([`latest_name_and_count`]).
 pub fn top_businesses(
     conn: &mut AnyConnection,
     scope: &Scope,
     f: &ListFilter,
     limit: u32,
 ) -> QueryResult<Vec<(String, Option<String>, i64)>> {
-    let inner = filtered(scope, f).select(sql::<(Nullable<Text>, Nullable<Text>)>(
-        "cases.business_key AS k, cases.business_name AS n",
+    let inner = filtered(scope, f).select(sql::<(Nullable<Text>, Nullable<Text>, Text)>(
+        "cases.business_key AS k, cases.business_name AS n, cases.id AS p, cases.created_at AS c, cases.id AS i",
     ));
-    wrap::<_, (Text, Nullable<Text>, BigInt)>(
-        "SELECT t.k, MAX(t.n), COUNT(*) FROM (",
-        inner,
-        format!(") t WHERE t.k IS NOT NULL GROUP BY t.k ORDER BY 3 DESC, 1 LIMIT {limit}"),
+    let (before, after) = latest_name_and_count(conn, "COUNT(*)");
+    wrap::<_, (Text, Nullable<Text>, BigInt)>(before, inner, format!("{after} LIMIT {limit}")).load(conn)
+}
+
+/// The SQL around a subquery of `k` (a key), `n` (a name), `p` (what is counted), `c` and `i`
+/// (the case's creation and id) that gives each key with the name of its latest row that has
+/// one and `counted` (over `s.p`), most first then by key as bytes — the same on SQLite and
+/// PostgreSQL (no `MAX` of text, whose order is the database's collation).
+pub(super) fn latest_name_and_count(conn: &AnyConnection, counted: &str) -> (String, String) {
+    let key = portability::bytewise(portability::backend_of(conn), "s.k");
+    (
+        format!(
+            "SELECT s.k, MAX(CASE WHEN s.rn = 1 THEN s.n END), {counted} FROM (SELECT t.k, t.n, t.p, \
+             ROW_NUMBER() OVER (PARTITION BY t.k ORDER BY CASE WHEN t.n IS NULL THEN 1 ELSE 0 END, \
+             t.c DESC, t.i DESC) AS rn FROM ("
+        ),
+        format!(") t WHERE t.k IS NOT NULL) s GROUP BY s.k ORDER BY 3 DESC, {key}"),
     )
-    .load(conn)
 }
 
 /// Money recovered for consumers on the counted cases: the sum of the amounts confirmed as

@@ -13,22 +13,35 @@ use crate::db::AnyConnection;
 use crate::domain::alert::AlertDimension;
 use crate::domain::search::ListFilter;
 
-/// The province's cases that pass `f`, counted by `dim`: key, a name as recorded (businesses),
-/// count. Cases without the key are left out.
+/// The province's cases that pass `f`, counted by `dim`: key, a name as recorded (businesses:
+/// that of its latest case naming it), count — of cases for a category, of distinct consumers
+/// (by normalised phone, as clusters count them) for a business, so that one consumer's many
+/// complaints are one. Cases without the key are left out; most first, then by key as bytes.
 pub fn trend_counts(
     conn: &mut AnyConnection,
     f: &ListFilter,
     dim: AlertDimension,
 ) -> QueryResult<Vec<(String, Option<String>, i64)>> {
-    let expr = match dim {
-        AlertDimension::Category => "cases.category AS k, CAST(NULL AS TEXT) AS n",
-        AlertDimension::Business => "cases.business_key AS k, cases.business_name AS n",
+    let (expr, counted) = match dim {
+        AlertDimension::Category => (
+            "cases.category AS k, CAST(NULL AS TEXT) AS n, cases.id AS p",
+            "COUNT(*)",
+        ),
+        AlertDimension::Business => (
+            "cases.business_key AS k, cases.business_name AS n, cases.consumer_phone AS p",
+            "COUNT(DISTINCT s.p)",
+        ),
     };
-    let inner = filtered(&Scope::All, f).select(sql::<(Nullable<Text>, Nullable<Text>)>(expr));
-    wrap::<_, (Text, Nullable<Text>, BigInt)>(
-        "SELECT t.k, MAX(t.n), COUNT(*) FROM (",
-        inner,
-        ") t WHERE t.k IS NOT NULL GROUP BY t.k ORDER BY 3 DESC, 1",
-    )
-    .load(conn)
+    let inner = filtered(&Scope::All, f).select(sql::<(Nullable<Text>, Nullable<Text>, Text)>(&format!(
+        "{expr}, cases.created_at AS c, cases.id AS i"
+    )));
+    let (before, after) = super::reports::latest_name_and_count(conn, counted);
+    wrap::<_, (Text, Nullable<Text>, BigInt)>(before, inner, after).load(conn)
+}
+
+/// When the service's first case was created (`None`: no case yet): the start of the history
+/// an early-warning baseline can have.
+pub fn first_case_at(conn: &mut AnyConnection) -> QueryResult<Option<chrono::NaiveDateTime>> {
+    use crate::db::schema::cases;
+    cases::table.select(diesel::dsl::min(cases::created_at)).first(conn)
 }

@@ -115,6 +115,24 @@ fn require_reader(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
+/// The agency a report is of: a supervisor's report is always their own agency's (asking
+/// for another is 403), a coordinator's the one asked for, or the province (`None`). One
+/// definition for the summary, the performance, the exports, the PDF and the submissions.
+fn report_agency(actor: &Actor, asked: Option<String>) -> Result<Option<String>, AppError> {
+    match actor {
+        Actor::Staff(s) if s.role == Role::Coordinator => Ok(asked),
+        Actor::Staff(s) if s.role == Role::Supervisor => {
+            let own = s.agency.as_ref().map(|a| a.to_string()).ok_or(AppError::Forbidden)?;
+            match asked {
+                Some(a) if a != own => Err(AppError::Forbidden),
+                _ => Ok(Some(own)),
+            }
+        }
+        Actor::Staff(_) => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
 /// The period of a report, checked, with its UTC bounds and their query-string form; and the
 /// agency a report is restricted to (the printed report of one agency), if any.
 #[derive(Debug, Clone)]

@@ -5,14 +5,14 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{days, query_string, require_reader, start_of_day_utc, ClockTally, Period, DIMENSIONS};
+use super::{days, query_string, report_agency, require_reader, start_of_day_utc, ClockTally, Period, DIMENSIONS};
 use crate::calendar;
 use crate::db::calls as call_db;
 use crate::db::cases::{self as case_db, Dimension, Scope};
 use crate::db::AnyConnection;
 use crate::domain::clock::ClockKind;
 use crate::domain::search::{CallFilter, ListFilter};
-use crate::domain::user::{Actor, Role};
+use crate::domain::user::Actor;
 use crate::error::AppError;
 use crate::service::scope_of;
 use crate::state::AppState;
@@ -130,7 +130,9 @@ pub struct Summary {
     pub from: NaiveDate,
     /// Last day of the period, inclusive.
     pub to: NaiveDate,
-    /// Cases created in the period that the caller may read.
+    /// Cases created in the period (every case, complaints or not, duplicates included): of the
+    /// province for a coordinator, of the agency holding them now for a supervisor (their own)
+    /// or for one agency's report.
     pub total: i64,
     pub total_drill_down: String,
     pub breakdowns: Vec<Breakdown>,
@@ -154,8 +156,9 @@ pub async fn summary(
     summary_of(state, actor, from, to, dims, None).await
 }
 
-/// The summary, restricted to the cases an agency holds (and its calls) when `agency` is given
-/// (the printed report of one agency; every drill-down then carries `agency=` too).
+/// The summary, restricted to the cases an agency holds now (and its calls) when `agency` is
+/// given — always, for a supervisor: their own (`super::report_agency`); every drill-down then
+/// carries `agency=` too.
 pub(super) async fn summary_of(
     state: &AppState,
     actor: Actor,
@@ -165,13 +168,9 @@ pub(super) async fn summary_of(
     agency: Option<String>,
 ) -> Result<Summary, AppError> {
     require_reader(&actor)?;
+    let agency = report_agency(&actor, agency)?;
     let period = Period::new(from, to)?.of_agency(agency.clone());
-    let call_agency = match &actor {
-        _ if agency.is_some() => agency.clone(),
-        Actor::Staff(s) if s.role == Role::Coordinator => None,
-        Actor::Staff(s) => Some(s.agency.clone().ok_or(AppError::Forbidden)?.to_string()),
-        _ => return Err(AppError::Forbidden),
-    };
+    let call_agency = agency;
     state
         .db
         .run(move |conn| {

@@ -1,0 +1,1 @@
+ALTER TABLE case_clocks DROP COLUMN agency;
