@@ -62,6 +62,7 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     InvalidCharacters,
     LastAdmin,
+    ServiceAccount,
     RequestTimeout,
     RateLimited,
     PasswordChangeRequired,
@@ -71,7 +72,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 46] = [
+    pub const ALL: [ErrorCode; 47] = [
         ErrorCode::MalformedJson,
         ErrorCode::BadBody,
         ErrorCode::InvalidQuery,
@@ -112,6 +113,7 @@ impl ErrorCode {
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::InvalidCharacters,
         ErrorCode::LastAdmin,
+        ErrorCode::ServiceAccount,
         ErrorCode::RequestTimeout,
         ErrorCode::RateLimited,
         ErrorCode::PasswordChangeRequired,
@@ -162,6 +164,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::InvalidCharacters => "invalid_characters",
             ErrorCode::LastAdmin => "last_admin",
+            ErrorCode::ServiceAccount => "service_account",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PasswordChangeRequired => "password_change_required",
