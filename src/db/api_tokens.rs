@@ -60,3 +60,16 @@ pub fn revoke(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> QueryRes
         .set(api_tokens::revoked_at.eq(Some(at)))
         .execute(conn)
 }
+
+/// Whether the account is the service account of an API token (revoked or not).
+pub fn is_service_account(conn: &mut AnyConnection, user_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        api_tokens::table.filter(api_tokens::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
+
+/// The service accounts of API tokens.
+pub fn service_accounts(conn: &mut AnyConnection) -> QueryResult<Vec<String>> {
+    api_tokens::table.select(api_tokens::user_id).load(conn)
+}

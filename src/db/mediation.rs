@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{calendar_feeds, cases, mediation_sessions, mediators};
+use super::schema::{calendar_feeds, cases, mediation_sessions, mediators, users};
 use super::AnyConnection;
 use crate::domain::ids::{AgencyCode, CaseId, MediationSessionId, MediatorId, UserId};
 
@@ -204,13 +204,35 @@ pub fn revoke_feeds(conn: &mut AnyConnection, user: &str, at: NaiveDateTime) -> 
     .execute(conn)
 }
 
-/// The user behind a live feed token hash.
+/// The user behind a live feed token hash: only an active account of the role `mediator`
+/// answers (a deactivated or reassigned account's feed is dead even before it is revoked).
 pub fn feed_user(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<UserId>> {
     calendar_feeds::table
+        .inner_join(users::table.on(users::id.eq(calendar_feeds::user_id)))
         .filter(calendar_feeds::token_hash.eq(token_hash))
         .filter(calendar_feeds::revoked_at.is_null())
+        .filter(users::active.eq(true))
+        .filter(users::role.eq(crate::domain::user::Role::Mediator.as_str()))
         .select(calendar_feeds::user_id)
         .first::<String>(conn)
         .optional()
         .map(|u| u.map(UserId::from))
+}
+
+/// Unlinks a staff account from the entries of the list, all of them or (`keep_body`) those of
+/// other bodies than this one; returns how many.
+pub fn unlink_user(
+    conn: &mut AnyConnection,
+    user: &str,
+    keep_body: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut q = diesel::update(mediators::table)
+        .filter(mediators::user_id.eq(user))
+        .into_boxed();
+    if let Some(b) = keep_body {
+        q = q.filter(mediators::body_agency.ne(b.to_owned()));
+    }
+    q.set((mediators::user_id.eq(None::<String>), mediators::updated_at.eq(at)))
+        .execute(conn)
 }

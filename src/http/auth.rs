@@ -38,7 +38,8 @@ pub async fn logout(state: Data<AppState>, user: CurrentUser, addr: ClientAddr) 
 
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChangeDto,
     responses((status = 204, description = "changed; every other session of the user has ended"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many wrong current passwords (the sign-in limits; `Retry-After`); the guess that reached the limit ended the session", content_type = "application/problem+json")))]
 pub async fn change_password(
     state: Data<AppState>,
     user: CurrentUser,
@@ -244,6 +245,15 @@ pub struct TotpCodeDto {
     pub code: String,
 }
 
+/// A code of the pending secret and, when a secret is already in use (replacing it), a current
+/// code of that one.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpEnableDto {
+    pub code: String,
+    pub current_code: Option<String>,
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/totp/setup", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = TotpSetup, description = "a new secret, pending until confirmed with a code (supervisors, coordinators, admins)")))]
 pub async fn totp_setup(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
@@ -253,28 +263,36 @@ pub async fn totp_setup(state: Data<AppState>, user: CurrentUser) -> Result<impl
         .json(setup))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/totp/enable", tag = "auth", security(("bearer" = [])), request_body = TotpCodeDto,
+#[utoipa::path(post, path = "/api/v1/auth/totp/enable", tag = "auth", security(("bearer" = [])), request_body = TotpEnableDto,
     responses((status = 204, description = "two-step sign-in is on: sign-in now needs `totp`"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many wrong codes (the sign-in limits; `Retry-After`)", content_type = "application/problem+json")))]
 pub async fn totp_enable(
     state: Data<AppState>,
     user: CurrentUser,
     addr: ClientAddr,
-    body: JsonBody<TotpCodeDto>,
+    body: JsonBody<TotpEnableDto>,
 ) -> Result<impl Responder, AppError> {
-    accounts::totp_confirm(&state, &user.staff, addr.0, body.value.code, true).await?;
+    let b = body.value;
+    let change = accounts::TotpChange::Enable {
+        code: b.code,
+        current_code: b.current_code,
+    };
+    accounts::totp_confirm(&state, &user.staff, &user.token, addr.0, change).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/totp/disable", tag = "auth", security(("bearer" = [])), request_body = TotpCodeDto,
     responses((status = 204, description = "two-step sign-in is off"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, description = "too many wrong codes (the sign-in limits; `Retry-After`)", content_type = "application/problem+json")))]
 pub async fn totp_disable(
     state: Data<AppState>,
     user: CurrentUser,
     addr: ClientAddr,
     body: JsonBody<TotpCodeDto>,
 ) -> Result<impl Responder, AppError> {
-    accounts::totp_confirm(&state, &user.staff, addr.0, body.value.code, false).await?;
+    let change = accounts::TotpChange::Disable { code: body.value.code };
+    accounts::totp_confirm(&state, &user.staff, &user.token, addr.0, change).await?;
     Ok(HttpResponse::NoContent().finish())
 }

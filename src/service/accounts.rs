@@ -4,8 +4,9 @@
 use std::net::IpAddr;
 
 use super::audit::{self, Audit, AuditAction};
-use super::auth::{hash_password, random_password, staff_from_row, token_hash};
-use crate::db::{audit as audit_db, reference, users};
+use super::auth::{count_wrong_secret, hash_password, random_password, staff_from_row, token_hash, WrongSecret};
+use crate::db::mediation as med_db;
+use crate::db::{api_tokens as token_db, audit as audit_db, reference, users};
 use crate::domain::user::{Role, Staff};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
@@ -72,6 +73,10 @@ pub async fn update_user(
         .db
         .write(move |conn| {
             let user = users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
+            let reactivates = c.active == Some(true) && !user.active;
+            if (reactivates || role.is_some_and(|r| r != user.role)) && token_db::is_service_account(conn, &id)? {
+                return Err(service_account_refused());
+            }
             let new_role = role.unwrap_or(user.role);
             let new_agency = agency
                 .clone()
@@ -111,9 +116,7 @@ pub async fn update_user(
                     vi: "phải còn ít nhất một quản trị viên đang hoạt động".into(),
                 });
             }
-            if c.active == Some(false) {
-                users::delete_sessions_of(conn, &id)?;
-            }
+            let (feeds, unlinked) = end_what_the_change_ends(conn, &user, &ch, at)?;
             if changes_something {
                 let action = if c.active == Some(false) && user.active {
                     AuditAction::UserDeactivated
@@ -122,6 +125,7 @@ pub async fn update_user(
                 };
                 let detail = serde_json::json!({
                     "active": c.active, "role": ch.role, "agency": ch.agency_code, "email_changed": ch.email.is_some(), "unit": ch.unit_code,
+                    "calendar_feeds_revoked": feeds, "mediator_entries_unlinked": unlinked,
                 });
                 audit::record(
                     conn,
@@ -139,6 +143,54 @@ pub async fn update_user(
             staff_from_row(row)
         })
         .await
+}
+
+/// What a change of an account ends: a deactivation its sessions; a deactivation or a new role
+/// its calendar feeds; a new role or agency its links to entries of the list of mediators of
+/// other bodies (a mediator entry links only a mediator of the body's own agency, so a
+/// supervisor never keeps sight of another agency's cases through it). Returns how many feeds
+/// were revoked and entries unlinked.
+fn end_what_the_change_ends(
+    conn: &mut crate::db::AnyConnection,
+    user: &users::UserRow,
+    ch: &users::UserChangeset,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(usize, usize), AppError> {
+    let deactivated = ch.active == Some(false);
+    let role_changed = ch.role.as_deref().is_some_and(|r| r != user.role.as_str());
+    let agency_changed = ch
+        .agency_code
+        .as_ref()
+        .is_some_and(|a| a.as_deref() != user.agency_code.as_ref().map(|c| c.as_str()));
+    if deactivated {
+        users::delete_sessions_of(conn, &user.id)?;
+    }
+    let feeds = if deactivated || role_changed {
+        med_db::revoke_feeds(conn, &user.id, at.naive_utc())?
+    } else {
+        0
+    };
+    let unlinked = if role_changed || agency_changed {
+        let after = users::find_by_id(conn, &user.id)?.ok_or(AppError::NotFound("user"))?;
+        let keep = (after.role == Role::Mediator)
+            .then(|| after.agency_code.as_ref().map(|a| a.to_string()))
+            .flatten();
+        med_db::unlink_user(conn, &user.id, keep.as_deref(), at.naive_utc())?
+    } else {
+        0
+    };
+    Ok((feeds, unlinked))
+}
+
+/// 409 `service_account`: the account of an API token never signs in and is managed through its
+/// token (revoked, or a new token for another agency or other scopes).
+fn service_account_refused() -> AppError {
+    AppError::Conflict {
+        code: ErrorCode::ServiceAccount,
+        en: "this is the service account of an API token: it cannot be reset, reactivated or given another role".into(),
+        vi: "đây là tài khoản hệ thống của một API token: không thể đặt lại mật khẩu, kích hoạt lại hay đổi vai trò"
+            .into(),
+    }
 }
 
 pub async fn list_users(state: &AppState) -> Result<Vec<Staff>, AppError> {
@@ -159,6 +211,8 @@ pub struct Account {
     pub must_change_password: bool,
     /// Two-step sign-in is on.
     pub two_step: bool,
+    /// The service account of an API token: it never signs in (no reset, no reactivation).
+    pub service_account: bool,
 }
 
 /// Every account, by username, with its state (administrators only).
@@ -167,6 +221,7 @@ pub async fn list_accounts(state: &AppState, actor: &crate::domain::user::Actor)
     state
         .db
         .run(|conn| {
+            let services = token_db::service_accounts(conn)?;
             users::list(conn)?
                 .into_iter()
                 .map(|row| {
@@ -176,7 +231,9 @@ pub async fn list_accounts(state: &AppState, actor: &crate::domain::user::Actor)
                         row.must_change_password,
                         row.totp_secret.is_some(),
                     );
+                    let service_account = services.iter().any(|s| s.as_str() == row.id.as_str());
                     Ok(Account {
+                        service_account,
                         staff: staff_from_row(row)?,
                         active,
                         email,
@@ -202,6 +259,9 @@ pub async fn reset_password(state: &AppState, by: &Staff, addr: IpAddr, id: Stri
         .db
         .write(move |conn| {
             users::find_by_id(conn, &id)?.ok_or(AppError::NotFound("user"))?;
+            if token_db::is_service_account(conn, &id)? {
+                return Err(service_account_refused());
+            }
             users::set_password(conn, &id, &hash, true)?;
             users::delete_sessions_of(conn, &id)?;
             audit::record(
@@ -332,7 +392,8 @@ fn wrong_code() -> AppError {
     AppError::invalid("code", "the code is wrong or expired", "mã không đúng hoặc đã hết hạn")
 }
 
-/// Starts setting up two-step sign-in: a new secret, pending until confirmed.
+/// Starts setting up two-step sign-in: a new secret, pending until confirmed. The secret in
+/// use (if any) stays in use: replacing it needs a code of it ([`totp_confirm`]).
 pub async fn totp_setup(state: &AppState, me: &Staff) -> Result<TotpSetup, AppError> {
     may_use_totp(me)?;
     let secret = super::totp::new_secret();
@@ -351,35 +412,55 @@ pub async fn totp_setup(state: &AppState, me: &Staff) -> Result<TotpSetup, AppEr
     })
 }
 
-/// Confirms the pending secret with a code (`enable`) or turns two-step sign-in off with a
-/// code of the current secret (`!enable`).
+/// What confirms a change of two-step sign-in.
+#[derive(Debug)]
+pub enum TotpChange {
+    /// Puts the pending secret in use, with a code of it; when a secret is already in use
+    /// (replacing it), also a current code of that one.
+    Enable { code: String, current_code: Option<String> },
+    /// Turns two-step sign-in off with a code of the secret in use.
+    Disable { code: String },
+}
+
+/// Confirms a [`TotpChange`]. A wrong, expired or replayed code counts against the sign-in
+/// limits of the username and the address (`totp_failed` in the audit log); while either is
+/// locked the answer is 429, and the code that reaches a limit ends the session making it.
 pub async fn totp_confirm(
     state: &AppState,
     me: &Staff,
+    token: &str,
     addr: IpAddr,
-    code: String,
-    enable: bool,
+    change: TotpChange,
 ) -> Result<(), AppError> {
     may_use_totp(me)?;
-    let (id, at) = (me.id.clone(), state.clock.now());
+    let keys = super::auth::secret_keys(&me.username, addr);
+    let (id, at, lim, session_hash) = (
+        me.id.clone(),
+        state.clock.now(),
+        state.settings.limits.clone(),
+        token_hash(token),
+    );
     state
         .db
         .write(move |conn| {
+            super::limits::ensure_open(conn, &lim, &keys, at.timestamp())?;
             let u = users::find_by_id(conn, &id)?.ok_or(AppError::Unauthenticated)?;
-            let secret = if enable { u.totp_pending } else { u.totp_secret };
-            let secret = secret.ok_or_else(|| {
-                AppError::invalid(
-                    "code",
-                    "nothing to confirm: set it up first",
-                    "chưa thiết lập xác thực hai bước",
-                )
-            })?;
-            let step = super::totp::matching_step(&secret, &code, at.timestamp()).ok_or_else(wrong_code)?;
-            if !users::use_totp_step(conn, &id, step)? {
-                return Err(wrong_code());
-            }
-            let kept = if enable { Some(secret.as_str()) } else { None };
-            users::set_totp(conn, &id, kept, None, Some(step))?;
+            let outcome = match totp_steps(conn, &u, &change, at.timestamp())? {
+                Some(steps) => steps,
+                None => {
+                    let w = WrongSecret {
+                        user_id: &id,
+                        session_hash: &session_hash,
+                        addr,
+                        action: AuditAction::TotpFailed,
+                        answer: wrong_code(),
+                    };
+                    return Ok(Err(count_wrong_secret(conn, &lim, &keys, w, at)?));
+                }
+            };
+            let enable = matches!(change, TotpChange::Enable { .. });
+            let kept = if enable { u.totp_pending.as_deref() } else { None };
+            users::set_totp(conn, &id, kept, None, Some(outcome))?;
             audit::record(
                 conn,
                 Audit {
@@ -394,7 +475,53 @@ pub async fn totp_confirm(
                     detail: None,
                 },
                 at,
-            )
+            )?;
+            Ok(Ok(()))
         })
-        .await
+        .await?
+}
+
+/// Checks the codes of a change: the last time step to record, or `None` when a code is
+/// wrong, expired or replayed (a code of the secret in use is spent here, so it is good once).
+fn totp_steps(
+    conn: &mut crate::db::AnyConnection,
+    u: &users::UserRow,
+    change: &TotpChange,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    let nothing = || {
+        AppError::invalid(
+            "code",
+            "nothing to confirm: set it up first",
+            "chưa thiết lập xác thực hai bước",
+        )
+    };
+    let (code, secret, in_use) = match change {
+        TotpChange::Enable { code, current_code } => {
+            let pending = u.totp_pending.as_deref().ok_or_else(nothing)?;
+            let in_use = match (&u.totp_secret, current_code) {
+                (None, _) => None,
+                (Some(_), None) => return Err(AppError::required("current_code")),
+                (Some(s), Some(c)) => Some((s.as_str(), c.as_str())),
+            };
+            (code, pending, in_use)
+        }
+        TotpChange::Disable { code } => (code, u.totp_secret.as_deref().ok_or_else(nothing)?, None),
+    };
+    let Some(step) = super::totp::matching_step(secret, code, now) else {
+        return Ok(None);
+    };
+    match in_use {
+        // Replacing the secret in use: its current code proves the app that holds it.
+        Some((current, current_code)) => {
+            let Some(current_step) = super::totp::matching_step(current, current_code, now) else {
+                return Ok(None);
+            };
+            if !users::use_totp_step(conn, &u.id, current_step)? {
+                return Ok(None);
+            }
+            Ok(Some(step.max(current_step)))
+        }
+        None => Ok(users::use_totp_step(conn, &u.id, step)?.then_some(step)),
+    }
 }

@@ -29,6 +29,8 @@ pub enum AuditAction {
     ApiTokenRevoked,
     TotpEnabled,
     TotpDisabled,
+    TotpFailed,
+    PasswordChangeFailed,
     ConsumerLinksRevoked,
 }
 
@@ -52,6 +54,8 @@ impl AuditAction {
             AuditAction::ApiTokenRevoked => "api_token_revoked",
             AuditAction::TotpEnabled => "totp_enabled",
             AuditAction::TotpDisabled => "totp_disabled",
+            AuditAction::TotpFailed => "totp_failed",
+            AuditAction::PasswordChangeFailed => "password_change_failed",
             AuditAction::ConsumerLinksRevoked => "consumer_links_revoked",
         }
     }

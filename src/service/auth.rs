@@ -197,8 +197,68 @@ async fn verify_off_pool(state: &AppState, password: String, hash: String) -> Re
     argon2_off_pool(state, move || verify_password(&password, &hash)).await
 }
 
+/// The limits a signed-in user's wrong secret (current password, two-step code) counts
+/// against: the sign-in limits of their username and of the client address, so a stolen
+/// session cannot guess more than the sign-in form allows.
+pub(crate) fn secret_keys(username: &str, addr: IpAddr) -> [Key; 2] {
+    [
+        Key::new(Limit::LoginUser, username),
+        Key::new(Limit::LoginAddress, &addr.to_string()),
+    ]
+}
+
+/// A wrong secret of a signed-in user, to count (inside a write transaction that commits).
+pub(crate) struct WrongSecret<'a> {
+    pub user_id: &'a str,
+    /// The hash of the session making the guess: it ends when a limit is reached.
+    pub session_hash: &'a str,
+    pub addr: IpAddr,
+    pub action: AuditAction,
+    /// The answer while under the limits (a 422 on the field).
+    pub answer: AppError,
+}
+
+/// Counts a wrong secret against [`secret_keys`] and audits it (`w.action`); the event that goes
+/// over a limit ends the session making the guesses (and is audited `locked`), and the answer
+/// is then 429 with the wait. Returns the error to answer.
+pub(crate) fn count_wrong_secret(
+    conn: &mut AnyConnection,
+    lim: &crate::config::LimitSettings,
+    keys: &[Key; 2],
+    w: WrongSecret<'_>,
+    at: DateTime<Utc>,
+) -> Result<AppError, AppError> {
+    let counted = limits::count(conn, lim, keys, at.timestamp())?;
+    let mut record = |action, detail: Option<String>| {
+        audit::record(
+            conn,
+            Audit {
+                action,
+                actor_id: Some(w.user_id),
+                subject: Some(w.user_id),
+                addr: Some(w.addr),
+                detail,
+            },
+            at,
+        )
+    };
+    record(w.action, None)?;
+    for l in &counted.newly_locked {
+        record(AuditAction::Locked, Some(l.as_str().to_owned()))?;
+    }
+    Ok(match counted.retry_after {
+        Some(retry_after_secs) => {
+            users::delete_session(conn, w.session_hash)?;
+            AppError::RateLimited { retry_after_secs }
+        }
+        None => w.answer,
+    })
+}
+
 /// Changes the caller's own password after checking the current one; every other session of
-/// the user ends (the one making the change stays).
+/// the user ends (the one making the change stays). A wrong current password counts against the
+/// sign-in limits (see [`count_wrong_secret`]): while the username or the address is locked the
+/// answer is 429 before any check, and the guess that reaches a limit ends the session.
 pub async fn change_password(
     state: &AppState,
     staff: &Staff,
@@ -207,17 +267,38 @@ pub async fn change_password(
     new: String,
     addr: IpAddr,
 ) -> Result<(), AppError> {
-    let id = staff.id.clone();
-    let user = state
-        .db
-        .run(move |conn| users::find_by_id(conn, &id)?.ok_or(AppError::Unauthenticated))
-        .await?;
+    let keys = secret_keys(&staff.username, addr);
+    let (lim, now) = (state.settings.limits.clone(), state.clock.now());
+    let user = {
+        let (id, keys, lim) = (staff.id.clone(), keys.clone(), lim.clone());
+        state
+            .db
+            .run(move |conn| {
+                limits::ensure_open(conn, &lim, &keys, now.timestamp())?;
+                users::find_by_id(conn, &id)?.ok_or(AppError::Unauthenticated)
+            })
+            .await?
+    };
     if !verify_off_pool(state, current, user.password_hash.clone()).await? {
-        return Err(AppError::invalid(
-            "current_password",
-            "the current password is wrong",
-            "mật khẩu hiện tại không đúng",
-        ));
+        let (id, session_hash) = (user.id.clone(), token_hash(token));
+        let answer = state
+            .db
+            .write(move |conn| {
+                let w = WrongSecret {
+                    user_id: &id,
+                    session_hash: &session_hash,
+                    addr,
+                    action: AuditAction::PasswordChangeFailed,
+                    answer: AppError::invalid(
+                        "current_password",
+                        "the current password is wrong",
+                        "mật khẩu hiện tại không đúng",
+                    ),
+                };
+                count_wrong_secret(conn, &lim, &keys, w, now)
+            })
+            .await?;
+        return Err(answer);
     }
     check_password_policy("new_password", &new, &user.username)?;
     if verify_off_pool(state, new.clone(), user.password_hash).await? {

@@ -26,6 +26,11 @@ impl Page {
             .find(|c| c.name() == "hotline_console")
             .map(|c| c.value().to_owned())
     }
+
+    /// The attributes (lower-cased) of the cookie `name` the page set, if it set one.
+    pub(crate) fn cookie_attrs(&self, name: &str) -> Option<Vec<String>> {
+        self.cookies.iter().find(|c| c.name() == name).map(|c| c.attrs.clone())
+    }
 }
 
 fn client() -> awc::Client {

@@ -8,6 +8,7 @@
 mod common;
 mod helpers;
 
+mod accounts_review;
 mod alerts;
 mod auth;
 mod authz;

@@ -217,14 +217,20 @@ pub(super) fn error_page(e: &AppError) -> HttpResponse {
             "Có lỗi khi xử lý yêu cầu. Hãy thử lại; nếu vẫn lỗi, báo quản trị viên.".to_owned(),
         ),
     };
-    page(
+    let mut r = page(
         status,
         &Message {
             who: None,
             title: title.into(),
             text,
         },
-    )
+    );
+    if let AppError::RateLimited { retry_after_secs } = e {
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+            r.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+        }
+    }
+    r
 }
 
 /// The Vietnamese message of a validation error, and its field.

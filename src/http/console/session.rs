@@ -1,12 +1,12 @@
 //! The console's session: the same sessions as the API's bearer tokens, carried in an
-//! `HttpOnly`, `SameSite=Lax` cookie (`Secure` when the service speaks TLS), ended after
-//! `auth.console_idle_minutes` without a request. Every form carries a CSRF token derived from
-//! the session token, so a page of another site cannot post as the signed-in user; the sign-in
+//! `HttpOnly`, `SameSite=Lax` cookie (`Secure` when the service speaks TLS or its public address
+//! is `https://`), ended after `auth.console_idle_minutes` without a request. Every form carries
+//! a CSRF token derived from the session token, so a page of another site cannot post as the signed-in user; the sign-in
 //! form, before any session, uses a double-submit cookie.
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::domain::user::{Actor, Staff};
@@ -60,6 +60,9 @@ pub fn csrf_rejected() -> HttpResponse {
     )
 }
 
+/// What an account whose password must be changed may still do in the console.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 2] = ["/console/password", "/console/logout"];
+
 /// The signed-in user of this request, or the way to the sign-in page (keeping where they were
 /// going), or to the password change when it is due.
 pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Signed, HttpResponse> {
@@ -72,7 +75,11 @@ pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Signed, Ht
     };
     match auth::console_session(state, token.clone()).await {
         Ok(who) => {
-            if who.must_change_password && req.path() != "/console/password" {
+            // The access log names the user of a console request as of an API one.
+            req.extensions_mut()
+                .insert(crate::http::extractors::UserId(who.staff.id.to_string()));
+            // Before the password change, the change itself and signing out still work.
+            if who.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&req.path()) {
                 return Err(see_other("/console/password"));
             }
             // The reminder in the header of every page (a form's post answers with a redirect).
@@ -119,7 +126,8 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// The session cookie: whole-console path, `HttpOnly`, `SameSite=Lax`, `Secure` under TLS.
+/// The session cookie: whole-console path, `HttpOnly`, `SameSite=Lax`, `Secure` under TLS
+/// (see [`serves_tls`]).
 pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, token)
         .path("/console")
@@ -139,8 +147,19 @@ pub fn login_csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
         .finish()
 }
 
+/// Whether the console is reached over TLS: the service terminates it itself
+/// (`server.tls_cert_path`), or its public address (`email.public_base_url`) is `https://`
+/// (a TLS proxy in front, docs/operations.md). Then the cookies are `Secure`: a browser never
+/// sends them over plain http, not even on a first visit to an `http://` address.
 fn serves_tls(state: &AppState) -> bool {
-    !state.settings.server.tls_cert_path.trim().is_empty()
+    let s = &state.settings;
+    !s.server.tls_cert_path.trim().is_empty() || public_address_is_https(&s.email.public_base_url)
+}
+
+fn public_address_is_https(base: &str) -> bool {
+    base.trim()
+        .get(..8)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
 }
 
 #[cfg(test)]
@@ -160,6 +179,15 @@ mod tests {
         ] {
             assert!(!is_console_path(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn an_https_public_address_means_tls() {
+        assert!(public_address_is_https("https://hotline.example.gov.vn"));
+        assert!(public_address_is_https(" HTTPS://x/"));
+        assert!(!public_address_is_https("http://127.0.0.1:8080"));
+        assert!(!public_address_is_https("https:"));
+        assert!(!public_address_is_https(""));
     }
 
     #[test]

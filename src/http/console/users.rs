@@ -33,6 +33,8 @@ struct Row {
     active: bool,
     must_change: bool,
     two_step: bool,
+    /// The service account of an API token: no password reset, no reactivation.
+    service_account: bool,
     is_me: bool,
 }
 
@@ -127,6 +129,7 @@ pub async fn list(state: Data<AppState>, req: HttpRequest, q: Query<ListQuery>) 
             active: a.active,
             must_change: a.must_change_password,
             two_step: a.two_step,
+            service_account: a.service_account,
         })
         .collect();
     let done = match q.done.as_deref() {
@@ -339,7 +342,11 @@ pub async fn set_active(
         }),
         Err(AppError::Conflict { vi, .. }) => message_page(
             StatusCode::CONFLICT,
-            "Không ngừng hoạt động được",
+            if active {
+                "Không kích hoạt lại được"
+            } else {
+                "Không ngừng hoạt động được"
+            },
             &format!("{}.", capitalised(&vi)),
         ),
         Err(e) => error_page(&e),
@@ -380,6 +387,11 @@ pub async fn reset_password(
                 name: who.staff.display_name,
                 password,
             },
+        ),
+        Err(AppError::Conflict { vi, .. }) => message_page(
+            StatusCode::CONFLICT,
+            "Không đặt lại mật khẩu được",
+            &format!("{}.", capitalised(&vi)),
         ),
         Err(e) => error_page(&e),
     }
