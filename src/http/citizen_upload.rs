@@ -117,7 +117,13 @@ impl Received {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .unwrap_or(0);
-        let secs = state.settings.server.upload_read_timeout_secs + declared / SLOW_LINK_BYTES_PER_SEC;
+        // Time for what may be read, not for whatever the client declares.
+        let evidence = &state.settings.evidence;
+        let most = evidence
+            .public_max_file_bytes
+            .saturating_mul(evidence.public_max_files + 1)
+            .saturating_add(MAX_TEXT_BYTES) as u64;
+        let secs = state.settings.server.upload_read_timeout_secs + declared.min(most) / SLOW_LINK_BYTES_PER_SEC;
         let deadline = Instant::now() + std::time::Duration::from_secs(secs.min(MAX_UPLOAD_SECS));
         let mut got = Received::default();
         match got.read_into(state, &mut multipart, file_field, deadline).await {

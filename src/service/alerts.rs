@@ -133,11 +133,18 @@ pub fn detect(conn: &mut AnyConnection, taxonomy: &Taxonomy, at: DateTime<Utc>) 
         if current.is_empty() {
             continue;
         }
-        let baseline: HashMap<String, i64> =
-            trend_counts(conn, &filter_of(dim, None, week.baseline_start, week.start), dim)?
-                .into_iter()
-                .map(|(k, _, n)| (k, n))
-                .collect();
+        // Week by week, then added: a business is counted by distinct consumers *per week*, as
+        // the week examined counts them (a consumer who complains every week would otherwise
+        // count once in eight weeks of baseline and once in the week examined).
+        let mut baseline: HashMap<String, i64> = HashMap::new();
+        let mut from = week.baseline_start;
+        while from < week.start {
+            let to = (from + TimeDelta::days(7)).min(week.start);
+            for (k, _, n) in trend_counts(conn, &filter_of(dim, None, from, to), dim)? {
+                *baseline.entry(k).or_default() += n;
+            }
+            from = to;
+        }
         for (key, name, count) in current {
             let test = test_rise(count, baseline.get(&key).copied().unwrap_or(0), history);
             if !test.signal {

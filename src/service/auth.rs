@@ -257,7 +257,7 @@ pub(crate) fn count_wrong_secret(
 
 /// Changes the caller's own password after checking the current one; every other session of
 /// the user ends (the one making the change stays). A wrong current password counts against the
-/// sign-in limits (see [`count_wrong_secret`]): while the username or the address is locked the
+/// sign-in limits (see `count_wrong_secret`): while the username or the address is locked the
 /// answer is 429 before any check, and the guess that reaches a limit ends the session.
 pub async fn change_password(
     state: &AppState,

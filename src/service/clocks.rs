@@ -295,11 +295,26 @@ fn transfer_answered(
                 Some(&[ClockKind::Acknowledge, ClockKind::ForwardToBusiness]),
                 at,
             )?;
+            recharge_internal_target(conn, case_id)?;
             start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)
         }
         _ if after.status == Status::Routed => resume_stopped(conn, cal, case_id, ClockKind::Acknowledge, at),
         _ => Ok(()),
     }
+}
+
+/// The case's running internal target follows the case to the agency that holds it now (it
+/// was routed, or a transfer was accepted): it is the handling agency's target, not that of the
+/// agency that took the complaint in (a web complaint lands at the coordinator's; ADR 0063).
+fn recharge_internal_target(conn: &mut AnyConnection, case_id: &str) -> Result<(), AppError> {
+    let holder = clock_db::holder(conn, case_id)?;
+    for mut c in clock_db::for_case(conn, case_id)? {
+        if c.clock == ClockKind::InternalTarget && c.state != ClockState::Stopped && c.agency != holder {
+            c.agency.clone_from(&holder);
+            clock_db::save(conn, &c)?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs the case's latest `clock` again if a transition stopped it (its result cleared); starts
@@ -400,7 +415,10 @@ pub fn on_transition(
     let today = calendar::local_date(at);
     use ActionName as A;
     match action.name() {
-        A::Route => start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?,
+        A::Route => {
+            start(conn, cal, case_id, ClockKind::Acknowledge, at, Some(10), None)?;
+            recharge_internal_target(conn, case_id)?;
+        }
         A::Transfer => stop(conn, case_id, Some(&[ClockKind::Acknowledge]), at)?,
         A::AcceptTransfer | A::DeclineTransfer => transfer_answered(conn, cal, case_id, action.name(), after, at)?,
         A::Accept => {

@@ -194,8 +194,11 @@ pub(crate) fn on_leave_mediation(
     Ok(())
 }
 
+/// How long ago a session being scheduled may have started.
+const SESSION_START_GRACE_MINUTES: i64 = 60;
+
 /// Checks the time of a session being scheduled or moved (`session` itself is left out of the
-/// overlap): not in the past, on a working day of the service's calendar, not overlapping
+/// overlap): not in the past, not on a public holiday of the service's calendar, not overlapping
 /// another scheduled session of the same mediator (or of the case, while no mediator is
 /// appointed). 422 on `at`; 409 `session_overlap`.
 pub(crate) fn check_time(
@@ -207,7 +210,9 @@ pub(crate) fn check_time(
     duration_minutes: i64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if start < now.naive_utc() {
+    // A session entered as it begins (typed to the minute, or a meeting held on the spot) is
+    // not "in the past": an hour's grace.
+    if start < now.naive_utc() - TimeDelta::minutes(SESSION_START_GRACE_MINUTES) {
         return Err(AppError::invalid(
             "at",
             "the session may not start in the past",
@@ -216,14 +221,16 @@ pub(crate) fn check_time(
     }
     let day = crate::calendar::local_date(utc(start));
     let cal = super::clocks::load_calendar(conn)?;
-    if let Some((reason, _)) = cal.rest_reason(day) {
+    // A public holiday is refused (offices closed; often a slip of the date). A weekend is not:
+    // the parties may agree to meet on a Saturday, when a consumer who works can come.
+    let holiday = cal
+        .day(day)
+        .is_some_and(|listed| listed.kind == crate::calendar::DayKind::Off);
+    if let Some((reason, _)) = cal.rest_reason(day).filter(|_| holiday) {
         return Err(AppError::invalid(
             "at",
-            format!("{day} is not a working day ({reason})"),
-            format!(
-                "ngày {} không phải ngày làm việc ({reason})",
-                crate::calendar::vn_date(day)
-            ),
+            format!("{day} is a public holiday ({reason})"),
+            format!("ngày {} là ngày nghỉ lễ ({reason})", crate::calendar::vn_date(day)),
         ));
     }
     let end = start + TimeDelta::minutes(duration_minutes);

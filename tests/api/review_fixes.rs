@@ -158,3 +158,80 @@ async fn the_deadline_tabs_list_only_the_agencys_cases(app: &TestApp) {
     );
 }
 both_backends!(the_deadline_tabs_list_only_the_agencys_cases);
+
+/// A complaint's internal target is the handling agency's: it follows the case when it is
+/// routed (a web complaint lands at the coordinator's agency) and when a transfer is accepted.
+async fn the_internal_target_follows_the_case_to_its_handling_agency(app: &TestApp) {
+    let (_, coord) = app.user("c.it", "coordinator", Some("SCT")).await;
+    let (_, sct) = app.user("h.it.sct", "handler", Some("SCT")).await;
+    let (_, qltt) = app.user("h.it.qltt", "handler", Some("QLTT")).await;
+    let (_, hoi) = app.user("h.it.hoi", "handler", Some("HOI")).await;
+    let s = app
+        .submit(&crate::helpers::complaint("Cửa hàng bán hàng giả, đề nghị kiểm tra."))
+        .await;
+    assert_eq!(s.status, 201, "{}", s.body);
+    let listed = app.get("/api/v1/cases", Some(&coord)).await.body;
+    let id = listed["items"][0]["id"].as_str().unwrap().to_owned();
+    let charged = |app: &TestApp| {
+        let mut conn = app.state.db.get_blocking().unwrap();
+        hotline::db::clocks::for_case(&mut conn, &id)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.clock == hotline::domain::clock::ClockKind::InternalTarget)
+            .and_then(|c| c.agency)
+    };
+    let c = app.case(&sct, &id).await.body;
+    let c = app.act_ok(&sct, &c, "route", json!({"agency": "QLTT"})).await;
+    assert_eq!(charged(app).as_deref(), Some("QLTT"), "routed on");
+    let c = app.case(&qltt, c["id"].as_str().unwrap()).await.body;
+    let c = app
+        .act_ok(
+            &qltt,
+            &c,
+            "transfer",
+            json!({"to_agency": "HOI", "reason": "Tranh chấp, đề nghị Hội hòa giải"}),
+        )
+        .await;
+    assert_eq!(charged(app).as_deref(), Some("QLTT"), "an offer is not a move");
+    let c = app.case(&hoi, c["id"].as_str().unwrap()).await.body;
+    app.act_ok(&hoi, &c, "accept_transfer", json!({})).await;
+    assert_eq!(charged(app).as_deref(), Some("HOI"), "the transfer accepted");
+}
+both_backends!(the_internal_target_follows_the_case_to_its_handling_agency);
+
+async fn found(app: &TestApp, h: &str, q: &str) -> usize {
+    let r = app.get(&format!("/api/v1/cases?q={q}"), Some(h)).await;
+    r.body["items"].as_array().unwrap().len()
+}
+
+/// Phones stored by the old parser as "00912345678" ("+84 0912 345 678" typed) are rewritten
+/// to their national form by migration 000088, search words included: the same consumer is
+/// found by their number again.
+async fn phones_stored_with_a_doubled_zero_are_made_national(app: &TestApp) {
+    let (_, h) = app.user("h.phone", "handler", Some("SCT")).await;
+    let c = app.open_case(&h, &dispute()).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    // As the old parser wrote it.
+    app.sql(&format!(
+        "UPDATE cases SET consumer_phone = '00912345678', \
+         search_text = replace(search_text, '0912345678', '00912345678') WHERE id = '{id}'"
+    ));
+    assert_eq!(
+        found(app, &h, "0912345678").await,
+        0,
+        "split from the consumer's other cases"
+    );
+    let up = include_str!("../../migrations/sqlite/2026-12-01-000088_phones_national/up.sql");
+    assert_eq!(
+        up,
+        include_str!("../../migrations/postgres/2026-12-01-000088_phones_national/up.sql")
+    );
+    let code: Vec<&str> = up.lines().filter(|l| !l.starts_with("--")).collect();
+    for statement in code.join("\n").split(';').filter(|s| !s.trim().is_empty()) {
+        app.sql(statement);
+    }
+    assert_eq!(app.case(&h, &id).await.body["consumer"]["phone"], "0912345678");
+    assert_eq!(found(app, &h, "0912345678").await, 1, "found by the number again");
+    assert_eq!(found(app, &h, "%2B84%20912%20345%20678").await, 1);
+}
+both_backends!(phones_stored_with_a_doubled_zero_are_made_national);

@@ -270,7 +270,7 @@ pub fn days_to_close_quantile_by(
 
 /// The businesses with most of the counted cases: key, a name as recorded, cases. The name is
 /// the one of its latest case that has one, and ties are broken by key compared as bytes, so
-/// both backends give the same answer whatever their collation ([`latest_name_and_count`]).
+/// both backends give the same answer whatever their collation (`latest_name_and_count`).
 pub fn top_businesses(
     conn: &mut AnyConnection,
     scope: &Scope,

@@ -127,7 +127,7 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 /// The session cookie: whole-console path, `HttpOnly`, `SameSite=Lax`, `Secure` under TLS
-/// (see [`serves_tls`]).
+/// (see `serves_tls`).
 pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, token)
         .path("/console")

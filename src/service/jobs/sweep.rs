@@ -291,15 +291,23 @@ pub fn digest(
             )))
         }
     };
-    let listed = case_db::list(
-        conn,
-        &scope,
-        &due_by(soon),
-        crate::domain::search::Sort::DueAsc,
-        None,
-        50,
-    )?;
-    let mut items: Vec<mail::DigestItem> = listed
+    // The overdue first (up to 50), then those due soon: the list is priority first, so the
+    // two are asked apart (priority cases due soon must not crowd out the overdue).
+    let by_due = crate::domain::search::Sort::DueAsc;
+    let now = at.naive_utc();
+    let mut listed = case_db::list(conn, &scope, &due_by(now), by_due, None, 50)?;
+    if listed.len() < 50 {
+        let room = 50 - listed.len();
+        let limit = (50 + listed.len()) as i64;
+        let due_soon = case_db::list(conn, &scope, &due_by(soon), by_due, None, limit)?;
+        listed.extend(
+            due_soon
+                .into_iter()
+                .filter(|c| c.due_at.is_some_and(|d| d >= now))
+                .take(room),
+        );
+    }
+    let items: Vec<mail::DigestItem> = listed
         .iter()
         .map(|c| mail::DigestItem {
             tracking_code: c.tracking_code.to_string(),
@@ -312,8 +320,6 @@ pub fn digest(
             case_url: crate::service::notify::staff_case_url(&ctx.base_url, &c.id),
         })
         .collect();
-    // The overdue first (the list is priority first, then by due date).
-    items.sort_by_key(|i| !i.overdue);
     let agency_name = ctx
         .router
         .taxonomy()
