@@ -233,6 +233,45 @@ async fn a_session_in_use_stays_and_signing_out_ends_it(app: &TestApp) {
 }
 both_backends!(a_session_in_use_stays_and_signing_out_ends_it);
 
+/// The call screen's keep-alive (sent by its script while the operator types) moves the idle
+/// end like any signed request; it needs the form key.
+async fn typing_a_long_call_keeps_the_session(app: &TestApp) {
+    app.user("op.alive", "operator", Some("SCT")).await;
+    let s = session_of(app, "op.alive").await;
+    let screen = get(app, "/console/calls/new", Some(&s)).await;
+    let csrf = hidden(&screen.html, "csrf");
+    let cookie = format!("hotline_console={s}");
+    assert_eq!(
+        post(app, "/console/alive", &cookie, &[]).await.status,
+        403,
+        "the form key"
+    );
+    for _ in 0..3 {
+        app.state.clock.advance(chrono::TimeDelta::minutes(20));
+        assert_eq!(
+            post(app, "/console/alive", &cookie, &[("csrf", &csrf)]).await.status,
+            204
+        );
+    }
+    // An hour after the screen was served, the call is logged.
+    let logged = post(
+        app,
+        "/console/calls",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("caller_phone", "0912345678"),
+            ("note", "Hỏi về bảo hành"),
+            ("step", "advised"),
+        ],
+    )
+    .await;
+    assert_eq!(logged.status, 303, "{}", logged.html);
+    assert_eq!(logged.location, "/console/calls/new?logged=advised");
+    app.state.clock.reset();
+}
+both_backends!(typing_a_long_call_keeps_the_session);
+
 async fn a_reset_password_is_changed_first(app: &TestApp) {
     let (id, _) = app.user("h.reset", "handler", Some("SCT")).await;
     let r = app

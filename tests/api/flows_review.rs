@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::followup::forwarded;
 use crate::helpers::{assert_problem, dispute_before, local_noon, TestApp, PASSWORD};
+use crate::mediation_sessions::sessions;
 
 const BUSINESS_MAIL: &str = "cskh@anhduong.example.com";
 const ATTENDEE: &str = "phap.che@anhduong.example.com";
@@ -155,14 +156,6 @@ async fn in_mediation(app: &TestApp, tag: &str, day: &str) -> (String, String, V
         .act_ok(&h, &c, "appoint_mediator", json!({"mediator_id": mid}))
         .await;
     (h, m, c)
-}
-
-async fn sessions(app: &TestApp, token: &str, case_id: &str) -> Vec<Value> {
-    let r = app
-        .get(&format!("/api/v1/cases/{case_id}/mediation/sessions"), Some(token))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body.as_array().unwrap().clone()
 }
 
 async fn leaving_mediation_cancels_the_sessions_still_to_come(app: &TestApp) {

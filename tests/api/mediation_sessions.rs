@@ -111,7 +111,7 @@ fn every_party() -> Vec<String> {
 }
 
 /// The sessions of the case.
-async fn sessions(app: &TestApp, token: &str, case_id: &str) -> Vec<Value> {
+pub(crate) async fn sessions(app: &TestApp, token: &str, case_id: &str) -> Vec<Value> {
     let r = app
         .get(&format!("/api/v1/cases/{case_id}/mediation/sessions"), Some(token))
         .await;

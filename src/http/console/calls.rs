@@ -168,6 +168,16 @@ pub async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Htt
     }
 }
 
+/// The call screen's keep-alive: an operator typing a long call keeps the console session
+/// (every signed request moves its idle end), so "Mở hồ sơ" does not meet the sign-in page and
+/// lose the call. 204; the sign-in redirect when the session has ended; 403 without the form key.
+pub async fn alive(state: Data<AppState>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    match super::signed_form(&state, &req, &body).await {
+        Ok(_) => HttpResponse::NoContent().finish(),
+        Err(r) => r,
+    }
+}
+
 /// Why a call was not logged, when no field is to blame; what was typed stays on the screen.
 fn not_logged_text(e: &AppError) -> String {
     let why = match e {

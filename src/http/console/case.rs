@@ -254,8 +254,14 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         Some(Failed {
             error: AppError::VersionConflict { current },
             seen_seq,
+            action,
             ..
-        }) => Some(conflict_text(*current, &events, *seen_seq)),
+        }) => Some(conflict_text(
+            *current,
+            &events,
+            *seen_seq,
+            c.allowed_actions.contains(action),
+        )),
         _ => None,
     };
     let units = unit_options(state);
@@ -417,7 +423,9 @@ fn clock_views(deadlines: Vec<crate::service::clocks::Deadline>) -> Vec<Clock> {
     v
 }
 
-fn conflict_text(current: i32, events: &[EventView], seen_seq: i32) -> String {
+/// What changed since the page was shown; `kept`: the action tried is still possible, and
+/// what was typed waits in its form.
+fn conflict_text(current: i32, events: &[EventView], seen_seq: i32, kept: bool) -> String {
     let changes: Vec<String> = events
         .iter()
         .filter(|e| e.seq > seen_seq)
@@ -431,9 +439,13 @@ fn conflict_text(current: i32, events: &[EventView], seen_seq: i32) -> String {
     } else {
         format!(" Đã thay đổi: {}.", changes.join("; "))
     };
+    let next = match kept {
+        true => "những gì bạn đã nhập vẫn còn trong ô của việc đó: hãy xem lại rồi gửi lại nếu vẫn cần.",
+        false => "việc bạn định làm không còn làm được ở trạng thái hiện tại của hồ sơ.",
+    };
     format!(
         "Hồ sơ vừa được người khác cập nhật (nay là phiên bản {current}) trong khi bạn đang xem.{what} \
-         Trang dưới đây là bản mới nhất; những gì bạn đã nhập vẫn còn trong ô của việc đó: hãy xem lại rồi gửi lại nếu vẫn cần."
+         Trang dưới đây là bản mới nhất; {next}"
     )
 }
 

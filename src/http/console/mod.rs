@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/console/cases/{id}/evidence", web::post().to(case::upload))
         .route("/console/calls/new", web::get().to(calls::new))
         .route("/console/calls", web::post().to(calls::submit))
+        .route("/console/alive", web::post().to(calls::alive))
         .route("/console/callbacks", web::get().to(callbacks::list))
         .route("/console/dashboard", web::get().to(dashboard::show))
         .route("/console/reports", web::get().to(reports::show))
