@@ -500,15 +500,7 @@ fn size(b: i64) -> String {
 }
 
 fn money(v: i64) -> String {
-    let s = v.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    format!("{}{out} đ", if v < 0 { "-" } else { "" })
+    format!("{} đ", crate::text::thousands(v))
 }
 
 fn facts(c: &CaseDetail, categories: &[(String, String)]) -> Vec<Fact> {

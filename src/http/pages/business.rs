@@ -87,15 +87,7 @@ pub(super) struct Done {
 
 /// An amount as Vietnamese readers write it: "1.250.000 đ".
 fn money_vi(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    format!("{}{out} đ", if amount < 0 { "-" } else { "" })
+    format!("{} đ", crate::text::thousands(amount))
 }
 
 fn state_vi(state: &str, result: Option<&str>) -> String {

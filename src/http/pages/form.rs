@@ -162,7 +162,7 @@ impl FormValues {
         ];
         for (id, value, max) in texts {
             if value.trim().chars().count() > max {
-                let n = format_thousands(max);
+                let n = crate::text::thousands(max as i64);
                 self.invalid(
                     id,
                     &format!("The text is too long: at most {} characters.", n.replace('.', ",")),
@@ -261,19 +261,6 @@ fn without_control_characters(v: String) -> String {
             .collect(),
         false => v,
     }
-}
-
-/// 20000 as Vietnamese writes it: 20.000.
-fn format_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// "1.200.000", "1 200 000" or "1200000" đồng.

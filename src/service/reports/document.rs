@@ -15,6 +15,7 @@ use crate::domain::user::{Actor, Role};
 use crate::error::AppError;
 use crate::routing::Taxonomy;
 use crate::state::AppState;
+use crate::text::thousands;
 
 /// The report of `period` as PDF bytes, for `agency` (a supervisor: only their own, the
 /// default) or, for a coordinator without `agency`, the province's consolidated report with a
@@ -227,22 +228,6 @@ fn value_label(t: &Taxonomy, d: Dimension, v: &str) -> String {
 
 fn percent(r: Option<f64>) -> String {
     r.map_or("–".to_owned(), |r| format!("{:.1}%", r * 100.0).replace('.', ","))
-}
-
-fn thousands(n: i64) -> String {
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 fn days_text(d: Option<f64>) -> String {
