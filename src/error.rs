@@ -455,6 +455,10 @@ fn rule_messages(rule: crate::domain::error::Rule) -> (String, String) {
             "trường này không áp dụng cho lựa chọn này",
         ),
         Rule::SameAgency => s("the case is already at this agency", "hồ sơ đang ở chính cơ quan này"),
+        Rule::SameAssignee => s(
+            "this person already works the case",
+            "người này đang là người xử lý hồ sơ",
+        ),
         Rule::EndBeforeStart => s(
             "the end date is before the start date",
             "ngày kết thúc trước ngày bắt đầu",

@@ -253,3 +253,15 @@ pub fn role_contacts(conn: &mut AnyConnection, agency: Option<&str>, role: &str)
         .load(conn)?;
     Ok(rows.into_iter().filter_map(|(n, e)| e.map(|e| (n, e))).collect())
 }
+
+/// The active handlers and supervisors of an agency, by name: (id, display name, role) — the
+/// people a case of the agency may be given to.
+pub fn agency_caseworkers(conn: &mut AnyConnection, agency: &str) -> QueryResult<Vec<(UserId, String, Role)>> {
+    users::table
+        .filter(users::agency_code.eq(agency))
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any([Role::Handler, Role::Supervisor]))
+        .order((users::display_name, users::username))
+        .select((users::id, users::display_name, users::role))
+        .load(conn)
+}

@@ -93,6 +93,7 @@ string_enum!(
         Transfer => "transfer",
         AcceptTransfer => "accept_transfer",
         DeclineTransfer => "decline_transfer",
+        Assign => "assign",
         ForwardToBusiness => "forward_to_business",
         RecordNegotiationEnded => "record_negotiation_ended",
         RecordNegotiationResult => "record_negotiation_result",
@@ -433,6 +434,11 @@ pub enum Action {
         /// when there was any — the reports' "money recovered".
         recovered_vnd: Option<i64>,
     },
+    /// A supervisor gives an accepted case to another handler (or supervisor) of the agency:
+    /// someone is away, has left, or holds too many cases (product.md §1, "reassign").
+    Assign {
+        assignee_id: UserId,
+    },
     /// An internal note on the case: no change of state, never shown to the consumer.
     AddNote {
         text: String,
@@ -511,6 +517,7 @@ impl Action {
             Action::RecordPerformance { .. } => ActionName::RecordPerformance,
             Action::AddNote { .. } => ActionName::AddNote,
             Action::CorrectData { .. } => ActionName::CorrectData,
+            Action::Assign { .. } => ActionName::Assign,
         }
     }
 }
@@ -566,6 +573,8 @@ pub fn state_allows(s: &CaseState, a: ActionName) -> bool {
         A::Reopen => s.status == S::Closed && s.return_status.is_some(),
         A::Reclassify => matches!(s.status, S::New | S::Routed | S::Accepted) && !pending,
         A::AddNote | A::CorrectData => true,
+        // Someone works the case once it is accepted, until it closes.
+        A::Assign => s.status.is_open() && !matches!(s.underlying(), S::New | S::Routed),
         A::RecordPerformance => {
             s.status == S::Closed && matches!(s.outcome, Some(Outcome::SettledNegotiation | Outcome::SettledMediation))
         }
@@ -611,7 +620,7 @@ pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
         }
         Role::Handler | Role::Supervisor => match a {
             A::AcceptTransfer | A::DeclineTransfer => of_target,
-            A::Reopen => of_current && staff.role == Role::Supervisor,
+            A::Reopen | A::Assign => of_current && staff.role == Role::Supervisor,
             _ => of_current,
         },
     }
@@ -736,9 +745,18 @@ pub fn apply(s: &CaseState, action: &Action) -> Result<CaseState, DomainError> {
             n.category = category.clone();
         }
         Action::RecordPerformance { performed, .. } => after_performance(&mut n, *performed),
+        Action::Assign { assignee_id } => n.assignee_id = Some(reassigned(s, assignee_id)?),
         Action::AddNote { .. } | Action::CorrectData { .. } => {}
     }
     Ok(n)
+}
+
+/// The new assignee of an `assign`: someone other than who works the case now.
+fn reassigned(s: &CaseState, to: &UserId) -> Result<UserId, DomainError> {
+    if s.assignee_id.as_ref() == Some(to) {
+        return Err(DomainError::invalid("assignee_id", Rule::SameAssignee));
+    }
+    Ok(to.clone())
 }
 
 /// A settlement not carried out goes back to the handler's desk, whatever stage it came from:
@@ -858,6 +876,50 @@ mod tests {
         assert!(!allowed_actions(&staff(Role::Handler, "SCT"), &closed).contains(&ActionName::Reopen));
         assert!(allowed_actions(&staff(Role::Supervisor, "SCT"), &closed).contains(&ActionName::Reopen));
         assert!(allowed_actions(&staff(Role::Coordinator, "SCT"), &s).is_empty());
+    }
+
+    #[test]
+    fn a_supervisor_reassigns_an_accepted_case_until_it_closes() {
+        let sup = staff(Role::Supervisor, "SCT");
+        let routed = state(Status::Routed, Kind::Dispute);
+        assert!(
+            !allowed_actions(&sup, &routed).contains(&ActionName::Assign),
+            "accept assigns a routed case"
+        );
+        let accepted = apply(
+            &routed,
+            &Action::Accept {
+                assignee_id: Some("u2".into()),
+            },
+        )
+        .unwrap();
+        assert!(allowed_actions(&sup, &accepted).contains(&ActionName::Assign));
+        assert!(!allowed_actions(&staff(Role::Handler, "SCT"), &accepted).contains(&ActionName::Assign));
+        assert!(!allowed_actions(&staff(Role::Supervisor, "QLTT"), &accepted).contains(&ActionName::Assign));
+        let waiting = apply(&accepted, &Action::RequestInfo { requested: "x".into() }).unwrap();
+        assert!(allowed_actions(&sup, &waiting).contains(&ActionName::Assign));
+        let moved = apply(
+            &waiting,
+            &Action::Assign {
+                assignee_id: "u3".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (moved.assignee_id.as_deref(), moved.status),
+            (Some("u3"), Status::AwaitingInfo)
+        );
+        assert_eq!(
+            apply(
+                &moved,
+                &Action::Assign {
+                    assignee_id: "u3".into()
+                }
+            ),
+            Err(DomainError::invalid("assignee_id", Rule::SameAssignee))
+        );
+        let closed = apply(&moved, &Action::Withdraw { reason: "x".into() }).unwrap();
+        assert!(!allowed_actions(&sup, &closed).contains(&ActionName::Assign));
     }
 
     #[test]

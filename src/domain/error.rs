@@ -31,6 +31,8 @@ pub enum Rule {
     NotApplicable,
     /// A transfer to the agency the case is already at.
     SameAgency,
+    /// An assignment to the person who already works the case.
+    SameAssignee,
     /// A period whose end date is before its start date.
     EndBeforeStart,
 }

@@ -64,11 +64,13 @@ pub enum TemplateKind {
     /// To an agency's supervisors (or the coordinators): a period report falls due and is not
     /// submitted (issue 14).
     ReportDue,
+    /// To a handler: a case was given to them by someone else (a supervisor's reassignment).
+    CaseAssigned,
 }
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 21] = [
+    pub const ALL: [TemplateKind; 22] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -90,6 +92,7 @@ impl TemplateKind {
         TemplateKind::CourtRecognitionReminder,
         TemplateKind::CallbackDue,
         TemplateKind::ReportDue,
+        TemplateKind::CaseAssigned,
     ];
 
     /// The snake_case name, also the template folder name.
@@ -116,6 +119,7 @@ impl TemplateKind {
             TemplateKind::CourtRecognitionReminder => "court_recognition_reminder",
             TemplateKind::CallbackDue => "callback_due",
             TemplateKind::ReportDue => "report_due",
+            TemplateKind::CaseAssigned => "case_assigned",
         }
     }
 
@@ -344,6 +348,27 @@ mail!(
     "email/reminder/subject.txt",
     "email/reminder/body.txt",
     "email/reminder/body.html"
+);
+
+/// To a handler: a case was given to them by someone else.
+#[derive(Debug, Clone)]
+pub struct CaseAssigned {
+    pub assignee_name: String,
+    pub tracking_code: String,
+    /// Who gave it (display name).
+    pub assigned_by: String,
+    /// The case's stage, in Vietnamese.
+    pub stage: String,
+    /// The nearest due date, `dd/mm/yyyy`, if a clock runs.
+    pub due_date: Option<String>,
+    pub case_url: String,
+}
+mail!(
+    CaseAssigned,
+    CaseAssigned,
+    "email/case_assigned/subject.txt",
+    "email/case_assigned/body.txt",
+    "email/case_assigned/body.html"
 );
 
 /// To supervisors: a clock is overdue.

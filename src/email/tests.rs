@@ -58,6 +58,15 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             case_url: v("case_url"),
         }
         .render(),
+        TemplateKind::CaseAssigned => CaseAssigned {
+            assignee_name: v("assignee_name"),
+            tracking_code: v("tracking_code"),
+            assigned_by: v("assigned_by"),
+            stage: v("stage"),
+            due_date: opt(v, "due_date"),
+            case_url: v("case_url"),
+        }
+        .render(),
         TemplateKind::OverdueEscalation => OverdueEscalation {
             tracking_code: v("tracking_code"),
             clock_label: v("clock_label"),
@@ -219,7 +228,7 @@ fn realistic(name: &str) -> String {
         "consumer_name" => "Nguyễn Thị Hồng Nhung",
         "recipient_name" => "Lê Quang Vinh",
         "status_url" | "rating_url" => "https://hotline.example.gov.vn/t/AbCdEf0123456789",
-        "case_url" | "item.case_url" => "https://hotline.example.gov.vn/api/v1/cases/0190c3a1",
+        "case_url" | "item.case_url" => "https://hotline.example.gov.vn/console/cases/0190c3a1",
         "business_link" => "https://hotline.example.gov.vn/api/v1/business/cases/XyZ987",
         "business_name" => "Công ty TNHH Điện máy Ánh Dương",
         "request_summary" => "Đổi tủ lạnh bị hỏng máy nén sau 10 ngày sử dụng, hoặc hoàn tiền 12.500.000 đồng.",
@@ -228,7 +237,9 @@ fn realistic(name: &str) -> String {
         "due_date" | "item.due_date" | "reply_due" | "change.after" => "05/12/2026",
         "change.before" => "04/12/2026",
         "received_date" | "forwarded_date" | "date" => "23/11/2026",
-        "assignee" => "Trần Văn Đức",
+        "assignee" | "assignee_name" => "Trần Văn Đức",
+        "assigned_by" => "Nguyễn Thị Lan",
+        "stage" => "Đã thụ lý",
         "session_time" => "09:00 ngày 10/12/2026",
         "place" => "Phòng họp tầng 2, số 8 đường Lý Thái Tổ, TP. Bắc Ninh",
         "mediator" | "mediator_name" => "Phạm Thu Hà",
@@ -564,10 +575,10 @@ fn the_digest_lists_its_cases_with_their_staff_links() {
         "{}",
         r.text
     );
-    assert!(r.text.contains("https://hotline.example.gov.vn/api/v1/cases/0190c3a1"));
+    assert!(r.text.contains("https://hotline.example.gov.vn/console/cases/0190c3a1"));
     assert!(r
         .html
-        .contains("href=\"https://hotline.example.gov.vn/api/v1/cases/0190c3a1\""));
+        .contains("href=\"https://hotline.example.gov.vn/console/cases/0190c3a1\""));
     assert!(r.html.contains(">42<") && r.html.contains(">5<") && r.html.contains(">2<"));
     let r = render_real(TemplateKind::DailyDigest, false);
     assert!(r.text.contains("Các hồ sơ cần chú ý:\n(không có)"), "{}", r.text);

@@ -42,6 +42,13 @@ pub struct AdviseDto {
 pub struct AcceptDto {
     pub assignee_id: Option<String>,
 }
+/// `assign`: the handler or supervisor of the case's agency who works the case from now on.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignDto {
+    /// User id (`GET /api/v1/users` lists the agency's staff for its supervisors).
+    pub assignee_id: String,
+}
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefuseDto {
@@ -314,6 +321,7 @@ pub fn parse(name: ActionName, body: serde_json::Value) -> Result<(Action, Actio
         }
         A::AddNote => action::<AddNoteDto>(rest)?,
         A::CorrectData => action::<CorrectDataDto>(rest)?,
+        A::Assign => action::<AssignDto>(rest)?,
     };
     Ok((action, envelope))
 }
@@ -346,6 +354,7 @@ pub fn schema_name(name: ActionName) -> &'static str {
         A::RecordPerformance => "RecordPerformanceDto",
         A::AddNote => "AddNoteDto",
         A::CorrectData => "CorrectDataDto",
+        A::Assign => "AssignDto",
     }
 }
 
@@ -404,6 +413,14 @@ impl ActionFields for AcceptDto {
     fn into_action(self) -> Result<Action, AppError> {
         Ok(Action::Accept {
             assignee_id: self.assignee_id.map(Into::into),
+        })
+    }
+}
+
+impl ActionFields for AssignDto {
+    fn into_action(self) -> Result<Action, AppError> {
+        Ok(Action::Assign {
+            assignee_id: code("assignee_id", &self.assignee_id)?,
         })
     }
 }

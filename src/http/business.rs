@@ -107,6 +107,43 @@ pub struct BusinessEvidenceParts {
     pub evidence: Vec<Vec<u8>>,
 }
 
+#[utoipa::path(get, path = "/api/v1/business/cases/{token}/evidence/{evidence_id}", tag = "public",
+    params(("token" = String, Path, description = "the business link's token (from the forwarding e-mail)"),
+        ("evidence_id" = String, Path, description = "a file of the page's `evidence`")),
+    responses((status = 200, description = "the file, as an attachment (`X-Checksum-Sha256`)", content_type = "application/octet-stream"),
+        (status = 404, body = Problem, description = "unknown, expired or revoked link, or a file the agency did not share with the business", content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn download(
+    state: Data<AppState>,
+    addr: ClientAddr,
+    path: Path<(String, String)>,
+) -> Result<impl Responder, AppError> {
+    let (token, evidence_id) = path.into_inner();
+    shared_file(&state, token, evidence_id, addr).await
+}
+
+/// A file shared with the business, as a download that is neither cached nor sent on as a
+/// referrer (its address holds the link). The page's download route serves it too.
+pub(crate) async fn shared_file(
+    state: &AppState,
+    token: String,
+    evidence_id: String,
+    addr: ClientAddr,
+) -> Result<HttpResponse, AppError> {
+    let file = crate::service::cases::business_file(state, token, evidence_id, addr.0).await?;
+    let mut r = super::evidence::stream_file(file).await?;
+    let h = r.headers_mut();
+    h.insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    h.insert(
+        actix_web::http::header::REFERRER_POLICY,
+        actix_web::http::header::HeaderValue::from_static("no-referrer"),
+    );
+    Ok(r)
+}
+
 #[utoipa::path(post, path = "/api/v1/business/cases/{token}/evidence", tag = "public",
     request_body(content = BusinessEvidenceParts, content_type = "multipart/form-data"),
     params(("token" = String, Path, description = "the business link's token (from the forwarding e-mail)")),

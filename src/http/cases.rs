@@ -236,6 +236,13 @@ pub async fn verify(state: Data<AppState>, user: CurrentUser, id: Path<String>) 
     Ok(HttpResponse::Ok().json(cases::verify_events(&state, user.actor(), id.into_inner()).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/caseworkers", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Vec<crate::service::cases::Caseworker>, description = "the active handlers and supervisors of the caller's agency, by name, with the open cases each holds: whom `accept` and `assign` may name"),
+        (status = 403, body = Problem, description = "the caller is not an operator, handler or supervisor of an agency", content_type = "application/problem+json")))]
+pub async fn caseworkers(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {
+    Ok(HttpResponse::Ok().json(cases::caseworkers(&state, &user.actor()).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/clusters", tag = "cases", security(("bearer" = [])),
     responses((status = 200, body = Vec<crate::service::clusters::Cluster>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn clusters(state: Data<AppState>, user: CurrentUser) -> Result<impl Responder, AppError> {

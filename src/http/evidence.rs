@@ -146,8 +146,13 @@ pub async fn stream_evidence(
     case_id: String,
     evidence_id: String,
 ) -> Result<HttpResponse, AppError> {
-    let (ev, file) = evidence::find(state, actor, case_id, evidence_id).await?;
-    let f = tokio::fs::File::open(&file)
+    stream_file(evidence::find(state, actor, case_id, evidence_id).await?).await
+}
+
+/// A stored evidence file as a download (its name, media type and sha256 in the headers),
+/// streamed from disk.
+pub(crate) async fn stream_file(ev: evidence::Download) -> Result<HttpResponse, AppError> {
+    let f = tokio::fs::File::open(&ev.path)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     // Stream in 64 KiB chunks: a large file never sits in memory whole.

@@ -96,6 +96,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/cases", web::get().to(cases::list))
                 .route("/cases/{id}", web::get().to(cases::get))
                 .route("/clusters", web::get().to(cases::clusters))
+                .route("/caseworkers", web::get().to(cases::caseworkers))
                 .configure(report_routes)
                 .route(
                     "/clusters/{business_key}/violation-report",
@@ -140,6 +141,10 @@ fn business_routes(cfg: &mut ServiceConfig) {
         .route(
             "/business/cases/{token}/evidence",
             web::post().to(business::add_evidence),
+        )
+        .route(
+            "/business/cases/{token}/evidence/{evidence_id}",
+            web::get().to(business::download),
         )
         .route("/businesses", web::get().to(business::search))
         .route("/businesses", web::post().to(business::create))

@@ -7,7 +7,7 @@ use super::audit::{self, Audit, AuditAction};
 use super::auth::{count_wrong_secret, hash_password, random_password, staff_from_row, token_hash, WrongSecret};
 use crate::db::mediation as med_db;
 use crate::db::{api_tokens as token_db, audit as audit_db, reference, users};
-use crate::domain::user::{Role, Staff};
+use crate::domain::user::{Actor, Role, Staff};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 
@@ -68,7 +68,7 @@ pub async fn update_user(
     };
     let agency = c.agency.map(|a| Some(a.trim().to_owned()).filter(|a| !a.is_empty()));
     let unit = c.unit.map(|u| Some(u.trim().to_owned()).filter(|u| !u.is_empty()));
-    let units = state.router.clone();
+    let (units, key, by_actor) = (state.router.clone(), state.chain_key.clone(), Actor::Staff(by.clone()));
     state
         .db
         .write(move |conn| {
@@ -117,6 +117,7 @@ pub async fn update_user(
                 });
             }
             let (feeds, unlinked) = end_what_the_change_ends(conn, &user, &ch, at)?;
+            let released = release_cases(conn, &key, &by_actor, &user, at)?;
             if changes_something {
                 let action = if c.active == Some(false) && user.active {
                     AuditAction::UserDeactivated
@@ -125,7 +126,7 @@ pub async fn update_user(
                 };
                 let detail = serde_json::json!({
                     "active": c.active, "role": ch.role, "agency": ch.agency_code, "email_changed": ch.email.is_some(), "unit": ch.unit_code,
-                    "calendar_feeds_revoked": feeds, "mediator_entries_unlinked": unlinked,
+                    "calendar_feeds_revoked": feeds, "mediator_entries_unlinked": unlinked, "cases_released": released,
                 });
                 audit::record(
                     conn,
@@ -180,6 +181,33 @@ fn end_what_the_change_ends(
         0
     };
     Ok((feeds, unlinked))
+}
+
+/// A change that takes a handler or supervisor off their agency's casework (deactivated, moved
+/// to another agency, or given another role) returns their open cases to the agency's
+/// unassigned queue (`cases::release_assignments`). Returns how many cases.
+fn release_cases(
+    conn: &mut crate::db::AnyConnection,
+    key: &super::events::ChainKey,
+    by: &Actor,
+    user: &users::UserRow,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, AppError> {
+    let works_cases = |role: Role| matches!(role, Role::Handler | Role::Supervisor);
+    if !works_cases(user.role) {
+        return Ok(0);
+    }
+    let after = users::find_by_id(conn, &user.id)?.ok_or(AppError::NotFound("user"))?;
+    let why = if !after.active {
+        "account_deactivated"
+    } else if after.agency_code != user.agency_code {
+        "agency_changed"
+    } else if !works_cases(after.role) {
+        "role_changed"
+    } else {
+        return Ok(0);
+    };
+    super::cases::release_assignments(conn, key, by, &user.id, why, at.naive_utc())
 }
 
 /// 409 `service_account`: the account of an API token never signs in and is managed through its

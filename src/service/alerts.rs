@@ -49,6 +49,8 @@ pub struct AlertView {
     /// The same per week expected from the eight weeks before (fewer in the service's first
     /// weeks: the weeks since its first case), at least 0.5.
     pub baseline: f64,
+    /// The whole weeks the baseline covers: eight, or fewer in the service's first weeks.
+    pub baseline_weeks: i64,
     /// One-sided Poisson `P(X ≥ count)` under the baseline.
     pub p_value: f64,
     /// `open`, `dismissed` or `drafted`.
@@ -98,7 +100,13 @@ fn cases_query(r: &AlertRow, dim: AlertDimension) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
-fn view(r: &AlertRow) -> Result<AlertView, AppError> {
+/// The whole weeks of a baseline of `history` weeks, as a text says it (at least one).
+fn whole_weeks(history: f64) -> i64 {
+    (history.round() as i64).clamp(1, BASELINE_WEEKS)
+}
+
+/// A signal as the API shows it; `first_case`: when the service's first case was opened.
+fn view(r: &AlertRow, first_case: Option<NaiveDateTime>) -> Result<AlertView, AppError> {
     let dim = AlertDimension::parse(&r.dimension).ok_or_else(|| unreadable("alerts.dimension", &r.id))?;
     Ok(AlertView {
         id: r.id.clone(),
@@ -110,6 +118,7 @@ fn view(r: &AlertRow) -> Result<AlertView, AppError> {
         label: r.label.clone(),
         count: r.cases_count,
         baseline: r.baseline,
+        baseline_weeks: whole_weeks(history_weeks(first_case, r.week_start)),
         p_value: r.p_value,
         status: r.status.clone(),
         warning_id: r.warning_id.clone(),
@@ -198,9 +207,10 @@ pub async fn list(state: &AppState, actor: Actor, status: Option<AlertStatus>) -
         .db
         .run(move |conn| {
             coordinator(&actor)?;
+            let first = first_case_at(conn)?;
             db::list(conn, status.map(AlertStatus::as_str), 500)?
                 .iter()
-                .map(view)
+                .map(|r| view(r, first))
                 .collect()
         })
         .await
@@ -215,7 +225,7 @@ pub async fn get(state: &AppState, actor: Actor, id: String) -> Result<(AlertVie
             let row = db::find(conn, &id)?.ok_or(AppError::NotFound("alert"))?;
             let dim = AlertDimension::parse(&row.dimension).ok_or_else(|| unreadable("alerts.dimension", &row.id))?;
             let filter = filter_of(dim, Some(&row.group_key), row.week_start, row.week_end);
-            Ok((view(&row)?, filter))
+            Ok((view(&row, first_case_at(conn)?)?, filter))
         })
         .await
 }
@@ -241,8 +251,9 @@ fn decimal_vi(v: f64) -> String {
     format!("{v:.1}").replace('.', ",")
 }
 
-/// The draft a signal suggests, in Vietnamese: what rose, by how much, over which week.
-fn draft_content(r: &AlertRow, today: NaiveDate) -> Result<WarningContent, AppError> {
+/// The draft a signal suggests, in Vietnamese: what rose, by how much, over which week, against
+/// how many weeks before it (`history`: fewer than eight in the service's first weeks).
+fn draft_content(r: &AlertRow, history: f64, today: NaiveDate) -> Result<WarningContent, AppError> {
     let first = calendar::local_date(r.week_start.and_utc());
     let last = calendar::local_date(r.week_end.and_utc()) - TimeDelta::days(1);
     let ratio = r.cases_count as f64 / r.baseline;
@@ -263,7 +274,7 @@ fn draft_content(r: &AlertRow, today: NaiveDate) -> Result<WarningContent, AppEr
         r.cases_count,
         decimal_vi(ratio),
         decimal_vi(r.baseline),
-        BASELINE_WEEKS,
+        whole_weeks(history),
     );
     Ok(WarningContent::parse(
         kind,
@@ -285,10 +296,11 @@ pub async fn draft_warning(state: &AppState, actor: Actor, id: String) -> Result
             let s = coordinator(&actor)?;
             let row = open_alert(conn, &id)?;
             let t = now.naive_utc();
-            let content = draft_content(&row, calendar::local_date(now))?;
+            let first = first_case_at(conn)?;
+            let content = draft_content(&row, history_weeks(first, row.week_start), calendar::local_date(now))?;
             let w = super::warnings::draft(conn, s, &content, Some(format!("signal:{}", row.id)), t)?;
             db::set_status(conn, &row.id, AlertStatus::Drafted.as_str(), Some(&w.id), t)?;
-            view(&db::find(conn, &row.id)?.ok_or(AppError::NotFound("alert"))?)
+            view(&db::find(conn, &row.id)?.ok_or(AppError::NotFound("alert"))?, first)
         })
         .await
 }
@@ -302,7 +314,53 @@ pub async fn dismiss(state: &AppState, actor: Actor, id: String) -> Result<Alert
             coordinator(&actor)?;
             let row = open_alert(conn, &id)?;
             db::set_status(conn, &row.id, AlertStatus::Dismissed.as_str(), None, now.naive_utc())?;
-            view(&db::find(conn, &row.id)?.ok_or(AppError::NotFound("alert"))?)
+            view(
+                &db::find(conn, &row.id)?.ok_or(AppError::NotFound("alert"))?,
+                first_case_at(conn)?,
+            )
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A signal in the service's fourth week: the draft says the baseline is of the weeks the
+    /// service has (never "eight weeks" it does not have).
+    #[test]
+    fn the_draft_names_the_weeks_of_its_baseline() {
+        let at = |d: &str| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .unwrap()
+                .and_hms_opt(17, 0, 0)
+                .unwrap()
+        };
+        let row = AlertRow {
+            id: "a1".into(),
+            week: "2026-W48".into(),
+            week_start: at("2026-11-22"),
+            week_end: at("2026-11-29"),
+            dimension: AlertDimension::Category.as_str().into(),
+            group_key: "ecommerce".into(),
+            label: "Mua bán trực tuyến".into(),
+            cases_count: 12,
+            baseline: 1.5,
+            p_value: 0.0001,
+            status: "open".into(),
+            warning_id: None,
+            created_at: at("2026-12-02"),
+            updated_at: at("2026-12-02"),
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let history = history_weeks(Some(at("2026-11-01")), row.week_start);
+        let body = draft_content(&row, history, today).unwrap().body;
+        assert!(
+            body.contains("mức trung bình 1,5 trường hợp mỗi tuần của 3 tuần trước đó"),
+            "{body}"
+        );
+        let body = draft_content(&row, 8.0, today).unwrap().body;
+        assert!(body.contains("của 8 tuần trước đó"), "{body}");
+    }
 }

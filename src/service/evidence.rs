@@ -323,21 +323,38 @@ fn remove_if_still_old(dir: &Path, name: &str, cutoff: std::time::SystemTime) ->
     false
 }
 
-/// Metadata and path of a file the caller may read.
-pub async fn find(
-    state: &AppState,
-    actor: Actor,
-    case_id: String,
-    evidence_id: String,
-) -> Result<(EvidenceRow, PathBuf), AppError> {
+/// A stored evidence file someone may download: what the download says of it, and where it is.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub file_name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub path: PathBuf,
+}
+
+impl Download {
+    /// The file of `ev` in the evidence directory `dir` (files are stored by their sha256).
+    pub(crate) fn of(ev: EvidenceRow, dir: &std::path::Path) -> Download {
+        Download {
+            path: dir.join(&ev.sha256),
+            file_name: ev.file_name,
+            media_type: ev.media_type,
+            sha256: ev.sha256,
+            size_bytes: ev.size_bytes,
+        }
+    }
+}
+
+/// A file the caller may read.
+pub async fn find(state: &AppState, actor: Actor, case_id: String, evidence_id: String) -> Result<Download, AppError> {
     let dir = state.settings.evidence_dir();
     state
         .db
         .run(move |conn| {
             case_db::find_visible(conn, &case_id, &scope_of(&actor))?.ok_or(AppError::NotFound("case"))?;
             let ev = case_db::find_evidence(conn, &case_id, &evidence_id)?.ok_or(AppError::NotFound("evidence"))?;
-            let path = dir.join(&ev.sha256);
-            Ok((ev, path))
+            Ok(Download::of(ev, &dir))
         })
         .await
 }

@@ -4,8 +4,9 @@
 //! never the tracking code in the subject): complaint received, agency assigned (route or
 //! accepted transfer: Law 19/2023 Art 11), information requested, copy of the request forwarded
 //! to the business, mediation started, mediator appointed, mediation invitation, closure,
-//! reopened, due dates moved by a calendar change. To the business: the forwarded request. Staff
-//! mail (reminder, escalation, digest) is sent by the sweep and links to [`staff_case_url`].
+//! reopened, due dates moved by a calendar change. To the business: the forwarded request. To
+//! staff: a case given to them by someone else ([`to_new_assignee`]); the rest of staff mail
+//! (reminder, escalation, digest) is sent by the sweep. Staff mail links to [`staff_case_url`].
 
 use std::sync::Arc;
 
@@ -86,10 +87,53 @@ impl NotifyCtx {
     }
 }
 
-/// The link staff e-mails give for a case. No staff console exists yet, so it is the case's API
-/// resource (never a page that does not exist); the console will replace this one function.
+/// The link staff e-mails give for a case: its page in the console (the sign-in page first,
+/// then the case).
 pub fn staff_case_url(base_url: &str, case_id: &str) -> String {
-    format!("{}/api/v1/cases/{case_id}", base_url.trim_end_matches('/'))
+    format!("{}/console/cases/{case_id}", base_url.trim_end_matches('/'))
+}
+
+/// Tells the person a case was just given to by someone else (a supervisor's `assign`, or an
+/// `accept` that names another handler), if they have an e-mail address.
+pub fn to_new_assignee(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    actor: &crate::domain::user::Actor,
+    case: &CaseRow,
+    after: &CaseState,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(to_id) = after
+        .assignee_id
+        .as_ref()
+        .filter(|a| case.assignee_id.as_ref() != Some(*a))
+    else {
+        return Ok(());
+    };
+    let crate::domain::user::Actor::Staff(by) = actor else {
+        return Ok(());
+    };
+    if by.id == *to_id {
+        return Ok(());
+    }
+    let Some(user) = crate::db::users::find_by_id(conn, to_id)? else {
+        return Ok(());
+    };
+    let Some(to) = user.email.as_deref() else {
+        return Ok(());
+    };
+    // The due date as the transition left it (an acceptance stops one clock and starts others).
+    let due_at = crate::db::cases::find_by_id(conn, &case.id)?.and_then(|r| r.due_at);
+    let due_date = due_at.map(|d| vn_date(calendar::local_date(d.and_utc())));
+    let m = mail::CaseAssigned {
+        assignee_name: user.display_name.clone(),
+        tracking_code: case.tracking_code.to_string(),
+        assigned_by: by.display_name.clone(),
+        stage: after.status.label_vi().to_owned(),
+        due_date,
+        case_url: staff_case_url(&ctx.base_url, &case.id),
+    };
+    enqueue_email(conn, to, &m, at, ctx.max_attempts)
 }
 
 /// The name a consumer mail may greet: none for complaints from the web form, whose address

@@ -145,7 +145,11 @@ pub struct CaseDetail {
     /// The unit of the current agency that works the case (ADR 0033).
     pub unit: Option<String>,
     pub assignee_id: Option<UserId>,
+    /// The assignee's display name.
+    pub assignee_name: Option<String>,
     pub mediator_id: Option<UserId>,
+    /// The appointed mediator's display name.
+    pub mediator_name: Option<String>,
     pub call_id: Option<CallId>,
     /// An earlier case of the same consumer about the same business (within
     /// `intake.duplicate_window_days`); `mark_duplicate` closes this one into it.
@@ -254,7 +258,9 @@ pub fn case_detail(
         pending_transfer_to: row.pending_transfer_to,
         unit: row.unit_code,
         assignee_id: row.assignee_id,
+        assignee_name: None,
         mediator_id: row.mediator_id,
+        mediator_name: None,
         call_id: row.call_id,
         possible_duplicate_of: row.possible_duplicate_of,
         version: row.version,

@@ -153,7 +153,7 @@ async fn a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning(app: &TestA
         body.contains("23/11/2026")
             && body.contains("29/11/2026")
             && body.contains(" 8 ")
-            && body.contains("gấp 16,0 lần mức trung bình 0,5 trường hợp"),
+            && body.contains("gấp 16,0 lần mức trung bình 0,5 trường hợp mỗi tuần của 8 tuần trước đó"),
         "{body}"
     );
     // A draft is not public.

@@ -260,6 +260,8 @@ struct World<'a> {
     builder_name: String,
     builder_third: String,
     mediator_id: String,
+    /// The own agency's handler (a case may be given to them).
+    handler_id: String,
     /// The appointed mediator's token (records the mediation's result).
     mediator_token: String,
     other_case_id: String,
@@ -399,7 +401,19 @@ impl World<'_> {
                     .take_while(|c| !c.is_whitespace())
                     .collect();
                 f.insert("token", token);
-                f.insert("id", c["id"].as_str().unwrap().to_owned());
+                // A file the agency shared with the business, which its link downloads.
+                let id = c["id"].as_str().unwrap().to_owned();
+                let (ct, body) = multipart();
+                let r = app
+                    .post_raw(&format!("/api/v1/cases/{id}/evidence"), Some(&self.builder), &ct, body)
+                    .await;
+                assert_eq!(r.status, 201, "business file: {}", r.body);
+                let evidence_id = r.body[0]["id"].as_str().unwrap().to_owned();
+                let share = format!("/api/v1/cases/{id}/evidence/{evidence_id}/business-share");
+                let r = app.post(&share, Some(&self.builder), &json!({"shared": true})).await;
+                assert_eq!(r.status, 204, "share: {}", r.body);
+                f.insert("evidence_id", evidence_id);
+                f.insert("id", id);
             }
             "mediation_failed" => {
                 // Mediation ended without agreement: the closing letter can be printed.
@@ -764,6 +778,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
         token: None,
     }];
     let mut mediator_id = String::new();
+    let mut handler_id = String::new();
     let mut mediator_token = String::new();
     for role in ["operator", "handler", "supervisor", "coordinator", "mediator", "admin"] {
         let sides: &[(&str, Option<&'static str>)] = match role {
@@ -784,6 +799,9 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
                     )
                     .await;
                 assert_eq!(r.status, 201, "list mediator: {}", r.body);
+            }
+            if role == "handler" && side == 0 {
+                handler_id = id.clone();
             }
             if role == "mediator" && side == 0 {
                 mediator_id = id;
@@ -810,6 +828,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
         builder_name: "authz.builder".into(),
         builder_third,
         mediator_id,
+        handler_id,
         mediator_token,
         other_case_id: other_case["id"].as_str().unwrap().to_owned(),
         seq: Cell::new(0),
@@ -854,6 +873,7 @@ async fn every_operation_answers_every_caller_as_the_authz_matrix_says(app: &Tes
                 ("username", username),
                 ("password", PASSWORD.to_owned()),
                 ("mediator_id", w.mediator_id.clone()),
+                ("handler_id", w.handler_id.clone()),
                 ("other_case_id", w.other_case_id.clone()),
             ];
             for key in ["date", "last4", "business_id", "other_business_id"] {

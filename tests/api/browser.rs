@@ -613,10 +613,15 @@ async fn business_page_in_a_browser(backend: Backend) {
         .await
         .unwrap();
     assert!(notice.contains("Đã gửi tài liệu"), "{notice}");
+    // Its own file is listed as a download.
+    let link = c.find(Locator::LinkText("phieu-giao-hang.pdf")).await.unwrap();
+    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    assert!(href.starts_with(&format!("/b/{token}/files/")), "{href}");
     c.close().await.unwrap();
     let d = browser(&driver, 1366, 768).await;
     d.goto(&app.url(&format!("/b/{token}"))).await.unwrap();
     shot(&d, &format!("{tag}-business-desktop")).await;
+    shot_full(&d, &format!("{tag}-business-desktop-full")).await;
     d.close().await.unwrap();
     assert!(
         problems.is_empty(),

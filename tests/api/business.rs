@@ -392,3 +392,58 @@ async fn two_answers_sent_at_once_record_one(app: &TestApp) {
     assert_eq!(answers, 1, "one answer (and the handler's e-mail, queued with it)");
 }
 both_backends!(two_answers_sent_at_once_record_one);
+
+/// The business downloads the files the agency shared with it through its own link (the page's
+/// list links each one); a file not shared is 404, as is every file once the case leaves
+/// negotiation and the link ends.
+async fn the_business_downloads_the_files_shared_with_it(app: &TestApp) {
+    use crate::citizen_evidence::{multipart, PDF};
+    let (h, c, token) = forwarded(app, "2026-11-16", 8).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let internal: &[u8] = b"%PDF-1.4\nghi chu noi bo\n%%EOF\n";
+    let (ct, body) = multipart(
+        &[],
+        &[("file", "hoa-don.pdf", PDF), ("file", "bien-ban-noi-bo.pdf", internal)],
+    );
+    let up = app
+        .post_raw(&format!("/api/v1/cases/{id}/evidence"), Some(&h), &ct, body)
+        .await;
+    assert_eq!(up.status, 201, "{}", up.body);
+    let shared = up.body[0]["id"].as_str().unwrap().to_owned();
+    let kept = up.body[1]["id"].as_str().unwrap().to_owned();
+    let share = format!("/api/v1/cases/{id}/evidence/{shared}/business-share");
+    assert_eq!(app.post(&share, Some(&h), &json!({"shared": true})).await.status, 204);
+
+    let page = crate::console::get(app, &format!("/b/{token}"), None).await;
+    let href = format!("/b/{token}/files/{shared}");
+    assert!(
+        page.html
+            .contains(&format!("<a href=\"{href}\" download>hoa-don.pdf</a>")),
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains("bien-ban-noi-bo"), "a file not shared is not named");
+    let file = crate::console::get(app, &href, None).await;
+    assert_eq!((file.status, file.raw.as_slice()), (200, PDF));
+    let api = format!("/api/v1/business/cases/{token}/evidence/{shared}");
+    let file = crate::console::get(app, &api, None).await;
+    assert_eq!((file.status, file.raw.as_slice()), (200, PDF));
+
+    for path in [
+        format!("/b/{token}/files/{kept}"),
+        format!("/api/v1/business/cases/{token}/evidence/{kept}"),
+    ] {
+        let r = crate::console::get(app, &path, None).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert!(!r.raw.windows(internal.len()).any(|w| w == internal), "{path}");
+    }
+    app.act_ok(&h, &c, "withdraw", json!({"reason": "Người tiêu dùng rút yêu cầu."}))
+        .await;
+    assert_eq!(
+        crate::console::get(app, &href, None).await.status,
+        404,
+        "the link ended"
+    );
+    assert_eq!(crate::console::get(app, &api, None).await.status, 404, "the link ended");
+}
+both_backends!(the_business_downloads_the_files_shared_with_it);

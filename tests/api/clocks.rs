@@ -371,13 +371,17 @@ async fn the_sweep_reminds_marks_overdue_and_escalates_once(app: &TestApp) {
         assert_eq!(digests, 1, "the agency's daily digest after 07:00 local");
     }
     assert!(escalations[0].text.contains(c["tracking_code"].as_str().unwrap()));
-    // The link in staff mail opens the case (for a signed-in caller), never a missing page.
-    let start = escalations[0].text.find("/api/v1/cases/").expect("a link to the case");
+    // The link in staff mail opens the case's page in the console (for a signed-in person).
+    let start = escalations[0].text.find("/console/cases/").expect("a link to the case");
     let path: String = escalations[0].text[start..]
         .chars()
         .take_while(|c| !c.is_whitespace())
         .collect();
-    assert_eq!(app.get(&path, Some(&h)).await.status, 200, "{path}");
+    assert_eq!(path, format!("/console/cases/{id}"));
+    let cookie = crate::console::session_of(app, "sup.sw").await;
+    let page = crate::console::get(app, &path, Some(&cookie)).await;
+    assert_eq!(page.status, 200, "{path}");
+    assert!(page.html.contains(c["tracking_code"].as_str().unwrap()));
     let overdue = app.get("/api/v1/cases?overdue=true", Some(&h)).await;
     assert_eq!(overdue.body["items"].as_array().unwrap().len(), 1);
     // A second sweep, one interval later, escalates nothing new.

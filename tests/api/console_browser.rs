@@ -155,7 +155,8 @@ async fn a_day_in_the_console(backend: Backend) {
         Backend::Postgres => "postgres",
     };
     app.user("op.browser", "operator", Some("SCT")).await;
-    app.user("h.browser", "handler", Some("SCT")).await;
+    let (_, h_token) = app.user("h.browser", "handler", Some("SCT")).await;
+    let (h2_id, _) = app.user("h2.browser", "handler", Some("SCT")).await;
     app.user("h.other", "handler", Some("QLTT")).await;
     app.user("sup.browser", "supervisor", Some("SCT")).await;
     let base = app.url("");
@@ -301,6 +302,24 @@ async fn a_day_in_the_console(backend: Backend) {
     c.goto(&format!("{base}/console/dashboard")).await.unwrap();
     axe_clean(&c, "dashboard").await;
     shot_full(&c, &format!("console-{tag}-dashboard")).await;
+    // The supervisor gives an accepted case to another handler, chosen by name.
+    let other = app.open_case(&h_token, &crate::helpers::dispute()).await;
+    let other = app
+        .act_ok(&h_token, &other, "route", serde_json::json!({"agency": "SCT"}))
+        .await;
+    let other = app.act_ok(&h_token, &other, "accept", serde_json::json!({})).await;
+    c.goto(&format!("{base}/console/cases/{}", other["id"].as_str().unwrap()))
+        .await
+        .unwrap();
+    click(&c, Locator::Css("#action-assign > summary")).await;
+    let choice = text_of(&c, "#f-assign-assignee_id").await;
+    assert!(choice.contains("h2.browser (xử lý, 0 hồ sơ đang mở)"), "{choice}");
+    axe_clean(&c, "case-assign").await;
+    shot_full(&c, &format!("console-{tag}-case-assign")).await;
+    click(&c, Locator::Css("#action-assign > summary")).await;
+    act(&c, "assign", &[("assignee_id", &h2_id)]).await;
+    let facts = text_of(&c, "dl.facts").await;
+    assert!(facts.contains("h2.browser"), "{facts}");
     c.close().await.unwrap();
 }
 

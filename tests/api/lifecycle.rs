@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::{assert_problem, dispute, local_noon, violation, TestApp};
 
-const ALL: [&str; 25] = [
+const ALL: [&str; 26] = [
     "route",
     "advise",
     "accept",
@@ -28,6 +28,7 @@ const ALL: [&str; 25] = [
     "provide_info",
     "withdraw",
     "mark_duplicate",
+    "assign",
     "refer",
     "reopen",
     "reclassify",
@@ -38,6 +39,8 @@ const ALL: [&str; 25] = [
 struct Ctx {
     sup: String,
     mediator_id: String,
+    /// A handler of SCT, to give cases to.
+    handler_id: String,
     other_case: String,
 }
 
@@ -61,6 +64,7 @@ fn body(ctx: &Ctx, action: &str) -> Value {
         }
         "request_mediation" => json!({"requested_by": "both", "reason": "Hai bên đề nghị hòa giải."}),
         "appoint_mediator" => json!({"mediator_id": ctx.mediator_id}),
+        "assign" => json!({"assignee_id": ctx.handler_id}),
         "schedule_mediation_session" => {
             json!({"at": "2026-12-03T09:00:00+07:00", "place": "Trụ sở Hội BVQLNTD", "attendees": ["cskh@example.com"]})
         }
@@ -121,6 +125,7 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "accepted_dispute",
             vec![
+                ("assign", "accepted"),
                 ("add_note", "accepted"),
                 ("correct_data", "accepted"),
                 ("refuse", "closed"),
@@ -137,6 +142,7 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "accepted_violation",
             vec![
+                ("assign", "accepted"),
                 ("add_note", "accepted"),
                 ("correct_data", "accepted"),
                 ("refuse", "closed"),
@@ -152,6 +158,7 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "negotiation",
             vec![
+                ("assign", "negotiation"),
                 ("add_note", "negotiation"),
                 ("correct_data", "negotiation"),
                 ("record_negotiation_ended", "negotiation"),
@@ -165,6 +172,7 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "mediation",
             vec![
+                ("assign", "mediation"),
                 ("add_note", "mediation"),
                 ("correct_data", "mediation"),
                 ("appoint_mediator", "mediation"),
@@ -179,6 +187,7 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         (
             "inspection",
             vec![
+                ("assign", "inspection"),
                 ("add_note", "inspection"),
                 ("correct_data", "inspection"),
                 ("record_inspection_result", "closed"),
@@ -256,10 +265,12 @@ async fn every_transition_is_allowed_or_refused_as_the_state_machine_says(app: &
     app.state.clock.set(local_noon("2026-12-01"));
     let (_, sup) = app.user("sup.sct", "supervisor", Some("SCT")).await;
     let (mediator_id, _) = app.listed_mediator("hoa.giai", "HOI", &[]).await;
+    let (handler_id, _) = app.user("h.sct", "handler", Some("SCT")).await;
     let other = app.open_case(&sup, &dispute()).await;
     let ctx = Ctx {
         sup,
         mediator_id,
+        handler_id,
         other_case: other["id"].as_str().unwrap().to_owned(),
     };
     for (state, allowed) in table() {

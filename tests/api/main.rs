@@ -10,6 +10,7 @@ mod helpers;
 
 mod accounts_review;
 mod alerts;
+mod assignment;
 mod auth;
 mod authz;
 mod browser;

@@ -11,6 +11,7 @@ use crate::db::portability::{backend_of, CaseFilter};
 use crate::db::schema::{case_clocks, cases};
 use crate::db::AnyConnection;
 use crate::domain::clock::{ClockKind, ClockState};
+use crate::domain::ids::{CaseId, UserId};
 use crate::domain::search::{ListFilter, Sort};
 
 /// Position after which the next page starts.
@@ -454,6 +455,27 @@ fn ordered<'a>(mut q: BoxedCases<'a>, sort: Sort, after: Option<&Cursor>) -> Box
             cases::id.asc(),
         )),
     }
+}
+
+/// The assignee of every open case of an agency that has one (one row per case): how many
+/// cases each person holds, counted by the caller.
+pub fn open_assignees(conn: &mut AnyConnection, agency: &str) -> QueryResult<Vec<UserId>> {
+    cases::table
+        .filter(cases::current_agency.eq(agency))
+        .filter(OpenCase)
+        .filter(cases::assignee_id.is_not_null())
+        .select(cases::assignee_id.assume_not_null())
+        .load(conn)
+}
+
+/// The open cases assigned to a person.
+pub fn open_cases_of_assignee(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<CaseId>> {
+    cases::table
+        .filter(cases::assignee_id.eq(user_id))
+        .filter(OpenCase)
+        .order(cases::created_at)
+        .select(cases::id)
+        .load(conn)
 }
 
 #[cfg(test)]

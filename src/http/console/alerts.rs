@@ -152,7 +152,7 @@ async fn render(state: &AppState, s: &Signed, id: String) -> Result<AlertPage, A
         s: signal(&view),
         rows,
         more,
-        baseline_weeks: BASELINE_WEEKS,
+        baseline_weeks: view.baseline_weeks,
     })
 }
 

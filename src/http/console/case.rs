@@ -16,7 +16,7 @@ use super::session::{self, see_other, signed_in, Signed};
 use super::text::{action_label, role_label};
 use super::{error_page, field_error, page, Who};
 use crate::calendar::vn_date;
-use crate::domain::case::ActionName;
+use crate::domain::case::{ActionName, Status};
 use crate::error::AppError;
 use crate::http::actions;
 use crate::service::cases;
@@ -239,16 +239,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
     let deadlines = cases::deadlines(state, s.actor(), id.clone()).await?;
     let events = cases::case_events(state, s.actor(), id.clone()).await?;
     let chain = cases::verify_events(state, s.actor(), id.clone()).await?;
-    let agencies: Vec<(String, String)> = reference::agencies(state)
-        .await?
-        .into_iter()
-        .map(|a| (a.code.clone(), format!("{} ({})", a.name, a.code)))
-        .collect();
-    let categories: Vec<(String, String)> = reference::categories(state)
-        .await?
-        .into_iter()
-        .map(|c| (c.code, c.name))
-        .collect();
+    let choices = choices(state, s, &c).await?;
     let last_seq = events.last().map_or(0, |e| e.seq);
     let conflict = match &failed {
         Some(Failed {
@@ -264,8 +255,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         )),
         _ => None,
     };
-    let units = unit_options(state);
-    let actions = action_forms(&c, failed.as_ref(), &[&agencies, &categories, &units]);
+    let actions = action_forms(&c, failed.as_ref(), &choices);
     let publication = super::notices::publication_box(state, s, &c).await?;
     Ok(CasePage {
         who: Some(Who::of(s)),
@@ -275,7 +265,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         priority: c.priority,
         version: c.version,
         last_seq,
-        facts: with_unit(facts(&c, &categories), state, &c),
+        facts: with_unit(facts(&c, &choices.categories), state, &c),
         referral: referral_text(&c.suggestion),
         consumer: consumer(&c),
         business: business(&c),
@@ -316,6 +306,66 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
     })
 }
 
+/// The options of the action forms' selects: agencies, categories, units; the people of the
+/// agency a case may be given to (with the cases each holds) and the listed mediators, when an
+/// action allowed now names one.
+async fn choices(state: &AppState, s: &Signed, c: &CaseDetail) -> Result<forms::Choices, AppError> {
+    use ActionName as A;
+    let agencies = reference::agencies(state)
+        .await?
+        .into_iter()
+        .map(|a| (a.code.clone(), format!("{} ({})", a.name, a.code)))
+        .collect();
+    let categories = reference::categories(state)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.name))
+        .collect();
+    let mut choices = forms::Choices {
+        agencies,
+        categories,
+        units: unit_options(state),
+        ..Default::default()
+    };
+    if c.allowed_actions.iter().any(|a| matches!(a, A::Accept | A::Assign)) {
+        choices.caseworkers = cases::caseworkers(state, &s.actor())
+            .await?
+            .into_iter()
+            .filter(|w| c.assignee_id.as_ref() != Some(&w.id))
+            .map(|w| {
+                let role = if w.role == crate::domain::user::Role::Supervisor {
+                    "lãnh đạo"
+                } else {
+                    "xử lý"
+                };
+                (
+                    w.id.to_string(),
+                    format!("{} ({role}, {} hồ sơ đang mở)", w.display_name, w.open_cases),
+                )
+            })
+            .collect();
+    }
+    if c.allowed_actions.contains(&A::AppointMediator) {
+        choices.mediators = crate::service::mediators::list_for_staff(state, s.actor())
+            .await?
+            .into_iter()
+            .filter(|m| m.active && c.mediator_id.as_ref() != m.user_id.as_ref())
+            .filter_map(|m| {
+                let languages = if m.languages.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", m.languages.join(", "))
+                };
+                Some((
+                    m.user_id?.to_string(),
+                    format!("{} — {}{languages}", m.name, m.organisation),
+                ))
+            })
+            .collect();
+    }
+    Ok(choices)
+}
+
 /// The units of every agency as options ("Phường Bến Thành — UBND_XA"), for the unit fields
 /// of the route and transfer forms.
 fn unit_options(state: &AppState) -> Vec<(String, String)> {
@@ -354,9 +404,8 @@ fn referral_text(suggestion: &serde_json::Value) -> Option<String> {
 
 /// A form for each action allowed now; the one that failed keeps what was typed and its error
 /// (after a version conflict too: the page is the newest version, and what was typed — a
-/// mediation record, say — waits to be sent again). `lists`: the agencies, categories and units
-/// offered in selects.
-fn action_forms(c: &CaseDetail, failed: Option<&Failed>, lists: &[&[(String, String)]; 3]) -> Vec<ActionForm> {
+/// mediation record, say — waits to be sent again). `lists`: the options of the selects.
+fn action_forms(c: &CaseDetail, failed: Option<&Failed>, lists: &forms::Choices) -> Vec<ActionForm> {
     c.allowed_actions
         .iter()
         .map(|a| {
@@ -483,6 +532,7 @@ fn event_label(action: &str) -> &str {
         "due_date_moved" => "Thời hạn thay đổi theo lịch",
         "violator_published" => "Công khai doanh nghiệp vi phạm",
         "violator_removed" => "Gỡ khỏi danh sách công khai",
+        crate::service::cases::EV_ASSIGNEE_RELEASED => "Người xử lý thôi xử lý: hồ sơ chờ giao lại",
         other => other,
     }
 }
@@ -522,6 +572,14 @@ fn facts(c: &CaseDetail, categories: &[(String, String)]) -> Vec<Fact> {
             value: c.current_agency.as_deref().unwrap_or("chưa chuyển").to_owned(),
         },
         Fact {
+            label: "Người xử lý",
+            value: match (&c.assignee_name, c.status) {
+                (Some(name), _) => name.clone(),
+                (None, Status::New | Status::Routed) => "chưa thụ lý".into(),
+                (None, _) => "chưa phân công".into(),
+            },
+        },
+        Fact {
             label: "Tiếp nhận",
             value: local_time(c.created_at),
         },
@@ -546,6 +604,12 @@ fn facts(c: &CaseDetail, categories: &[(String, String)]) -> Vec<Fact> {
         f.push(Fact {
             label: "Ngày giao dịch",
             value: vn_date(d),
+        });
+    }
+    if let Some(m) = &c.mediator_name {
+        f.push(Fact {
+            label: "Hòa giải viên",
+            value: m.clone(),
         });
     }
     if let Some(p) = &c.pending_transfer_to {

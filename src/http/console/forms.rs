@@ -32,6 +32,21 @@ pub enum Input {
     Category,
     /// A unit of an agency (options filled in at rendering).
     Unit,
+    /// A handler or supervisor of the case's agency (options filled in at rendering).
+    Caseworker,
+    /// A mediator's account on the published list (options filled in at rendering).
+    Mediator,
+}
+
+/// The options of the selects whose values come from the service's data, not the schema.
+#[derive(Debug, Default)]
+pub struct Choices {
+    pub agencies: Vec<(String, String)>,
+    pub categories: Vec<(String, String)>,
+    pub units: Vec<(String, String)>,
+    /// The people a case of its agency may be given to.
+    pub caseworkers: Vec<(String, String)>,
+    pub mediators: Vec<(String, String)>,
 }
 
 /// One field of an action's body; `path` is dotted for nested records (`record.held_at`).
@@ -149,6 +164,8 @@ fn input_of(name: &str, s: &Value) -> Input {
         ("string", _) if name == "agency" || name == "to_agency" => Input::Agency,
         ("string", _) if name == "category" => Input::Category,
         ("string", _) if name == "unit" => Input::Unit,
+        ("string", _) if name == "assignee_id" => Input::Caseworker,
+        ("string", _) if name == "mediator_id" => Input::Mediator,
         ("string", _) if LONG.contains(&name) => Input::LongText,
         _ => Input::Text,
     }
@@ -247,6 +264,8 @@ pub struct FieldView {
     /// Needed once its (optional) group is filled in.
     pub required_in_record: bool,
     pub options: Vec<(String, String)>,
+    /// What a select's empty choice says.
+    pub blank: &'static str,
     pub value: String,
     pub error: Option<String>,
     /// Opens a group of fields (a nested record) with this heading.
@@ -254,10 +273,10 @@ pub struct FieldView {
 }
 
 /// The fields of `action` for the page, with the values sent before and the error of the
-/// field that failed, if any. `lists`: the options of agencies, categories and units.
+/// field that failed, if any, and the options of the selects filled from data.
 pub fn views(
     action: ActionName,
-    lists: &[&[(String, String)]; 3],
+    lists: &Choices,
     sent: &BTreeMap<String, String>,
     error: Option<(&str, &str)>,
 ) -> Vec<FieldView> {
@@ -279,9 +298,17 @@ pub fn views(
                     "select",
                     values.iter().map(|v| (v.clone(), value_label(v).to_owned())).collect(),
                 ),
-                Input::Agency => ("select", lists[0].to_vec()),
-                Input::Category => ("select", lists[1].to_vec()),
-                Input::Unit => ("select", lists[2].to_vec()),
+                Input::Agency => ("select", lists.agencies.clone()),
+                Input::Category => ("select", lists.categories.clone()),
+                Input::Unit => ("select", lists.units.clone()),
+                Input::Caseworker => ("select", lists.caseworkers.clone()),
+                Input::Mediator => ("select", lists.mediators.clone()),
+            };
+            // Accept without a name gives the case to whoever accepts it.
+            let blank = if f.input == Input::Caseworker && !f.required {
+                "— Chính bạn —"
+            } else {
+                "— Chọn —"
             };
             let leaf = f.path.rsplit('.').next().unwrap_or(&f.path);
             FieldView {
@@ -292,6 +319,7 @@ pub fn views(
                 required: f.required,
                 required_in_record: f.required_in_record,
                 options,
+                blank,
                 value: sent.get(&f.path).cloned().unwrap_or_default(),
                 error: error
                     .filter(|(field, _)| field_matches(field, &f.path))

@@ -33,6 +33,7 @@ pub fn action_label(a: ActionName) -> &'static str {
         A::RecordPerformance => "Ghi nhận việc thực hiện thỏa thuận",
         A::AddNote => "Thêm ghi chú nội bộ",
         A::CorrectData => "Sửa thông tin đã ghi",
+        A::Assign => "Giao hồ sơ cho cán bộ khác",
     }
 }
 
@@ -42,7 +43,7 @@ pub fn field_label(name: &str) -> &'static str {
         "advice" => "Tư vấn về Tòa án / Trọng tài",
         "agency" => "Cơ quan xử lý",
         "answer" => "Nội dung tư vấn",
-        "assignee_id" => "Người xử lý (để trống: chính bạn)",
+        "assignee_id" => "Người xử lý",
         "at" => "Thời gian bắt đầu",
         "attendees" => "Người được mời khác (mỗi dòng một e-mail)",
         "body" => "Cơ quan / tổ chức nhận",
@@ -64,7 +65,7 @@ pub fn field_label(name: &str) -> &'static str {
         "issuing_body" => "Cơ quan ban hành",
         "kind" => "Loại hồ sơ",
         "mediator" => "Hòa giải viên",
-        "mediator_id" => "Tài khoản hòa giải viên",
+        "mediator_id" => "Hòa giải viên",
         "message" => "Lời nhắn cho doanh nghiệp",
         "of_case_id" => "Mã hồ sơ gốc (bị trùng)",
         "other_terms" => "Nội dung khác",

@@ -35,7 +35,7 @@ struct BusinessPage {
     transaction: String,
     amount: String,
     deadlines: Vec<Row>,
-    files: Vec<Row>,
+    files: Vec<FileRow>,
     response_date: String,
     response_label: String,
     result_date: String,
@@ -49,6 +49,14 @@ struct BusinessPage {
     typed: Typed,
     /// Why the answer or result was not received.
     form_error: Option<FormError>,
+}
+
+/// A file of the case the business may download.
+struct FileRow {
+    name: String,
+    href: String,
+    /// Size, and who sent it.
+    text: String,
 }
 
 /// What the business typed into its answer and result forms, as typed.
@@ -113,9 +121,9 @@ fn build(state: &AppState, ui: Ui, token: String, v: BusinessCaseView, done: Opt
     let files = v
         .evidence
         .iter()
-        .map(|f| Row {
-            label: f.file_name.clone(),
-            date: local_day(f.created_at),
+        .map(|f| FileRow {
+            name: f.file_name.clone(),
+            href: format!("/b/{token}/files/{}", f.id),
             text: format!(
                 "{}{}",
                 size_vi(f.size_bytes),
@@ -194,6 +202,20 @@ pub(super) async fn show(
             StatusCode::OK,
             &build(&state, Ui::new(&req), token, v, q.done.as_deref()),
         ),
+        Err(e) => error_page(Ui::new(&req), &e),
+    }
+}
+
+/// `GET /b/{token}/files/{evidence_id}`: a file of the page's list, or the page's error page.
+pub(super) async fn file(
+    state: Data<AppState>,
+    req: HttpRequest,
+    addr: ClientAddr,
+    path: Path<(String, String)>,
+) -> HttpResponse {
+    let (token, evidence_id) = path.into_inner();
+    match crate::http::business::shared_file(&state, token, evidence_id, addr).await {
+        Ok(r) => r,
         Err(e) => error_page(Ui::new(&req), &e),
     }
 }

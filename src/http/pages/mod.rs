@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/t/{token}", web::get().to(status_by_link))
         .route("/t/{token}/{action}", web::post().to(link_action))
         .route("/b/{token}", web::get().to(business::show))
+        .route("/b/{token}/files/{evidence_id}", web::get().to(business::file))
         .route("/b/{token}/{action}", web::post().to(business::act))
         .route("/hoi-dap", web::get().to(kb::list))
         .route("/hoi-dap/{id}", web::get().to(kb::show))

@@ -44,7 +44,7 @@ pub const EV_REPORTED: &str = "business_reported";
 pub const EV_SILENT: &str = "business_silent";
 pub const EV_EVIDENCE_SHARED: &str = "evidence_shared_with_business";
 
-/// Staff to tell about the business's doing on a case: the assignee if they have an e-mail,
+/// Staff to tell about the business's doing on a case: the assignee if active with an e-mail,
 /// else the handlers of the case's agency; with `supervisors`, the agency's supervisors too.
 pub(crate) fn handler_recipients(
     conn: &mut AnyConnection,
@@ -53,7 +53,7 @@ pub(crate) fn handler_recipients(
 ) -> Result<Vec<String>, AppError> {
     let mut to = Vec::new();
     if let Some(a) = &case.assignee_id {
-        if let Some(e) = users::find_by_id(conn, a)?.and_then(|u| u.email) {
+        if let Some(e) = users::find_by_id(conn, a)?.filter(|u| u.active).and_then(|u| u.email) {
             to.push(e);
         }
     }

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use super::super::business::panel;
+use super::super::evidence::Download;
 use super::super::links::Audience;
 use super::super::views::{self, BusinessCaseView, PublicAgency};
 use crate::db::cases::{self as case_db, CaseRow};
@@ -24,6 +25,25 @@ pub async fn business_view(state: &AppState, token: String, addr: IpAddr) -> Res
     let now = state.clock.now();
     super::public::read_through_link(state, token, Audience::Business, addr, move |conn, row| {
         business_view_of(conn, &router, &row, now)
+    })
+    .await
+}
+
+/// A file the business may download through its link: one the agency shared with it, or one
+/// it sent itself (404 for any other, as for an unknown link).
+pub async fn business_file(
+    state: &AppState,
+    token: String,
+    evidence_id: String,
+    addr: IpAddr,
+) -> Result<Download, AppError> {
+    let dir = state.settings.evidence_dir();
+    super::public::read_through_link(state, token, Audience::Business, addr, move |conn, row| {
+        if !panel::shared_files(conn, &row.id)?.iter().any(|f| f.id == evidence_id) {
+            return Err(AppError::NotFound("evidence"));
+        }
+        let ev = case_db::find_evidence(conn, &row.id, &evidence_id)?.ok_or(AppError::NotFound("evidence"))?;
+        Ok(Download::of(ev, &dir))
     })
     .await
 }

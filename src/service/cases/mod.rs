@@ -43,6 +43,14 @@ pub(crate) fn detail(
     let clocks = crate::db::clocks::for_case(conn, &row.id)?;
     let id = row.id.clone();
     let mut d = views::case_detail(row, allowed, ev, &clocks)?;
+    let mut name_of = |id: &Option<crate::domain::ids::UserId>| -> Result<Option<String>, AppError> {
+        Ok(match id {
+            Some(id) => crate::db::users::find_by_id(conn, id)?.map(|u| u.display_name),
+            None => None,
+        })
+    };
+    d.assignee_name = name_of(&d.assignee_id)?;
+    d.mediator_name = name_of(&d.mediator_id)?;
     if let Some(r) = crate::db::reporters::find(conn, &id)? {
         d.reporter = views::ReporterView {
             kind: r.reporter_type,
@@ -258,9 +266,105 @@ mod performance;
 mod public;
 mod transition;
 
-pub use business::{business_view, business_view_of};
+pub use business::{business_file, business_view, business_view_of};
 pub use cursor::{decode_cursor, decode_time_cursor, encode_cursor, encode_time_cursor};
 pub use performance::{missed as performance_missed, remind_court_recognition};
 pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_link, CitizenAction};
 pub(crate) use transition::correction_text;
 pub use transition::{act, ActionEnvelope};
+
+/// Event action of [`release_assignments`].
+pub const EV_ASSIGNEE_RELEASED: &str = "assignee_released";
+
+/// The open cases of someone who no longer works them (account deactivated, moved to another
+/// agency, or no longer a handler or supervisor) go back to their agency's "unassigned" queue:
+/// each loses its assignee, with an event that says whose and why, so a supervisor gives it to
+/// someone else and, meanwhile, its reminders go to the agency's handlers. Inside the caller's
+/// transaction; returns how many cases.
+pub(crate) fn release_assignments(
+    conn: &mut AnyConnection,
+    key: &events::ChainKey,
+    by: &Actor,
+    user_id: &str,
+    why: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<usize, AppError> {
+    let mut released = 0;
+    for id in case_db::open_cases_of_assignee(conn, user_id)? {
+        crate::db::portability::lock_row(conn, crate::db::portability::Locked::Case, &id)?;
+        let Some(row) = case_db::find_by_id(conn, &id)? else {
+            continue;
+        };
+        if row.assignee_id.as_deref() != Some(user_id) || !row.status.is_open() {
+            continue;
+        }
+        let ch = case_db::CaseChangeset {
+            assignee_id: Some(None),
+            updated_at: Some(at),
+            ..Default::default()
+        };
+        if !case_db::update_if_version(conn, &id, row.version, &ch)? {
+            return Err(AppError::VersionConflict {
+                current: case_db::current_version(conn, &id)?,
+            });
+        }
+        events::append(
+            conn,
+            key,
+            &id,
+            by,
+            at,
+            events::NewEvent {
+                action: EV_ASSIGNEE_RELEASED.into(),
+                from_status: Some(row.status),
+                to_status: row.status,
+                data: serde_json::json!({ "assignee_id": user_id, "why": why }),
+                public_message: None,
+            },
+        )?;
+        released += 1;
+    }
+    Ok(released)
+}
+
+/// Someone a case of their agency may be given to, with how many open cases they hold.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Caseworker {
+    pub id: crate::domain::ids::UserId,
+    pub display_name: String,
+    /// `handler` or `supervisor`.
+    pub role: crate::domain::user::Role,
+    /// Open cases of the agency assigned to them.
+    pub open_cases: i64,
+}
+
+/// The active handlers and supervisors of the caller's agency, by name, with their open cases:
+/// whom `accept` and `assign` may name. For the agency's operators, handlers and supervisors;
+/// 403 for anyone else.
+pub async fn caseworkers(state: &AppState, actor: &Actor) -> Result<Vec<Caseworker>, AppError> {
+    use crate::domain::user::Role;
+    let agency = match actor {
+        Actor::Staff(s) if matches!(s.role, Role::Operator | Role::Handler | Role::Supervisor) => {
+            s.agency.clone().ok_or(AppError::Forbidden)?
+        }
+        _ => return Err(AppError::Forbidden),
+    };
+    state
+        .db
+        .run(move |conn| {
+            let mut held = std::collections::HashMap::new();
+            for a in case_db::open_assignees(conn, &agency)? {
+                *held.entry(a).or_insert(0_i64) += 1;
+            }
+            Ok(crate::db::users::agency_caseworkers(conn, &agency)?
+                .into_iter()
+                .map(|(id, display_name, role)| Caseworker {
+                    open_cases: held.get(&id).copied().unwrap_or(0),
+                    id,
+                    display_name,
+                    role,
+                })
+                .collect())
+        })
+        .await
+}

@@ -79,7 +79,7 @@ fn check_references(
             unit: Some(unit),
             ..
         } => crate::service::reference::check_unit(ctx.router.units(), Some(unit), Some(agency)),
-        Action::Accept { assignee_id: Some(uid) } => {
+        Action::Accept { assignee_id: Some(uid) } | Action::Assign { assignee_id: uid } => {
             let ok = users::find_by_id(conn, uid)?.is_some_and(|u| {
                 u.active && u.agency_code == row.current_agency && matches!(u.role.as_str(), "handler" | "supervisor")
             });
@@ -201,6 +201,7 @@ pub(super) fn act_on(
     let cal = clocks::load_calendar(conn)?;
     clocks::on_transition(conn, &cal, clock_settings, &row.id, &st, &next, &action, at)?;
     crate::service::notify::on_transition(conn, &ctx.notify, &row, &next, &action, at)?;
+    crate::service::notify::to_new_assignee(conn, &ctx.notify, actor, &row, &next, at)?;
     let session = crate::service::sessions::on_schedule(conn, &ctx.notify, &row, &next, &action, at)?;
     if let Action::RecordPerformance {
         performed: true,
