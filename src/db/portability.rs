@@ -799,6 +799,8 @@ pub enum Locked {
     Case,
     Call,
     Warning,
+    /// A user (an account an action names, e.g. a case's new assignee).
+    User,
 }
 
 /// Locks a row until the transaction ends, so what is read next is what the last writer of
@@ -813,6 +815,7 @@ pub fn lock_row(conn: &mut AnyConnection, what: Locked, id: &str) -> Result<(), 
         Locked::Case => "cases",
         Locked::Call => "calls",
         Locked::Warning => "public_warnings",
+        Locked::User => "users",
     };
     match conn {
         AnyConnection::Postgresql(pg) => diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))

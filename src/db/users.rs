@@ -31,6 +31,14 @@ pub struct UserRow {
     pub unit_code: Option<String>,
 }
 
+impl UserRow {
+    /// Whether a case held by `agency` may be assigned to this account: active, a handler or
+    /// supervisor, of that agency.
+    pub fn works_cases_at(&self, agency: Option<&AgencyCode>) -> bool {
+        self.active && self.role.works_cases() && agency.is_some() && self.agency_code.as_ref() == agency
+    }
+}
+
 /// What an administrator changes in an account (`None`: unchanged).
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = users)]
@@ -260,7 +268,7 @@ pub fn agency_caseworkers(conn: &mut AnyConnection, agency: &str) -> QueryResult
     users::table
         .filter(users::agency_code.eq(agency))
         .filter(users::active.eq(true))
-        .filter(users::role.eq_any([Role::Handler, Role::Supervisor]))
+        .filter(users::role.eq_any(Role::CASEWORKERS))
         .order((users::display_name, users::username))
         .select((users::id, users::display_name, users::role))
         .load(conn)

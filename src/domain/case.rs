@@ -574,7 +574,8 @@ pub fn state_allows(s: &CaseState, a: ActionName) -> bool {
         A::Reclassify => matches!(s.status, S::New | S::Routed | S::Accepted) && !pending,
         A::AddNote | A::CorrectData => true,
         // Someone works the case once it is accepted, until it closes.
-        A::Assign => s.status.is_open() && !matches!(s.underlying(), S::New | S::Routed),
+        // Not while a transfer waits: the agency that takes it chooses its own assignee.
+        A::Assign => s.status.is_open() && !matches!(s.underlying(), S::New | S::Routed) && !pending,
         A::RecordPerformance => {
             s.status == S::Closed && matches!(s.outcome, Some(Outcome::SettledNegotiation | Outcome::SettledMediation))
         }
@@ -917,6 +918,19 @@ mod tests {
                 }
             ),
             Err(DomainError::invalid("assignee_id", Rule::SameAssignee))
+        );
+        let offered = apply(
+            &accepted,
+            &Action::Transfer {
+                to_agency: "QLTT".into(),
+                reason: "x".into(),
+                unit: None,
+            },
+        )
+        .unwrap();
+        assert!(
+            !allowed_actions(&sup, &offered).contains(&ActionName::Assign),
+            "a transfer waits"
         );
         let closed = apply(&moved, &Action::Withdraw { reason: "x".into() }).unwrap();
         assert!(!allowed_actions(&sup, &closed).contains(&ActionName::Assign));

@@ -46,6 +46,14 @@ impl Role {
         !matches!(self, Role::Admin)
     }
 
+    /// The roles a case of their agency may be assigned to.
+    pub const CASEWORKERS: [Role; 2] = [Role::Handler, Role::Supervisor];
+
+    /// Whether a case of their agency may be assigned to this role.
+    pub fn works_cases(self) -> bool {
+        Role::CASEWORKERS.contains(&self)
+    }
+
     /// Roles that work cases through their agency's queue.
     pub fn is_agency_staff(self) -> bool {
         matches!(self, Role::Operator | Role::Handler | Role::Supervisor)

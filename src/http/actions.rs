@@ -46,7 +46,7 @@ pub struct AcceptDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignDto {
-    /// User id (`GET /api/v1/users` lists the agency's staff for its supervisors).
+    /// User id (`GET /api/v1/caseworkers` lists the agency's handlers and supervisors).
     pub assignee_id: String,
 }
 #[derive(Deserialize, ToSchema)]

@@ -111,7 +111,7 @@ pub struct BusinessEvidenceParts {
     params(("token" = String, Path, description = "the business link's token (from the forwarding e-mail)"),
         ("evidence_id" = String, Path, description = "a file of the page's `evidence`")),
     responses((status = 200, description = "the file, as an attachment (`X-Checksum-Sha256`)", content_type = "application/octet-stream"),
-        (status = 404, body = Problem, description = "unknown, expired or revoked link, or a file the agency did not share with the business", content_type = "application/problem+json"),
+        (status = 404, body = Problem, description = "unknown, expired or revoked link, or a file neither shared with the business by the agency nor sent by it", content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn download(
     state: Data<AppState>,

@@ -116,8 +116,7 @@ pub async fn update_user(
                     vi: "phải còn ít nhất một quản trị viên đang hoạt động".into(),
                 });
             }
-            let (feeds, unlinked) = end_what_the_change_ends(conn, &user, &ch, at)?;
-            let released = release_cases(conn, &key, &by_actor, &user, at)?;
+            let (feeds, unlinked, released) = end_what_the_change_ends(conn, (&key, &by_actor), &user, &ch, at)?;
             if changes_something {
                 let action = if c.active == Some(false) && user.active {
                     AuditAction::UserDeactivated
@@ -149,16 +148,19 @@ pub async fn update_user(
 /// What a change of an account ends: a deactivation its sessions; a deactivation or a new role
 /// its calendar feeds; a new role or agency its links to entries of the list of mediators of
 /// other bodies (a mediator entry links only a mediator of the body's own agency, so a
-/// supervisor never keeps sight of another agency's cases through it). Returns how many feeds
-/// were revoked and entries unlinked.
+/// supervisor never keeps sight of another agency's cases through it); a deactivation, a move
+/// to another agency or a role that works no cases, a handler's or supervisor's open cases,
+/// which go back to the agency's unassigned queue (`cases::release_assignments`, ADR 0065).
+/// Returns how many feeds were revoked, entries unlinked and cases released.
 fn end_what_the_change_ends(
     conn: &mut crate::db::AnyConnection,
+    (key, by): (&super::events::ChainKey, &Actor),
     user: &users::UserRow,
     ch: &users::UserChangeset,
     at: chrono::DateTime<chrono::Utc>,
-) -> Result<(usize, usize), AppError> {
+) -> Result<(usize, usize, usize), AppError> {
     let deactivated = ch.active == Some(false);
-    let role_changed = ch.role.as_deref().is_some_and(|r| r != user.role.as_str());
+    let new_role = ch.role.as_deref().and_then(Role::parse).filter(|r| *r != user.role);
     let agency_changed = ch
         .agency_code
         .as_ref()
@@ -166,12 +168,12 @@ fn end_what_the_change_ends(
     if deactivated {
         users::delete_sessions_of(conn, &user.id)?;
     }
-    let feeds = if deactivated || role_changed {
+    let feeds = if deactivated || new_role.is_some() {
         med_db::revoke_feeds(conn, &user.id, at.naive_utc())?
     } else {
         0
     };
-    let unlinked = if role_changed || agency_changed {
+    let unlinked = if new_role.is_some() || agency_changed {
         let after = users::find_by_id(conn, &user.id)?.ok_or(AppError::NotFound("user"))?;
         let keep = (after.role == Role::Mediator)
             .then(|| after.agency_code.as_ref().map(|a| a.to_string()))
@@ -180,34 +182,22 @@ fn end_what_the_change_ends(
     } else {
         0
     };
-    Ok((feeds, unlinked))
-}
-
-/// A change that takes a handler or supervisor off their agency's casework (deactivated, moved
-/// to another agency, or given another role) returns their open cases to the agency's
-/// unassigned queue (`cases::release_assignments`). Returns how many cases.
-fn release_cases(
-    conn: &mut crate::db::AnyConnection,
-    key: &super::events::ChainKey,
-    by: &Actor,
-    user: &users::UserRow,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<usize, AppError> {
-    let works_cases = |role: Role| matches!(role, Role::Handler | Role::Supervisor);
-    if !works_cases(user.role) {
-        return Ok(0);
-    }
-    let after = users::find_by_id(conn, &user.id)?.ok_or(AppError::NotFound("user"))?;
-    let why = if !after.active {
-        "account_deactivated"
-    } else if after.agency_code != user.agency_code {
-        "agency_changed"
-    } else if !works_cases(after.role) {
-        "role_changed"
+    let why = if !user.role.works_cases() {
+        None
+    } else if deactivated {
+        Some("account_deactivated")
+    } else if agency_changed {
+        Some("agency_changed")
+    } else if new_role.is_some_and(|r| !r.works_cases()) {
+        Some("role_changed")
     } else {
-        return Ok(0);
+        None
     };
-    super::cases::release_assignments(conn, key, by, &user.id, why, at.naive_utc())
+    let released = match why {
+        Some(why) => super::cases::release_assignments(conn, key, by, &user.id, why, at.naive_utc())?,
+        None => 0,
+    };
+    Ok((feeds, unlinked, released))
 }
 
 /// 409 `service_account`: the account of an API token never signs in and is managed through its

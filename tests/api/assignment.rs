@@ -141,8 +141,48 @@ async fn reassignment_is_for_accepted_open_cases(app: &TestApp) {
     let routed = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
     let r = app.act(&sup, &routed, "assign", json!({"assignee_id": h_id})).await;
     assert_problem(&r, 409, "invalid_transition");
+    // A supervisor's accept that names a handler tells the handler; a handler's own does not.
+    set_email(app, &h_id, "h.assign2@example.gov.vn").await;
+    app.worker.drain().await.unwrap();
+    let before = app.state.mailer.memory_sent().len();
     let accepted = app.act_ok(&sup, &routed, "accept", json!({"assignee_id": h_id})).await;
     assert_eq!(accepted["assignee_id"], h_id.as_str());
+    let own = app.open_case(&h, &dispute()).await;
+    let own = app.act_ok(&h, &own, "route", json!({"agency": "SCT"})).await;
+    app.act_ok(&h, &own, "accept", json!({})).await;
+    app.worker.drain().await.unwrap();
+    let sent = app.state.mailer.memory_sent();
+    let told = sent[before..].iter().filter(|m| m.to.contains("h.assign2@")).count();
+    assert_eq!(
+        told,
+        1,
+        "{:?}",
+        sent[before..].iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    // Not while a transfer waits for another agency: that agency chooses.
+    let offered = app
+        .act_ok(
+            &sup,
+            &accepted,
+            "transfer",
+            json!({"to_agency": "QLTT", "reason": "Thuộc thẩm quyền QLTT."}),
+        )
+        .await;
+    let (other_id, _) = app.user("h2.assign2", "handler", Some("SCT")).await;
+    let r = app
+        .act(&sup, &offered, "assign", json!({"assignee_id": other_id}))
+        .await;
+    assert_problem(&r, 409, "invalid_transition");
+    let (_, qltt) = app.user("h.qltt.assign2", "handler", Some("QLTT")).await;
+    let declined = app
+        .act_ok(
+            &qltt,
+            &offered,
+            "decline_transfer",
+            json!({"reason": "Không thuộc thẩm quyền."}),
+        )
+        .await;
+    let accepted = app.case(&sup, declined["id"].as_str().unwrap()).await.body;
     assert!(accepted["allowed_actions"]
         .as_array()
         .unwrap()
@@ -246,8 +286,10 @@ async fn a_departing_handler_s_open_cases_return_to_the_queue(app: &TestApp) {
         evs.body.as_array().unwrap().last().unwrap()["data"]["why"],
         "agency_changed"
     );
-    // A role change between handler and supervisor keeps the cases.
-    let kept = accepted_by(app, &sup).await;
+    // A role change between handler and supervisor keeps the cases; to a role that works no
+    // cases, it releases them.
+    let open_id = open["id"].as_str().unwrap();
+    let before = app.case(&sup, open_id).await.body;
     let r = app
         .patch(
             &format!("/api/v1/admin/users/{h3_id}"),
@@ -256,13 +298,50 @@ async fn a_departing_handler_s_open_cases_return_to_the_queue(app: &TestApp) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    let after = app.case(&sup, open_id).await.body;
     assert_eq!(
-        app.case(&sup, open["id"].as_str().unwrap()).await.body["assignee_id"],
-        h3_id.as_str()
+        (&after["assignee_id"], &after["version"]),
+        (&before["assignee_id"], &before["version"])
     );
+    assert_eq!(after["assignee_id"], h3_id.as_str());
+    let r = app
+        .patch(
+            &format!("/api/v1/admin/users/{h3_id}"),
+            Some(&app.admin_token),
+            &json!({"role": "operator"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(app.case(&sup, open_id).await.body["assignee_id"], Value::Null);
+    let evs = app.get(&format!("/api/v1/cases/{open_id}/events"), Some(&sup)).await;
     assert_eq!(
-        app.case(&sup, kept["id"].as_str().unwrap()).await.body["version"],
-        kept["version"]
+        evs.body.as_array().unwrap().last().unwrap()["data"]["why"],
+        "role_changed"
+    );
+
+    // A closed case of the departed handler, reopened, goes to the queue too.
+    let reopened = app
+        .act_ok(
+            &sup,
+            &done_after,
+            "reopen",
+            json!({"reason": "Người tiêu dùng khiếu nại lại."}),
+        )
+        .await;
+    assert_eq!(
+        (reopened["status"].as_str(), &reopened["assignee_id"]),
+        (Some("accepted"), &Value::Null)
+    );
+    let evs = app
+        .get(
+            &format!("/api/v1/cases/{}/events", done["id"].as_str().unwrap()),
+            Some(&sup),
+        )
+        .await;
+    let last = evs.body.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["data"]["why"].as_str()),
+        (Some("assignee_released"), Some("no_longer_works_here"))
     );
     drop(h2);
 }

@@ -437,6 +437,36 @@ async fn the_business_downloads_the_files_shared_with_it(app: &TestApp) {
         assert_eq!(r.status, 404, "{path}");
         assert!(!r.raw.windows(internal.len()).any(|w| w == internal), "{path}");
     }
+    // Neither cached nor sent on as a referrer: the address holds the link.
+    let r = app.client.get(app.url(&api)).send().await.unwrap();
+    let header = |n: &str| r.headers().get(n).map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(header("referrer-policy").as_deref(), Some("no-referrer"));
+    assert!(header("content-disposition").unwrap().contains("hoa-don.pdf"));
+    // A file shared with the business of another case is not reachable through this link.
+    let other = app.open_case(&h, &crate::helpers::dispute()).await;
+    let other_id = other["id"].as_str().unwrap();
+    let (ct, body) = multipart(&[], &[("file", "hop-dong-khac.pdf", PDF)]);
+    let up = app
+        .post_raw(&format!("/api/v1/cases/{other_id}/evidence"), Some(&h), &ct, body)
+        .await;
+    let foreign = up.body[0]["id"].as_str().unwrap().to_owned();
+    let share_other = format!("/api/v1/cases/{other_id}/evidence/{foreign}/business-share");
+    assert_eq!(
+        app.post(&share_other, Some(&h), &json!({"shared": true})).await.status,
+        204
+    );
+    let r = crate::console::get(app, &format!("/api/v1/business/cases/{token}/evidence/{foreign}"), None).await;
+    assert_eq!(r.status, 404, "another case's file");
+    // Shared no more: gone from the page and the download.
+    assert_eq!(app.post(&share, Some(&h), &json!({"shared": false})).await.status, 204);
+    assert_eq!(crate::console::get(app, &href, None).await.status, 404, "unshared");
+    assert!(!crate::console::get(app, &format!("/b/{token}"), None)
+        .await
+        .html
+        .contains("hoa-don.pdf"));
+    assert_eq!(app.post(&share, Some(&h), &json!({"shared": true})).await.status, 204);
+    let c = app.case(&h, &id).await.body;
     app.act_ok(&h, &c, "withdraw", json!({"reason": "Người tiêu dùng rút yêu cầu."}))
         .await;
     assert_eq!(

@@ -272,6 +272,130 @@ async fn typing_a_long_call_keeps_the_session(app: &TestApp) {
 }
 both_backends!(typing_a_long_call_keeps_the_session);
 
+/// A form sent after the session ended (a call typed for longer than the idle time, without
+/// the script) is not lost: the sign-in page keeps it, and after signing in one click sends it.
+/// A post from another site (no session cookie, no form key) is never kept.
+async fn a_form_sent_after_the_session_ended_is_kept_across_the_sign_in(app: &TestApp) {
+    app.user("op.kept", "operator", Some("SCT")).await;
+    let s = session_of(app, "op.kept").await;
+    let screen = get(app, "/console/calls/new", Some(&s)).await;
+    let csrf = hidden(&screen.html, "csrf");
+    let started_at = hidden(&screen.html, "started_at");
+    let note = "Ông Tư, 70 tuổi: mua máy lọc nước của Công ty Suối Mát, máy hỏng sau 3 ngày, cửa hàng không đổi.";
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("started_at", started_at.as_str()),
+        ("caller_phone", "0912 777 888"),
+        ("note", note),
+        ("consumer_name", "Trần Văn Tư"),
+        ("business_name", "Công ty Suối Mát"),
+        ("step", "case_opened"),
+    ];
+    app.state.clock.advance(chrono::TimeDelta::minutes(31));
+    let cookie = format!("hotline_console={s}");
+
+    // Another site's post: no cookie (SameSite=Lax), or a cookie without this session's key.
+    let forged = post(app, "/console/calls", "", &form).await;
+    assert_eq!(
+        (forged.status, forged.location.starts_with("/console/login")),
+        (303, true)
+    );
+    let mut wrong_key = form;
+    wrong_key[0] = ("csrf", "0123456789abcdef0123456789abcdef");
+    assert_eq!(post(app, "/console/calls", &cookie, &wrong_key).await.status, 303);
+
+    let login = post(app, "/console/calls", &cookie, &form).await;
+    assert_eq!(login.status, 200, "{}", login.html);
+    assert!(
+        login.html.contains("Những gì bạn đã nhập vẫn được giữ lại"),
+        "{}",
+        login.html
+    );
+    assert!(
+        login.html.contains(&format!("name=\"kept.note\" value=\"{note}\"")),
+        "{}",
+        login.html
+    );
+    assert!(!login.html.contains("name=\"kept.csrf\""), "the old key is not kept");
+    let login_csrf = login
+        .cookies
+        .iter()
+        .find(|c| c.name() == "hotline_login_csrf")
+        .unwrap()
+        .value()
+        .to_owned();
+    let mut signin: Vec<(String, String)> = vec![
+        ("csrf".into(), hidden(&login.html, "csrf")),
+        ("next".into(), "/console/".into()),
+        ("resume".into(), hidden(&login.html, "resume")),
+        ("username".into(), "op.kept".into()),
+        ("password".into(), PASSWORD.into()),
+    ];
+    for (k, _) in &form[1..] {
+        signin.push((format!("kept.{k}"), hidden(&login.html, &format!("kept.{k}"))));
+    }
+    // A mistyped password: the sign-in page again, still keeping the form.
+    let mut wrong = signin.clone();
+    wrong[4].1 = "sai mật khẩu".into();
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let again = post(
+        app,
+        "/console/login",
+        &format!("hotline_login_csrf={login_csrf}"),
+        &wrong,
+    )
+    .await;
+    assert_eq!(again.status, 401);
+    assert!(
+        again.html.contains(&format!("name=\"kept.note\" value=\"{note}\"")),
+        "{}",
+        again.html
+    );
+    let login_csrf = again
+        .cookies
+        .iter()
+        .find(|c| c.name() == "hotline_login_csrf")
+        .unwrap()
+        .value()
+        .to_owned();
+    signin[0].1 = hidden(&again.html, "csrf");
+    let pairs: Vec<(&str, &str)> = signin.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let resumed = post(
+        app,
+        "/console/login",
+        &format!("hotline_login_csrf={login_csrf}"),
+        &pairs,
+    )
+    .await;
+    assert_eq!(resumed.status, 200, "{}", resumed.html);
+    assert!(resumed.html.contains("action=\"/console/calls\"") && resumed.html.contains("Gửi lại"));
+    let fresh = resumed.session().expect("a new session");
+    let again: Vec<(String, String)> = [
+        "csrf",
+        "started_at",
+        "caller_phone",
+        "note",
+        "consumer_name",
+        "business_name",
+        "step",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), hidden(&resumed.html, k)))
+    .collect();
+    let pairs: Vec<(&str, &str)> = again.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let opened = post(app, "/console/calls", &format!("hotline_console={fresh}"), &pairs).await;
+    assert_eq!(opened.status, 303, "{}", opened.html);
+    assert!(opened.location.starts_with("/console/cases/"), "{}", opened.location);
+    let case = get(app, &opened.location, Some(&fresh)).await;
+    assert!(
+        case.html.contains("Công ty Suối Mát") && case.html.contains("máy lọc nước"),
+        "{}",
+        case.html
+    );
+    app.state.clock.reset();
+}
+both_backends!(a_form_sent_after_the_session_ended_is_kept_across_the_sign_in);
+
 async fn a_reset_password_is_changed_first(app: &TestApp) {
     let (id, _) = app.user("h.reset", "handler", Some("SCT")).await;
     let r = app

@@ -320,6 +320,30 @@ async fn a_day_in_the_console(backend: Backend) {
     act(&c, "assign", &[("assignee_id", &h2_id)]).await;
     let facts = text_of(&c, "dl.facts").await;
     assert!(facts.contains("h2.browser"), "{facts}");
+    // A note typed past the idle end: the sign-in page keeps it, one click sends it after.
+    click(&c, Locator::Css("#action-add_note > summary")).await;
+    fill(
+        &c,
+        "f-add_note-text",
+        "Đã gọi điện cho doanh nghiệp, hẹn trả lời thứ Sáu.",
+    )
+    .await;
+    app.state.clock.advance(chrono::TimeDelta::minutes(31));
+    click(&c, Locator::Css("#action-add_note button.primary")).await;
+    let kept = text_with(&c, ".notice", "được giữ lại").await;
+    assert!(kept.contains("Phiên làm việc đã kết thúc"), "{kept}");
+    axe_clean(&c, "login-kept").await;
+    shot(&c, &format!("console-{tag}-login-kept")).await;
+    fill(&c, "username", "sup.browser").await;
+    fill(&c, "password", PASSWORD).await;
+    click(&c, Locator::Css("button.primary")).await;
+    text_with(&c, "h1", "Đã đăng nhập lại").await;
+    axe_clean(&c, "resume").await;
+    shot(&c, &format!("console-{tag}-resume")).await;
+    click(&c, Locator::Css("button.primary")).await;
+    let done = text_with(&c, ".notice", "Đã thực hiện").await;
+    assert!(done.contains("Thêm ghi chú nội bộ"), "{done}");
+    app.state.clock.reset();
     c.close().await.unwrap();
 }
 

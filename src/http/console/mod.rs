@@ -121,12 +121,87 @@ pub(super) async fn signed_form(
     req: &HttpRequest,
     body: &Bytes,
 ) -> Result<(Signed, BTreeMap<String, String>), HttpResponse> {
-    let s = signed_in(state, req).await?;
     let f = form_fields(body);
+    let s = match signed_in(state, req).await {
+        Ok(s) => s,
+        // The session ended while the form was being filled in (a long call, a long record):
+        // the sign-in page keeps what was sent, to be sent again once signed in — only a form
+        // of this browser's ended session (its key matches the session cookie still sent), never
+        // a post from another site, which a sign-in would otherwise carry out.
+        Err(r) if session::is_sign_in(&r) && !NOT_KEPT.contains(&req.path()) && session::ended_form(req, &f) => {
+            return Err(sign_in_keeping(state, req.path(), &f));
+        }
+        Err(r) => return Err(r),
+    };
     if !s.csrf_ok(f.get("csrf").map(String::as_str)) {
         return Err(session::csrf_rejected());
     }
     Ok((s, f))
+}
+
+/// Posts whose form is not worth keeping across a new sign-in.
+const NOT_KEPT: [&str; 3] = ["/console/logout", "/console/alive", "/console/password"];
+
+/// The prefix of a kept field's name on the sign-in form.
+const KEPT: &str = "kept.";
+
+/// The sign-in page for a form sent after the session ended: every field sent (but the old
+/// form key) rides along hidden, with the path it was sent to.
+fn sign_in_keeping(state: &AppState, path: &str, f: &BTreeMap<String, String>) -> HttpResponse {
+    let kept = f
+        .iter()
+        .filter(|(k, _)| k.as_str() != "csrf")
+        .map(|(k, v)| (format!("{KEPT}{k}"), v.clone()))
+        .collect();
+    let csrf = auth::new_token();
+    let mut r = page(
+        StatusCode::OK,
+        &LoginPage {
+            who: None,
+            csrf: csrf.clone(),
+            next: "/console/".into(),
+            username: String::new(),
+            error: None,
+            totp: false,
+            kept,
+            resume: path.to_owned(),
+        },
+    );
+    let _ = r.add_cookie(&login_csrf_cookie(state, csrf));
+    r
+}
+
+#[derive(Template)]
+#[template(path = "console/resume.html")]
+struct ResumePage {
+    who: Option<Who>,
+    /// Where the kept form goes again.
+    action: String,
+    csrf: String,
+    kept: Vec<(String, String)>,
+}
+
+/// After signing in again: the kept form, ready to be sent again with the new session's key
+/// (one click; it may still meet a version conflict, which keeps it once more).
+fn resume(state: &AppState, l: auth::Login, action: String, kept: Vec<(String, String)>) -> HttpResponse {
+    let signed = Signed {
+        csrf: session::csrf_of(&l.token),
+        token: l.token.clone(),
+        staff: l.staff,
+        callbacks_due: 0,
+    };
+    let mut r = page(
+        StatusCode::OK,
+        &ResumePage {
+            who: Some(Who::of(&signed)),
+            action,
+            csrf: signed.csrf.clone(),
+            kept,
+        },
+    );
+    let _ = r.add_cookie(&session_cookie(state, l.token));
+    let _ = r.add_removal_cookie(&login_csrf_cookie(state, String::new()));
+    r
 }
 
 /// Who is signed in, for the header of every page.
@@ -274,6 +349,10 @@ struct LoginPage {
     username: String,
     error: Option<String>,
     totp: bool,
+    /// A form sent after the session ended (names prefixed `kept.`), to send again.
+    kept: Vec<(String, String)>,
+    /// Where that form was sent.
+    resume: String,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +378,8 @@ async fn login_form(state: Data<AppState>, q: Query<NextQuery>) -> HttpResponse 
             username: String::new(),
             error: None,
             totp: false,
+            kept: Vec::new(),
+            resume: String::new(),
         },
     );
     let _ = r.add_cookie(&login_csrf_cookie(&state, csrf));
@@ -315,6 +396,12 @@ async fn login(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: 
     }
     let next = safe_next(f.get("next").map(String::as_str));
     let totp = f.get("totp").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let resume_to = f.get("resume").filter(|p| session::is_console_path(p)).cloned();
+    let kept: Vec<(String, String)> = f
+        .iter()
+        .filter(|_| resume_to.is_some())
+        .filter_map(|(k, v)| Some((k.strip_prefix(KEPT)?.to_owned(), v.clone())))
+        .collect();
     let again = |error: &str, totp: bool, status: StatusCode| {
         let csrf = auth::new_token();
         let mut r = page(
@@ -326,12 +413,18 @@ async fn login(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: 
                 username: get("username"),
                 error: Some(error.to_owned()),
                 totp,
+                kept: kept.iter().map(|(k, v)| (format!("{KEPT}{k}"), v.clone())).collect(),
+                resume: resume_to.clone().unwrap_or_default(),
             },
         );
         let _ = r.add_cookie(&login_csrf_cookie(&state, csrf));
         r
     };
     match auth::login(&state, get("username"), get("password"), totp, addr.0).await {
+        Ok(l) if !l.must_change_password && !kept.is_empty() => {
+            let to = resume_to.clone().unwrap_or_default();
+            resume(&state, l, to, kept.clone())
+        }
         Ok(l) => {
             let mut r = see_other(if l.must_change_password {
                 "/console/password"

@@ -98,11 +98,9 @@ pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Signed, Ht
                 callbacks_due,
             })
         }
-        Err(AppError::Unauthenticated) => {
-            let mut r = to_login(req);
-            let _ = r.add_removal_cookie(&session_cookie(state, String::new()));
-            Err(r)
-        }
+        // The ended session's cookie stays until the next sign-in replaces it: a form of that
+        // session sent later is known by it (`ended_form`) and kept across the sign-in.
+        Err(AppError::Unauthenticated) => Err(to_login(req)),
         Err(e) => Err(super::error_page(&e)),
     }
 }
@@ -112,6 +110,25 @@ fn to_login(req: &HttpRequest) -> HttpResponse {
     let next = if is_console_path(next) { next } else { "/console/" };
     let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
     see_other(&format!("/console/login?{q}"))
+}
+
+/// Whether a form was made by this browser's console session, now ended: the session cookie is
+/// still sent and the form's key is that session's (a post from another site sends no cookie
+/// with `SameSite=Lax`, nor the key).
+pub fn ended_form(req: &HttpRequest, f: &std::collections::BTreeMap<String, String>) -> bool {
+    let (Some(cookie), Some(sent)) = (req.cookie(SESSION_COOKIE), f.get("csrf")) else {
+        return false;
+    };
+    !cookie.value().is_empty() && constant_time_eq(csrf_of(cookie.value()).as_bytes(), sent.as_bytes())
+}
+
+/// Whether an answer is the way to the sign-in page (the session ended, or there is none).
+pub fn is_sign_in(r: &HttpResponse) -> bool {
+    r.status() == actix_web::http::StatusCode::SEE_OTHER
+        && r.headers()
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.starts_with("/console/login"))
 }
 
 /// Only a path of the console is a place to go back to after signing in (never another site).

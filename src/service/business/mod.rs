@@ -44,8 +44,9 @@ pub const EV_REPORTED: &str = "business_reported";
 pub const EV_SILENT: &str = "business_silent";
 pub const EV_EVIDENCE_SHARED: &str = "evidence_shared_with_business";
 
-/// Staff to tell about the business's doing on a case: the assignee if active with an e-mail,
-/// else the handlers of the case's agency; with `supervisors`, the agency's supervisors too.
+/// Staff to tell about the business's doing on a case: the assignee if still working the
+/// agency's cases, with an e-mail, else the handlers of the case's agency; with `supervisors`,
+/// the agency's supervisors too.
 pub(crate) fn handler_recipients(
     conn: &mut AnyConnection,
     case: &CaseRow,
@@ -53,7 +54,8 @@ pub(crate) fn handler_recipients(
 ) -> Result<Vec<String>, AppError> {
     let mut to = Vec::new();
     if let Some(a) = &case.assignee_id {
-        if let Some(e) = users::find_by_id(conn, a)?.filter(|u| u.active).and_then(|u| u.email) {
+        let working = users::find_by_id(conn, a)?.filter(|u| u.works_cases_at(case.current_agency.as_ref()));
+        if let Some(e) = working.and_then(|u| u.email) {
             to.push(e);
         }
     }

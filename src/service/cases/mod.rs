@@ -273,7 +273,7 @@ pub use public::{act_by_link, act_by_link_with_files, public_status, status_by_l
 pub(crate) use transition::correction_text;
 pub use transition::{act, ActionEnvelope};
 
-/// Event action of [`release_assignments`].
+/// Event action of `release_assignments` and `release_if_gone`: a case lost its assignee.
 pub const EV_ASSIGNEE_RELEASED: &str = "assignee_released";
 
 /// The open cases of someone who no longer works them (account deactivated, moved to another
@@ -295,36 +295,66 @@ pub(crate) fn release_assignments(
         let Some(row) = case_db::find_by_id(conn, &id)? else {
             continue;
         };
-        if row.assignee_id.as_deref() != Some(user_id) || !row.status.is_open() {
-            continue;
+        if row.assignee_id.as_deref() == Some(user_id) && row.status.is_open() {
+            release(conn, key, by, &row, why, at)?;
+            released += 1;
         }
-        let ch = case_db::CaseChangeset {
-            assignee_id: Some(None),
-            updated_at: Some(at),
-            ..Default::default()
-        };
-        if !case_db::update_if_version(conn, &id, row.version, &ch)? {
-            return Err(AppError::VersionConflict {
-                current: case_db::current_version(conn, &id)?,
-            });
-        }
-        events::append(
-            conn,
-            key,
-            &id,
-            by,
-            at,
-            events::NewEvent {
-                action: EV_ASSIGNEE_RELEASED.into(),
-                from_status: Some(row.status),
-                to_status: row.status,
-                data: serde_json::json!({ "assignee_id": user_id, "why": why }),
-                public_message: None,
-            },
-        )?;
-        released += 1;
     }
     Ok(released)
+}
+
+/// A case reopened (by a supervisor, by the consumer's rating, by a settlement not carried
+/// out) whose assignee no longer works the agency's cases goes to the unassigned queue, as
+/// [`release_assignments`] does when the person leaves.
+pub(crate) fn release_if_gone(
+    conn: &mut AnyConnection,
+    key: &events::ChainKey,
+    by: &Actor,
+    row: &CaseRow,
+    at: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(a) = &row.assignee_id else { return Ok(()) };
+    let works = crate::db::users::find_by_id(conn, a)?.is_some_and(|u| u.works_cases_at(row.current_agency.as_ref()));
+    if !works && row.status.is_open() {
+        release(conn, key, by, row, "no_longer_works_here", at)?;
+    }
+    Ok(())
+}
+
+/// Clears the case's assignee with an `assignee_released` event (whose, and why).
+fn release(
+    conn: &mut AnyConnection,
+    key: &events::ChainKey,
+    by: &Actor,
+    row: &CaseRow,
+    why: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let ch = case_db::CaseChangeset {
+        assignee_id: Some(None),
+        updated_at: Some(at),
+        ..Default::default()
+    };
+    if !case_db::update_if_version(conn, &row.id, row.version, &ch)? {
+        return Err(AppError::VersionConflict {
+            current: case_db::current_version(conn, &row.id)?,
+        });
+    }
+    events::append(
+        conn,
+        key,
+        &row.id,
+        by,
+        at,
+        events::NewEvent {
+            action: EV_ASSIGNEE_RELEASED.into(),
+            from_status: Some(row.status),
+            to_status: row.status,
+            data: serde_json::json!({ "assignee_id": row.assignee_id, "why": why }),
+            public_message: None,
+        },
+    )?;
+    Ok(())
 }
 
 /// Someone a case of their agency may be given to, with how many open cases they hold.

@@ -10,7 +10,7 @@ use super::super::views::{self, CaseDetail};
 use super::{detail, load_visible};
 use crate::db::cases::{self as case_db, CaseChangeset, CaseRow};
 use crate::db::{reference, users, AnyConnection};
-use crate::domain::case::{self, Action, ActionName, CaseState};
+use crate::domain::case::{self, Action, ActionName, CaseState, Status};
 use crate::domain::ids::MediationSessionId;
 use crate::domain::user::{Actor, Role};
 use crate::error::{AppError, ErrorCode};
@@ -80,9 +80,10 @@ fn check_references(
             ..
         } => crate::service::reference::check_unit(ctx.router.units(), Some(unit), Some(agency)),
         Action::Accept { assignee_id: Some(uid) } | Action::Assign { assignee_id: uid } => {
-            let ok = users::find_by_id(conn, uid)?.is_some_and(|u| {
-                u.active && u.agency_code == row.current_agency && matches!(u.role.as_str(), "handler" | "supervisor")
-            });
+            // Locked: an administrator deactivating or moving the person now either waits for
+            // this assignment (and then releases the case) or is seen by it (ADR 0062, 0065).
+            crate::db::portability::lock_row(conn, crate::db::portability::Locked::User, uid)?;
+            let ok = users::find_by_id(conn, uid)?.is_some_and(|u| u.works_cases_at(row.current_agency.as_ref()));
             if ok {
                 Ok(())
             } else {
@@ -219,8 +220,12 @@ pub(super) fn act_on(
     if let Action::MarkDuplicate { of_case_id } = &action {
         link_duplicate(conn, &ctx.chain_key, actor, &row, of_case_id, t)?;
     }
-    let after = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
+    let mut after = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
     crate::service::sessions::on_leave_mediation(conn, &ctx.notify, &ctx.chain_key, actor, &row, &after, at)?;
+    if st.status == Status::Closed && after.status.is_open() {
+        super::release_if_gone(conn, &ctx.chain_key, actor, &after, t)?;
+        after = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
+    }
     Ok(after)
 }
 

@@ -55,12 +55,12 @@ impl SweepCtx {
     }
 }
 
-/// Staff to tell about a case: the assignee if they are active and have an e-mail, else the
-/// agency's handlers and supervisors.
+/// Staff to tell about a case: the assignee if they still work the agency's cases and have an
+/// e-mail, else the agency's handlers and supervisors.
 fn case_recipients(conn: &mut AnyConnection, case: &case_db::CaseRow, roles: &[&str]) -> Result<Vec<String>, AppError> {
     if let Some(a) = &case.assignee_id {
         if roles.contains(&"handler") {
-            if let Some(u) = users::find_by_id(conn, a)?.filter(|u| u.active) {
+            if let Some(u) = users::find_by_id(conn, a)?.filter(|u| u.works_cases_at(case.current_agency.as_ref())) {
                 if let Some(e) = u.email {
                     return Ok(vec![e]);
                 }
