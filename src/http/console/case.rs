@@ -269,10 +269,20 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         referral: referral_text(&c.suggestion),
         consumer: consumer(&c),
         business: business(&c),
-        suggestion: c.suggestion["explanation"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default(),
+        suggestion: {
+            let names = super::explain::Names {
+                categories: &choices.categories,
+                agencies: &choices.agencies,
+            };
+            c.suggestion["explanation"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(|l| super::explain::vi(l, &names)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        },
         clocks: clock_views(deadlines),
         events: events.iter().map(event).collect(),
         chain_ok: chain.valid,

@@ -8,6 +8,7 @@ mod callbacks;
 mod calls;
 mod case;
 mod dashboard;
+mod explain;
 mod forms;
 mod kb;
 mod notices;
