@@ -222,8 +222,9 @@ pub(super) fn act_on(
     }
     let mut after = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
     crate::service::sessions::on_leave_mediation(conn, &ctx.notify, &ctx.chain_key, actor, &row, &after, at)?;
+    // The service's own consequence of the reopening, whoever reopened.
     if st.status == Status::Closed && after.status.is_open() {
-        super::release_if_gone(conn, &ctx.chain_key, actor, &after, t)?;
+        super::release_if_gone(conn, &ctx.chain_key, &Actor::System, &after, t)?;
         after = case_db::find_by_id(conn, &row.id)?.ok_or(AppError::NotFound("case"))?;
     }
     Ok(after)
