@@ -810,6 +810,22 @@ pub enum Locked {
 /// - PostgreSQL: `SELECT … FOR UPDATE` (waits for a transaction writing the row).
 /// - SQLite: nothing to do: the one writer's transaction already excludes every other write.
 pub fn lock_row(conn: &mut AnyConnection, what: Locked, id: &str) -> Result<(), DieselError> {
+    lock(conn, what, id, "FOR UPDATE")
+}
+
+/// Locks a row against changes until the transaction ends, letting others read and share-lock
+/// it: what is checked of it (an account's state, before a case is assigned to it) cannot change
+/// before the transaction commits, and a change of it waits. Weaker than [`lock_row`] on
+/// purpose: `FOR SHARE` does not conflict with the `FOR KEY SHARE` of foreign-key checks, which
+/// any transaction writing a row that names the account takes (a case's `created_by`), so it
+/// never closes a lock cycle with them.
+/// - PostgreSQL: `SELECT … FOR SHARE`.
+/// - SQLite: nothing to do (one writer).
+pub fn share_row(conn: &mut AnyConnection, what: Locked, id: &str) -> Result<(), DieselError> {
+    lock(conn, what, id, "FOR SHARE")
+}
+
+fn lock(conn: &mut AnyConnection, what: Locked, id: &str, mode: &str) -> Result<(), DieselError> {
     use diesel::RunQueryDsl;
     let table = match what {
         Locked::Case => "cases",
@@ -818,7 +834,7 @@ pub fn lock_row(conn: &mut AnyConnection, what: Locked, id: &str) -> Result<(), 
         Locked::User => "users",
     };
     match conn {
-        AnyConnection::Postgresql(pg) => diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+        AnyConnection::Postgresql(pg) => diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 {mode}"))
             .bind::<Text, _>(id)
             .execute(pg)
             .map(drop),

@@ -154,22 +154,12 @@ fn sign_in_keeping(state: &AppState, path: &str, f: &BTreeMap<String, String>) -
         .filter(|(k, _)| k.as_str() != "csrf")
         .map(|(k, v)| (format!("{KEPT}{k}"), v.clone()))
         .collect();
-    let csrf = auth::new_token();
-    let mut r = page(
-        StatusCode::OK,
-        &LoginPage {
-            who: None,
-            csrf: csrf.clone(),
-            next: "/console/".into(),
-            username: String::new(),
-            error: None,
-            totp: false,
-            kept,
-            resume: path.to_owned(),
-        },
-    );
-    let _ = r.add_cookie(&login_csrf_cookie(state, csrf));
-    r
+    LoginPage {
+        kept,
+        resume: path.to_owned(),
+        ..LoginPage::to("/console/".into())
+    }
+    .answer(state, StatusCode::OK)
 }
 
 #[derive(Template)]
@@ -356,6 +346,31 @@ struct LoginPage {
     resume: String,
 }
 
+impl LoginPage {
+    /// A blank sign-in form that leads to `next`.
+    fn to(next: String) -> LoginPage {
+        LoginPage {
+            who: None,
+            csrf: String::new(),
+            next,
+            username: String::new(),
+            error: None,
+            totp: false,
+            kept: Vec::new(),
+            resume: String::new(),
+        }
+    }
+
+    /// The page with a new form key, which its cookie holds too.
+    fn answer(mut self, state: &AppState, status: StatusCode) -> HttpResponse {
+        let csrf = auth::new_token();
+        self.csrf = csrf.clone();
+        let mut r = page(status, &self);
+        let _ = r.add_cookie(&login_csrf_cookie(state, csrf));
+        r
+    }
+}
+
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
@@ -369,22 +384,7 @@ fn safe_next(n: Option<&str>) -> String {
 }
 
 async fn login_form(state: Data<AppState>, q: Query<NextQuery>) -> HttpResponse {
-    let csrf = auth::new_token();
-    let mut r = page(
-        StatusCode::OK,
-        &LoginPage {
-            who: None,
-            csrf: csrf.clone(),
-            next: safe_next(q.next.as_deref()),
-            username: String::new(),
-            error: None,
-            totp: false,
-            kept: Vec::new(),
-            resume: String::new(),
-        },
-    );
-    let _ = r.add_cookie(&login_csrf_cookie(&state, csrf));
-    r
+    LoginPage::to(safe_next(q.next.as_deref())).answer(&state, StatusCode::OK)
 }
 
 async fn login(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: Bytes) -> HttpResponse {
@@ -404,22 +404,15 @@ async fn login(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: 
         .filter_map(|(k, v)| Some((k.strip_prefix(KEPT)?.to_owned(), v.clone())))
         .collect();
     let again = |error: &str, totp: bool, status: StatusCode| {
-        let csrf = auth::new_token();
-        let mut r = page(
-            status,
-            &LoginPage {
-                who: None,
-                csrf: csrf.clone(),
-                next: next.clone(),
-                username: get("username"),
-                error: Some(error.to_owned()),
-                totp,
-                kept: kept.iter().map(|(k, v)| (format!("{KEPT}{k}"), v.clone())).collect(),
-                resume: resume_to.clone().unwrap_or_default(),
-            },
-        );
-        let _ = r.add_cookie(&login_csrf_cookie(&state, csrf));
-        r
+        LoginPage {
+            username: get("username"),
+            error: Some(error.to_owned()),
+            totp,
+            kept: kept.iter().map(|(k, v)| (format!("{KEPT}{k}"), v.clone())).collect(),
+            resume: resume_to.clone().unwrap_or_default(),
+            ..LoginPage::to(next.clone())
+        }
+        .answer(&state, status)
     };
     match auth::login(&state, get("username"), get("password"), totp, addr.0).await {
         Ok(l) if !l.must_change_password && !kept.is_empty() => {

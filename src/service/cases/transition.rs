@@ -80,9 +80,9 @@ fn check_references(
             ..
         } => crate::service::reference::check_unit(ctx.router.units(), Some(unit), Some(agency)),
         Action::Accept { assignee_id: Some(uid) } | Action::Assign { assignee_id: uid } => {
-            // Locked: an administrator deactivating or moving the person now either waits for
-            // this assignment (and then releases the case) or is seen by it (ADR 0062, 0065).
-            crate::db::portability::lock_row(conn, crate::db::portability::Locked::User, uid)?;
+            // Share-locked: an administrator deactivating or moving the person now either waits
+            // for this assignment (and then releases the case) or is seen by it (ADR 0062, 0065).
+            crate::db::portability::share_row(conn, crate::db::portability::Locked::User, uid)?;
             let ok = users::find_by_id(conn, uid)?.is_some_and(|u| u.works_cases_at(row.current_agency.as_ref()));
             if ok {
                 Ok(())
