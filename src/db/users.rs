@@ -227,8 +227,9 @@ pub fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> QueryResult
     diesel::delete(sessions::table.find(token_hash)).execute(conn)
 }
 
-pub fn delete_expired_sessions(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
+/// Deletes the sessions that ended before `before`.
+pub fn delete_expired_sessions(conn: &mut AnyConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(before))).execute(conn)
 }
 
 /// Active staff of an agency with one of the roles, and an e-mail address: (id, email).

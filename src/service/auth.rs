@@ -542,7 +542,7 @@ async fn open_session(
                     return Err(AppError::InvalidCredentials);
                 }
             }
-            users::delete_expired_sessions(conn, session.created_at)?;
+            users::delete_expired_sessions(conn, session.created_at - ENDED_SESSION_KEPT)?;
             limits::clear(conn, &key)?;
             audit::record(
                 conn,
@@ -609,6 +609,21 @@ pub async fn authenticate(state: &AppState, token: String) -> Result<Authenticat
 /// `auth.console_idle_minutes` without a request: each request moves its end forward (written
 /// at most once a minute), never past `auth.session_hours` after sign-in. API tokens are not
 /// console sessions.
+/// How long the row of an ended session stays (it signs nothing in): a console form sent after
+/// its session ended is carried across the sign-in only for the account that wrote it, which
+/// the row tells (`session_owner`).
+pub const ENDED_SESSION_KEPT: TimeDelta = TimeDelta::days(1);
+
+/// The account a session token was issued to, whether or not the session has ended (within
+/// [`ENDED_SESSION_KEPT`]); `None` for an unknown token.
+pub async fn session_owner(state: &AppState, token: String) -> Result<Option<String>, AppError> {
+    let hash = token_hash(&token);
+    state
+        .db
+        .run(move |conn| Ok(users::find_session(conn, &hash)?.map(|s| s.user_id)))
+        .await
+}
+
 pub async fn console_session(state: &AppState, token: String) -> Result<Authenticated, AppError> {
     if token.starts_with(super::api_tokens::PREFIX) {
         return Err(AppError::Unauthenticated);

@@ -359,16 +359,34 @@ async fn a_form_sent_after_the_session_ended_is_kept_across_the_sign_in(app: &Te
         .value()
         .to_owned();
     signin[0].1 = hidden(&again.html, "csrf");
+    // Another account signing in on that page never gets the form to send.
+    app.user("op.other", "operator", Some("SCT")).await;
+    let mut other = signin.clone();
+    other[3].1 = "op.other".into();
+    let other: Vec<(&str, &str)> = other.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let cookies = format!("hotline_login_csrf={login_csrf}; {cookie}");
+    let theirs = post(app, "/console/login", &cookies, &other).await;
+    assert_eq!(
+        (theirs.status, theirs.location.as_str()),
+        (303, "/console/"),
+        "{}",
+        theirs.html
+    );
     let pairs: Vec<(&str, &str)> = signin.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let resumed = post(
-        app,
-        "/console/login",
-        &format!("hotline_login_csrf={login_csrf}"),
-        &pairs,
-    )
-    .await;
+    // The account that wrote it, signing in with the ended session's cookie still sent.
+    let resumed = post(app, "/console/login", &cookies, &pairs).await;
     assert_eq!(resumed.status, 200, "{}", resumed.html);
     assert!(resumed.html.contains("action=\"/console/calls\"") && resumed.html.contains("Gửi lại"));
+    // What will be sent is shown, readable; the technical fields are not.
+    assert!(
+        resumed.html.contains(&format!("<dt>Ghi chú</dt><dd>{note}</dd>")),
+        "{}",
+        resumed.html
+    );
+    assert!(resumed
+        .html
+        .contains("<dt>Số điện thoại người gọi</dt><dd>0912 777 888</dd>"));
+    assert!(!resumed.html.contains("<dt>Thông tin</dt>"), "{}", resumed.html);
     let fresh = resumed.session().expect("a new session");
     let again: Vec<(String, String)> = [
         "csrf",

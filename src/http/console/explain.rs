@@ -131,7 +131,14 @@ fn kind(rest: &str) -> Option<String> {
         .filter_map(|s| s.rsplit_once(' '))
         .map(|(k, v)| format!("{} {}", value_label(k).to_lowercase(), decimal(v)))
         .collect();
-    let cues = terms_vi(cues).replace("question mark(", "dấu hỏi(");
+    // `…, question mark(+1)` closes the cues when a question mark counted for a consultation.
+    let cues = match cues.rsplit_once("question mark(") {
+        Some((terms, weight)) => {
+            let terms = terms.trim_end_matches(", ");
+            format!("{}, dấu chấm hỏi ({}", terms_vi(terms), weight)
+        }
+        None => terms_vi(cues),
+    };
     Some(format!(
         "Loại {} (điểm: {}); dấu hiệu: {cues}",
         value_label(k).to_lowercase(),
@@ -280,6 +287,22 @@ mod tests {
             for reason in &c.explanation {
                 let said = vi(reason, &names);
                 assert_ne!(&said, reason, "no Vietnamese form for: {reason}");
+                for english in [
+                    "no matching",
+                    "question mark",
+                    "score",
+                    "lead",
+                    "serves",
+                    "fits",
+                    "residence",
+                    "agency",
+                    "category",
+                ] {
+                    assert!(
+                        !said.contains(english),
+                        "English left ({english}) in: {said} (from: {reason})"
+                    );
+                }
                 seen.insert(said.split([':', '(']).next().unwrap_or_default().to_owned());
             }
         }
@@ -316,6 +339,10 @@ mod tests {
         assert_eq!(
             vi("agency SCT: dispute lead for category goods_general", &n),
             "Cơ quan: Sở Công Thương — chủ trì giải quyết tranh chấp của lĩnh vực «Hàng hóa»"
+        );
+        assert_eq!(
+            vi("kind consultation (scores: consultation 1.0, dispute 0.0, violation_report 0.0); cues: no matching terms, question mark(+1)", &n),
+            "Loại tư vấn (điểm: tư vấn 1,0, tranh chấp 0,0, phản ánh vi phạm 0,0); dấu hiệu: không có từ khóa nào khớp, dấu chấm hỏi (+1)"
         );
         assert_eq!(vi("something new", &n), "something new");
     }

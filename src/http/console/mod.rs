@@ -170,6 +170,38 @@ struct ResumePage {
     action: String,
     csrf: String,
     kept: Vec<(String, String)>,
+    /// What the kept form holds, as the person typed it: (label, value), technical fields left out.
+    shown: Vec<(String, String)>,
+}
+
+/// The fields of a kept form worth showing before it is sent again, with their labels.
+fn shown(kept: &[(String, String)]) -> Vec<(String, String)> {
+    const TECHNICAL: [&str; 6] = [
+        "version",
+        "seen_seq",
+        "started_at",
+        "step",
+        "kb_article_id",
+        "about_case",
+    ];
+    kept.iter()
+        .filter(|(k, v)| !v.trim().is_empty() && !TECHNICAL.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let label = match k.as_str() {
+                "note" => "Ghi chú",
+                "public_message" => "Tin nhắn cho người tiêu dùng",
+                "caller_phone" => "Số điện thoại người gọi",
+                "consumer_name" => "Họ tên người tiêu dùng",
+                "consumer_commune" => "Xã, phường",
+                "consumer_province" => "Tỉnh, thành phố",
+                "business_name" => "Doanh nghiệp",
+                other => text::field_label(other.rsplit('.').next().unwrap_or(other)),
+            };
+            let value: String = v.chars().take(300).collect();
+            let more = if v.chars().count() > 300 { "…" } else { "" };
+            (label.to_owned(), format!("{value}{more}"))
+        })
+        .collect()
 }
 
 /// After signing in again: the kept form, ready to be sent again with the new session's key
@@ -181,16 +213,22 @@ fn resume(state: &AppState, l: auth::Login, action: String, kept: Vec<(String, S
         staff: l.staff,
         callbacks_due: 0,
     };
-    let mut r = page(
+    let r = page(
         StatusCode::OK,
         &ResumePage {
             who: Some(Who::of(&signed)),
             action,
             csrf: signed.csrf.clone(),
+            shown: shown(&kept),
             kept,
         },
     );
-    let _ = r.add_cookie(&session_cookie(state, l.token));
+    signed_in_now(state, r, l.token)
+}
+
+/// An answer to a successful sign-in: the new session's cookie set, the sign-in form's removed.
+fn signed_in_now(state: &AppState, mut r: HttpResponse, token: String) -> HttpResponse {
+    let _ = r.add_cookie(&session_cookie(state, token));
     let _ = r.add_removal_cookie(&login_csrf_cookie(state, String::new()));
     r
 }
@@ -402,7 +440,13 @@ async fn login(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: 
         .iter()
         .filter(|_| resume_to.is_some())
         .filter_map(|(k, v)| Some((k.strip_prefix(KEPT)?.to_owned(), v.clone())))
+        .filter(|(k, _)| k != "csrf")
         .collect();
+    // Whose ended session wrote the kept form: only that account may send it again.
+    let writer = match req.cookie(session::SESSION_COOKIE).filter(|_| !kept.is_empty()) {
+        Some(c) => auth::session_owner(&state, c.value().to_owned()).await.ok().flatten(),
+        None => None,
+    };
     let again = |error: &str, totp: bool, status: StatusCode| {
         LoginPage {
             username: get("username"),
@@ -415,19 +459,17 @@ async fn login(state: Data<AppState>, req: HttpRequest, addr: ClientAddr, body: 
         .answer(&state, status)
     };
     match auth::login(&state, get("username"), get("password"), totp, addr.0).await {
-        Ok(l) if !l.must_change_password && !kept.is_empty() => {
+        Ok(l) if !l.must_change_password && !kept.is_empty() && writer.as_deref() == Some(l.staff.id.as_str()) => {
             let to = resume_to.clone().unwrap_or_default();
             resume(&state, l, to, kept.clone())
         }
         Ok(l) => {
-            let mut r = see_other(if l.must_change_password {
+            let r = see_other(if l.must_change_password {
                 "/console/password"
             } else {
                 &next
             });
-            let _ = r.add_cookie(&session_cookie(&state, l.token));
-            let _ = r.add_removal_cookie(&login_csrf_cookie(&state, String::new()));
-            r
+            signed_in_now(&state, r, l.token)
         }
         Err(AppError::TotpRequired) => again(
             "Nhập mã một lần từ ứng dụng xác thực của bạn cùng mật khẩu.",

@@ -314,6 +314,9 @@ pub(crate) fn release_if_gone(
     at: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
     let Some(a) = &row.assignee_id else { return Ok(()) };
+    // As for an assignment: an administrator's change of the account at the same moment waits,
+    // or is seen (the case is not yet open for its release to find).
+    crate::db::portability::share_row(conn, crate::db::portability::Locked::User, a)?;
     let works = crate::db::users::find_by_id(conn, a)?.is_some_and(|u| u.works_cases_at(row.current_agency.as_ref()));
     if !works && row.status.is_open() {
         release(conn, key, by, row, "no_longer_works_here", at)?;

@@ -83,7 +83,7 @@ pub fn sweep(conn: &mut AnyConnection, ctx: &SweepCtx, at: DateTime<Utc>) -> Res
     let today = calendar::local_date(at);
     let t = at.naive_utc();
     // Housekeeping: expired sessions, abuse-limit counters quiet for a day, finished jobs.
-    users::delete_expired_sessions(conn, t)?;
+    users::delete_expired_sessions(conn, t - crate::service::auth::ENDED_SESSION_KEPT)?;
     crate::service::limits::purge(conn, at.timestamp())?;
     purge_done_jobs(conn, ctx.keep_done_days, t)?;
     crate::service::privacy::apply_retention(conn, &ctx.chain_key, &ctx.router, ctx.retention_days, at)?;
