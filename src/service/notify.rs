@@ -93,6 +93,16 @@ pub fn staff_case_url(base_url: &str, case_id: &str) -> String {
     format!("{}/console/cases/{case_id}", base_url.trim_end_matches('/'))
 }
 
+/// The e-mail address of the case's assignee while they still work the agency's cases (active,
+/// handler or supervisor, of the agency holding it): staff mail about the case goes there first,
+/// else to the agency's handlers.
+pub(crate) fn working_assignee_email(conn: &mut AnyConnection, case: &CaseRow) -> Result<Option<String>, AppError> {
+    let Some(a) = &case.assignee_id else { return Ok(None) };
+    Ok(crate::db::users::find_by_id(conn, a)?
+        .filter(|u| u.works_cases_at(case.current_agency.as_ref()))
+        .and_then(|u| u.email))
+}
+
 /// Tells the person a case was just given to by someone else (a supervisor's `assign`, or an
 /// `accept` that names another handler), if they have an e-mail address.
 pub fn to_new_assignee(

@@ -52,13 +52,7 @@ pub(crate) fn handler_recipients(
     case: &CaseRow,
     supervisors: bool,
 ) -> Result<Vec<String>, AppError> {
-    let mut to = Vec::new();
-    if let Some(a) = &case.assignee_id {
-        let working = users::find_by_id(conn, a)?.filter(|u| u.works_cases_at(case.current_agency.as_ref()));
-        if let Some(e) = working.and_then(|u| u.email) {
-            to.push(e);
-        }
-    }
+    let mut to: Vec<String> = super::notify::working_assignee_email(conn, case)?.into_iter().collect();
     if let Some(agency) = &case.current_agency {
         let mut roles = Vec::new();
         if to.is_empty() {

@@ -58,13 +58,9 @@ impl SweepCtx {
 /// Staff to tell about a case: the assignee if they still work the agency's cases and have an
 /// e-mail, else the agency's handlers and supervisors.
 fn case_recipients(conn: &mut AnyConnection, case: &case_db::CaseRow, roles: &[&str]) -> Result<Vec<String>, AppError> {
-    if let Some(a) = &case.assignee_id {
-        if roles.contains(&"handler") {
-            if let Some(u) = users::find_by_id(conn, a)?.filter(|u| u.works_cases_at(case.current_agency.as_ref())) {
-                if let Some(e) = u.email {
-                    return Ok(vec![e]);
-                }
-            }
+    if roles.contains(&"handler") {
+        if let Some(e) = crate::service::notify::working_assignee_email(conn, case)? {
+            return Ok(vec![e]);
         }
     }
     let Some(agency) = &case.current_agency else {
