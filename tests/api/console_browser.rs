@@ -340,6 +340,9 @@ async fn a_day_in_the_console(backend: Backend) {
     text_with(&c, "h1", "Đã đăng nhập lại").await;
     axe_clean(&c, "resume").await;
     shot(&c, &format!("console-{tag}-resume")).await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot_full(&c, &format!("console-{tag}-resume-phone")).await;
+    c.set_window_size(1366, 768).await.unwrap();
     click(&c, Locator::Css("button.primary")).await;
     let done = text_with(&c, ".notice", "Đã thực hiện").await;
     assert!(done.contains("Thêm ghi chú nội bộ"), "{done}");

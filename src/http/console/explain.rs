@@ -38,14 +38,7 @@ fn reason(line: &str, n: &Names) -> Option<String> {
         return Some(format!("Kênh tiếp nhận: {}", channel(ch)));
     }
     if let Some(rest) = line.strip_prefix("runner-up category ") {
-        let (code, rest) = rest.split_once(" (score ")?;
-        let (score, terms) = rest.split_once("): ")?;
-        return Some(format!(
-            "Lĩnh vực gần thứ hai: {} (điểm {}): {}",
-            n.category(code),
-            decimal(score),
-            terms_vi(terms)
-        ));
+        return Some(format!("Lĩnh vực gần thứ hai: {}", scored_category(rest, n)?));
     }
     if let Some(rest) = line.strip_prefix("category ") {
         if let Some(code) = rest.strip_suffix(": no category term matched, default category") {
@@ -54,14 +47,7 @@ fn reason(line: &str, n: &Names) -> Option<String> {
                 n.category(code)
             ));
         }
-        let (code, rest) = rest.split_once(" (score ")?;
-        let (score, terms) = rest.split_once("): ")?;
-        return Some(format!(
-            "Lĩnh vực {} (điểm {}): {}",
-            n.category(code),
-            decimal(score),
-            terms_vi(terms)
-        ));
+        return Some(format!("Lĩnh vực {}", scored_category(rest, n)?));
     }
     if let Some(rest) = line.strip_prefix("precedence rule: ") {
         let (winner, rest) = rest.split_once(" (score ≥ ")?;
@@ -120,6 +106,18 @@ fn reason(line: &str, n: &Names) -> Option<String> {
         ));
     }
     None
+}
+
+/// `C (score S): terms` of a category line → `«name» (điểm S): từ khóa terms`.
+fn scored_category(rest: &str, n: &Names) -> Option<String> {
+    let (code, rest) = rest.split_once(" (score ")?;
+    let (score, terms) = rest.split_once("): ")?;
+    Some(format!(
+        "{} (điểm {}): {}",
+        n.category(code),
+        decimal(score),
+        terms_vi(terms)
+    ))
 }
 
 /// `K (scores: consultation a, dispute b, violation_report c); cues: …`
