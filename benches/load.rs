@@ -303,6 +303,7 @@ fn complaint_domain(s: &Sample) -> anyhow::Result<NewComplaint> {
                 .map_err(|e| anyhow!("tax code: {e}"))?,
             ..Business::default()
         },
+        product: None,
         reporter: Default::default(),
     })
 }

@@ -230,6 +230,7 @@ pub fn row(i: usize, n_total: usize, start: chrono::DateTime<Utc>, texts: &Texts
             name: Some(biz),
             ..BusinessFacts::default()
         },
+        product: None,
         call_id: None,
         unit: None,
         suggestion: suggestion.clone(),

@@ -96,6 +96,8 @@ diesel::table! {
         head_hash -> Text,
         unit_code -> Nullable<Text>,
         visible_to -> Text,
+        product -> Nullable<Text>,
+        product_key -> Nullable<Text>,
     }
 }
 

@@ -30,15 +30,22 @@ pub const MIN_HISTORY_WEEKS: f64 = 1.0;
 pub enum AlertDimension {
     Category,
     Business,
+    /// The product or service the complaints name (`values::Product::key`).
+    Product,
 }
 
 impl AlertDimension {
-    pub const ALL: [AlertDimension; 2] = [AlertDimension::Category, AlertDimension::Business];
+    pub const ALL: [AlertDimension; 3] = [
+        AlertDimension::Category,
+        AlertDimension::Business,
+        AlertDimension::Product,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             AlertDimension::Category => "category",
             AlertDimension::Business => "business",
+            AlertDimension::Product => "product",
         }
     }
 

@@ -458,6 +458,7 @@ pub struct Correction {
     pub consumer_email: Option<super::values::Email>,
     pub business_name: Option<String>,
     pub business_tax_code: Option<super::values::TaxCode>,
+    pub product: Option<super::values::Product>,
 }
 
 impl Correction {
@@ -468,6 +469,7 @@ impl Correction {
             ("consumer_email", self.consumer_email.is_some()),
             ("business_name", self.business_name.is_some()),
             ("business_tax_code", self.business_tax_code.is_some()),
+            ("product", self.product.is_some()),
         ]
         .into_iter()
         .filter_map(|(f, set)| set.then_some(f))
@@ -475,15 +477,19 @@ impl Correction {
     }
 }
 
-/// In the history: the fields corrected, and the business's new name and tax code (not
-/// personal data); the consumer's new phone and e-mail stay in the case row only.
+/// In the history: the fields corrected, and the business's new name and tax code and the
+/// product's new name (not personal data); the consumer's new phone and e-mail stay in the case
+/// row only.
 impl Serialize for Correction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Correction", 3)?;
+        let mut st = s.serialize_struct("Correction", 4)?;
         st.serialize_field("fields", &self.fields())?;
         st.serialize_field("business_name", &self.business_name)?;
         st.serialize_field("business_tax_code", &self.business_tax_code)?;
+        if let Some(p) = &self.product {
+            st.serialize_field("product", p.name())?;
+        }
         st.end()
     }
 }

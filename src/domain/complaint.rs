@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::case::{Channel, VulnerableGroup};
-use super::values::{Email, Phone, TaxCode};
+use super::values::{Email, Phone, Product, TaxCode};
 use super::Kind;
 
 #[derive(Debug, Clone)]
@@ -42,6 +42,8 @@ pub struct NewComplaint {
     pub transaction_date: Option<NaiveDate>,
     pub consumer: Consumer,
     pub business: Business,
+    /// The product or service complained about, if named.
+    pub product: Option<Product>,
     pub reporter: Reporter,
 }
 

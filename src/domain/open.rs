@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::case::{CaseState, Channel, Status, VulnerableGroup};
 use super::ids::{AgencyCode, CallId, CaseId, CategoryCode, TrackingCode, UserId};
 use super::search::index_text;
+use super::values::Product;
 use super::Kind;
 
 /// Who filed it: a consumer, or an organisation (an agency reporting a violation). An
@@ -55,6 +56,8 @@ pub struct Opening {
     pub transaction_date: Option<NaiveDate>,
     pub reporter: Reporter,
     pub business: BusinessFacts,
+    /// The product or service complained about, if named.
+    pub product: Option<Product>,
     /// The hotline call it was opened from.
     pub call_id: Option<CallId>,
     /// The router's suggestion and its explanation (JSON).
@@ -89,6 +92,7 @@ impl Case {
             o.consumer_request.as_deref(),
             o.business.name.as_deref(),
             o.business.tax_code.as_deref(),
+            o.product.as_ref().map(Product::name),
             Some(o.tracking_code.as_str()),
             o.reporter.phone.as_deref(),
             Some(&o.reporter.name),
@@ -140,6 +144,7 @@ mod tests {
                 ..Reporter::default()
             },
             business: BusinessFacts::default(),
+            product: Product::from_stored("Sữa bột"),
             call_id: None,
             suggestion: "{}".into(),
             unit: None,
@@ -157,6 +162,11 @@ mod tests {
         assert_eq!(c.version, 1);
         assert!(!c.priority);
         assert!(c.search_words.contains("sua"), "{}", c.search_words);
+        assert!(
+            c.search_words.contains("bot"),
+            "the product is searched: {}",
+            c.search_words
+        );
         let mut o = opening();
         o.reporter.vulnerable = vec![
             VulnerableGroup::Elderly,

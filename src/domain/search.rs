@@ -210,6 +210,8 @@ pub struct ListFilter {
     pub consumer_commune: Option<String>,
     /// The business's key (tax code, or its folded name: `service::intake::business_key`).
     pub business_key: Option<String>,
+    /// The product's key (`values::Product::key`).
+    pub product_key: Option<String>,
     pub created_from: Option<NaiveDateTime>,
     pub created_to: Option<NaiveDateTime>,
     /// Search terms; the case must be indexed under every one (see `portability::text_search`).

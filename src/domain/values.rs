@@ -155,6 +155,67 @@ impl AsRef<str> for TaxCode {
     }
 }
 
+/// What a complaint is about — a product or a service — as the consumer or the operator named
+/// it ("Nồi chiên không dầu Sunhouse", "gói cước Internet"), with the key that groups the
+/// complaints naming the same one (early warning's product dimension, ADR 0066): the name folded
+/// as search folds it (no diacritics, lower case, abbreviations spelled out) without a leading
+/// generic word ("sản phẩm", "dịch vụ", "hàng"), so "Sản phẩm nồi chiên KHÔNG DẦU" and
+/// "nồi chiên không dầu" are one product. Not personal data by itself, but typed freely: it is
+/// never published and is anonymised with the complaint's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    name: String,
+    key: String,
+}
+
+impl Product {
+    /// The longest name kept, in characters.
+    pub const MAX_CHARS: usize = 200;
+
+    /// Leading words that say only "a product" or "a service" (folded).
+    /// (Not "hàng" or "gói" alone: "hàng không" is an airline.)
+    const GENERIC: [&'static str; 4] = ["san pham", "dich vu", "mat hang", "hang hoa"];
+
+    /// Blank is "not given" (`None`), as is a name with no letter or digit ("-", "…"). One
+    /// line: line breaks and tabs become spaces.
+    pub fn parse(field: &str, raw: Option<&str>) -> Result<Option<Product>, DomainError> {
+        let Some(name) = opt_text(field, raw, Product::MAX_CHARS)? else {
+            return Ok(None);
+        };
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        Ok(Product::key_of(&name).map(|key| Product { name, key }))
+    }
+
+    /// A name as stored (already parsed once); `None` if it has no key.
+    pub fn from_stored(name: &str) -> Option<Product> {
+        Product::key_of(name).map(|key| Product {
+            name: name.to_owned(),
+            key,
+        })
+    }
+
+    fn key_of(name: &str) -> Option<String> {
+        let folded = crate::text::normalize(name);
+        let mut key = folded.as_str();
+        for g in Product::GENERIC {
+            if let Some(rest) = key.strip_prefix(g).and_then(|r| r.strip_prefix(' ')) {
+                key = rest;
+                break;
+            }
+        }
+        let key = if key.is_empty() { folded.as_str() } else { key };
+        (!key.is_empty()).then(|| key.to_owned())
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
 /// Free text: trimmed, not empty, at most `max` characters, no control characters except
 /// newlines and tabs. Vietnamese text is kept byte for byte otherwise.
 pub fn text(field: &str, raw: &str, max: usize) -> Result<String, DomainError> {
@@ -239,6 +300,36 @@ pub fn normalize_tracking_code(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn products_named_alike_share_a_key() {
+        let key = |raw: &str| {
+            Product::parse("product", Some(raw))
+                .unwrap()
+                .map(|p| p.key().to_owned())
+        };
+        assert_eq!(
+            key("Sản phẩm nồi chiên KHÔNG DẦU").as_deref(),
+            Some("noi chien khong dau")
+        );
+        assert_eq!(key("  nồi chiên không dầu "), key("Nồi chiên không dầu"));
+        assert_eq!(key("Dịch vụ Internet cáp quang"), key("internet cáp quang"));
+        assert_eq!(key("Hàng không giá rẻ").as_deref(), Some("hang khong gia re"));
+        // A generic word alone is the product's name.
+        assert_eq!(key("Dịch vụ").as_deref(), Some("dich vu"));
+        // Blank, or no letter nor digit: not given.
+        assert_eq!(key("   "), None);
+        assert_eq!(key("- …"), None);
+        assert_eq!(Product::parse("product", None).unwrap(), None);
+        let p = Product::parse("product", Some(" Sữa bột ABC ")).unwrap().unwrap();
+        assert_eq!(p.name(), "Sữa bột ABC");
+        assert_eq!(Product::from_stored("Sữa bột ABC"), Some(p));
+        // One line, at most 200 characters.
+        let one_line = Product::parse("product", Some("nồi\n chiên\tA")).unwrap().unwrap();
+        assert_eq!(one_line.name(), "nồi chiên A");
+        assert!(Product::parse("product", Some(&"a".repeat(201))).is_err());
+        assert!(Product::parse("product", Some(&"â".repeat(200))).is_ok());
+    }
 
     #[test]
     fn tracking_codes_are_masked_in_text() {

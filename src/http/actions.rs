@@ -15,7 +15,7 @@ use crate::domain::case::{
     Action, ActionName, Correction, MediationRecord, MediationRequester, NegotiationRecord, NegotiationResult,
     RefusalGround, Sanction,
 };
-use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
+use crate::domain::values::{opt_text, text, Email, Phone, Product, TaxCode};
 use crate::domain::Kind;
 use crate::error::AppError;
 use crate::service::cases::ActionEnvelope;
@@ -720,6 +720,8 @@ pub struct CorrectDataDto {
     pub consumer_email: Option<String>,
     pub business_name: Option<String>,
     pub business_tax_code: Option<String>,
+    /// The product or service complained about (one line, at most 200 characters).
+    pub product: Option<String>,
     pub reason: String,
 }
 
@@ -739,6 +741,7 @@ impl ActionFields for CorrectDataDto {
             business_tax_code: given(&self.business_tax_code)
                 .map(|t| TaxCode::parse("business_tax_code", &t))
                 .transpose()?,
+            product: Product::parse("product", self.product.as_deref())?,
         };
         if correction.fields().is_empty() {
             return Err(AppError::invalid(

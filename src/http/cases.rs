@@ -78,6 +78,8 @@ pub struct ListParams {
     pub consumer_commune: Option<String>,
     /// A business's key as the reports give it (`top_businesses[].business_key`).
     pub business_key: Option<String>,
+    /// A product's key as a case (`product_key`) or an early-warning signal gives it.
+    pub product_key: Option<String>,
     /// Created at or after (RFC 3339).
     pub created_from: Option<DateTime<FixedOffset>>,
     /// Created before (RFC 3339).
@@ -186,6 +188,7 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             consumer_province: p.consumer_province,
             consumer_commune: p.consumer_commune,
             business_key: p.business_key,
+            product_key: p.product_key,
             clock_result,
             clock_agency: p.clock_agency,
             recovered: p.recovered.unwrap_or(false),

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::domain::case::{Channel, VulnerableGroup};
 use crate::domain::complaint::{Business, Consumer, NewComplaint, Reporter, ReporterType};
 use crate::domain::ids::{CaseId, KbArticleId, UserId};
-use crate::domain::values::{opt_text, text, Email, Phone, TaxCode};
+use crate::domain::values::{opt_text, text, Email, Phone, Product, TaxCode};
 use crate::domain::Kind;
 use crate::error::{AppError, ErrorCode};
 use crate::service::calls::{CallOutcome, CallUpdate, NewCall};
@@ -80,6 +80,10 @@ pub struct NewComplaintDto {
     pub consumer: ConsumerDto,
     #[serde(default)]
     pub business: BusinessDto,
+    /// The product or service complained about, as the consumer names it (one line, at most
+    /// 200 characters; e.g. "Nồi chiên không dầu", "gói cước Internet"): groups complaints
+    /// for early warning (`product_key`).
+    pub product: Option<String>,
     /// Staff only: the logged call this case comes from.
     pub call_id: Option<String>,
 }
@@ -191,6 +195,7 @@ impl NewComplaintDto {
                 website: opt_short("business.website", &b.website)?,
                 shop_link: opt_text("business.shop_link", b.shop_link.as_deref(), 2000)?,
             },
+            product: Product::parse("product", self.product.as_deref())?,
             reporter,
         })
     }

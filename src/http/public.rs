@@ -181,6 +181,8 @@ pub struct ComplaintFormParts {
     pub business_website: Option<String>,
     #[schema(rename = "business.shop_link")]
     pub business_shop_link: Option<String>,
+    /// The product or service complained about (one line, at most 200 characters).
+    pub product: Option<String>,
     /// Files (several parts of this name).
     #[schema(value_type = Option<Vec<String>>, format = Binary)]
     pub evidence: Option<Vec<Vec<u8>>>,

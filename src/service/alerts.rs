@@ -1,5 +1,6 @@
 //! Early warning (issue 14 point 6, ADR 0038): once per ISO week the sweep counts the last
-//! complete week's cases by category and by business against the eight weeks before and stores
+//! complete week's cases by category, by business and by product (ADR 0066) against the eight
+//! weeks before and stores
 //! the rises that pass the test of `domain::alert` as signals. Coordinators list them, each with
 //! the query that lists its cases, dismiss them, or draft a public warning from one in one step
 //! (`warnings::draft`, same transaction, `source = signal:{id}`).
@@ -37,14 +38,15 @@ pub struct AlertView {
     pub period_start: NaiveDate,
     /// Last day of the week (Sunday), inclusive.
     pub period_end: NaiveDate,
-    /// `category` or `business`.
+    /// `category`, `business` or `product`.
     pub dimension: String,
-    /// The category's code, or the business's key (`business_key` of the case list).
+    /// The category's code, the business's key (`business_key` of the case list) or the
+    /// product's (`product_key`).
     pub key: String,
-    /// The category's name, or the business's name as recorded.
+    /// The category's name, or the business's or product's name as last recorded.
     pub label: String,
     /// Complaints of the week (duplicates and the service's own reports left out); for a
-    /// business, the distinct consumers who made them.
+    /// business or a product, the distinct consumers who made them.
     pub count: i64,
     /// The same per week expected from the eight weeks before (fewer in the service's first
     /// weeks: the weeks since its first case), at least 0.5.
@@ -77,6 +79,7 @@ fn filter_of(dim: AlertDimension, key: Option<&str>, from: NaiveDateTime, to: Na
     match dim {
         AlertDimension::Category => f.category = key.map(str::to_owned),
         AlertDimension::Business => f.business_key = key.map(str::to_owned),
+        AlertDimension::Product => f.product_key = key.map(str::to_owned),
     }
     f
 }
@@ -90,6 +93,7 @@ fn cases_query(r: &AlertRow, dim: AlertDimension) -> String {
     let field = match dim {
         AlertDimension::Category => "category",
         AlertDimension::Business => "business_key",
+        AlertDimension::Product => "product_key",
     };
     let pairs = [
         ("created_from", local(r.week_start)),
@@ -161,7 +165,7 @@ pub fn detect(conn: &mut AnyConnection, taxonomy: &Taxonomy, at: DateTime<Utc>) 
             }
             let label = match dim {
                 AlertDimension::Category => taxonomy.category(&key).map(|c| c.name.clone()),
-                AlertDimension::Business => name,
+                AlertDimension::Business | AlertDimension::Product => name,
             };
             db::insert(
                 conn,
@@ -257,11 +261,11 @@ fn draft_content(r: &AlertRow, history: f64, today: NaiveDate) -> Result<Warning
     let first = calendar::local_date(r.week_start.and_utc());
     let last = calendar::local_date(r.week_end.and_utc()) - TimeDelta::days(1);
     let ratio = r.cases_count as f64 / r.baseline;
-    let business = r.dimension == AlertDimension::Business.as_str();
-    let (kind, subject) = if business {
-        (WarningKind::Business, format!("doanh nghiệp {}", r.label))
-    } else {
-        (WarningKind::Practice, format!("lĩnh vực «{}»", r.label))
+    let dim = AlertDimension::parse(&r.dimension).ok_or_else(|| unreadable("alerts.dimension", &r.id))?;
+    let (kind, subject) = match dim {
+        AlertDimension::Business => (WarningKind::Business, format!("doanh nghiệp {}", r.label)),
+        AlertDimension::Product => (WarningKind::Product, format!("sản phẩm, dịch vụ «{}»", r.label)),
+        AlertDimension::Category => (WarningKind::Practice, format!("lĩnh vực «{}»", r.label)),
     };
     let title = format!("Cảnh báo: khiếu nại về {subject} tăng đột biến");
     let body = format!(
@@ -280,8 +284,8 @@ fn draft_content(r: &AlertRow, history: f64, today: NaiveDate) -> Result<Warning
         kind,
         &title,
         &body,
-        business.then_some(r.label.as_str()),
-        None,
+        (dim == AlertDimension::Business).then_some(r.label.as_str()),
+        (dim == AlertDimension::Product).then_some(r.label.as_str()),
         today,
         today + TimeDelta::days(DRAFT_DAYS),
     )?)

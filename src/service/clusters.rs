@@ -419,6 +419,7 @@ fn report_opening(
             shop_link: latest(|m| m.business_shop_link.clone()),
             key: Some(r.key.to_owned()),
         },
+        product: latest(|m| m.product.clone()).and_then(|p| crate::domain::values::Product::from_stored(&p)),
         unit: None,
         call_id: None,
         suggestion: suggestion.to_string(),

@@ -97,7 +97,7 @@ fn hash_of(e: &EventRow, key: &ChainKey) -> String {
 /// but `updated_at`, `due_at`, `version` and the derived search and suggestion columns).
 pub fn state_digest(c: &CaseRow) -> String {
     let t = |d: &NaiveDateTime| d.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         c.id,
         c.tracking_code,
         c.kind,
@@ -134,6 +134,11 @@ pub fn state_digest(c: &CaseRow) -> String {
         t(&c.created_at),
         c.closed_at.as_ref().map(t),
     ]);
+    // Added later (migration 000090): only when set, so the digests of the cases written
+    // before it are unchanged.
+    if let (Some(p), Some(fields)) = (&c.product, canonical.as_array_mut()) {
+        fields.push(serde_json::json!(p));
+    }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 

@@ -337,6 +337,7 @@ fn opening(
             shop_link: c.business.shop_link.clone(),
             key: classified.business_key.clone(),
         },
+        product: c.product.clone(),
         call_id: None,
         suggestion: classified.suggestion_json.clone(),
         unit: opening_unit(ctx, actor, suggestion, agency),

@@ -226,11 +226,17 @@ fn anonymise_case(
 ) -> Result<(), AppError> {
     let description = crate::text::redact(&row.description);
     let request = row.consumer_request.as_deref().map(crate::text::redact);
+    // The product's name is typed freely too ("máy lọc nước nhà anh Tuấn, 0912…").
+    let product = row
+        .product
+        .as_deref()
+        .and_then(|p| crate::domain::values::Product::from_stored(&crate::text::redact(p)));
     let search_text = crate::domain::search::index_text(&[
         Some(&description),
         request.as_deref(),
         row.business_name.as_deref(),
         row.business_tax_code.as_deref(),
+        product.as_ref().map(|p| p.name()),
         Some(&row.tracking_code),
     ]);
     // Commune and province are free text on the form (a house number or a phone typed there):
@@ -253,6 +259,8 @@ fn anonymise_case(
             consumer_province: Some(province),
             description,
             consumer_request: Some(request),
+            product: Some(product.as_ref().map(|p| p.name().to_owned())),
+            product_key: Some(product.as_ref().map(|p| p.key().to_owned())),
             search_text,
             updated_at: at.naive_utc(),
         },

@@ -140,6 +140,11 @@ pub struct CaseDetail {
     pub transaction_date: Option<NaiveDate>,
     pub consumer: ConsumerView,
     pub business: BusinessView,
+    /// The product or service complained about, as named.
+    pub product: Option<String>,
+    /// The key that groups complaints naming the same product (the case list's `product_key`,
+    /// early warning's product signals).
+    pub product_key: Option<String>,
     pub current_agency: Option<AgencyCode>,
     pub pending_transfer_to: Option<AgencyCode>,
     /// The unit of the current agency that works the case (ADR 0033).
@@ -254,6 +259,8 @@ pub fn case_detail(
             website: row.business_website,
             shop_link: row.business_shop_link,
         },
+        product: row.product,
+        product_key: row.product_key,
         current_agency: row.current_agency,
         pending_transfer_to: row.pending_transfer_to,
         unit: row.unit_code,
@@ -435,6 +442,9 @@ pub struct BusinessCaseView {
     /// The agency that forwarded the request.
     pub agency: Option<PublicAgency>,
     pub business_name: Option<String>,
+    /// The product or service complained about (redacted; withheld with a protected reporter's
+    /// words).
+    pub product: Option<String>,
     /// The case's stage in plain Vietnamese.
     pub stage: String,
     /// What the consumer asks (redacted).

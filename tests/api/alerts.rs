@@ -222,6 +222,99 @@ async fn a_quiet_province_raises_no_signal(app: &TestApp) {
 both_backends!(a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning);
 both_backends!(a_quiet_province_raises_no_signal);
 
+/// In the examined week six consumers name one air fryer, each bought from another shop and
+/// spelled their own way, and one of them complains a second time: no business rose, but the
+/// product did (six consumers, seven complaints listed), under the name last recorded; its
+/// draft is a product warning naming it.
+async fn a_product_named_by_many_consumers_is_signalled(app: &TestApp) {
+    app.user("h.alert", "handler", Some("SCT")).await;
+    app.user("c.alert", "coordinator", Some("SCT")).await;
+    let mut quiet = dispute_before(BASELINE[0]);
+    quiet["product"] = json!("Máy giặt cửa trước");
+    open_on(app, BASELINE[0], &[quiet]).await;
+    let spellings = [
+        "Nồi chiên không dầu X9",
+        "nồi chiên KHÔNG DẦU x9",
+        "Sản phẩm nồi chiên không dầu X9",
+        "  nồi chiên không dầu   X9 ",
+        "Nồi chiên không dầu X9",
+        "noi chien khong dau X9",
+    ];
+    let mut bodies: Vec<Value> = spellings
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut c = dispute_before(WEEK);
+            c["consumer"]["phone"] = json!(format!("0914 000 10{i}"));
+            c["business"] = json!({"name": format!("Điện máy Phố {i}")});
+            c["product"] = json!(p);
+            c
+        })
+        .collect();
+    // The first consumer again, about the same fryer (another shop): one consumer, two cases.
+    let mut again = bodies[0].clone();
+    again["business"] = json!({"name": "Điện máy Phố 9"});
+    again["product"] = json!("Sản phẩm Nồi chiên không dầu X9");
+    bodies.push(again);
+    let mut ids = open_on(app, WEEK, &bodies).await;
+    let h = app.login("h.alert", PASSWORD).await;
+    let spaced = app.case(&h, &ids[3]).await.body;
+    assert_eq!(spaced["product"], "nồi chiên không dầu X9", "one line, single spaces");
+    assert_eq!(spaced["product_key"], "noi chien khong dau x9");
+    sweep_on(app, "2026-12-02").await;
+
+    let coord = app.login("c.alert", PASSWORD).await;
+    let all = app.get("/api/v1/alerts", Some(&coord)).await.body;
+    let product: Vec<&Value> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["dimension"] == "product")
+        .collect();
+    assert_eq!(product.len(), 1, "{all}");
+    let p = product[0];
+    assert_eq!(p["key"], "noi chien khong dau x9");
+    assert_eq!(p["label"], "Sản phẩm Nồi chiên không dầu X9", "the name last recorded");
+    assert_eq!(p["count"], 6);
+    assert!(
+        all.as_array().unwrap().iter().all(|s| s["dimension"] != "business"),
+        "six shops, one complaint each: {all}"
+    );
+    let mut listed_ids = listed(app, &coord, p["cases_query"].as_str().unwrap()).await;
+    listed_ids.sort();
+    ids.sort();
+    assert_eq!(listed_ids, ids);
+
+    let id = p["id"].as_str().unwrap();
+    let r = app
+        .post(&format!("/api/v1/alerts/{id}/draft-warning"), Some(&coord), &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let wid = r.body["warning_id"].as_str().unwrap().to_owned();
+    let w = app.get(&format!("/api/v1/warnings/{wid}"), Some(&coord)).await.body;
+    assert_eq!(w["kind"], "product", "{w}");
+    assert_eq!(w["product"], "Sản phẩm Nồi chiên không dầu X9");
+    assert!(w["business_name"].is_null(), "{w}");
+    assert!(
+        w["title"]
+            .as_str()
+            .unwrap()
+            .contains("sản phẩm, dịch vụ «Sản phẩm Nồi chiên không dầu X9»"),
+        "{w}"
+    );
+
+    // The console names the dimension.
+    let s = crate::console::session_of(app, "c.alert").await;
+    let page = crate::console::get(app, &format!("/console/alerts/{id}"), Some(&s)).await;
+    assert!(
+        page.html.contains("Sản phẩm, dịch vụ: Sản phẩm Nồi chiên không dầu X9"),
+        "{}",
+        page.html
+    );
+}
+
+both_backends!(a_product_named_by_many_consumers_is_signalled);
+
 /// The signals the sweep of 2 December raised: (dimension, key).
 async fn signals(app: &TestApp) -> Vec<(String, String)> {
     let coord = app.login("c.alert", PASSWORD).await;

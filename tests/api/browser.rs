@@ -210,6 +210,7 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
     )
     .await;
     fill(&c, "consumer_request", "Hoàn lại tiền").await;
+    fill(&c, "product", "Máy sấy tóc Panasonic EH-ND30").await;
     fill(&c, "amount_vnd", "450.000").await;
     fill(&c, "consumer.name", "Lê Văn Tâm").await;
     fill(&c, "consumer.phone", "0987 654 321").await;
@@ -249,6 +250,13 @@ async fn citizen_files_and_follows_in_a_browser(backend: Backend) {
     shot_full(&c, &format!("{tag}-receipt-phone-full")).await;
     let stored = std::fs::read_dir(app.state.settings.evidence_dir()).unwrap().count();
     assert_eq!(stored, 2, "the two files, and nothing of the refused submission");
+    let (_, coord) = app.user("c.browser.product", "coordinator", Some("SCT")).await;
+    let list = app.get("/api/v1/cases", Some(&coord)).await.body;
+    let id = list["items"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        app.case(&coord, id).await.body["product"],
+        "Máy sấy tóc Panasonic EH-ND30"
+    );
 
     // The e-mailed link opens the same complaint.
     app.worker.drain().await.unwrap();

@@ -12,7 +12,7 @@ const HANDLER_MAIL: &str = "can.bo@example.gov.vn";
 
 /// A handler (with an e-mail) of SCT and a dispute forwarded to the business at `day` (local
 /// noon); returns (handler token, case, business token).
-async fn forwarded(app: &TestApp, day: &str, n: u32) -> (String, Value, String) {
+pub(crate) async fn forwarded(app: &TestApp, day: &str, n: u32) -> (String, Value, String) {
     let body = json!({"username": format!("h.biz{n}"), "role": "handler", "agency": "SCT", "password": PASSWORD, "email": HANDLER_MAIL});
     assert_eq!(
         app.post("/api/v1/admin/users", Some(&app.admin_token), &body)

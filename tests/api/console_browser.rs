@@ -204,6 +204,7 @@ async fn a_day_in_the_console(backend: Backend) {
     assert!(live.contains("Cơ quan"), "{live}");
     fill(&c, "consumer_name", "Phạm Thị Hoa").await;
     fill(&c, "business_name", "Công ty An Phát").await;
+    fill(&c, "product", "Bảo hiểm nhân thọ An Phát Phúc Lộc").await;
     shot(&c, &format!("console-{tag}-call")).await;
     click(&c, Locator::Css("button[value=case_opened]")).await;
     wait_for_path(&c, "/console/cases/").await;
@@ -216,6 +217,11 @@ async fn a_day_in_the_console(backend: Backend) {
         .await
         .unwrap();
     assert!(h1.starts_with("Hồ sơ KN-"), "{h1}");
+    let facts = c.find(Locator::Css("dl.facts")).await.unwrap().text().await.unwrap();
+    assert!(
+        facts.contains("Sản phẩm, dịch vụ") && facts.contains("Bảo hiểm nhân thọ An Phát Phúc Lộc"),
+        "{facts}"
+    );
     let case_url = c.current_url().await.unwrap();
     shot_full(&c, &format!("console-{tag}-case-opened")).await;
     click(&c, Locator::Css("header form button")).await;

@@ -278,6 +278,7 @@ fn fridge_complaint(phone: &str) -> hotline::domain::complaint::NewComplaint {
             name: Some("Điện máy Năm Mới".into()),
             ..Business::default()
         },
+        product: None,
         reporter: Default::default(),
     }
 }
@@ -401,3 +402,69 @@ async fn a_taken_tracking_code_is_drawn_again(app: &TestApp) {
     assert_eq!(first_status.status, 200, "{}", first_status.body);
 }
 both_backends!(a_taken_tracking_code_is_drawn_again);
+
+/// A complaint names its product (ADR 0066): kept on one line, found by search and listed by its
+/// key; too long, it is refused and nothing is stored; staff correct it (the history says so, the
+/// key and the search follow); the business's page shows it with personal data redacted.
+async fn a_complaint_names_its_product(app: &TestApp) {
+    let (_, sup) = app.user("s.product", "supervisor", Some("SCT")).await;
+    let mut body = complaint("Mua sữa bột cho con, hộp bị vón cục, cửa hàng không đổi.");
+    body["product"] = json!("  Sữa bột Alpha\tGold 900g ");
+    let r = app.submit(&body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let by_key = app
+        .get("/api/v1/cases?product_key=sua%20bot%20alpha%20gold%20900g", Some(&sup))
+        .await;
+    assert_eq!(by_key.status, 200, "{}", by_key.body);
+    let items = by_key.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", by_key.body);
+    let id = items[0]["id"].as_str().unwrap().to_owned();
+    let c = app.case(&sup, &id).await.body;
+    assert_eq!(c["product"], "Sữa bột Alpha Gold 900g");
+    assert_eq!(c["product_key"], "sua bot alpha gold 900g");
+    let found = app.get("/api/v1/cases?q=alpha%20gold", Some(&sup)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{}", found.body);
+
+    // Too long: refused by name, nothing stored.
+    let mut long = complaint("Mua nồi cơm điện bị hỏng.");
+    long["product"] = json!("n".repeat(201));
+    assert_problem(&app.submit(&long).await, 422, "invalid_field");
+    let all = app.get("/api/v1/cases", Some(&sup)).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 1);
+
+    // Staff correct it: the key and the search words follow, the history names the new one.
+    let c = app
+        .act_ok(
+            &sup,
+            &c,
+            "correct_data",
+            json!({"product": "Sữa bột Alpha Gold 400g", "reason": "người tiêu dùng gọi lại"}),
+        )
+        .await;
+    assert_eq!(c["product"], "Sữa bột Alpha Gold 400g");
+    assert_eq!(c["product_key"], "sua bot alpha gold 400g");
+    let found = app.get("/api/v1/cases?q=400g", Some(&sup)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{}", found.body);
+    let events = app.get(&format!("/api/v1/cases/{id}/events"), Some(&sup)).await.body;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "correct_data");
+    assert!(last.to_string().contains("Sữa bột Alpha Gold 400g"), "{last}");
+    let chain = app.get(&format!("/api/v1/cases/{id}/events/verify"), Some(&sup)).await;
+    assert_eq!(chain.body["valid"], true, "{}", chain.body);
+
+    // The business sees the product, without the consumer's phone typed into it.
+    let (h, c, token) = crate::business::forwarded(app, "2026-11-25", 90).await;
+    app.act_ok(
+        &h,
+        &c,
+        "correct_data",
+        json!({"product": "Máy lọc nước giao tới số 0912 345 678", "reason": "bổ sung"}),
+    )
+    .await;
+    let v = app.get(&format!("/api/v1/business/cases/{token}"), None).await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    let shown = v.body["product"].as_str().unwrap();
+    assert!(shown.starts_with("Máy lọc nước giao tới số"), "{shown}");
+    assert!(!shown.contains("345 678"), "{shown}");
+}
+both_backends!(a_complaint_names_its_product);

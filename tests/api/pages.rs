@@ -23,7 +23,7 @@ async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (u16, S
     (r.status().as_u16(), text, location)
 }
 
-const GOOD: [(&str, &str); 9] = [
+const GOOD: [(&str, &str); 10] = [
     ("idempotency_key", "form-key-1"),
     (
         "description",
@@ -36,6 +36,7 @@ const GOOD: [(&str, &str); 9] = [
     ("consumer.email", "hong.nguyen@example.com"),
     ("consumer.vulnerable", "elderly"),
     ("consent", "true"),
+    ("product", "Nồi cơm điện Ánh Sao 1,8 lít"),
 ];
 
 async fn citizens_file_and_follow_a_complaint_on_pages(app: &TestApp) {
@@ -103,6 +104,12 @@ async fn citizens_file_and_follow_a_complaint_on_pages(app: &TestApp) {
     let (_, coord) = app.user("dp.pages", "coordinator", Some("SCT")).await;
     let list = app.get("/api/v1/cases", Some(&coord)).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "one complaint");
+    let id = list.body["items"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        app.case(&coord, id).await.body["product"],
+        "Nồi cơm điện Ánh Sao 1,8 lít",
+        "the product as typed"
+    );
     assert_ne!(location, again.unwrap(), "each answer carries its own link");
 
     let receipt = app.get(&location, None).await;
@@ -585,12 +592,16 @@ async fn long_or_pasted_text_keeps_the_form(app: &TestApp) {
     fields[0] = ("idempotency_key", "form-key-long");
     fields[1] = ("description", &long);
     fields.push(("business.name", &name));
+    let product = "Nồi ".repeat(51);
+    fields.retain(|(k, _)| *k != "product");
+    fields.push(("product", &product));
     let (ct, body) = multipart(&fields, &[]);
     let (status, page, _) = post_multipart(app, "/complaints", &ct, body).await;
     assert_eq!(status, 422, "{}", &page[..page.len().min(2000)]);
-    assert!(page.contains("Vui lòng sửa 2 mục dưới đây"), "both errors at once");
+    assert!(page.contains("Vui lòng sửa 3 mục dưới đây"), "every error at once");
     assert!(page.contains("id=\"description-error\">Lỗi: Nội dung quá dài: tối đa 10.000 ký tự."));
     assert!(page.contains("id=\"business.name-error\">Lỗi: Nội dung quá dài: tối đa 500 ký tự."));
+    assert!(page.contains("id=\"product-error\">Lỗi: Nội dung quá dài: tối đa 200 ký tự."));
     assert!(
         page.contains(&long) && page.contains("value=\"Nguyễn Thị Hồng\""),
         "kept"

@@ -607,6 +607,14 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
          consumer_province = 'Hà Nội' WHERE id = '{}'",
         closed["id"].as_str().unwrap()
     ));
+    // The product is typed freely too (ADR 0066).
+    app.act_ok(
+        &sup,
+        &app.case(&sup, closed["id"].as_str().unwrap()).await.body,
+        "correct_data",
+        json!({"product": "Máy giặt LG, máy của chị Hồng 0912 345 678", "reason": "bổ sung"}),
+    )
+    .await;
     let erased = app.post("/api/v1/consumers/erase", Some(&sup), &who).await;
     assert_eq!(erased.status, 200, "{}", erased.body);
     assert_eq!(erased.body["anonymised"], json!([closed["id"]]));
@@ -625,6 +633,22 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
         "{text}"
     );
     assert_eq!(gone["kind"], "dispute", "statistics stay");
+    let product = gone["product"].as_str().unwrap();
+    assert!(
+        product.starts_with("Máy giặt LG, máy của chị") && !product.contains("Hồng"),
+        "{product}"
+    );
+    assert_eq!(
+        gone["product_key"].as_str().unwrap(),
+        hotline::domain::values::Product::from_stored(product).unwrap().key()
+    );
+    let chain = app
+        .get(
+            &format!("/api/v1/cases/{}/events/verify", closed["id"].as_str().unwrap()),
+            Some(&sup),
+        )
+        .await;
+    assert_eq!(chain.body["valid"], true, "{}", chain.body);
     assert_eq!(
         (
             gone["consumer"]["commune"].as_str(),

@@ -157,6 +157,7 @@ fn sqlite_search_keys_follow_the_list_order_and_match_the_services_formula() {
                 ..Default::default()
             },
             business: Default::default(),
+            product: None,
             call_id: None,
             unit: None,
             suggestion: "{}".into(),

@@ -137,6 +137,9 @@ fn condition(f: &ListFilter) -> Option<CaseFilter> {
     if let Some(k) = &f.business_key {
         all.push(Box::new(cases::business_key.eq(k.clone()).assume_not_null()));
     }
+    if let Some(k) = &f.product_key {
+        all.push(Box::new(cases::product_key.eq(k.clone()).assume_not_null()));
+    }
     if let Some(t) = f.created_from {
         all.push(Box::new(cases::created_at.ge(t)));
     }

@@ -89,6 +89,10 @@ pub struct CaseRow {
     /// The codes of the agencies that may read the case (those of `case_agencies`), space
     /// separated: PostgreSQL indexes them with the words for an agency's search (ADR 0041).
     pub visible_to: String,
+    /// What the complaint is about, as named (a product or a service).
+    pub product: Option<String>,
+    /// Groups complaints naming the same product (`domain::values::Product::key`).
+    pub product_key: Option<String>,
 }
 
 impl From<&Case> for CaseRow {
@@ -150,6 +154,8 @@ impl From<&Case> for CaseRow {
             closed_at: None,
             unit_code: o.unit.clone(),
             visible_to: o.agency.to_string(),
+            product: o.product.as_ref().map(|p| p.name().to_owned()),
+            product_key: o.product.as_ref().map(|p| p.key().to_owned()),
         }
     }
 }
@@ -220,12 +226,14 @@ pub struct AnonymisedConsumer {
     pub consumer_province: Option<Option<String>>,
     pub description: String,
     pub consumer_request: Option<Option<String>>,
+    pub product: Option<Option<String>>,
+    pub product_key: Option<Option<String>>,
     pub search_text: String,
     pub updated_at: NaiveDateTime,
 }
 
 /// Intake data corrected by staff (`correct_data`), with the search words and the
-/// business key that follow from it.
+/// business's and product's keys that follow from it.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = cases)]
 pub struct CorrectedData {
@@ -235,6 +243,8 @@ pub struct CorrectedData {
     pub business_name: Option<Option<String>>,
     pub business_tax_code: Option<Option<String>>,
     pub business_key: Option<Option<String>>,
+    pub product: Option<Option<String>>,
+    pub product_key: Option<Option<String>>,
     pub search_text: Option<String>,
 }
 

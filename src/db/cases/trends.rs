@@ -31,6 +31,10 @@ pub fn trend_counts(
             "cases.business_key AS k, cases.business_name AS n, cases.consumer_phone AS p",
             "COUNT(DISTINCT s.p)",
         ),
+        AlertDimension::Product => (
+            "cases.product_key AS k, cases.product AS n, cases.consumer_phone AS p",
+            "COUNT(DISTINCT s.p)",
+        ),
     };
     let inner = filtered(&Scope::All, f).select(sql::<(Nullable<Text>, Nullable<Text>, Text)>(&format!(
         "{expr}, cases.created_at AS c, cases.id AS i"

@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub(super) struct Signal {
     pub id: String,
     pub open: bool,
-    /// "Lĩnh vực" or "Doanh nghiệp".
+    /// "Lĩnh vực", "Doanh nghiệp" or "Sản phẩm, dịch vụ".
     pub dimension: &'static str,
     pub label: String,
     pub week: String,
@@ -45,10 +45,10 @@ pub(super) fn signal(a: &AlertView) -> Signal {
     Signal {
         id: a.id.clone(),
         open: a.status == "open",
-        dimension: if a.dimension == "business" {
-            "Doanh nghiệp"
-        } else {
-            "Lĩnh vực"
+        dimension: match a.dimension.as_str() {
+            "business" => "Doanh nghiệp",
+            "product" => "Sản phẩm, dịch vụ",
+            _ => "Lĩnh vực",
         },
         label: a.label.clone(),
         week: format!(

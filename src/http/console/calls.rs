@@ -76,6 +76,7 @@ impl CallPage {
         let alias = match f {
             "case.consumer.name" => "consumer_name",
             "case.business.name" => "business_name",
+            "case.product" => "product",
             "case.consumer_request" => "consumer_request",
             "case.description" => "note",
             "case.consumer.phone" => "caller_phone",
@@ -221,6 +222,7 @@ async fn log(
             "consumer": {"name": get("consumer_name").unwrap_or_default(), "phone": get("caller_phone").unwrap_or_default(),
                          "commune": get("consumer_commune"), "province": get("consumer_province")},
             "business": {"name": get("business_name")},
+            "product": get("product"),
         })
     });
     let callback_due_at = get("callback_due_at").filter(|_| outcome == "callback").map(|t| {

@@ -598,6 +598,12 @@ fn facts(c: &CaseDetail, categories: &[(String, String)]) -> Vec<Fact> {
             value: c.description.clone(),
         },
     ];
+    if let Some(p) = &c.product {
+        f.push(Fact {
+            label: "Sản phẩm, dịch vụ",
+            value: p.clone(),
+        });
+    }
     if let Some(r) = &c.consumer_request {
         f.push(Fact {
             label: "Yêu cầu của người tiêu dùng",

@@ -195,6 +195,7 @@ fn shown(kept: &[(String, String)]) -> Vec<(String, String)> {
                 "consumer_commune" => "Xã, phường",
                 "consumer_province" => "Tỉnh, thành phố",
                 "business_name" => "Doanh nghiệp",
+                "product" => "Sản phẩm, dịch vụ",
                 other => text::field_label(other.rsplit('.').next().unwrap_or(other)),
             };
             let value: String = v.chars().take(300).collect();

@@ -79,6 +79,7 @@ pub fn field_label(name: &str) -> &'static str {
         "consumer_email" => "E-mail đúng của người tiêu dùng",
         "business_name" => "Tên đúng của doanh nghiệp",
         "business_tax_code" => "Mã số thuế đúng",
+        "product" => "Sản phẩm, dịch vụ (tên đúng)",
         "performance_deadline" => "Thời hạn thực hiện thỏa thuận",
         "place" => "Địa điểm",
         "plan" => "Kế hoạch kiểm tra",

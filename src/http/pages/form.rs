@@ -14,7 +14,7 @@ use super::i18n::{sentence, Ui};
 use super::{error_page, page};
 use crate::domain::case::VulnerableGroup;
 use crate::domain::complaint::ReporterType;
-use crate::domain::values::{Email, Phone};
+use crate::domain::values::{Email, Phone, Product};
 use crate::error::AppError;
 use crate::http::citizen_upload::{self, Received};
 use crate::http::dto::{NewComplaintDto, LONG, SHORT};
@@ -38,6 +38,7 @@ pub struct FormValues {
     pub business_name: String,
     pub business_address: String,
     pub business_shop_link: String,
+    pub product: String,
     pub consumer_name: String,
     pub consumer_phone: String,
     pub consumer_email: String,
@@ -113,6 +114,7 @@ impl FormValues {
                 "business.name" => f.business_name = v,
                 "business.address" => f.business_address = v,
                 "business.shop_link" => f.business_shop_link = v,
+                "product" => f.product = v,
                 "consumer.name" => f.consumer_name = v,
                 "consumer.phone" => f.consumer_phone = v,
                 "consumer.email" => f.consumer_email = v,
@@ -156,6 +158,7 @@ impl FormValues {
             ("business.name", self.business_name.clone(), SHORT),
             ("business.address", self.business_address.clone(), SHORT),
             ("business.shop_link", self.business_shop_link.clone(), 2000),
+            ("product", self.product.clone(), Product::MAX_CHARS),
             ("consumer.name", self.consumer_name.clone(), 200),
             ("consumer.province", self.consumer_province.clone(), SHORT),
             ("consumer.commune", self.consumer_commune.clone(), SHORT),
@@ -238,6 +241,7 @@ impl FormValues {
                 "name": opt(&self.business_name), "address": opt(&self.business_address),
                 "shop_link": opt(&self.business_shop_link),
             },
+            "product": opt(&self.product),
         });
         serde_json::from_value(v).map_err(|_| {
             AppError::invalid(

@@ -77,19 +77,22 @@ pub fn business_view_of(
     let may_report = in_negotiation && result.is_none() && response.as_ref().is_some_and(|r| r.decision != "refuse");
     // A violation report's reporter is protected: not even their words reach the business.
     let protected = crate::db::reporters::find(conn, &row.id)?.is_some_and(|r| r.identity_protected);
-    let (description, consumer_request) = match protected {
+    let (description, consumer_request, product) = match protected {
         true => (
             "Nội dung tố giác được giữ bí mật; cơ quan sẽ trao đổi trực tiếp với doanh nghiệp.".to_owned(),
+            None,
             None,
         ),
         false => (
             crate::text::redact(&row.description),
             row.consumer_request.as_deref().map(crate::text::redact),
+            row.product.as_deref().map(crate::text::redact),
         ),
     };
     Ok(BusinessCaseView {
         agency,
         business_name: row.business_name.clone(),
+        product,
         stage: st.status.label_vi().to_owned(),
         consumer_request,
         description,

@@ -253,7 +253,8 @@ fn check_times(
 }
 
 /// Writes corrected intake data, and what follows from it: the last four digits the public
-/// lookup asks for, the business key of mass-complaint clusters, the search words.
+/// lookup asks for, the business key of mass-complaint clusters, the product's key of early
+/// warning, the search words.
 fn apply_correction(
     conn: &mut AnyConnection,
     ctx: &IntakeContext,
@@ -267,11 +268,16 @@ fn apply_correction(
         .as_ref()
         .map(|t| t.as_ref().to_owned())
         .or_else(|| row.business_tax_code.clone());
+    let product = match &c.product {
+        Some(p) => Some(p.name()),
+        None => row.product.as_deref(),
+    };
     let search = crate::domain::search::index_text(&[
         Some(&row.description),
         row.consumer_request.as_deref(),
         name.as_deref(),
         tax.as_deref(),
+        product,
         Some(row.tracking_code.as_str()),
         Some(phone.as_deref().unwrap_or(&row.consumer_phone)),
         Some(&row.consumer_name),
@@ -285,6 +291,8 @@ fn apply_correction(
         business_tax_code: c.business_tax_code.as_ref().map(|t| Some(t.as_ref().to_owned())),
         business_key: business_changed
             .then(|| super::super::intake::business_key(name.as_deref(), tax.as_deref(), &ctx.business_stopwords)),
+        product: c.product.as_ref().map(|p| Some(p.name().to_owned())),
+        product_key: c.product.as_ref().map(|p| Some(p.key().to_owned())),
         search_text: Some(search),
     };
     case_db::correct(conn, &row.id, &ch)?;
