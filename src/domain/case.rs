@@ -139,6 +139,12 @@ impl Status {
         self != Status::Closed
     }
 
+    /// Whether a case with this status (and `return_status`) is in `stage`: there, or waiting
+    /// for the consumer's information asked during it (`awaiting_info` goes back to it).
+    pub fn within(self, return_status: Option<Status>, stage: Status) -> bool {
+        self == stage || (self == Status::AwaitingInfo && return_status == Some(stage))
+    }
+
     /// Vietnamese label of the stage, for the public status page.
     pub fn label_vi(self) -> &'static str {
         match self {
@@ -477,19 +483,17 @@ impl Correction {
     }
 }
 
-/// In the history: the fields corrected, and the business's new name and tax code and the
-/// product's new name (not personal data); the consumer's new phone and e-mail stay in the case
-/// row only.
+/// In the history: the fields corrected, and the business's new name and tax code (not
+/// personal data); the consumer's new phone and e-mail, and the product's new name (free text a
+/// consumer may have typed a phone or a name into, ADR 0066), stay in the case row only, which
+/// erasure anonymises (the history is never rewritten).
 impl Serialize for Correction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Correction", 4)?;
+        let mut st = s.serialize_struct("Correction", 3)?;
         st.serialize_field("fields", &self.fields())?;
         st.serialize_field("business_name", &self.business_name)?;
         st.serialize_field("business_tax_code", &self.business_tax_code)?;
-        if let Some(p) = &self.product {
-            st.serialize_field("product", p.name())?;
-        }
         st.end()
     }
 }
@@ -780,6 +784,17 @@ fn after_performance(n: &mut CaseState, performed: bool) {
 mod tests {
     use super::*;
     use crate::domain::user::Staff;
+
+    #[test]
+    fn a_case_waiting_for_information_stays_within_its_stage() {
+        use Status as S;
+        assert!(S::Negotiation.within(None, S::Negotiation));
+        assert!(S::AwaitingInfo.within(Some(S::Negotiation), S::Negotiation));
+        assert!(!S::AwaitingInfo.within(Some(S::Accepted), S::Negotiation));
+        assert!(!S::AwaitingInfo.within(Some(S::Negotiation), S::Mediation));
+        assert!(!S::Mediation.within(Some(S::Negotiation), S::Negotiation));
+        assert!(!S::Closed.within(Some(S::Mediation), S::Mediation));
+    }
 
     fn state(status: Status, kind: Kind) -> CaseState {
         CaseState {

@@ -158,10 +158,12 @@ impl AsRef<str> for TaxCode {
 /// What a complaint is about — a product or a service — as the consumer or the operator named
 /// it ("Nồi chiên không dầu Sunhouse", "gói cước Internet"), with the key that groups the
 /// complaints naming the same one (early warning's product dimension, ADR 0066): the name folded
-/// as search folds it (no diacritics, lower case, abbreviations spelled out) without a leading
-/// generic word ("sản phẩm", "dịch vụ", "hàng"), so "Sản phẩm nồi chiên KHÔNG DẦU" and
-/// "nồi chiên không dầu" are one product. Not personal data by itself, but typed freely: it is
-/// never published and is anonymised with the complaint's text.
+/// as search folds it (`text::normalize`: no diacritics, lower case, punctuation as spaces)
+/// without a leading generic word ("sản phẩm", "dịch vụ", "mặt hàng", "hàng hóa"), so "Sản phẩm
+/// nồi chiên KHÔNG DẦU" and "nồi chiên không dầu" are one product. A name that says nothing ("dịch
+/// vụ", "không", "chưa rõ") is not a product. Not personal data by itself, but typed freely: it
+/// is never published, never written into the history, and is anonymised with the complaint's
+/// text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
     name: String,
@@ -176,8 +178,9 @@ impl Product {
     /// (Not "hàng" or "gói" alone: "hàng không" is an airline.)
     const GENERIC: [&'static str; 4] = ["san pham", "dich vu", "mat hang", "hang hoa"];
 
-    /// Blank is "not given" (`None`), as is a name with no letter or digit ("-", "…"). One
-    /// line: line breaks and tabs become spaces.
+    /// Blank is "not given" (`None`), as is a name with no letter or digit ("-", "…") and one
+    /// that names nothing (a generic word alone, "không", "chưa rõ"). One line: line breaks and
+    /// tabs become spaces.
     pub fn parse(field: &str, raw: Option<&str>) -> Result<Option<Product>, DomainError> {
         let Some(name) = opt_text(field, raw, Product::MAX_CHARS)? else {
             return Ok(None);
@@ -194,17 +197,30 @@ impl Product {
         })
     }
 
+    /// Answers to an optional question that name nothing (folded).
+    const NO_ANSWER: [&'static str; 12] = [
+        "khong",
+        "khong co",
+        "ko",
+        "k",
+        "chua ro",
+        "khong ro",
+        "khong biet",
+        "chua biet",
+        "khong nho",
+        "khac",
+        "hang",
+        "n a",
+    ];
+
     fn key_of(name: &str) -> Option<String> {
         let folded = crate::text::normalize(name);
-        let mut key = folded.as_str();
-        for g in Product::GENERIC {
-            if let Some(rest) = key.strip_prefix(g).and_then(|r| r.strip_prefix(' ')) {
-                key = rest;
-                break;
-            }
-        }
-        let key = if key.is_empty() { folded.as_str() } else { key };
-        (!key.is_empty()).then(|| key.to_owned())
+        let key = Product::GENERIC
+            .iter()
+            .find_map(|g| folded.strip_prefix(g).and_then(|r| r.strip_prefix(' ')))
+            .unwrap_or(&folded);
+        let says_nothing = key.is_empty() || Product::GENERIC.contains(&key) || Product::NO_ANSWER.contains(&key);
+        (!says_nothing).then(|| key.to_owned())
     }
 
     pub fn name(&self) -> &str {
@@ -226,10 +242,15 @@ pub fn text(field: &str, raw: &str, max: usize) -> Result<String, DomainError> {
     if t.chars().count() > max {
         return Err(DomainError::invalid(field, Rule::TooLong(max)));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if t.chars().any(refused_control) {
         return Err(DomainError::invalid(field, Rule::ControlCharacters));
     }
     Ok(t.to_owned())
+}
+
+/// A control character free text may not hold (all but line breaks and tabs).
+pub fn refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
 }
 
 /// Optional free text: `None` and blank strings are both "not given".
@@ -315,11 +336,22 @@ mod tests {
         assert_eq!(key("  nồi chiên không dầu "), key("Nồi chiên không dầu"));
         assert_eq!(key("Dịch vụ Internet cáp quang"), key("internet cáp quang"));
         assert_eq!(key("Hàng không giá rẻ").as_deref(), Some("hang khong gia re"));
-        // A generic word alone is the product's name.
-        assert_eq!(key("Dịch vụ").as_deref(), Some("dich vu"));
-        // Blank, or no letter nor digit: not given.
-        assert_eq!(key("   "), None);
-        assert_eq!(key("- …"), None);
+        // Blank, no letter nor digit, a generic word alone, "no" or "don't know": not given.
+        for says_nothing in [
+            "   ",
+            "- …",
+            "Dịch vụ",
+            "sản phẩm",
+            "Không",
+            "không có",
+            "Chưa rõ",
+            "N/A",
+            "Khác",
+        ] {
+            assert_eq!(key(says_nothing), None, "{says_nothing}");
+        }
+        assert_eq!(key("Dịch vụ vận chuyển").as_deref(), Some("van chuyen"));
+        assert_eq!(key("Hàng xách tay").as_deref(), Some("hang xach tay"));
         assert_eq!(Product::parse("product", None).unwrap(), None);
         let p = Product::parse("product", Some(" Sữa bột ABC ")).unwrap().unwrap();
         assert_eq!(p.name(), "Sữa bột ABC");

@@ -16,6 +16,10 @@ use crate::service::clusters::ClusterReportOverrides;
 
 pub const LONG: usize = 10_000;
 pub const SHORT: usize = 500;
+/// A person's name, in characters.
+pub const NAME: usize = 200;
+/// A link (a shop's page), in characters.
+pub const LINK: usize = 2000;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -168,7 +172,7 @@ impl NewComplaintDto {
             consumer: Consumer {
                 name: match c.name.trim() {
                     "" if anonymous_ok => String::new(),
-                    _ => text("consumer.name", &c.name, 200)?,
+                    _ => text("consumer.name", &c.name, NAME)?,
                 },
                 phone: match c.phone.trim() {
                     "" if anonymous_ok => None,
@@ -193,7 +197,7 @@ impl NewComplaintDto {
                 },
                 address: opt_short("business.address", &b.address)?,
                 website: opt_short("business.website", &b.website)?,
-                shop_link: opt_text("business.shop_link", b.shop_link.as_deref(), 2000)?,
+                shop_link: opt_text("business.shop_link", b.shop_link.as_deref(), LINK)?,
             },
             product: Product::parse("product", self.product.as_deref())?,
             reporter,

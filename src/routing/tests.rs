@@ -561,3 +561,30 @@ fn units_config_is_checked() {
     let ok = Units::build("province = \"01\"", &places, &tax).unwrap();
     assert_eq!((ok.province_code(), ok.all().len()), ("01", 0));
 }
+
+/// A complaint typed with a decomposing keyboard setting (Unikey's "Unicode tổ hợp": "ồ" as `o`
+/// followed by two combining marks) is classified, and its personal data found, as the same
+/// complaint typed composed.
+#[test]
+fn decomposed_complaints_are_classified_as_composed_ones() {
+    use unicode_normalization::UnicodeNormalization;
+    let r = router();
+    let mut checked = 0;
+    for line in dev_set().lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = v["text"].as_str().unwrap();
+        let decomposed: String = text.nfd().collect();
+        if decomposed == text {
+            continue;
+        }
+        let (a, b) = (r.classify(text, Some("web")), r.classify(&decomposed, Some("web")));
+        assert_eq!(
+            (a.kind, &a.category, &a.agency, &a.vulnerable, &a.pii),
+            (b.kind, &b.category, &b.agency, &b.vulnerable, &b.pii),
+            "{}",
+            v["id"]
+        );
+        checked += 1;
+    }
+    assert!(checked > 100, "the set is Vietnamese: {checked}");
+}

@@ -165,7 +165,10 @@ pub fn detect(conn: &mut AnyConnection, taxonomy: &Taxonomy, at: DateTime<Utc>) 
             }
             let label = match dim {
                 AlertDimension::Category => taxonomy.category(&key).map(|c| c.name.clone()),
-                AlertDimension::Business | AlertDimension::Product => name,
+                AlertDimension::Business => name,
+                // A consumer's words: what a phone or a name typed into them would show is
+                // redacted before it is stored, shown or drafted into a public warning.
+                AlertDimension::Product => name.map(|n| crate::text::redact(&n)),
             };
             db::insert(
                 conn,

@@ -419,7 +419,7 @@ fn report_opening(
             shop_link: latest(|m| m.business_shop_link.clone()),
             key: Some(r.key.to_owned()),
         },
-        product: latest(|m| m.product.clone()).and_then(|p| crate::domain::values::Product::from_stored(&p)),
+        product: shared_product(members),
         unit: None,
         call_id: None,
         suggestion: suggestion.to_string(),
@@ -427,6 +427,22 @@ fn report_opening(
         opened_by: actor.id().map(UserId::from),
         at: t,
     }
+}
+
+/// The product most of the cluster's complaints name (at least two by one key; the latest name
+/// under it), redacted: the report carries no consumer's words.
+fn shared_product(members: &[CaseRow]) -> Option<crate::domain::values::Product> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for k in members.iter().filter_map(|m| m.product_key.as_deref()) {
+        *counts.entry(k).or_default() += 1;
+    }
+    let best = counts.values().copied().max().filter(|n| *n >= 2)?;
+    let name = members
+        .iter()
+        .rev()
+        .filter(|m| m.product_key.as_deref().is_some_and(|k| counts.get(k) == Some(&best)))
+        .find_map(|m| m.product.as_deref())?;
+    crate::domain::values::Product::from_stored(&crate::text::redact(name))
 }
 
 /// The report's own history: the cluster it was opened from, and its place in the series of

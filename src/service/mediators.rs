@@ -196,6 +196,16 @@ pub async fn update(state: &AppState, actor: Actor, id: String, p: MediatorPatch
 /// The list for staff choosing a mediator (every body, inactive ones too); contact data only
 /// for the supervisors of the entry's body. Administrators see nothing of case work.
 pub async fn list_for_staff(state: &AppState, actor: Actor) -> Result<Vec<MediatorView>, AppError> {
+    staff_list(state, actor, false).await
+}
+
+/// The mediators `appoint_mediator` accepts now — active entries linked to an active mediator
+/// account — for the console's choice (which then offers no one the service would refuse).
+pub async fn appointable(state: &AppState, actor: Actor) -> Result<Vec<MediatorView>, AppError> {
+    staff_list(state, actor, true).await
+}
+
+async fn staff_list(state: &AppState, actor: Actor, appointable_only: bool) -> Result<Vec<MediatorView>, AppError> {
     let Actor::Staff(s) = actor else {
         return Err(AppError::Forbidden);
     };
@@ -205,16 +215,25 @@ pub async fn list_for_staff(state: &AppState, actor: Actor) -> Result<Vec<Mediat
     state
         .db
         .run(move |conn| {
-            let rows = med_db::list_mediators(conn, None, false)?;
-            Ok(rows
-                .into_iter()
-                .map(|r| {
-                    let own = s.role == Role::Supervisor && s.agency.as_ref() == Some(&r.body_agency);
-                    view(r, own)
-                })
-                .collect())
+            let mut out = Vec::new();
+            for r in med_db::list_mediators(conn, None, appointable_only)? {
+                if appointable_only && !appointable_account(conn, r.user_id.as_ref())? {
+                    continue;
+                }
+                let own = s.role == Role::Supervisor && s.agency.as_ref() == Some(&r.body_agency);
+                out.push(view(r, own));
+            }
+            Ok(out)
         })
         .await
+}
+
+/// Whether the account may be appointed: an active mediator's.
+fn appointable_account(conn: &mut AnyConnection, id: Option<&UserId>) -> Result<bool, AppError> {
+    Ok(match id {
+        Some(id) => users::find_by_id(conn, id)?.is_some_and(|u| u.active && u.role == Role::Mediator),
+        None => false,
+    })
 }
 
 /// The published list (Art 63(2)): active entries, no contact data, no account.
@@ -249,8 +268,7 @@ pub(crate) fn check_appointment(conn: &mut AnyConnection, row: &CaseRow, action:
     else {
         return Ok(());
     };
-    let active = users::find_by_id(conn, mediator_id)?.is_some_and(|u| u.active && u.role == Role::Mediator);
-    if !active {
+    if !appointable_account(conn, Some(mediator_id))? {
         return Err(AppError::invalid(
             "mediator_id",
             "no active mediator with this id",

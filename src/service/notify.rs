@@ -255,7 +255,8 @@ pub fn on_transition(
     // The business's link lives while the case is in negotiation, and while the consumer is
     // asked for more information in it (the case comes back to the same negotiation); it ends
     // when the case closes or moves on. A reopened negotiation sends the business a new one.
-    if in_negotiation(case.status, case.return_status) && !in_negotiation(after.status, after.return_status) {
+    let negotiating = |s: Status, r: Option<Status>| s.within(r, Status::Negotiation);
+    if negotiating(case.status, case.return_status) && !negotiating(after.status, after.return_status) {
         links::revoke_all(conn, &case.id, Audience::Business, at)?;
     }
     if matches!(action, Action::Reopen { .. }) && after.status == Status::Negotiation {
@@ -548,12 +549,6 @@ fn request_summary(conn: &mut AnyConnection, case: &CaseRow, message: &Option<St
         .filter(|_| !protected)
         .map(crate::text::redact)
         .unwrap_or_else(|| "Người tiêu dùng đề nghị doanh nghiệp thương lượng giải quyết yêu cầu.".into()))
-}
-
-/// Whether a case is in negotiation with the business: negotiating, or waiting for the
-/// consumer's information to go back to negotiating.
-pub(crate) fn in_negotiation(status: Status, return_status: Option<Status>) -> bool {
-    status == Status::Negotiation || (status == Status::AwaitingInfo && return_status == Some(Status::Negotiation))
 }
 
 /// A reopened negotiation: the request forwarded to the business again (the address and message

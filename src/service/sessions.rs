@@ -156,8 +156,7 @@ pub(crate) fn on_schedule(
 /// Whether a case is in mediation: mediating, or waiting for the consumer's information to go
 /// back to mediating.
 fn in_mediation(status: case::Status, return_status: Option<case::Status>) -> bool {
-    use case::Status as S;
-    status == S::Mediation || (status == S::AwaitingInfo && return_status == Some(S::Mediation))
+    status.within(return_status, case::Status::Mediation)
 }
 
 /// A case left mediation (its result recorded, withdrawn, referred…; `before` is the case as it

@@ -20,14 +20,21 @@ pub struct Token {
     pub norm: String,
 }
 
+/// A combining mark: how text typed with a decomposing keyboard setting (Unikey's "Unicode tổ
+/// hợp") writes Vietnamese tones and vowel marks — "ồ" as `o` + U+0302 + U+0300.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
 /// Splits `text` into alphanumeric runs with their byte spans and folded forms.
 ///
-/// Any non-alphanumeric character (punctuation, symbols, whitespace) separates tokens.
+/// Any non-alphanumeric character (punctuation, symbols, whitespace) separates tokens; a
+/// combining mark belongs to the letter before it (decomposed text folds as composed text does).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() || (start.is_some() && is_combining_mark(c)) {
             if start.is_none() {
                 start = Some(i);
             }
@@ -67,6 +74,13 @@ fn push_token(out: &mut Vec<Token>, text: &str, start: usize, end: usize) {
     let mut buf = [0u8; 4];
     for (off, c) in word.char_indices() {
         let (cs, ce) = (start + off, start + off + c.len_utf8());
+        if is_combining_mark(c) {
+            // Folds to nothing; the token it marks spans it.
+            if let Some((_, e, _)) = cur.as_mut() {
+                *e = ce;
+            }
+            continue;
+        }
         let folded: &str = if c.is_ascii() {
             c.encode_utf8(&mut buf)
         } else {
@@ -219,6 +233,24 @@ mod tests {
     #[test]
     fn fold_handles_d_bar() {
         assert_eq!(normalize("Đồng"), "dong");
+    }
+
+    /// Text typed with a decomposing keyboard setting folds as composed text does; a mark's
+    /// bytes belong to the token it marks.
+    #[test]
+    fn decomposed_text_folds_as_composed_text() {
+        use unicode_normalization::UnicodeNormalization;
+        let composed = "Nồi chiên KHÔNG DẦU của Huế, giá 1.200.000đ";
+        let decomposed: String = composed.nfd().collect();
+        assert_ne!(composed, decomposed);
+        assert_eq!(normalize(&decomposed), normalize(composed));
+        assert_eq!(normalize(&decomposed), "noi chien khong dau cua hue gia 1 200 000d");
+        assert_spans_sane(&decomposed);
+        let last_word = tokenize(&decomposed).into_iter().find(|t| t.norm == "hue").unwrap();
+        assert_eq!(&decomposed[last_word.start..last_word.end], "Hue\u{302}\u{301}");
+        // A mark with no letter before it separates, as punctuation does.
+        assert_spans_sane("\u{301}abc \u{300}");
+        assert_eq!(normalize("\u{301}abc \u{300}"), "abc");
     }
 
     /// Spans lie on character boundaries, inside the text, and never overlap or go back.

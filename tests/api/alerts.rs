@@ -223,9 +223,9 @@ both_backends!(a_rise_is_signalled_with_its_cases_and_drafted_as_a_warning);
 both_backends!(a_quiet_province_raises_no_signal);
 
 /// In the examined week six consumers name one air fryer, each bought from another shop and
-/// spelled their own way, and one of them complains a second time: no business rose, but the
-/// product did (six consumers, seven complaints listed), under the name last recorded; its
-/// draft is a product warning naming it.
+/// spelled their own way, two anonymous reporters report it, and one consumer complains a second
+/// time: no business rose, but the product did (eight people, nine complaints listed), under
+/// the name last recorded; its draft is a product warning naming it.
 async fn a_product_named_by_many_consumers_is_signalled(app: &TestApp) {
     app.user("h.alert", "handler", Some("SCT")).await;
     app.user("c.alert", "coordinator", Some("SCT")).await;
@@ -240,7 +240,7 @@ async fn a_product_named_by_many_consumers_is_signalled(app: &TestApp) {
         "Nồi chiên không dầu X9",
         "noi chien khong dau X9",
     ];
-    let mut bodies: Vec<Value> = spellings
+    let bodies: Vec<Value> = spellings
         .iter()
         .enumerate()
         .map(|(i, p)| {
@@ -251,13 +251,21 @@ async fn a_product_named_by_many_consumers_is_signalled(app: &TestApp) {
             c
         })
         .collect();
+    let mut ids = open_on(app, WEEK, &bodies).await;
+    // Two anonymous violation reports (no name, no phone) about it: two reporters, not one.
+    for _ in 0..2 {
+        let report = json!({"kind": "violation_report",
+            "description": "Nồi chiên không dầu X9 bán tràn lan, bốc cháy khi dùng, đề nghị kiểm tra.",
+            "product": "Nồi chiên không dầu X9", "consumer": {"name": "", "phone": ""}});
+        let r = app.submit(&report).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
     // The first consumer again, about the same fryer (another shop): one consumer, two cases.
     let mut again = bodies[0].clone();
     again["business"] = json!({"name": "Điện máy Phố 9"});
     again["product"] = json!("Sản phẩm Nồi chiên không dầu X9");
-    bodies.push(again);
-    let mut ids = open_on(app, WEEK, &bodies).await;
     let h = app.login("h.alert", PASSWORD).await;
+    ids.push(app.open_case(&h, &again).await["id"].as_str().unwrap().to_owned());
     let spaced = app.case(&h, &ids[3]).await.body;
     assert_eq!(spaced["product"], "nồi chiên không dầu X9", "one line, single spaces");
     assert_eq!(spaced["product_key"], "noi chien khong dau x9");
@@ -275,15 +283,17 @@ async fn a_product_named_by_many_consumers_is_signalled(app: &TestApp) {
     let p = product[0];
     assert_eq!(p["key"], "noi chien khong dau x9");
     assert_eq!(p["label"], "Sản phẩm Nồi chiên không dầu X9", "the name last recorded");
-    assert_eq!(p["count"], 6);
+    assert_eq!(
+        p["count"], 8,
+        "six consumers (one of them twice) and two anonymous reporters"
+    );
     assert!(
         all.as_array().unwrap().iter().all(|s| s["dimension"] != "business"),
         "six shops, one complaint each: {all}"
     );
-    let mut listed_ids = listed(app, &coord, p["cases_query"].as_str().unwrap()).await;
-    listed_ids.sort();
-    ids.sort();
-    assert_eq!(listed_ids, ids);
+    let listed_ids = listed(app, &coord, p["cases_query"].as_str().unwrap()).await;
+    assert_eq!(listed_ids.len(), 9, "every complaint naming it: {listed_ids:?}");
+    assert!(ids.iter().all(|id| listed_ids.contains(id)));
 
     let id = p["id"].as_str().unwrap();
     let r = app

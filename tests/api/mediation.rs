@@ -242,3 +242,35 @@ async fn the_mediation_body_supervisor_sees_its_mediators_cases_and_workload_onl
     assert_eq!(r.body, json!([]));
 }
 both_backends!(the_mediation_body_supervisor_sees_its_mediators_cases_and_workload_only);
+
+/// The console offers only the mediators `appoint_mediator` accepts: a listed mediator whose
+/// account was deactivated is not among the choices (it used to be, and the appointment then
+/// failed with a 422).
+async fn the_console_offers_only_appointable_mediators(app: &TestApp) {
+    let (_, h) = app.user("sct.h.pick", "handler", Some("SCT")).await;
+    let (active, _) = app.listed_mediator("hoi.active", "HOI", &["Tiếng Việt"]).await;
+    let (gone, _) = app.listed_mediator("hoi.gone", "HOI", &["Tiếng Việt"]).await;
+    let off = app
+        .patch(
+            &format!("/api/v1/admin/users/{gone}"),
+            Some(&app.admin_token),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    let c = app.open_case(&h, &dispute()).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let ask = json!({"requested_by": "both", "reason": "Hai bên đề nghị hòa giải."});
+    let c = app.act_ok(&h, &c, "request_mediation", ask).await;
+    let s = crate::console::session_of(app, "sct.h.pick").await;
+    let page = crate::console::get(app, &format!("/console/cases/{}", c["id"].as_str().unwrap()), Some(&s)).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html.contains(&format!("<option value=\"{active}\">")),
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains(&gone), "a deactivated mediator is not offered");
+}
+both_backends!(the_console_offers_only_appointable_mediators);

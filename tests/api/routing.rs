@@ -271,6 +271,13 @@ async fn a_cluster_opens_one_violation_report_linked_to_its_cases(app: &TestApp)
         c["consumer"]["name"] = json!(name);
         c["consumer"]["phone"] = json!(format!("09123450{i:02}"));
         c["consumer"]["email"] = json!(format!("nguoi.mua{i}@example.com"));
+        // Three name one jacket (two spellings), one another product, one none.
+        c["product"] = match i {
+            0 | 2 => json!("Áo khoác lông vũ HM-01"),
+            1 => json!("áo khoác LÔNG VŨ hm 01"),
+            3 => json!("Quần jean"),
+            _ => json!(null),
+        };
         assert_eq!(app.submit(&c).await.status, 201);
     }
     let mut few = crate::helpers::complaint("Cửa hàng khác bán hàng lỗi.");
@@ -347,6 +354,10 @@ async fn a_cluster_opens_one_violation_report_linked_to_its_cases(app: &TestApp)
     assert_eq!(report["category"], category.as_str());
     assert_eq!(report["current_agency"], agency.as_str());
     assert_eq!(report["business"]["tax_code"], "0312345678");
+    assert_eq!(
+        report["product"], "Áo khoác lông vũ HM-01",
+        "the product most of its complaints name, as last named"
+    );
     assert_eq!(
         report["consumer"]["name"], "Sở Công Thương",
         "the reporter is the agency"

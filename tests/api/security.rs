@@ -649,6 +649,18 @@ async fn consumer_data_is_exported_and_anonymised(app: &TestApp) {
         )
         .await;
     assert_eq!(chain.body["valid"], true, "{}", chain.body);
+    let history = app
+        .get(
+            &format!("/api/v1/cases/{}/events", closed["id"].as_str().unwrap()),
+            Some(&sup),
+        )
+        .await
+        .body
+        .to_string();
+    assert!(
+        !history.contains("345 678") && !history.contains("chị Hồng"),
+        "{history}"
+    );
     assert_eq!(
         (
             gone["consumer"]["commune"].as_str(),

@@ -1,5 +1,5 @@
-//! Counts for early warning (ADR 0038): the cases of a period grouped by category or by
-//! business, counted on the database with the wrap approach of the reports (ADR 0036) over the
+//! Counts for early warning (ADR 0038): the cases of a period grouped by category, by business
+//! or by product (ADR 0066), counted on the database with the wrap approach of the reports (ADR 0036) over the
 //! case list's own filters, so every count drills down to the cases counted.
 
 use diesel::dsl::sql;
@@ -13,26 +13,29 @@ use crate::db::AnyConnection;
 use crate::domain::alert::AlertDimension;
 use crate::domain::search::ListFilter;
 
-/// The province's cases that pass `f`, counted by `dim`: key, a name as recorded (businesses:
-/// that of its latest case naming it), count — of cases for a category, of distinct consumers
-/// (by normalised phone, as clusters count them) for a business, so that one consumer's many
-/// complaints are one. Cases without the key are left out; most first, then by key as bytes.
+/// The province's cases that pass `f`, counted by `dim`: key, a name as recorded (businesses and
+/// products: that of its latest case naming it), count — of cases for a category, of distinct
+/// consumers (by normalised phone, as clusters count them) for a business or a product, so that
+/// one consumer's many complaints are one; a case without a phone (an anonymous violation report,
+/// an anonymised case) is a consumer of its own, not one with every other phoneless case. Cases
+/// without the key are left out; most first, then by key as bytes.
 pub fn trend_counts(
     conn: &mut AnyConnection,
     f: &ListFilter,
     dim: AlertDimension,
 ) -> QueryResult<Vec<(String, Option<String>, i64)>> {
+    const CONSUMER: &str = "CASE WHEN cases.consumer_phone <> '' THEN cases.consumer_phone ELSE cases.id END AS p";
     let (expr, counted) = match dim {
         AlertDimension::Category => (
-            "cases.category AS k, CAST(NULL AS TEXT) AS n, cases.id AS p",
+            "cases.category AS k, CAST(NULL AS TEXT) AS n, cases.id AS p".to_owned(),
             "COUNT(*)",
         ),
         AlertDimension::Business => (
-            "cases.business_key AS k, cases.business_name AS n, cases.consumer_phone AS p",
+            format!("cases.business_key AS k, cases.business_name AS n, {CONSUMER}"),
             "COUNT(DISTINCT s.p)",
         ),
         AlertDimension::Product => (
-            "cases.product_key AS k, cases.product AS n, cases.consumer_phone AS p",
+            format!("cases.product_key AS k, cases.product AS n, {CONSUMER}"),
             "COUNT(DISTINCT s.p)",
         ),
     };

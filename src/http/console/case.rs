@@ -356,10 +356,10 @@ async fn choices(state: &AppState, s: &Signed, c: &CaseDetail) -> Result<forms::
             .collect();
     }
     if c.allowed_actions.contains(&A::AppointMediator) {
-        choices.mediators = crate::service::mediators::list_for_staff(state, s.actor())
+        choices.mediators = crate::service::mediators::appointable(state, s.actor())
             .await?
             .into_iter()
-            .filter(|m| m.active && c.mediator_id.as_ref() != m.user_id.as_ref())
+            .filter(|m| c.mediator_id.as_ref() != m.user_id.as_ref())
             .filter_map(|m| {
                 let languages = if m.languages.is_empty() {
                     String::new()

@@ -14,10 +14,10 @@ use super::i18n::{sentence, Ui};
 use super::{error_page, page};
 use crate::domain::case::VulnerableGroup;
 use crate::domain::complaint::ReporterType;
-use crate::domain::values::{Email, Phone, Product};
+use crate::domain::values::{refused_control, Email, Phone, Product};
 use crate::error::AppError;
 use crate::http::citizen_upload::{self, Received};
-use crate::http::dto::{NewComplaintDto, LONG, SHORT};
+use crate::http::dto::{NewComplaintDto, LINK, LONG, NAME, SHORT};
 use crate::http::extractors::ClientAddr;
 use crate::service::citizen_files::{self, FileProblem};
 use crate::service::intake;
@@ -157,9 +157,9 @@ impl FormValues {
             ("consumer_request", self.consumer_request.clone(), LONG),
             ("business.name", self.business_name.clone(), SHORT),
             ("business.address", self.business_address.clone(), SHORT),
-            ("business.shop_link", self.business_shop_link.clone(), 2000),
+            ("business.shop_link", self.business_shop_link.clone(), LINK),
             ("product", self.product.clone(), Product::MAX_CHARS),
-            ("consumer.name", self.consumer_name.clone(), 200),
+            ("consumer.name", self.consumer_name.clone(), NAME),
             ("consumer.province", self.consumer_province.clone(), SHORT),
             ("consumer.commune", self.consumer_commune.clone(), SHORT),
         ];
@@ -255,14 +255,8 @@ impl FormValues {
 
 /// `v` with every control character but line breaks and tabs turned into a space.
 fn without_control_characters(v: String) -> String {
-    match v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        true => v
-            .chars()
-            .map(|c| match c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-                true => ' ',
-                false => c,
-            })
-            .collect(),
+    match v.chars().any(refused_control) {
+        true => v.chars().map(|c| if refused_control(c) { ' ' } else { c }).collect(),
         false => v,
     }
 }
