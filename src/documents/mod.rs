@@ -215,6 +215,8 @@ impl Layout<'_> {
                 }
             }
             Block::Heading(text) => {
+                // Kept with the first lines of what follows: a heading never ends a page alone.
+                self.need(BODY * LEADING * 4.0);
                 self.y -= BODY * 0.4;
                 for l in self.bold.wrap(text, BODY, width) {
                     self.line(MARGIN, &l, true, BODY);

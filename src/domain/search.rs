@@ -202,6 +202,12 @@ pub struct ListFilter {
     /// Only cases worked by this unit of their current agency (ADR 0033).
     pub unit: Option<String>,
     pub assignee: Option<String>,
+    /// Only cases appointed to this mediator (a user id).
+    pub mediator: Option<String>,
+    /// Only cases appointed to a mediator on this body's list of mediators (ADR 0067).
+    pub mediator_body: Option<String>,
+    /// Only cases with a mediator appointed.
+    pub mediated: bool,
     pub channel: Option<String>,
     pub outcome: Option<String>,
     pub vulnerable: Option<String>,

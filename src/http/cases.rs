@@ -66,6 +66,13 @@ pub struct ListParams {
     pub unit: Option<String>,
     /// User id of the assignee.
     pub assignee: Option<String>,
+    /// User id of the appointed mediator.
+    pub mediator: Option<String>,
+    /// Only cases appointed to a mediator on this body's list of mediators (an agency code,
+    /// e.g. `HOI`; a mediation body's report, ADR 0067).
+    pub mediator_body: Option<String>,
+    /// Only cases with a mediator appointed (`true`).
+    pub mediated: Option<bool>,
     /// Intake channel (`phone`, `web`, …).
     pub channel: Option<String>,
     /// Outcome of a closed case.
@@ -182,6 +189,9 @@ pub async fn list(state: Data<AppState>, user: CurrentUser, p: Query<ListParams>
             agency: p.agency,
             unit: p.unit,
             assignee: p.assignee,
+            mediator: p.mediator,
+            mediator_body: p.mediator_body,
+            mediated: p.mediated.unwrap_or(false),
             channel: p.channel,
             outcome: p.outcome,
             vulnerable: p.vulnerable,

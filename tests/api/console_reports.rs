@@ -102,6 +102,32 @@ async fn the_reports_page_in_a_browser(backend: crate::common::Backend) {
     c.wait().for_element(Locator::Css("p.notice")).await.unwrap();
     shot_full(&c, &format!("console-{tag}-reports-submitted")).await;
     c.close().await.unwrap();
+
+    // The mediation body's supervisor: its mediators' work on SCT's cases (ADR 0067).
+    app.user("s.crb.hoi", "supervisor", Some("HOI")).await;
+    let (mid, _) = app.listed_mediator("m.crb", "HOI", &["Tiếng Việt"]).await;
+    let c0 = app.open_case(&h, &dispute_before("2026-09-18")).await;
+    let c0 = app.act_ok(&h, &c0, "route", serde_json::json!({"agency": "SCT"})).await;
+    let c0 = app.act_ok(&h, &c0, "accept", serde_json::json!({})).await;
+    let ask = serde_json::json!({"requested_by": "both", "reason": "Hai bên đề nghị hòa giải."});
+    let c0 = app.act_ok(&h, &c0, "request_mediation", ask).await;
+    app.act_ok(&h, &c0, "appoint_mediator", serde_json::json!({"mediator_id": mid}))
+        .await;
+    let c = browser_with_js(&driver, 1366, 768, true).await;
+    c.goto(&app.url("/console/reports")).await.unwrap();
+    fill(&c, "username", "s.crb.hoi").await;
+    fill(&c, "password", crate::helpers::PASSWORD).await;
+    click(&c, Locator::Css("button.primary")).await;
+    let table = c.wait().for_element(Locator::Id("h-mediation")).await.unwrap();
+    let _ = table;
+    let main = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(
+        main.contains("1 vụ việc có hòa giải viên") && main.contains("Hòa giải viên m.crb"),
+        "{main}"
+    );
+    shot_full(&c, &format!("console-{tag}-reports-mediation")).await;
+    crate::console_browser::axe_clean(&c, "reports-mediation").await;
+    c.close().await.unwrap();
 }
 
 #[actix_web::test]

@@ -274,3 +274,137 @@ async fn the_console_offers_only_appointable_mediators(app: &TestApp) {
     assert!(!page.html.contains(&gone), "a deactivated mediator is not offered");
 }
 both_backends!(the_console_offers_only_appointable_mediators);
+
+/// A mediation body's report counts the mediations its mediators ran on cases other agencies
+/// hold (ADR 0067): by result and by mediator, each figure listing exactly its cases; the
+/// province's report counts every mediator's; an agency without a list of mediators has no such
+/// section; the CSV, the printed report and the console carry it.
+async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
+    app.state.clock.set(crate::helpers::local_noon("2026-12-01"));
+    let (_, h) = app.user("sct.h.rep", "handler", Some("SCT")).await;
+    let (_, hoi_sup) = app.user("hoi.sup.rep", "supervisor", Some("HOI")).await;
+    let (_, sct_sup) = app.user("sct.sup.rep", "supervisor", Some("SCT")).await;
+    let (_, coord) = app.user("coord.rep", "coordinator", Some("SCT")).await;
+    let (m1, m1_token) = app.listed_mediator("hoi.rep.m1", "HOI", &["Tiếng Việt"]).await;
+    let (m2, _) = app.listed_mediator("hoi.rep.m2", "HOI", &["Tiếng Việt"]).await;
+    let mediated = |mediator: String| {
+        let h = h.clone();
+        async move {
+            let c = app.open_case(&h, &dispute()).await;
+            let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+            let c = app.act_ok(&h, &c, "accept", json!({})).await;
+            let ask = json!({"requested_by": "both", "reason": "Hai bên đề nghị hòa giải."});
+            let c = app.act_ok(&h, &c, "request_mediation", ask).await;
+            app.act_ok(&h, &c, "appoint_mediator", json!({"mediator_id": mediator}))
+                .await
+        }
+    };
+    let settled = mediated(m1.clone()).await;
+    let record = json!({
+        "mediator": "Hội Bảo vệ quyền lợi người tiêu dùng tỉnh – hòa giải viên hoi.rep.m1",
+        "parties": "Ông Nguyễn Văn An (người tiêu dùng); Công ty TNHH Điện máy Ánh Dương",
+        "held_at": "2026-12-01T09:00:00+07:00",
+        "place": "Trụ sở Hội, 12 Lê Lợi",
+        "subject": "Máy giặt hỏng, cửa hàng từ chối đổi",
+        "parties_views": "Người tiêu dùng đề nghị đổi máy; doanh nghiệp đồng ý.",
+        "result": "Doanh nghiệp đổi máy giặt mới.",
+        "performance_deadline": "2026-12-15",
+        "other_terms": "Không."
+    });
+    let s = app
+        .act_ok(
+            &m1_token,
+            &settled,
+            "record_mediation_result",
+            json!({"success": true, "record": record}),
+        )
+        .await;
+    assert_eq!(s["outcome"], "settled_mediation");
+    let failed = mediated(m1.clone()).await;
+    let no = json!({"success": false, "failure_reason": "Doanh nghiệp không đồng ý.", "advice": "Có thể khởi kiện theo thủ tục rút gọn."});
+    app.act_ok(&m1_token, &failed, "record_mediation_result", no).await;
+    let open = mediated(m2.clone()).await;
+    let not_mediated = app.open_case(&h, &dispute()).await;
+
+    let url = "/api/v1/reports/summary?preset=month&from=2026-12-01";
+    let hoi = app.get(url, Some(&hoi_sup)).await;
+    assert_eq!(hoi.status, 200, "{}", hoi.body);
+    assert_eq!(hoi.body["total"], 0, "HOI holds none of them");
+    let m = &hoi.body["mediation"];
+    assert_eq!(m["body"], "HOI");
+    assert_eq!(
+        (
+            &m["cases"],
+            &m["settled"],
+            &m["failed"],
+            &m["open"],
+            &m["closed_otherwise"]
+        ),
+        (&json!(3), &json!(1), &json!(1), &json!(1), &json!(0)),
+        "{m}"
+    );
+    assert_eq!(m["success_rate"], 0.5);
+    let ids = |c: &Value| vec![c["id"].as_str().unwrap().to_owned()];
+    let mut all = [ids(&settled), ids(&failed), ids(&open)].concat();
+    all.sort();
+    for (query, expected) in [
+        ("drill_down", all.clone()),
+        ("settled_drill_down", ids(&settled)),
+        ("failed_drill_down", ids(&failed)),
+        ("open_drill_down", ids(&open)),
+    ] {
+        let q = m[query].as_str().unwrap();
+        assert_eq!(crate::reports::listed(app, &hoi_sup, q).await, expected, "{query}: {q}");
+    }
+    let rows = m["mediators"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{m}");
+    assert_eq!(rows[0]["user_id"], json!(m1));
+    assert_eq!(rows[0]["name"], "Hòa giải viên hoi.rep.m1");
+    assert_eq!(
+        (&rows[0]["cases"], &rows[0]["settled"], &rows[0]["failed"]),
+        (&json!(2), &json!(1), &json!(1))
+    );
+    assert_eq!((&rows[1]["cases"], &rows[1]["open"]), (&json!(1), &json!(1)));
+    let mut m1_cases = [ids(&settled), ids(&failed)].concat();
+    m1_cases.sort();
+    assert_eq!(
+        crate::reports::listed(app, &hoi_sup, rows[0]["drill_down"].as_str().unwrap()).await,
+        m1_cases
+    );
+
+    // The province counts every mediator's; SCT keeps no list: no section.
+    let province = app.get(url, Some(&coord)).await.body;
+    assert!(province["mediation"]["body"].is_null());
+    assert_eq!(province["mediation"]["cases"], 3);
+    assert_eq!(province["total"], 4);
+    let q = province["mediation"]["drill_down"].as_str().unwrap();
+    assert!(!crate::reports::listed(app, &coord, q)
+        .await
+        .contains(&ids(&not_mediated)[0]));
+    assert!(app.get(url, Some(&sct_sup)).await.body["mediation"].is_null());
+
+    // The CSV and the printed report carry it; so does the console.
+    let csv = app.get(&format!("{url}&format=csv"), Some(&hoi_sup)).await;
+    let csv = String::from_utf8(csv.raw.to_vec()).unwrap();
+    assert!(
+        csv.contains("Hòa giải viên – số vụ việc,Hòa giải viên hoi.rep.m1,2"),
+        "{csv}"
+    );
+    let pdf = app
+        .get("/api/v1/reports/document.pdf?period=2026-12", Some(&hoi_sup))
+        .await;
+    assert_eq!(pdf.status, 200);
+    let name = format!("report-mediation-{}", crate::documents::backend(app));
+    if let Some(text) = crate::documents::pdf_text(&pdf.raw, &name) {
+        assert!(text.contains("V. HÒA GIẢI"), "{text}");
+        assert!(text.contains("Hòa giải viên hoi.rep.m1"), "{text}");
+    }
+    let s = crate::console::session_of(app, "hoi.sup.rep").await;
+    let page = crate::console::get(app, "/console/reports?preset=month&from=2026-12-01", Some(&s)).await;
+    assert!(
+        page.html.contains("3 vụ việc có hòa giải viên: thành 1, không thành 1"),
+        "{}",
+        page.html
+    );
+}
+both_backends!(a_mediation_body_s_report_counts_its_mediators_work);

@@ -466,7 +466,9 @@ async fn the_report_prints_with_tables_and_charts(app: &TestApp, coord: &str, ot
             "Tổng đài",
             "2.500.000 đồng",
             "Cửa hàng Điện máy Ánh Dương",
-            "V. KẾT QUẢ CỦA TỪNG CƠ QUAN",
+            // The province's mediations (none in the period), then the agencies.
+            "V. HÒA GIẢI 0 vụ việc",
+            "VI. KẾT QUẢ CỦA TỪNG CƠ QUAN",
             "Sở Công Thương",
             "THỦ TRƯỞNG ĐƠN VỊ",
         ] {
@@ -488,6 +490,7 @@ async fn the_report_prints_with_tables_and_charts(app: &TestApp, coord: &str, ot
     if let Some(text) = crate::documents::pdf_text(&r.raw, &format!("{tag}-report-2026-Q4-sct")) {
         assert!(text.contains("SỞ CÔNG THƯƠNG"), "{text}");
         assert!(!text.contains("KẾT QUẢ CỦA TỪNG CƠ QUAN"), "{text}");
+        assert!(!text.contains("HÒA GIẢI"), "SCT keeps no list of mediators: {text}");
     }
     // A supervisor reports for their own agency only; bad periods are refused.
     let r = app
@@ -680,7 +683,7 @@ async fn agencies_submit_their_period_reports_and_are_reminded_once(app: &TestAp
         crate::documents::pdf_text(&r.raw, &format!("{}-report-province", crate::documents::backend(app)))
     {
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains("VI. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN"), "{flat}");
+        assert!(flat.contains("VII. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN"), "{flat}");
         assert!(flat.contains("chưa gửi"), "{flat}");
     }
 }

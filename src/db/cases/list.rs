@@ -140,6 +140,7 @@ fn condition(f: &ListFilter) -> Option<CaseFilter> {
     if let Some(k) = &f.product_key {
         all.push(Box::new(cases::product_key.eq(k.clone()).assume_not_null()));
     }
+    mediation_filters(&mut all, f);
     if let Some(t) = f.created_from {
         all.push(Box::new(cases::created_at.ge(t)));
     }
@@ -158,6 +159,23 @@ fn condition(f: &ListFilter) -> Option<CaseFilter> {
     clock_filters(&mut all, f);
     queue_filters(&mut all, f);
     all.into_iter().reduce(|a, b| Box::new(a.and(b)))
+}
+
+/// The filters on a case's mediator: one mediator, a body's listed mediators, any.
+fn mediation_filters(all: &mut Vec<CaseFilter>, f: &ListFilter) {
+    use crate::db::schema::mediators;
+    if let Some(m) = &f.mediator {
+        all.push(Box::new(cases::mediator_id.eq(m.clone()).assume_not_null()));
+    }
+    if let Some(b) = &f.mediator_body {
+        let listed = mediators::table
+            .filter(mediators::body_agency.eq(b.clone()))
+            .select(mediators::user_id);
+        all.push(Box::new(cases::mediator_id.eq_any(listed).assume_not_null()));
+    }
+    if f.mediated {
+        all.push(Box::new(cases::mediator_id.is_not_null()));
+    }
 }
 
 /// The filters on a case's clocks and recoveries. With `clock` or `clock_agency`: a clock of

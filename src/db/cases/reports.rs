@@ -120,6 +120,26 @@ pub fn count_by_each(
     Ok((total, out))
 }
 
+/// The mediated cases of `scope` that pass `f`, counted by mediator and outcome (`None`: not
+/// closed): (mediator's user id, outcome, cases). Cases without a mediator are left out.
+pub fn mediation_counts(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+) -> QueryResult<Vec<(String, Option<String>, i64)>> {
+    let inner = filtered(scope, f)
+        .filter(cases::mediator_id.is_not_null())
+        .select(sql::<(Nullable<Text>, Nullable<Text>)>(
+            "cases.mediator_id AS m, cases.outcome AS o",
+        ));
+    wrap::<_, (Text, Nullable<Text>, BigInt)>(
+        "SELECT t.m, t.o, COUNT(*) FROM (",
+        inner,
+        ") t GROUP BY t.m, t.o ORDER BY 1",
+    )
+    .load(conn)
+}
+
 /// Clocks of the counted cases, grouped: kind, state, result, overdue, how many.
 pub type ClockGroup = (String, String, Option<String>, bool, i64);
 

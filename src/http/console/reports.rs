@@ -54,6 +54,9 @@ struct Owed {
     can_submit: bool,
 }
 
+/// A mediator's line of the mediation table: name, cases, settled, failed, not closed.
+type MediatorLine = (String, i64, i64, i64, i64);
+
 #[derive(Template)]
 #[template(path = "console/reports.html")]
 struct ReportsPage {
@@ -66,6 +69,9 @@ struct ReportsPage {
     months: Vec<(String, i64)>,
     clocks: Vec<ClockLine>,
     businesses: Vec<(String, i64, String)>,
+    /// The period's mediations (a mediation body's, or the province's): a sentence, and a line
+    /// per mediator.
+    mediation: Option<(String, Vec<MediatorLine>)>,
     owed: Vec<Owed>,
     done: Option<String>,
 }
@@ -181,6 +187,23 @@ async fn render(state: &AppState, s: &Signed, q: &PeriodQuery) -> Result<Reports
             )
         })
         .collect();
+    let mediation = summary.mediation.as_ref().map(|m| {
+        (
+            format!(
+                "{} vụ việc có hòa giải viên: thành {}, không thành {}, kết thúc cách khác {}, chưa kết thúc {} (tỷ lệ thành {}).",
+                m.cases,
+                m.settled,
+                m.failed,
+                m.closed_otherwise,
+                m.open,
+                percent(m.success_rate)
+            ),
+            m.mediators
+                .iter()
+                .map(|x| (x.name.clone(), x.cases, x.settled, x.failed, x.open))
+                .collect(),
+        )
+    });
     Ok(ReportsPage {
         who: Some(Who::of(s)),
         preset: preset_name.to_owned(),
@@ -196,6 +219,7 @@ async fn render(state: &AppState, s: &Signed, q: &PeriodQuery) -> Result<Reports
         months,
         clocks,
         businesses,
+        mediation,
         owed: owed(state, s, today).await?,
         done: q.done.clone(),
     })

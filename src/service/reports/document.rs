@@ -92,7 +92,7 @@ fn submissions_section(doc: &mut Document, received: &[super::submissions::Recei
         .rposition(|b| matches!(b, Block::Para(_)))
         .unwrap_or(doc.blocks.len());
     let blocks = vec![
-        Block::Heading("VI. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN".into()),
+        Block::Heading(numbered(&doc.blocks, "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN")),
         Block::Table {
             headers: ["Cơ quan", "Báo cáo", "Ngày gửi", "Số vụ việc (đã chốt)"]
                 .map(str::to_owned)
@@ -274,6 +274,7 @@ pub fn report_document(
     results(&mut b, t, s);
     deadlines(&mut b, s);
     businesses(&mut b, s);
+    mediation(&mut b, s);
     if who.consolidated {
         agencies(&mut b, p);
     }
@@ -290,6 +291,60 @@ pub fn report_document(
         title: format!("Báo cáo {} – {}", period.label_vi(), who.name),
         blocks: b,
     }
+}
+
+/// The next section's heading: its Roman numeral follows the headings before it (a section
+/// that a report has not — the mediation of an agency without mediators — shifts none).
+fn numbered(blocks: &[Block], title: &str) -> String {
+    const NUMERALS: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
+    let n = blocks.iter().filter(|b| matches!(b, Block::Heading(_))).count();
+    format!("{}. {title}", NUMERALS.get(n).copied().unwrap_or("*"))
+}
+
+fn section(b: &mut Vec<Block>, title: &str) {
+    let heading = numbered(b, title);
+    b.push(Block::Heading(heading));
+}
+
+/// The mediations of the period (a mediation body's, or the province's): the results, and a
+/// table of the mediators.
+fn mediation(b: &mut Vec<Block>, s: &Summary) {
+    let Some(m) = &s.mediation else {
+        return;
+    };
+    section(b, "HÒA GIẢI");
+    b.push(Block::Para(format!(
+        "{} vụ việc tiếp nhận trong kỳ có hòa giải viên {}: hòa giải thành {}, không thành {}, kết thúc theo cách khác {}, chưa kết thúc {}; tỷ lệ hòa giải thành {}.",
+        thousands(m.cases),
+        if m.body.is_some() { "của đơn vị" } else { "được chỉ định" },
+        thousands(m.settled),
+        thousands(m.failed),
+        thousands(m.closed_otherwise),
+        thousands(m.open),
+        percent(m.success_rate)
+    )));
+    if m.mediators.is_empty() {
+        return;
+    }
+    b.push(Block::Table {
+        headers: ["Hòa giải viên", "Số vụ việc", "Thành", "Không thành", "Chưa kết thúc"]
+            .map(str::to_owned)
+            .to_vec(),
+        rows: m
+            .mediators
+            .iter()
+            .map(|x| {
+                vec![
+                    x.name.clone(),
+                    thousands(x.cases),
+                    thousands(x.settled),
+                    thousands(x.failed),
+                    thousands(x.open),
+                ]
+            })
+            .collect(),
+        widths: vec![0.4, 0.15, 0.13, 0.16, 0.16],
+    });
 }
 
 fn breakdown(s: &Summary, d: Dimension) -> Option<&super::Breakdown> {
@@ -322,7 +377,7 @@ fn table_of(b: &mut Vec<Block>, t: &Taxonomy, s: &Summary, d: Dimension, header:
 }
 
 fn intake(b: &mut Vec<Block>, t: &Taxonomy, s: &Summary) {
-    b.push(Block::Heading("I. TÌNH HÌNH TIẾP NHẬN".into()));
+    section(b, "TÌNH HÌNH TIẾP NHẬN");
     b.push(Block::Para(format!(
         "Trong kỳ tiếp nhận {} vụ việc và {} cuộc gọi đến đường dây nóng ({} cuộc gọi chỉ cần tư vấn, {} cuộc gọi được lập hồ sơ).",
         thousands(s.total),
@@ -366,7 +421,7 @@ fn intake(b: &mut Vec<Block>, t: &Taxonomy, s: &Summary) {
 }
 
 fn results(b: &mut Vec<Block>, t: &Taxonomy, s: &Summary) {
-    b.push(Block::Heading("II. KẾT QUẢ GIẢI QUYẾT".into()));
+    section(b, "KẾT QUẢ GIẢI QUYẾT");
     table_of(b, t, s, Dimension::Status, "Tình trạng");
     table_of(b, t, s, Dimension::Outcome, "Kết quả (vụ việc đã kết thúc)");
     let tc = &s.time_to_close;
@@ -381,7 +436,7 @@ fn results(b: &mut Vec<Block>, t: &Taxonomy, s: &Summary) {
 }
 
 fn deadlines(b: &mut Vec<Block>, s: &Summary) {
-    b.push(Block::Heading("III. VIỆC TUÂN THỦ THỜI HẠN THEO QUY ĐỊNH".into()));
+    section(b, "VIỆC TUÂN THỦ THỜI HẠN THEO QUY ĐỊNH");
     if s.clocks.is_empty() {
         b.push(Block::Para("Chưa có thời hạn nào phát sinh trong kỳ.".into()));
         return;
@@ -417,7 +472,7 @@ fn deadlines(b: &mut Vec<Block>, s: &Summary) {
 }
 
 fn businesses(b: &mut Vec<Block>, s: &Summary) {
-    b.push(Block::Heading("IV. DOANH NGHIỆP BỊ KHIẾU NẠI NHIỀU".into()));
+    section(b, "DOANH NGHIỆP BỊ KHIẾU NẠI NHIỀU");
     if s.top_businesses.is_empty() {
         b.push(Block::Para("Không có.".into()));
         return;
@@ -442,7 +497,7 @@ fn businesses(b: &mut Vec<Block>, s: &Summary) {
 }
 
 fn agencies(b: &mut Vec<Block>, p: &Performance) {
-    b.push(Block::Heading("V. KẾT QUẢ CỦA TỪNG CƠ QUAN".into()));
+    section(b, "KẾT QUẢ CỦA TỪNG CƠ QUAN");
     b.push(Block::Table {
         headers: [
             "Cơ quan",

@@ -119,7 +119,42 @@ pub fn summary_rows(s: &Summary) -> Vec<Vec<Cell>> {
         num(m.cases),
         Some(&m.drill_down),
     ));
+    if let Some(m) = &s.mediation {
+        mediation_rows(&mut rows, m);
+    }
     rows
+}
+
+/// The mediation section's figures: the results, then each mediator's.
+fn mediation_rows(rows: &mut Vec<Vec<Cell>>, m: &super::MediationFigures) {
+    let section = "Hòa giải (vụ việc có hòa giải viên)";
+    rows.push(figure(section, "tổng số", num(m.cases), Some(&m.drill_down)));
+    rows.push(figure(
+        section,
+        "hòa giải thành",
+        num(m.settled),
+        Some(&m.settled_drill_down),
+    ));
+    rows.push(figure(
+        section,
+        "hòa giải không thành",
+        num(m.failed),
+        Some(&m.failed_drill_down),
+    ));
+    rows.push(figure(section, "kết thúc cách khác", num(m.closed_otherwise), None));
+    rows.push(figure(section, "chưa kết thúc", num(m.open), Some(&m.open_drill_down)));
+    rows.push(figure(section, "tỷ lệ hòa giải thành", opt(m.success_rate), None));
+    for x in &m.mediators {
+        rows.push(figure(
+            "Hòa giải viên – số vụ việc",
+            &x.name,
+            num(x.cases),
+            Some(&x.drill_down),
+        ));
+        rows.push(figure("Hòa giải viên – hòa giải thành", &x.name, num(x.settled), None));
+        rows.push(figure("Hòa giải viên – không thành", &x.name, num(x.failed), None));
+        rows.push(figure("Hòa giải viên – chưa kết thúc", &x.name, num(x.open), None));
+    }
 }
 
 /// One row of the performance table: an agency (`unit` empty) or one of its units.

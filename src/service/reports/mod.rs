@@ -6,12 +6,14 @@
 
 mod document;
 mod export;
+mod mediation;
 mod performance;
 pub mod submissions;
 mod summary;
 
 pub use document::{document, ReportPeriod};
 pub use export::{csv_field, performance_rows, summary_rows, to_csv, to_xlsx};
+pub use mediation::{MediationFigures, MediatorFigures};
 pub use performance::{performance, AgencyPerformance, Figures, Performance, UnitPerformance};
 pub use summary::{
     month_label, summary, Breakdown, CallFigures, CallOutcomeCount, ClockRate, Recovered, Summary, SummaryRow,

@@ -1,5 +1,5 @@
 //! The summary of a period: breakdowns, legal clocks, time to close, calls, businesses, money
-//! recovered.
+//! recovered, mediations.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -142,6 +142,10 @@ pub struct Summary {
     /// The businesses with most cases, most first.
     pub top_businesses: Vec<TopBusiness>,
     pub money_recovered: Recovered,
+    /// The period's mediations by the mediators of the report's agency's list (a mediation
+    /// body's report), or by every mediator (the province's); `null` for an agency that keeps
+    /// no list of mediators (ADR 0067).
+    pub mediation: Option<super::MediationFigures>,
 }
 
 /// The summary of the cases created from `from` to `to` (inclusive, Vietnam time), broken
@@ -209,6 +213,7 @@ pub(super) async fn summary_of(
                     cases: recovered_cases,
                     drill_down: period.drill(&[("recovered", "true")]),
                 },
+                mediation: super::mediation::mediation(conn, &scope, &period)?,
             })
         })
         .await
