@@ -198,11 +198,11 @@ impl Product {
     }
 
     /// Answers to an optional question that name nothing (folded).
-    const NO_ANSWER: [&'static str; 12] = [
+    /// (Not "k" alone: "K+" is a television service.)
+    const NO_ANSWER: [&'static str; 11] = [
         "khong",
         "khong co",
         "ko",
-        "k",
         "chua ro",
         "khong ro",
         "khong biet",
@@ -233,9 +233,12 @@ impl Product {
 }
 
 /// Free text: trimmed, not empty, at most `max` characters, no control characters except
-/// newlines and tabs. Vietnamese text is kept byte for byte otherwise.
+/// newlines and tabs, composed (NFC: text typed with a decomposing keyboard setting is stored as
+/// everyone else's, so its names and places are found as personal data and its words match).
+/// Vietnamese text is kept byte for byte otherwise.
 pub fn text(field: &str, raw: &str, max: usize) -> Result<String, DomainError> {
-    let t = raw.trim();
+    let t = crate::text::composed(raw.trim());
+    let t = t.as_ref();
     if t.is_empty() {
         return Err(DomainError::invalid(field, Rule::Required));
     }
@@ -322,6 +325,29 @@ pub fn normalize_tracking_code(raw: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Decomposed input (Unikey's "Unicode tổ hợp") is stored composed: the names in it are
+    /// then found as personal data, as in everyone else's text.
+    #[test]
+    fn free_text_is_stored_composed() {
+        use unicode_normalization::UnicodeNormalization;
+        let composed = "Ông Trần Văn Bình ở phường Bến Nghé gọi lại giúp tôi";
+        let decomposed: String = composed.nfd().collect();
+        assert_ne!(decomposed, composed);
+        assert_eq!(text("description", &decomposed, 100).unwrap(), composed);
+        assert_eq!(
+            crate::text::redact(&text("description", &decomposed, 100).unwrap()),
+            crate::text::redact(composed)
+        );
+        assert!(
+            crate::text::redact(composed).contains("[name]"),
+            "{}",
+            crate::text::redact(composed)
+        );
+        // The limit counts what is stored: the composed characters.
+        let long: String = "ệ".repeat(10).nfd().collect();
+        assert!(text("t", &long, 10).is_ok());
+    }
+
     #[test]
     fn products_named_alike_share_a_key() {
         let key = |raw: &str| {
@@ -352,6 +378,7 @@ mod tests {
         }
         assert_eq!(key("Dịch vụ vận chuyển").as_deref(), Some("van chuyen"));
         assert_eq!(key("Hàng xách tay").as_deref(), Some("hang xach tay"));
+        assert_eq!(key("K+").as_deref(), Some("k"), "a television service");
         assert_eq!(Product::parse("product", None).unwrap(), None);
         let p = Product::parse("product", Some(" Sữa bột ABC ")).unwrap().unwrap();
         assert_eq!(p.name(), "Sữa bột ABC");

@@ -9,7 +9,7 @@ mod pii;
 mod pii_eval;
 mod pii_more;
 
-pub use normalize::{is_number, normalize, tokenize, Normalizer, Token, TokenSeq};
+pub use normalize::{composed, is_number, normalize, tokenize, Normalizer, Token, TokenSeq};
 pub use pii::{detect_pii, redact, PiiMatch};
 
 /// A whole number as Vietnamese writes it, thousands grouped with dots: 1.250.000, -20.000.

@@ -20,6 +20,15 @@ pub struct Token {
     pub norm: String,
 }
 
+/// `s` composed (NFC), borrowed when it is already (almost all text: the check is quick).
+pub fn composed(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => std::borrow::Cow::Borrowed(s),
+        _ => std::borrow::Cow::Owned(s.nfc().collect()),
+    }
+}
+
 /// A combining mark: how text typed with a decomposing keyboard setting (Unikey's "Unicode tổ
 /// hợp") writes Vietnamese tones and vowel marks — "ồ" as `o` + U+0302 + U+0300.
 fn is_combining_mark(c: char) -> bool {

@@ -414,6 +414,43 @@ async fn a_form_sent_after_the_session_ended_is_kept_across_the_sign_in(app: &Te
 }
 both_backends!(a_form_sent_after_the_session_ended_is_kept_across_the_sign_in);
 
+/// The call screen offers the products named in the agency's recent cases — each as last named,
+/// most named first, redacted — so an operator names a product as it was named before and early
+/// warning groups it (ADR 0066).
+async fn the_call_screen_suggests_the_products_named_before(app: &TestApp) {
+    let (_, op) = app.user("op.prod", "operator", Some("SCT")).await;
+    let s = session_of(app, "op.prod").await;
+    let screen = get(app, "/console/calls/new", Some(&s)).await;
+    assert!(!screen.html.contains("product-names"), "nothing named yet: no list");
+    for (i, p) in [
+        "Sữa bột của chị Lan 0912 345 678",
+        "Nồi chiên không dầu X9",
+        "nồi chiên không dầu x9",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut c = dispute();
+        c["consumer"]["phone"] = json!(format!("0915 000 00{i}"));
+        c["product"] = json!(p);
+        app.open_case(&op, &c).await;
+    }
+    let screen = get(app, "/console/calls/new", Some(&s)).await;
+    let html = &screen.html;
+    assert!(html.contains("list=\"product-names\""), "{html}");
+    let fryer = html
+        .find("<option value=\"nồi chiên không dầu x9\">")
+        .expect("the fryer, as last named");
+    let milk = html.find("<option value=\"Sữa bột của chị").expect("the milk powder");
+    assert!(fryer < milk, "most named first");
+    assert!(!html.contains("Nồi chiên không dầu X9\">"), "one name per product");
+    assert!(
+        !html.contains("345 678") && !html.contains("chị Lan"),
+        "redacted: {html}"
+    );
+}
+both_backends!(the_call_screen_suggests_the_products_named_before);
+
 async fn a_reset_password_is_changed_first(app: &TestApp) {
     let (id, _) = app.user("h.reset", "handler", Some("SCT")).await;
     let r = app

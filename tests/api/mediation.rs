@@ -324,7 +324,13 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
     let no = json!({"success": false, "failure_reason": "Doanh nghiệp không đồng ý.", "advice": "Có thể khởi kiện theo thủ tục rút gọn."});
     app.act_ok(&m1_token, &failed, "record_mediation_result", no).await;
     let open = mediated(m2.clone()).await;
+    let withdrawn = mediated(m2.clone()).await;
+    app.act_ok(&h, &withdrawn, "withdraw", json!({"reason": "Hai bên tự thỏa thuận."}))
+        .await;
     let not_mediated = app.open_case(&h, &dispute()).await;
+    // A mediator of another body's list: not HOI's work.
+    let (other, _) = app.listed_mediator("xa.rep.m", "UBND_XA", &["Tiếng Việt"]).await;
+    let elsewhere = mediated(other).await;
 
     let url = "/api/v1/reports/summary?preset=month&from=2026-12-01";
     let hoi = app.get(url, Some(&hoi_sup)).await;
@@ -340,12 +346,12 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
             &m["open"],
             &m["closed_otherwise"]
         ),
-        (&json!(3), &json!(1), &json!(1), &json!(1), &json!(0)),
+        (&json!(4), &json!(1), &json!(1), &json!(1), &json!(1)),
         "{m}"
     );
     assert_eq!(m["success_rate"], 0.5);
     let ids = |c: &Value| vec![c["id"].as_str().unwrap().to_owned()];
-    let mut all = [ids(&settled), ids(&failed), ids(&open)].concat();
+    let mut all = [ids(&settled), ids(&failed), ids(&open), ids(&withdrawn)].concat();
     all.sort();
     for (query, expected) in [
         ("drill_down", all.clone()),
@@ -364,7 +370,7 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
         (&rows[0]["cases"], &rows[0]["settled"], &rows[0]["failed"]),
         (&json!(2), &json!(1), &json!(1))
     );
-    assert_eq!((&rows[1]["cases"], &rows[1]["open"]), (&json!(1), &json!(1)));
+    assert_eq!((&rows[1]["cases"], &rows[1]["open"]), (&json!(2), &json!(1)));
     let mut m1_cases = [ids(&settled), ids(&failed)].concat();
     m1_cases.sort();
     assert_eq!(
@@ -375,12 +381,21 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
     // The province counts every mediator's; SCT keeps no list: no section.
     let province = app.get(url, Some(&coord)).await.body;
     assert!(province["mediation"]["body"].is_null());
-    assert_eq!(province["mediation"]["cases"], 3);
-    assert_eq!(province["total"], 4);
+    assert_eq!(province["mediation"]["cases"], 5, "HOI's four and the commune's one");
+    assert_eq!(province["total"], 6);
     let q = province["mediation"]["drill_down"].as_str().unwrap();
-    assert!(!crate::reports::listed(app, &coord, q)
-        .await
-        .contains(&ids(&not_mediated)[0]));
+    let listed = crate::reports::listed(app, &coord, q).await;
+    assert!(listed.contains(&ids(&elsewhere)[0]) && !listed.contains(&ids(&not_mediated)[0]));
+    // A coordinator's printed report of HOI is HOI's supervisor's.
+    let of_hoi = app
+        .get("/api/v1/reports/document.pdf?period=2026-12&agency=HOI", Some(&coord))
+        .await;
+    assert_eq!(of_hoi.status, 200);
+    let name = format!("report-mediation-coord-{}", crate::documents::backend(app));
+    if let Some(text) = crate::documents::pdf_text(&of_hoi.raw, &name) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("V. HÒA GIẢI 4 vụ việc"), "{flat}");
+    }
     assert!(app.get(url, Some(&sct_sup)).await.body["mediation"].is_null());
 
     // The CSV and the printed report carry it; so does the console.
@@ -390,6 +405,7 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
         csv.contains("Hòa giải viên – số vụ việc,Hòa giải viên hoi.rep.m1,2"),
         "{csv}"
     );
+    assert!(!csv.contains("xa.rep.m"), "{csv}");
     let pdf = app
         .get("/api/v1/reports/document.pdf?period=2026-12", Some(&hoi_sup))
         .await;
@@ -402,7 +418,7 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
     let s = crate::console::session_of(app, "hoi.sup.rep").await;
     let page = crate::console::get(app, "/console/reports?preset=month&from=2026-12-01", Some(&s)).await;
     assert!(
-        page.html.contains("3 vụ việc có hòa giải viên: thành 1, không thành 1"),
+        page.html.contains("4 vụ việc có hòa giải viên: thành 1, không thành 1"),
         "{}",
         page.html
     );

@@ -24,6 +24,27 @@ pub fn trend_counts(
     f: &ListFilter,
     dim: AlertDimension,
 ) -> QueryResult<Vec<(String, Option<String>, i64)>> {
+    grouped(conn, &Scope::All, f, dim, None)
+}
+
+/// The names of the products most consumers named in the cases of `scope` that pass `f`, each
+/// as last recorded (at most `limit`): the console's suggestions, so an operator types a product
+/// as it was named before (ADR 0066).
+pub fn top_products(conn: &mut AnyConnection, scope: &Scope, f: &ListFilter, limit: u32) -> QueryResult<Vec<String>> {
+    Ok(grouped(conn, scope, f, AlertDimension::Product, Some(limit))?
+        .into_iter()
+        .filter_map(|(_, name, _)| name)
+        .collect())
+}
+
+/// [`trend_counts`] in `scope`, the first `limit` if given.
+fn grouped(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &ListFilter,
+    dim: AlertDimension,
+    limit: Option<u32>,
+) -> QueryResult<Vec<(String, Option<String>, i64)>> {
     const CONSUMER: &str = "CASE WHEN cases.consumer_phone <> '' THEN cases.consumer_phone ELSE cases.id END AS p";
     let (expr, counted) = match dim {
         AlertDimension::Category => (
@@ -39,10 +60,13 @@ pub fn trend_counts(
             "COUNT(DISTINCT s.p)",
         ),
     };
-    let inner = filtered(&Scope::All, f).select(sql::<(Nullable<Text>, Nullable<Text>, Text)>(&format!(
+    let inner = filtered(scope, f).select(sql::<(Nullable<Text>, Nullable<Text>, Text)>(&format!(
         "{expr}, cases.created_at AS c, cases.id AS i"
     )));
-    let (before, after) = super::reports::latest_name_and_count(conn, counted);
+    let (before, mut after) = super::reports::latest_name_and_count(conn, counted);
+    if let Some(n) = limit {
+        after.push_str(&format!(" LIMIT {n}"));
+    }
     wrap::<_, (Text, Nullable<Text>, BigInt)>(before, inner, after).load(conn)
 }
 

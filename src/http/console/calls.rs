@@ -63,6 +63,8 @@ struct CallPage {
     outcomes: Vec<(&'static str, &'static str)>,
     /// Knowledge-base articles found for `kb_q` (the one picked first, even if not found again).
     kb_results: Vec<KbArticleView>,
+    /// Products named in the agency's recent cases, offered as the product field is typed.
+    products: Vec<String>,
 }
 
 impl CallPage {
@@ -279,6 +281,7 @@ async fn render(
         None => vec![],
     };
     let kb_results = kb_results(state, s, &f).await?;
+    let products = crate::service::cases::product_suggestions(state, &s.actor()).await?;
     Ok(CallPage {
         who: Some(Who::of(s)),
         started_at,
@@ -295,6 +298,7 @@ async fn render(
         logged: None,
         outcomes: OUTCOMES.to_vec(),
         kb_results,
+        products,
         f,
     })
 }

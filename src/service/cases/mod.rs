@@ -401,3 +401,31 @@ pub async fn caseworkers(state: &AppState, actor: &Actor) -> Result<Vec<Casework
         })
         .await
 }
+
+/// How far back the console's product suggestions look.
+const PRODUCT_SUGGESTION_DAYS: i64 = 90;
+/// How many products it suggests.
+const PRODUCT_SUGGESTIONS: u32 = 50;
+
+/// The products most consumers named in the caller's cases of the last 90 days, each as last
+/// recorded and redacted (a consumer's words): suggestions for the call screen's product field,
+/// so the same product is named the same way and early warning groups it (ADR 0066).
+pub async fn product_suggestions(state: &AppState, actor: &Actor) -> Result<Vec<String>, AppError> {
+    let scope = scope_of(actor);
+    let since = state.clock.now().naive_utc() - chrono::TimeDelta::days(PRODUCT_SUGGESTION_DAYS);
+    state
+        .db
+        .run(move |conn| {
+            let f = ListFilter {
+                created_from: Some(since),
+                ..ListFilter::default()
+            };
+            let mut names: Vec<String> = case_db::top_products(conn, &scope, &f, PRODUCT_SUGGESTIONS)?
+                .iter()
+                .map(|n| crate::text::redact(n))
+                .collect();
+            names.dedup();
+            Ok(names)
+        })
+        .await
+}
