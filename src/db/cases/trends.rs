@@ -1,6 +1,6 @@
 //! Counts for early warning (ADR 0038): the cases of a period grouped by category, by business
-//! or by product (ADR 0066), counted on the database with the wrap approach of the reports (ADR 0036) over the
-//! case list's own filters, so every count drills down to the cases counted.
+//! or by product (ADR 0066), counted on the database with the wrap approach of the reports
+//! (ADR 0036) over the case list's own filters, so every count drills down to the cases counted.
 
 use diesel::dsl::sql;
 use diesel::prelude::*;

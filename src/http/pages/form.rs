@@ -101,8 +101,9 @@ impl FormValues {
         for (k, v) in pairs {
             // Text pasted from a word processor can carry invisible control characters (a
             // vertical tab, a form feed): the citizen cannot see them to remove them, so the
-            // form turns them into spaces instead of refusing the text.
-            let v = without_control_characters(v);
+            // form turns them into spaces instead of refusing the text. Composed (NFC) as the
+            // API stores it, so the form's length checks count what will be stored.
+            let v = crate::text::composed(&without_control_characters(v)).into_owned();
             match k.as_str() {
                 "idempotency_key" => f.idempotency_key = v,
                 "kind" => f.kind = v,

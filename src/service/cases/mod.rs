@@ -420,12 +420,13 @@ pub async fn product_suggestions(state: &AppState, actor: &Actor) -> Result<Vec<
                 created_from: Some(since),
                 ..ListFilter::default()
             };
-            let mut names: Vec<String> = case_db::top_products(conn, &scope, &f, PRODUCT_SUGGESTIONS)?
+            // Two names may read the same once redacted: each is offered once.
+            let mut seen = std::collections::HashSet::new();
+            Ok(case_db::top_products(conn, &scope, &f, PRODUCT_SUGGESTIONS)?
                 .iter()
                 .map(|n| crate::text::redact(n))
-                .collect();
-            names.dedup();
-            Ok(names)
+                .filter(|n| seen.insert(n.clone()))
+                .collect())
         })
         .await
 }
