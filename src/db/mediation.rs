@@ -236,3 +236,28 @@ pub fn unlink_user(
     q.set((mediators::user_id.eq(None::<String>), mediators::updated_at.eq(at)))
         .execute(conn)
 }
+
+/// One entry per mediation session held (recorded `held`) that started from `from` to `to`, its
+/// mediator's user id: of the mediators on `body`'s list, or of any mediator (a report's
+/// mediation section, ADR 0067).
+pub fn held_session_mediators(
+    conn: &mut AnyConnection,
+    body: Option<&str>,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<UserId>> {
+    // `service::sessions::HELD`.
+    let mut q = mediation_sessions::table
+        .filter(mediation_sessions::status.eq("held"))
+        .filter(mediation_sessions::starts_at.ge(from))
+        .filter(mediation_sessions::starts_at.lt(to))
+        .select(mediation_sessions::mediator_id)
+        .into_boxed();
+    if let Some(b) = body {
+        let listed = mediators::table
+            .filter(mediators::body_agency.eq(b.to_owned()))
+            .select(mediators::user_id);
+        q = q.filter(mediation_sessions::mediator_id.eq_any(listed));
+    }
+    Ok(q.load::<Option<UserId>>(conn)?.into_iter().flatten().collect())
+}

@@ -282,9 +282,9 @@ both_backends!(the_console_offers_only_appointable_mediators);
 async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
     app.state.clock.set(crate::helpers::local_noon("2026-12-01"));
     let (_, h) = app.user("sct.h.rep", "handler", Some("SCT")).await;
-    let (_, hoi_sup) = app.user("hoi.sup.rep", "supervisor", Some("HOI")).await;
-    let (_, sct_sup) = app.user("sct.sup.rep", "supervisor", Some("SCT")).await;
-    let (_, coord) = app.user("coord.rep", "coordinator", Some("SCT")).await;
+    app.user("hoi.sup.rep", "supervisor", Some("HOI")).await;
+    app.user("sct.sup.rep", "supervisor", Some("SCT")).await;
+    app.user("coord.rep", "coordinator", Some("SCT")).await;
     let (m1, m1_token) = app.listed_mediator("hoi.rep.m1", "HOI", &["Tiếng Việt"]).await;
     let (m2, _) = app.listed_mediator("hoi.rep.m2", "HOI", &["Tiếng Việt"]).await;
     let mediated = |mediator: String| {
@@ -331,6 +331,31 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
     // A mediator of another body's list: not HOI's work.
     let (other, _) = app.listed_mediator("xa.rep.m", "UBND_XA", &["Tiếng Việt"]).await;
     let elsewhere = mediated(other).await;
+    // m2 holds a session of the open case in the afternoon.
+    let open_id = open["id"].as_str().unwrap().to_owned();
+    let fresh = app.case(&h, &open_id).await.body;
+    let at = json!({"at": "2026-12-01T14:00:00+07:00", "duration_minutes": 60, "place": "Trụ sở Hội"});
+    app.act_ok(&h, &fresh, "schedule_mediation_session", at).await;
+    let listed_sessions = app
+        .get(&format!("/api/v1/cases/{open_id}/mediation/sessions"), Some(&h))
+        .await
+        .body;
+    let sid = listed_sessions[0]["id"].as_str().unwrap().to_owned();
+    app.state.clock.set(crate::helpers::local_noon("2026-12-02"));
+    let m2_token = app.login("hoi.rep.m2", crate::helpers::PASSWORD).await;
+    let held = json!({"status": "held", "attendance": ["Người tiêu dùng", "Đại diện doanh nghiệp"], "minutes": "Hai bên trao đổi, hẹn phiên sau."});
+    let r = app
+        .post(
+            &format!("/api/v1/cases/{open_id}/mediation/sessions/{sid}/record"),
+            Some(&m2_token),
+            &held,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Sessions end when the clock jumps: everyone signs in again.
+    let hoi_sup = app.login("hoi.sup.rep", crate::helpers::PASSWORD).await;
+    let sct_sup = app.login("sct.sup.rep", crate::helpers::PASSWORD).await;
+    let coord = app.login("coord.rep", crate::helpers::PASSWORD).await;
 
     let url = "/api/v1/reports/summary?preset=month&from=2026-12-01";
     let hoi = app.get(url, Some(&hoi_sup)).await;
@@ -350,6 +375,7 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
         "{m}"
     );
     assert_eq!(m["success_rate"], 0.5);
+    assert_eq!(m["sessions_held"], 1, "{m}");
     let ids = |c: &Value| vec![c["id"].as_str().unwrap().to_owned()];
     let mut all = [ids(&settled), ids(&failed), ids(&open), ids(&withdrawn)].concat();
     all.sort();
@@ -371,6 +397,7 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
         (&json!(2), &json!(1), &json!(1))
     );
     assert_eq!((&rows[1]["cases"], &rows[1]["open"]), (&json!(2), &json!(1)));
+    assert_eq!(rows[1]["sessions_held"], 1);
     let mut m1_cases = [ids(&settled), ids(&failed)].concat();
     m1_cases.sort();
     assert_eq!(
@@ -406,6 +433,10 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
         "{csv}"
     );
     assert!(!csv.contains("xa.rep.m"), "{csv}");
+    assert!(
+        csv.contains("Hòa giải viên – phiên đã tổ chức,Hòa giải viên hoi.rep.m2,1"),
+        "{csv}"
+    );
     let pdf = app
         .get("/api/v1/reports/document.pdf?period=2026-12", Some(&hoi_sup))
         .await;
@@ -414,11 +445,14 @@ async fn a_mediation_body_s_report_counts_its_mediators_work(app: &TestApp) {
     if let Some(text) = crate::documents::pdf_text(&pdf.raw, &name) {
         assert!(text.contains("V. HÒA GIẢI"), "{text}");
         assert!(text.contains("Hòa giải viên hoi.rep.m1"), "{text}");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Số phiên hòa giải đã tổ chức trong kỳ: 1."), "{flat}");
     }
     let s = crate::console::session_of(app, "hoi.sup.rep").await;
     let page = crate::console::get(app, "/console/reports?preset=month&from=2026-12-01", Some(&s)).await;
     assert!(
-        page.html.contains("4 vụ việc có hòa giải viên: thành 1, không thành 1"),
+        page.html.contains("4 vụ việc có hòa giải viên: thành 1, không thành 1")
+            && page.html.contains("1 phiên hòa giải đã tổ chức trong kỳ"),
         "{}",
         page.html
     );

@@ -54,8 +54,9 @@ struct Owed {
     can_submit: bool,
 }
 
-/// A mediator's line of the mediation table: name, cases, settled, failed, not closed.
-type MediatorLine = (String, i64, i64, i64, i64);
+/// A mediator's line of the mediation table: name, cases, settled, failed, not closed, sessions
+/// held.
+type MediatorLine = (String, i64, i64, i64, i64, i64);
 
 #[derive(Template)]
 #[template(path = "console/reports.html")]
@@ -190,17 +191,18 @@ async fn render(state: &AppState, s: &Signed, q: &PeriodQuery) -> Result<Reports
     let mediation = summary.mediation.as_ref().map(|m| {
         (
             format!(
-                "{} vụ việc có hòa giải viên: thành {}, không thành {}, kết thúc cách khác {}, chưa kết thúc {} (tỷ lệ thành {}).",
+                "{} vụ việc có hòa giải viên: thành {}, không thành {}, kết thúc cách khác {}, chưa kết thúc {} (tỷ lệ thành {}); {} phiên hòa giải đã tổ chức trong kỳ.",
                 m.cases,
                 m.settled,
                 m.failed,
                 m.closed_otherwise,
                 m.open,
-                percent(m.success_rate)
+                percent(m.success_rate),
+                m.sessions_held
             ),
             m.mediators
                 .iter()
-                .map(|x| (x.name.clone(), x.cases, x.settled, x.failed, x.open))
+                .map(|x| (x.name.clone(), x.cases, x.settled, x.failed, x.open, x.sessions_held))
                 .collect(),
         )
     });

@@ -314,22 +314,30 @@ fn mediation(b: &mut Vec<Block>, s: &Summary) {
     };
     section(b, "HÒA GIẢI");
     b.push(Block::Para(format!(
-        "{} vụ việc tiếp nhận trong kỳ có hòa giải viên {}: hòa giải thành {}, không thành {}, kết thúc theo cách khác {}, chưa kết thúc {}; tỷ lệ hòa giải thành {}.",
+        "{} vụ việc tiếp nhận trong kỳ có hòa giải viên {}: hòa giải thành {}, không thành {}, kết thúc theo cách khác {}, chưa kết thúc {}; tỷ lệ hòa giải thành {}. Số phiên hòa giải đã tổ chức trong kỳ: {}.",
         thousands(m.cases),
         if m.body.is_some() { "của đơn vị" } else { "được chỉ định" },
         thousands(m.settled),
         thousands(m.failed),
         thousands(m.closed_otherwise),
         thousands(m.open),
-        percent(m.success_rate)
+        percent(m.success_rate),
+        thousands(m.sessions_held)
     )));
     if m.mediators.is_empty() {
         return;
     }
     b.push(Block::Table {
-        headers: ["Hòa giải viên", "Số vụ việc", "Thành", "Không thành", "Chưa kết thúc"]
-            .map(str::to_owned)
-            .to_vec(),
+        headers: [
+            "Hòa giải viên",
+            "Số vụ việc",
+            "Thành",
+            "Không thành",
+            "Chưa kết thúc",
+            "Phiên đã tổ chức",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
         rows: m
             .mediators
             .iter()
@@ -340,10 +348,11 @@ fn mediation(b: &mut Vec<Block>, s: &Summary) {
                     thousands(x.settled),
                     thousands(x.failed),
                     thousands(x.open),
+                    thousands(x.sessions_held),
                 ]
             })
             .collect(),
-        widths: vec![0.4, 0.15, 0.13, 0.16, 0.16],
+        widths: vec![0.3, 0.13, 0.1, 0.14, 0.16, 0.17],
     });
 }
 

@@ -144,6 +144,7 @@ fn mediation_rows(rows: &mut Vec<Vec<Cell>>, m: &super::MediationFigures) {
     rows.push(figure(section, "kết thúc cách khác", num(m.closed_otherwise), None));
     rows.push(figure(section, "chưa kết thúc", num(m.open), Some(&m.open_drill_down)));
     rows.push(figure(section, "tỷ lệ hòa giải thành", opt(m.success_rate), None));
+    rows.push(figure(section, "phiên hòa giải đã tổ chức", num(m.sessions_held), None));
     for x in &m.mediators {
         rows.push(figure(
             "Hòa giải viên – số vụ việc",
@@ -154,6 +155,12 @@ fn mediation_rows(rows: &mut Vec<Vec<Cell>>, m: &super::MediationFigures) {
         rows.push(figure("Hòa giải viên – hòa giải thành", &x.name, num(x.settled), None));
         rows.push(figure("Hòa giải viên – không thành", &x.name, num(x.failed), None));
         rows.push(figure("Hòa giải viên – chưa kết thúc", &x.name, num(x.open), None));
+        rows.push(figure(
+            "Hòa giải viên – phiên đã tổ chức",
+            &x.name,
+            num(x.sessions_held),
+            None,
+        ));
     }
 }
 

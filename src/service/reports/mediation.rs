@@ -37,7 +37,10 @@ pub struct MediationFigures {
     pub open_drill_down: String,
     /// settled / (settled + failed); `null` before any result.
     pub success_rate: Option<f64>,
-    /// Each mediator's cases, most first (then by name).
+    /// Mediation sessions held (recorded `held`) that started in the period, whichever case
+    /// they are of (a case of an earlier period's included).
+    pub sessions_held: i64,
+    /// Each mediator's cases (and sessions), most cases first (then by name).
     pub mediators: Vec<MediatorFigures>,
 }
 
@@ -53,6 +56,8 @@ pub struct MediatorFigures {
     pub settled: i64,
     pub failed: i64,
     pub open: i64,
+    /// Sessions they held that started in the period.
+    pub sessions_held: i64,
     pub drill_down: String,
 }
 
@@ -64,6 +69,7 @@ struct Tally {
     failed: i64,
     other: i64,
     open: i64,
+    sessions: i64,
 }
 
 impl Tally {
@@ -115,6 +121,11 @@ pub(super) fn mediation(
         total.add(outcome.as_deref(), n);
         each.entry(mediator).or_default().add(outcome.as_deref(), n);
     }
+    let (from, to) = (all.start.naive_utc(), all.end.naive_utc());
+    for mediator in med_db::held_session_mediators(conn, body.as_deref(), from, to)? {
+        total.sessions += 1;
+        each.entry(mediator.to_string()).or_default().sessions += 1;
+    }
     let listed: BTreeMap<String, (String, String)> = entries
         .into_iter()
         .filter_map(|e| Some((e.user_id?.to_string(), (e.name, e.organisation))))
@@ -135,6 +146,7 @@ pub(super) fn mediation(
                 settled: t.settled,
                 failed: t.failed,
                 open: t.open,
+                sessions_held: t.sessions,
             }
         })
         .collect();
@@ -152,6 +164,7 @@ pub(super) fn mediation(
         open: total.open,
         open_drill_down: drill(&[("open", "true")]),
         success_rate: (decided > 0).then(|| total.settled as f64 / decided as f64),
+        sessions_held: total.sessions,
         mediators,
     }))
 }
