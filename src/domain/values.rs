@@ -197,6 +197,12 @@ impl Product {
         })
     }
 
+    /// A stored name with the personal data typed into it redacted, and the key of what is
+    /// left (erasure, `?redact=true`, a cluster's report); `None` if nothing named is left.
+    pub fn redacted(name: &str) -> Option<Product> {
+        Product::from_stored(&crate::text::redact(name))
+    }
+
     /// Answers to an optional question that name nothing (folded).
     /// (Not "k" alone: "K+" is a television service.)
     const NO_ANSWER: [&'static str; 11] = [

@@ -442,7 +442,7 @@ fn shared_product(members: &[CaseRow]) -> Option<crate::domain::values::Product>
         .rev()
         .filter(|m| m.product_key.as_deref().is_some_and(|k| counts.get(k) == Some(&best)))
         .find_map(|m| m.product.as_deref())?;
-    crate::domain::values::Product::from_stored(&crate::text::redact(name))
+    crate::domain::values::Product::redacted(name)
 }
 
 /// The report's own history: the cluster it was opened from, and its place in the series of

@@ -230,7 +230,7 @@ fn anonymise_case(
     let product = row
         .product
         .as_deref()
-        .and_then(|p| crate::domain::values::Product::from_stored(&crate::text::redact(p)));
+        .and_then(crate::domain::values::Product::redacted);
     let search_text = crate::domain::search::index_text(&[
         Some(&description),
         request.as_deref(),

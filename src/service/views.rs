@@ -569,10 +569,7 @@ pub fn redact_detail(d: &mut CaseDetail) {
     d.consumer_request = d.consumer_request.as_deref().map(crate::text::redact);
     // The product is free text too; its key is recomputed from what is shown (the digits typed
     // into it would otherwise stay readable there).
-    let product = d
-        .product
-        .as_deref()
-        .and_then(|p| crate::domain::values::Product::from_stored(&crate::text::redact(p)));
+    let product = d.product.as_deref().and_then(crate::domain::values::Product::redacted);
     d.product_key = product.as_ref().map(|p| p.key().to_owned());
     d.product = product.map(|p| p.name().to_owned());
     d.consumer.name = d
