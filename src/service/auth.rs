@@ -605,10 +605,6 @@ pub async fn authenticate(state: &AppState, token: String) -> Result<Authenticat
         .await
 }
 
-/// The staff member behind a console (browser) session. The session ends after
-/// `auth.console_idle_minutes` without a request: each request moves its end forward (written
-/// at most once a minute), never past `auth.session_hours` after sign-in. API tokens are not
-/// console sessions.
 /// How long the row of an ended session stays (it signs nothing in): a console form sent after
 /// its session ended is carried across the sign-in only for the account that wrote it, which
 /// the row tells (`session_owner`).
@@ -624,6 +620,10 @@ pub async fn session_owner(state: &AppState, token: String) -> Result<Option<Str
         .await
 }
 
+/// The staff member behind a console (browser) session. The session ends after
+/// `auth.console_idle_minutes` without a request: each request moves its end forward (written
+/// at most once a minute), never past `auth.session_hours` after sign-in. API tokens are not
+/// console sessions.
 pub async fn console_session(state: &AppState, token: String) -> Result<Authenticated, AppError> {
     if token.starts_with(super::api_tokens::PREFIX) {
         return Err(AppError::Unauthenticated);
