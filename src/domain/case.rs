@@ -563,7 +563,13 @@ pub fn state_allows(s: &CaseState, a: ActionName) -> bool {
     use Status as S;
     let pending = s.pending_transfer_to.is_some();
     match a {
-        A::Route | A::Advise => s.status == S::New,
+        A::Route => s.status == S::New,
+        // A question answered: at intake, or once a routed case turned out to be one
+        // (reclassified as a consultation), by the agency holding it.
+        A::Advise => {
+            s.status == S::New
+                || (matches!(s.status, S::Routed | S::Accepted) && s.kind == Kind::Consultation && !pending)
+        }
         A::Accept => s.status == S::Routed && !pending,
         A::Refuse => {
             !pending

@@ -31,10 +31,10 @@ use serde::{Deserialize, Serialize};
 pub use ics::{ics_calendar, ics_invite, IcsEvent, IcsMethod};
 pub use mailer::Mailer;
 pub use template::{
-    AgencyAssigned, BusinessUpdate, CallbackDue, CaseAssigned, Closure, ComplaintReceived, CourtRecognitionReminder,
-    DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy, ForwardedToBusiness, InfoRequested, Mail,
-    MediationCancelled, MediationInvitation, MediationStarted, MediatorAppointed, MovedDue, OverdueEscalation,
-    PerformanceMissed, Reminder, Rendered, Reopened, ReportDue, SecurityAlert, TemplateKind,
+    AgencyAssigned, BusinessUpdate, CallbackDue, CaseAccepted, CaseAssigned, Closure, ComplaintReceived,
+    CourtRecognitionReminder, DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy, ForwardedToBusiness,
+    InfoRequested, Mail, MediationCancelled, MediationInvitation, MediationStarted, MediatorAppointed, MovedDue,
+    OverdueEscalation, PerformanceMissed, Reminder, Rendered, Reopened, ReportDue, SecurityAlert, TemplateKind,
 };
 
 /// `[email]` section of the service's settings (embedded as `Settings.email`).

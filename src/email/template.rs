@@ -38,6 +38,8 @@ pub enum TemplateKind {
     SecurityAlert,
     /// To the consumer: the agency that handles the case (route, accepted transfer; Art 11).
     AgencyAssigned,
+    /// To the consumer: the agency accepted the case (Law 42/2013 Art 28).
+    CaseAccepted,
     /// To the consumer: their copy of the request forwarded to the business.
     ForwardedCopy,
     /// To the consumer: negotiation failed or went unanswered, the case moves to mediation.
@@ -70,7 +72,7 @@ pub enum TemplateKind {
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 22] = [
+    pub const ALL: [TemplateKind; 23] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -81,6 +83,7 @@ impl TemplateKind {
         TemplateKind::DailyDigest,
         TemplateKind::SecurityAlert,
         TemplateKind::AgencyAssigned,
+        TemplateKind::CaseAccepted,
         TemplateKind::ForwardedCopy,
         TemplateKind::MediationStarted,
         TemplateKind::MediatorAppointed,
@@ -108,6 +111,7 @@ impl TemplateKind {
             TemplateKind::DailyDigest => "daily_digest",
             TemplateKind::SecurityAlert => "security_alert",
             TemplateKind::AgencyAssigned => "agency_assigned",
+            TemplateKind::CaseAccepted => "case_accepted",
             TemplateKind::ForwardedCopy => "forwarded_copy",
             TemplateKind::MediationStarted => "mediation_started",
             TemplateKind::MediatorAppointed => "mediator_appointed",
@@ -131,6 +135,7 @@ impl TemplateKind {
                 | TemplateKind::InfoRequested
                 | TemplateKind::Closure
                 | TemplateKind::AgencyAssigned
+                | TemplateKind::CaseAccepted
                 | TemplateKind::ForwardedCopy
                 | TemplateKind::MediationStarted
                 | TemplateKind::MediatorAppointed
@@ -279,9 +284,14 @@ pub struct InfoRequested {
     pub tracking_code: String,
     /// What is asked for (the handler's text).
     pub requested: String,
-    /// dd/mm/yyyy of the `provide_info` clock (always running after `request_info`; without
-    /// it the text says "5 working days").
+    /// dd/mm/yyyy, the last day of the `provide_info` clock (always running after
+    /// `request_info`; without it the text gives `days` working days).
     pub due_date: Option<String>,
+    /// The clock's length (`clocks.provide_info_wd`).
+    pub days: u32,
+    /// A dispute still before negotiation: without the information the agency may refuse the
+    /// request (Art 58(3)); otherwise the handling is only delayed.
+    pub may_refuse: bool,
     pub status_url: String,
     pub agency_name: String,
 }
@@ -436,6 +446,9 @@ pub struct Closure {
     pub summary: String,
     /// The private link, where the consumer rates the outcome.
     pub rating_url: String,
+    /// Asks for a rating: the case has none yet (a case is rated once; closed again after a
+    /// reopening, the link only shows the result).
+    pub invite_rating: bool,
 }
 mail!(
     Closure,
@@ -513,6 +526,33 @@ mail!(
     "email/agency_assigned/subject.txt",
     "email/agency_assigned/body.txt",
     "email/agency_assigned/body.html"
+);
+
+/// To the consumer: the agency took up the case (`accept`) and what happens next (Law 42/2013
+/// Art 28: the person is told within 10 working days whether the matter was accepted).
+#[derive(Debug, Clone)]
+pub struct CaseAccepted {
+    pub consumer_name: Option<String>,
+    pub tracking_code: String,
+    pub agency_name: String,
+    /// The agency's published hotline, when configured.
+    pub agency_phone: Option<String>,
+    /// The agency's published address, when configured.
+    pub agency_address: Option<String>,
+    /// A dispute: next, the request goes to the business (Art 57(4)).
+    pub dispute: bool,
+    /// A violation report: next, the agency looks into it.
+    pub violation_report: bool,
+    /// dd/mm/yyyy, the last day of the `forward_to_business` clock (a dispute).
+    pub forward_due: Option<String>,
+    pub status_url: String,
+}
+mail!(
+    CaseAccepted,
+    CaseAccepted,
+    "email/case_accepted/subject.txt",
+    "email/case_accepted/body.txt",
+    "email/case_accepted/body.html"
 );
 
 /// To the consumer: their copy of the request forwarded to the business (without its link).

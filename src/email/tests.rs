@@ -30,6 +30,8 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             tracking_code: v("tracking_code"),
             requested: v("requested"),
             due_date: opt(v, "due_date"),
+            days: 5,
+            may_refuse: full,
             status_url: v("status_url"),
             agency_name: v("agency_name"),
         }
@@ -98,6 +100,7 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             mediation_failed: full,
             summary: v("summary"),
             rating_url: v("rating_url"),
+            invite_rating: true,
         }
         .render(),
         TemplateKind::DailyDigest => DailyDigest {
@@ -133,6 +136,18 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             agency_address: opt(v, "agency_address"),
             transferred: full,
             reply_due: opt(v, "reply_due"),
+            status_url: v("status_url"),
+        }
+        .render(),
+        TemplateKind::CaseAccepted => CaseAccepted {
+            consumer_name: opt(v, "consumer_name"),
+            tracking_code: v("tracking_code"),
+            agency_name: v("agency_name"),
+            agency_phone: opt(v, "agency_phone"),
+            agency_address: opt(v, "agency_address"),
+            dispute: full,
+            violation_report: false,
+            forward_due: opt(v, "forward_due"),
             status_url: v("status_url"),
         }
         .render(),
@@ -234,7 +249,7 @@ fn realistic(name: &str) -> String {
         "request_summary" => "Đổi tủ lạnh bị hỏng máy nén sau 10 ngày sử dụng, hoặc hoàn tiền 12.500.000 đồng.",
         "requested" => "Hóa đơn mua hàng và ảnh chụp sản phẩm bị lỗi",
         "clock_label" | "change.label" => "Thông báo thụ lý (10 ngày làm việc)",
-        "due_date" | "item.due_date" | "reply_due" | "change.after" => "05/12/2026",
+        "due_date" | "item.due_date" | "reply_due" | "forward_due" | "change.after" => "05/12/2026",
         "change.before" => "04/12/2026",
         "received_date" | "forwarded_date" | "date" => "23/11/2026",
         "assignee" | "assignee_name" => "Trần Văn Đức",
@@ -431,7 +446,7 @@ fn subjects_are_the_ones_sent_before_askama() {
     );
     assert_eq!(
         subject(K::InfoRequested, true),
-        "Đề nghị bổ sung thông tin, tài liệu trước ngày 05/12/2026"
+        "Đề nghị bổ sung thông tin, tài liệu chậm nhất ngày 05/12/2026"
     );
     assert_eq!(
         subject(K::ForwardedToBusiness, true),
@@ -565,6 +580,23 @@ fn closure_mentions_court_only_after_failed_mediation() {
         assert!(s.contains("https://hotline.example.gov.vn/t/AbCdEf0123456789"));
     }
     assert!(r.text.contains("mức bồi thường.\n\nÝ kiến"), "{}", r.text);
+    // A case rated before (closed again after a reopening): the link, no request to rate.
+    let r = Closure {
+        consumer_name: None,
+        tracking_code: CODE.into(),
+        outcome_label: "Rút yêu cầu".into(),
+        agency_name: "Sở Công Thương".into(),
+        mediation_failed: false,
+        summary: "Người tiêu dùng rút yêu cầu.".into(),
+        rating_url: "https://hotline.example.gov.vn/t/x".into(),
+        invite_rating: false,
+    }
+    .render()
+    .unwrap();
+    for s in [&r.text, &r.html] {
+        assert!(s.contains("đã gửi đánh giá") && s.contains("https://hotline.example.gov.vn/t/x"), "{s}");
+        assert!(!s.contains("Xin dành một phút") && !s.contains("Đánh giá việc giải quyết"), "{s}");
+    }
 }
 
 #[test]
@@ -592,10 +624,96 @@ fn info_request_without_a_running_clock_still_gives_a_time_limit() {
     assert!(r.text.contains("Thời hạn bổ sung: 5 ngày làm việc"), "{}", r.text);
     let r = render_real(TemplateKind::InfoRequested, true);
     assert!(
-        r.text.contains("Thời hạn bổ sung: trước ngày 05/12/2026."),
+        r.text.contains("Thời hạn bổ sung: chậm nhất ngày 05/12/2026."),
         "{}",
         r.text
     );
+}
+
+/// The time limit is the configured one, its last day is a deadline (not "before" it), and a
+/// request for support before negotiation says the agency may refuse it without the
+/// information (Art 58(3)); later, only that the handling is delayed.
+#[test]
+fn an_info_request_states_its_limit_and_what_follows_from_missing_it() {
+    let m = |due: Option<&str>, may_refuse| {
+        InfoRequested {
+            consumer_name: None,
+            tracking_code: CODE.into(),
+            requested: "Hóa đơn".into(),
+            due_date: due.map(str::to_owned),
+            days: 7,
+            may_refuse,
+            status_url: "https://hotline.example.gov.vn/t/x".into(),
+            agency_name: "Sở Công Thương".into(),
+        }
+        .render()
+        .unwrap()
+    };
+    let r = m(None, true);
+    for s in [&r.text, &r.html] {
+        assert!(s.contains("7 ngày làm việc kể từ ngày nhận thư này"), "{s}");
+        assert!(
+            s.contains("có thể từ chối hỗ trợ giải quyết yêu cầu vì không đủ thông tin (khoản 3 Điều 58"),
+            "{s}"
+        );
+        assert!(!s.contains("chậm lại"), "{s}");
+    }
+    let r = m(Some("05/12/2026"), false);
+    for s in [&r.text, &r.html] {
+        assert!(s.contains("chậm nhất ngày") && !s.contains("trước ngày"), "{s}");
+        assert!(
+            s.contains("có thể bị chậm lại hoặc tạm dừng") && !s.contains("Điều 58"),
+            "{s}"
+        );
+    }
+}
+
+/// The notice of acceptance (Law 42/2013 Art 28) says what comes next for each kind: a
+/// dispute goes to the business by the `forward_to_business` clock's last day.
+#[test]
+fn the_acceptance_notice_says_what_comes_next() {
+    let r = render_real(TemplateKind::CaseAccepted, true);
+    assert_eq!(
+        r.subject,
+        "Thông báo thụ lý yêu cầu của Ông/Bà: Sở Công Thương tỉnh Bắc Ninh"
+    );
+    for s in [&r.text, &r.html] {
+        assert!(
+            s.contains("đã thụ lý") && s.contains("Điều 28") && s.contains("42/2013/QH13"),
+            "{s}"
+        );
+        assert!(s.contains("khoản 4 Điều 57") && s.contains("05/12/2026"), "{s}");
+        assert!(
+            s.contains("0222 3822 123") && s.contains("Số 8 đường Lý Thái Tổ"),
+            "{s}"
+        );
+    }
+    let m = |dispute, violation_report| {
+        CaseAccepted {
+            consumer_name: None,
+            tracking_code: CODE.into(),
+            agency_name: "Chi cục Quản lý thị trường".into(),
+            agency_phone: None,
+            agency_address: None,
+            dispute,
+            violation_report,
+            forward_due: None,
+            status_url: "https://hotline.example.gov.vn/t/x".into(),
+        }
+        .render()
+        .unwrap()
+    };
+    let r = m(false, true);
+    assert!(
+        r.text.contains("thụ lý (nhận giải quyết) phản ánh") && r.text.contains("báo kết quả"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("doanh nghiệp"), "{}", r.text);
+    let r = m(false, false);
+    assert!(r.text.contains("sẽ trả lời nội dung Ông/Bà hỏi"), "{}", r.text);
+    let r = m(true, false);
+    assert!(r.text.contains("trong 7 ngày làm việc (không tính"), "{}", r.text);
 }
 
 /// A `send_email` payload exactly as versions before askama queued it: the rendered message.

@@ -21,6 +21,7 @@ use crate::db::clocks as clock_db;
 use crate::db::AnyConnection;
 use crate::domain::case::{Action, CaseState, Channel, NegotiationResult, Status};
 use crate::domain::clock::{ClockKind, ClockState};
+use crate::domain::kind::Kind;
 use crate::email::{self as mail, Mail};
 use crate::error::AppError;
 use crate::routing::Router;
@@ -35,6 +36,8 @@ pub struct NotifyCtx {
     pub from_address: String,
     /// Caps on acknowledgments (`limits.mail_per_recipient_per_day`, `…_per_domain_per_hour`).
     pub limits: crate::config::LimitSettings,
+    /// The `provide_info` clock's length (`clocks.provide_info_wd`), for the request's text.
+    pub provide_info_wd: u32,
 }
 
 impl NotifyCtx {
@@ -49,6 +52,7 @@ impl NotifyCtx {
             max_attempts: settings.jobs.max_attempts,
             from_address: bare_address(&settings.email.from),
             limits: settings.limits.clone(),
+            provide_info_wd: settings.clocks.provide_info_wd,
         }
     }
 
@@ -79,9 +83,8 @@ impl NotifyCtx {
 
     /// The agency's published hotline and address (`config/taxonomy.toml`), when configured.
     fn agency_contact(&self, code: Option<&str>) -> (Option<String>, Option<String>) {
-        let nonblank = |s: &Option<String>| s.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        match code.and_then(|c| self.router.taxonomy().agency(c)) {
-            Some(a) => (nonblank(&a.phone), nonblank(&a.address)),
+        match code.map(|c| super::views::PublicAgency::of(&self.router, c)) {
+            Some(a) => (a.phone, a.address),
             None => (None, None),
         }
     }
@@ -294,8 +297,13 @@ fn consumer_notice(
         Action::Route { .. } | Action::AcceptTransfer => {
             agency_assigned(conn, ctx, case, after, action, agency_name, to, at)
         }
+        Action::Accept { .. } => case_accepted(conn, ctx, case, after, agency_name, to, at),
         Action::RequestInfo { requested } => {
             let due_date = running_due(conn, &case.id, ClockKind::ProvideInfo)?;
+            // Art 58(3) is a ground to refuse a request for support, which is refused before
+            // it goes to the business (refuse is open from routed and accepted only).
+            let may_refuse =
+                after.kind == Kind::Dispute && matches!(after.return_status, Some(Status::Routed | Status::Accepted));
             enqueue_consumer_email(
                 conn,
                 ctx,
@@ -306,6 +314,8 @@ fn consumer_notice(
                     tracking_code,
                     requested: requested.clone(),
                     due_date,
+                    days: ctx.provide_info_wd,
+                    may_refuse,
                     status_url,
                     agency_name,
                 },
@@ -451,6 +461,7 @@ fn closure(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let Some(outcome) = after.outcome else { return Ok(()) };
+    let invite_rating = !crate::db::cases::is_rated(conn, &case.id)?;
     enqueue_consumer_email(
         conn,
         ctx,
@@ -464,6 +475,7 @@ fn closure(
             mediation_failed: outcome == crate::domain::case::Outcome::MediationFailed,
             summary: closure_summary(action),
             rating_url,
+            invite_rating,
         },
         at,
     )
@@ -497,6 +509,39 @@ fn agency_assigned(
             agency_address,
             transferred: matches!(action, Action::AcceptTransfer),
             reply_due,
+            status_url,
+        },
+        at,
+    )
+}
+
+/// The agency took up the case: what happens next, and by when for a dispute (the
+/// `forward_to_business` clock `accept` started). Law 42/2013 Art 28.
+fn case_accepted(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    after: &CaseState,
+    agency_name: String,
+    to: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let forward_due = running_due(conn, &case.id, ClockKind::ForwardToBusiness)?;
+    let (agency_phone, agency_address) = ctx.agency_contact(after.current_agency.as_deref());
+    enqueue_consumer_email(
+        conn,
+        ctx,
+        case,
+        to,
+        |status_url| mail::CaseAccepted {
+            consumer_name: greeting_name(case),
+            tracking_code: case.tracking_code.to_string(),
+            agency_name,
+            agency_phone,
+            agency_address,
+            dispute: after.kind == Kind::Dispute,
+            violation_report: after.kind == Kind::ViolationReport,
+            forward_due,
             status_url,
         },
         at,

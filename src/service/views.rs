@@ -475,6 +475,23 @@ pub struct BusinessCaseView {
 pub struct PublicAgency {
     pub code: String,
     pub name: String,
+    /// Its published hotline and address (`config/taxonomy.toml`), when set.
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+impl PublicAgency {
+    /// The agency `code` as the taxonomy names it, with its published contact.
+    pub fn of(router: &crate::routing::Router, code: &str) -> PublicAgency {
+        let a = router.taxonomy().agency(code);
+        let published = |v: Option<&String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        PublicAgency {
+            code: code.to_owned(),
+            name: a.map(|a| a.name.clone()).unwrap_or_default(),
+            phone: published(a.and_then(|a| a.phone.as_ref())),
+            address: published(a.and_then(|a| a.address.as_ref())),
+        }
+    }
 }
 
 /// The classifier's answer (`POST /classify`), the contract of product.md §5.

@@ -451,7 +451,11 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
         .next()
         .unwrap()
         .to_owned();
-    let (asked, _, _) = crate::citizen_evidence::awaiting_info(&app).await;
+    let (asked, asked_id, handler) = crate::citizen_evidence::awaiting_info(&app).await;
+    let asked_code = app.case(&handler, &asked_id).await.body["tracking_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (settled, _, _) =
         crate::citizen_settlement::settled(&app, "Mua máy giặt bị lỗi, cửa hàng không bảo hành.", 10).await;
     let c = browser_with_js(&driver, 390, 844, true).await;
@@ -510,6 +514,17 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
         for v in axe_violations(&c, &axe).await {
             problems.push(format!("form with errors ({lang}): {v}"));
         }
+    }
+    // The lookup by code and phone digits of a case waiting for information: what is asked,
+    // and how to send it without the private link.
+    c.goto(&app.url("/track")).await.unwrap();
+    fill(&c, "code", &asked_code).await;
+    fill(&c, "phone_last4", "5678").await;
+    click(&c, Locator::Css("button[type=submit]")).await;
+    c.wait().for_element(Locator::Css("blockquote.requested")).await.unwrap();
+    shot_full(&c, "track-information-asked-phone-full").await;
+    for v in axe_violations(&c, &axe).await {
+        problems.push(format!("lookup of a case waiting for information: {v}"));
     }
     // The information form sent empty: its errors on the status page.
     c.goto(&app.url(&format!("/t/{asked}"))).await.unwrap();

@@ -477,3 +477,63 @@ async fn the_business_downloads_the_files_shared_with_it(app: &TestApp) {
     assert_eq!(crate::console::get(app, &api, None).await.status, 404, "the link ended");
 }
 both_backends!(the_business_downloads_the_files_shared_with_it);
+
+/// Forwarding without an address sends the business's link to the contact e-mail of the
+/// registry entry the case belongs to (recorded in the history as the address used), and the
+/// console's form offers that address; an entry without one sends nothing.
+async fn forwarding_without_an_address_uses_the_registry_s(app: &TestApp) {
+    let (_, h) = app.user("h.fwd", "handler", Some("SCT")).await;
+    let entry = app
+        .post(
+            "/api/v1/businesses",
+            Some(&h),
+            &json!({"name": "Cửa hàng Điện máy Ánh Dương", "tax_code": "0101243150", "email": BUSINESS_MAIL}),
+        )
+        .await;
+    assert_eq!(entry.status, 201, "{}", entry.body);
+    let c = app.open_case(&h, &crate::helpers::dispute()).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    assert_eq!(c["business_party"]["registry"]["email"], BUSINESS_MAIL, "{c}");
+    let s = crate::console::session_of(app, "h.fwd").await;
+    let page = crate::console::get(app, &format!("/console/cases/{}", c["id"].as_str().unwrap()), Some(&s)).await;
+    let field = page
+        .html
+        .find("id=\"f-forward_to_business-business_email\"")
+        .expect("the forwarding form");
+    let tag = &page.html[page.html[..field].rfind('<').unwrap()..field + page.html[field..].find('>').unwrap()];
+    assert!(tag.contains(&format!("value=\"{BUSINESS_MAIL}\"")), "{tag}");
+    let c = app.act_ok(&h, &c, "forward_to_business", json!({})).await;
+    let mail = forwarding_mail(app).await;
+    assert!(mail.text.contains("/b/"), "{}", mail.text);
+    let events = app
+        .get(&format!("/api/v1/cases/{}/events", c["id"].as_str().unwrap()), Some(&h))
+        .await
+        .body;
+    let fwd = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "forward_to_business")
+        .unwrap();
+    assert_eq!(fwd["data"]["business_email"], BUSINESS_MAIL, "{fwd}");
+
+    // An entry without an e-mail: nothing goes to any business.
+    let patch = app
+        .patch_json(
+            &format!("/api/v1/businesses/{}", entry.body["id"].as_str().unwrap()),
+            &h,
+            &json!({"email": ""}),
+        )
+        .await;
+    assert_eq!(patch.status, 200, "{}", patch.body);
+    let before = mails_to(app, BUSINESS_MAIL, "");
+    let c = app.open_case(&h, &crate::helpers::dispute()).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    assert!(c["business_party"]["registry"]["email"].is_null(), "{c}");
+    app.act_ok(&h, &c, "forward_to_business", json!({})).await;
+    app.worker.drain().await.unwrap();
+    assert_eq!(mails_to(app, BUSINESS_MAIL, ""), before);
+}
+both_backends!(forwarding_without_an_address_uses_the_registry_s);

@@ -283,7 +283,7 @@ async fn transitions_start_pause_and_stop_clocks(app: &TestApp) {
         .collect();
     assert_eq!(clocks_shown, vec!["settlement_performance"], "{}", p.body);
     // E-mails caused by the transitions are in the outbox: acknowledgment, agency notice,
-    // information request, business forward and the consumer's copy, closure.
+    // information request, acceptance, business forward and the consumer's copy, closure.
     let out = app.get("/api/v1/admin/outbox", Some(&app.admin_token)).await;
     let subjects: Vec<&str> = out
         .body
@@ -294,8 +294,8 @@ async fn transitions_start_pause_and_stop_clocks(app: &TestApp) {
         .collect();
     assert_eq!(
         subjects.len(),
-        6,
-        "received, agency, info requested, forwarded (business and copy), closure: {subjects:?}"
+        7,
+        "received, agency, info requested, accepted, forwarded (business and copy), closure: {subjects:?}"
     );
     assert!(
         out.body

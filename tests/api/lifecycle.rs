@@ -123,6 +123,39 @@ fn table() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
             ],
         ),
         (
+            // A question that reached an agency is answered there (advise), as at intake.
+            "routed_consultation",
+            vec![
+                ("add_note", "routed"),
+                ("correct_data", "routed"),
+                ("advise", "closed"),
+                ("accept", "accepted"),
+                ("refuse", "closed"),
+                ("transfer", "routed"),
+                ("request_info", "awaiting_info"),
+                ("withdraw", "closed"),
+                ("mark_duplicate", "closed"),
+                ("refer", "closed"),
+                ("reclassify", "routed"),
+            ],
+        ),
+        (
+            "accepted_consultation",
+            vec![
+                ("assign", "accepted"),
+                ("add_note", "accepted"),
+                ("correct_data", "accepted"),
+                ("advise", "closed"),
+                ("refuse", "closed"),
+                ("transfer", "accepted"),
+                ("request_info", "awaiting_info"),
+                ("withdraw", "closed"),
+                ("mark_duplicate", "closed"),
+                ("refer", "closed"),
+                ("reclassify", "accepted"),
+            ],
+        ),
+        (
             "accepted_dispute",
             vec![
                 ("assign", "accepted"),
@@ -221,6 +254,10 @@ async fn case_in(app: &TestApp, ctx: &Ctx, state: &str) -> Value {
     let s = &ctx.sup;
     let base = if state == "accepted_violation" || state == "inspection" {
         violation()
+    } else if state.ends_with("_consultation") {
+        let mut q = dispute();
+        q["kind"] = json!("consultation");
+        q
     } else {
         dispute()
     };
@@ -230,14 +267,14 @@ async fn case_in(app: &TestApp, ctx: &Ctx, state: &str) -> Value {
     }
     c = app.act_ok(s, &c, "route", body(ctx, "route")).await;
     match state {
-        "routed" => return c,
+        "routed" | "routed_consultation" => return c,
         "awaiting_info" => return app.act_ok(s, &c, "request_info", body(ctx, "request_info")).await,
         "closed" => return app.act_ok(s, &c, "withdraw", body(ctx, "withdraw")).await,
         _ => {}
     }
     c = app.act_ok(s, &c, "accept", json!({})).await;
     match state {
-        "accepted_dispute" | "accepted_violation" => return c,
+        "accepted_dispute" | "accepted_violation" | "accepted_consultation" => return c,
         "inspection" => {
             return app
                 .act_ok(s, &c, "start_inspection", body(ctx, "start_inspection"))

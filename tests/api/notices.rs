@@ -52,7 +52,7 @@ async fn one_notice(app: &TestApp, case: &Value, subject_part: &str) -> Outgoing
 }
 
 /// A copy of `config/` whose QLTT agency publishes a hotline and an address.
-fn config_with_a_qltt_hotline() -> tempfile::TempDir {
+pub(crate) fn config_with_a_qltt_hotline() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
     copy_dir(&src, dir.path());
@@ -319,3 +319,61 @@ async fn the_copy_of_a_web_complaint_carries_no_submitted_text(app: &TestApp) {
     assert!(m.text.starts_with("Kính gửi Quý khách,"), "{}", m.text);
 }
 both_backends!(the_copy_of_a_web_complaint_carries_no_submitted_text);
+
+/// Law 42/2013 Art 28: the person is told that the agency took the matter up (as a refusal,
+/// a transfer or a referral is told): a dispute with the day by which it goes to the business
+/// (the `forward_to_business` clock), a violation report with what the agency does next, each
+/// with the agency's published contact.
+async fn accepting_a_case_tells_the_consumer_what_comes_next(backend: Backend) {
+    let config = config_with_a_qltt_hotline();
+    let dir = config.path().to_path_buf();
+    let Some(app) = spawn_app_with(backend, move |s| s.config_dir = dir).await else {
+        return;
+    };
+    let (_, sct) = app.user("h.acc", "handler", Some("SCT")).await;
+    let (_, qltt) = app.user("q.acc", "handler", Some("QLTT")).await;
+    let c = app.open_case(&sct, &dispute()).await;
+    let c = app.act_ok(&sct, &c, "route", json!({"agency": "SCT"})).await;
+    assert!(notices(&app, &c, "thụ lý").await.is_empty(), "not before acceptance");
+    let c = app.act_ok(&sct, &c, "accept", json!({})).await;
+    let m = one_notice(&app, &c, "Thông báo thụ lý").await;
+    let id = c["id"].as_str().unwrap();
+    let d = app.get(&format!("/api/v1/cases/{id}/deadlines"), Some(&sct)).await.body;
+    let due = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == "forward_to_business")
+        .unwrap()["due_date"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let due_vn = format!("{}/{}/{}", &due[8..10], &due[5..7], &due[0..4]);
+    for s in [&m.text, &m.html] {
+        assert!(
+            s.contains("Sở Công Thương đã thụ lý") || s.contains("Sở Công Thương</strong> đã thụ lý"),
+            "{s}"
+        );
+        assert!(s.contains("Điều 28") && s.contains("khoản 4 Điều 57"), "{s}");
+        assert!(s.contains(&due_vn), "the forwarding day {due_vn}: {s}");
+    }
+
+    let c = app.open_case(&sct, &crate::helpers::violation()).await;
+    let c = app.act_ok(&sct, &c, "route", json!({"agency": "QLTT"})).await;
+    let c = app.act_ok(&qltt, &c, "accept", json!({})).await;
+    let m = one_notice(&app, &c, "Thông báo thụ lý").await;
+    assert!(m.subject.contains("Chi cục Quản lý thị trường"), "{}", m.subject);
+    for s in [&m.text, &m.html] {
+        assert!(s.contains("phản ánh của Ông/Bà") && s.contains("báo kết quả"), "{s}");
+        assert!(s.contains("0222 3822 456") && !s.contains("Điều 57"), "{s}");
+    }
+}
+
+#[actix_web::test]
+async fn acceptance_notice_sqlite() {
+    accepting_a_case_tells_the_consumer_what_comes_next(Backend::Sqlite).await;
+}
+#[actix_web::test]
+async fn acceptance_notice_postgres() {
+    accepting_a_case_tells_the_consumer_what_comes_next(Backend::Postgres).await;
+}

@@ -366,6 +366,42 @@ async fn consumers_rate_the_outcome_and_not_resolved_reopens(app: &TestApp) {
         409,
         "invalid_transition",
     );
+    // Closed again: a case is rated once, so its closure notice no longer asks for a rating.
+    let closures = |code: &str| -> Vec<hotline::email::OutgoingEmail> {
+        app.state
+            .mailer
+            .memory_sent()
+            .into_iter()
+            .filter(|m| m.subject.contains("kết thúc") || m.text.contains("đã kết thúc"))
+            .filter(|m| m.text.contains(code))
+            .collect()
+    };
+    let code = reopened["tracking_code"].as_str().unwrap().to_owned();
+    app.worker.drain().await.unwrap();
+    let first = closures(&code);
+    assert_eq!(first.len(), 1, "the first closure");
+    assert!(
+        first[0].text.contains("Xin dành một phút đánh giá"),
+        "{}",
+        first[0].text
+    );
+    app.act_ok(
+        &h,
+        &reopened,
+        "withdraw",
+        json!({"reason": "Người tiêu dùng rút yêu cầu."}),
+    )
+    .await;
+    app.worker.drain().await.unwrap();
+    let all = closures(&code);
+    assert_eq!(all.len(), 2, "the second closure");
+    for s in [&all[1].text, &all[1].html] {
+        assert!(
+            !s.contains("đánh giá việc giải quyết") && s.contains("đã gửi đánh giá"),
+            "{s}"
+        );
+        assert!(s.contains("/t/"), "still the link to the result: {s}");
+    }
 
     // Through the JSON twin: resolved, the case stays closed; a bad score is 422; once only.
     crate::helpers::assert_problem(
@@ -637,3 +673,69 @@ async fn long_or_pasted_text_keeps_the_form(app: &TestApp) {
     assert_eq!(case["description"], "Máy giặt hỏng sau 3 ngày, cửa hàng không đổi.");
 }
 both_backends!(long_or_pasted_text_keeps_the_form);
+
+/// The lookup by code and phone digits (all a consumer without e-mail has) shows what the
+/// agency asked for, redacted, and how to send it without the private link, with the agency's
+/// published phone (a `tel:` link) and address; it offers no form.
+async fn the_lookup_shows_what_the_agency_asks_for_and_how_to_answer(backend: crate::common::Backend) {
+    let config = crate::notices::config_with_a_qltt_hotline();
+    let dir = config.path().to_path_buf();
+    let Some(app) = crate::helpers::spawn_app_with(backend, move |s| s.config_dir = dir).await else {
+        return;
+    };
+    let (_, h) = app.user("q.track", "handler", Some("QLTT")).await;
+    let mut v = crate::helpers::violation();
+    v["consumer"].as_object_mut().unwrap().remove("email");
+    let c = app.open_case(&h, &v).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "QLTT"})).await;
+    let code = c["tracking_code"].as_str().unwrap().to_owned();
+    let (_, page, _) = post_form(&app, "/track", &[("code", &code), ("phone_last4", "5678")]).await;
+    assert!(
+        page.contains("Chi cục Quản lý thị trường") && page.contains("href=\"tel:02223822456\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("0222 3822 456") && page.contains("Số 10 đường Lý Thái Tổ"),
+        "{page}"
+    );
+    assert!(!page.contains("Bổ sung thông tin"), "nothing asked yet");
+    app.act_ok(
+        &h,
+        &c,
+        "request_info",
+        json!({"requested": "Ảnh chụp cửa hàng và hóa đơn; ông Nguyễn Văn Bình, số 0988 777 666, có thể làm chứng."}),
+    )
+    .await;
+    let (status, page, _) = post_form(&app, "/track", &[("code", &code), ("phone_last4", "5678")]).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Cơ quan đề nghị quý vị bổ sung:") && page.contains("Ảnh chụp cửa hàng và hóa đơn"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Nếu quý vị không có thư điện tử, hãy gọi điện cho cơ quan"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("0988 777 666") && !page.contains("Nguyễn Văn Bình"),
+        "redacted: {page}"
+    );
+    assert!(
+        !page.contains("<textarea") && !page.contains("/info\""),
+        "no form without the link"
+    );
+    let api = app
+        .get(&format!("/api/v1/public/complaints/{code}?phone_last4=5678"), None)
+        .await;
+    assert_eq!(api.body["agency"]["phone"], "0222 3822 456", "{}", api.body);
+    assert!(api.body["information_requested"].as_str().unwrap().contains("hóa đơn"));
+}
+
+#[actix_web::test]
+async fn the_lookup_shows_the_request_sqlite() {
+    the_lookup_shows_what_the_agency_asks_for_and_how_to_answer(crate::common::Backend::Sqlite).await;
+}
+#[actix_web::test]
+async fn the_lookup_shows_the_request_postgres() {
+    the_lookup_shows_what_the_agency_asks_for_and_how_to_answer(crate::common::Backend::Postgres).await;
+}

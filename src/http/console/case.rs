@@ -420,8 +420,8 @@ fn action_forms(c: &CaseDetail, failed: Option<&Failed>, lists: &forms::Choices)
         .iter()
         .map(|a| {
             let mine = failed.filter(|f| f.action == *a);
-            let empty = BTreeMap::new();
-            let sent = mine.map_or(&empty, |f| &f.sent);
+            let offered = offered_values(c, *a);
+            let sent = mine.map_or(&offered, |f| &f.sent);
             let err = mine.and_then(|f| field_error(&f.error));
             let fields = forms::views(*a, lists, sent, err.as_ref().map(|(f, m)| (f.as_str(), m.as_str())));
             let unplaced = err.filter(|(f, _)| !fields.iter().any(|v| v.error.is_some()) || f.is_empty());
@@ -445,6 +445,17 @@ fn action_forms(c: &CaseDetail, failed: Option<&Failed>, lists: &forms::Choices)
             }
         })
         .collect()
+}
+
+/// What a fresh form of `action` starts with: forwarding to the business offers the registry
+/// entry's e-mail (the address the API would use without one), so the handler sees it.
+fn offered_values(c: &CaseDetail, action: ActionName) -> BTreeMap<String, String> {
+    let mut v = BTreeMap::new();
+    let registry = c.business_party.as_ref().and_then(|p| p.registry.as_ref());
+    if let (ActionName::ForwardToBusiness, Some(email)) = (action, registry.and_then(|r| r.email.clone())) {
+        v.insert("business_email".to_owned(), email);
+    }
+    v
 }
 
 /// The clocks with their day-by-day count, overdue first.

@@ -257,6 +257,11 @@ impl Status {
     fn action(&self, what: &str) -> String {
         format!("/t/{}/{what}", self.token)
     }
+
+    /// A published phone number as a `tel:` address (digits and a leading +).
+    fn tel(&self, phone: &str) -> String {
+        phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+    }
 }
 
 fn local_day(at: chrono::DateTime<chrono::Utc>) -> String {

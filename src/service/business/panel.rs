@@ -158,6 +158,21 @@ pub struct RegistryLink {
     pub tax_code: Option<String>,
     /// tax_code (the case names the entry's tax code) | confirmed (staff confirmed the match)
     pub linked_by: String,
+    /// The entry's contact e-mail: `forward_to_business` without a `business_email` sends the
+    /// request there (a suggested match's is not used).
+    pub email: Option<String>,
+}
+
+impl RegistryLink {
+    pub(crate) fn of(b: biz_db::BusinessRow, linked_by: &str) -> RegistryLink {
+        RegistryLink {
+            business_id: b.id,
+            name: b.name,
+            tax_code: b.tax_code,
+            linked_by: linked_by.to_owned(),
+            email: b.email,
+        }
+    }
 }
 
 /// A step staff may take next.

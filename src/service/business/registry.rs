@@ -345,33 +345,35 @@ pub async fn merge(state: &AppState, actor: Actor, into: String, from: String) -
         .await
 }
 
-/// The entry a case belongs to (a confirmed link, else its tax code) and, when it has none,
-/// the live entries whose name matches the case's business.
-pub fn links_of_case(
-    conn: &mut AnyConnection,
-    row: &CaseRow,
-) -> Result<(Option<RegistryLink>, Vec<RegistryLink>), AppError> {
-    let as_link = |b: BusinessRow, how: &str| RegistryLink {
-        business_id: b.id,
-        name: b.name,
-        tax_code: b.tax_code,
-        linked_by: how.to_owned(),
-    };
+/// The entry a case belongs to: a confirmed link, else the entry of its tax code.
+pub fn entry_of_case(conn: &mut AnyConnection, row: &CaseRow) -> Result<Option<RegistryLink>, AppError> {
     if let Some(id) = biz_db::link_of_case(conn, &row.id)? {
         if let Some(b) = biz_db::find(conn, &id)? {
-            return Ok((Some(as_link(b, "confirmed")), vec![]));
+            return Ok(Some(RegistryLink::of(b, "confirmed")));
         }
     }
     if let Some(t) = &row.business_tax_code {
         if let Some(b) = biz_db::find_by_tax_code(conn, t)? {
-            return Ok((Some(as_link(b, "tax_code")), vec![]));
+            return Ok(Some(RegistryLink::of(b, "tax_code")));
         }
+    }
+    Ok(None)
+}
+
+/// The entry a case belongs to ([`entry_of_case`]) and, when it has none, the live entries
+/// whose name matches the case's business.
+pub fn links_of_case(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+) -> Result<(Option<RegistryLink>, Vec<RegistryLink>), AppError> {
+    if let Some(entry) = entry_of_case(conn, row)? {
+        return Ok((Some(entry), vec![]));
     }
     let key = row.business_key.as_deref().and_then(|k| k.strip_prefix("name:"));
     let suggested = match key {
         Some(k) => biz_db::with_name_key(conn, k)?
             .into_iter()
-            .map(|b| as_link(b, "suggested"))
+            .map(|b| RegistryLink::of(b, "suggested"))
             .collect(),
         None => vec![],
     };
@@ -430,12 +432,7 @@ pub async fn confirm_case_link(
                     public_message: None,
                 },
             )?;
-            Ok(RegistryLink {
-                business_id: b.id,
-                name: b.name,
-                tax_code: b.tax_code,
-                linked_by: "confirmed".into(),
-            })
+            Ok(RegistryLink::of(b, "confirmed"))
         })
         .await
 }

@@ -63,14 +63,7 @@ pub fn business_view_of(
         .rev()
         .find(|e| e.action == "forward_to_business")
         .map(|e| views::utc(e.at));
-    let agency = row.current_agency.as_ref().map(|code| PublicAgency {
-        code: code.to_string(),
-        name: router
-            .taxonomy()
-            .agency(code)
-            .map(|a| a.name.clone())
-            .unwrap_or_default(),
-    });
+    let agency = row.current_agency.as_ref().map(|code| PublicAgency::of(router, code));
     let (response, result) = panel::answers(row, &evs)?;
     let in_negotiation = row.status == Status::Negotiation;
     let may_respond = in_negotiation && response.is_none();

@@ -197,14 +197,7 @@ pub(super) fn status_of(conn: &mut AnyConnection, router: &Router, row: &CaseRow
     let st = views::state_of(row)?;
     let evs = case_db::list_events(conn, &row.id)?;
     let clock_rows = crate::db::clocks::for_case(conn, &row.id)?;
-    let agency = row.current_agency.as_ref().map(|code| PublicAgency {
-        code: code.to_string(),
-        name: router
-            .taxonomy()
-            .agency(code)
-            .map(|a| a.name.clone())
-            .unwrap_or_default(),
-    });
+    let agency = row.current_agency.as_ref().map(|code| PublicAgency::of(router, code));
     let mut history: Vec<PublicStage> = Vec::new();
     for e in &evs {
         if history.last().is_none_or(|h| h.status != e.to_status.as_str()) {
