@@ -594,8 +594,14 @@ fn closure_mentions_court_only_after_failed_mediation() {
     .render()
     .unwrap();
     for s in [&r.text, &r.html] {
-        assert!(s.contains("đã gửi đánh giá") && s.contains("https://hotline.example.gov.vn/t/x"), "{s}");
-        assert!(!s.contains("Xin dành một phút") && !s.contains("Đánh giá việc giải quyết"), "{s}");
+        assert!(
+            s.contains("đã gửi đánh giá") && s.contains("https://hotline.example.gov.vn/t/x"),
+            "{s}"
+        );
+        assert!(
+            !s.contains("Xin dành một phút") && !s.contains("Đánh giá việc giải quyết"),
+            "{s}"
+        );
     }
 }
 

@@ -298,30 +298,7 @@ fn consumer_notice(
             agency_assigned(conn, ctx, case, after, action, agency_name, to, at)
         }
         Action::Accept { .. } => case_accepted(conn, ctx, case, after, agency_name, to, at),
-        Action::RequestInfo { requested } => {
-            let due_date = running_due(conn, &case.id, ClockKind::ProvideInfo)?;
-            // Art 58(3) is a ground to refuse a request for support, which is refused before
-            // it goes to the business (refuse is open from routed and accepted only).
-            let may_refuse =
-                after.kind == Kind::Dispute && matches!(after.return_status, Some(Status::Routed | Status::Accepted));
-            enqueue_consumer_email(
-                conn,
-                ctx,
-                case,
-                to,
-                |status_url| mail::InfoRequested {
-                    consumer_name,
-                    tracking_code,
-                    requested: requested.clone(),
-                    due_date,
-                    days: ctx.provide_info_wd,
-                    may_refuse,
-                    status_url,
-                    agency_name,
-                },
-                at,
-            )
-        }
+        Action::RequestInfo { requested } => info_requested(conn, ctx, case, after, requested, agency_name, to, at),
         Action::ForwardToBusiness { message, .. } => enqueue_consumer_email(
             conn,
             ctx,
@@ -510,6 +487,42 @@ fn agency_assigned(
             transferred: matches!(action, Action::AcceptTransfer),
             reply_due,
             status_url,
+        },
+        at,
+    )
+}
+
+/// What the agency asks for, by the last day of the `provide_info` clock, and what missing it
+/// costs: Art 58(3) is a ground to refuse a request for support, refused before it goes to the
+/// business (`refuse` is open from routed and accepted only).
+#[allow(clippy::too_many_arguments)]
+fn info_requested(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    after: &CaseState,
+    requested: &str,
+    agency_name: String,
+    to: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let due_date = running_due(conn, &case.id, ClockKind::ProvideInfo)?;
+    let may_refuse =
+        after.kind == Kind::Dispute && matches!(after.return_status, Some(Status::Routed | Status::Accepted));
+    enqueue_consumer_email(
+        conn,
+        ctx,
+        case,
+        to,
+        |status_url| mail::InfoRequested {
+            consumer_name: greeting_name(case),
+            tracking_code: case.tracking_code.to_string(),
+            requested: requested.to_owned(),
+            due_date,
+            days: ctx.provide_info_wd,
+            may_refuse,
+            status_url,
+            agency_name,
         },
         at,
     )

@@ -521,7 +521,10 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
     fill(&c, "code", &asked_code).await;
     fill(&c, "phone_last4", "5678").await;
     click(&c, Locator::Css("button[type=submit]")).await;
-    c.wait().for_element(Locator::Css("blockquote.requested")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("blockquote.requested"))
+        .await
+        .unwrap();
     shot_full(&c, "track-information-asked-phone-full").await;
     for v in axe_violations(&c, &axe).await {
         problems.push(format!("lookup of a case waiting for information: {v}"));
