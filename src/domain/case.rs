@@ -606,7 +606,12 @@ pub fn actor_allows(actor: &Actor, s: &CaseState, a: ActionName) -> bool {
         // The consumer, through their private link: withdraw, send the information asked for,
         // or reopen by rating a closed case "not resolved" (the service bounds it to 30 days).
         // Through the same link, that a settlement was not carried out (`record_performance`).
-        Actor::Citizen => return matches!(a, A::Withdraw | A::ProvideInfo | A::Reopen | A::RecordPerformance),
+        // Information nobody asked for is added to an open case as the consumer's note (while
+        // information is awaited, what they send is that information).
+        Actor::Citizen => {
+            return matches!(a, A::Withdraw | A::ProvideInfo | A::Reopen | A::RecordPerformance)
+                || (a == A::AddNote && s.status.is_open() && s.status != Status::AwaitingInfo)
+        }
         // The sweep, when a settlement's agreed date passed without confirmation.
         Actor::System => return a == A::RecordPerformance,
         _ => return false,

@@ -32,9 +32,10 @@ pub use ics::{ics_calendar, ics_invite, IcsEvent, IcsMethod};
 pub use mailer::Mailer;
 pub use template::{
     AgencyAssigned, BusinessUpdate, CallbackDue, CaseAccepted, CaseAssigned, Closure, ComplaintReceived,
-    CourtRecognitionReminder, DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy, ForwardedToBusiness,
-    InfoRequested, Mail, MediationCancelled, MediationInvitation, MediationStarted, MediatorAppointed, MovedDue,
-    OverdueEscalation, PerformanceMissed, Reminder, Rendered, Reopened, ReportDue, SecurityAlert, TemplateKind,
+    ConsumerUpdate, CourtRecognitionReminder, DailyDigest, DigestItem, DueDatesMoved, ForwardedCopy,
+    ForwardedToBusiness, InfoRequested, Mail, MediationCancelled, MediationInvitation, MediationStarted,
+    MediatorAppointed, MovedDue, OverdueEscalation, PerformanceMissed, Reminder, Rendered, Reopened, ReportDue,
+    SecurityAlert, TemplateKind,
 };
 
 /// `[email]` section of the service's settings (embedded as `Settings.email`).

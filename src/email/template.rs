@@ -40,6 +40,8 @@ pub enum TemplateKind {
     AgencyAssigned,
     /// To the consumer: the agency accepted the case (Law 42/2013 Art 28).
     CaseAccepted,
+    /// To the handler: the consumer sent information through their link (asked for or not).
+    ConsumerUpdate,
     /// To the consumer: their copy of the request forwarded to the business.
     ForwardedCopy,
     /// To the consumer: negotiation failed or went unanswered, the case moves to mediation.
@@ -72,7 +74,7 @@ pub enum TemplateKind {
 
 impl TemplateKind {
     /// Every kind, in declaration order.
-    pub const ALL: [TemplateKind; 23] = [
+    pub const ALL: [TemplateKind; 24] = [
         TemplateKind::ComplaintReceived,
         TemplateKind::InfoRequested,
         TemplateKind::ForwardedToBusiness,
@@ -84,6 +86,7 @@ impl TemplateKind {
         TemplateKind::SecurityAlert,
         TemplateKind::AgencyAssigned,
         TemplateKind::CaseAccepted,
+        TemplateKind::ConsumerUpdate,
         TemplateKind::ForwardedCopy,
         TemplateKind::MediationStarted,
         TemplateKind::MediatorAppointed,
@@ -112,6 +115,7 @@ impl TemplateKind {
             TemplateKind::SecurityAlert => "security_alert",
             TemplateKind::AgencyAssigned => "agency_assigned",
             TemplateKind::CaseAccepted => "case_accepted",
+            TemplateKind::ConsumerUpdate => "consumer_update",
             TemplateKind::ForwardedCopy => "forwarded_copy",
             TemplateKind::MediationStarted => "mediation_started",
             TemplateKind::MediatorAppointed => "mediator_appointed",
@@ -553,6 +557,28 @@ mail!(
     "email/case_accepted/subject.txt",
     "email/case_accepted/body.txt",
     "email/case_accepted/body.html"
+);
+
+/// To the handler (the working assignee, else the agency's handlers): the consumer sent
+/// information through their private link. Without its content (personal data stays in the
+/// case); the link to the case.
+#[derive(Debug, Clone)]
+pub struct ConsumerUpdate {
+    pub tracking_code: String,
+    /// What they did: "đã gửi thông tin bổ sung được đề nghị" or "gửi thêm thông tin".
+    pub headline: String,
+    /// The information the case waited for (its paused clocks run again).
+    pub requested: bool,
+    /// Files sent with it.
+    pub files: usize,
+    pub case_url: String,
+}
+mail!(
+    ConsumerUpdate,
+    ConsumerUpdate,
+    "email/consumer_update/subject.txt",
+    "email/consumer_update/body.txt",
+    "email/consumer_update/body.html"
 );
 
 /// To the consumer: their copy of the request forwarded to the business (without its link).

@@ -151,6 +151,14 @@ fn sample(kind: TemplateKind, full: bool, v: &mut dyn FnMut(&str) -> String) -> 
             status_url: v("status_url"),
         }
         .render(),
+        TemplateKind::ConsumerUpdate => ConsumerUpdate {
+            tracking_code: v("tracking_code"),
+            headline: v("headline"),
+            requested: full,
+            files: if full { 2 } else { 0 },
+            case_url: v("case_url"),
+        }
+        .render(),
         TemplateKind::ForwardedCopy => ForwardedCopy {
             consumer_name: opt(v, "consumer_name"),
             tracking_code: v("tracking_code"),

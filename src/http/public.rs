@@ -294,11 +294,11 @@ pub async fn withdraw(
         (InformationDto = "application/json"),
         (InformationParts = "multipart/form-data"),
     )),
-    responses((status = 200, body = PublicStatus, description = "received: the paused clocks run again; files sent are listed in `files`"),
+    responses((status = 200, body = PublicStatus, description = "received: the information asked for (the paused clocks run again), or information added to an open case; files sent are listed in `files`"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, description = "no information was asked for", content_type = "application/problem+json"),
+        (status = 409, body = Problem, description = "the case is closed", content_type = "application/problem+json"),
         (status = 422, body = Problem, description = "no `info`, or a file refused (`file_too_large`, `file_type_not_allowed`, `too_many_files`): nothing is stored", content_type = "application/problem+json"),
-        (status = 429, body = Problem, description = "too many unknown links from this address (`Retry-After`)", content_type = "application/problem+json")))]
+        (status = 429, body = Problem, description = "too many unknown links from this address, or ten additions to the case today (`Retry-After`)", content_type = "application/problem+json")))]
 pub async fn information(
     state: Data<AppState>,
     req: HttpRequest,

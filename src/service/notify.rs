@@ -362,6 +362,32 @@ fn consumer_notice(
     }
 }
 
+/// The consumer sent information through their link (`requested`: what the case waited for):
+/// the handler is told, without its content, with the files' count and the case's link.
+pub fn consumer_sent_information(
+    conn: &mut AnyConnection,
+    ctx: &NotifyCtx,
+    case: &CaseRow,
+    requested: bool,
+    files: usize,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let m = mail::ConsumerUpdate {
+        tracking_code: case.tracking_code.to_string(),
+        headline: match requested {
+            true => "đã gửi thông tin bổ sung được đề nghị".into(),
+            false => "gửi thêm thông tin".into(),
+        },
+        requested,
+        files,
+        case_url: staff_case_url(&ctx.base_url, &case.id),
+    };
+    for to in super::business::handler_recipients(conn, case, false)? {
+        enqueue_email(conn, &to, &m, at, ctx.max_attempts)?;
+    }
+    Ok(())
+}
+
 /// A month before the 6 months to ask a court to recognise a successful mediation end (Civil
 /// Procedure Code Art 418): the reminder to the parties (the sweep, once per clock).
 pub fn court_recognition_reminder(

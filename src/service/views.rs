@@ -415,8 +415,9 @@ pub struct PublicStatus {
     pub due_dates: Vec<DueView>,
     pub messages: Vec<PublicMessage>,
     pub history: Vec<PublicStage>,
-    /// What the holder of the private link may do now (`withdraw`, `provide_info`); empty on
-    /// the lookup by code and phone digits.
+    /// What the holder of the private link may do now (`withdraw`, `provide_info` while
+    /// information is awaited, `add_info` at another open stage, `rate`, `confirm_settlement`);
+    /// empty on the lookup by code and phone digits.
     pub actions: Vec<String>,
     /// The files the consumer sent (name and size only; never served back to them); empty on
     /// the lookup by code and phone digits.

@@ -484,6 +484,8 @@ async fn citizen_pages_pass_the_accessibility_checker(backend: Backend) {
             "status-settlement-question"
         } else if path.starts_with("/t/AAAA") {
             "link-gone"
+        } else if path == format!("/t/{token}") {
+            "status-add-info"
         } else {
             ""
         };

@@ -1196,3 +1196,63 @@ async fn evidence_is_added_from_the_case_page(app: &TestApp) {
     assert_eq!(file.raw, JPEG);
 }
 both_backends!(evidence_is_added_from_the_case_page);
+
+/// The case page's history shows what each step recorded, in words: where it was routed, what
+/// was asked and what the consumer sent, the internal note, the ground and explanation of a
+/// refusal — a handler reads the case there, not through the API.
+async fn the_history_shows_what_each_step_recorded(app: &TestApp) {
+    let (_, h) = app.user("h.hist", "handler", Some("SCT")).await;
+    let c = app.open_case(&h, &dispute()).await;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "request_info",
+            json!({"requested": "Hóa đơn mua hàng <bản chụp>"}),
+        )
+        .await;
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "provide_info",
+            json!({"info": "Người tiêu dùng đọc số hóa đơn 0042 qua điện thoại."}),
+        )
+        .await;
+    let c = app
+        .act_ok(
+            &h,
+            &c,
+            "add_note",
+            json!({"text": "Đã gọi cửa hàng, chưa ai nghe máy.", "note": "Gọi lại chiều nay."}),
+        )
+        .await;
+    app.act_ok(
+        &h,
+        &c,
+        "refuse",
+        json!({"ground": "outside_remit", "explanation": "Việc này thuộc Sở Y tế."}),
+    )
+    .await;
+    let s = session_of(app, "h.hist").await;
+    let page = get(app, &format!("/console/cases/{}", c["id"].as_str().unwrap()), Some(&s)).await;
+    assert_eq!(page.status, 200);
+    for (label, value) in [
+        ("Cơ quan xử lý", "Sở Công Thương (SCT)"),
+        ("Thông tin cần bổ sung", "Hóa đơn mua hàng &#60;bản chụp&#62;"),
+        (
+            "Thông tin bổ sung",
+            "Người tiêu dùng đọc số hóa đơn 0042 qua điện thoại.",
+        ),
+        ("Ghi chú", "Đã gọi cửa hàng, chưa ai nghe máy."),
+        ("Ghi chú nội bộ", "Gọi lại chiều nay."),
+        ("Căn cứ từ chối (Điều 58)", "Không thuộc thẩm quyền"),
+        ("Giải thích cho người khiếu nại", "Việc này thuộc Sở Y tế."),
+    ] {
+        let pair = format!("<dt>{label}</dt><dd>{value}</dd>");
+        assert!(page.html.contains(&pair), "{pair} in:\n{}", page.html);
+    }
+    assert!(!page.html.contains("<dd>outside_remit</dd>"), "coded values in words");
+}
+both_backends!(the_history_shows_what_each_step_recorded);

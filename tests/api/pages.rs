@@ -739,3 +739,131 @@ async fn the_lookup_shows_the_request_sqlite() {
 async fn the_lookup_shows_the_request_postgres() {
     the_lookup_shows_what_the_agency_asks_for_and_how_to_answer(crate::common::Backend::Postgres).await;
 }
+
+/// A consumer adds information nobody asked for, at any open stage, through their link (the
+/// page's form and its JSON twin): the case keeps its stage, the history has the consumer's
+/// note, and the handler is e-mailed (without the content); so is the information asked for.
+/// Ten a day; the eleventh waits (429 with `Retry-After`).
+async fn a_consumer_adds_information_nobody_asked_for(app: &TestApp) {
+    let s = app
+        .submit(&crate::helpers::complaint("Tủ lạnh mới mua không lạnh."))
+        .await;
+    let token = s.body["private_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body = json!({"username": "h.more", "role": "handler", "agency": "SCT", "password": crate::helpers::PASSWORD, "email": "can.bo.more@example.gov.vn"});
+    assert_eq!(
+        app.post("/api/v1/admin/users", Some(&app.admin_token), &body)
+            .await
+            .status,
+        201
+    );
+    let h = app.login("h.more", crate::helpers::PASSWORD).await;
+    let (_, coord) = app.user("dp.more", "coordinator", Some("SCT")).await;
+    let id = app.get("/api/v1/cases", Some(&coord)).await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let c = app.case(&coord, &id).await.body;
+    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
+    let c = app.act_ok(&h, &c, "accept", json!({})).await;
+    let code = c["tracking_code"].as_str().unwrap().to_owned();
+    let to_handler = |part: &str| {
+        app.state
+            .mailer
+            .memory_sent()
+            .into_iter()
+            .filter(|m| m.to.contains("can.bo.more") && m.subject.contains(part))
+            .collect::<Vec<_>>()
+    };
+
+    // On the page: the form to send more, then its notice; the stage stays.
+    let page = html(&app.get(&format!("/t/{token}"), None).await);
+    assert!(
+        page.contains("Gửi thêm thông tin</h2>") && page.contains("Thông tin gửi thêm (bắt buộc)"),
+        "{page}"
+    );
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = page[at..at + 32].to_owned();
+    let said = "Cửa hàng gọi điện hẹn đổi tủ lạnh ngày 05/12/2026.";
+    let (status, _, location) = post_form(app, &format!("/t/{token}/info"), &[("csrf", &csrf), ("info", said)]).await;
+    assert_eq!(status, 303);
+    assert_eq!(location.unwrap(), format!("/t/{token}?done=info"));
+    let after = app.case(&h, &id).await.body;
+    assert_eq!(after["status"], "accepted");
+    assert_eq!(after["version"], c["version"].as_i64().unwrap() + 1);
+    let events = app.get(&format!("/api/v1/cases/{id}/events"), Some(&h)).await.body;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["actor_role"].as_str()),
+        (Some("add_note"), Some("citizen"))
+    );
+    assert_eq!(last["data"]["text"], said);
+    app.worker.drain().await.unwrap();
+    let mails = to_handler("gửi thêm thông tin");
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].subject.contains(&code), "{}", mails[0].subject);
+    assert!(
+        !mails[0].text.contains("05/12/2026") && mails[0].text.contains("/console/cases/"),
+        "{}",
+        mails[0].text
+    );
+    let console = crate::console::session_of(app, "h.more").await;
+    let staff = crate::console::get(app, &format!("/console/cases/{id}"), Some(&console)).await;
+    assert!(
+        staff
+            .html
+            .contains("<strong>Người tiêu dùng gửi thêm thông tin</strong>"),
+        "{}",
+        staff.html
+    );
+    assert!(
+        staff
+            .html
+            .contains(&format!("<dt>Thông tin người tiêu dùng gửi thêm</dt><dd>{said}</dd>")),
+        "{}",
+        staff.html
+    );
+    let page = html(&app.get(&format!("/t/{token}?done=info"), None).await);
+    assert!(page.contains("Đã gửi thông tin của quý vị đến cơ quan giải quyết."));
+    assert!(
+        page.contains("Đã nhận thông tin quý vị gửi thêm"),
+        "the public message: {page}"
+    );
+
+    // The information asked for is told to the handler too.
+    let c = app.case(&h, &id).await.body;
+    app.act_ok(&h, &c, "request_info", json!({"requested": "Ảnh tem bảo hành."}))
+        .await;
+    let info = format!("/api/v1/public/cases/{token}/information");
+    let r = app.post(&info, None, &json!({"info": "Tem bảo hành số 7788."})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "accepted", "back from awaiting_info");
+    assert!(
+        r.body["actions"].as_array().unwrap().iter().any(|a| a == "add_info"),
+        "{}",
+        r.body
+    );
+    app.worker.drain().await.unwrap();
+    assert_eq!(to_handler("đã gửi thông tin bổ sung được đề nghị").len(), 1);
+
+    // Nine more additions today are taken; the eleventh waits.
+    for i in 0..9 {
+        let r = app.post(&info, None, &json!({"info": format!("Thêm ảnh {i}.")})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let version = app.case(&h, &id).await.body["version"].clone();
+    let r = app.post(&info, None, &json!({"info": "Lần thứ mười một."})).await;
+    crate::helpers::assert_problem(&r, 429, "rate_limited");
+    assert_eq!(app.case(&h, &id).await.body["version"], version, "nothing changed");
+    app.state
+        .clock
+        .advance(chrono::TimeDelta::days(1) + chrono::TimeDelta::minutes(1));
+    let r = app.post(&info, None, &json!({"info": "Ngày hôm sau."})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+both_backends!(a_consumer_adds_information_nobody_asked_for);

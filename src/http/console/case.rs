@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::forms::{self, FieldView};
 use super::session::{self, see_other, signed_in, Signed};
-use super::text::{action_label, role_label};
+use super::text::{action_label, role_label, value_label};
 use super::{error_page, field_error, page, Who};
 use crate::calendar::vn_date;
 use crate::domain::case::{ActionName, Status};
@@ -43,6 +43,9 @@ struct Event {
     what: String,
     to: &'static str,
     message: Option<String>,
+    /// What the event recorded, in words: (label, value) — the consumer's information, the
+    /// request, a refusal's explanation, the internal note, the business's answer.
+    details: Vec<(String, String)>,
 }
 
 struct Evidence {
@@ -284,7 +287,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
                 .unwrap_or_default()
         },
         clocks: clock_views(deadlines),
-        events: events.iter().map(event).collect(),
+        events: events.iter().map(|e| event(e, &choices)).collect(),
         chain_ok: chain.valid,
         chain: if chain.valid {
             format!("Lịch sử toàn vẹn: {} sự kiện, chuỗi băm khớp.", chain.events)
@@ -500,7 +503,7 @@ fn conflict_text(current: i32, events: &[EventView], seen_seq: i32, kept: bool) 
         .iter()
         .filter(|e| e.seq > seen_seq)
         .map(|e| {
-            let ev = event(e);
+            let ev = event(e, &forms::Choices::default());
             format!("{} lúc {} ({})", ev.what, ev.at, ev.who)
         })
         .collect();
@@ -528,17 +531,90 @@ fn other_error_text(e: &AppError) -> String {
     }
 }
 
-fn event(e: &EventView) -> Event {
+fn event(e: &EventView, names: &forms::Choices) -> Event {
+    // The consumer's own note is information they sent unasked through their link.
+    let from_consumer = e.actor_role == "citizen" && e.action == "add_note";
+    let mut details = match e.action.as_str() {
+        // The intake's own record (the router's suggestion) is on the page already.
+        "created" => vec![],
+        _ => event_details(&e.data, names),
+    };
+    if from_consumer {
+        for (label, _) in &mut details {
+            *label = "Thông tin người tiêu dùng gửi thêm".to_owned();
+        }
+    }
     Event {
         at: local_time(e.at),
         who: role_label(&e.actor_role),
         what: match ActionName::parse(&e.action) {
+            _ if from_consumer => "Người tiêu dùng gửi thêm thông tin".to_owned(),
             Some(a) => action_label(a).to_owned(),
             None => event_label(&e.action).to_owned(),
         },
         to: e.to_status.label_vi(),
         message: e.public_message.clone(),
+        details,
     }
+}
+
+/// The fields of an event's data the console has words for, in a fixed order: text as written,
+/// coded values and yes/no in words, a nested record one level down; identifiers (`…_id`) left
+/// out (the page names the people and cases they point to elsewhere).
+fn event_details(data: &serde_json::Value, names: &forms::Choices) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let named = |list: &[(String, String)], code: &str| list.iter().find(|(c, _)| c == code).map(|(_, n)| n.clone());
+    let word = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) if !s.trim().is_empty() => Some(readable(s)),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(if *b { "Có" } else { "Không" }.to_owned()),
+            Value::Array(a) if !a.is_empty() => Some(
+                a.iter()
+                    .filter_map(|x| x.as_str().map(|s| value_label(s).to_owned()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    let Some(fields) = data.as_object() else { return out };
+    for (k, v) in fields {
+        if k == "action" || k.ends_with("_id") {
+            continue;
+        }
+        let Some(label) = super::text::known_field_label(k) else {
+            continue;
+        };
+        match v {
+            Value::Object(inner) => {
+                for (ik, iv) in inner {
+                    if let (Some(l), Some(w)) = (super::text::known_field_label(ik), word(iv)) {
+                        out.push((format!("{label} — {l}"), w));
+                    }
+                }
+            }
+            Value::String(code) if k == "category" => {
+                out.push((
+                    label.to_owned(),
+                    named(&names.categories, code).unwrap_or_else(|| code.clone()),
+                ));
+            }
+            Value::String(code) if k == "agency" || k == "to_agency" => {
+                out.push((
+                    label.to_owned(),
+                    named(&names.agencies, code).unwrap_or_else(|| code.clone()),
+                ));
+            }
+            other => {
+                if let Some(w) = word(other) {
+                    out.push((label.to_owned(), w));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn event_label(action: &str) -> &str {
@@ -556,6 +632,21 @@ fn event_label(action: &str) -> &str {
         crate::service::cases::EV_ASSIGNEE_RELEASED => "Người xử lý thôi xử lý: hồ sơ chờ giao lại",
         other => other,
     }
+}
+
+/// A recorded value in words: a coded value by its label, a time (stored in UTC) as local
+/// time, a date as dd/mm/yyyy, any other text as written.
+fn readable(s: &str) -> String {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return local_time(t.with_timezone(&chrono::Utc));
+    }
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+        return local_time(t.and_utc());
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return vn_date(d);
+    }
+    value_label(s).to_owned()
 }
 
 fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -705,4 +796,22 @@ fn business(c: &CaseDetail) -> Vec<Fact> {
     .into_iter()
     .filter_map(|(label, v)| v.clone().map(|value| Fact { label, value }))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn recorded_values_read_as_words_local_times_and_dates() {
+        assert_eq!(
+            readable("2026-11-20T02:30:00"),
+            "09:30 20/11/2026",
+            "stored UTC, shown local"
+        );
+        assert_eq!(readable("2026-11-20T09:30:00+07:00"), "09:30 20/11/2026");
+        assert_eq!(readable("2026-12-20"), "20/12/2026");
+        assert_eq!(readable("outside_remit"), "Không thuộc thẩm quyền");
+        assert_eq!(readable("Hóa đơn số 0042"), "Hóa đơn số 0042");
+    }
 }

@@ -39,7 +39,13 @@ pub fn action_label(a: ActionName) -> &'static str {
 
 /// The label of a body field (the last part of its path).
 pub fn field_label(name: &str) -> &'static str {
-    match name {
+    known_field_label(name).unwrap_or("Thông tin")
+}
+
+/// The label of a field the console has words for (action bodies, and what the history records
+/// beside them: the internal note, the business's answer, the corrected fields).
+pub fn known_field_label(name: &str) -> Option<&'static str> {
+    Some(match name {
         "advice" => "Tư vấn về Tòa án / Trọng tài",
         "agency" => "Cơ quan xử lý",
         "answer" => "Nội dung tư vấn",
@@ -95,8 +101,15 @@ pub fn field_label(name: &str) -> &'static str {
         "unit" => "Đơn vị (xã/phường, chi hội; để trống: theo gợi ý)",
         "violation" => "Hành vi vi phạm",
         "violation_found" => "Có vi phạm",
-        _ => "Thông tin",
-    }
+        "note" => "Ghi chú nội bộ",
+        "decision" => "Trả lời của doanh nghiệp",
+        "proposal" => "Phương án doanh nghiệp đề xuất",
+        "fields" => "Các thông tin đã sửa",
+        "comment" => "Ý kiến",
+        "score" => "Điểm đánh giá (1–5)",
+        "resolved" => "Đã được giải quyết",
+        _ => return None,
+    })
 }
 
 /// The label of a coded value in a select.
@@ -118,6 +131,9 @@ pub fn value_label(v: &str) -> &str {
         "insufficient_information" => "Không đủ thông tin",
         "outside_remit" => "Không thuộc thẩm quyền",
         "already_resolved" => "Đã được giải quyết",
+        "accept" => "Đồng ý thương lượng",
+        "refuse" => "Từ chối",
+        "propose" => "Đề xuất phương án khác",
         "elderly" => "người cao tuổi",
         "disability" => "người khuyết tật",
         "child" => "trẻ em",

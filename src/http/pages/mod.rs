@@ -203,6 +203,8 @@ struct Status {
     csrf: String,
     can_withdraw: bool,
     can_add_info: bool,
+    /// The information form answers the agency's request (else it adds information unasked).
+    info_asked_now: bool,
     can_rate: bool,
     /// The settlement question: open, its agreed date (dd/mm/yyyy), whether "not carried out"
     /// may be said already (the date has passed, or there is none).
@@ -328,6 +330,7 @@ impl Status {
             csrf: String::new(),
             can_withdraw: false,
             can_add_info: false,
+            info_asked_now: false,
             can_rate: false,
             can_confirm_settlement: false,
             settlement_due: None,
@@ -370,7 +373,8 @@ fn csrf_for(state: &AppState, token: &str) -> String {
 /// The page of a private link, with the consumer's forms.
 fn link_page(state: &AppState, ui: Ui, token: &str, s: PublicStatus, q: &StatusQuery, reply_by: String) -> Status {
     let can_withdraw = s.actions.iter().any(|a| a == "withdraw");
-    let can_add_info = s.actions.iter().any(|a| a == "provide_info");
+    let info_asked_now = s.actions.iter().any(|a| a == "provide_info");
+    let can_add_info = info_asked_now || s.actions.iter().any(|a| a == "add_info");
     let can_rate = s.actions.iter().any(|a| a == "rate");
     let can_confirm_settlement = s.actions.iter().any(|a| a == "confirm_settlement");
     let settlement_due = s
@@ -388,6 +392,7 @@ fn link_page(state: &AppState, ui: Ui, token: &str, s: PublicStatus, q: &StatusQ
     p.max_size = max_size;
     p.can_withdraw = can_withdraw;
     p.can_add_info = can_add_info;
+    p.info_asked_now = info_asked_now;
     p.can_rate = can_rate;
     p.can_confirm_settlement = can_confirm_settlement;
     p.settlement_due = settlement_due.map(vn_date);

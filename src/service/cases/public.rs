@@ -280,7 +280,11 @@ fn citizen_actions(
     let mut actions: Vec<String> = crate::domain::case::allowed_actions(&Actor::Citizen, &st)
         .into_iter()
         .filter(|a| !matches!(a, ActionName::Reopen | ActionName::RecordPerformance))
-        .map(|a| a.as_str().to_owned())
+        .map(|a| match a {
+            // The consumer's own note is information they add (`POST …/information`).
+            ActionName::AddNote => "add_info".to_owned(),
+            a => a.as_str().to_owned(),
+        })
         .collect();
     if may_rate(conn, row, now)? {
         actions.push("rate".into());
@@ -481,6 +485,8 @@ pub async fn act_by_link_with_files(
                 limits::count(conn, &limits, &keys, now.timestamp())?;
                 return Ok(None);
             }
+            let sent_information = matches!(action, CitizenAction::ProvideInfo { .. });
+            let before_status = row.status;
             let row = match action {
                 CitizenAction::Rate {
                     score,
@@ -491,7 +497,10 @@ pub async fn act_by_link_with_files(
                     confirm_settlement(conn, &ctx, &clock_settings, row, performed, comment, now)?
                 }
                 other => {
-                    let (action, message) = transition_of(other)?;
+                    let (action, message) = transition_of(other, &row)?;
+                    if let crate::domain::case::Action::AddNote { .. } = action {
+                        check_additions_today(conn, &row, now)?;
+                    }
                     let env = super::transition::ActionEnvelope {
                         version: row.version,
                         note: None,
@@ -500,6 +509,17 @@ pub async fn act_by_link_with_files(
                     super::transition::act_on(conn, &ctx, &clock_settings, &Actor::Citizen, row, action, &env, now)?
                 }
             };
+            if sent_information {
+                let requested = before_status == Status::AwaitingInfo;
+                crate::service::notify::consumer_sent_information(
+                    conn,
+                    &ctx.notify,
+                    &row,
+                    requested,
+                    files.len(),
+                    now,
+                )?;
+            }
             if !files.is_empty() {
                 super::super::evidence::record_tx(
                     conn,
@@ -551,10 +571,44 @@ fn checked(action: CitizenAction) -> Result<CitizenAction, AppError> {
     })
 }
 
-/// The transition a consumer's withdrawal or information is, and the message they see.
-fn transition_of(action: CitizenAction) -> Result<(crate::domain::case::Action, &'static str), AppError> {
+/// Information a consumer may add in a day to a case that asked for none (each is e-mailed to
+/// the handler): enough for every document found later, not a channel to flood.
+pub const ADDITIONS_PER_DAY: usize = 10;
+
+/// Refuses (429) an addition past [`ADDITIONS_PER_DAY`] in the last 24 hours, until the
+/// oldest of them is a day old.
+fn check_additions_today(
+    conn: &mut AnyConnection,
+    row: &CaseRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let since = now.naive_utc() - chrono::TimeDelta::days(1);
+    let today: Vec<chrono::NaiveDateTime> = case_db::list_events(conn, &row.id)?
+        .into_iter()
+        .filter(|e| e.action == "add_note" && e.actor_role == "citizen" && e.at > since)
+        .map(|e| e.at)
+        .collect();
+    match today.iter().min() {
+        Some(oldest) if today.len() >= ADDITIONS_PER_DAY => Err(AppError::RateLimited {
+            retry_after_secs: (*oldest - since).num_seconds().max(1),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The transition a consumer's withdrawal or information is, and the message they see:
+/// information is the answer to a request while the case waits for one, else an addition to
+/// the case (the consumer's note).
+fn transition_of(
+    action: CitizenAction,
+    row: &CaseRow,
+) -> Result<(crate::domain::case::Action, &'static str), AppError> {
     use crate::domain::case::Action;
     match action {
+        CitizenAction::ProvideInfo { info } if row.status.is_open() && row.status != Status::AwaitingInfo => Ok((
+            Action::AddNote { text: info },
+            "Đã nhận thông tin quý vị gửi thêm; cơ quan sẽ xem xét cùng hồ sơ.",
+        )),
         CitizenAction::Withdraw { reason } => Ok((
             Action::Withdraw {
                 reason: reason.unwrap_or_else(|| "Người tiêu dùng rút yêu cầu.".into()),
