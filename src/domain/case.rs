@@ -197,7 +197,9 @@ impl VulnerableGroup {
             VulnerableGroup::Elderly => "Người cao tuổi",
             VulnerableGroup::Disability => "Người khuyết tật",
             VulnerableGroup::Child => "Trẻ em",
-            VulnerableGroup::EthnicMinorityRemote => "Người dân tộc thiểu số ở vùng khó khăn",
+            VulnerableGroup::EthnicMinorityRemote => {
+                "Người dân tộc thiểu số; người sống ở miền núi, hải đảo, vùng khó khăn"
+            }
             VulnerableGroup::PregnantOrInfant => "Phụ nữ mang thai, nuôi con nhỏ",
             VulnerableGroup::SeriousIllness => "Người mắc bệnh hiểm nghèo",
             VulnerableGroup::PoorHousehold => "Hộ nghèo",
@@ -818,6 +820,54 @@ mod tests {
             pending_transfer_to: None,
             assignee_id: None,
             mediator_id: None,
+        }
+    }
+
+    /// A question that reached an agency is answered there; not a dispute, not while a
+    /// transfer waits for the other agency.
+    #[test]
+    fn a_routed_or_accepted_consultation_may_be_advised() {
+        let h = staff(Role::Handler, "SCT");
+        for status in [Status::Routed, Status::Accepted] {
+            assert!(allowed_actions(&h, &state(status, Kind::Consultation)).contains(&ActionName::Advise));
+            assert!(!allowed_actions(&h, &state(status, Kind::Dispute)).contains(&ActionName::Advise));
+            let mut pending = state(status, Kind::Consultation);
+            pending.pending_transfer_to = Some("QLTT".into());
+            assert!(!allowed_actions(&h, &pending).contains(&ActionName::Advise));
+        }
+        let closed = apply(
+            &state(Status::Routed, Kind::Consultation),
+            &Action::Advise { answer: "x".into() },
+        )
+        .unwrap();
+        assert_eq!(
+            (closed.status, closed.outcome),
+            (Status::Closed, Some(Outcome::Advised))
+        );
+        assert_eq!(
+            closed.return_status,
+            Some(Status::Routed),
+            "a reopening returns to the agency"
+        );
+    }
+
+    /// The consumer adds a note (information unasked) to an open case, not while information
+    /// is awaited (then they provide it) and not once it is closed.
+    #[test]
+    fn the_consumer_adds_information_to_an_open_case_only() {
+        for (status, may) in [
+            (Status::New, true),
+            (Status::Routed, true),
+            (Status::Negotiation, true),
+            (Status::AwaitingInfo, false),
+            (Status::Closed, false),
+        ] {
+            let st = state(status, Kind::Dispute);
+            assert_eq!(
+                allowed_actions(&Actor::Citizen, &st).contains(&ActionName::AddNote),
+                may,
+                "{status:?}"
+            );
         }
     }
 

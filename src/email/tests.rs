@@ -727,7 +727,20 @@ fn the_acceptance_notice_says_what_comes_next() {
     let r = m(false, false);
     assert!(r.text.contains("sẽ trả lời nội dung Ông/Bà hỏi"), "{}", r.text);
     let r = m(true, false);
-    assert!(r.text.contains("trong 7 ngày làm việc (không tính"), "{}", r.text);
+    assert!(
+        r.text.contains("trong 7 ngày làm việc (không tính thứ Bảy"),
+        "{}",
+        r.text
+    );
+    assert!(r.subject.starts_with("Thông báo thụ lý yêu cầu"), "{}", r.subject);
+    let r = m(false, true);
+    assert!(r.subject.starts_with("Thông báo thụ lý phản ánh"), "{}", r.subject);
+    let r = render_real(TemplateKind::CaseAccepted, true);
+    assert!(
+        r.text.contains("chậm nhất ngày 05/12/2026. Doanh nghiệp"),
+        "no working-days note after a date: {}",
+        r.text
+    );
 }
 
 /// A `send_email` payload exactly as versions before askama queued it: the rendered message.

@@ -74,9 +74,8 @@ pub struct ReasonDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForwardDto {
-    /// Where the business's link is sent; without it, the contact e-mail of the registry entry
-    /// the case belongs to (`business_party.registry.email`), if any — otherwise nothing is
-    /// sent and the agency delivers the request itself.
+    /// Where the business's link is sent; without it nothing is sent and the agency delivers
+    /// the request itself (the registry entry's contact is `business_party.registry.email`).
     pub business_email: Option<String>,
     pub message: Option<String>,
 }

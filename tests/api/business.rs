@@ -478,10 +478,11 @@ async fn the_business_downloads_the_files_shared_with_it(app: &TestApp) {
 }
 both_backends!(the_business_downloads_the_files_shared_with_it);
 
-/// Forwarding without an address sends the business's link to the contact e-mail of the
-/// registry entry the case belongs to (recorded in the history as the address used), and the
-/// console's form offers that address; an entry without one sends nothing.
-async fn forwarding_without_an_address_uses_the_registry_s(app: &TestApp) {
+/// The console's forwarding form starts with the registry entry's contact e-mail when the
+/// entry of the case's tax code bears the case's business name, or staff confirmed the link;
+/// not when the tax code belongs to a firm of another name (a typo on the form). The API
+/// itself never defaults: without `business_email` nothing is sent.
+async fn the_forwarding_form_offers_the_registry_s_address(app: &TestApp) {
     let (_, h) = app.user("h.fwd", "handler", Some("SCT")).await;
     let entry = app
         .post(
@@ -491,49 +492,52 @@ async fn forwarding_without_an_address_uses_the_registry_s(app: &TestApp) {
         )
         .await;
     assert_eq!(entry.status, 201, "{}", entry.body);
-    let c = app.open_case(&h, &crate::helpers::dispute()).await;
-    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
-    let c = app.act_ok(&h, &c, "accept", json!({})).await;
-    assert_eq!(c["business_party"]["registry"]["email"], BUSINESS_MAIL, "{c}");
     let s = crate::console::session_of(app, "h.fwd").await;
-    let page = crate::console::get(app, &format!("/console/cases/{}", c["id"].as_str().unwrap()), Some(&s)).await;
-    let field = page
-        .html
-        .find("id=\"f-forward_to_business-business_email\"")
-        .expect("the forwarding form");
-    let tag = &page.html[page.html[..field].rfind('<').unwrap()..field + page.html[field..].find('>').unwrap()];
-    assert!(tag.contains(&format!("value=\"{BUSINESS_MAIL}\"")), "{tag}");
-    let c = app.act_ok(&h, &c, "forward_to_business", json!({})).await;
-    let mail = forwarding_mail(app).await;
-    assert!(mail.text.contains("/b/"), "{}", mail.text);
-    let events = app
-        .get(&format!("/api/v1/cases/{}/events", c["id"].as_str().unwrap()), Some(&h))
-        .await
-        .body;
-    let fwd = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["action"] == "forward_to_business")
-        .unwrap();
-    assert_eq!(fwd["data"]["business_email"], BUSINESS_MAIL, "{fwd}");
+    let offered = |html: &str| -> Option<String> {
+        let field = html.find("id=\"f-forward_to_business-business_email\"")?;
+        let tag = &html[html[..field].rfind('<')?..field + html[field..].find('>')?];
+        let at = tag.find("value=\"")? + "value=\"".len();
+        Some(tag[at..at + tag[at..].find('"')?].to_owned()).filter(|v| !v.is_empty())
+    };
+    let h = &h;
+    let accepted = |case: Value| async move {
+        let c = app.open_case(h, &case).await;
+        let c = app.act_ok(h, &c, "route", json!({"agency": "SCT"})).await;
+        app.act_ok(h, &c, "accept", json!({})).await
+    };
 
-    // An entry without an e-mail: nothing goes to any business.
-    let patch = app
-        .patch_json(
-            &format!("/api/v1/businesses/{}", entry.body["id"].as_str().unwrap()),
-            &h,
-            &json!({"email": ""}),
+    // The tax code's entry bears the case's name: offered.
+    let c = accepted(crate::helpers::dispute()).await;
+    assert_eq!(c["business_party"]["registry"]["email"], BUSINESS_MAIL, "{c}");
+    let page = crate::console::get(app, &format!("/console/cases/{}", c["id"].as_str().unwrap()), Some(&s)).await;
+    assert_eq!(offered(&page.html).as_deref(), Some(BUSINESS_MAIL));
+    // Without an address the API sends nothing.
+    let before = mails_to(app, BUSINESS_MAIL, "");
+    app.act_ok(h, &c, "forward_to_business", json!({})).await;
+    app.worker.drain().await.unwrap();
+    assert_eq!(mails_to(app, BUSINESS_MAIL, ""), before, "no default in the API");
+
+    // Another name with that tax code: not offered until staff confirm the link.
+    let mut other = crate::helpers::dispute();
+    other["business"]["name"] = json!("Siêu thị Hoàng Long");
+    let c = accepted(other).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let page = crate::console::get(app, &format!("/console/cases/{id}"), Some(&s)).await;
+    assert!(page.html.contains("id=\"f-forward_to_business-business_email\""));
+    assert_eq!(offered(&page.html), None, "a tax code typed for another firm");
+    let link = app
+        .post(
+            &format!("/api/v1/cases/{id}/business-link"),
+            Some(h),
+            &json!({"business_id": entry.body["id"]}),
         )
         .await;
-    assert_eq!(patch.status, 200, "{}", patch.body);
-    let before = mails_to(app, BUSINESS_MAIL, "");
-    let c = app.open_case(&h, &crate::helpers::dispute()).await;
-    let c = app.act_ok(&h, &c, "route", json!({"agency": "SCT"})).await;
-    let c = app.act_ok(&h, &c, "accept", json!({})).await;
-    assert!(c["business_party"]["registry"]["email"].is_null(), "{c}");
-    app.act_ok(&h, &c, "forward_to_business", json!({})).await;
-    app.worker.drain().await.unwrap();
-    assert_eq!(mails_to(app, BUSINESS_MAIL, ""), before);
+    assert_eq!(link.status, 200, "{}", link.body);
+    let page = crate::console::get(app, &format!("/console/cases/{id}"), Some(&s)).await;
+    assert_eq!(
+        offered(&page.html).as_deref(),
+        Some(BUSINESS_MAIL),
+        "confirmed by staff"
+    );
 }
-both_backends!(forwarding_without_an_address_uses_the_registry_s);
+both_backends!(the_forwarding_form_offers_the_registry_s_address);

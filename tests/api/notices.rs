@@ -357,6 +357,37 @@ async fn accepting_a_case_tells_the_consumer_what_comes_next(backend: Backend) {
         assert!(s.contains("Điều 28") && s.contains("khoản 4 Điều 57"), "{s}");
         assert!(s.contains(&due_vn), "the forwarding day {due_vn}: {s}");
     }
+    // Asked for information before negotiation, a request for support may be refused without
+    // it (Art 58(3)); during negotiation, the handling is only delayed.
+    let c = app
+        .act_ok(&sct, &c, "request_info", json!({"requested": "Hóa đơn."}))
+        .await;
+    let m = one_notice(&app, &c, "Đề nghị bổ sung").await;
+    assert!(
+        m.text.contains("khoản 3 Điều 58") && m.subject.contains("chậm nhất ngày"),
+        "{}",
+        m.text
+    );
+    let c = app.act_ok(&sct, &c, "provide_info", json!({"info": "Đã nộp."})).await;
+    let c = app
+        .act_ok(
+            &sct,
+            &c,
+            "forward_to_business",
+            json!({"business_email": "cskh@anhduong.example.com"}),
+        )
+        .await;
+    let c = app
+        .act_ok(&sct, &c, "request_info", json!({"requested": "Biên nhận."}))
+        .await;
+    let all = notices(&app, &c, "Đề nghị bổ sung").await;
+    assert_eq!(all.len(), 2);
+    let later = all.iter().find(|m| m.text.contains("Biên nhận.")).unwrap();
+    assert!(
+        !later.text.contains("Điều 58") && later.text.contains("chậm lại"),
+        "{}",
+        later.text
+    );
 
     let c = app.open_case(&sct, &crate::helpers::violation()).await;
     let c = app.act_ok(&sct, &c, "route", json!({"agency": "QLTT"})).await;

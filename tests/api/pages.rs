@@ -807,11 +807,13 @@ async fn a_consumer_adds_information_nobody_asked_for(app: &TestApp) {
     let mails = to_handler("gửi thêm thông tin");
     assert_eq!(mails.len(), 1);
     assert!(mails[0].subject.contains(&code), "{}", mails[0].subject);
-    assert!(
-        !mails[0].text.contains("05/12/2026") && mails[0].text.contains("/console/cases/"),
-        "{}",
-        mails[0].text
-    );
+    for part in [&mails[0].subject, &mails[0].text, &mails[0].html] {
+        assert!(
+            !part.contains("05/12/2026") && !part.contains("đổi tủ lạnh"),
+            "no content: {part}"
+        );
+    }
+    assert!(mails[0].text.contains("/console/cases/"), "{}", mails[0].text);
     let console = crate::console::session_of(app, "h.more").await;
     let staff = crate::console::get(app, &format!("/console/cases/{id}"), Some(&console)).await;
     assert!(
@@ -851,8 +853,12 @@ async fn a_consumer_adds_information_nobody_asked_for(app: &TestApp) {
     app.worker.drain().await.unwrap();
     assert_eq!(to_handler("đã gửi thông tin bổ sung được đề nghị").len(), 1);
 
-    // Nine more additions today are taken; the eleventh waits.
+    // Nine more additions today are taken (staff notes between them do not count); the
+    // eleventh waits until the first of the day is a day old, and `Retry-After` says when.
     for i in 0..9 {
+        let c = app.case(&h, &id).await.body;
+        app.act_ok(&h, &c, "add_note", json!({"text": format!("Ghi chú của cán bộ {i}.")}))
+            .await;
         let r = app.post(&info, None, &json!({"info": format!("Thêm ảnh {i}.")})).await;
         assert_eq!(r.status, 200, "{}", r.body);
     }
@@ -860,9 +866,12 @@ async fn a_consumer_adds_information_nobody_asked_for(app: &TestApp) {
     let r = app.post(&info, None, &json!({"info": "Lần thứ mười một."})).await;
     crate::helpers::assert_problem(&r, 429, "rate_limited");
     assert_eq!(app.case(&h, &id).await.body["version"], version, "nothing changed");
-    app.state
-        .clock
-        .advance(chrono::TimeDelta::days(1) + chrono::TimeDelta::minutes(1));
+    let wait: i64 = r.retry_after.as_deref().unwrap().parse().unwrap();
+    assert!((1..=86_400).contains(&wait), "{wait}");
+    app.state.clock.advance(chrono::TimeDelta::seconds(wait - 2));
+    let r = app.post(&info, None, &json!({"info": "Hai giây trước hạn."})).await;
+    crate::helpers::assert_problem(&r, 429, "rate_limited");
+    app.state.clock.advance(chrono::TimeDelta::seconds(2));
     let r = app.post(&info, None, &json!({"info": "Ngày hôm sau."})).await;
     assert_eq!(r.status, 200, "{}", r.body);
 }

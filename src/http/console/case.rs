@@ -258,7 +258,7 @@ async fn render(state: &AppState, s: &Signed, id: String, failed: Option<Failed>
         )),
         _ => None,
     };
-    let actions = action_forms(&c, failed.as_ref(), &choices);
+    let actions = action_forms(&c, failed.as_ref(), &choices, &state.business_stopwords);
     let publication = super::notices::publication_box(state, s, &c).await?;
     Ok(CasePage {
         who: Some(Who::of(s)),
@@ -418,12 +418,17 @@ fn referral_text(suggestion: &serde_json::Value) -> Option<String> {
 /// A form for each action allowed now; the one that failed keeps what was typed and its error
 /// (after a version conflict too: the page is the newest version, and what was typed — a
 /// mediation record, say — waits to be sent again). `lists`: the options of the selects.
-fn action_forms(c: &CaseDetail, failed: Option<&Failed>, lists: &forms::Choices) -> Vec<ActionForm> {
+fn action_forms(
+    c: &CaseDetail,
+    failed: Option<&Failed>,
+    lists: &forms::Choices,
+    stopwords: &[String],
+) -> Vec<ActionForm> {
     c.allowed_actions
         .iter()
         .map(|a| {
             let mine = failed.filter(|f| f.action == *a);
-            let offered = offered_values(c, *a);
+            let offered = offered_values(c, *a, stopwords);
             let sent = mine.map_or(&offered, |f| &f.sent);
             let err = mine.and_then(|f| field_error(&f.error));
             let fields = forms::views(*a, lists, sent, err.as_ref().map(|(f, m)| (f.as_str(), m.as_str())));
@@ -450,12 +455,25 @@ fn action_forms(c: &CaseDetail, failed: Option<&Failed>, lists: &forms::Choices)
         .collect()
 }
 
-/// What a fresh form of `action` starts with: forwarding to the business offers the registry
-/// entry's e-mail (the address the API would use without one), so the handler sees it.
-fn offered_values(c: &CaseDetail, action: ActionName) -> BTreeMap<String, String> {
+/// What a fresh form of `action` starts with: forwarding to the business offers the contact
+/// e-mail of the registry entry the case belongs to — when staff confirmed the link, or when
+/// the entry of the case's tax code bears the case's business name (a tax code mistyped on the
+/// web form must not send the request to another firm). The handler sees the address and may
+/// change or clear it (cleared, nothing is sent).
+fn offered_values(c: &CaseDetail, action: ActionName, stopwords: &[String]) -> BTreeMap<String, String> {
+    use crate::service::business::registry::name_key;
     let mut v = BTreeMap::new();
-    let registry = c.business_party.as_ref().and_then(|p| p.registry.as_ref());
-    if let (ActionName::ForwardToBusiness, Some(email)) = (action, registry.and_then(|r| r.email.clone())) {
+    let Some(r) = c.business_party.as_ref().and_then(|p| p.registry.as_ref()) else {
+        return v;
+    };
+    let same_name = || {
+        c.business
+            .name
+            .as_deref()
+            .is_some_and(|n| name_key(n, stopwords) == name_key(&r.name, stopwords))
+    };
+    let trusted = r.linked_by == "confirmed" || (r.linked_by == "tax_code" && same_name());
+    if let (ActionName::ForwardToBusiness, true, Some(email)) = (action, trusted, r.email.clone()) {
         v.insert("business_email".to_owned(), email);
     }
     v

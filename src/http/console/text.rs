@@ -137,7 +137,7 @@ pub fn value_label(v: &str) -> &str {
         "elderly" => "người cao tuổi",
         "disability" => "người khuyết tật",
         "child" => "trẻ em",
-        "ethnic_minority_remote" => "người dân tộc thiểu số ở vùng khó khăn",
+        "ethnic_minority_remote" => "người dân tộc thiểu số; người sống ở miền núi, hải đảo, vùng khó khăn",
         "pregnant_or_infant" => "phụ nữ mang thai, nuôi con nhỏ",
         "serious_illness" => "người mắc bệnh hiểm nghèo",
         "poor_household" => "hộ nghèo",

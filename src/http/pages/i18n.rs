@@ -461,9 +461,14 @@ impl Text {
     }
 
     pub fn rate_limited(&self, minutes: i64) -> String {
+        // Past two hours, in hours (a day's cap on additions waits up to 24).
+        let (n, vi, en) = match minutes {
+            m if m >= 120 => ((m + 59) / 60, "giờ", "hour(s)"),
+            m => (m, "phút", "minute(s)"),
+        };
         match self.en() {
-            false => format!("Để bảo vệ thông tin, việc này tạm dừng. Vui lòng thử lại sau khoảng {minutes} phút, hoặc gọi tổng đài 1800 6838."),
-            true => format!("To protect your information this is paused. Try again in about {minutes} minute(s), or call the free line 1800 6838."),
+            false => format!("Để bảo vệ thông tin, việc này tạm dừng. Vui lòng thử lại sau khoảng {n} {vi}, hoặc gọi tổng đài 1800 6838."),
+            true => format!("To protect your information this is paused. Try again in about {n} {en}, or call the free line 1800 6838."),
         }
     }
 
@@ -556,7 +561,7 @@ pub static VI: Text = Text {
         "Người cao tuổi",
         "Người khuyết tật",
         "Trẻ em",
-        "Người dân tộc thiểu số ở vùng khó khăn",
+        "Người dân tộc thiểu số; người sống ở miền núi, hải đảo, vùng khó khăn",
         "Phụ nữ mang thai, nuôi con dưới 36 tháng",
         "Người mắc bệnh hiểm nghèo",
         "Hộ nghèo, cận nghèo",
@@ -754,7 +759,7 @@ pub static EN: Text = Text {
         "Elderly person",
         "Person with a disability",
         "Child",
-        "Ethnic minority person in a disadvantaged area",
+        "Ethnic minority, or living in a mountain, island or disadvantaged area",
         "Pregnant woman, or raising a child under 36 months",
         "Person with a serious illness",
         "Poor or near-poor household",

@@ -536,8 +536,8 @@ fn info_errors(ui: &Ui, info: &str, problems: &[FileProblem]) -> Vec<(String, St
     if info.is_empty() {
         let e = AppError::invalid(
             "info",
-            "write the information the agency asked for",
-            "hãy viết thông tin cơ quan đề nghị bổ sung",
+            "write the information you are sending",
+            "hãy viết thông tin quý vị gửi",
         );
         errors.push(("info".to_owned(), shown(ui, &e)));
     }

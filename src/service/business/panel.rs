@@ -158,8 +158,8 @@ pub struct RegistryLink {
     pub tax_code: Option<String>,
     /// tax_code (the case names the entry's tax code) | confirmed (staff confirmed the match)
     pub linked_by: String,
-    /// The entry's contact e-mail: `forward_to_business` without a `business_email` sends the
-    /// request there (a suggested match's is not used).
+    /// The entry's contact e-mail (the console's forwarding form offers it when the link is
+    /// confirmed, or the entry of the case's tax code bears the case's business name).
     pub email: Option<String>,
 }
 

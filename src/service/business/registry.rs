@@ -346,7 +346,7 @@ pub async fn merge(state: &AppState, actor: Actor, into: String, from: String) -
 }
 
 /// The entry a case belongs to: a confirmed link, else the entry of its tax code.
-pub fn entry_of_case(conn: &mut AnyConnection, row: &CaseRow) -> Result<Option<RegistryLink>, AppError> {
+fn entry_of_case(conn: &mut AnyConnection, row: &CaseRow) -> Result<Option<RegistryLink>, AppError> {
     if let Some(id) = biz_db::link_of_case(conn, &row.id)? {
         if let Some(b) = biz_db::find(conn, &id)? {
             return Ok(Some(RegistryLink::of(b, "confirmed")));

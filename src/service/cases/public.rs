@@ -589,8 +589,9 @@ fn check_additions_today(
         .map(|e| e.at)
         .collect();
     match today.iter().min() {
+        // Rounded up: a retry at the second given is past the day.
         Some(oldest) if today.len() >= ADDITIONS_PER_DAY => Err(AppError::RateLimited {
-            retry_after_secs: (*oldest - since).num_seconds().max(1),
+            retry_after_secs: ((*oldest - since).num_milliseconds() + 999).div_euclid(1000).max(1),
         }),
         _ => Ok(()),
     }

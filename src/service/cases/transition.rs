@@ -186,17 +186,6 @@ pub(super) fn act_on(
         (Action::Accept { assignee_id: None }, Actor::Staff(s)) if s.role != Role::Operator => Action::Accept {
             assignee_id: Some(s.id.clone()),
         },
-        // Forwarding without an address sends the request to the registry entry's e-mail.
-        (
-            Action::ForwardToBusiness {
-                business_email: None,
-                message,
-            },
-            _,
-        ) => Action::ForwardToBusiness {
-            business_email: crate::service::business::registry::entry_of_case(conn, &row)?.and_then(|b| b.email),
-            message,
-        },
         (a, _) => a,
     };
     let next = case::decide(actor, &st, &action)?;
