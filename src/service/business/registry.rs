@@ -360,7 +360,7 @@ fn entry_of_case(conn: &mut AnyConnection, row: &CaseRow) -> Result<Option<Regis
     Ok(None)
 }
 
-/// The entry a case belongs to ([`entry_of_case`]) and, when it has none, the live entries
+/// The entry a case belongs to (a confirmed link, else the entry of its tax code) and, when it has none, the live entries
 /// whose name matches the case's business.
 pub fn links_of_case(
     conn: &mut AnyConnection,
