@@ -521,8 +521,12 @@ fn conflict_text(current: i32, events: &[EventView], seen_seq: i32, kept: bool) 
         .iter()
         .filter(|e| e.seq > seen_seq)
         .map(|e| {
-            let ev = event(e, &forms::Choices::default());
-            format!("{} lúc {} ({})", ev.what, ev.at, ev.who)
+            format!(
+                "{} lúc {} ({})",
+                event_what(e),
+                local_time(e.at),
+                role_label(&e.actor_role)
+            )
         })
         .collect();
     let what = if changes.is_empty() {
@@ -549,15 +553,27 @@ fn other_error_text(e: &AppError) -> String {
     }
 }
 
+/// The consumer's own note: information they sent unasked through their link.
+fn from_consumer(e: &EventView) -> bool {
+    e.actor_role == "citizen" && e.action == "add_note"
+}
+
+/// What an event did, in words (the history's line, a version conflict's list of changes).
+fn event_what(e: &EventView) -> String {
+    match ActionName::parse(&e.action) {
+        _ if from_consumer(e) => "Người tiêu dùng gửi thêm thông tin".to_owned(),
+        Some(a) => action_label(a).to_owned(),
+        None => event_label(&e.action).to_owned(),
+    }
+}
+
 fn event(e: &EventView, names: &forms::Choices) -> Event {
-    // The consumer's own note is information they sent unasked through their link.
-    let from_consumer = e.actor_role == "citizen" && e.action == "add_note";
     let mut details = match e.action.as_str() {
         // The intake's own record (the router's suggestion) is on the page already.
         "created" => vec![],
         _ => event_details(&e.data, names),
     };
-    if from_consumer {
+    if from_consumer(e) {
         for (label, _) in &mut details {
             *label = "Thông tin người tiêu dùng gửi thêm".to_owned();
         }
@@ -565,11 +581,7 @@ fn event(e: &EventView, names: &forms::Choices) -> Event {
     Event {
         at: local_time(e.at),
         who: role_label(&e.actor_role),
-        what: match ActionName::parse(&e.action) {
-            _ if from_consumer => "Người tiêu dùng gửi thêm thông tin".to_owned(),
-            Some(a) => action_label(a).to_owned(),
-            None => event_label(&e.action).to_owned(),
-        },
+        what: event_what(e),
         to: e.to_status.label_vi(),
         message: e.public_message.clone(),
         details,

@@ -345,29 +345,21 @@ pub async fn merge(state: &AppState, actor: Actor, into: String, from: String) -
         .await
 }
 
-/// The entry a case belongs to: a confirmed link, else the entry of its tax code.
-fn entry_of_case(conn: &mut AnyConnection, row: &CaseRow) -> Result<Option<RegistryLink>, AppError> {
-    if let Some(id) = biz_db::link_of_case(conn, &row.id)? {
-        if let Some(b) = biz_db::find(conn, &id)? {
-            return Ok(Some(RegistryLink::of(b, "confirmed")));
-        }
-    }
-    if let Some(t) = &row.business_tax_code {
-        if let Some(b) = biz_db::find_by_tax_code(conn, t)? {
-            return Ok(Some(RegistryLink::of(b, "tax_code")));
-        }
-    }
-    Ok(None)
-}
-
-/// The entry a case belongs to (a confirmed link, else the entry of its tax code) and, when it has none, the live entries
-/// whose name matches the case's business.
+/// The entry a case belongs to (a confirmed link, else its tax code) and, when it has none,
+/// the live entries whose name matches the case's business.
 pub fn links_of_case(
     conn: &mut AnyConnection,
     row: &CaseRow,
 ) -> Result<(Option<RegistryLink>, Vec<RegistryLink>), AppError> {
-    if let Some(entry) = entry_of_case(conn, row)? {
-        return Ok((Some(entry), vec![]));
+    if let Some(id) = biz_db::link_of_case(conn, &row.id)? {
+        if let Some(b) = biz_db::find(conn, &id)? {
+            return Ok((Some(RegistryLink::of(b, "confirmed")), vec![]));
+        }
+    }
+    if let Some(t) = &row.business_tax_code {
+        if let Some(b) = biz_db::find_by_tax_code(conn, t)? {
+            return Ok((Some(RegistryLink::of(b, "tax_code")), vec![]));
+        }
     }
     let key = row.business_key.as_deref().and_then(|k| k.strip_prefix("name:"));
     let suggested = match key {
